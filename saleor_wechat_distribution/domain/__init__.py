@@ -1,0 +1,1 @@
+"""Pure-Python rules of the distribution program: no Django, no Saleor (enforced by import-linter)."""

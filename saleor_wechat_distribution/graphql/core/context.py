@@ -1,0 +1,26 @@
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from ...models import Distributor
+from ...ports import Principal
+from ...selectors.distributors import distributor_get_for_user
+
+
+@dataclass
+class GraphQLContext:
+    """What resolvers see as ``info.context``: the caller and per-request dataloaders."""
+
+    principal: Principal
+    request: Any = None
+    loaders: dict[str, Any] = field(default_factory=dict)
+
+    @cached_property
+    def viewer_distributor(self) -> Distributor | None:
+        return (
+            distributor_get_for_user(user_id=self.principal.user_id)
+            if self.principal.is_authenticated
+            else None
+        )

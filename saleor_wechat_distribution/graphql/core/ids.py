@@ -1,0 +1,23 @@
+"""Relay global ids: ``base64("Distributor:42")``; malformed or foreign ids are coded errors."""
+
+from __future__ import annotations
+
+import binascii
+
+from graphql_relay import from_global_id, to_global_id
+
+__all__ = ["InvalidGlobalId", "decode_global_id", "to_global_id"]
+
+
+class InvalidGlobalId(ValueError):
+    pass
+
+
+def decode_global_id(global_id: str, *, expected_type: str) -> int:
+    try:
+        type_name, raw_pk = from_global_id(global_id)
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        raise InvalidGlobalId(global_id) from None
+    if type_name != expected_type or not raw_pk.isdigit() or len(raw_pk) > 18:
+        raise InvalidGlobalId(global_id)
+    return int(raw_pk)

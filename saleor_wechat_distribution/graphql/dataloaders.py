@@ -1,0 +1,23 @@
+"""Per-request batch loaders, so a page of distributors asking for their parents costs one query."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from promise import Promise
+from promise.dataloader import DataLoader
+
+from ..models import Distributor
+
+
+class DistributorByPathLoader(DataLoader):
+    def batch_load_fn(self, paths: list[str]) -> Promise:
+        found = {d.path: d for d in Distributor.objects.filter(path__in=paths)}
+        return Promise.resolve([found.get(path) for path in paths])
+
+
+def loader(context: Any, loader_class: type[DataLoader]) -> DataLoader:
+    key = loader_class.__name__
+    if key not in context.loaders:
+        context.loaders[key] = loader_class()
+    return context.loaders[key]

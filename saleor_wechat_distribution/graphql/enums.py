@@ -1,0 +1,8 @@
+import graphene
+
+from ..domain.distributors import DistributorKind, DistributorStatus
+from ..domain.errors import DistributorErrorCode
+
+DistributorKindEnum = graphene.Enum.from_enum(DistributorKind)
+DistributorStatusEnum = graphene.Enum.from_enum(DistributorStatus)
+DistributorErrorCodeEnum = graphene.Enum.from_enum(DistributorErrorCode)

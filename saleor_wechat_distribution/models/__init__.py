@@ -1,0 +1,3 @@
+from .distributors import Distributor, DistributorEvent
+
+__all__ = ["Distributor", "DistributorEvent"]

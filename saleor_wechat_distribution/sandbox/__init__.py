@@ -1,0 +1,1 @@
+"""A standalone Django project that runs the core without Saleor: demo data, GraphiQL, callbacks."""

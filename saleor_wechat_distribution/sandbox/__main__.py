@@ -1,0 +1,53 @@
+"""``python -m saleor_wechat_distribution.sandbox``: migrate, seed demo data, print tokens, serve GraphQL.
+
+SQLite file in the working directory by default (re-runs keep the data); DATABASE_URL for PostgreSQL.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="wechat-distribution-sandbox", description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
+    parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
+    parser.add_argument("--no-serve", action="store_true", help="migrate, seed and print tokens, then exit")
+    args = parser.parse_args(argv)
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saleor_wechat_distribution.sandbox.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+
+    from .seed import demo_users, seed_demo_network
+    from .tokens import issue_token
+
+    call_command("migrate", verbosity=0, interactive=False)
+    created = seed_demo_network()
+    db = settings.DATABASES["default"]
+    print(
+        f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}"
+        + (" (demo data created)" if created else "")
+    )
+    url = f"http://{args.host}:{args.port}/graphql/"
+    print(f"GraphQL + GraphiQL: {url}")
+    print(
+        f"Demo access tokens (valid {settings.SANDBOX_TOKEN_MAX_AGE // 60} minutes; "
+        "send as 'Authorization: Bearer <token>'):"
+    )
+    for user in demo_users():
+        print(f"  {user.label}: {issue_token(user.principal)}")
+    sys.stdout.flush()
+    if args.no_serve:
+        return 0
+    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

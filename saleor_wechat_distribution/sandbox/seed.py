@@ -1,0 +1,81 @@
+"""Demo data: a brand's network several levels deep, built through the same services the API uses."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+
+from ..domain.distributors import DistributorKind
+from ..domain.permissions import Permission
+from ..models import Distributor
+from ..ports import SYSTEM, Principal
+from ..services.distributors import (
+    distributor_apply,
+    distributor_approve,
+    distributor_reject,
+    distributor_suspend,
+)
+
+STAFF = Principal(user_id=1, email="staff@brand.example", is_staff=True, permissions=frozenset(Permission))
+NEW_CUSTOMER = Principal(user_id=9001, email="new.customer@example.com")
+
+# (user id, display name, kind, parent user id or None, final status)
+NETWORK: list[tuple[int, str, str, int | None, str]] = [
+    (101, "华东区域经销商 East China Trading", "enterprise", None, "active"),
+    (102, "华南区域经销商 South China Appliances", "enterprise", None, "active"),
+    (103, "杭州门店 Hangzhou Store", "enterprise", 101, "active"),
+    (201, "王芳 Wang Fang", "individual", 103, "active"),
+    (202, "李娜 Li Na", "individual", 103, "active"),
+    (203, "张伟 Zhang Wei", "individual", 101, "active"),
+    (204, "刘洋 Liu Yang", "individual", 102, "active"),
+    (301, "陈静 Chen Jing", "individual", 201, "active"),
+    (302, "杨磊 Yang Lei", "individual", 201, "active"),
+    (303, "赵敏 Zhao Min", "individual", 202, "suspended"),
+    (401, "孙丽 Sun Li", "individual", 301, "active"),
+    (402, "周杰 Zhou Jie", "individual", 301, "pending"),
+    (403, "吴刚 Wu Gang", "individual", 302, "rejected"),
+]
+
+
+@dataclass(frozen=True)
+class DemoUser:
+    label: str
+    principal: Principal
+
+
+def demo_users() -> list[DemoUser]:
+    by_user = {uid: name for uid, name, *_ in NETWORK}
+    picks = [101, 201, 301, 402]
+    users = [DemoUser("staff (all permissions)", STAFF)]
+    users += [
+        DemoUser(f"distributor {by_user[uid]}", Principal(user_id=uid, email=f"user{uid}@example.com"))
+        for uid in picks
+    ]
+    users.append(DemoUser("customer, not yet a distributor", NEW_CUSTOMER))
+    return users
+
+
+@transaction.atomic
+def seed_demo_network() -> bool:
+    """Create the demo network once; returns False when data is already there (re-runs keep it)."""
+    if Distributor.objects.exists():
+        return False
+    codes: dict[int, str] = {}
+    for uid, name, kind, parent_uid, status in NETWORK:
+        node = distributor_apply(
+            principal=Principal(user_id=uid, email=f"user{uid}@example.com"),
+            display_name=name,
+            kind=DistributorKind(kind),
+            inviter_code=codes[parent_uid] if parent_uid else None,
+        )
+        codes[uid] = node.referral_code
+        if status == "rejected":
+            distributor_reject(actor=SYSTEM, distributor_id=node.pk, reason="demo")
+            continue
+        if status == "pending":
+            continue
+        distributor_approve(actor=SYSTEM, distributor_id=node.pk)
+        if status == "suspended":
+            distributor_suspend(actor=SYSTEM, distributor_id=node.pk, reason="demo")
+    return True

@@ -1,0 +1,63 @@
+"""Settings of the sandbox project: SQLite file by default, PostgreSQL through DATABASE_URL."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from django.utils.translation import gettext_lazy as _
+
+from .dburl import database_from_url
+
+DEFAULT_DB_PATH = Path(os.environ.get("SANDBOX_DATA_DIR", Path.cwd())) / "wechat-distribution-sandbox.sqlite3"
+
+DEBUG = os.environ.get("SANDBOX_DEBUG", "1") == "1"
+# The sandbox is a local demo bound to 127.0.0.1; set SANDBOX_SECRET_KEY for anything else.
+SECRET_KEY = os.environ.get("SANDBOX_SECRET_KEY", "sandbox-only-not-secret-" + "x" * 32)
+ALLOWED_HOSTS = ["*"]
+ROOT_URLCONF = "saleor_wechat_distribution.sandbox.urls"
+WSGI_APPLICATION = None
+USE_TZ = True
+TIME_ZONE = "Asia/Shanghai"
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+USE_I18N = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "saleor_wechat_distribution",
+]
+MIDDLEWARE = [
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+]
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "APP_DIRS": True,
+        "OPTIONS": {"context_processors": []},
+    }
+]
+
+DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB_PATH}")}
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("REDIS_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+    }
+
+#: Program settings read by saleor_wechat_distribution.conf (Saleor reads its plugin configuration).
+WECHAT_DISTRIBUTION = {"auto_approve": False}
+
+#: How long demo access tokens printed by the sandbox stay valid.
+SANDBOX_TOKEN_MAX_AGE = int(os.environ.get("SANDBOX_TOKEN_MAX_AGE", 8 * 3600))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "loggers": {"saleor_wechat_distribution": {"handlers": ["console"], "level": "INFO"}},
+}

@@ -1,0 +1,1 @@
+"""Reads over the models (HackSoftware's styleguide: selectors read)."""

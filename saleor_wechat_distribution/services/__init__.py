@@ -1,0 +1,1 @@
+"""Writes: the only place business rules run (HackSoftware's styleguide: services write)."""

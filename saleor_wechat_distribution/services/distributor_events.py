@@ -1,0 +1,18 @@
+from __future__ import annotations
+
+from typing import Any
+
+from ..models import Distributor, DistributorEvent
+from ..ports import Principal
+
+
+def distributor_event_record(
+    *, distributor: Distributor, type: str, actor: Principal, data: dict[str, Any] | None = None
+) -> DistributorEvent:
+    return DistributorEvent.objects.create(
+        distributor=distributor,
+        type=type,
+        actor=actor.actor_label,
+        actor_user_id=actor.user_id,
+        data=data or {},
+    )

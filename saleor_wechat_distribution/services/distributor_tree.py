@@ -1,0 +1,30 @@
+"""Tree plumbing shared by the distributor services: ordered row locks and team-size counters.
+
+Lock order is always root first (path order), so two writers touching overlapping chains never
+deadlock; see locks.py for the tree-wide advisory lock that keeps moves apart from inserts.
+"""
+
+from __future__ import annotations
+
+from django.db.models import F
+
+from ..models import Distributor
+
+
+def lock_chain(paths: list[str]) -> dict[str, Distributor]:
+    """Lock these nodes (ancestors and/or self) root first; returns them by path."""
+    if not paths:
+        return {}
+    rows = Distributor.objects.select_for_update().filter(path__in=paths).order_by("path")
+    return {row.path: row for row in rows}
+
+
+def ancestor_paths(path: str) -> list[str]:
+    step = Distributor.steplen
+    return [path[:i] for i in range(step, len(path), step)]
+
+
+def adjust_team_size(paths: list[str], delta: int) -> None:
+    """Add ``delta`` approved members to the team size of each node in ``paths`` (already locked)."""
+    if paths and delta:
+        Distributor.objects.filter(path__in=paths).update(team_size=F("team_size") + delta)

@@ -1,0 +1,12 @@
+"""Test settings: the sandbox project on a real PostgreSQL server (DATABASE_URL, default 127.0.0.1:5432)."""
+
+import os
+
+from saleor_wechat_distribution.sandbox.dburl import database_from_url
+from saleor_wechat_distribution.sandbox.settings import *  # noqa: F403
+
+DATABASES = {
+    "default": database_from_url(os.environ.get("DATABASE_URL") or "postgres://postgres@127.0.0.1:5432/test")
+}
+SANDBOX_TOKEN_MAX_AGE = 3600
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
