@@ -1,0 +1,78 @@
+"""The main job end to end on its embedded default: SQLite file, migrate, seed, serve, query over HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+SANDBOX = [sys.executable, "-m", "saleor_wechat_distribution.sandbox"]
+
+
+def _env(tmp_path: Path) -> dict[str, str]:
+    import os
+
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
+    env["SANDBOX_DATA_DIR"] = str(tmp_path)
+    return env
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def _post(url: str, query: str, token: str | None = None) -> dict:
+    headers = {"Content-Type": "application/json"}
+    if token:
+        headers["Authorization"] = f"Bearer {token}"
+    request = urllib.request.Request(url, data=json.dumps({"query": query}).encode(), headers=headers)
+    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback URL built here
+        return json.loads(response.read())
+
+
+def test_sandbox_seeds_once_on_sqlite_and_serves_graphql(tmp_path):
+    first = subprocess.run([*SANDBOX, "--no-serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert first.returncode == 0, first.stderr
+    assert "(demo data created)" in first.stdout
+    assert (tmp_path / "wechat-distribution-sandbox.sqlite3").exists()
+    second = subprocess.run([*SANDBOX, "--no-serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    assert second.returncode == 0 and "(demo data created)" not in second.stdout  # re-runs keep the data
+
+    port = _free_port()
+    server = subprocess.Popen(
+        [*SANDBOX, "--port", str(port)], env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+    try:
+        lines = []
+        while len(lines) < 4:
+            line = server.stdout.readline()
+            assert line, "sandbox exited early:\n" + "".join(lines)
+            lines.append(line)
+        assert f"http://127.0.0.1:{port}/graphql/" in "".join(lines)
+        tokens = dict(re.findall(r"^\s+(.+?): (\S+)$", "".join(lines[3:]) + server.stdout.readline(), re.M))
+        url = f"http://127.0.0.1:{port}/graphql/"
+        for _ in range(100):
+            try:
+                with socket.create_connection(("127.0.0.1", port), timeout=0.2):
+                    break
+            except OSError:
+                time.sleep(0.1)
+        staff_token = tokens["staff (all permissions)"]
+        data = _post(url, "{ distributors(first: 50) { totalCount edges { node { displayName level } } } }", staff_token)
+        assert data.get("errors") is None, data
+        assert data["data"]["distributors"]["totalCount"] == 13
+        assert max(e["node"]["level"] for e in data["data"]["distributors"]["edges"]) == 5
+        anonymous = _post(url, "{ distributors(first: 1) { totalCount } }")
+        assert anonymous["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
