@@ -6,7 +6,11 @@ The host turns its own objects into these; the core never sees a Saleor model.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
+from decimal import Decimal
+from typing import Protocol
 
+from .domain.payouts import PayoutResult
 from .domain.permissions import Permission
 
 
@@ -41,3 +45,61 @@ class Principal:
 
 #: The principal used by system jobs (imports, periodic tasks): every permission, no user.
 SYSTEM = Principal(user_id=0, email="system", is_staff=True, permissions=frozenset(Permission))
+
+
+@dataclass(frozen=True)
+class LineSnapshot:
+    """One order line as the host sees it; amounts are Decimal in the order's currency."""
+
+    line_id: str
+    product_id: str
+    variant_id: str
+    category_id: str | None
+    quantity: int
+    #: what the customer pays for the line after every discount, excluding shipping
+    net_total: Decimal
+
+
+@dataclass(frozen=True)
+class WeChatIdentityRef:
+    app_id: str
+    openid: str
+
+
+@dataclass(frozen=True)
+class OrderSnapshot:
+    """An order handed to the core by the host (Saleor hooks, the sandbox's demo orders)."""
+
+    order_id: str
+    number: str
+    channel: str
+    currency: str
+    lines: tuple[LineSnapshot, ...]
+    user_id: int | None = None
+    email: str = ""
+    shipping_net: Decimal = Decimal(0)
+    voucher_code: str | None = None
+    metadata: dict[str, str] = field(default_factory=dict)
+    identities: tuple[WeChatIdentityRef, ...] = ()
+    created_at: datetime | None = None
+
+
+class PayoutGateway(Protocol):
+    """Sends money to a distributor's WeChat wallet. ``out_bill_no`` is the idempotency key: sending the
+    same one twice must never pay twice (WeChat Pay refuses or returns the existing bill)."""
+
+    def transfer(
+        self, *, out_bill_no: str, app_id: str, openid: str, amount_fen: int, remark: str, user_name: str = ""
+    ) -> PayoutResult: ...
+
+    def query(self, *, out_bill_no: str) -> PayoutResult: ...
+
+    def cancel(self, *, out_bill_no: str) -> PayoutResult: ...
+
+    def parse_notification(self, *, headers: dict[str, str], body: bytes) -> PayoutResult:
+        """Verify the signature, decrypt the resource; raise ``InvalidNotification`` when either fails."""
+        ...
+
+
+class InvalidNotification(Exception):
+    """A payment-provider notification whose signature, timestamp or ciphertext did not verify."""

@@ -38,3 +38,28 @@ class DistributionError(Exception):
         self.code = code
         self.message = message
         self.field = field
+
+
+class CommissionErrorCode(StrEnum):
+    GRAPHQL_ERROR = "graphql_error"
+    INVALID = "invalid"
+    REQUIRED = "required"
+    NOT_FOUND = "not_found"
+    DEPTH_NOT_ALLOWED = "depth_not_allowed"
+    RATE_OUT_OF_RANGE = "rate_out_of_range"
+    RATES_EXCEED_TOTAL = "rates_exceed_total"
+    AMOUNT_INVALID = "amount_invalid"
+    CURRENCY_MISMATCH = "currency_mismatch"
+    RULE_CONFLICT = "rule_conflict"
+    CODE_NOT_FOUND = "code_not_found"
+    CODE_INACTIVE = "code_inactive"
+    CHANNEL_MISMATCH = "channel_mismatch"
+    SELF_REFERRAL = "self_referral"
+    ALREADY_ATTRIBUTED = "already_attributed"
+    INSUFFICIENT_BALANCE = "insufficient_balance"
+    BELOW_MINIMUM = "below_minimum"
+    DAILY_LIMIT_EXCEEDED = "daily_limit_exceeded"
+    BALANCE_IN_DEBT = "balance_in_debt"
+    INVALID_STATUS = "invalid_status"
+    PAYOUT_FAILED = "payout_failed"
+    NOT_A_DISTRIBUTOR = "not_a_distributor"
