@@ -79,6 +79,7 @@ class OrderSnapshot:
     email: str = ""
     shipping_net: Decimal = Decimal(0)
     voucher_code: str | None = None
+    checkout_id: str | None = None
     metadata: dict[str, str] = field(default_factory=dict)
     identities: tuple[WeChatIdentityRef, ...] = ()
     created_at: datetime | None = None

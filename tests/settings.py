@@ -10,3 +10,5 @@ DATABASES = {
 }
 SANDBOX_TOKEN_MAX_AGE = 3600
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+# Several test runs may share one server (developers, helpers): WD_TEST_DB_NAME keeps them apart.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("WD_TEST_DB_NAME", "test_wechat_distribution")}

@@ -1,3 +1,34 @@
+from .commissions import Commission, CommissionRule, LedgerEntry, OrderHold, OrderLineRefund, Wallet
 from .distributors import Distributor, DistributorEvent
+from .payouts import Withdrawal
+from .programs import ChannelProgram
+from .referrals import (
+    AttributionChange,
+    BindingChange,
+    CheckoutReferral,
+    CustomerBinding,
+    DistributorVoucherCode,
+    OrderAttribution,
+)
+from .wechat import InboundEvent, WeChatIdentity
 
-__all__ = ["Distributor", "DistributorEvent"]
+__all__ = [
+    "AttributionChange",
+    "BindingChange",
+    "ChannelProgram",
+    "CheckoutReferral",
+    "Commission",
+    "CommissionRule",
+    "CustomerBinding",
+    "Distributor",
+    "DistributorEvent",
+    "DistributorVoucherCode",
+    "InboundEvent",
+    "LedgerEntry",
+    "OrderAttribution",
+    "OrderHold",
+    "OrderLineRefund",
+    "Wallet",
+    "WeChatIdentity",
+    "Withdrawal",
+]

@@ -25,7 +25,9 @@ def customer(user_id: int | None = None, email: str | None = None) -> Principal:
 
 def staff(*permissions: Permission, user_id: int | None = None) -> Principal:
     uid = next(_user_ids) if user_id is None else user_id
-    return Principal(user_id=uid, email=f"staff{uid}@example.com", is_staff=True, permissions=frozenset(permissions))
+    return Principal(
+        user_id=uid, email=f"staff{uid}@example.com", is_staff=True, permissions=frozenset(permissions)
+    )
 
 
 def make_distributor(

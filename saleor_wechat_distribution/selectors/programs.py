@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+from ..domain.referrals import BindingOverride, BindingPolicy, BindingTrigger, CodePriority
+from ..models import ChannelProgram
+
+
+def program_for_channel(*, channel: str) -> ChannelProgram:
+    """The channel's program, or the defaults (unsaved, version 0) when staff never configured one."""
+    program = ChannelProgram.objects.filter(channel=channel).first()
+    return program if program is not None else ChannelProgram(channel=channel, version=0)
+
+
+def binding_policy_of(program: ChannelProgram) -> BindingPolicy:
+    return BindingPolicy(
+        trigger=BindingTrigger(program.binding_trigger),
+        validity_days=program.binding_validity_days,
+        protection_days=program.binding_protection_days,
+        override=BindingOverride(program.binding_override),
+        code_priority=CodePriority(program.code_priority),
+    )
+
+
+def policy_snapshot(program: ChannelProgram) -> dict:
+    """What an attribution records of the policy in force."""
+    return {
+        "trigger": program.binding_trigger,
+        "validity_days": program.binding_validity_days,
+        "protection_days": program.binding_protection_days,
+        "override": program.binding_override,
+        "code_priority": program.code_priority,
+        "commission_depth": program.commission_depth,
+        "self_purchase_earns": program.self_purchase_earns,
+    }

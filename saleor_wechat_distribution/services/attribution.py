@@ -1,0 +1,143 @@
+"""Which distributor an order belongs to: decided once, with its evidence (DESIGN.md §3–4)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..domain.distributors import DistributorStatus, normalize_referral_code
+from ..domain.referrals import (
+    REF_METADATA_KEY,
+    AttributionSource,
+    BindingTrigger,
+    CodePriority,
+    may_take_over,
+)
+from ..models import ChannelProgram, CheckoutReferral, Distributor, DistributorVoucherCode, OrderAttribution
+from ..ports import OrderSnapshot
+from ..selectors.programs import binding_policy_of, policy_snapshot, program_for_channel
+from .bindings import binding_state, binding_touch, current_binding, customer_keys
+
+
+@dataclass(frozen=True)
+class _Touch:
+    distributor: Distributor
+    source: AttributionSource
+    code: str
+
+
+def _code_touches(order: OrderSnapshot, program: ChannelProgram, checkout_id: str | None) -> list[_Touch]:
+    """Explicit codes on the order, in the channel's priority order; only active distributors count."""
+    link: _Touch | None = None
+    ref = normalize_referral_code(order.metadata.get(REF_METADATA_KEY, "") or "")
+    if ref:
+        found = Distributor.objects.filter(referral_code=ref, status=DistributorStatus.ACTIVE).first()
+        link = _Touch(found, AttributionSource.LINK, ref) if found else None
+    if link is None and checkout_id:
+        referral = (
+            CheckoutReferral.objects.filter(
+                checkout_id=checkout_id, distributor__status=DistributorStatus.ACTIVE
+            )
+            .select_related("distributor")
+            .first()
+        )
+        if referral is not None:
+            link = _Touch(referral.distributor, AttributionSource.LINK, referral.code)
+    voucher: _Touch | None = None
+    if order.voucher_code:
+        assigned = (
+            DistributorVoucherCode.objects.filter(
+                channel=order.channel, code=order.voucher_code, distributor__status=DistributorStatus.ACTIVE
+            )
+            .select_related("distributor")
+            .first()
+        )
+        if assigned is not None:
+            voucher = _Touch(assigned.distributor, AttributionSource.VOUCHER, order.voucher_code)
+    ordered = [voucher, link] if program.code_priority == CodePriority.VOUCHER_FIRST else [link, voucher]
+    return [t for t in ordered if t is not None]
+
+
+def _upline(distributor: Distributor, depth: int) -> list[dict]:
+    """The paid chain at decision time: the distributor and (depth 2) its parent, in one query."""
+    paths = [distributor.path] + ([distributor.parent_path] if depth >= 2 and distributor.depth > 1 else [])
+    nodes = {n.path: n for n in Distributor.objects.filter(path__in=paths)}
+    chain = []
+    for level, path in enumerate(paths, start=1):
+        node = nodes.get(path)
+        if node is not None:
+            chain.append(
+                {"distributor_id": node.pk, "level": level, "kind": node.kind, "status": node.status}
+            )
+    return chain
+
+
+def order_attribute(
+    *, order: OrderSnapshot, event: BindingTrigger = BindingTrigger.FIRST_ORDER, now: datetime | None = None
+) -> OrderAttribution:
+    """Decide (once) which distributor ``order`` belongs to and bind the customer as the policy says.
+
+    Replays and concurrent calls return the first decision: the unique order id decides.
+    """
+    existing = OrderAttribution.objects.filter(order_id=order.order_id).first()
+    if existing is not None:
+        return existing
+    now = now or timezone.now()
+    program = program_for_channel(channel=order.channel)
+    policy = binding_policy_of(program)
+    keys = customer_keys(user_id=order.user_id, identities=[(i.app_id, i.openid) for i in order.identities])
+    touches = _code_touches(order, program, order.checkout_id)
+    binding = current_binding(channel=order.channel, keys=keys, now=now)
+
+    chosen: _Touch | None = touches[0] if touches else None
+    if binding is not None and (chosen is None or chosen.distributor.pk != binding.distributor_id):
+        takes_over = chosen is not None and may_take_over(
+            policy, binding_state(binding), new_distributor_id=chosen.distributor.pk, now=now
+        )
+        if not takes_over:
+            chosen = _Touch(binding.distributor, AttributionSource.BINDING, binding.code)
+
+    reason = ""
+    if chosen is not None:
+        if chosen.distributor.status != DistributorStatus.ACTIVE:
+            reason = "inactive_distributor"
+        elif chosen.distributor.user_id == order.user_id and not program.self_purchase_earns:
+            reason = "self_purchase"
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                attribution = OrderAttribution.objects.create(
+                    order_id=order.order_id,
+                    order_number=order.number,
+                    channel=order.channel,
+                    currency=order.currency,
+                    customer_user_id=order.user_id,
+                    distributor=chosen.distributor if chosen else None,
+                    source=chosen.source.value if chosen else "",
+                    code=chosen.code if chosen else "",
+                    app_id=order.identities[0].app_id if order.identities else "",
+                    decided_at=now,
+                    policy_version=program.version,
+                    policy=policy_snapshot(program),
+                    upline=_upline(chosen.distributor, program.commission_depth)
+                    if chosen and not reason
+                    else [],
+                    no_commission_reason=reason,
+                )
+        except IntegrityError:
+            return OrderAttribution.objects.get(order_id=order.order_id)
+        if chosen is not None and chosen.source is not AttributionSource.BINDING and not reason:
+            binding_touch(
+                channel=order.channel,
+                keys=keys,
+                distributor=chosen.distributor,
+                policy=policy,
+                event=event,
+                source=chosen.source,
+                code=chosen.code,
+                now=now,
+            )
+    return attribution

@@ -1,0 +1,119 @@
+"""Customer bindings: a customer stays with the distributor who brought them (DESIGN.md §3)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+
+from ..domain.referrals import (
+    AttributionSource,
+    BindingPolicy,
+    BindingState,
+    BindingTrigger,
+    binding_is_made_by,
+    may_take_over,
+)
+from ..models import BindingChange, CustomerBinding, Distributor
+
+
+def customer_keys(*, user_id: int | None, identities: Sequence[tuple[str, str]] = ()) -> list[str]:
+    """Every key a customer can be bound under: the host's user first, then WeChat identities."""
+    keys = [f"user:{user_id}"] if user_id is not None else []
+    keys += [f"wx:{app_id}:{openid}" for app_id, openid in identities]
+    return keys
+
+
+def binding_state(binding: CustomerBinding) -> BindingState:
+    return BindingState(
+        distributor_id=binding.distributor_id,
+        bound_at=binding.bound_at,
+        expires_at=binding.expires_at,
+        protected_until=binding.protected_until,
+    )
+
+
+def current_binding(*, channel: str, keys: Sequence[str], now: datetime) -> CustomerBinding | None:
+    """The valid binding of the first key that has one (user before identities)."""
+    if not keys:
+        return None
+    found = {
+        b.customer_key: b for b in CustomerBinding.objects.filter(channel=channel, customer_key__in=keys)
+    }
+    for key in keys:
+        binding = found.get(key)
+        if binding is not None and binding_state(binding).is_valid(now):
+            return binding
+    return None
+
+
+def would_loop(*, keys: Sequence[str], distributor: Distributor) -> bool:
+    """A customer is never bound to themself, nor (being a distributor) to someone in their own team:
+    their purchases would then pay their own upline share back to them."""
+    user_ids = [int(k[5:]) for k in keys if k.startswith("user:")]
+    if not user_ids:
+        return False
+    if distributor.user_id in user_ids:
+        return True
+    own = Distributor.objects.filter(user_id__in=user_ids).values_list("path", flat=True)
+    return any(distributor.path.startswith(path) for path in own)
+
+
+def binding_touch(
+    *,
+    channel: str,
+    keys: Sequence[str],
+    distributor: Distributor,
+    policy: BindingPolicy,
+    event: BindingTrigger,
+    source: AttributionSource,
+    code: str = "",
+    now: datetime,
+) -> bool:
+    """A customer arrived through ``distributor``'s code: bind every key the policy lets us.
+
+    Returns whether any binding was made or taken over. Safe under concurrency: the unique
+    (channel, customer_key) constraint decides between two first touches.
+    """
+    if not keys or not binding_is_made_by(policy, event) or would_loop(keys=keys, distributor=distributor):
+        return False
+    changed = False
+    for key in keys:
+        with transaction.atomic():
+            existing = (
+                CustomerBinding.objects.select_for_update().filter(channel=channel, customer_key=key).first()
+            )
+            state = binding_state(existing) if existing else None
+            if not may_take_over(policy, state, new_distributor_id=distributor.pk, now=now):
+                continue
+            values = {
+                "distributor": distributor,
+                "source": source.value,
+                "code": code,
+                "bound_at": now,
+                "expires_at": policy.expires_at(now),
+                "protected_until": policy.protected_until(now),
+            }
+            if existing is None:
+                try:
+                    with transaction.atomic():
+                        binding = CustomerBinding.objects.create(channel=channel, customer_key=key, **values)
+                except IntegrityError:
+                    continue  # a concurrent first touch won; it keeps the customer
+                previous = None
+            else:
+                previous = existing.distributor_id
+                for name, value in values.items():
+                    setattr(existing, name, value)
+                existing.save()
+                binding = existing
+            BindingChange.objects.create(
+                binding=binding,
+                from_distributor_id=previous,
+                to_distributor_id=distributor.pk,
+                source=source.value,
+                code=code,
+            )
+            changed = True
+    return changed

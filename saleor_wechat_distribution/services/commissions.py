@@ -1,0 +1,350 @@
+"""Commission lifecycle: placed -> frozen (paid) -> available (settled into the ledger); cancelled;
+reversed by refunds (before settlement on the commission, after it by negative ledger entries).
+
+Every entry point is idempotent: unique constraints and ledger keys decide, under row locks.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from django.db import connection, transaction
+from django.db.models import Exists, OuterRef, Sum
+from django.utils import timezone
+
+from ..domain import commission_policy as policy
+from ..domain.money import allocate, prorate, quantize
+from ..domain.referrals import BindingTrigger
+from ..models import (
+    ChannelProgram,
+    Commission,
+    CommissionRule,
+    LedgerEntry,
+    OrderAttribution,
+    OrderHold,
+    OrderLineRefund,
+)
+from ..ports import OrderSnapshot
+from ..selectors.programs import binding_policy_of, program_for_channel
+from .attribution import order_attribute
+from .bindings import binding_touch, customer_keys
+from .ledger import ledger_append
+
+Status = Commission.Status
+
+
+def _domain_rules(channel: str) -> list[policy.CommissionRule]:
+    return [
+        policy.CommissionRule(
+            level=r.level,
+            rate=r.rate,
+            fixed_amount=r.fixed_amount,
+            product_id=r.product_id,
+            category_id=r.category_id,
+            distributor_kind=r.distributor_kind,
+        )
+        for r in CommissionRule.objects.filter(channel=channel)
+    ]
+
+
+def _commission_lines(order: OrderSnapshot, program: ChannelProgram) -> list[policy.CommissionLine]:
+    shipping = [Decimal(0)] * len(order.lines)
+    if program.base_includes_shipping and order.shipping_net:
+        shipping = allocate(
+            quantize(order.shipping_net, order.currency), [ln.net_total for ln in order.lines], order.currency
+        )
+    return [
+        policy.CommissionLine(
+            line_id=ln.line_id,
+            product_id=ln.product_id,
+            category_id=ln.category_id,
+            quantity=ln.quantity,
+            base=quantize(ln.net_total, order.currency) + extra,
+        )
+        for ln, extra in zip(order.lines, shipping, strict=True)
+    ]
+
+
+def _create_commissions(
+    order: OrderSnapshot, attribution: OrderAttribution, program: ChannelProgram, *, paid_at: datetime | None
+) -> None:
+    depth = min(program.commission_depth, policy.MAX_PAID_LEVELS)
+    beneficiaries = [
+        policy.Beneficiary(distributor_id=u["distributor_id"], level=u["level"], kind=u["kind"])
+        for u in attribution.upline
+        if u["level"] <= depth and u["status"] == "active"
+    ]
+    if not beneficiaries:
+        return
+    shares = policy.compute_commissions(
+        _commission_lines(order, program),
+        beneficiaries,
+        _domain_rules(order.channel),
+        currency=order.currency,
+        depth=depth,
+    )
+    Commission.objects.bulk_create(
+        [
+            Commission(
+                order_id=order.order_id,
+                line_id=s.line_id,
+                channel=order.channel,
+                distributor_id=s.distributor_id,
+                level=s.level,
+                currency=order.currency,
+                base=s.base,
+                rate=s.rate,
+                fixed_amount=s.fixed_amount,
+                amount=s.amount,
+                status=Status.FROZEN if paid_at else Status.PENDING,
+                paid_at=paid_at,
+            )
+            for s in shares
+        ],
+        ignore_conflicts=True,  # replays and the placed/paid race: the unique line/level key decides
+    )
+
+
+def order_placed(*, order: OrderSnapshot, now: datetime | None = None) -> OrderAttribution:
+    """The order exists: decide attribution and create its commissions as pending."""
+    with transaction.atomic():
+        attribution = order_attribute(order=order, event=BindingTrigger.FIRST_ORDER, now=now)
+        if attribution.upline:
+            _create_commissions(order, attribution, program_for_channel(channel=order.channel), paid_at=None)
+    return attribution
+
+
+def order_paid(*, order: OrderSnapshot, paid_at: datetime | None = None) -> OrderAttribution:
+    """The order is paid: commissions freeze (created now if the placed event never came).
+
+    Paying again (a second payment, a replayed hook) changes nothing: one commission per line and level.
+    """
+    paid_at = paid_at or timezone.now()
+    with transaction.atomic():
+        program = program_for_channel(channel=order.channel)
+        attribution = order_attribute(order=order, event=BindingTrigger.FIRST_PAYMENT, now=paid_at)
+        if attribution.upline:
+            _create_commissions(order, attribution, program, paid_at=paid_at)
+            Commission.objects.filter(order_id=order.order_id, status=Status.PENDING).update(
+                status=Status.FROZEN, paid_at=paid_at
+            )
+        if attribution.distributor_id and not attribution.no_commission_reason:
+            policy_ = binding_policy_of(program)
+            if policy_.trigger is BindingTrigger.FIRST_PAYMENT:
+                keys = customer_keys(
+                    user_id=order.user_id, identities=[(i.app_id, i.openid) for i in order.identities]
+                )
+                binding_touch(
+                    channel=order.channel,
+                    keys=keys,
+                    distributor=attribution.distributor,
+                    policy=policy_,
+                    event=BindingTrigger.FIRST_PAYMENT,
+                    source=_source(attribution),
+                    code=attribution.code,
+                    now=paid_at,
+                )
+    return attribution
+
+
+def _source(attribution: OrderAttribution):
+    from ..domain.referrals import AttributionSource
+
+    return AttributionSource(attribution.source or AttributionSource.BINDING)
+
+
+def order_fulfilled(*, order_id: str, fulfilled_at: datetime | None = None) -> int:
+    """Start the after-sales window: commissions settle ``freeze_days`` after (the first) fulfilment."""
+    fulfilled_at = fulfilled_at or timezone.now()
+    channel = Commission.objects.filter(order_id=order_id).values_list("channel", flat=True).first()
+    if channel is None:
+        return 0
+    freeze = timedelta(days=program_for_channel(channel=channel).freeze_days)
+    return Commission.objects.filter(
+        order_id=order_id, status__in=[Status.PENDING, Status.FROZEN], fulfilled_at__isnull=True
+    ).update(fulfilled_at=fulfilled_at, settle_after=fulfilled_at + freeze)
+
+
+def order_hold_open(*, order_id: str, reason: str, reference: str = "") -> None:
+    """An after-sales case (refund request, dispute) is open: nothing of this order settles meanwhile."""
+    hold, created = OrderHold.objects.get_or_create(order_id=order_id, reason=reason, reference=reference)
+    if not created and hold.closed_at is not None:
+        OrderHold.objects.filter(pk=hold.pk).update(closed_at=None)
+
+
+def order_hold_close(*, order_id: str, reason: str, reference: str = "") -> None:
+    OrderHold.objects.filter(
+        order_id=order_id, reason=reason, reference=reference, closed_at__isnull=True
+    ).update(closed_at=timezone.now())
+
+
+def order_cancelled(*, order_id: str) -> None:
+    """Cancelled before settlement: commissions cancelled. After settlement: what is left is clawed back."""
+    with transaction.atomic():
+        for commission in Commission.objects.select_for_update().filter(order_id=order_id).order_by("pk"):
+            remaining = commission.amount - commission.reversed_amount
+            if commission.status in (Status.PENDING, Status.FROZEN):
+                commission.status = Status.CANCELLED
+                commission.save(update_fields=["status"])
+            elif commission.status == Status.AVAILABLE and remaining > 0:
+                ledger_append(
+                    distributor_id=commission.distributor_id,
+                    currency=commission.currency,
+                    amount=-remaining,
+                    kind=LedgerEntry.Kind.CLAWBACK,
+                    key=f"cancel:{commission.pk}",
+                    commission_id=commission.pk,
+                    order_id=order_id,
+                )
+                commission.reversed_amount = commission.amount
+                commission.save(update_fields=["reversed_amount"])
+
+
+def order_refunded(
+    *,
+    order: OrderSnapshot,
+    refund_id: str,
+    line_amounts: Mapping[str, Decimal] | None = None,
+    amount: Decimal | None = None,
+) -> None:
+    """A refund (partial or full) reverses commissions proportionally per line.
+
+    ``line_amounts`` says what each line returned; an amount-only refund is spread over the lines by
+    what each can still return. The cumulative refunded share of each line decides the reversed share of its
+    commissions, so two partial refunds add up exactly to one full one. Replays of ``refund_id`` are
+    no-ops.
+    """
+    nets = {ln.line_id: quantize(ln.net_total, order.currency) for ln in order.lines}
+    with transaction.atomic():
+        commissions = list(Commission.objects.select_for_update().filter(order_id=order.order_id).order_by("pk"))
+        if OrderLineRefund.objects.filter(refund_id=refund_id).exists():
+            return
+        if line_amounts is None:
+            # spread over what each line can still return, so later refunds never overflow a line
+            already = _refunded_by_line(order.order_id)
+            remaining = [max(net - already.get(line_id, Decimal(0)), Decimal(0)) for line_id, net in nets.items()]
+            total = min(quantize(amount or Decimal(0), order.currency), sum(remaining, Decimal(0)))
+            line_amounts = dict(zip(nets, allocate(total, remaining, order.currency), strict=True))
+        OrderLineRefund.objects.bulk_create(
+            [
+                OrderLineRefund(
+                    order_id=order.order_id,
+                    refund_id=refund_id,
+                    line_id=line_id,
+                    line_net=nets.get(line_id, 0),
+                    amount=quantize(value, order.currency),
+                )
+                for line_id, value in line_amounts.items()
+                if value > 0
+            ],
+            ignore_conflicts=True,  # the same refund delivered twice at once, on an order without commissions
+        )
+        refunded = _refunded_by_line(order.order_id)
+        for commission in commissions:
+            _reverse_to_refunded_share(commission, refunded.get(commission.line_id, Decimal(0)), refund_id)
+
+
+def _refunded_by_line(order_id: str) -> dict[str, Decimal]:
+    rows = OrderLineRefund.objects.filter(order_id=order_id).values("line_id").annotate(total=Sum("amount"))
+    return {row["line_id"]: row["total"] for row in rows}
+
+
+def _reverse_to_refunded_share(commission: Commission, refunded: Decimal, refund_id: str) -> None:
+    line_net = commission.base if commission.base > 0 else Decimal(0)
+    if line_net == 0 or commission.status == Status.CANCELLED:
+        return
+    target = prorate(commission.amount, min(refunded, line_net), line_net, commission.currency)
+    delta = target - commission.reversed_amount
+    if delta <= 0:
+        return
+    fields = ["reversed_amount"]
+    if commission.status == Status.AVAILABLE:
+        ledger_append(
+            distributor_id=commission.distributor_id,
+            currency=commission.currency,
+            amount=-delta,
+            kind=LedgerEntry.Kind.CLAWBACK,
+            key=f"refund:{refund_id}:{commission.pk}",
+            commission_id=commission.pk,
+            order_id=commission.order_id,
+        )
+    elif target >= commission.amount:
+        commission.status = Status.CANCELLED
+        fields.append("status")
+    commission.reversed_amount = target
+    commission.save(update_fields=fields)
+
+
+def commissions_settle_due(*, now: datetime | None = None, batch_size: int = 50_000) -> int:
+    """Settle every frozen commission whose after-sales window is over and whose order has no open
+    hold: status -> available and one ledger credit each, set-based, in batches. Returns rows settled."""
+    now = now or timezone.now()
+    settled = 0
+    while True:
+        with transaction.atomic():
+            count = (
+                _settle_batch_sql(now, batch_size)
+                if connection.vendor == "postgresql"
+                else _settle_batch_orm(now, batch_size)
+            )
+        settled += count
+        if count < batch_size:
+            return settled
+
+
+def _settle_batch_sql(now: datetime, batch_size: int) -> int:
+    commission, ledger, hold = (m._meta.db_table for m in (Commission, LedgerEntry, OrderHold))
+    sql = f"""
+        WITH due AS (
+            SELECT c.id FROM {commission} c
+            WHERE c.status = 'frozen' AND c.settle_after <= %(now)s
+              AND NOT EXISTS (SELECT 1 FROM {hold} h WHERE h.order_id = c.order_id AND h.closed_at IS NULL)
+            ORDER BY c.id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
+        ), settled AS (
+            UPDATE {commission} c SET status = 'available', settled_at = %(now)s FROM due
+            WHERE c.id = due.id
+            RETURNING c.id, c.distributor_id, c.currency, c.amount - c.reversed_amount AS net, c.order_id
+        ), credited AS (
+            INSERT INTO {ledger} (distributor_id, currency, amount, kind, idempotency_key, commission_id,
+                                  order_id, created_at)
+            SELECT distributor_id, currency, net, 'commission', 'settle:' || id, id, order_id, %(now)s
+            FROM settled WHERE net > 0
+            ON CONFLICT (idempotency_key) DO NOTHING
+            RETURNING 1
+        )
+        SELECT (SELECT count(*) FROM settled), (SELECT count(*) FROM credited)
+    """  # noqa: S608 - table names come from our own models
+    with connection.cursor() as cursor:
+        cursor.execute(sql, {"now": now, "limit": batch_size})
+        settled, _credited = cursor.fetchone()
+    return settled
+
+
+def _settle_batch_orm(now: datetime, batch_size: int) -> int:
+    """The same on SQLite (the sandbox), where writes are serialised anyway."""
+    open_hold = OrderHold.objects.filter(order_id=OuterRef("order_id"), closed_at__isnull=True)
+    due = list(
+        Commission.objects.filter(status=Status.FROZEN, settle_after__lte=now)
+        .exclude(Exists(open_hold))
+        .order_by("pk")[:batch_size]
+    )
+    LedgerEntry.objects.bulk_create(
+        [
+            LedgerEntry(
+                distributor_id=c.distributor_id,
+                currency=c.currency,
+                amount=c.amount - c.reversed_amount,
+                kind=LedgerEntry.Kind.COMMISSION,
+                idempotency_key=f"settle:{c.pk}",
+                commission_id=c.pk,
+                order_id=c.order_id,
+            )
+            for c in due
+            if c.amount > c.reversed_amount
+        ],
+        ignore_conflicts=True,
+    )
+    Commission.objects.filter(pk__in=[c.pk for c in due]).update(status=Status.AVAILABLE, settled_at=now)
+    return len(due)
