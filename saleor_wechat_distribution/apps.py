@@ -9,3 +9,6 @@ class WeChatDistributionConfig(AppConfig):
     label = "wechat_distribution"
     verbose_name = _("WeChat distribution")
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        from . import tasks  # noqa: F401 - registers our Celery tasks in the host's app

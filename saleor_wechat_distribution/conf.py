@@ -11,6 +11,8 @@ from dataclasses import dataclass, fields, replace
 
 from django.conf import settings
 
+from .ports import PayoutGateway
+
 
 @dataclass(frozen=True)
 class ProgramConfig:
@@ -36,3 +38,25 @@ def set_config_provider(provider: ConfigProvider | None) -> None:
 
 def get_config(channel: str | None = None) -> ProgramConfig:
     return _provider(channel)
+
+
+# --- payout gateways -------------------------------------------------------------------------------
+
+PayoutGatewayFactory = Callable[[str, str], PayoutGateway]
+_payout_factory: PayoutGatewayFactory | None = None
+
+
+def set_payout_gateway_factory(factory: PayoutGatewayFactory | None) -> None:
+    """The host registers how to build a payout gateway for (channel, method "v3" | "v2")."""
+    global _payout_factory
+    _payout_factory = factory
+
+
+def get_payout_gateway(channel: str, method: str) -> PayoutGateway:
+    if _payout_factory is None:
+        raise PayoutNotConfigured(f"no WeChat Pay merchant is configured for channel {channel!r}")
+    return _payout_factory(channel, method)
+
+
+class PayoutNotConfigured(RuntimeError):
+    pass

@@ -61,3 +61,11 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "loggers": {"saleor_wechat_distribution": {"handlers": ["console"], "level": "INFO"}},
 }
+
+# Celery: eager in the sandbox unless a broker is given (then run a worker, see sandbox/celery.py).
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "memory://")
+CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_BEAT_SCHEDULE = {
+    "settle-commissions": {"task": "saleor_wechat_distribution.commissions_settle_due", "schedule": 3600.0},
+}

@@ -53,7 +53,9 @@ def _commission_lines(order: OrderSnapshot, program: ChannelProgram) -> list[pol
     shipping = [Decimal(0)] * len(order.lines)
     if program.base_includes_shipping and order.shipping_net:
         shipping = allocate(
-            quantize(order.shipping_net, order.currency), [ln.net_total for ln in order.lines], order.currency
+            quantize(order.shipping_net, order.currency),
+            [max(ln.net_total, Decimal(0)) for ln in order.lines],  # a discount line takes no shipping
+            order.currency,
         )
     return [
         policy.CommissionLine(
@@ -218,13 +220,17 @@ def order_refunded(
     """
     nets = {ln.line_id: quantize(ln.net_total, order.currency) for ln in order.lines}
     with transaction.atomic():
-        commissions = list(Commission.objects.select_for_update().filter(order_id=order.order_id).order_by("pk"))
+        commissions = list(
+            Commission.objects.select_for_update().filter(order_id=order.order_id).order_by("pk")
+        )
         if OrderLineRefund.objects.filter(refund_id=refund_id).exists():
             return
         if line_amounts is None:
             # spread over what each line can still return, so later refunds never overflow a line
             already = _refunded_by_line(order.order_id)
-            remaining = [max(net - already.get(line_id, Decimal(0)), Decimal(0)) for line_id, net in nets.items()]
+            remaining = [
+                max(net - already.get(line_id, Decimal(0)), Decimal(0)) for line_id, net in nets.items()
+            ]
             total = min(quantize(amount or Decimal(0), order.currency), sum(remaining, Decimal(0)))
             line_amounts = dict(zip(nets, allocate(total, remaining, order.currency), strict=True))
         OrderLineRefund.objects.bulk_create(
