@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-from django.db import connection
+from django.db import connection  # noqa: F401 - read by the skipif condition
 
 from saleor_wechat_distribution.conf import ProgramConfig, set_config_provider
 from saleor_wechat_distribution.domain.distributors import DistributorKind, DistributorStatus
@@ -20,6 +19,7 @@ from saleor_wechat_distribution.services.distributors import (
     distributor_approve,
     distributor_move,
 )
+from saleor_wechat_distribution.testing.concurrency import run_concurrently
 from saleor_wechat_distribution.testing.factories import customer, make_chain, make_distributor, staff
 
 pytestmark = [
@@ -27,28 +27,6 @@ pytestmark = [
     pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row and advisory locks need PostgreSQL"),
 ]
 ADMIN = staff(Permission.MANAGE_USERS)
-
-
-def run_concurrently(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Start every call at the same instant on its own thread (own DB connection); results or errors."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def worker(i: int, call: Callable[[], Any]) -> None:
-        try:
-            barrier.wait()
-            results[i] = call()
-        except Exception as error:
-            results[i] = error
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=worker, args=(i, c)) for i, c in enumerate(calls)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def assert_tree_consistent() -> None:

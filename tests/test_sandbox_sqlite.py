@@ -11,8 +11,6 @@ import time
 import urllib.request
 from pathlib import Path
 
-import pytest
-
 SANDBOX = [sys.executable, "-m", "saleor_wechat_distribution.sandbox"]
 
 
@@ -35,21 +33,29 @@ def _post(url: str, query: str, token: str | None = None) -> dict:
     if token:
         headers["Authorization"] = f"Bearer {token}"
     request = urllib.request.Request(url, data=json.dumps({"query": query}).encode(), headers=headers)
-    with urllib.request.urlopen(request, timeout=10) as response:  # noqa: S310 - loopback URL built here
+    with urllib.request.urlopen(request, timeout=10) as response:
         return json.loads(response.read())
 
 
 def test_sandbox_seeds_once_on_sqlite_and_serves_graphql(tmp_path):
-    first = subprocess.run([*SANDBOX, "--no-serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    first = subprocess.run(
+        [*SANDBOX, "--no-serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=120
+    )
     assert first.returncode == 0, first.stderr
     assert "(demo data created)" in first.stdout
     assert (tmp_path / "wechat-distribution-sandbox.sqlite3").exists()
-    second = subprocess.run([*SANDBOX, "--no-serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=120)
+    second = subprocess.run(
+        [*SANDBOX, "--no-serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=120
+    )
     assert second.returncode == 0 and "(demo data created)" not in second.stdout  # re-runs keep the data
 
     port = _free_port()
     server = subprocess.Popen(
-        [*SANDBOX, "--port", str(port)], env=_env(tmp_path), stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+        [*SANDBOX, "--port", str(port)],
+        env=_env(tmp_path),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
     )
     try:
         lines = []
@@ -67,7 +73,11 @@ def test_sandbox_seeds_once_on_sqlite_and_serves_graphql(tmp_path):
             except OSError:
                 time.sleep(0.1)
         staff_token = tokens["staff (all permissions)"]
-        data = _post(url, "{ distributors(first: 50) { totalCount edges { node { displayName level } } } }", staff_token)
+        data = _post(
+            url,
+            "{ distributors(first: 50) { totalCount edges { node { displayName level } } } }",
+            staff_token,
+        )
         assert data.get("errors") is None, data
         assert data["data"]["distributors"]["totalCount"] == 13
         assert max(e["node"]["level"] for e in data["data"]["distributors"]["edges"]) == 5

@@ -14,7 +14,9 @@ CHANNEL = "default-channel"
 @pytest.fixture
 def program(db) -> ChannelProgram:
     """CNY channel, two paid levels (10 % and 3 %), 7-day after-sales window."""
-    program = ChannelProgram.objects.create(channel=CHANNEL, currency="CNY", commission_depth=2, freeze_days=7)
+    program = ChannelProgram.objects.create(
+        channel=CHANNEL, currency="CNY", commission_depth=2, freeze_days=7
+    )
     CommissionRule.objects.create(channel=CHANNEL, level=1, rate=Decimal("10"))
     CommissionRule.objects.create(channel=CHANNEL, level=2, rate=Decimal("3"))
     return program

@@ -9,11 +9,11 @@ from django.utils import timezone
 
 from saleor_wechat_distribution.domain.distributors import DistributorStatus
 from saleor_wechat_distribution.models import CheckoutReferral, CustomerBinding, DistributorVoucherCode
+from saleor_wechat_distribution.ports import SYSTEM
 from saleor_wechat_distribution.services.attribution import order_attribute
 from saleor_wechat_distribution.services.distributors import distributor_move, distributor_suspend
 from saleor_wechat_distribution.testing.factories import make_distributor
 from saleor_wechat_distribution.testing.orders import order
-from saleor_wechat_distribution.ports import SYSTEM
 
 pytestmark = pytest.mark.django_db
 
@@ -22,11 +22,18 @@ def test_link_code_attributes_with_evidence_and_upline_snapshot(program, chain):
     e, a, b = chain
     o = order(ref=b.referral_code.lower(), user_id=7)
     attribution = order_attribute(order=o)
-    assert (attribution.distributor_id, attribution.source, attribution.code) == (b.pk, "link", b.referral_code)
+    assert (attribution.distributor_id, attribution.source, attribution.code) == (
+        b.pk,
+        "link",
+        b.referral_code,
+    )
     assert [u["distributor_id"] for u in attribution.upline] == [b.pk, a.pk]
     assert attribution.policy["commission_depth"] == 2
     # decided once: a later call with another code changes nothing
-    assert order_attribute(order=order(ref=a.referral_code, user_id=7, order_id=o.order_id)).distributor_id == b.pk
+    assert (
+        order_attribute(order=order(ref=a.referral_code, user_id=7, order_id=o.order_id)).distributor_id
+        == b.pk
+    )
     # later moves never rewrite history
     distributor_move(actor=SYSTEM, distributor_id=b.pk, new_parent_id=e.pk)
     attribution.refresh_from_db()
@@ -78,7 +85,9 @@ def test_voucher_code_priority(program, chain):
 
 def test_checkout_referral_and_unknown_or_inactive_codes(program, chain):
     _, a, b = chain
-    CheckoutReferral.objects.create(checkout_id="chk-1", channel=program.channel, code=a.referral_code, distributor=a)
+    CheckoutReferral.objects.create(
+        checkout_id="chk-1", channel=program.channel, code=a.referral_code, distributor=a
+    )
     assert order_attribute(order=order(checkout_id="chk-1")).distributor_id == a.pk
     assert order_attribute(order=order(ref="NOSUCHCODE")).distributor_id is None
     distributor_suspend(actor=SYSTEM, distributor_id=b.pk)
@@ -99,7 +108,10 @@ def test_self_purchase_policy(program, chain):
     assert order_attribute(order=order(ref=b.referral_code, user_id=b.user_id)).no_commission_reason == ""
     program.self_purchase_earns = False
     program.save()
-    assert order_attribute(order=order(ref=b.referral_code, user_id=b.user_id)).no_commission_reason == "self_purchase"
+    assert (
+        order_attribute(order=order(ref=b.referral_code, user_id=b.user_id)).no_commission_reason
+        == "self_purchase"
+    )
     # nobody is ever bound to themself
     assert not CustomerBinding.objects.filter(customer_key=f"user:{b.user_id}").exists()
 

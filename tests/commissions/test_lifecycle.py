@@ -28,7 +28,11 @@ D = Decimal
 
 
 def amounts(order_id: str) -> dict[tuple[int, int], Decimal]:
-    rows = Commission.objects.filter(order_id=order_id).values("distributor_id", "level").annotate(s=Sum("amount"))
+    rows = (
+        Commission.objects.filter(order_id=order_id)
+        .values("distributor_id", "level")
+        .annotate(s=Sum("amount"))
+    )
     return {(r["distributor_id"], r["level"]): r["s"] for r in rows}
 
 
@@ -86,7 +90,9 @@ def test_cancel_before_settlement_cancels(program, chain):
     o = order(line("100.00"), ref=b.referral_code)
     order_paid(order=o)
     order_cancelled(order_id=o.order_id)
-    assert set(Commission.objects.filter(order_id=o.order_id).values_list("status", flat=True)) == {"cancelled"}
+    assert set(Commission.objects.filter(order_id=o.order_id).values_list("status", flat=True)) == {
+        "cancelled"
+    }
     assert settle_now(o.order_id) == 0
     assert ledger_balance(distributor_id=b.pk, currency="CNY") == 0
 
@@ -99,7 +105,8 @@ def test_two_partial_refunds_then_cancel_before_settlement(program, chain):
     order_refunded(order=o, refund_id="R1", line_amounts={"L-a": D("30.00")})  # replay: no-op
     order_refunded(order=o, refund_id="R2", line_amounts={"L-a": D("70.00")})
     by_line = {
-        (c.line_id, c.level): (c.reversed_amount, c.status) for c in Commission.objects.filter(order_id=o.order_id)
+        (c.line_id, c.level): (c.reversed_amount, c.status)
+        for c in Commission.objects.filter(order_id=o.order_id)
     }
     assert by_line[("L-a", 1)] == (D("10.00"), "cancelled")
     assert by_line[("L-b", 1)] == (D("0"), "frozen")
@@ -116,7 +123,11 @@ def test_refund_after_settlement_claws_back_and_debt_is_carried(program, chain):
     assert ledger_balance(distributor_id=b.pk, currency="CNY") == D("10.00")
     # the distributor has withdrawn everything meanwhile: the clawback is not capped at the balance
     LedgerEntry.objects.create(
-        distributor=b, currency="CNY", amount=D("-10.00"), kind="withdrawal", idempotency_key="test-withdrawal"
+        distributor=b,
+        currency="CNY",
+        amount=D("-10.00"),
+        kind="withdrawal",
+        idempotency_key="test-withdrawal",
     )
     order_refunded(order=o, refund_id="R1", amount=D("40.00"))
     order_refunded(order=o, refund_id="R1", amount=D("40.00"))
@@ -133,7 +144,9 @@ def test_refund_after_settlement_claws_back_and_debt_is_carried(program, chain):
 
 def test_amount_only_refund_is_spread_over_lines_exactly(program, chain):
     _, _, b = chain
-    o = order(line("0.03", line_id="x"), line("0.03", line_id="y"), line("0.03", line_id="z"), ref=b.referral_code)
+    o = order(
+        line("0.03", line_id="x"), line("0.03", line_id="y"), line("0.03", line_id="z"), ref=b.referral_code
+    )
     CommissionRule.objects.filter(level=1).update(rate=D("100"))
     CommissionRule.objects.filter(level=2).delete()
     order_paid(order=o)
@@ -156,7 +169,7 @@ def test_shipping_excluded_by_default_and_included_when_configured(program, chai
 
 
 def test_depth_one_program_pays_only_the_seller(program, chain):
-    _, a, b = chain
+    _, _, b = chain
     program.commission_depth = 1
     program.save()
     CommissionRule.objects.filter(level=2).delete()

@@ -32,7 +32,9 @@ def who(distributor) -> Principal:
 
 
 def request(distributor, amount: str, **kwargs):
-    return withdrawal_request(principal=who(distributor), amount=D(amount), channel="default-channel", **kwargs)
+    return withdrawal_request(
+        principal=who(distributor), amount=D(amount), channel="default-channel", **kwargs
+    )
 
 
 def refused(code: Code, call, *args, **kwargs) -> None:
@@ -57,8 +59,14 @@ def test_request_holds_money_and_reject_returns_it_once(program, chain):
 
 @pytest.mark.parametrize(
     ("amount", "code"),
-    [("0", Code.AMOUNT_INVALID), ("-5", Code.AMOUNT_INVALID), ("1.001", Code.AMOUNT_INVALID),
-     ("NaN", Code.AMOUNT_INVALID), ("0.50", Code.BELOW_MINIMUM), ("100.01", Code.INSUFFICIENT_BALANCE)],
+    [
+        ("0", Code.AMOUNT_INVALID),
+        ("-5", Code.AMOUNT_INVALID),
+        ("1.001", Code.AMOUNT_INVALID),
+        ("NaN", Code.AMOUNT_INVALID),
+        ("0.50", Code.BELOW_MINIMUM),
+        ("100.01", Code.INSUFFICIENT_BALANCE),
+    ],
 )
 def test_bad_amounts_are_refused(program, chain, amount, code):
     _, _, b = chain
@@ -78,8 +86,13 @@ def test_other_currency_daily_limit_debt_and_status(program, chain):
     refused(Code.BALANCE_IN_DEBT, request, a, "1.00")
     distributor_suspend(actor=SYSTEM, distributor_id=b.pk)
     refused(Code.INVALID_STATUS, request, b, "10.00")
-    refused(Code.NOT_A_DISTRIBUTOR, withdrawal_request, principal=Principal(user_id=424242), amount=D("5"),
-            channel="default-channel")
+    refused(
+        Code.NOT_A_DISTRIBUTOR,
+        withdrawal_request,
+        principal=Principal(user_id=424242),
+        amount=D("5"),
+        channel="default-channel",
+    )
     assert DistributorStatus(b.status)  # untouched object
 
 
