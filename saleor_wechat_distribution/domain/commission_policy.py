@@ -36,6 +36,7 @@ from dataclasses import dataclass
 from decimal import Decimal, Inexact, localcontext
 
 from .errors import CommissionErrorCode, DistributionError
+from .i18n import gettext_noop
 from .money import currency_precision, from_minor_units, prorate, quantize, to_minor_units
 
 __all__ = [
@@ -71,19 +72,23 @@ PERCENT = Decimal(100)
 #: Every user-facing message of this module, by error code. Plain English: the domain stays free of
 #: Django, so the GraphQL layer looks the text up here (or by code) and translates it.
 MESSAGES: dict[CommissionErrorCode, str] = {
-    CommissionErrorCode.DEPTH_NOT_ALLOWED: (
+    CommissionErrorCode.DEPTH_NOT_ALLOWED: gettext_noop(
         "Commissions can be paid on one or two levels only, and every rule's level must be within the "
         "program's depth. Paying three or more levels is pyramid selling: WeChat stops payment for "
         "accounts that do it, and Article 7 of the Regulations on the Prohibition of Pyramid Selling "
         "(《禁止传销条例》) forbids it."
     ),
-    CommissionErrorCode.RATE_OUT_OF_RANGE: "The commission rate must be a percentage between 0 and 100.",
-    CommissionErrorCode.RATES_EXCEED_TOTAL: (
+    CommissionErrorCode.RATE_OUT_OF_RANGE: gettext_noop(
+        "The commission rate must be a percentage between 0 and 100."
+    ),
+    CommissionErrorCode.RATES_EXCEED_TOTAL: gettext_noop(
         "The commission rates of all levels together may not exceed 100% of the sale."
     ),
-    CommissionErrorCode.AMOUNT_INVALID: "The fixed commission amount must be zero or more.",
-    CommissionErrorCode.INVALID: "A commission rule needs either a rate or a fixed amount, not both.",
-    CommissionErrorCode.RULE_CONFLICT: (
+    CommissionErrorCode.AMOUNT_INVALID: gettext_noop("The fixed commission amount must be zero or more."),
+    CommissionErrorCode.INVALID: gettext_noop(
+        "A commission rule needs either a rate or a fixed amount, not both."
+    ),
+    CommissionErrorCode.RULE_CONFLICT: gettext_noop(
         "Another commission rule already covers the same level, product, category and distributor kind."
     ),
 }

@@ -382,7 +382,13 @@ class FakeWeChatPay:
     # --- dispatch table ------------------------------------------------------------------------------
 
     def add_route(
-        self, method: str, pattern: str, name: str, handler: Handler, *, api: Literal["v3", "v2", "plain"] = "v3"
+        self,
+        method: str,
+        pattern: str,
+        name: str,
+        handler: Handler,
+        *,
+        api: Literal["v3", "v2", "plain"] = "v3",
     ) -> None:
         """Serve ``method pattern`` (a regex over the path; named groups become ``request.params``)."""
         self.routes.append(Route(method.upper(), re.compile(pattern), name, handler, api))
@@ -432,7 +438,10 @@ class FakeWeChatPay:
         message += request.body.decode("utf-8", errors="replace") + "\n"
         try:
             self._merchant_public_key.verify(
-                base64.b64decode(fields.get("signature", "")), message.encode(), padding.PKCS1v15(), hashes.SHA256()
+                base64.b64decode(fields.get("signature", "")),
+                message.encode(),
+                padding.PKCS1v15(),
+                hashes.SHA256(),
             )
         except Exception:
             raise _V3Refusal(401, "SIGN_ERROR", "签名错误") from None
@@ -448,8 +457,14 @@ class FakeWeChatPay:
     def _serial(self, mode: str) -> str:
         return self.platform.public_key_id if mode == "public_key" else self.platform.certificate_serial_no
 
-    def signed_headers(self, body: bytes, *, timestamp: int | None = None, mode: str | None = None,
-                       key: rsa.RSAPrivateKey | None = None) -> dict[str, str]:
+    def signed_headers(
+        self,
+        body: bytes,
+        *,
+        timestamp: int | None = None,
+        mode: str | None = None,
+        key: rsa.RSAPrivateKey | None = None,
+    ) -> dict[str, str]:
         """The ``Wechatpay-*`` headers WeChat Pay puts on its answers and notifications."""
         ts = str(int(time.time()) if timestamp is None else timestamp)
         nonce = secrets.token_hex(16)
@@ -502,7 +517,9 @@ class FakeWeChatPay:
             self._close(bill, "CANCELLED")
             return bill
 
-    def settle(self, out_bill_no: str, state: Literal["SUCCESS", "FAIL"], fail_reason: str = "") -> TransferBill:
+    def settle(
+        self, out_bill_no: str, state: Literal["SUCCESS", "FAIL"], fail_reason: str = ""
+    ) -> TransferBill:
         """Finish a bill left in ACCEPTED / PROCESSING / TRANSFERING."""
         with self._lock:
             bill = self._bill_in(out_bill_no, "ACCEPTED", "PROCESSING", "TRANSFERING")
@@ -602,7 +619,9 @@ class FakeWeChatPay:
         self.add_route("GET", r"/v3/certificates", "certificates", self._certificates)
 
     def _certificates(self, request: FakeRequest) -> FakeResponse:
-        nonce, ciphertext = _aes_gcm_encrypt(self.merchant.apiv3_key, self.platform.certificate_pem, "certificate")
+        nonce, ciphertext = _aes_gcm_encrypt(
+            self.merchant.apiv3_key, self.platform.certificate_pem, "certificate"
+        )
         cert = self._certificate
         return json_answer(
             {
@@ -627,7 +646,9 @@ class FakeWeChatPay:
     def _install_v3_transfer_bills(self) -> None:
         base = "/v3/fund-app/mch-transfer/transfer-bills"
         self.add_route("POST", base, "transfer_bills.create", self._create_bill)
-        self.add_route("GET", base + r"/out-bill-no/(?P<out_bill_no>[^/]+)", "transfer_bills.query", self._query_bill)
+        self.add_route(
+            "GET", base + r"/out-bill-no/(?P<out_bill_no>[^/]+)", "transfer_bills.query", self._query_bill
+        )
         self.add_route(
             "GET",
             base + r"/transfer-bill-no/(?P<transfer_bill_no>[^/]+)",
@@ -635,7 +656,10 @@ class FakeWeChatPay:
             self._query_bill,
         )
         self.add_route(
-            "POST", base + r"/out-bill-no/(?P<out_bill_no>[^/]+)/cancel", "transfer_bills.cancel", self._cancel_bill
+            "POST",
+            base + r"/out-bill-no/(?P<out_bill_no>[^/]+)/cancel",
+            "transfer_bills.cancel",
+            self._cancel_bill,
         )
 
     def _decrypt_user_name(self, ciphertext: str) -> str:
@@ -650,7 +674,14 @@ class FakeWeChatPay:
             body = request.json()
         except ValueError:
             return error_answer(400, "PARAM_ERROR", "请求体不是合法的JSON")
-        required = ("appid", "out_bill_no", "transfer_scene_id", "openid", "transfer_amount", "transfer_remark")
+        required = (
+            "appid",
+            "out_bill_no",
+            "transfer_scene_id",
+            "openid",
+            "transfer_amount",
+            "transfer_remark",
+        )
         for name in required:
             if body.get(name) in (None, ""):
                 return error_answer(400, "PARAM_ERROR", f"缺少参数 {name}")
@@ -691,7 +722,14 @@ class FakeWeChatPay:
             status, code, _v2_code, message = ERROR_OUTCOMES[outcome]
             return error_answer(status, code, message)
 
-        fingerprint = (body["appid"], body["openid"], amount, scene_id, str(body["transfer_remark"]), user_name)
+        fingerprint = (
+            body["appid"],
+            body["openid"],
+            amount,
+            scene_id,
+            str(body["transfer_remark"]),
+            user_name,
+        )
         bill = self.bills.get(out_bill_no)
         if bill is not None:
             if bill.fingerprint != fingerprint:
@@ -797,8 +835,12 @@ class FakeWeChatPay:
     # --- v2 企业付款到零钱 (XML, MD5) ----------------------------------------------------------------
 
     def _install_v2_transfers(self) -> None:
-        self.add_route("POST", r"/mmpaymkttransfers/promotion/transfers", "v2.transfers", self._v2_transfer, api="v2")
-        self.add_route("POST", r"/mmpaymkttransfers/gettransferinfo", "v2.gettransferinfo", self._v2_query, api="v2")
+        self.add_route(
+            "POST", r"/mmpaymkttransfers/promotion/transfers", "v2.transfers", self._v2_transfer, api="v2"
+        )
+        self.add_route(
+            "POST", r"/mmpaymkttransfers/gettransferinfo", "v2.gettransferinfo", self._v2_query, api="v2"
+        )
 
     @staticmethod
     def _xml(params: dict[str, str]) -> FakeResponse:

@@ -18,7 +18,9 @@ class PayoutError(Exception):
     """A payout call that produced no ``PayoutResult``. ``code`` is WeChat Pay's error code (v3 ``code``,
     v2 ``err_code``) or one of ours (``NETWORK_ERROR``, ``INVALID_RESPONSE_SIGNATURE``)."""
 
-    def __init__(self, code: str, message: str = "", *, http_status: int | None = None, out_bill_no: str = ""):
+    def __init__(
+        self, code: str, message: str = "", *, http_status: int | None = None, out_bill_no: str = ""
+    ):
         super().__init__(f"{code}: {message}" if message else code)
         self.code = code
         self.message = message

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 import graphene
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from ...domain.errors import DistributionError
@@ -56,7 +57,9 @@ class BaseMutation(graphene.Mutation):
 
     @classmethod
     def failure(cls, error: DistributionError) -> Any:
-        entry = cls.error_type(field=error.field, message=str(error.message), code=error.code.value)
+        # lazy Django strings are translated by str(); domain messages (plain English, marked with
+        # domain.i18n.gettext_noop) are looked up here
+        entry = cls.error_type(field=error.field, message=gettext(str(error.message)), code=error.code.value)
         return cls(errors=[entry])
 
     @classmethod
