@@ -7,9 +7,9 @@ import logging
 
 from celery import shared_task
 
-from .wechat.payouts_errors import PayoutTemporaryError
 from .services.commissions import commissions_settle_due
 from .services.withdrawals import withdrawal_reconcile, withdrawal_send
+from .wechat.payouts_errors import PayoutTemporaryError
 
 logger = logging.getLogger(__name__)
 

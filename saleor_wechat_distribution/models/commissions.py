@@ -59,12 +59,14 @@ class Commission(models.Model):
     #: fulfilment + freeze window; the periodic settlement makes it available after this
     settle_after = models.DateTimeField(null=True, blank=True)
     settled_at = models.DateTimeField(null=True, blank=True)
+    #: the attribution generation it belongs to (a staff reassignment starts a new one)
+    generation = models.PositiveIntegerField(default=0)
 
     class Meta:
         app_label = "wechat_distribution"
         constraints = [
             models.UniqueConstraint(
-                fields=["order_id", "line_id", "distributor", "level"],
+                fields=["order_id", "line_id", "distributor", "level", "generation"],
                 name="wd_commission_once_per_line_level",
             )
         ]

@@ -41,6 +41,8 @@ class ChannelProgram(models.Model):
     withdrawal_daily_limit = models.DecimalField(**MONEY, default=Decimal("5000.00"))
     withdrawal_auto_approve_below = models.DecimalField(**MONEY, default=Decimal("0"))
     payout_method = models.CharField(max_length=8, choices=[("v3", "v3"), ("v2", "v2")], default="v3")
+    #: share links: ``<storefront_base_url>/?ref=CODE`` and ``…/products/<id>/?ref=CODE``
+    storefront_base_url = models.URLField(blank=True, default="")
     #: the app id (Official Account or mini program) whose openids payouts go to
     payout_app_id = models.CharField(max_length=32, blank=True, default="")
     updated_at = models.DateTimeField(auto_now=True)

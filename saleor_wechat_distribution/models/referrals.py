@@ -107,6 +107,12 @@ class OrderAttribution(models.Model):
     upline = models.JSONField(default=list)
     #: why the order earns nothing, when it does not (self purchase, inactive distributor)
     no_commission_reason = models.CharField(max_length=32, blank=True, default="")
+    #: the order's lines as decided on ([{line_id, product_id, category_id, quantity, net_total}]), so a
+    #: staff reassignment can recompute commissions without the host
+    lines = models.JSONField(default=list)
+    net_total = models.DecimalField(max_digits=20, decimal_places=4, default=0)
+    #: bumped by each reassignment; commissions of earlier generations are cancelled or clawed back
+    generation = models.PositiveIntegerField(default=0)
 
     class Meta:
         app_label = "wechat_distribution"

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..domain.distributors import DistributorStatus, normalize_referral_code
+from ..domain.money import allocate, quantize
 from ..domain.referrals import (
     REF_METADATA_KEY,
     AttributionSource,
@@ -61,7 +63,7 @@ def _code_touches(order: OrderSnapshot, program: ChannelProgram, checkout_id: st
     return [t for t in ordered if t is not None]
 
 
-def _upline(distributor: Distributor, depth: int) -> list[dict]:
+def upline_snapshot(distributor: Distributor, depth: int) -> list[dict]:
     """The paid chain at decision time: the distributor and (depth 2) its parent, in one query."""
     paths = [distributor.path] + ([distributor.parent_path] if depth >= 2 and distributor.depth > 1 else [])
     nodes = {n.path: n for n in Distributor.objects.filter(path__in=paths)}
@@ -73,6 +75,29 @@ def _upline(distributor: Distributor, depth: int) -> list[dict]:
                 {"distributor_id": node.pk, "level": level, "kind": node.kind, "status": node.status}
             )
     return chain
+
+
+def order_lines_snapshot(order: OrderSnapshot, program: ChannelProgram) -> list[dict]:
+    """The lines with their commission base (net after discounts; plus a share of shipping when the
+    program says so), kept on the attribution so commissions can be recomputed on reassignment."""
+    shipping = [Decimal(0)] * len(order.lines)
+    if program.base_includes_shipping and order.shipping_net:
+        shipping = allocate(
+            quantize(order.shipping_net, order.currency),
+            [max(ln.net_total, Decimal(0)) for ln in order.lines],  # a discount line takes no shipping
+            order.currency,
+        )
+    return [
+        {
+            "line_id": ln.line_id,
+            "product_id": ln.product_id,
+            "category_id": ln.category_id,
+            "quantity": ln.quantity,
+            "net_total": str(quantize(ln.net_total, order.currency)),
+            "base": str(quantize(ln.net_total, order.currency) + extra),
+        }
+        for ln, extra in zip(order.lines, shipping, strict=True)
+    ]
 
 
 def order_attribute(
@@ -122,10 +147,12 @@ def order_attribute(
                     decided_at=now,
                     policy_version=program.version,
                     policy=policy_snapshot(program),
-                    upline=_upline(chosen.distributor, program.commission_depth)
+                    upline=upline_snapshot(chosen.distributor, program.commission_depth)
                     if chosen and not reason
                     else [],
                     no_commission_reason=reason,
+                    lines=order_lines_snapshot(order, program),
+                    net_total=sum((ln.net_total for ln in order.lines), Decimal(0)),
                 )
         except IntegrityError:
             return OrderAttribution.objects.get(order_id=order.order_id)

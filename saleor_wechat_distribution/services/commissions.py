@@ -49,29 +49,23 @@ def _domain_rules(channel: str) -> list[policy.CommissionRule]:
     ]
 
 
-def _commission_lines(order: OrderSnapshot, program: ChannelProgram) -> list[policy.CommissionLine]:
-    shipping = [Decimal(0)] * len(order.lines)
-    if program.base_includes_shipping and order.shipping_net:
-        shipping = allocate(
-            quantize(order.shipping_net, order.currency),
-            [max(ln.net_total, Decimal(0)) for ln in order.lines],  # a discount line takes no shipping
-            order.currency,
-        )
+def _commission_lines(attribution: OrderAttribution) -> list[policy.CommissionLine]:
     return [
         policy.CommissionLine(
-            line_id=ln.line_id,
-            product_id=ln.product_id,
-            category_id=ln.category_id,
-            quantity=ln.quantity,
-            base=quantize(ln.net_total, order.currency) + extra,
+            line_id=ln["line_id"],
+            product_id=ln["product_id"],
+            category_id=ln["category_id"],
+            quantity=ln["quantity"],
+            base=Decimal(ln["base"]),
         )
-        for ln, extra in zip(order.lines, shipping, strict=True)
+        for ln in attribution.lines
     ]
 
 
-def _create_commissions(
-    order: OrderSnapshot, attribution: OrderAttribution, program: ChannelProgram, *, paid_at: datetime | None
+def create_commissions(
+    attribution: OrderAttribution, program: ChannelProgram, *, paid_at: datetime | None
 ) -> None:
+    """Commissions of the attribution's current generation, once per line, beneficiary and level."""
     depth = min(program.commission_depth, policy.MAX_PAID_LEVELS)
     beneficiaries = [
         policy.Beneficiary(distributor_id=u["distributor_id"], level=u["level"], kind=u["kind"])
@@ -81,27 +75,28 @@ def _create_commissions(
     if not beneficiaries:
         return
     shares = policy.compute_commissions(
-        _commission_lines(order, program),
+        _commission_lines(attribution),
         beneficiaries,
-        _domain_rules(order.channel),
-        currency=order.currency,
+        _domain_rules(attribution.channel),
+        currency=attribution.currency,
         depth=depth,
     )
     Commission.objects.bulk_create(
         [
             Commission(
-                order_id=order.order_id,
+                order_id=attribution.order_id,
                 line_id=s.line_id,
-                channel=order.channel,
+                channel=attribution.channel,
                 distributor_id=s.distributor_id,
                 level=s.level,
-                currency=order.currency,
+                currency=attribution.currency,
                 base=s.base,
                 rate=s.rate,
                 fixed_amount=s.fixed_amount,
                 amount=s.amount,
                 status=Status.FROZEN if paid_at else Status.PENDING,
                 paid_at=paid_at,
+                generation=attribution.generation,
             )
             for s in shares
         ],
@@ -114,7 +109,7 @@ def order_placed(*, order: OrderSnapshot, now: datetime | None = None) -> OrderA
     with transaction.atomic():
         attribution = order_attribute(order=order, event=BindingTrigger.FIRST_ORDER, now=now)
         if attribution.upline:
-            _create_commissions(order, attribution, program_for_channel(channel=order.channel), paid_at=None)
+            create_commissions(attribution, program_for_channel(channel=order.channel), paid_at=None)
     return attribution
 
 
@@ -128,7 +123,7 @@ def order_paid(*, order: OrderSnapshot, paid_at: datetime | None = None) -> Orde
         program = program_for_channel(channel=order.channel)
         attribution = order_attribute(order=order, event=BindingTrigger.FIRST_PAYMENT, now=paid_at)
         if attribution.upline:
-            _create_commissions(order, attribution, program, paid_at=paid_at)
+            create_commissions(attribution, program, paid_at=paid_at)
             Commission.objects.filter(order_id=order.order_id, status=Status.PENDING).update(
                 status=Status.FROZEN, paid_at=paid_at
             )
@@ -249,7 +244,30 @@ def order_refunded(
         )
         refunded = _refunded_by_line(order.order_id)
         for commission in commissions:
-            _reverse_to_refunded_share(commission, refunded.get(commission.line_id, Decimal(0)), refund_id)
+            _reverse_to_refunded_share(
+                commission,
+                refunded.get(commission.line_id, Decimal(0)),
+                nets.get(commission.line_id),
+                refund_id,
+            )
+
+
+def reapply_refunds(attribution: OrderAttribution) -> None:
+    """Reverse the refunded shares on the attribution's current generation (after a reassignment)."""
+    refunded = _refunded_by_line(attribution.order_id)
+    if not refunded:
+        return
+    nets = {ln["line_id"]: Decimal(ln["net_total"]) for ln in attribution.lines}
+    current = Commission.objects.select_for_update().filter(
+        order_id=attribution.order_id, generation=attribution.generation
+    )
+    for commission in current:
+        _reverse_to_refunded_share(
+            commission,
+            refunded.get(commission.line_id, Decimal(0)),
+            nets.get(commission.line_id),
+            f"reassign-{attribution.generation}",
+        )
 
 
 def _refunded_by_line(order_id: str) -> dict[str, Decimal]:
@@ -257,9 +275,11 @@ def _refunded_by_line(order_id: str) -> dict[str, Decimal]:
     return {row["line_id"]: row["total"] for row in rows}
 
 
-def _reverse_to_refunded_share(commission: Commission, refunded: Decimal, refund_id: str) -> None:
-    line_net = commission.base if commission.base > 0 else Decimal(0)
-    if line_net == 0 or commission.status == Status.CANCELLED:
+def _reverse_to_refunded_share(
+    commission: Commission, refunded: Decimal, line_net: Decimal | None, refund_id: str
+) -> None:
+    """Reverse the refunded share of the line's net (shipping included in the base or not)."""
+    if not line_net or line_net <= 0 or commission.status == Status.CANCELLED:
         return
     target = prorate(commission.amount, min(refunded, line_net), line_net, commission.currency)
     delta = target - commission.reversed_amount

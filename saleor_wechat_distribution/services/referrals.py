@@ -1,0 +1,200 @@
+"""Referral entry points: share links, checkout codes, QR / link touches, staff reassignment."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from datetime import datetime
+from urllib.parse import quote, urlencode
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..domain.distributors import DistributorStatus, normalize_referral_code
+from ..domain.errors import CommissionErrorCode as Code
+from ..domain.errors import DistributionError
+from ..domain.referrals import AttributionSource, BindingTrigger
+from ..models import (
+    AttributionChange,
+    CheckoutReferral,
+    Commission,
+    Distributor,
+    LedgerEntry,
+    OrderAttribution,
+)
+from ..ports import Principal
+from ..selectors.programs import binding_policy_of, program_for_channel
+from .attribution import upline_snapshot
+from .bindings import binding_touch, customer_keys
+from .commissions import create_commissions, reapply_refunds
+from .ledger import ledger_append
+
+CODE_MAX_LENGTH = 64
+
+#: host port: checkout id -> its channel slug, or None when there is no such checkout
+CheckoutChannelLookup = Callable[[str], str | None]
+_checkout_channel: CheckoutChannelLookup | None = None
+
+
+def set_checkout_channel_lookup(lookup: CheckoutChannelLookup | None) -> None:
+    global _checkout_channel
+    _checkout_channel = lookup
+
+
+def _active_by_code(code: str, field: str = "code") -> Distributor:
+    normalized = normalize_referral_code(code or "")
+    if not normalized or len(normalized) > CODE_MAX_LENGTH:
+        raise DistributionError(Code.CODE_NOT_FOUND, _("No distributor has this code."), field=field)
+    distributor = Distributor.objects.filter(referral_code=normalized).first()
+    if distributor is None:
+        raise DistributionError(Code.CODE_NOT_FOUND, _("No distributor has this code."), field=field)
+    if distributor.status != DistributorStatus.ACTIVE:
+        raise DistributionError(Code.CODE_INACTIVE, _("This code is not active."), field=field)
+    return distributor
+
+
+def referral_link(*, distributor: Distributor, channel: str, product_id: str | None = None) -> str:
+    """The distributor's share link on the channel's storefront (``storefront_base_url``)."""
+    program = program_for_channel(channel=channel)
+    base = (program.storefront_base_url or "").rstrip("/")
+    if not base:
+        raise DistributionError(
+            Code.INVALID, _("The shop has no storefront address configured."), field="channel"
+        )
+    path = f"/products/{quote(product_id, safe='')}/" if product_id else "/"
+    return f"{base}{path}?{urlencode({'ref': distributor.referral_code})}"
+
+
+def checkout_attribute(
+    *, principal: Principal, checkout_id: str, code: str, now: datetime | None = None
+) -> str:
+    """Put a referral code on a checkout (the mutation's way; checkout metadata is the other)."""
+    if not checkout_id or len(checkout_id) > CODE_MAX_LENGTH:
+        raise DistributionError(Code.NOT_FOUND, _("No such checkout."), field="checkoutId")
+    channel = _checkout_channel(checkout_id) if _checkout_channel else None
+    if channel is None:
+        raise DistributionError(Code.NOT_FOUND, _("No such checkout."), field="checkoutId")
+    distributor = _active_by_code(code)
+    if principal.user_id is not None and principal.user_id == distributor.user_id:
+        program = program_for_channel(channel=channel)
+        if not program.self_purchase_earns:
+            raise DistributionError(
+                Code.SELF_REFERRAL, _("You cannot refer your own purchase."), field="code"
+            )
+    with transaction.atomic():
+        CheckoutReferral.objects.update_or_create(
+            checkout_id=checkout_id,
+            defaults={"channel": channel, "code": distributor.referral_code, "distributor": distributor},
+        )
+        referral_touch(
+            channel=channel,
+            keys=customer_keys(user_id=principal.user_id),
+            distributor=distributor,
+            source=AttributionSource.LINK,
+            now=now,
+        )
+    return channel
+
+
+def referral_touch(
+    *,
+    channel: str,
+    keys: Sequence[str],
+    distributor: Distributor,
+    source: AttributionSource,
+    event: BindingTrigger = BindingTrigger.FIRST_CLICK,
+    now: datetime | None = None,
+) -> bool:
+    """A customer arrived through a distributor's link or QR code: bind them if the policy says so."""
+    if distributor.status != DistributorStatus.ACTIVE or not keys:
+        return False
+    program = program_for_channel(channel=channel)
+    return binding_touch(
+        channel=channel,
+        keys=keys,
+        distributor=distributor,
+        policy=binding_policy_of(program),
+        event=event,
+        source=source,
+        code=distributor.referral_code,
+        now=now or timezone.now(),
+    )
+
+
+def order_attribution_reassign(
+    *, actor: Principal, order_id: str, distributor_id: int | None, reason: str
+) -> OrderAttribution:
+    """Staff move an order to another distributor (or to none). History is kept; commissions of the old
+    attribution are cancelled (clawed back if settled) and the new upline's are created in their place.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise DistributionError(Code.REQUIRED, _("Say why the order is reassigned."), field="reason")
+    with transaction.atomic():
+        attribution = OrderAttribution.objects.select_for_update().filter(order_id=order_id).first()
+        if attribution is None:
+            raise DistributionError(Code.NOT_FOUND, _("This order has no attribution yet."), field="orderId")
+        target = None
+        if distributor_id is not None:
+            target = Distributor.objects.filter(pk=distributor_id).first()
+            if target is None:
+                raise DistributionError(Code.NOT_FOUND, _("No such distributor."), field="distributorId")
+            if target.status != DistributorStatus.ACTIVE:
+                raise DistributionError(
+                    Code.CODE_INACTIVE, _("That distributor is not active."), field="distributorId"
+                )
+        if (target.pk if target else None) == attribution.distributor_id:
+            return attribution
+        old = list(
+            Commission.objects.select_for_update().filter(
+                order_id=order_id, generation=attribution.generation
+            )
+        )
+        paid_at = next((c.paid_at for c in old if c.paid_at), None)
+        fulfilled = next((c for c in old if c.fulfilled_at), None)
+        was_cancelled = bool(old) and all(c.status == Commission.Status.CANCELLED for c in old)
+        for commission in old:
+            _retire(commission, attribution.generation)
+        AttributionChange.objects.create(
+            attribution=attribution,
+            from_distributor_id=attribution.distributor_id,
+            to_distributor_id=target.pk if target else None,
+            actor=actor.actor_label,
+            reason=reason[:500],
+        )
+        program = program_for_channel(channel=attribution.channel)
+        attribution.distributor = target
+        attribution.source = AttributionSource.MANUAL.value if target else ""
+        attribution.code = target.referral_code if target else ""
+        attribution.generation += 1
+        attribution.no_commission_reason = ""
+        attribution.upline = upline_snapshot(target, program.commission_depth) if target else []
+        attribution.save()
+        if target is not None and not was_cancelled:
+            create_commissions(attribution, program, paid_at=paid_at)
+            if fulfilled is not None:
+                Commission.objects.filter(order_id=order_id, generation=attribution.generation).update(
+                    fulfilled_at=fulfilled.fulfilled_at, settle_after=fulfilled.settle_after
+                )
+            # refunds so far apply to the new generation too (before settlement: nothing to claw back)
+            reapply_refunds(attribution)
+    return attribution
+
+
+def _retire(commission: Commission, generation: int) -> None:
+    remaining = commission.amount - commission.reversed_amount
+    if commission.status == Commission.Status.AVAILABLE and remaining > 0:
+        ledger_append(
+            distributor_id=commission.distributor_id,
+            currency=commission.currency,
+            amount=-remaining,
+            kind=LedgerEntry.Kind.CLAWBACK,
+            key=f"reassign:{generation}:{commission.pk}",
+            commission_id=commission.pk,
+            order_id=commission.order_id,
+        )
+        commission.reversed_amount = commission.amount
+        commission.save(update_fields=["reversed_amount"])
+    elif commission.status in (Commission.Status.PENDING, Commission.Status.FROZEN):
+        commission.status = Commission.Status.CANCELLED
+        commission.save(update_fields=["status"])
