@@ -121,7 +121,7 @@ def test_referral_links(program, chain):
 
 
 def test_reassign_before_settlement_moves_commissions_and_keeps_history(program, chain):
-    e, a, b = chain
+    e, _, b = chain
     other = make_distributor(e)
     o = order(line("100.00"), ref=b.referral_code)
     order_paid(order=o)
