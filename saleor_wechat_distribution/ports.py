@@ -104,3 +104,60 @@ class PayoutGateway(Protocol):
 
 class InvalidNotification(Exception):
     """A payment-provider notification whose signature, timestamp or ciphertext did not verify."""
+
+
+def order_to_payload(order: OrderSnapshot) -> dict:
+    """JSON-safe form of an order snapshot (Decimals as strings), for Celery messages."""
+    return {
+        "order_id": order.order_id,
+        "number": order.number,
+        "channel": order.channel,
+        "currency": order.currency,
+        "lines": [
+            {
+                "line_id": ln.line_id,
+                "product_id": ln.product_id,
+                "variant_id": ln.variant_id,
+                "category_id": ln.category_id,
+                "quantity": ln.quantity,
+                "net_total": str(ln.net_total),
+            }
+            for ln in order.lines
+        ],
+        "user_id": order.user_id,
+        "email": order.email,
+        "shipping_net": str(order.shipping_net),
+        "voucher_code": order.voucher_code,
+        "checkout_id": order.checkout_id,
+        "metadata": dict(order.metadata),
+        "identities": [[i.app_id, i.openid] for i in order.identities],
+        "created_at": order.created_at.isoformat() if order.created_at else None,
+    }
+
+
+def order_from_payload(data: dict) -> OrderSnapshot:
+    return OrderSnapshot(
+        order_id=data["order_id"],
+        number=data["number"],
+        channel=data["channel"],
+        currency=data["currency"],
+        lines=tuple(
+            LineSnapshot(
+                line_id=ln["line_id"],
+                product_id=ln["product_id"],
+                variant_id=ln["variant_id"],
+                category_id=ln["category_id"],
+                quantity=int(ln["quantity"]),
+                net_total=Decimal(ln["net_total"]),
+            )
+            for ln in data["lines"]
+        ),
+        user_id=data.get("user_id"),
+        email=data.get("email", ""),
+        shipping_net=Decimal(data.get("shipping_net") or 0),
+        voucher_code=data.get("voucher_code"),
+        checkout_id=data.get("checkout_id"),
+        metadata=dict(data.get("metadata") or {}),
+        identities=tuple(WeChatIdentityRef(app_id=a, openid=o) for a, o in data.get("identities") or ()),
+        created_at=datetime.fromisoformat(data["created_at"]) if data.get("created_at") else None,
+    )

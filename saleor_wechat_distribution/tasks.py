@@ -4,9 +4,14 @@ the host's Celery app (Saleor's, or the sandbox's)."""
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from decimal import Decimal
 
 from celery import shared_task
+from django.db import OperationalError
 
+from .ports import order_from_payload
+from .services import commissions as commission_services
 from .services.commissions import commissions_settle_due
 from .services.withdrawals import withdrawal_reconcile, withdrawal_send
 from .wechat.payouts_errors import PayoutTemporaryError
@@ -38,3 +43,38 @@ def commissions_settle_due_task() -> int:
     settled = commissions_settle_due()
     logger.info("settled %d commissions", settled)
     return settled
+
+
+@shared_task(
+    name="saleor_wechat_distribution.order_event",
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    max_retries=8,
+)
+def order_event_task(kind: str, *args: object) -> None:
+    """One order event from the host; every service it calls is idempotent, so retries are safe."""
+    match kind:
+        case "placed":
+            commission_services.order_placed(order=order_from_payload(args[0]))
+        case "paid":
+            paid_at = datetime.fromisoformat(args[1]) if args[1] else None
+            commission_services.order_paid(order=order_from_payload(args[0]), paid_at=paid_at)
+        case "fulfilled":
+            fulfilled_at = datetime.fromisoformat(args[1]) if args[1] else None
+            commission_services.order_fulfilled(order_id=args[0], fulfilled_at=fulfilled_at)
+        case "cancelled":
+            commission_services.order_cancelled(order_id=args[0])
+        case "refunded":
+            payload, refund_id, lines, amount = args
+            commission_services.order_refunded(
+                order=order_from_payload(payload),
+                refund_id=refund_id,
+                line_amounts={k: Decimal(v) for k, v in lines.items()} if lines is not None else None,
+                amount=Decimal(amount) if amount is not None else None,
+            )
+        case "hold_open":
+            commission_services.order_hold_open(order_id=args[0], reason=args[1], reference=args[2])
+        case "hold_close":
+            commission_services.order_hold_close(order_id=args[0], reason=args[1], reference=args[2])
+        case _:
+            logger.error("unknown order event %r", kind)

@@ -12,6 +12,7 @@ from ..models import Distributor as DistributorModel
 from ..models import DistributorEvent as DistributorEventModel
 from ..selectors.distributors import distributor_is_within
 from .core.connection import CountableConnection
+from .core.node import register_node_type
 from .core.permissions import check_access
 from .dataloaders import DistributorByPathLoader, loader
 from .enums import DistributorKindEnum, DistributorStatusEnum
@@ -39,6 +40,7 @@ class TeamLevelCount(graphene.ObjectType):
     count = graphene.Int(required=True, description="Approved members at this level.")
 
 
+@register_node_type
 class Distributor(graphene.ObjectType):
     display_name = graphene.String(required=True)
     kind = DistributorKindEnum(required=True)
@@ -67,9 +69,10 @@ class Distributor(graphene.ObjectType):
 
     @classmethod
     def get_node(cls, info: Any, pk: str) -> DistributorModel | None:
-        if not str(pk).isdigit():
+        raw = str(pk)
+        if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
             return None
-        node = DistributorModel.objects.filter(pk=int(pk)).first()
+        node = DistributorModel.objects.filter(pk=int(raw)).first()
         if node is None or not can_see_distributor(info.context, node):
             return None
         return node

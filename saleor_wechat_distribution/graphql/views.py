@@ -93,7 +93,11 @@ def _execute(request: HttpRequest, *, authenticate: Authenticator, graphiql: boo
         response = _bad_request(_("Use POST to send GraphQL requests."), status=405, code="MethodNotAllowed")
         response["Allow"] = "POST"
         return response
-    if int(request.META.get("CONTENT_LENGTH") or 0) > MAX_BODY_BYTES:
+    try:
+        declared_length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _bad_request(_("The Content-Length header is not a number."))
+    if declared_length > MAX_BODY_BYTES:
         return _bad_request(_("The request body is too large."), status=413, code="PayloadTooLarge")
     try:
         body = json.loads(request.body or b"")

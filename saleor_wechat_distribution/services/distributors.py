@@ -37,6 +37,10 @@ _CODE_ATTEMPTS = 5
 
 def _clean_display_name(raw: str) -> str:
     name = " ".join((raw or "").split())
+    if "\x00" in name or not name.isprintable():
+        raise DistributionError(
+            Code.INVALID, _("The display name contains characters that cannot be shown."), field="displayName"
+        )
     if not name:
         raise DistributionError(Code.REQUIRED, _("Enter a display name."), field="displayName")
     if len(name) > DISPLAY_NAME_MAX_LENGTH:

@@ -343,11 +343,6 @@ def test_malformed_id_in_node_query_is_null(world: World, gql: Gql, bad_id: str)
 SUPERSCRIPT_ID = b64("Distributor:²")  # "²".isdigit() is True, int("²") raises ValueError
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: core/ids.py decode_global_id checks raw_pk.isdigit(), which accepts Unicode digits such "
-    "as '²' that int() rejects: ValueError escapes -> INTERNAL_ERROR instead of INVALID",
-)
 @pytest.mark.parametrize("document, mutation, argument", ID_ARGUMENTS[:1] + ID_ARGUMENTS[-1:])
 def test_superscript_digit_id_in_mutations(
     world: World, gql: Gql, document: str, mutation: str, argument: str
@@ -357,32 +352,17 @@ def test_superscript_digit_id_in_mutations(
     assert_mutation_refused(result, mutation, "INVALID", argument, before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: core/ids.py decode_global_id accepts '²' (isdigit) and int() raises -> INTERNAL_ERROR",
-)
 def test_superscript_digit_id_in_distributor_query(world: World, gql: Gql) -> None:
     result = gql("query($id: ID!) { distributor(id: $id) { id } }", {"id": SUPERSCRIPT_ID}, ADMIN)
     assert_top_level_error(result, "INVALID", ["distributor"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: types.py Distributor.get_node checks str(pk).isdigit() then int(pk): '²' raises "
-    "ValueError -> INTERNAL_ERROR instead of null",
-)
 def test_superscript_digit_id_in_node_query(world: World, gql: Gql) -> None:
     assert gql("query($id: ID!) { node(id: $id) { id } }", {"id": SUPERSCRIPT_ID}, ADMIN) == {
         "data": {"node": None}
     }
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: schema.py uses graphene 2's relay.Node.Field() as is; its get_node_from_global_id reads "
-    "graphene_type._meta.interfaces outside its try, so the id of an interface/enum/input type "
-    "raises AttributeError -> INTERNAL_ERROR instead of null",
-)
 @pytest.mark.parametrize("type_name", ["Node", "DistributorKind", "DistributorApplyInput"])
 def test_node_query_with_id_of_a_non_object_type(world: World, gql: Gql, type_name: str) -> None:
     result = gql("query($id: ID!) { node(id: $id) { id } }", {"id": to_global_id(type_name, 1)}, ADMIN)
@@ -394,22 +374,12 @@ def test_node_query_with_id_of_a_non_object_type(world: World, gql: Gql, type_na
 # --------------------------------------------------------------------------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: services/distributors.py _clean_display_name lets a NUL byte through; PostgreSQL "
-    "refuses it (DataError) -> INTERNAL_ERROR instead of the mutation's INVALID error",
-)
 def test_display_name_with_nul_byte(world: World, gql: Gql) -> None:
     before = snapshot()
     result = gql(APPLY, {"input": {"displayName": "Wang\x00Fang"}}, world.caller("customer"))
     assert_mutation_refused(result, "distributorApply", "INVALID", "displayName", before)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: schema.py resolve_distributors passes a NUL byte in filter.search to PostgreSQL "
-    "(DataError) -> INTERNAL_ERROR instead of a coded INVALID error on 'search'",
-)
 def test_search_with_nul_byte(world: World, gql: Gql) -> None:
     result = gql(
         "query($s: String) { distributors(filter: {search: $s}) { totalCount } }", {"s": "a\x00"}, ADMIN
@@ -466,11 +436,6 @@ def test_body_too_large_is_413(client: Client, world: World) -> None:
     assert http_error_code(response) == "PayloadTooLarge"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: views.py _execute does int(request.META['CONTENT_LENGTH']) unguarded: a malformed "
-    "Content-Length header raises ValueError -> HTTP 500 instead of 400",
-)
 def test_malformed_content_length_is_400(world: World) -> None:
     client = Client(raise_request_exception=False)
     response = post_raw(client, json.dumps({"query": QUERY}), CONTENT_LENGTH="abc")

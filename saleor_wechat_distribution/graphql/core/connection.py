@@ -36,13 +36,20 @@ def _encode(value: Any) -> str:
     return base64.urlsafe_b64encode(json.dumps([value]).encode()).decode()
 
 
-def _decode(cursor: str) -> Any:
+def _decode(cursor: str, expected: type) -> Any:
+    """The sort key in a cursor, refused unless it is a one-element JSON list of the key's type."""
+    invalid = QueryError(_("Invalid cursor."), code="INVALID", field="after")
     try:
-        (value,) = json.loads(base64.urlsafe_b64decode(cursor.encode()))
+        decoded = json.loads(base64.urlsafe_b64decode(cursor.encode()))
     except (binascii.Error, ValueError, TypeError, UnicodeDecodeError):
-        raise QueryError(_("Invalid cursor."), code="INVALID", field="after") from None
-    if not isinstance(value, str | int) or isinstance(value, bool):
-        raise QueryError(_("Invalid cursor."), code="INVALID", field="after")
+        raise invalid from None
+    if not isinstance(decoded, list) or len(decoded) != 1:
+        raise invalid
+    (value,) = decoded
+    if type(value) is not expected or (isinstance(value, str) and ("\x00" in value or len(value) > 255)):
+        raise invalid
+    if isinstance(value, int) and not 0 <= value < 2**63:
+        raise invalid
     return value
 
 
@@ -66,7 +73,8 @@ def keyset_connection(
     column = key.lstrip("-")
     page = queryset
     if after:
-        page = page.filter(**{f"{column}__{'lt' if descending else 'gt'}": _decode(after)})
+        expected = int if column in ("pk", "id") else str
+        page = page.filter(**{f"{column}__{'lt' if descending else 'gt'}": _decode(after, expected)})
     rows = list(page.order_by(key)[: size + 1])
     has_next = len(rows) > size
     rows = rows[:size]

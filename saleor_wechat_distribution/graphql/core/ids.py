@@ -18,6 +18,6 @@ def decode_global_id(global_id: str, *, expected_type: str) -> int:
         type_name, raw_pk = from_global_id(global_id)
     except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
         raise InvalidGlobalId(global_id) from None
-    if type_name != expected_type or not raw_pk.isdigit() or len(raw_pk) > 18:
+    if type_name != expected_type or not (raw_pk.isascii() and raw_pk.isdigit()) or len(raw_pk) > 18:
         raise InvalidGlobalId(global_id)
     return int(raw_pk)
