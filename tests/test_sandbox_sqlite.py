@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from decimal import Decimal
 from pathlib import Path
 
 SANDBOX = [sys.executable, "-m", "saleor_wechat_distribution.sandbox"]
@@ -86,3 +87,20 @@ def test_sandbox_seeds_once_on_sqlite_and_serves_graphql(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def test_demo_orders_run_the_whole_lifecycle_on_sqlite(tmp_path):
+    """Placed, paid, fulfilled, refunded, cancelled through host_events (eager Celery), then settled."""
+    run = subprocess.run(
+        [*SANDBOX, "demo-orders", "--count", "8"],
+        env=_env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert run.returncode == 0, run.stderr
+    assert "half refunded" in run.stdout and "then cancelled" in run.stdout
+    settled = int(re.search(r"settled (\d+) commissions", run.stdout).group(1))
+    assert settled >= 8  # 6 fulfilled orders, two levels for most
+    balances = re.findall(r"available (-?\d+\.\d\d), frozen (-?\d+\.\d\d) CNY", run.stdout)
+    assert balances and all(Decimal(available) > 0 for available, _ in balances)

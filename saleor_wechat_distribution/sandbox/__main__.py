@@ -12,6 +12,14 @@ import sys
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wechat-distribution-sandbox", description=__doc__)
+    parser.add_argument(
+        "command",
+        nargs="?",
+        choices=["serve", "demo-orders"],
+        default="serve",
+        help="serve (default), or place demo orders through the host interface and settle them",
+    )
+    parser.add_argument("--count", type=int, default=12, help="demo-orders: how many orders")
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", 8000)))
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     parser.add_argument("--no-serve", action="store_true", help="migrate, seed and print tokens, then exit")
@@ -29,6 +37,11 @@ def main(argv: list[str] | None = None) -> int:
 
     call_command("migrate", verbosity=0, interactive=False)
     created = seed_demo_network()
+    if args.command == "demo-orders":
+        from .demo_orders import place_demo_orders
+
+        print("\n".join(place_demo_orders(args.count)))
+        return 0
     db = settings.DATABASES["default"]
     print(
         f"Database: {db['ENGINE'].rsplit('.', 1)[-1]} {db['NAME']}"

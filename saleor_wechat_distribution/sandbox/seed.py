@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db import transaction
 
 from ..domain.distributors import DistributorKind
 from ..domain.permissions import Permission
-from ..models import Distributor
+from ..models import ChannelProgram, Distributor
 from ..ports import SYSTEM, Principal
 from ..services.distributors import (
     distributor_apply,
@@ -16,7 +17,9 @@ from ..services.distributors import (
     distributor_reject,
     distributor_suspend,
 )
+from ..services.programs import RuleInput, channel_program_update, commission_rules_set
 
+DEMO_CHANNEL = "default-channel"
 STAFF = Principal(user_id=1, email="staff@brand.example", is_staff=True, permissions=frozenset(Permission))
 NEW_CUSTOMER = Principal(user_id=9001, email="new.customer@example.com")
 
@@ -56,9 +59,30 @@ def demo_users() -> list[DemoUser]:
     return users
 
 
+def seed_demo_program() -> None:
+    """The demo channel's program: two paid levels (10 % / 3 %, 15 % on refrigerators), 7-day window."""
+    if ChannelProgram.objects.filter(channel=DEMO_CHANNEL).exists():
+        return
+    channel_program_update(
+        actor=SYSTEM,
+        channel=DEMO_CHANNEL,
+        changes={"commission_depth": 2, "freeze_days": 7, "storefront_base_url": "https://shop.example.com/"},
+    )
+    commission_rules_set(
+        actor=SYSTEM,
+        channel=DEMO_CHANNEL,
+        rules=[
+            RuleInput(level=1, rate=Decimal("10")),
+            RuleInput(level=2, rate=Decimal("3")),
+            RuleInput(level=1, rate=Decimal("15"), category_id="refrigerators"),
+        ],
+    )
+
+
 @transaction.atomic
 def seed_demo_network() -> bool:
     """Create the demo network once; returns False when data is already there (re-runs keep it)."""
+    seed_demo_program()
     if Distributor.objects.exists():
         return False
     codes: dict[int, str] = {}
