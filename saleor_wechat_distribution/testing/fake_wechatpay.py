@@ -11,13 +11,20 @@ count of calls per endpoint. Tests script what happens next (``next_transfer_out
 side (``user_confirms``, ``user_never_confirms``) and build signed, encrypted notifications
 (``transfer_notification``).
 
-Routes live in a dispatch table (``add_route``) so other products (商家券 ``/v3/marketing/busifavor/*``)
-can be added next to the transfer ones without touching the server plumbing::
+Routes live in a dispatch table, so other products (商家券 ``/v3/marketing/busifavor/*``) are added next
+to the transfer ones without touching the server plumbing: v3 routes get the request signature checked
+(401 SIGN_ERROR otherwise) and their answers signed with the platform key; a handler only sees a
+``FakeRequest`` and returns a ``FakeResponse``::
 
-    with FakeWeChatPay() as world:
-        gateway = WeChatPayV3Payouts(settings_from(world))
-        world.next_transfer_outcome = "WAIT_USER_CONFIRM"
-        ...
+    world.add_route("POST", r"/v3/marketing/busifavor/stocks", "busifavor.stocks.create", handler)
+
+Typical use::
+
+    with FakeWeChatPay() as world:                       # 127.0.0.1, random port, daemon thread
+        gateway = WeChatPayV3Payouts(WeChatPayV3Settings(..., api_base_url=world.base_url))
+        result = gateway.transfer(out_bill_no="W1", ...)  # WAIT_USER_CONFIRM + package_info
+        world.user_confirms("W1")
+        headers, body = world.transfer_notification("W1")
 """
 
 from __future__ import annotations
@@ -280,6 +287,7 @@ def error_answer(status: int, code: str, message: str) -> FakeResponse:
 class _V3Refusal(Exception):
     def __init__(self, status: int, code: str, message: str) -> None:
         super().__init__(message)
+        self.code = code
         self.answer = error_answer(status, code, message)
 
 
@@ -323,10 +331,13 @@ class FakeWeChatPay:
         self.payments: list[Payment] = []
         self.bills: dict[str, TransferBill] = {}
         self.v2_transfers: dict[str, V2Transfer] = {}
+        #: requests that reached a route, refused or not, by route name ("transfer_bills.create", ...)
         self.calls: Counter[str] = Counter()
-        #: requests refused before reaching a handler (bad signature, unknown route), by reason
+        #: requests refused before reaching a handler, by code ("SIGN_ERROR", "NO_ROUTE", ...)
         self.refused: Counter[str] = Counter()
         self.requests: list[FakeRequest] = []
+        #: exceptions raised by handlers (answered with a 500): a bug in the fake
+        self.errors: list[Exception] = []
         #: the reason a FAIL outcome gives (v3 fail_reason / v2 err_code)
         self.next_fail_reason = "ACCOUNT_FROZEN"
         self.v2_fail_err_code = "V2_ACCOUNT_SIMPLE_BAN"
@@ -350,7 +361,7 @@ class FakeWeChatPay:
         server.world = self  # type: ignore[attr-defined]
         self._server = server
         self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, name="fake-wechatpay", daemon=True
+            target=server.serve_forever, kwargs={"poll_interval": 0.01}, name="fake-wechatpay", daemon=True
         )
         self._thread.start()
         return self
@@ -402,19 +413,28 @@ class FakeWeChatPay:
             with self._lock:
                 self.calls[route.name] += 1
                 self.requests.append(request)
-                if route.api == "v3":
-                    try:
-                        mode = self._verify_v3_request(request)
-                    except _V3Refusal as refusal:
-                        self.refused[refusal.answer.status] += 1
-                        return self._sign_v3(refusal.answer, self.signing_mode)
-                    return self._sign_v3(route.handler(request), mode)
-                return route.handler(request)
+                if route.api != "v3":
+                    return self._run(route, request)
+                try:
+                    mode = self._verify_v3_request(request)
+                except _V3Refusal as refusal:
+                    self.refused[refusal.code] += 1
+                    return self._sign_v3(refusal.answer, self.signing_mode)
+                return self._sign_v3(self._run(route, request), mode)
         with self._lock:
-            self.refused["no_route"] += 1
+            self.refused["NO_ROUTE"] += 1
         if request.path.startswith("/v3/"):
             return self._sign_v3(error_answer(404, "NOT_FOUND", "no such API"), self.signing_mode)
         return FakeResponse(404, b"not found", "text/plain; charset=utf-8")
+
+    def _run(self, route: Route, request: FakeRequest) -> FakeResponse:
+        """A bug in a handler becomes a 500 plus an entry in ``errors`` (tests can assert it is empty)
+        instead of a dropped connection that would read as a network failure."""
+        try:
+            return route.handler(request)
+        except Exception as exc:
+            self.errors.append(exc)
+            return error_answer(500, "FAKE_INTERNAL_ERROR", f"{type(exc).__name__}: {exc}")
 
     # --- v3 signatures -------------------------------------------------------------------------------
 
@@ -488,8 +508,11 @@ class FakeWeChatPay:
     def next_transfer_outcome(self) -> str | None:
         """What the next transfer request (v3 or v2) runs into; consumed by that request.
 
-        A bill state in ``BILL_OUTCOMES`` (v3 default ``WAIT_USER_CONFIRM``, v2 always pays at once), an
-        error in ``ERROR_OUTCOMES`` (no bill), or ``SYSTEM_ERROR_AFTER_ACCEPT``.
+        A bill state in ``BILL_OUTCOMES``, an error in ``ERROR_OUTCOMES`` (no bill is created), or
+        ``SYSTEM_ERROR_AFTER_ACCEPT`` (bill created, answer lost). Without one, v3 bills wait for the user
+        (``WAIT_USER_CONFIRM``) and v2 transfers pay at once; for v2, FAIL records a failed transfer and the
+        in-between states (ACCEPTED, PROCESSING, ...) leave it PROCESSING behind a SYSTEMERROR answer.
+        A bill state is ignored when the request re-sends an existing number (the existing bill answers).
         """
         return self._next_outcome
 
