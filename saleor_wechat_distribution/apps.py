@@ -11,4 +11,8 @@ class WeChatDistributionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from . import tasks  # noqa: F401 - registers our Celery tasks in the host's app
+        from . import conf, tasks  # noqa: F401 - tasks: registers our Celery tasks in the host's app
+        from .wechat.gateways import payout_gateway_from_settings
+
+        if not conf.has_payout_gateway_factory():  # a host (Saleor's adapter) may have registered its own
+            conf.set_payout_gateway_factory(payout_gateway_from_settings)

@@ -52,6 +52,10 @@ def set_payout_gateway_factory(factory: PayoutGatewayFactory | None) -> None:
     _payout_factory = factory
 
 
+def has_payout_gateway_factory() -> bool:
+    return _payout_factory is not None
+
+
 def get_payout_gateway(channel: str, method: str) -> PayoutGateway:
     if _payout_factory is None:
         raise PayoutNotConfigured(f"no WeChat Pay merchant is configured for channel {channel!r}")

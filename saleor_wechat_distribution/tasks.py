@@ -8,13 +8,14 @@ from datetime import datetime
 from decimal import Decimal
 
 from celery import shared_task
+from django.conf import settings
 from django.db import OperationalError
 
+from .domain.payouts import PayoutTemporaryError
 from .ports import order_from_payload
 from .services import commissions as commission_services
 from .services.commissions import commissions_settle_due
-from .services.withdrawals import withdrawal_reconcile, withdrawal_send
-from .wechat.payouts_errors import PayoutTemporaryError
+from .services.withdrawals import withdrawal_reconcile, withdrawal_send, withdrawals_resume
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +23,7 @@ logger = logging.getLogger(__name__)
 @shared_task(
     name="saleor_wechat_distribution.withdrawal_send",
     autoretry_for=(PayoutTemporaryError,),
-    retry_backoff=30,
+    retry_backoff=getattr(settings, "WECHAT_DISTRIBUTION_PAYOUT_RETRY_BACKOFF", 30),
     retry_backoff_max=3600,
     retry_jitter=True,
     max_retries=12,
@@ -32,7 +33,12 @@ def withdrawal_send_task(withdrawal_id: int) -> str:
     return withdrawal_send(withdrawal_id=withdrawal_id).status
 
 
-@shared_task(name="saleor_wechat_distribution.withdrawal_reconcile")
+@shared_task(
+    name="saleor_wechat_distribution.withdrawal_reconcile",
+    autoretry_for=(PayoutTemporaryError,),
+    retry_backoff=60,
+    max_retries=6,
+)
 def withdrawal_reconcile_task(withdrawal_id: int) -> str:
     return withdrawal_reconcile(withdrawal_id=withdrawal_id).status
 
@@ -78,3 +84,9 @@ def order_event_task(kind: str, *args: object) -> None:
             commission_services.order_hold_close(order_id=args[0], reason=args[1], reference=args[2])
         case _:
             logger.error("unknown order event %r", kind)
+
+
+@shared_task(name="saleor_wechat_distribution.withdrawals_resume")
+def withdrawals_resume_task() -> int:
+    """Periodic (Celery beat, e.g. every 10 minutes): unsent approved withdrawals, unanswered payouts."""
+    return withdrawals_resume()

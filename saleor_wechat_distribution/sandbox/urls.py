@@ -4,6 +4,7 @@ from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
 from ..graphql.views import execute_graphql
+from ..wechat.payout_notifications import payout_notification_view
 from .tokens import authenticate
 
 
@@ -15,4 +16,5 @@ def graphql_view(request: HttpRequest) -> HttpResponse:
 urlpatterns = [
     path("", lambda request: redirect("graphql/")),
     path("graphql/", graphql_view, name="graphql"),
+    path("wechatpay/<slug:channel>/notify/", csrf_exempt(payout_notification_view), name="wechatpay-notify"),
 ]

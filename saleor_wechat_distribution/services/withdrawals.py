@@ -4,12 +4,13 @@ WeChat Pay (out_bill_no is the idempotency key), and the money returned when a p
 
 from __future__ import annotations
 
+import logging
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Sum
+from django.db.models import Q, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -19,12 +20,20 @@ from ..domain.distributors import DistributorStatus
 from ..domain.errors import CommissionErrorCode as Code
 from ..domain.errors import DistributionError
 from ..domain.money import to_minor_units
-from ..domain.payouts import PayoutResult, PayoutState
+from ..domain.payouts import (
+    PayoutBillNotFound,
+    PayoutConflict,
+    PayoutError,
+    PayoutResult,
+    PayoutState,
+    PayoutTemporaryError,
+)
 from ..models import Distributor, LedgerEntry, WeChatIdentity, Withdrawal
 from ..ports import PayoutGateway, Principal
 from ..selectors.programs import program_for_channel
 from .ledger import ledger_append, ledger_balance, wallet_lock
 
+logger = logging.getLogger(__name__)
 W = Withdrawal.Status
 #: statuses whose money is gone or on its way: they count against the daily limit
 _COUNTED = [W.REQUESTED, W.APPROVED, W.PROCESSING, W.WAIT_USER_CONFIRM, W.PAID]
@@ -212,13 +221,25 @@ def withdrawal_send(*, withdrawal_id: int, gateway: PayoutGateway | None = None)
             withdrawal.sent_at = timezone.now()
             withdrawal.save(update_fields=["status", "sent_at"])
     gateway = gateway or get_payout_gateway(withdrawal.channel, withdrawal.payout_method)
-    result = gateway.transfer(
-        out_bill_no=withdrawal.out_bill_no,
-        app_id=withdrawal.app_id,
-        openid=withdrawal.openid,
-        amount_fen=to_minor_units(withdrawal.amount, withdrawal.currency),
-        remark=str(_("Distribution commission")),
-    )
+    try:
+        result = gateway.transfer(
+            out_bill_no=withdrawal.out_bill_no,
+            app_id=withdrawal.app_id,
+            openid=withdrawal.openid,
+            amount_fen=to_minor_units(withdrawal.amount, withdrawal.currency),
+            remark=str(_("Distribution commission")),
+        )
+    except PayoutConflict as conflict:
+        # our number names another payout at WeChat Pay: never re-number, never return the money
+        # automatically (it may have been paid); leave it processing, visibly, for staff
+        logger.error("payout conflict for %s: %s", withdrawal.out_bill_no, conflict)
+        Withdrawal.objects.filter(pk=withdrawal.pk).update(fail_reason=f"conflict: {conflict.code}"[:255])
+        withdrawal.refresh_from_db()
+        return withdrawal
+    except PayoutError as error:
+        if isinstance(error, PayoutTemporaryError):
+            raise
+        raise PayoutTemporaryError(error.code, error.message, out_bill_no=withdrawal.out_bill_no) from error
     return withdrawal_apply_result(result=result) or withdrawal
 
 
@@ -242,8 +263,9 @@ def withdrawal_apply_result(*, result: PayoutResult) -> Withdrawal | None:
             _return_money(withdrawal)
         elif result.state is PayoutState.WAIT_USER_CONFIRM:
             withdrawal.status = W.WAIT_USER_CONFIRM
-            withdrawal.package_info = result.package_info
-            fields.append("package_info")
+            if result.package_info:  # a query's answer carries none: keep the one we have
+                withdrawal.package_info = result.package_info
+                fields.append("package_info")
         else:
             withdrawal.status = W.PROCESSING
         if withdrawal.status in (W.PAID, W.FAILED, W.CANCELLED):
@@ -254,9 +276,35 @@ def withdrawal_apply_result(*, result: PayoutResult) -> Withdrawal | None:
 
 
 def withdrawal_reconcile(*, withdrawal_id: int, gateway: PayoutGateway | None = None) -> Withdrawal:
-    """Ask WeChat Pay where a sent withdrawal stands (lost notifications, unconfirmed transfers)."""
+    """Ask WeChat Pay where a sent withdrawal stands (lost notifications, unconfirmed transfers). A bill
+    WeChat Pay never saw (the request was lost) is sent again under the same number."""
     withdrawal = Withdrawal.objects.get(pk=withdrawal_id)
     if withdrawal.status not in (W.PROCESSING, W.WAIT_USER_CONFIRM):
         return withdrawal
     gateway = gateway or get_payout_gateway(withdrawal.channel, withdrawal.payout_method)
-    return withdrawal_apply_result(result=gateway.query(out_bill_no=withdrawal.out_bill_no)) or withdrawal
+    try:
+        result = gateway.query(out_bill_no=withdrawal.out_bill_no)
+    except PayoutBillNotFound:
+        if withdrawal.status == W.PROCESSING:
+            return withdrawal_send(withdrawal_id=withdrawal.pk, gateway=gateway)
+        logger.error(
+            "withdrawal %s waits for confirmation but WeChat Pay has no bill", withdrawal.out_bill_no
+        )
+        return withdrawal
+    return withdrawal_apply_result(result=result) or withdrawal
+
+
+def withdrawals_resume(*, now: datetime | None = None, sent_before_minutes: int = 10) -> int:
+    """Periodic safety net: send approved withdrawals whose task never ran, and reconcile the ones sent
+    a while ago that have no final answer yet. Returns how many were looked at."""
+    now = now or timezone.now()
+    cutoff = now - timedelta(minutes=sent_before_minutes)
+    stale = Withdrawal.objects.filter(
+        Q(status=W.APPROVED, decided_at__lt=cutoff)
+        | Q(status__in=[W.PROCESSING, W.WAIT_USER_CONFIRM], sent_at__lt=cutoff)
+    ).values_list("pk", "status")
+    count = 0
+    for pk, status in stale.iterator():
+        jobs.enqueue("withdrawal_send" if status == W.APPROVED else "withdrawal_reconcile", pk)
+        count += 1
+    return count

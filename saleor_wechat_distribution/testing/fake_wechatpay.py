@@ -353,6 +353,25 @@ class FakeWeChatPay:
 
     # --- lifecycle -----------------------------------------------------------------------------------
 
+    def v3_settings(self, **overrides: Any) -> dict[str, Any]:
+        """Keyword arguments of ``WeChatPayV3Settings`` for a merchant of this world (JSON-safe)."""
+        values: dict[str, Any] = {
+            "mchid": self.merchant.mchid,
+            "appid": self.merchant.appid,
+            "private_key": self.merchant.private_key_pem,
+            "cert_serial_no": self.merchant.cert_serial_no,
+            "apiv3_key": self.merchant.apiv3_key,
+            "api_base_url": self.base_url,
+        }
+        if self.signing_mode == "public_key":
+            values |= {
+                "public_key": self.platform.public_key_pem,
+                "public_key_id": self.platform.public_key_id,
+            }
+        else:
+            values |= {"platform_certificates": [self.platform.certificate_pem]}
+        return values | overrides
+
     def start(self) -> Self:
         if self._server is not None:
             return self
