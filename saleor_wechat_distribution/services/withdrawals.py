@@ -141,7 +141,7 @@ def withdrawal_request(
             decided_by="auto" if auto else "",
             decided_at=now if auto else None,
         )
-        ledger_append(
+        held = ledger_append(
             distributor_id=distributor.pk,
             currency=currency,
             amount=-amount,
@@ -149,6 +149,8 @@ def withdrawal_request(
             key=f"withdrawal:{withdrawal.pk}:hold",
             withdrawal_id=withdrawal.pk,
         )
+        if not held:  # never pay out money that was not taken from the balance
+            raise RuntimeError(f"the hold of withdrawal {withdrawal.pk} was not written")
         if auto:
             jobs.enqueue("withdrawal_send", withdrawal.pk)
     return withdrawal
