@@ -3,6 +3,7 @@ from django.shortcuts import redirect
 from django.urls import path
 from django.views.decorators.csrf import csrf_exempt
 
+from ..audit_export import audit_export_view
 from ..graphql.views import execute_graphql
 from ..wechat.payout_notifications import payout_notification_view
 from .tokens import authenticate
@@ -13,8 +14,13 @@ def graphql_view(request: HttpRequest) -> HttpResponse:
     return execute_graphql(request, authenticate=authenticate, graphiql=True)
 
 
+def export_view(request: HttpRequest, kind: str) -> HttpResponse:
+    return audit_export_view(request, kind, authenticate=authenticate)
+
+
 urlpatterns = [
     path("", lambda request: redirect("graphql/")),
     path("graphql/", graphql_view, name="graphql"),
+    path("export/<slug:kind>.csv", export_view, name="audit-export"),
     path("wechatpay/<slug:channel>/notify/", csrf_exempt(payout_notification_view), name="wechatpay-notify"),
 ]
