@@ -6,7 +6,6 @@ from typing import Any
 
 import graphene
 from django.utils.translation import gettext_lazy as _
-from graphene import relay
 
 from ..domain.distributors import DistributorKind, DistributorStatus
 from ..domain.permissions import Permission
@@ -20,6 +19,7 @@ from ..selectors.distributors import (
 from .core.connection import keyset_connection
 from .core.errors import QueryError
 from .core.ids import InvalidGlobalId, decode_global_id
+from .core.node import node_field
 from .core.permissions import login_required, permission_required
 from .enums import DistributorKindEnum, DistributorStatusEnum
 from .mutations.distributor_apply import DistributorApply
@@ -41,7 +41,7 @@ class DistributorFilterInput(graphene.InputObjectType):
 
 
 class Query(graphene.ObjectType):
-    node = relay.Node.Field()
+    node = node_field()
     my_distributor = graphene.Field(Distributor, description="The signed-in customer's distributor profile.")
     my_team = graphene.Field(
         DistributorTeamConnection,
@@ -115,6 +115,8 @@ class Query(graphene.ObjectType):
     ) -> DistributorCountableConnection:
         filter = filter or {}
         search = filter.get("search")
+        if search is not None and "\x00" in search:
+            raise QueryError(_("'search' contains a NUL character."), code="INVALID", field="search")
         if search is not None and len(search) > SEARCH_MAX_LENGTH:
             raise QueryError(
                 _("'search' can be at most %(max)d characters long.") % {"max": SEARCH_MAX_LENGTH},
