@@ -43,6 +43,12 @@ def wait_for(condition: Callable[[], bool], *, timeout: float = 30) -> None:
     raise AssertionError(f"condition not met within {timeout}s")
 
 
+def _reset_connections(app) -> None:
+    """Drop the app's cached broker connections so the next send uses the current broker_url."""
+    app._pool = None  # kombu keeps its pools per broker URL: the next send picks the right one
+    app.amqp._producer_pool = None
+
+
 @pytest.fixture
 def celery_worker(transactional_db) -> Iterator[dict[str, str]]:
     """Start a worker on a private Redis queue; this process sends to it instead of running eagerly."""
@@ -67,10 +73,12 @@ def celery_worker(transactional_db) -> Iterator[dict[str, str]]:
     )  # fmt: skip
     saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
     app.conf.update(task_always_eager=False, broker_url=broker, task_default_queue=queue)
+    _reset_connections(app)  # earlier eager tests may have opened the in-memory transport
     try:
         yield {"queue": queue, "broker": broker}
     finally:
         app.conf.update(saved)
+        _reset_connections(app)
         worker.terminate()
         try:
             output, _ = worker.communicate(timeout=15)
