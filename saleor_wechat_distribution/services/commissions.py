@@ -177,26 +177,32 @@ def order_hold_close(*, order_id: str, reason: str, reference: str = "") -> None
     ).update(closed_at=timezone.now())
 
 
+def commission_retire(commission: Commission, *, key: str) -> None:
+    """Take a (locked) commission out of play: cancelled before settlement; after it, what is left is
+    clawed back with a negative ledger entry under ``key``, once."""
+    remaining = commission.amount - commission.reversed_amount
+    if commission.status in (Status.PENDING, Status.FROZEN):
+        commission.status = Status.CANCELLED
+        commission.save(update_fields=["status"])
+    elif commission.status == Status.AVAILABLE and remaining > 0:
+        ledger_append(
+            distributor_id=commission.distributor_id,
+            currency=commission.currency,
+            amount=-remaining,
+            kind=LedgerEntry.Kind.CLAWBACK,
+            key=key,
+            commission_id=commission.pk,
+            order_id=commission.order_id,
+        )
+        commission.reversed_amount = commission.amount
+        commission.save(update_fields=["reversed_amount"])
+
+
 def order_cancelled(*, order_id: str) -> None:
     """Cancelled before settlement: commissions cancelled. After settlement: what is left is clawed back."""
     with transaction.atomic():
         for commission in Commission.objects.select_for_update().filter(order_id=order_id).order_by("pk"):
-            remaining = commission.amount - commission.reversed_amount
-            if commission.status in (Status.PENDING, Status.FROZEN):
-                commission.status = Status.CANCELLED
-                commission.save(update_fields=["status"])
-            elif commission.status == Status.AVAILABLE and remaining > 0:
-                ledger_append(
-                    distributor_id=commission.distributor_id,
-                    currency=commission.currency,
-                    amount=-remaining,
-                    kind=LedgerEntry.Kind.CLAWBACK,
-                    key=f"cancel:{commission.pk}",
-                    commission_id=commission.pk,
-                    order_id=order_id,
-                )
-                commission.reversed_amount = commission.amount
-                commission.save(update_fields=["reversed_amount"])
+            commission_retire(commission, key=f"cancel:{commission.pk}")
 
 
 def order_refunded(

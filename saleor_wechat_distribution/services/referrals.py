@@ -19,15 +19,13 @@ from ..models import (
     CheckoutReferral,
     Commission,
     Distributor,
-    LedgerEntry,
     OrderAttribution,
 )
 from ..ports import Principal
 from ..selectors.programs import binding_policy_of, program_for_channel
 from .attribution import upline_snapshot
 from .bindings import binding_touch, customer_keys
-from .commissions import create_commissions, reapply_refunds
-from .ledger import ledger_append
+from .commissions import commission_retire, create_commissions, reapply_refunds
 
 CODE_MAX_LENGTH = 64
 
@@ -154,7 +152,7 @@ def order_attribution_reassign(
         fulfilled = next((c for c in old if c.fulfilled_at), None)
         was_cancelled = bool(old) and all(c.status == Commission.Status.CANCELLED for c in old)
         for commission in old:
-            _retire(commission, attribution.generation)
+            commission_retire(commission, key=f"reassign:{attribution.generation}:{commission.pk}")
         AttributionChange.objects.create(
             attribution=attribution,
             from_distributor_id=attribution.distributor_id,
@@ -179,22 +177,3 @@ def order_attribution_reassign(
             # refunds so far apply to the new generation too (before settlement: nothing to claw back)
             reapply_refunds(attribution)
     return attribution
-
-
-def _retire(commission: Commission, generation: int) -> None:
-    remaining = commission.amount - commission.reversed_amount
-    if commission.status == Commission.Status.AVAILABLE and remaining > 0:
-        ledger_append(
-            distributor_id=commission.distributor_id,
-            currency=commission.currency,
-            amount=-remaining,
-            kind=LedgerEntry.Kind.CLAWBACK,
-            key=f"reassign:{generation}:{commission.pk}",
-            commission_id=commission.pk,
-            order_id=commission.order_id,
-        )
-        commission.reversed_amount = commission.amount
-        commission.save(update_fields=["reversed_amount"])
-    elif commission.status in (Commission.Status.PENDING, Commission.Status.FROZEN):
-        commission.status = Commission.Status.CANCELLED
-        commission.save(update_fields=["status"])
