@@ -6,7 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
+from django.db.models import Q, Subquery
+from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
 from ..domain.distributors import DistributorStatus, normalize_referral_code
@@ -22,6 +24,7 @@ from ..models import ChannelProgram, CheckoutReferral, Distributor, DistributorV
 from ..ports import OrderSnapshot
 from ..selectors.programs import binding_policy_of, policy_snapshot, program_for_channel
 from .bindings import binding_state, binding_touch, current_binding, customer_keys
+from .upserts import insert_unless_exists
 
 
 @dataclass(frozen=True)
@@ -31,17 +34,16 @@ class _Touch:
     code: str
 
 
-def _code_touches(order: OrderSnapshot, program: ChannelProgram, checkout_id: str | None) -> list[_Touch]:
+def _code_touches(
+    order: OrderSnapshot, program: ChannelProgram, link_distributor: Distributor | None
+) -> list[_Touch]:
     """Explicit codes on the order, in the channel's priority order; only active distributors count."""
-    link: _Touch | None = None
     ref = normalize_referral_code(order.metadata.get(REF_METADATA_KEY, "") or "")
-    if ref:
-        found = Distributor.objects.filter(referral_code=ref, status=DistributorStatus.ACTIVE).first()
-        link = _Touch(found, AttributionSource.LINK, ref) if found else None
-    if link is None and checkout_id:
+    link = _Touch(link_distributor, AttributionSource.LINK, ref) if link_distributor is not None else None
+    if link is None and order.checkout_id:
         referral = (
             CheckoutReferral.objects.filter(
-                checkout_id=checkout_id, distributor__status=DistributorStatus.ACTIVE
+                checkout_id=order.checkout_id, distributor__status=DistributorStatus.ACTIVE
             )
             .select_related("distributor")
             .first()
@@ -63,10 +65,43 @@ def _code_touches(order: OrderSnapshot, program: ChannelProgram, checkout_id: st
     return [t for t in ordered if t is not None]
 
 
-def upline_snapshot(distributor: Distributor, depth: int) -> list[dict]:
-    """The paid chain at decision time: the distributor and (depth 2) its parent, in one query."""
+def _link_and_buyer(order: OrderSnapshot) -> tuple[Distributor | None, list[str], dict[str, Distributor]]:
+    """In one query: the active distributor of the order's link code and its parent (the upline a
+    commission pays), and the buyer's own tree path (a buyer who is a distributor is never bound into
+    their own team). Returns (link distributor, buyer paths, every loaded node by path)."""
+    ref = normalize_referral_code(order.metadata.get(REF_METADATA_KEY, "") or "")
+    if not ref and order.user_id is None:
+        return None, [], {}
+    condition = Q(pk__in=[])
+    if ref:
+        parent_path = (
+            Distributor.objects.filter(referral_code=ref)
+            .annotate(parent_path=Substr("path", 1, Length("path") - Distributor.steplen))
+            .values("parent_path")[:1]
+        )
+        condition |= Q(referral_code=ref, status=DistributorStatus.ACTIVE) | Q(path=Subquery(parent_path))
+    if order.user_id is not None:
+        condition |= Q(user_id=order.user_id)
+    link, buyer_paths, loaded = None, [], {}
+    for node in Distributor.objects.filter(condition):
+        loaded[node.path] = node
+        if ref and node.referral_code == ref and node.status == DistributorStatus.ACTIVE:
+            link = node
+        if order.user_id is not None and node.user_id == order.user_id:
+            buyer_paths.append(node.path)
+    return link, buyer_paths, loaded
+
+
+def upline_snapshot(
+    distributor: Distributor, depth: int, *, loaded: dict[str, Distributor] | None = None
+) -> list[dict]:
+    """The paid chain at decision time: the distributor and (depth 2) its parent; one query at most
+    (none when the caller already ``loaded`` both)."""
     paths = [distributor.path] + ([distributor.parent_path] if depth >= 2 and distributor.depth > 1 else [])
-    nodes = {n.path: n for n in Distributor.objects.filter(path__in=paths)}
+    nodes = {distributor.path: distributor, **(loaded or {})}
+    missing = [p for p in paths if p not in nodes]
+    if missing:
+        nodes.update({n.path: n for n in Distributor.objects.filter(path__in=missing)})
     chain = []
     for level, path in enumerate(paths, start=1):
         node = nodes.get(path)
@@ -101,20 +136,36 @@ def order_lines_snapshot(order: OrderSnapshot, program: ChannelProgram) -> list[
 
 
 def order_attribute(
-    *, order: OrderSnapshot, event: BindingTrigger = BindingTrigger.FIRST_ORDER, now: datetime | None = None
+    *,
+    order: OrderSnapshot,
+    event: BindingTrigger = BindingTrigger.FIRST_ORDER,
+    now: datetime | None = None,
+    program: ChannelProgram | None = None,
 ) -> OrderAttribution:
     """Decide (once) which distributor ``order`` belongs to and bind the customer as the policy says.
 
     Replays and concurrent calls return the first decision: the unique order id decides.
     """
+    return attribute_order(order=order, event=event, now=now, program=program)[0]
+
+
+def attribute_order(
+    *,
+    order: OrderSnapshot,
+    event: BindingTrigger = BindingTrigger.FIRST_ORDER,
+    now: datetime | None = None,
+    program: ChannelProgram | None = None,
+) -> tuple[OrderAttribution, bool]:
+    """``order_attribute``, also saying whether this call made the decision (False: it existed)."""
     existing = OrderAttribution.objects.filter(order_id=order.order_id).first()
     if existing is not None:
-        return existing
+        return existing, False
     now = now or timezone.now()
-    program = program_for_channel(channel=order.channel)
+    program = program or program_for_channel(channel=order.channel)
     policy = binding_policy_of(program)
     keys = customer_keys(user_id=order.user_id, identities=[(i.app_id, i.openid) for i in order.identities])
-    touches = _code_touches(order, program, order.checkout_id)
+    link_distributor, buyer_paths, loaded = _link_and_buyer(order)
+    touches = _code_touches(order, program, link_distributor)
     binding = current_binding(channel=order.channel, keys=keys, now=now)
 
     chosen: _Touch | None = touches[0] if touches else None
@@ -131,31 +182,29 @@ def order_attribute(
             reason = "inactive_distributor"
         elif chosen.distributor.user_id == order.user_id and not program.self_purchase_earns:
             reason = "self_purchase"
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                attribution = OrderAttribution.objects.create(
-                    order_id=order.order_id,
-                    order_number=order.number,
-                    channel=order.channel,
-                    currency=order.currency,
-                    customer_user_id=order.user_id,
-                    distributor=chosen.distributor if chosen else None,
-                    source=chosen.source.value if chosen else "",
-                    code=chosen.code if chosen else "",
-                    app_id=order.identities[0].app_id if order.identities else "",
-                    decided_at=now,
-                    policy_version=program.version,
-                    policy=policy_snapshot(program),
-                    upline=upline_snapshot(chosen.distributor, program.commission_depth)
-                    if chosen and not reason
-                    else [],
-                    no_commission_reason=reason,
-                    lines=order_lines_snapshot(order, program),
-                    net_total=sum((ln.net_total for ln in order.lines), Decimal(0)),
-                )
-        except IntegrityError:
-            return OrderAttribution.objects.get(order_id=order.order_id)
+    attribution = OrderAttribution(
+        order_id=order.order_id,
+        order_number=order.number,
+        channel=order.channel,
+        currency=order.currency,
+        customer_user_id=order.user_id,
+        distributor=chosen.distributor if chosen else None,
+        source=chosen.source.value if chosen else "",
+        code=chosen.code if chosen else "",
+        app_id=order.identities[0].app_id if order.identities else "",
+        decided_at=now,
+        policy_version=program.version,
+        policy=policy_snapshot(program),
+        upline=upline_snapshot(chosen.distributor, program.commission_depth, loaded=loaded)
+        if chosen and not reason
+        else [],
+        no_commission_reason=reason,
+        lines=order_lines_snapshot(order, program),
+        net_total=sum((ln.net_total for ln in order.lines), Decimal(0)),
+    )
+    with transaction.atomic(savepoint=False):  # no savepoint round trips when nested in order_paid
+        if not insert_unless_exists(attribution, conflict_fields=["order_id"]):
+            return OrderAttribution.objects.get(order_id=order.order_id), False  # a concurrent call won
         if chosen is not None and chosen.source is not AttributionSource.BINDING and not reason:
             binding_touch(
                 channel=order.channel,
@@ -166,5 +215,6 @@ def order_attribute(
                 source=chosen.source,
                 code=chosen.code,
                 now=now,
+                buyer_paths=buyer_paths,
             )
-    return attribution
+    return attribution, True

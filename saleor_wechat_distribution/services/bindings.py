@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 
 from ..domain.referrals import (
     AttributionSource,
@@ -16,6 +16,7 @@ from ..domain.referrals import (
     may_take_over,
 )
 from ..models import BindingChange, CustomerBinding, Distributor
+from .upserts import insert_unless_exists
 
 
 def customer_keys(*, user_id: int | None, identities: Sequence[tuple[str, str]] = ()) -> list[str]:
@@ -48,16 +49,23 @@ def current_binding(*, channel: str, keys: Sequence[str], now: datetime) -> Cust
     return None
 
 
-def would_loop(*, keys: Sequence[str], distributor: Distributor) -> bool:
+def would_loop(
+    *, keys: Sequence[str], distributor: Distributor, buyer_paths: Sequence[str] | None = None
+) -> bool:
     """A customer is never bound to themself, nor (being a distributor) to someone in their own team:
-    their purchases would then pay their own upline share back to them."""
+    their purchases would then pay their own upline share back to them.
+
+    ``buyer_paths``: the tree paths of the customer's own distributor profile when the caller already
+    loaded them (None: look them up).
+    """
     user_ids = [int(k[5:]) for k in keys if k.startswith("user:")]
     if not user_ids:
         return False
     if distributor.user_id in user_ids:
         return True
-    own = Distributor.objects.filter(user_id__in=user_ids).values_list("path", flat=True)
-    return any(distributor.path.startswith(path) for path in own)
+    if buyer_paths is None:
+        buyer_paths = list(Distributor.objects.filter(user_id__in=user_ids).values_list("path", flat=True))
+    return any(distributor.path.startswith(path) for path in buyer_paths)
 
 
 def binding_touch(
@@ -70,50 +78,58 @@ def binding_touch(
     source: AttributionSource,
     code: str = "",
     now: datetime,
+    buyer_paths: Sequence[str] | None = None,
 ) -> bool:
     """A customer arrived through ``distributor``'s code: bind every key the policy lets us.
 
     Returns whether any binding was made or taken over. Safe under concurrency: the unique
-    (channel, customer_key) constraint decides between two first touches.
+    (channel, customer_key) constraint decides between two first touches, and a binding that exists is
+    changed only under its row lock.
     """
-    if not keys or not binding_is_made_by(policy, event) or would_loop(keys=keys, distributor=distributor):
+    if not keys or not binding_is_made_by(policy, event):
         return False
+    if would_loop(keys=keys, distributor=distributor, buyer_paths=buyer_paths):
+        return False
+    values = {
+        "distributor": distributor,
+        "source": source.value,
+        "code": code,
+        "bound_at": now,
+        "expires_at": policy.expires_at(now),
+        "protected_until": policy.protected_until(now),
+    }
     changed = False
     for key in keys:
+        fresh = CustomerBinding(channel=channel, customer_key=key, **values)
+        if insert_unless_exists(fresh, conflict_fields=["channel", "customer_key"]):
+            _record_change(fresh, previous=None, distributor=distributor, source=source, code=code)
+            changed = True
+            continue
         with transaction.atomic():
-            existing = (
-                CustomerBinding.objects.select_for_update().filter(channel=channel, customer_key=key).first()
-            )
-            state = binding_state(existing) if existing else None
-            if not may_take_over(policy, state, new_distributor_id=distributor.pk, now=now):
+            existing = CustomerBinding.objects.select_for_update().get(channel=channel, customer_key=key)
+            if not may_take_over(policy, binding_state(existing), new_distributor_id=distributor.pk, now=now):
                 continue
-            values = {
-                "distributor": distributor,
-                "source": source.value,
-                "code": code,
-                "bound_at": now,
-                "expires_at": policy.expires_at(now),
-                "protected_until": policy.protected_until(now),
-            }
-            if existing is None:
-                try:
-                    with transaction.atomic():
-                        binding = CustomerBinding.objects.create(channel=channel, customer_key=key, **values)
-                except IntegrityError:
-                    continue  # a concurrent first touch won; it keeps the customer
-                previous = None
-            else:
-                previous = existing.distributor_id
-                for name, value in values.items():
-                    setattr(existing, name, value)
-                existing.save()
-                binding = existing
-            BindingChange.objects.create(
-                binding=binding,
-                from_distributor_id=previous,
-                to_distributor_id=distributor.pk,
-                source=source.value,
-                code=code,
-            )
+            previous = existing.distributor_id
+            for name, value in values.items():
+                setattr(existing, name, value)
+            existing.save()
+            _record_change(existing, previous=previous, distributor=distributor, source=source, code=code)
             changed = True
     return changed
+
+
+def _record_change(
+    binding: CustomerBinding,
+    *,
+    previous: int | None,
+    distributor: Distributor,
+    source: AttributionSource,
+    code: str,
+) -> None:
+    BindingChange.objects.create(
+        binding=binding,
+        from_distributor_id=previous,
+        to_distributor_id=distributor.pk,
+        source=source.value,
+        code=code,
+    )

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from ..domain import commission_policy as policy
 from ..domain.money import allocate, prorate, quantize
-from ..domain.referrals import BindingTrigger
+from ..domain.referrals import AttributionSource, BindingTrigger
 from ..models import (
     ChannelProgram,
     Commission,
@@ -28,25 +28,44 @@ from ..models import (
 )
 from ..ports import OrderSnapshot
 from ..selectors.programs import binding_policy_of, program_for_channel
-from .attribution import order_attribute
+from .attribution import attribute_order
 from .bindings import binding_touch, customer_keys
 from .ledger import ledger_append
 
 Status = Commission.Status
 
 
-def _domain_rules(channel: str) -> list[policy.CommissionRule]:
-    return [
-        policy.CommissionRule(
-            level=r.level,
-            rate=r.rate,
-            fixed_amount=r.fixed_amount,
-            product_id=r.product_id,
-            category_id=r.category_id,
-            distributor_kind=r.distributor_kind,
-        )
-        for r in CommissionRule.objects.filter(channel=channel)
-    ]
+#: (channel, program version) -> rules. Every rule change bumps the program's version (services/
+#: programs.py), so a cached entry is never stale; this keeps the rules query off the order hot path.
+_RULES_CACHE: dict[tuple[str, int], list[policy.CommissionRule]] = {}
+_RULES_CACHE_MAX = 256
+
+
+def rules_cache_clear(**_: object) -> None:
+    """Also connected to CommissionRule's save/delete signals (apps.py), for edits outside the services."""
+    _RULES_CACHE.clear()
+
+
+def _domain_rules(program: ChannelProgram) -> list[policy.CommissionRule]:
+    key = (program.channel, program.version)
+    rules = _RULES_CACHE.get(key) if program.pk else None
+    if rules is None:
+        rules = [
+            policy.CommissionRule(
+                level=r.level,
+                rate=r.rate,
+                fixed_amount=r.fixed_amount,
+                product_id=r.product_id,
+                category_id=r.category_id,
+                distributor_kind=r.distributor_kind,
+            )
+            for r in CommissionRule.objects.filter(channel=program.channel)
+        ]
+        if program.pk:
+            if len(_RULES_CACHE) >= _RULES_CACHE_MAX:
+                _RULES_CACHE.clear()
+            _RULES_CACHE[key] = rules
+    return rules
 
 
 def _commission_lines(attribution: OrderAttribution) -> list[policy.CommissionLine]:
@@ -77,7 +96,7 @@ def create_commissions(
     shares = policy.compute_commissions(
         _commission_lines(attribution),
         beneficiaries,
-        _domain_rules(attribution.channel),
+        _domain_rules(program),
         currency=attribution.currency,
         depth=depth,
     )
@@ -107,9 +126,12 @@ def create_commissions(
 def order_placed(*, order: OrderSnapshot, now: datetime | None = None) -> OrderAttribution:
     """The order exists: decide attribution and create its commissions as pending."""
     with transaction.atomic():
-        attribution = order_attribute(order=order, event=BindingTrigger.FIRST_ORDER, now=now)
+        program = program_for_channel(channel=order.channel)
+        attribution, _ = attribute_order(
+            order=order, event=BindingTrigger.FIRST_ORDER, now=now, program=program
+        )
         if attribution.upline:
-            create_commissions(attribution, program_for_channel(channel=order.channel), paid_at=None)
+            create_commissions(attribution, program, paid_at=None)
     return attribution
 
 
@@ -121,35 +143,31 @@ def order_paid(*, order: OrderSnapshot, paid_at: datetime | None = None) -> Orde
     paid_at = paid_at or timezone.now()
     with transaction.atomic():
         program = program_for_channel(channel=order.channel)
-        attribution = order_attribute(order=order, event=BindingTrigger.FIRST_PAYMENT, now=paid_at)
+        attribution, decided_now = attribute_order(
+            order=order, event=BindingTrigger.FIRST_PAYMENT, now=paid_at, program=program
+        )
         if attribution.upline:
             create_commissions(attribution, program, paid_at=paid_at)
-            Commission.objects.filter(order_id=order.order_id, status=Status.PENDING).update(
-                status=Status.FROZEN, paid_at=paid_at
-            )
-        if attribution.distributor_id and not attribution.no_commission_reason:
-            policy_ = binding_policy_of(program)
-            if policy_.trigger is BindingTrigger.FIRST_PAYMENT:
-                keys = customer_keys(
+            if not decided_now:  # commissions of an earlier placed event are still pending
+                Commission.objects.filter(order_id=order.order_id, status=Status.PENDING).update(
+                    status=Status.FROZEN, paid_at=paid_at
+                )
+        policy_ = binding_policy_of(program)
+        bind_now = not decided_now and policy_.trigger is BindingTrigger.FIRST_PAYMENT  # else bound above
+        if bind_now and attribution.distributor_id and not attribution.no_commission_reason:
+            binding_touch(
+                channel=order.channel,
+                keys=customer_keys(
                     user_id=order.user_id, identities=[(i.app_id, i.openid) for i in order.identities]
-                )
-                binding_touch(
-                    channel=order.channel,
-                    keys=keys,
-                    distributor=attribution.distributor,
-                    policy=policy_,
-                    event=BindingTrigger.FIRST_PAYMENT,
-                    source=_source(attribution),
-                    code=attribution.code,
-                    now=paid_at,
-                )
+                ),
+                distributor=attribution.distributor,
+                policy=policy_,
+                event=BindingTrigger.FIRST_PAYMENT,
+                source=AttributionSource(attribution.source or AttributionSource.BINDING),
+                code=attribution.code,
+                now=paid_at,
+            )
     return attribution
-
-
-def _source(attribution: OrderAttribution):
-    from ..domain.referrals import AttributionSource
-
-    return AttributionSource(attribution.source or AttributionSource.BINDING)
 
 
 def order_fulfilled(*, order_id: str, fulfilled_at: datetime | None = None) -> int:
