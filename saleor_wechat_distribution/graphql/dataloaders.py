@@ -16,6 +16,14 @@ class DistributorByPathLoader(DataLoader):
         return Promise.resolve([found.get(path) for path in paths])
 
 
+class DistributorByIdLoader(DataLoader):
+    """The distributors of a page of commissions, withdrawals or attributed orders, in one query."""
+
+    def batch_load_fn(self, ids: list[int]) -> Promise:
+        found = Distributor.objects.in_bulk(ids)
+        return Promise.resolve([found.get(pk) for pk in ids])
+
+
 def loader(context: Any, loader_class: type[DataLoader]) -> DataLoader:
     key = loader_class.__name__
     if key not in context.loaders:

@@ -1,8 +1,38 @@
 import graphene
 
 from ..domain.distributors import DistributorKind, DistributorStatus
-from ..domain.errors import DistributorErrorCode
+from ..domain.errors import CommissionErrorCode, DistributorErrorCode
+from ..domain.referrals import AttributionSource, BindingOverride, BindingTrigger, CodePriority
+from ..models import Commission, Withdrawal
 
 DistributorKindEnum = graphene.Enum.from_enum(DistributorKind)
 DistributorStatusEnum = graphene.Enum.from_enum(DistributorStatus)
 DistributorErrorCodeEnum = graphene.Enum.from_enum(DistributorErrorCode)
+
+CommissionErrorCodeEnum = graphene.Enum.from_enum(CommissionErrorCode)
+AttributionSourceEnum = graphene.Enum.from_enum(
+    AttributionSource, description="How an order came to belong to its distributor."
+)
+BindingTriggerEnum = graphene.Enum.from_enum(
+    BindingTrigger, description="The event that binds a customer to the distributor who referred them."
+)
+BindingOverrideEnum = graphene.Enum.from_enum(
+    BindingOverride, description="Whether another distributor may take over a bound customer, and when."
+)
+CodePriorityEnum = graphene.Enum.from_enum(
+    CodePriority, description="Which code wins when an order carries both a voucher code and a link code."
+)
+# the model's choices (their own class is named ``Status`` in both models, hence the explicit names)
+CommissionStatusEnum = graphene.Enum(
+    "CommissionStatus",
+    [(member.name, member.value) for member in Commission.Status],
+    description="PENDING: order placed; FROZEN: paid, inside the after-sales window; AVAILABLE: settled "
+    "into the balance; CANCELLED: the order was cancelled or refunded before settlement.",
+)
+WithdrawalStatusEnum = graphene.Enum(
+    "WithdrawalStatus",
+    [(member.name, member.value) for member in Withdrawal.Status],
+    description="REQUESTED waits for staff; APPROVED, PROCESSING and WAIT_USER_CONFIRM are on their way "
+    "(WAIT_USER_CONFIRM: confirm the transfer in WeChat); PAID is final; REJECTED, FAILED and CANCELLED "
+    "returned the money to the balance.",
+)

@@ -39,6 +39,8 @@ class BaseMutation(graphene.Mutation):
     login_required: ClassVar[bool] = False
     error_type: ClassVar[type]
     invalid_code: ClassVar[Any]
+    #: a service's name of an input -> the mutation's (``{"binding_trigger": "trigger"}``)
+    error_fields: ClassVar[dict[str, str]] = {}
 
     class Meta:
         abstract = True
@@ -59,7 +61,8 @@ class BaseMutation(graphene.Mutation):
     def failure(cls, error: DistributionError) -> Any:
         # lazy Django strings are translated by str(); domain messages (plain English, marked with
         # domain.i18n.gettext_noop) are looked up here
-        entry = cls.error_type(field=error.field, message=gettext(str(error.message)), code=error.code.value)
+        field = cls.error_fields.get(error.field, error.field) if error.field else error.field
+        entry = cls.error_type(field=field, message=gettext(str(error.message)), code=error.code.value)
         return cls(errors=[entry])
 
     @classmethod
