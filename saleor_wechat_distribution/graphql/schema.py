@@ -32,7 +32,7 @@ from ..selectors.distributors import (
     distributor_team,
     distributor_team_level_counts,
 )
-from ..selectors.programs import program_for_channel
+from ..selectors.programs import commission_rules_of, program_for_channel
 from ..services.referrals import referral_link
 from .core.connection import keyset_connection
 from .core.errors import QueryError, domain_errors_as_query_errors
@@ -279,7 +279,7 @@ class CommissionQueries(graphene.ObjectType):
     def resolve_commission_rules(root: Any, info: Any, *, channel: str) -> list[CommissionRuleModel]:
         channel = clean_channel(channel, code=CommissionErrorCode.INVALID)
         currency = program_for_channel(channel=channel).currency
-        rules = list(CommissionRuleModel.objects.filter(channel=channel).order_by("level", "pk"))
+        rules = commission_rules_of(channel=channel)
         for rule in rules:  # fixed amounts are in the channel's currency
             rule.currency = currency
         return rules
@@ -310,7 +310,7 @@ class CommissionQueries(graphene.ObjectType):
         if distributor is None:
             return None
         stats = DistributorStats()
-        stats.data = distributor_stats(distributor=distributor, start=start, end=end)
+        stats.data = distributor_stats(distributor=distributor, start=start, end=end, channel=channel)
         stats.currency = program_for_channel(channel=channel).currency
         return stats
 

@@ -85,15 +85,20 @@ class DistributorStats:
     team_by_level: dict[int, int]
 
 
-def distributor_stats(*, distributor: Distributor, start: datetime, end: datetime) -> DistributorStats:
-    """Sales and commission in [start, end), orders per attribution source, team size per level."""
+def distributor_stats(
+    *, distributor: Distributor, start: datetime, end: datetime, channel: str
+) -> DistributorStats:
+    """Sales and commission of one channel (so of one currency) in [start, end), orders per attribution
+    source, team size per level."""
     orders = OrderAttribution.objects.filter(
-        distributor=distributor, decided_at__gte=start, decided_at__lt=end
+        distributor=distributor, channel=channel, decided_at__gte=start, decided_at__lt=end
     )
     by_source = dict(orders.values("source").annotate(n=Count("pk")).values_list("source", "n"))
     sales = orders.aggregate(s=Sum("net_total"))["s"] or ZERO
     commission = (
-        Commission.objects.filter(distributor=distributor, created_at__gte=start, created_at__lt=end)
+        Commission.objects.filter(
+            distributor=distributor, channel=channel, created_at__gte=start, created_at__lt=end
+        )
         .exclude(status=Commission.Status.CANCELLED)
         .aggregate(s=Sum(F("amount") - F("reversed_amount")))["s"]
         or ZERO

@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from ..domain.referrals import BindingOverride, BindingPolicy, BindingTrigger, CodePriority
-from ..models import ChannelProgram
+from ..models import ChannelProgram, CommissionRule
 
 
 def program_for_channel(*, channel: str) -> ChannelProgram:
@@ -31,3 +31,7 @@ def policy_snapshot(program: ChannelProgram) -> dict:
         "commission_depth": program.commission_depth,
         "self_purchase_earns": program.self_purchase_earns,
     }
+
+
+def commission_rules_of(*, channel: str) -> list[CommissionRule]:
+    return list(CommissionRule.objects.filter(channel=channel).order_by("level", "pk"))

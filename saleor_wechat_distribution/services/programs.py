@@ -21,8 +21,8 @@ from ..domain.money import currency_precision
 from ..domain.referrals import BindingOverride, BindingTrigger, CodePriority
 from ..models import ChannelProgram, CommissionRule
 from ..ports import Principal
+from .inputs import HOST_ID_MAX_LENGTH, clean_channel, clean_text
 
-CHANNEL_MAX_LENGTH = 100
 RULES_PER_CHANNEL_MAX = 500
 
 
@@ -37,14 +37,22 @@ class RuleInput:
 
 
 def _program_for_update(channel: str) -> ChannelProgram:
-    channel = (channel or "").strip()
-    if not channel or len(channel) > CHANNEL_MAX_LENGTH:
-        raise DistributionError(Code.INVALID, _("Enter a channel slug."), field="channel")
+    channel = clean_channel(channel, code=Code.INVALID)
     ChannelProgram.objects.get_or_create(channel=channel)
     return ChannelProgram.objects.select_for_update().get(channel=channel)
 
 
+MONEY_MAX = Decimal("1e15")  # the money columns: 20 digits, 4 of them decimals
+
+
 def _as_domain(rule: CommissionRule | RuleInput) -> policy.CommissionRule:
+    for name in ("product_id", "category_id"):
+        clean_text(getattr(rule, name), field=name, code=Code.INVALID, max_length=HOST_ID_MAX_LENGTH)
+    rate, fixed = rule.rate, rule.fixed_amount
+    if isinstance(rate, Decimal) and rate.is_finite() and rate != round(rate, 4):
+        raise DistributionError(Code.RATE_OUT_OF_RANGE, _("Rates take at most 4 decimals."), field="rate")
+    if isinstance(fixed, Decimal) and fixed.is_finite() and fixed >= MONEY_MAX:
+        raise DistributionError(Code.AMOUNT_INVALID, _("The amount is too large."), field="fixedAmount")
     try:
         return policy.CommissionRule(
             level=rule.level,
@@ -135,6 +143,7 @@ def channel_program_update(*, actor: Principal, channel: str, changes: dict[str,
         policy.validate_depth(program.commission_depth)
         rules = [_as_domain(r) for r in CommissionRule.objects.filter(channel=program.channel)]
         policy.validate_rules(rules, program.commission_depth)
+        _check_fixed_amount_precision(rules, program.currency)  # a currency change must fit the rules
         program.version += 1
         program.updated_by = actor.actor_label
         program.save()
@@ -150,6 +159,8 @@ def _clean_setting(name: str, value: Any) -> Any:
     if name in _NON_NEGATIVE_MONEY:
         if not isinstance(value, Decimal) or not value.is_finite() or value < 0:
             raise DistributionError(Code.AMOUNT_INVALID, _("Enter an amount of zero or more."), field=name)
+        if value >= MONEY_MAX:
+            raise DistributionError(Code.AMOUNT_INVALID, _("The amount is too large."), field=name)
         return value
     if name in _DAYS:
         if value is None and name == "binding_validity_days":

@@ -26,6 +26,7 @@ from ..selectors.programs import binding_policy_of, program_for_channel
 from .attribution import upline_snapshot
 from .bindings import binding_touch, customer_keys
 from .commissions import commission_retire, create_commissions, reapply_refunds
+from .inputs import HOST_ID_MAX_LENGTH, REASON_MAX_LENGTH, clean_text
 
 CODE_MAX_LENGTH = 64
 
@@ -53,6 +54,10 @@ def _active_by_code(code: str, field: str = "code") -> Distributor:
 
 def referral_link(*, distributor: Distributor, channel: str, product_id: str | None = None) -> str:
     """The distributor's share link on the channel's storefront (``storefront_base_url``)."""
+    if distributor.status != DistributorStatus.ACTIVE:
+        raise DistributionError(
+            Code.CODE_INACTIVE, _("Only active distributors can share links."), field="id"
+        )
     program = program_for_channel(channel=channel)
     base = (program.storefront_base_url or "").rstrip("/")
     if not base:
@@ -128,6 +133,9 @@ def order_attribution_reassign(
     reason = (reason or "").strip()
     if not reason:
         raise DistributionError(Code.REQUIRED, _("Say why the order is reassigned."), field="reason")
+    reason = clean_text(reason, field="reason", code=Code.INVALID, max_length=REASON_MAX_LENGTH)
+    order_id = clean_text(order_id, field="orderId", code=Code.NOT_FOUND, max_length=HOST_ID_MAX_LENGTH,
+                          required=True)  # fmt: skip
     with transaction.atomic():
         attribution = OrderAttribution.objects.select_for_update().filter(order_id=order_id).first()
         if attribution is None:
@@ -158,7 +166,7 @@ def order_attribution_reassign(
             from_distributor_id=attribution.distributor_id,
             to_distributor_id=target.pk if target else None,
             actor=actor.actor_label,
-            reason=reason[:500],
+            reason=reason,
         )
         program = program_for_channel(channel=attribution.channel)
         attribution.distributor = target

@@ -31,6 +31,7 @@ from ..domain.payouts import (
 from ..models import Distributor, LedgerEntry, WeChatIdentity, Withdrawal
 from ..ports import PayoutGateway, Principal
 from ..selectors.programs import program_for_channel
+from .inputs import REASON_MAX_LENGTH, clean_channel, clean_text
 from .ledger import ledger_append, ledger_balance, wallet_lock
 
 logger = logging.getLogger(__name__)
@@ -75,6 +76,7 @@ def withdrawal_request(
         raise DistributionError(Code.NOT_A_DISTRIBUTOR, _("You are not a distributor."))
     if distributor.status != DistributorStatus.ACTIVE:
         raise DistributionError(Code.INVALID_STATUS, _("Only active distributors can withdraw."))
+    channel = clean_channel(channel, code=Code.INVALID)
     program = program_for_channel(channel=channel)
     currency = currency or program.currency
     if currency != program.currency:
@@ -191,6 +193,7 @@ def withdrawal_approve(*, actor: Principal, withdrawal_id: int) -> Withdrawal:
 
 
 def withdrawal_reject(*, actor: Principal, withdrawal_id: int, reason: str = "") -> Withdrawal:
+    reason = clean_text(reason, field="reason", code=Code.INVALID, max_length=REASON_MAX_LENGTH) or ""
     with transaction.atomic():
         withdrawal = _locked(withdrawal_id)
         if withdrawal.status != W.REQUESTED:
@@ -200,7 +203,7 @@ def withdrawal_reject(*, actor: Principal, withdrawal_id: int, reason: str = "")
         withdrawal.status = W.REJECTED
         withdrawal.decided_by = actor.actor_label
         withdrawal.decided_at = timezone.now()
-        withdrawal.reject_reason = reason[:500]
+        withdrawal.reject_reason = reason
         withdrawal.finished_at = withdrawal.decided_at
         withdrawal.save(update_fields=["status", "decided_by", "decided_at", "reject_reason", "finished_at"])
         _return_money(withdrawal)
@@ -250,8 +253,8 @@ def withdrawal_apply_result(*, result: PayoutResult) -> Withdrawal | None:
     late notification changes nothing, and money is returned at most once."""
     with transaction.atomic():
         withdrawal = Withdrawal.objects.select_for_update().filter(out_bill_no=result.out_bill_no).first()
-        if withdrawal is None or withdrawal.status in (W.PAID, W.FAILED, W.CANCELLED, W.REJECTED):
-            return withdrawal
+        if withdrawal is None or withdrawal.status not in (W.PROCESSING, W.WAIT_USER_CONFIRM):
+            return withdrawal  # final states are final; a withdrawal never sent takes no payout result
         fields = ["status"]
         if result.provider_bill_no:
             withdrawal.provider_bill_no = result.provider_bill_no

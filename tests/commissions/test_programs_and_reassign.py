@@ -168,3 +168,24 @@ def test_reassign_refusals(program, chain):
         with pytest.raises(DistributionError) as info:
             order_attribution_reassign(actor=SYSTEM, **kwargs)
         assert info.value.code == code
+
+
+def test_currency_change_must_fit_fixed_rule_amounts(program):
+    commission_rules_set(
+        actor=SYSTEM, channel=program.channel, rules=[RuleInput(level=1, fixed_amount=D("1.50"))]
+    )
+    refused(Code.AMOUNT_INVALID, channel_program_update, channel=program.channel, changes={"currency": "JPY"})
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        RuleInput(level=1, rate=D("1.00001")),
+        RuleInput(level=1, fixed_amount=D("1e16")),
+        RuleInput(level=1, rate=D("1"), product_id="p" * 65),
+        RuleInput(level=1, rate=D("1"), category_id="bad\x00"),
+    ],
+)
+def test_rule_values_the_columns_cannot_hold_are_refused(program, rule):
+    with pytest.raises(DistributionError):
+        commission_rules_set(actor=SYSTEM, channel=program.channel, rules=[rule])

@@ -102,3 +102,25 @@ def test_withdrawal_needs_a_wechat_identity_when_payouts_are_configured(program,
     program.save()
     credit(b, "50.00")
     refused(Code.INVALID, request, b, "10.00")
+
+
+def test_a_payout_result_for_a_withdrawal_never_sent_changes_nothing(program, chain):
+    from saleor_wechat_distribution.domain.payouts import PayoutResult, PayoutState
+    from saleor_wechat_distribution.services.withdrawals import withdrawal_apply_result
+
+    _, _, b = chain
+    credit(b, "100.00")
+    withdrawal = request(b, "10.00")
+    withdrawal_apply_result(
+        result=PayoutResult(out_bill_no=withdrawal.out_bill_no, state=PayoutState.SUCCESS)
+    )
+    withdrawal.refresh_from_db()
+    assert withdrawal.status == "requested"
+
+
+def test_reject_reason_is_checked_not_cut(program, chain):
+    _, _, b = chain
+    credit(b, "100.00")
+    withdrawal = request(b, "10.00")
+    refused(Code.INVALID, withdrawal_reject, actor=SYSTEM, withdrawal_id=withdrawal.pk, reason="x" * 501)
+    refused(Code.INVALID, withdrawal_reject, actor=SYSTEM, withdrawal_id=withdrawal.pk, reason="bad\x00")

@@ -134,6 +134,8 @@ def build_money_world(world: World) -> MoneyWorld:
     withdrawals = {"A-requested": withdraw("A", "4.00")}
     confirming = withdraw("A", "1.00")
     withdrawal_approve(actor=SYSTEM, withdrawal_id=confirming.pk)
+    # what withdrawal_send does before it calls WeChat Pay (no payout gateway in these tests)
+    Withdrawal.objects.filter(pk=confirming.pk).update(status=Withdrawal.Status.PROCESSING)
     withdrawal_apply_result(
         result=PayoutResult(
             out_bill_no=confirming.out_bill_no,
