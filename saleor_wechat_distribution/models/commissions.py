@@ -43,7 +43,10 @@ class Commission(models.Model):
     order_id = models.CharField(max_length=64)
     line_id = models.CharField(max_length=64)
     channel = models.CharField(max_length=100)
-    distributor = models.ForeignKey(Distributor, on_delete=models.PROTECT, related_name="commissions")
+    #: indexed by wd_commission_dist_status (its first column); no separate FK index to update per row
+    distributor = models.ForeignKey(
+        Distributor, on_delete=models.PROTECT, related_name="commissions", db_index=False
+    )
     level = models.PositiveSmallIntegerField()
     currency = models.CharField(max_length=3)
     base = models.DecimalField(**MONEY)
@@ -137,18 +140,23 @@ class LedgerEntry(models.Model):
         WITHDRAWAL_RETURNED = "withdrawal_returned"  # rejected, failed or unconfirmed payouts
         ADJUSTMENT = "adjustment"
 
-    distributor = models.ForeignKey(Distributor, on_delete=models.PROTECT, related_name="ledger")
+    #: indexed by wd_ledger_balance (its first column)
+    distributor = models.ForeignKey(
+        Distributor, on_delete=models.PROTECT, related_name="ledger", db_index=False
+    )
     currency = models.CharField(max_length=3)
     amount = models.DecimalField(**MONEY)
     kind = models.CharField(max_length=24, choices=Kind.choices)
-    idempotency_key = models.CharField(max_length=160, unique=True)
+    idempotency_key = models.CharField(max_length=160)
+    #: no index: nothing looks entries up by commission (the key says which commission an entry is for)
     commission = models.ForeignKey(
-        Commission, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Commission, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
     )
     withdrawal = models.ForeignKey(
         "wechat_distribution.Withdrawal",
         null=True,
         blank=True,
+        db_index=False,  # a partial index below: most entries are commissions, not withdrawals
         on_delete=models.PROTECT,
         related_name="entries",
     )
@@ -157,7 +165,18 @@ class LedgerEntry(models.Model):
 
     class Meta:
         app_label = "wechat_distribution"
-        indexes = [models.Index(fields=["distributor", "currency"], name="wd_ledger_balance")]
+        constraints = [
+            # a constraint, not unique=True: Django would add a LIKE index nobody queries
+            models.UniqueConstraint(fields=["idempotency_key"], name="wd_ledger_key_once")
+        ]
+        indexes = [
+            models.Index(fields=["distributor", "currency"], name="wd_ledger_balance"),
+            models.Index(
+                fields=["withdrawal"],
+                name="wd_ledger_withdrawal",
+                condition=models.Q(withdrawal__isnull=False),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.amount} {self.currency}"

@@ -176,3 +176,17 @@ def test_depth_one_program_pays_only_the_seller(program, chain):
     o = order(line("100.00"), ref=b.referral_code)
     order_paid(order=o)
     assert amounts(o.order_id) == {(b.pk, 1): D("10.00")}
+
+
+def test_settlement_in_small_batches_settles_everything_once(program, chain):
+    _, a, b = chain
+    orders = [order(line("10.00"), ref=b.referral_code) for _ in range(3)]
+    held = order(line("10.00"), ref=b.referral_code)
+    for o in [*orders, held]:
+        order_paid(order=o)
+        order_fulfilled(order_id=o.order_id, fulfilled_at=timezone.now() - timedelta(days=8))
+    order_hold_open(order_id=held.order_id, reason="dispute")
+    assert commissions_settle_due(batch_size=1) == 6  # walks past the held order's rows
+    assert commissions_settle_due(batch_size=1) == 0
+    assert ledger_balance(distributor_id=b.pk, currency="CNY") == D("3.00")
+    assert LedgerEntry.objects.filter(kind="commission").count() == 6
