@@ -16,3 +16,21 @@ def distributor_event_record(
         actor_user_id=actor.user_id,
         data=data or {},
     )
+
+
+def distributor_events_record(
+    *, distributor: Distributor, types: list[str], actor: Principal, data: dict[str, Any] | None = None
+) -> None:
+    """Several entries at once (one statement): e.g. applied + auto-approved."""
+    DistributorEvent.objects.bulk_create(
+        [
+            DistributorEvent(
+                distributor=distributor,
+                type=type_,
+                actor=actor.actor_label,
+                actor_user_id=actor.user_id,
+                data=(data or {}) if i == 0 else {},
+            )
+            for i, type_ in enumerate(types)
+        ]
+    )

@@ -28,3 +28,17 @@ def adjust_team_size(paths: list[str], delta: int) -> None:
     """Add ``delta`` approved members to the team size of each node in ``paths`` (already locked)."""
     if paths and delta:
         Distributor.objects.filter(path__in=paths).update(team_size=F("team_size") + delta)
+
+
+def next_child_path(parent: Distributor | None) -> str:
+    """The path of a new last child of ``parent`` (None: a new node directly under the brand), as
+    treebeard's add_child / add_root would number it, in one query. The caller holds the parent's row
+    lock (or the roots lock), so no other insert takes the same number."""
+    depth = parent.depth + 1 if parent is not None else 1
+    siblings = Distributor.objects.filter(depth=depth)
+    if parent is not None:
+        siblings = siblings.filter(path__startswith=parent.path)
+    last = siblings.order_by("-path").values_list("path", flat=True).first()
+    if last is None:
+        return Distributor._get_path(parent.path if parent is not None else "", depth, 1)
+    return Distributor(path=last)._inc_path()  # PathOverflow past 36**4 children

@@ -6,8 +6,8 @@ written, or a ``DistributionError`` is raised and nothing is.
 
 from __future__ import annotations
 
-from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db import transaction
+from django.db.models import Case, F, Max, PositiveIntegerField, When
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -27,8 +27,9 @@ from ..domain.errors import DistributionError
 from ..domain.errors import DistributorErrorCode as Code
 from ..models import Distributor, DistributorEvent
 from ..ports import Principal
-from .distributor_events import distributor_event_record
-from .distributor_tree import adjust_team_size, ancestor_paths, lock_chain
+from .distributor_events import distributor_event_record, distributor_events_record
+from .distributor_tree import adjust_team_size, ancestor_paths, lock_chain, next_child_path
+from .upserts import insert_unless_exists
 
 #: treebeard paths are 255 characters of 4-character steps
 MAX_TREE_DEPTH = 63
@@ -152,9 +153,16 @@ def _lock_inviter(inviter: Distributor | None, *, with_chain: bool) -> tuple[Dis
 def _insert(
     *, principal: Principal, name: str, kind: DistributorKind, inviter: Distributor | None, auto_approve: bool
 ) -> Distributor:
+    """Insert the new node as the inviter's last child (or under the brand). Numbering, counters and the
+    audit entries take one statement each; the inviter's row (and, when the node counts at once, its
+    whole chain) is locked first, root first."""
     inviter, chain = _lock_inviter(inviter, with_chain=auto_approve)
+    path = next_child_path(inviter)
     for attempt in range(_CODE_ATTEMPTS):
         node = Distributor(
+            path=path,
+            depth=inviter.depth + 1 if inviter else 1,
+            numchild=0,
             user_id=principal.user_id,
             email=principal.email or "",
             kind=kind.value,
@@ -164,23 +172,25 @@ def _insert(
             inviter=inviter,
             approved_at=timezone.now() if auto_approve else None,
         )
-        try:
-            with transaction.atomic():
-                if inviter is not None:
-                    node = Distributor.objects.add_child(inviter, instance=node)
-                else:
-                    node = Distributor.objects.add_root(instance=node)
+        if insert_unless_exists(node, conflict_fields=()):
             break
-        except IntegrityError:
-            if Distributor.objects.filter(user_id=principal.user_id).exists():
-                raise DistributionError(Code.ALREADY_APPLIED, _("You have already applied.")) from None
-            if attempt == _CODE_ATTEMPTS - 1:  # referral code collided five times: not plausible
-                raise
+        if Distributor.objects.filter(user_id=principal.user_id).exists():
+            raise DistributionError(Code.ALREADY_APPLIED, _("You have already applied."))
+        if attempt == _CODE_ATTEMPTS - 1:  # the referral code collided five times: not plausible
+            raise RuntimeError("could not find a free referral code")
+    if inviter is not None:
+        counted = chain if auto_approve else [inviter.path]
+        Distributor.objects.filter(path__in=counted).update(
+            numchild=Case(
+                When(path=inviter.path, then=F("numchild") + 1),
+                default=F("numchild"),
+                output_field=PositiveIntegerField(),
+            ),
+            team_size=F("team_size") + (1 if auto_approve else 0),
+        )
+    types = [DistributorEvent.Type.APPLIED] + ([DistributorEvent.Type.AUTO_APPROVED] if auto_approve else [])
     data = {"inviter_id": inviter.pk if inviter else None, "kind": kind.value}
-    distributor_event_record(distributor=node, type=DistributorEvent.Type.APPLIED, actor=principal, data=data)
-    if auto_approve:
-        adjust_team_size(chain, +1)
-        distributor_event_record(distributor=node, type=DistributorEvent.Type.AUTO_APPROVED, actor=principal)
+    distributor_events_record(distributor=node, types=types, actor=principal, data=data)
     return node
 
 

@@ -14,7 +14,8 @@ from django.db.models import Model
 
 
 def insert_unless_exists(instance: Model, *, conflict_fields: Sequence[str]) -> bool:
-    """Save ``instance`` (a new row) unless a row with the same ``conflict_fields`` exists.
+    """Save ``instance`` (a new row) unless a row with the same ``conflict_fields`` exists (no fields:
+    unless it conflicts with any unique constraint).
 
     Returns whether it was inserted; when it was, ``instance.pk`` is set.
     """
@@ -31,10 +32,11 @@ def insert_unless_exists(instance: Model, *, conflict_fields: Sequence[str]) -> 
         field.pre_save(instance, add=True)
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
-    conflict = ", ".join(quote(meta.get_field(name).column) for name in conflict_fields)
+    target = ", ".join(quote(meta.get_field(name).column) for name in conflict_fields)
+    conflict = f"({target}) " if target else ""
     sql = (
         f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES ({', '.join(['%s'] * len(fields))}) "  # noqa: S608
-        f"ON CONFLICT ({conflict}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+        f"ON CONFLICT {conflict}DO NOTHING RETURNING {quote(meta.pk.column)}"
     )
     params = [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
     with connection.cursor() as cursor:
