@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -34,7 +35,7 @@ def database_url() -> str:
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
 
 
-def wait_for(condition: Callable[[], bool], *, timeout: float = 30) -> None:
+def wait_for(condition: Callable[[], bool], *, timeout: float = 90) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if condition():
@@ -71,6 +72,19 @@ def celery_worker(transactional_db) -> Iterator[dict[str, str]]:
          "--without-mingle", "--loglevel=INFO"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
+    output: list[str] = []
+    ready = threading.Event()
+
+    def read_output() -> None:  # the worker says "ready." once it consumes from the queue
+        for line in worker.stdout:
+            output.append(line)
+            if " ready." in line:
+                ready.set()
+
+    threading.Thread(target=read_output, daemon=True).start()
+    if not ready.wait(timeout=120):
+        worker.kill()
+        pytest.fail("the Celery worker did not start:\n" + "".join(output[-40:]))
     saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
     app.conf.update(task_always_eager=False, broker_url=broker, task_default_queue=queue)
     _reset_connections(app)  # earlier eager tests may have opened the in-memory transport
@@ -81,9 +95,9 @@ def celery_worker(transactional_db) -> Iterator[dict[str, str]]:
         _reset_connections(app)
         worker.terminate()
         try:
-            output, _ = worker.communicate(timeout=15)
+            worker.wait(timeout=15)
         except subprocess.TimeoutExpired:
             worker.kill()
-            output, _ = worker.communicate()
+            worker.wait()
         if os.environ.get("WD_SHOW_WORKER_LOG"):
-            print(output)
+            print("".join(output))

@@ -41,6 +41,6 @@ def test_payout_retried_by_the_worker_until_wechat_answers(world, celery_worker)
                                     channel="default-channel")  # fmt: skip
     world.next_transfer_outcome = "SYSTEM_ERROR_AFTER_ACCEPT"
     withdrawal_approve(actor=SYSTEM, withdrawal_id=withdrawal.pk)
-    wait_for(lambda: Withdrawal.objects.get(pk=withdrawal.pk).status == "wait_user_confirm", timeout=60)
+    wait_for(lambda: Withdrawal.objects.get(pk=withdrawal.pk).status == "wait_user_confirm")
     assert list(world.bills) == [withdrawal.out_bill_no]
     assert world.calls["transfer_bills.create"] >= 2  # the first answer was lost
