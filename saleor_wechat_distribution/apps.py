@@ -12,7 +12,10 @@ class WeChatDistributionConfig(AppConfig):
 
     def ready(self) -> None:
         from . import conf, tasks  # noqa: F401 - tasks: registers our Celery tasks in the host's app
+        from .wechat.coupon_gateways import coupon_gateways_from_settings
         from .wechat.gateways import payout_gateway_from_settings
 
         if not conf.has_payout_gateway_factory():  # a host (Saleor's adapter) may have registered its own
             conf.set_payout_gateway_factory(payout_gateway_from_settings)
+        if not conf.has_coupon_gateway_factory():
+            conf.set_coupon_gateway_factory(coupon_gateways_from_settings)

@@ -27,6 +27,8 @@ def _queue(kind: str, *args: object) -> None:
 
 def order_created(order: OrderSnapshot) -> None:
     _queue("placed", order_to_payload(order))
+    if order.voucher_code:
+        _queue_coupon("coupon_event", "order_used", order.order_id, order.channel, order.voucher_code)
 
 
 def order_paid(order: OrderSnapshot, *, paid_at: datetime | None = None) -> None:
@@ -39,6 +41,7 @@ def order_fulfilled(order_id: str, *, fulfilled_at: datetime | None = None) -> N
 
 def order_cancelled(order_id: str) -> None:
     _queue("cancelled", order_id)
+    _queue_coupon("coupon_event", "order_cancelled", order_id)
 
 
 def order_refunded(
@@ -58,3 +61,36 @@ def order_refund_requested(order_id: str, *, reference: str) -> None:
 
 def order_refund_request_closed(order_id: str, *, reference: str) -> None:
     _queue("hold_close", order_id, "refund_requested", reference)
+
+
+# --- vouchers -> WeChat Pay merchant coupons (商家券) -------------------------------------------------
+# Events only name the voucher: the task reads it from the host's VoucherSource when it runs, so a retry
+# or a late event always syncs the voucher as it is then.
+
+
+def _queue_coupon(task: str, *args: object) -> None:
+    try:
+        jobs.enqueue(task, *args)
+    except Exception:
+        logger.exception("could not queue %s %r", task, args[:1])
+
+
+def voucher_created(voucher_id: str) -> None:
+    _queue_coupon("coupon_sync", str(voucher_id))
+
+
+def voucher_updated(voucher_id: str) -> None:
+    """Also for a voucher deactivated (the sync sees it inactive and makes its coupons invalid)."""
+    _queue_coupon("coupon_sync", str(voucher_id))
+
+
+def voucher_deleted(voucher_id: str) -> None:
+    _queue_coupon("coupon_event", "voucher_deleted", str(voucher_id))
+
+
+def voucher_codes_created(voucher_id: str) -> None:
+    _queue_coupon("coupon_sync", str(voucher_id))
+
+
+def voucher_codes_deleted(voucher_id: str, codes: list[str]) -> None:
+    _queue_coupon("coupon_event", "codes_deleted", str(voucher_id), list(codes))

@@ -27,6 +27,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "saleor_wechat_distribution",
+    "saleor_wechat_distribution.sandbox.vouchers",
 ]
 MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",

@@ -348,6 +348,10 @@ class FakeWeChatPay:
         self._install_v3_certificates()
         self._install_v3_transfer_bills()
         self._install_v2_transfers()
+        from .fake_busifavor import FakeBusifavor
+
+        #: 商家券 (/v3/marketing/busifavor/*): stocks, uploaded codes, users' coupons
+        self.busifavor = FakeBusifavor(self)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
