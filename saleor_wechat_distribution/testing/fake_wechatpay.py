@@ -250,6 +250,8 @@ class FakeRequest:
     headers: Message
     body: bytes
     params: dict[str, str] = field(default_factory=dict)
+    #: when it arrived (time.monotonic()), to check retry spacing
+    at: float = field(default_factory=time.monotonic)
 
     def json(self) -> Any:
         return json.loads(self.body.decode("utf-8"))
