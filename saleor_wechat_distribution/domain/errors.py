@@ -77,4 +77,3 @@ class CouponErrorCode(StrEnum):
     NO_CODES = "no_codes"
     NOT_CONFIGURED = "not_configured"
     NOT_SYNCED = "not_synced"
-    NOT_AN_IDENTITY = "not_an_identity"

@@ -21,6 +21,7 @@ from .core.errors import QueryError
 from .core.ids import InvalidGlobalId, decode_global_id
 from .core.node import node_field
 from .core.permissions import login_required, permission_required
+from .coupons import CouponQueries
 from .enums import DistributorKindEnum, DistributorStatusEnum
 from .mutations.distributor_apply import DistributorApply
 from .mutations.distributor_approve import DistributorApprove
@@ -28,6 +29,7 @@ from .mutations.distributor_move import DistributorMove
 from .mutations.distributor_reactivate import DistributorReactivate
 from .mutations.distributor_reject import DistributorReject
 from .mutations.distributor_suspend import DistributorSuspend
+from .mutations.voucher_coupon_sync import VoucherCouponSync
 from .types import Distributor, DistributorCountableConnection, DistributorTeamConnection
 
 SEARCH_MAX_LENGTH = 100
@@ -40,7 +42,7 @@ class DistributorFilterInput(graphene.InputObjectType):
     search = graphene.String(description="Part of the display name, an exact referral code or e-mail.")
 
 
-class Query(graphene.ObjectType):
+class Query(CouponQueries, graphene.ObjectType):
     node = node_field()
     my_distributor = graphene.Field(Distributor, description="The signed-in customer's distributor profile.")
     my_team = graphene.Field(
@@ -141,6 +143,7 @@ class Mutation(graphene.ObjectType):
     distributor_suspend = DistributorSuspend.Field()
     distributor_reactivate = DistributorReactivate.Field()
     distributor_move = DistributorMove.Field()
+    voucher_coupon_sync = VoucherCouponSync.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)
