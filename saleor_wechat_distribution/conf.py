@@ -68,8 +68,8 @@ class PayoutNotConfigured(RuntimeError):
 
 # --- coupons (商家券) and the host's vouchers ------------------------------------------------------
 
-#: (channel, distributor id or None) -> the merchants / app ids a voucher's coupons live in: the brand's,
-#: plus the distributor's own where it has one
+#: (channel, distributor id or None) -> the merchants / app ids a voucher's coupons live in: the
+#: distributor's own where it has one, else the brand's (with several, the codes are split among them)
 CouponGatewayFactory = Callable[[str, int | None], list[CouponGateway]]
 _coupon_factory: CouponGatewayFactory | None = None
 _voucher_source: VoucherSource | None = None

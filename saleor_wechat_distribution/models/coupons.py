@@ -22,6 +22,9 @@ class CouponStock(models.Model):
     mchid = models.CharField(max_length=32)
     app_id = models.CharField(max_length=32)
     distributor_id = models.BigIntegerField(null=True, blank=True)
+    #: with several stocks for one voucher, each holds the codes whose crc32 % part_count == part_index
+    part_index = models.PositiveSmallIntegerField(default=0)
+    part_count = models.PositiveSmallIntegerField(default=1)
     out_request_no = models.CharField(max_length=128, unique=True)
     #: "busifavor" (商家券, stock_id is WeChat Pay's) or "card" (a legacy 卡券 linked by card id: stock_id is
     #: the card id, mchid is "card")

@@ -22,6 +22,7 @@ legacy card's ``user_consume_card``) -> the host marks the voucher code used.
 from __future__ import annotations
 
 import logging
+import zlib
 from collections.abc import Iterable, Iterator
 from datetime import timedelta
 
@@ -73,9 +74,10 @@ def coupon_sync_voucher(*, voucher_id: str) -> list[CouponStock]:
     _sync_distributor_codes(voucher)
     stocks = []
     temporary: CouponTemporaryError | None = None
-    for gateway in conf.get_coupon_gateways(voucher.channel, voucher.distributor_id):
+    gateways = conf.get_coupon_gateways(voucher.channel, voucher.distributor_id)
+    for index, gateway in enumerate(gateways):
         try:
-            stocks.append(_sync_stock(voucher, gateway))
+            stocks.append(_sync_stock(voucher, gateway, part=(index, len(gateways))))
         except CouponTemporaryError as error:
             temporary = temporary or error
         except StockBusy:
@@ -121,7 +123,7 @@ def coupon_sync_request(*, voucher_id: str) -> list[CouponStock]:
     return list(CouponStock.objects.filter(voucher_id=voucher_id).order_by("pk"))
 
 
-def _stock_row(voucher: VoucherSnapshot, gateway: CouponGateway) -> CouponStock:
+def _stock_row(voucher: VoucherSnapshot, gateway: CouponGateway, part: tuple[int, int]) -> CouponStock:
     key = {"voucher_id": voucher.voucher_id, "mchid": gateway.mchid, "app_id": gateway.app_id}
     try:
         row, _created = CouponStock.objects.get_or_create(
@@ -130,6 +132,8 @@ def _stock_row(voucher: VoucherSnapshot, gateway: CouponGateway) -> CouponStock:
                 "channel": voucher.channel,
                 "distributor_id": voucher.distributor_id,
                 "out_request_no": request_no("WDS", voucher.voucher_id, gateway.mchid, gateway.app_id),
+                "part_index": part[0],
+                "part_count": part[1],
             },
         )
     except IntegrityError:  # a concurrent worker created it first
@@ -156,17 +160,18 @@ def _save(row: CouponStock, **changes: object) -> None:
     row.save()
 
 
-def _sync_stock(voucher: VoucherSnapshot, gateway: CouponGateway) -> CouponStock:
-    row = _stock_row(voucher, gateway)
-    if row.kind != "busifavor" or row.status == CouponSyncStatus.DEACTIVATED:
+def _sync_stock(voucher: VoucherSnapshot, gateway: CouponGateway, part: tuple[int, int]) -> CouponStock:
+    row = _stock_row(voucher, gateway, part)
+    if row.kind != "busifavor":
         return row
-    _claim(row)
+    _claim(row)  # a deactivated voucher that is active again continues in the same stock
     try:
+        code_count = _part_count(row, voucher)
         if not row.stock_id:
-            _create_stock(row, voucher, gateway)
+            _create_stock(row, voucher, gateway, code_count)
             if row.status == CouponSyncStatus.FAILED:
                 return row
-        _raise_budget(row, voucher, gateway)
+        _raise_budget(row, voucher, gateway, code_count)
         _upload_codes(row, voucher, gateway)
         if row.rejected_count:
             _save(
@@ -193,7 +198,23 @@ def _sync_stock(voucher: VoucherSnapshot, gateway: CouponGateway) -> CouponStock
     return row
 
 
-def _create_stock(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway) -> None:
+def _in_part(row: CouponStock, code: str) -> bool:
+    return row.part_count <= 1 or zlib.crc32(code.encode()) % row.part_count == row.part_index
+
+
+def _part_count(row: CouponStock, voucher: VoucherSnapshot) -> int:
+    """How many of the voucher's codes belong to this stock. With one stock, all of them; with several
+    (more than one merchant / app configured for the voucher), each code goes to exactly one stock, chosen
+    by a stable hash, so the same code is never handed out twice (counted in one streamed pass)."""
+    if row.part_count <= 1:
+        return voucher.code_count
+    fresh = conf.get_voucher_source().voucher_get(voucher.voucher_id)
+    return sum(1 for code in (fresh.codes if fresh else ()) if _in_part(row, code))
+
+
+def _create_stock(
+    row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway, code_count: int
+) -> None:
     if not row.request:
         body = stock_request(
             voucher_id=voucher.voucher_id,
@@ -205,7 +226,7 @@ def _create_stock(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGat
             start=voucher.start,
             end=voucher.end,
             usage_limit=voucher.usage_limit,
-            code_count=voucher.code_count,
+            code_count=code_count,
             once_per_customer=voucher.once_per_customer,
             belong_merchant=getattr(gateway, "belong_merchant", gateway.mchid),
             notify_appid=gateway.app_id,
@@ -226,9 +247,11 @@ def _create_stock(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGat
     _save(row, stock_id=stock_id)
 
 
-def _raise_budget(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway) -> None:
+def _raise_budget(
+    row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway, code_count: int
+) -> None:
     """Codes added to the voucher after the stock was created: raise the stock's budget to hold them."""
-    wanted = budget_for(code_count=voucher.code_count, usage_limit=voucher.usage_limit)
+    wanted = budget_for(code_count=code_count, usage_limit=voucher.usage_limit)
     if wanted > row.max_coupons:
         gateway.stock_budget(
             stock_id=row.stock_id,
@@ -245,7 +268,8 @@ def _upload_codes(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGat
     fresh = source.voucher_get(voucher.voucher_id, codes_after=row.upload_cursor or None)
     if fresh is None:
         return
-    for batch, rejected, last in _batches(fresh.codes, room=row.max_coupons - row.codes_uploaded):
+    mine = (code for code in fresh.codes if _in_part(row, code))
+    for batch, rejected, last in _batches(mine, room=row.max_coupons - row.codes_uploaded):
         accepted = 0
         failed: tuple[tuple[str, str], ...] = ()
         if batch:

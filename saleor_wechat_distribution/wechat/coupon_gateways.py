@@ -9,9 +9,11 @@ variable of that name)::
         {"distributor_id": 42, "v3": {...}, ...}      # a distributor's own merchant / Official Account
     ]}
 
-A voucher's coupons live with every entry without ``distributor_id`` (the brand's) and with the entry of
-the distributor the voucher is assigned to. Saleor's adapter registers its own factory (plugin
-configuration). Gateways are cached per configuration, so keys are loaded once per process.
+A voucher assigned to a distributor that has entries of its own lives there (its own merchant / Official
+Account); every other voucher with the brand's entries (those without ``distributor_id``). With several
+entries, each code goes to exactly one of them (a code is never handed out twice). Saleor's adapter
+registers its own factory (plugin configuration). Gateways are cached per configuration, so keys are
+loaded once per process.
 """
 
 from __future__ import annotations
@@ -55,8 +57,10 @@ def coupon_gateways_from_settings(channel: str, distributor_id: int | None) -> l
     chosen = [
         entry
         for entry in entries
-        if entry.get("distributor_id") is None
-        or (distributor_id is not None and int(entry["distributor_id"]) == distributor_id)
+        if distributor_id is not None
+        and entry.get("distributor_id") is not None
+        and int(entry["distributor_id"]) == distributor_id
     ]
+    chosen = chosen or [entry for entry in entries if entry.get("distributor_id") is None]
     return [_build(json.dumps({k: v for k, v in e.items() if k != "distributor_id"}, sort_keys=True))
             for e in chosen]  # fmt: skip

@@ -207,15 +207,49 @@ def test_distributor_with_its_own_merchant_gets_its_own_stock(world, make_vouche
     seller = make_distributor()
     saved = conf._coupon_factory
     conf.set_coupon_gateway_factory(
-        lambda channel, distributor_id: [gateway] + ([own] if distributor_id == seller.pk else [])
+        lambda channel, distributor_id: [own] if distributor_id == seller.pk else [gateway]
     )
     try:
-        voucher = make_voucher(codes=2, distributor_id=seller.pk)
-        stocks = coupon_sync_voucher(voucher_id=voucher.voucher_id)
+        brand_voucher = make_voucher(codes=2)
+        own_voucher = make_voucher(codes=2, distributor_id=seller.pk)
+        [brand_stock] = coupon_sync_voucher(voucher_id=brand_voucher.voucher_id)
+        [own_stock] = coupon_sync_voucher(voucher_id=own_voucher.voucher_id)
     finally:
         conf.set_coupon_gateway_factory(saved)
-    assert sorted(s.app_id for s in stocks) == sorted(["wxd678efh567hg6787", "wx8888888888888888"])
-    assert len(world.busifavor.stocks) == 2 and len({s.out_request_no for s in stocks}) == 2
+    assert brand_stock.app_id == "wxd678efh567hg6787" and own_stock.app_id == "wx8888888888888888"
+    assert world.busifavor.stocks[own_stock.stock_id].body["notify_config"]["notify_appid"] == own.app_id
+
+
+def test_several_merchants_split_the_codes_never_handing_one_out_twice(world, make_voucher, gateway):
+    from saleor_wechat_distribution.wechat.coupons import WeChatPayCoupons
+
+    from .conftest import coupon_settings
+
+    second = WeChatPayCoupons(coupon_settings(world, appid="wx8888888888888888"))
+    saved = conf._coupon_factory
+    conf.set_coupon_gateway_factory(lambda channel, distributor_id: [gateway, second])
+    try:
+        voucher = make_voucher(codes=300)
+        stocks = coupon_sync_voucher(voucher_id=voucher.voucher_id)
+        coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    finally:
+        conf.set_coupon_gateway_factory(saved)
+    assert len(stocks) == 2 and {s.refresh_from_db() or s.status for s in stocks} == {"synced"}
+    first, other = (world.busifavor.stocks[s.stock_id].codes for s in stocks)
+    assert not first & other and len(first | other) == 300
+    assert sorted(s.codes_total for s in stocks) == sorted([len(first), len(other)])
+    assert all(s.max_coupons == s.codes_uploaded for s in stocks)
+
+
+def test_gateways_from_settings_choose_the_distributors_own_merchant(world, settings):
+    from saleor_wechat_distribution.wechat.coupon_gateways import coupon_gateways_from_settings
+
+    brand = {"v3": world.v3_settings(), "api_key_v2": "k"}
+    own = {"distributor_id": 7, "v3": world.v3_settings(appid="wx8888888888888888"), "api_key_v2": "k"}
+    settings.WECHAT_DISTRIBUTION_COUPONS = {"*": [brand, own]}
+    assert [g.app_id for g in coupon_gateways_from_settings("c", None)] == ["wxd678efh567hg6787"]
+    assert [g.app_id for g in coupon_gateways_from_settings("c", 7)] == ["wx8888888888888888"]
+    assert [g.app_id for g in coupon_gateways_from_settings("c", 8)] == ["wxd678efh567hg6787"]
 
 
 def received(world, coupon) -> CouponReceived:
