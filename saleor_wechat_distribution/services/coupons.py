@@ -173,12 +173,20 @@ def _sync_stock(voucher: VoucherSnapshot, gateway: CouponGateway, part: tuple[in
                 return row
         _raise_budget(row, voucher, gateway, code_count)
         _upload_codes(row, voucher, gateway)
+        held = _codes_in_wechat(row, gateway)
         if row.rejected_count:
             _save(
                 row,
                 status=CouponSyncStatus.FAILED,
                 error_code=CouponErrorCode.INVALID_CODE.value,
                 error_message=f"{row.rejected_count} code(s) refused by WeChat Pay",
+            )
+        elif held < row.codes_total:
+            _save(
+                row,
+                status=CouponSyncStatus.FAILED,
+                error_code="CODES_MISSING",
+                error_message=f"WeChat Pay holds {held} of the {row.codes_total} codes",
             )
         else:
             _save(
@@ -198,6 +206,19 @@ def _sync_stock(voucher: VoucherSnapshot, gateway: CouponGateway, part: tuple[in
     return row
 
 
+def _codes_in_wechat(row: CouponStock, gateway: CouponGateway) -> int:
+    """WeChat Pay's own count of the stock's codes is the truth the stock's progress shows: a stock is
+    ``synced`` only when WeChat holds every code (one query per sync)."""
+    info = gateway.stock_query(stock_id=row.stock_id)
+    counts = info.get("coupon_code_count") if isinstance(info, dict) else None
+    try:
+        held = int((counts or {}).get("total_count"))
+    except (TypeError, ValueError):
+        raise CouponTemporaryError("INVALID_RESPONSE", "stock query without coupon_code_count") from None
+    _save(row, codes_uploaded=held)
+    return held
+
+
 def _in_part(row: CouponStock, code: str) -> bool:
     return row.part_count <= 1 or zlib.crc32(code.encode()) % row.part_count == row.part_index
 
@@ -215,6 +236,9 @@ def _part_count(row: CouponStock, voucher: VoucherSnapshot) -> int:
 def _create_stock(
     row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway, code_count: int
 ) -> None:
+    notify_url = getattr(gateway, "notify_url", "")
+    if notify_url:  # 设置商家券事件通知地址 (per merchant; setting it again is harmless)
+        gateway.callbacks_set(notify_url=notify_url)
     if not row.request:
         body = stock_request(
             voucher_id=voucher.voucher_id,

@@ -5,7 +5,8 @@ variable of that name)::
 
     {"<channel or *>": [
         {"v3": {WeChatPayV3Settings kwargs; appid = the app whose users get the coupons},
-         "api_key_v2": "...", "goods_name": "...", "use_method": "OFF_LINE", "belong_merchant": "..."},
+         "api_key_v2": "...", "goods_name": "...", "use_method": "OFF_LINE", "belong_merchant": "...",
+         "notify_url": "https://shop.example.com/…/wechatpay/coupons/<mchid>/notify/"},
         {"distributor_id": 42, "v3": {...}, ...}      # a distributor's own merchant / Official Account
     ]}
 
@@ -47,6 +48,7 @@ def _build(frozen: str) -> CouponGateway:
             belong_merchant=values.get("belong_merchant", ""),
             goods_name=values.get("goods_name", "全场商品可用"),
             use_method=values.get("use_method", "OFF_LINE"),
+            notify_url=values.get("notify_url", ""),
         )
     )
 

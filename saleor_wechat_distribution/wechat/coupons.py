@@ -59,6 +59,8 @@ class WeChatPayCouponSettings:
     #: 适用商品范围 shown in the card pack (at most 15 characters)
     goods_name: str = "全场商品可用"
     use_method: str = "OFF_LINE"
+    #: where WeChat Pay sends COUPON.SEND (…/wechatpay/coupons/<mchid>/notify/); set when a stock is created
+    notify_url: str = ""
 
 
 class WeChatPayCoupons(CouponGateway):
@@ -70,6 +72,7 @@ class WeChatPayCoupons(CouponGateway):
         self.belong_merchant = settings.belong_merchant or settings.v3.mchid
         self.goods_name = settings.goods_name
         self.use_method = settings.use_method
+        self.notify_url = settings.notify_url
         self._clock = clock
         self._cert_tmp: list[tempfile.TemporaryDirectory[str]] = []
         self._client = build_client(settings.v3, keep=self._cert_tmp)

@@ -67,10 +67,13 @@ def celery_worker(transactional_db) -> Iterator[dict[str, str]]:
     )  # fmt: skip
     saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
     app.conf.update(task_always_eager=False, broker_url=broker, task_default_queue=queue)
+    # an eager task run earlier in this process cached the routing (default queue "celery") in app.amqp
+    app.__dict__.pop("amqp", None)
     try:
         yield {"queue": queue, "broker": broker}
     finally:
         app.conf.update(saved)
+        app.__dict__.pop("amqp", None)
         worker.terminate()
         try:
             output, _ = worker.communicate(timeout=15)

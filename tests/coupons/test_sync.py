@@ -313,3 +313,31 @@ def test_legacy_card_events(db, make_voucher):
     assert SandboxCodeUse.objects.count() == 1
     assert coupon_card_event(app_id="wxOA", openid="o-1", event="user_get_card", card_id="unknown",
                              code="X") is None  # fmt: skip
+
+
+def test_a_stock_missing_codes_in_wechat_never_looks_healthy(merchant, world, make_voucher):
+    voucher = make_voucher(codes=5)
+    [stock] = coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    fake = world.busifavor.stocks[stock.stock_id]
+    fake.codes.discard(fake.pool.pop())  # WeChat lost one (say, a batch answered but not stored)
+    coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    stock.refresh_from_db()
+    assert (stock.status, stock.error_code, stock.codes_uploaded) == ("failed", "CODES_MISSING", 4)
+
+
+def test_the_notification_url_is_set_with_the_stock(world, make_voucher):
+    from dataclasses import replace
+
+    from saleor_wechat_distribution.wechat.coupons import WeChatPayCoupons
+
+    from .conftest import coupon_settings
+
+    url = f"https://shop.example.com/wechatpay/coupons/{world.merchant.mchid}/notify/"
+    gateway = WeChatPayCoupons(replace(coupon_settings(world), notify_url=url))
+    saved = conf._coupon_factory
+    conf.set_coupon_gateway_factory(lambda channel, distributor_id: [gateway])
+    try:
+        coupon_sync_voucher(voucher_id=make_voucher(codes=1).voucher_id)
+    finally:
+        conf.set_coupon_gateway_factory(saved)
+    assert world.busifavor.notify_url == url
