@@ -136,3 +136,10 @@ def coupon_event_task(self: Any, kind: str, *args: Any) -> None:
                 logger.error("unknown coupon event %r", kind)
     except (CouponTemporaryError, OperationalError) as error:
         raise self.retry(exc=error, countdown=_coupon_backoff(self.request.retries)) from error
+
+
+@shared_task(name="saleor_wechat_distribution.coupons_reconcile", autoretry_for=(CouponTemporaryError,),
+             retry_backoff=60, max_retries=3)  # fmt: skip
+def coupons_reconcile_task() -> int:
+    """Periodic (Celery beat, e.g. every 15 minutes): coupons redeemed in stores -> voucher codes used."""
+    return coupon_services.coupon_reconcile()

@@ -76,4 +76,5 @@ WECHAT_DISTRIBUTION_COUPON_RETRY_BACKOFF = float(
 CELERY_BEAT_SCHEDULE = {
     "settle-commissions": {"task": "saleor_wechat_distribution.commissions_settle_due", "schedule": 3600.0},
     "resume-withdrawals": {"task": "saleor_wechat_distribution.withdrawals_resume", "schedule": 600.0},
+    "reconcile-coupons": {"task": "saleor_wechat_distribution.coupons_reconcile", "schedule": 900.0},
 }

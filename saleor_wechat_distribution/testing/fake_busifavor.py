@@ -85,6 +85,8 @@ class FakeBusifavor:
         add("POST", _BASE + "/coupons/return", "busifavor.coupons.return", self._guard(self._return))
         add("POST", _BASE + "/coupons/deactivate", "busifavor.coupons.deactivate",
             self._guard(self._deactivate))  # fmt: skip
+        add("GET", _BASE + r"/users/(?P<openid>[^/]+)/coupons/(?P<code>[^/]+)/appids/(?P<appid>[^/]+)",
+            "busifavor.coupons.detail", self._guard(self._detail))  # fmt: skip
         add("POST", _BASE + "/callbacks", "busifavor.callbacks.set", self._guard(self._callbacks_set))
         add("GET", _BASE + "/callbacks", "busifavor.callbacks.query", self._guard(self._callbacks_query))
 
@@ -363,6 +365,40 @@ class FakeBusifavor:
             return error_answer(400, "INVALID_REQUEST", f"券状态为{coupon.state}，仅可用的券可失效")
         coupon.state, coupon.deactivate_request_no = "DEACTIVATED", request_no
         return json_answer({"wechatpay_deactivate_time": _now()})
+
+    def _detail(self, request: FakeRequest, body: dict[str, Any]) -> FakeResponse:
+        from urllib.parse import unquote
+
+        from .fake_wechatpay import error_answer, json_answer
+
+        code, openid, appid = (unquote(request.params[k]) for k in ("code", "openid", "appid"))
+        found = [
+            c for c in self.coupons.values() if c.code == code and c.openid == openid and c.appid == appid
+        ]
+        if not found:
+            return error_answer(404, "RESOURCE_NOT_EXISTS", "券不存在")
+        coupon = found[0]
+        stock = self.stocks[coupon.stock_id]
+        return json_answer(
+            {
+                "belong_merchant": self.world.merchant.mchid,
+                "stock_name": stock.body["stock_name"],
+                "stock_type": stock.body["stock_type"],
+                "coupon_code": coupon.code,
+                "stock_id": coupon.stock_id,
+                "coupon_state": coupon.state,
+                "receive_time": coupon.send_time,
+                "use_request_no": coupon.use_request_no,
+            }
+        )
+
+    def store_redeems(self, coupon: FakeCoupon, *, use_request_no: str = "POS-0001") -> FakeCoupon:
+        """The merchant's store (its own POS, not through us) redeems the coupon with WeChat Pay."""
+        with self.world._lock:
+            if coupon.state != "SENDED":
+                raise ValueError(f"coupon {coupon.code} is {coupon.state}")
+            coupon.state, coupon.use_request_no = "USED", use_request_no
+            return coupon
 
     def _callbacks_set(self, request: FakeRequest, body: dict[str, Any]) -> FakeResponse:
         from .fake_wechatpay import error_answer, json_answer

@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from urllib.parse import quote
 
 import requests
 
@@ -148,6 +149,15 @@ class WeChatPayCoupons(CouponGateway):
             lambda: self._client.marketing_busifavor_coupon_deactivate(
                 code, stock_id, request_no, deactivate_reason=reason[:64] or None
             )
+        )
+
+    def coupon_query(self, *, code: str, openid: str) -> dict[str, Any]:
+        """One user's coupon (查询用户单张券详情): ``coupon_state`` SENDED / USED / EXPIRED / DEACTIVATED."""
+        if not code or not openid or not openid.replace("-", "").replace("_", "").isalnum():
+            raise ValueError("a coupon query needs a code and an openid of letters, digits, - and _")
+        # codes may hold spaces, / \ = |: escaped, they stay one path segment (and are signed as sent)
+        return self._call(
+            lambda: self._client.marketing_busifavor_coupon_detail(quote(code, safe=""), openid)
         )
 
     def callbacks_set(self, *, notify_url: str) -> None:

@@ -341,3 +341,24 @@ def test_the_notification_url_is_set_with_the_stock(world, make_voucher):
     finally:
         conf.set_coupon_gateway_factory(saved)
     assert world.busifavor.notify_url == url
+
+
+def test_a_coupon_redeemed_in_a_store_marks_the_voucher_code_used(merchant, world, make_voucher):
+    from saleor_wechat_distribution.services.coupons import coupon_reconcile
+
+    voucher = make_voucher(codes=["S 1/a", "S-2", "S-3"])
+    [stock] = coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    held = [world.busifavor.user_receives(stock.stock_id, f"o-shopper-{i}") for i in range(3)]
+    for fake in held:
+        coupon_received(mchid=world.merchant.mchid, received=received(world, fake))
+    in_store, ours, untouched = held
+    world.busifavor.store_redeems(in_store, use_request_no="POS-778")
+    coupon_order_used(order_id="O-5", channel="default-channel", voucher_code=ours.code)
+
+    assert coupon_reconcile() == 1
+    assert coupon_reconcile() == 0  # nothing new; the store redemption counted once
+    assert SandboxVoucherCode.objects.get(code=in_store.code).used == 1
+    assert SandboxVoucherCode.objects.get(code=ours.code).used == 0  # Saleor counted its own order itself
+    states = dict(IssuedCoupon.objects.values_list("code", "state"))
+    assert states == {in_store.code: "used", ours.code: "used", untouched.code: "issued"}
+    assert world.calls["busifavor.coupons.detail"] == 3  # the used ones are not asked again
