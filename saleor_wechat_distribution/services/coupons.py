@@ -171,6 +171,8 @@ def _sync_stock(voucher: VoucherSnapshot, gateway: CouponGateway, part: tuple[in
             _create_stock(row, voucher, gateway, code_count)
             if row.status == CouponSyncStatus.FAILED:
                 return row
+        else:
+            _check_unchanged(row, voucher, gateway)
         _raise_budget(row, voucher, gateway, code_count)
         _upload_codes(row, voucher, gateway)
         held = _codes_in_wechat(row, gateway)
@@ -233,6 +235,44 @@ def _part_count(row: CouponStock, voucher: VoucherSnapshot) -> int:
     return sum(1 for code in (fresh.codes if fresh else ()) if _in_part(row, code))
 
 
+def _body(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway, code_count: int) -> dict:
+    return stock_request(
+        voucher_id=voucher.voucher_id,
+        name=voucher.name,
+        discount_type=voucher.discount_type,
+        value=voucher.value,
+        currency=voucher.currency,
+        minimum_spend=voucher.minimum_spend,
+        start=voucher.start,
+        end=voucher.end,
+        usage_limit=voucher.usage_limit,
+        code_count=max(code_count, 1),
+        once_per_customer=voucher.once_per_customer,
+        belong_merchant=getattr(gateway, "belong_merchant", gateway.mchid),
+        notify_appid=gateway.app_id,
+        out_request_no=row.out_request_no,
+        goods_name=getattr(gateway, "goods_name", "全场商品可用"),
+        use_method=getattr(gateway, "use_method", "OFF_LINE"),
+        now=timezone.now(),
+    )
+
+
+_DISCOUNT_RULES = ("fixed_normal_coupon", "discount_coupon")
+
+
+def _check_unchanged(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway) -> None:
+    """WeChat Pay cannot change a stock's discount: a voucher whose discount changed after its stock was
+    created is a visible failure (make a new voucher), never a coupon that silently gives another discount."""
+    now = _body(row, voucher, gateway, row.max_coupons)
+    before, after = row.request.get("coupon_use_rule", {}), now["coupon_use_rule"]
+    if now["stock_type"] != row.request.get("stock_type") or any(
+        before.get(rule) != after.get(rule) for rule in _DISCOUNT_RULES
+    ):
+        raise CouponApiError(
+            "VOUCHER_CHANGED", "the voucher's discount changed after its WeChat stock was made"
+        )
+
+
 def _create_stock(
     row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway, code_count: int
 ) -> None:
@@ -240,25 +280,7 @@ def _create_stock(
     if notify_url:  # 设置商家券事件通知地址 (per merchant; setting it again is harmless)
         gateway.callbacks_set(notify_url=notify_url)
     if not row.request:
-        body = stock_request(
-            voucher_id=voucher.voucher_id,
-            name=voucher.name,
-            discount_type=voucher.discount_type,
-            value=voucher.value,
-            currency=voucher.currency,
-            minimum_spend=voucher.minimum_spend,
-            start=voucher.start,
-            end=voucher.end,
-            usage_limit=voucher.usage_limit,
-            code_count=code_count,
-            once_per_customer=voucher.once_per_customer,
-            belong_merchant=getattr(gateway, "belong_merchant", gateway.mchid),
-            notify_appid=gateway.app_id,
-            out_request_no=row.out_request_no,
-            goods_name=getattr(gateway, "goods_name", "全场商品可用"),
-            use_method=getattr(gateway, "use_method", "OFF_LINE"),
-            now=timezone.now(),
-        )
+        body = _body(row, voucher, gateway, code_count)
         # stored before it is sent: a retry re-sends exactly this body (same out_request_no, same stock)
         _save(
             row,

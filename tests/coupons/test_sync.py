@@ -362,3 +362,38 @@ def test_a_coupon_redeemed_in_a_store_marks_the_voucher_code_used(merchant, worl
     states = dict(IssuedCoupon.objects.values_list("code", "state"))
     assert states == {in_store.code: "used", ours.code: "used", untouched.code: "issued"}
     assert world.calls["busifavor.coupons.detail"] == 3  # the used ones are not asked again
+
+
+def test_a_discount_changed_after_the_stock_was_made_is_a_visible_failure(merchant, world, make_voucher):
+    voucher = make_voucher(codes=2)
+    [stock] = coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    voucher.value = Decimal("20.00")
+    voucher.save()
+    coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    stock.refresh_from_db()
+    assert (stock.status, stock.error_code) == ("failed", "VOUCHER_CHANGED")
+    voucher.name = "renamed only"
+    voucher.value = Decimal("10.00")
+    voucher.save()
+    coupon_sync_voucher(voucher_id=voucher.voucher_id)  # back to the stock's discount: healthy again
+    stock.refresh_from_db()
+    assert stock.status == "synced" and world.calls["busifavor.stocks.create"] == 1
+
+
+def test_a_stock_wechat_rejects_is_a_visible_failure(world, make_voucher):
+    from saleor_wechat_distribution.wechat.coupons import WeChatPayCoupons
+
+    from .conftest import coupon_settings
+
+    unbound = WeChatPayCoupons(
+        coupon_settings(world, appid="wx0000000000000000")
+    )  # app not bound to the mchid
+    saved = conf._coupon_factory
+    conf.set_coupon_gateway_factory(lambda channel, distributor_id: [unbound])
+    try:
+        [stock] = coupon_sync_voucher(voucher_id=make_voucher(codes=2).voucher_id)
+    finally:
+        conf.set_coupon_gateway_factory(saved)
+    stock.refresh_from_db()
+    assert (stock.status, stock.error_code, stock.stock_id) == ("failed", "PARAM_ERROR", "")
+    assert "notify_appid" in stock.error_message
