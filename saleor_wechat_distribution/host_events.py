@@ -8,7 +8,7 @@ Errors are contained: a host hook must never fail because of us.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
@@ -68,6 +68,9 @@ def order_refund_request_closed(order_id: str, *, reference: str) -> None:
 # or a late event always syncs the voucher as it is then.
 
 
+CODES_PER_MESSAGE = 1000
+
+
 def _queue_coupon(task: str, *args: object) -> None:
     try:
         jobs.enqueue(task, *args)
@@ -92,5 +95,13 @@ def voucher_codes_created(voucher_id: str) -> None:
     _queue_coupon("coupon_sync", str(voucher_id))
 
 
-def voucher_codes_deleted(voucher_id: str, codes: list[str]) -> None:
-    _queue_coupon("coupon_event", "codes_deleted", str(voucher_id), list(codes))
+def voucher_codes_deleted(voucher_id: str, codes: Iterable[str]) -> None:
+    """One task per 1,000 codes, so a big deletion never makes one huge message."""
+    chunk: list[str] = []
+    for code in codes:
+        chunk.append(str(code))
+        if len(chunk) == CODES_PER_MESSAGE:
+            _queue_coupon("coupon_event", "codes_deleted", str(voucher_id), chunk)
+            chunk = []
+    if chunk:
+        _queue_coupon("coupon_event", "codes_deleted", str(voucher_id), chunk)

@@ -132,6 +132,8 @@ def coupon_event_task(self: Any, kind: str, *args: Any) -> None:
                 coupon_services.coupon_voucher_deactivate(voucher_id=args[0], deleted=True)
             case "codes_deleted":
                 coupon_services.coupon_voucher_codes_deleted(voucher_id=args[0], codes=args[1])
+            case "withdraw":
+                coupon_services.coupon_withdraw(coupon_id=int(args[0]))
             case _:
                 logger.error("unknown coupon event %r", kind)
     except (CouponTemporaryError, OperationalError) as error:

@@ -390,8 +390,11 @@ def _sync_distributor_codes(voucher: VoucherSnapshot) -> None:
 
 def coupon_voucher_codes_deleted(*, voucher_id: str, codes: Iterable[str]) -> int:
     """Codes removed from a voucher: no longer attribution sources, and coupons holding them made
-    invalid in WeChat (a code still in WeChat's pool cannot be withdrawn; the budget keeps it bounded)."""
+    invalid in WeChat. A code still in WeChat's pool cannot be taken back: it is recorded as withdrawn
+    (a deactivated coupon without a holder), so that when WeChat hands it out later the coupon-received
+    callback makes it invalid at once."""
     removed = 0
+    stocks = list(CouponStock.objects.filter(voucher_id=voucher_id, kind="busifavor"))
     for chunk in _chunks(iter(codes), DISTRIBUTOR_CODES_CHUNK):
         DistributorVoucherCode.objects.filter(voucher_id=voucher_id, code__in=chunk).delete()
         held = IssuedCoupon.objects.filter(
@@ -399,6 +402,16 @@ def coupon_voucher_codes_deleted(*, voucher_id: str, codes: Iterable[str]) -> in
         ).select_related("stock")
         for coupon in held:
             removed += _deactivate(coupon, reason="voucher code deleted")
+        for stock in stocks:
+            IssuedCoupon.objects.bulk_create(
+                [
+                    IssuedCoupon(stock=stock, code=code, app_id=stock.app_id, openid="",
+                                 state=IssuedCouponState.DEACTIVATED)
+                    for code in chunk
+                    if _in_part(stock, code)
+                ],
+                ignore_conflicts=True,
+            )  # fmt: skip
     return removed
 
 
@@ -422,12 +435,32 @@ def coupon_received(*, mchid: str, received: CouponReceived) -> IssuedCoupon | N
     if stock is None:
         logger.warning("coupon notification for unknown stock %s of %s", received.stock_id, mchid)
         return None
-    coupon, _created = IssuedCoupon.objects.get_or_create(
-        stock=stock,
-        code=received.code,
-        defaults={"app_id": stock.app_id, "openid": received.openid, "unionid": received.unionid},
-    )
+    with transaction.atomic():
+        coupon, created = IssuedCoupon.objects.select_for_update().get_or_create(
+            stock=stock,
+            code=received.code,
+            defaults={"app_id": stock.app_id, "openid": received.openid, "unionid": received.unionid},
+        )
+        withdrawn = not created and not coupon.openid  # the code was deleted while still in WeChat's pool
+        if withdrawn:
+            coupon.openid, coupon.unionid, coupon.state = (
+                received.openid,
+                received.unionid,
+                IssuedCouponState.ISSUED,
+            )
+            coupon.save(update_fields=["openid", "unionid", "state", "updated_at"])
+        if withdrawn or stock.status == CouponSyncStatus.DEACTIVATED:
+            # handed out from the pool after the code or the voucher went away: made invalid right away
+            jobs.enqueue("coupon_event", "withdraw", coupon.pk)
     return coupon
+
+
+def coupon_withdraw(*, coupon_id: int) -> int:
+    """Make one handed-out coupon invalid (its voucher or code no longer exists in the host)."""
+    coupon = IssuedCoupon.objects.select_related("stock").filter(pk=coupon_id).first()
+    if coupon is None or coupon.state != IssuedCouponState.ISSUED:
+        return 0
+    return _deactivate(coupon, reason="voucher code no longer valid")
 
 
 def coupon_card_link(*, voucher_id: str, channel: str, app_id: str, card_id: str) -> CouponStock:

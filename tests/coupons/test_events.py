@@ -62,3 +62,28 @@ def test_concurrent_syncs_make_one_stock_and_upload_each_code_once(
     coupon_sync_voucher(voucher_id=voucher.voucher_id)  # whoever was turned away: a later run finishes
     stock = CouponStock.objects.get()
     assert stock.status == "synced" and stock.codes_uploaded == 1000 and stock.lease_until is None
+
+
+@pytest.mark.django_db
+def test_a_code_handed_out_after_it_was_deleted_is_made_invalid(
+    merchant, world, make_voucher, django_capture_on_commit_callbacks
+):
+    voucher = make_voucher(codes=["ONLY-ONE"])
+    [stock] = coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    with django_capture_on_commit_callbacks(execute=True):
+        host_events.voucher_codes_deleted(voucher.voucher_id, ["ONLY-ONE"])
+    fake = world.busifavor.user_receives(stock.stock_id, "o-late")  # WeChat still had it in the pool
+    headers, body = world.busifavor.coupon_notification(fake)
+    from django.test import Client
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = Client().post(
+            f"/wechatpay/coupons/{world.merchant.mchid}/notify/",
+            data=body,
+            content_type="application/json",
+            **{"HTTP_" + k.upper().replace("-", "_"): v for k, v in headers.items()},
+        )
+    assert response.status_code == 204
+    assert fake.state == "DEACTIVATED"
+    coupon = IssuedCoupon.objects.get()
+    assert (coupon.openid, coupon.state) == ("o-late", "deactivated")
