@@ -13,7 +13,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from . import jobs
-from .ports import OrderSnapshot, order_to_payload
+from .ports import OrderSnapshot, VoucherSnapshot, order_to_payload
 
 logger = logging.getLogger(__name__)
 
@@ -64,8 +64,9 @@ def order_refund_request_closed(order_id: str, *, reference: str) -> None:
 
 
 # --- vouchers -> WeChat Pay merchant coupons (商家券) -------------------------------------------------
-# Events only name the voucher: the task reads it from the host's VoucherSource when it runs, so a retry
-# or a late event always syncs the voucher as it is then.
+# Events name the voucher (its id, or its VoucherSnapshot): the task reads it from the host's VoucherSource
+# when it runs, so a retry or a late event always syncs the voucher as it is then, and no codes travel in
+# Celery messages.
 
 
 CODES_PER_MESSAGE = 1000
@@ -78,30 +79,34 @@ def _queue_coupon(task: str, *args: object) -> None:
         logger.exception("could not queue %s %r", task, args[:1])
 
 
-def voucher_created(voucher_id: str) -> None:
-    _queue_coupon("coupon_sync", str(voucher_id))
+def _voucher_id(voucher: VoucherSnapshot | str) -> str:
+    return voucher.voucher_id if isinstance(voucher, VoucherSnapshot) else str(voucher)
 
 
-def voucher_updated(voucher_id: str) -> None:
+def voucher_created(voucher: VoucherSnapshot | str) -> None:
+    _queue_coupon("coupon_sync", _voucher_id(voucher))
+
+
+def voucher_updated(voucher: VoucherSnapshot | str) -> None:
     """Also for a voucher deactivated (the sync sees it inactive and makes its coupons invalid)."""
-    _queue_coupon("coupon_sync", str(voucher_id))
+    _queue_coupon("coupon_sync", _voucher_id(voucher))
 
 
-def voucher_deleted(voucher_id: str) -> None:
-    _queue_coupon("coupon_event", "voucher_deleted", str(voucher_id))
+def voucher_deleted(voucher: VoucherSnapshot | str) -> None:
+    _queue_coupon("coupon_event", "voucher_deleted", _voucher_id(voucher))
 
 
-def voucher_codes_created(voucher_id: str) -> None:
-    _queue_coupon("coupon_sync", str(voucher_id))
+def voucher_codes_created(voucher: VoucherSnapshot | str) -> None:
+    _queue_coupon("coupon_sync", _voucher_id(voucher))
 
 
-def voucher_codes_deleted(voucher_id: str, codes: Iterable[str]) -> None:
+def voucher_codes_deleted(voucher: VoucherSnapshot | str, codes: Iterable[str]) -> None:
     """One task per 1,000 codes, so a big deletion never makes one huge message."""
     chunk: list[str] = []
     for code in codes:
         chunk.append(str(code))
         if len(chunk) == CODES_PER_MESSAGE:
-            _queue_coupon("coupon_event", "codes_deleted", str(voucher_id), chunk)
+            _queue_coupon("coupon_event", "codes_deleted", _voucher_id(voucher), chunk)
             chunk = []
     if chunk:
-        _queue_coupon("coupon_event", "codes_deleted", str(voucher_id), chunk)
+        _queue_coupon("coupon_event", "codes_deleted", _voucher_id(voucher), chunk)
