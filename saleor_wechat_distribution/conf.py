@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields, replace
 
 from django.conf import settings
 
-from .ports import PayoutGateway
+from .ports import CouponGateway, PayoutGateway, VoucherSource
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,54 @@ def get_payout_gateway(channel: str, method: str) -> PayoutGateway:
 
 class PayoutNotConfigured(RuntimeError):
     pass
+
+
+# --- coupons (商家券) and the host's vouchers ------------------------------------------------------
+
+#: (channel, distributor id or None) -> the merchants / app ids a voucher's coupons live in: the
+#: distributor's own where it has one, else the brand's (with several, the codes are split among them)
+CouponGatewayFactory = Callable[[str, int | None], list[CouponGateway]]
+_coupon_factory: CouponGatewayFactory | None = None
+_voucher_source: VoucherSource | None = None
+
+
+class CouponsNotConfigured(RuntimeError):
+    pass
+
+
+def set_coupon_gateway_factory(factory: CouponGatewayFactory | None) -> None:
+    global _coupon_factory
+    _coupon_factory = factory
+
+
+def has_coupon_gateway_factory() -> bool:
+    return _coupon_factory is not None
+
+
+def get_coupon_gateways(channel: str, distributor_id: int | None = None) -> list[CouponGateway]:
+    if _coupon_factory is None:
+        return []
+    return _coupon_factory(channel, distributor_id)
+
+
+def get_coupon_gateway(channel: str, distributor_id: int | None, mchid: str, app_id: str) -> CouponGateway:
+    for gateway in get_coupon_gateways(channel, distributor_id):
+        if gateway.mchid == mchid and gateway.app_id == app_id:
+            return gateway
+    raise CouponsNotConfigured(f"no coupon merchant {mchid}/{app_id} for channel {channel!r}")
+
+
+def set_voucher_source(source: VoucherSource | None) -> None:
+    """The host registers where vouchers come from (Saleor's adapter; the sandbox its own table)."""
+    global _voucher_source
+    _voucher_source = source
+
+
+def has_voucher_source() -> bool:
+    return _voucher_source is not None
+
+
+def get_voucher_source() -> VoucherSource:
+    if _voucher_source is None:
+        raise CouponsNotConfigured("no voucher source is registered")
+    return _voucher_source

@@ -8,12 +8,12 @@ Errors are contained: a host hook must never fail because of us.
 from __future__ import annotations
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
 from . import jobs
-from .ports import OrderSnapshot, order_to_payload
+from .ports import OrderSnapshot, VoucherSnapshot, order_to_payload
 
 logger = logging.getLogger(__name__)
 
@@ -27,6 +27,8 @@ def _queue(kind: str, *args: object) -> None:
 
 def order_created(order: OrderSnapshot) -> None:
     _queue("placed", order_to_payload(order))
+    if order.voucher_code:
+        _queue_coupon("coupon_event", "order_used", order.order_id, order.channel, order.voucher_code)
 
 
 def order_paid(order: OrderSnapshot, *, paid_at: datetime | None = None) -> None:
@@ -39,6 +41,7 @@ def order_fulfilled(order_id: str, *, fulfilled_at: datetime | None = None) -> N
 
 def order_cancelled(order_id: str) -> None:
     _queue("cancelled", order_id)
+    _queue_coupon("coupon_event", "order_cancelled", order_id)
 
 
 def order_refunded(
@@ -58,3 +61,52 @@ def order_refund_requested(order_id: str, *, reference: str) -> None:
 
 def order_refund_request_closed(order_id: str, *, reference: str) -> None:
     _queue("hold_close", order_id, "refund_requested", reference)
+
+
+# --- vouchers -> WeChat Pay merchant coupons (商家券) -------------------------------------------------
+# Events name the voucher (its id, or its VoucherSnapshot): the task reads it from the host's VoucherSource
+# when it runs, so a retry or a late event always syncs the voucher as it is then, and no codes travel in
+# Celery messages.
+
+
+CODES_PER_MESSAGE = 1000
+
+
+def _queue_coupon(task: str, *args: object) -> None:
+    try:
+        jobs.enqueue(task, *args)
+    except Exception:
+        logger.exception("could not queue %s %r", task, args[:1])
+
+
+def _voucher_id(voucher: VoucherSnapshot | str) -> str:
+    return voucher.voucher_id if isinstance(voucher, VoucherSnapshot) else str(voucher)
+
+
+def voucher_created(voucher: VoucherSnapshot | str) -> None:
+    _queue_coupon("coupon_sync", _voucher_id(voucher))
+
+
+def voucher_updated(voucher: VoucherSnapshot | str) -> None:
+    """Also for a voucher deactivated (the sync sees it inactive and makes its coupons invalid)."""
+    _queue_coupon("coupon_sync", _voucher_id(voucher))
+
+
+def voucher_deleted(voucher: VoucherSnapshot | str) -> None:
+    _queue_coupon("coupon_event", "voucher_deleted", _voucher_id(voucher))
+
+
+def voucher_codes_created(voucher: VoucherSnapshot | str) -> None:
+    _queue_coupon("coupon_sync", _voucher_id(voucher))
+
+
+def voucher_codes_deleted(voucher: VoucherSnapshot | str, codes: Iterable[str]) -> None:
+    """One task per 1,000 codes, so a big deletion never makes one huge message."""
+    chunk: list[str] = []
+    for code in codes:
+        chunk.append(str(code))
+        if len(chunk) == CODES_PER_MESSAGE:
+            _queue_coupon("coupon_event", "codes_deleted", _voucher_id(voucher), chunk)
+            chunk = []
+    if chunk:
+        _queue_coupon("coupon_event", "codes_deleted", _voucher_id(voucher), chunk)

@@ -5,11 +5,13 @@ The host turns its own objects into these; the core never sees a Saleor model.
 
 from __future__ import annotations
 
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
-from typing import Protocol
+from typing import Any, Protocol
 
+from .domain.coupons import VoucherDiscountType
 from .domain.payouts import PayoutResult
 from .domain.permissions import Permission
 
@@ -161,3 +163,96 @@ def order_from_payload(data: dict) -> OrderSnapshot:
         identities=tuple(WeChatIdentityRef(app_id=a, openid=o) for a, o in data.get("identities") or ()),
         created_at=datetime.fromisoformat(data["created_at"]) if data.get("created_at") else None,
     )
+
+
+# --- vouchers and coupons (商家券) -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class VoucherSnapshot:
+    """A Saleor voucher as the host hands it over. ``codes`` is an iterator over the voucher's codes in
+    ascending order (after the cursor the caller asked for): never a list, a voucher may have 100,000s."""
+
+    voucher_id: str
+    name: str
+    discount_type: VoucherDiscountType
+    value: Decimal
+    currency: str
+    channel: str
+    codes: Iterator[str] = field(default_factory=lambda: iter(()), compare=False, repr=False)
+    code_count: int = 0
+    minimum_spend: Decimal | None = None
+    start: datetime | None = None
+    end: datetime | None = None
+    usage_limit: int | None = None
+    once_per_customer: bool = False
+    active: bool = True
+    #: a voucher whose codes are assigned to one distributor (an attribution source)
+    distributor_id: int | None = None
+
+
+class VoucherSource(Protocol):
+    """The host's vouchers (Saleor's, or the sandbox's table)."""
+
+    def voucher_get(self, voucher_id: str, *, codes_after: str | None = None) -> VoucherSnapshot | None:
+        """The voucher now, its ``codes`` iterating (ascending) over the codes greater than
+        ``codes_after``; None when it no longer exists."""
+        ...
+
+    def voucher_code_mark_used(self, *, voucher_id: str, code: str, reference: str) -> bool:
+        """A code was redeemed outside Saleor (in a store, through WeChat): count it used once.
+        ``reference`` (the WeChat use request) makes a repeated call a no-op; False if the code is unknown."""
+        ...
+
+
+@dataclass(frozen=True)
+class UploadResult:
+    #: codes WeChat Pay holds for the stock after this batch (new ones and ones it already had)
+    accepted: int
+    failed: tuple[tuple[str, str], ...] = ()
+
+
+@dataclass(frozen=True)
+class CouponReceived:
+    """A verified, decrypted ``COUPON.SEND`` notification: a user put a coupon into the card pack."""
+
+    notification_id: str
+    stock_id: str
+    code: str
+    openid: str
+    unionid: str = ""
+    send_time: str = ""
+    send_channel: str = ""
+    send_request_no: str = ""
+
+
+class CouponGateway(Protocol):
+    """One merchant's 商家券 API with one app id (the app whose openids the coupons are issued to).
+    Errors: ``CouponApiError`` (final), ``CouponTemporaryError`` / ``CouponRateLimited`` (retry),
+    ``CouponNotFound``."""
+
+    mchid: str
+    app_id: str
+    api_key_v2: str
+
+    def stock_create(self, *, body: dict[str, Any]) -> str: ...
+
+    def stock_query(self, *, stock_id: str) -> dict[str, Any]: ...
+
+    def stock_budget(self, *, stock_id: str, request_no: str, max_coupons: int, current: int) -> None: ...
+
+    def codes_upload(self, *, stock_id: str, upload_request_no: str, codes: list[str]) -> UploadResult: ...
+
+    def coupon_use(self, *, stock_id: str, code: str, openid: str, use_request_no: str) -> None: ...
+
+    def coupon_return(self, *, stock_id: str, code: str, return_request_no: str) -> None: ...
+
+    def coupon_deactivate(self, *, stock_id: str, code: str, request_no: str, reason: str) -> None: ...
+
+    def coupon_query(self, *, code: str, openid: str) -> dict[str, Any]: ...
+
+    def callbacks_set(self, *, notify_url: str) -> None: ...
+
+    def parse_notification(self, *, headers: Mapping[str, str], body: bytes) -> CouponReceived:
+        """Verify the signature and decrypt; ``InvalidNotification`` when either fails."""
+        ...

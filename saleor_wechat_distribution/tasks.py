@@ -4,16 +4,20 @@ the host's Celery app (Saleor's, or the sandbox's)."""
 from __future__ import annotations
 
 import logging
+import random
 from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
 
+from .domain.coupons import CouponTemporaryError
 from .domain.payouts import PayoutTemporaryError
 from .ports import order_from_payload
 from .services import commissions as commission_services
+from .services import coupons as coupon_services
 from .services.commissions import commissions_settle_due
 from .services.withdrawals import withdrawal_reconcile, withdrawal_send, withdrawals_resume
 
@@ -90,3 +94,54 @@ def order_event_task(kind: str, *args: object) -> None:
 def withdrawals_resume_task() -> int:
     """Periodic (Celery beat, e.g. every 10 minutes): unsent approved withdrawals, unanswered payouts."""
     return withdrawals_resume()
+
+
+# --- coupons (商家券) -------------------------------------------------------------------------------
+
+
+def _coupon_backoff(retries: int) -> float:
+    """Exponential backoff with jitter: base, 2 x base, 4 x base, ... capped at an hour."""
+    base = float(getattr(settings, "WECHAT_DISTRIBUTION_COUPON_RETRY_BACKOFF", 30))
+    return min(3600.0, base * 2**retries) * (0.75 + random.random() / 2)  # noqa: S311 (jitter)
+
+
+@shared_task(bind=True, name="saleor_wechat_distribution.coupon_sync", max_retries=10)
+def coupon_sync_task(self: Any, voucher_id: str) -> None:
+    """Sync one voucher with WeChat Pay. Rate limits and temporary errors retry with exponential backoff;
+    when the retries run out the stocks show ``failed`` (never a half-synced stock that looks healthy)."""
+    try:
+        coupon_services.coupon_sync_voucher(voucher_id=voucher_id)
+    except (CouponTemporaryError, OperationalError) as error:
+        if self.request.retries >= self.max_retries:
+            coupon_services.coupon_sync_give_up(voucher_id=voucher_id, error=error)
+            return
+        raise self.retry(exc=error, countdown=_coupon_backoff(self.request.retries)) from error
+
+
+@shared_task(bind=True, name="saleor_wechat_distribution.coupon_event", max_retries=10)
+def coupon_event_task(self: Any, kind: str, *args: Any) -> None:
+    """Redemption both ways; every service is idempotent (request numbers derived from the event)."""
+    try:
+        match kind:
+            case "order_used":
+                order_id, channel, code = args
+                coupon_services.coupon_order_used(order_id=order_id, channel=channel, voucher_code=code)
+            case "order_cancelled":
+                coupon_services.coupon_order_cancelled(order_id=args[0])
+            case "voucher_deleted":
+                coupon_services.coupon_voucher_deactivate(voucher_id=args[0], deleted=True)
+            case "codes_deleted":
+                coupon_services.coupon_voucher_codes_deleted(voucher_id=args[0], codes=args[1])
+            case "withdraw":
+                coupon_services.coupon_withdraw(coupon_id=int(args[0]))
+            case _:
+                logger.error("unknown coupon event %r", kind)
+    except (CouponTemporaryError, OperationalError) as error:
+        raise self.retry(exc=error, countdown=_coupon_backoff(self.request.retries)) from error
+
+
+@shared_task(name="saleor_wechat_distribution.coupons_reconcile", autoretry_for=(CouponTemporaryError,),
+             retry_backoff=60, max_retries=3)  # fmt: skip
+def coupons_reconcile_task() -> int:
+    """Periodic (Celery beat, e.g. every 15 minutes): coupons redeemed in stores -> voucher codes used."""
+    return coupon_services.coupon_reconcile()

@@ -63,3 +63,17 @@ class CommissionErrorCode(StrEnum):
     INVALID_STATUS = "invalid_status"
     PAYOUT_FAILED = "payout_failed"
     NOT_A_DISTRIBUTOR = "not_a_distributor"
+
+
+class CouponErrorCode(StrEnum):
+    GRAPHQL_ERROR = "graphql_error"
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    UNSUPPORTED_DISCOUNT = "unsupported_discount"
+    UNSUPPORTED_CURRENCY = "unsupported_currency"
+    AMOUNT_OUT_OF_RANGE = "amount_out_of_range"
+    INVALID_DATES = "invalid_dates"
+    INVALID_CODE = "invalid_code"
+    NO_CODES = "no_codes"
+    NOT_CONFIGURED = "not_configured"
+    NOT_SYNCED = "not_synced"

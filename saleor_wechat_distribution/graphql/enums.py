@@ -1,7 +1,8 @@
 import graphene
 
+from ..domain.coupons import CouponSyncStatus
 from ..domain.distributors import DistributorKind, DistributorStatus
-from ..domain.errors import CommissionErrorCode, DistributorErrorCode
+from ..domain.errors import CommissionErrorCode, CouponErrorCode, DistributorErrorCode
 from ..domain.referrals import AttributionSource, BindingOverride, BindingTrigger, CodePriority
 from ..models import Commission, Withdrawal
 
@@ -36,3 +37,5 @@ WithdrawalStatusEnum = graphene.Enum(
     "(WAIT_USER_CONFIRM: confirm the transfer in WeChat); PAID is final; REJECTED, FAILED and CANCELLED "
     "returned the money to the balance.",
 )
+CouponSyncStatusEnum = graphene.Enum.from_enum(CouponSyncStatus)
+CouponErrorCodeEnum = graphene.Enum.from_enum(CouponErrorCode)

@@ -45,6 +45,7 @@ from .core.permissions import (
     permission_required,
     permission_required_or_self,
 )
+from .coupons import CouponQueries
 from .enums import CommissionStatusEnum, DistributorKindEnum, DistributorStatusEnum, WithdrawalStatusEnum
 from .mutations.channel_program_update import ChannelProgramUpdate
 from .mutations.checkout_attribute import CheckoutAttribute
@@ -56,6 +57,7 @@ from .mutations.distributor_reactivate import DistributorReactivate
 from .mutations.distributor_reject import DistributorReject
 from .mutations.distributor_suspend import DistributorSuspend
 from .mutations.order_attribution_reassign import OrderAttributionReassign
+from .mutations.voucher_coupon_sync import VoucherCouponSync
 from .mutations.withdrawal_approve import WithdrawalApprove
 from .mutations.withdrawal_reject import WithdrawalReject
 from .mutations.withdrawal_request import WithdrawalRequest
@@ -411,7 +413,7 @@ class DistributorQueries(graphene.ObjectType):
         )
 
 
-class Query(CommissionQueries, DistributorQueries):
+class Query(CouponQueries, CommissionQueries, DistributorQueries):
     pass
 
 
@@ -429,6 +431,7 @@ class Mutation(graphene.ObjectType):
     channel_program_update = ChannelProgramUpdate.Field()
     order_attribution_reassign = OrderAttributionReassign.Field()
     checkout_attribute = CheckoutAttribute.Field()
+    voucher_coupon_sync = VoucherCouponSync.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)

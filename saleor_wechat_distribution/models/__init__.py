@@ -1,4 +1,5 @@
 from .commissions import Commission, CommissionRule, LedgerEntry, OrderHold, OrderLineRefund, Wallet
+from .coupons import CouponStock, IssuedCoupon
 from .distributors import Distributor, DistributorEvent
 from .payouts import Withdrawal
 from .programs import ChannelProgram
@@ -19,11 +20,13 @@ __all__ = [
     "CheckoutReferral",
     "Commission",
     "CommissionRule",
+    "CouponStock",
     "CustomerBinding",
     "Distributor",
     "DistributorEvent",
     "DistributorVoucherCode",
     "InboundEvent",
+    "IssuedCoupon",
     "LedgerEntry",
     "OrderAttribution",
     "OrderHold",

@@ -27,6 +27,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "saleor_wechat_distribution",
+    "saleor_wechat_distribution.sandbox.vouchers",
 ]
 MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
@@ -68,7 +69,12 @@ CELERY_TASK_ALWAYS_EAGER = not os.environ.get("CELERY_BROKER_URL")
 CELERY_TASK_EAGER_PROPAGATES = True
 #: seconds of the first retry of a payout after a temporary WeChat Pay error (doubling after that)
 WECHAT_DISTRIBUTION_PAYOUT_RETRY_BACKOFF = int(os.environ.get("WECHAT_DISTRIBUTION_PAYOUT_RETRY_BACKOFF", 30))
+#: seconds of the first retry of a coupon sync after a rate limit / temporary error (doubling after that)
+WECHAT_DISTRIBUTION_COUPON_RETRY_BACKOFF = float(
+    os.environ.get("WECHAT_DISTRIBUTION_COUPON_RETRY_BACKOFF", 30)
+)
 CELERY_BEAT_SCHEDULE = {
     "settle-commissions": {"task": "saleor_wechat_distribution.commissions_settle_due", "schedule": 3600.0},
     "resume-withdrawals": {"task": "saleor_wechat_distribution.withdrawals_resume", "schedule": 600.0},
+    "reconcile-coupons": {"task": "saleor_wechat_distribution.coupons_reconcile", "schedule": 900.0},
 }

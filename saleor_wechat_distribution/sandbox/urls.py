@@ -5,6 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ..audit_export import audit_export_view
 from ..graphql.views import execute_graphql
+from ..wechat.coupon_notifications import coupon_notification_view
 from ..wechat.payout_notifications import payout_notification_view
 from .tokens import authenticate
 
@@ -23,4 +24,9 @@ urlpatterns = [
     path("graphql/", graphql_view, name="graphql"),
     path("export/<slug:kind>.csv", export_view, name="audit-export"),
     path("wechatpay/<slug:channel>/notify/", csrf_exempt(payout_notification_view), name="wechatpay-notify"),
+    path(
+        "wechatpay/coupons/<slug:mchid>/notify/",
+        csrf_exempt(coupon_notification_view),
+        name="wechatpay-coupon-notify",
+    ),
 ]

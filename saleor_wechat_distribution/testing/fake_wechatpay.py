@@ -250,6 +250,8 @@ class FakeRequest:
     headers: Message
     body: bytes
     params: dict[str, str] = field(default_factory=dict)
+    #: when it arrived (time.monotonic()), to check retry spacing
+    at: float = field(default_factory=time.monotonic)
 
     def json(self) -> Any:
         return json.loads(self.body.decode("utf-8"))
@@ -348,6 +350,10 @@ class FakeWeChatPay:
         self._install_v3_certificates()
         self._install_v3_transfer_bills()
         self._install_v2_transfers()
+        from .fake_busifavor import FakeBusifavor
+
+        #: 商家券 (/v3/marketing/busifavor/*): stocks, uploaded codes, users' coupons
+        self.busifavor = FakeBusifavor(self)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 

@@ -20,17 +20,15 @@ import tempfile
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, Literal
 
 import requests
-from cryptography import x509
-from wechatpayv3 import WeChatPay, WeChatPayType
 
 from ..domain.payouts import PayoutResult, PayoutState
 from ..ports import InvalidNotification, PayoutGateway
 from ._payouts_common import check_out_bill_no, check_transfer
 from .payouts_errors import PayoutBillNotFound, PayoutConflict, PayoutError, PayoutTemporaryError
+from .v3_client import build_client, verify_notification
 
 __all__ = ["FINAL_ERROR_CODES", "STATES", "WeChatPayV3Payouts", "WeChatPayV3Settings"]
 
@@ -58,14 +56,6 @@ USER_NAME_REQUIRED_FROM_FEN = 200_000
 MAX_REMARK_CHARS = 32
 MAX_NOTIFICATION_BYTES = 64 * 1024
 TRANSFER_EVENT = "MCHTRANSFER.BILL.FINISHED"
-_SIGNATURE_TYPE = "WECHATPAY2-SHA256-RSA2048"
-_NOTIFICATION_HEADERS = (
-    "Wechatpay-Signature",
-    "Wechatpay-Timestamp",
-    "Wechatpay-Nonce",
-    "Wechatpay-Serial",
-    "Wechatpay-Signature-Type",
-)
 
 
 @dataclass(frozen=True)
@@ -119,40 +109,8 @@ class WeChatPayV3Payouts(PayoutGateway):
     def __init__(self, settings: WeChatPayV3Settings, *, clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self._clock = clock
-        self._cert_tmp: tempfile.TemporaryDirectory[str] | None = None
-        self._client = WeChatPay(
-            wechatpay_type=WeChatPayType.JSAPI,  # only matters for payments, not for transfers
-            mchid=settings.mchid,
-            private_key=settings.private_key,
-            cert_serial_no=settings.cert_serial_no,
-            appid=settings.appid,
-            apiv3_key=settings.apiv3_key,
-            notify_url=settings.notify_url or None,
-            cert_dir=self._platform_cert_dir(),
-            timeout=settings.timeout,
-            public_key=settings.public_key or None,
-            public_key_id=settings.public_key_id or None,
-        )
-        _use_gateway(self._client, settings.api_base_url)
-
-    def _platform_cert_dir(self) -> str | None:
-        """wechatpayv3 reads platform certificates from a directory only; write the configured ones there
-        so that building the client never downloads them (a download would go to the default host, before
-        ``api_base_url`` applies)."""
-        if self.settings.mode == "public_key":
-            return None
-        if self.settings.platform_cert_dir:
-            directory = Path(self.settings.platform_cert_dir)
-            directory.mkdir(parents=True, exist_ok=True)
-        else:
-            self._cert_tmp = tempfile.TemporaryDirectory(prefix="wechatpay-platform-certs-")
-            directory = Path(self._cert_tmp.name)
-        for pem in self.settings.platform_certificates:
-            certificate = x509.load_pem_x509_certificate(pem.encode())
-            path = directory / f"{certificate.serial_number:X}.pem"
-            if not path.exists():
-                path.write_text(pem, encoding="utf-8")
-        return str(directory)
+        self._cert_tmp: list[tempfile.TemporaryDirectory[str]] = []
+        self._client = build_client(settings, keep=self._cert_tmp)
 
     # --- PayoutGateway -------------------------------------------------------------------------------
 
@@ -235,32 +193,7 @@ class WeChatPayV3Payouts(PayoutGateway):
         signature that does not verify, a resource that does not decrypt under our APIv3 key, another
         merchant's or another event's notification.
         """
-        if len(body) > MAX_NOTIFICATION_BYTES:
-            raise InvalidNotification("notification body too large")
-        wanted = _notification_headers(headers)
-        missing = [name for name in _NOTIFICATION_HEADERS[:4] if not wanted.get(name)]
-        if missing:
-            raise InvalidNotification(f"missing headers: {', '.join(missing)}")
-        wanted.setdefault("Wechatpay-Signature-Type", _SIGNATURE_TYPE)
-        try:
-            timestamp = int(wanted["Wechatpay-Timestamp"])
-        except ValueError:
-            raise InvalidNotification("malformed Wechatpay-Timestamp") from None
-        if abs(self._clock() - timestamp) > self.settings.notification_max_age:
-            raise InvalidNotification("stale Wechatpay-Timestamp")
-        serial = wanted["Wechatpay-Serial"]
-        # Refuse unknown serials here: wechatpayv3 would otherwise go and download certificates for them,
-        # an outbound call per forged request.
-        if self.settings.mode == "public_key" and serial != self.settings.public_key_id:
-            raise InvalidNotification("Wechatpay-Serial is not our WeChat Pay public key id")
-        if self.settings.mode == "certificate" and not _is_hex(serial):
-            raise InvalidNotification("Wechatpay-Serial is not a certificate serial number")
-        try:
-            data = self._client.callback(wanted, body)
-        except Exception as exc:  # wechatpayv3 raises bare Exception (algorithm), json / unicode errors
-            raise InvalidNotification(f"unreadable notification: {type(exc).__name__}") from None
-        if not data:
-            raise InvalidNotification("signature or resource did not verify")
+        data = verify_notification(self._client, self.settings, headers=headers, body=body, clock=self._clock)
         if data.get("event_type") != TRANSFER_EVENT:
             raise InvalidNotification(f"not a transfer notification: {data.get('event_type')!r}")
         resource = data.get("resource")
@@ -299,21 +232,6 @@ class WeChatPayV3Payouts(PayoutGateway):
         return status, _json_object(text)
 
 
-def _use_gateway(client: WeChatPay, base_url: str) -> None:
-    """Point the client at ``base_url``.
-
-    wechatpayv3 2.x has no parameter for the host: ``Core.__init__`` sets ``_gate_way`` to
-    ``https://api.mch.weixin.qq.com`` and every request (certificate downloads included) is
-    ``_gate_way + path``, while the signature covers only the path. WeChat Pay documents a backup domain
-    for failover, and tests use a local fake, so this is the one place touching the library's internals;
-    if an upgrade renames the attribute it fails here, loudly, instead of silently calling production.
-    """
-    core = client._core
-    if not isinstance(getattr(core, "_gate_way", None), str):
-        raise RuntimeError("wechatpayv3 changed: Core._gate_way is gone; update _use_gateway")
-    core._gate_way = base_url.rstrip("/")
-
-
 def _json_object(text: Any) -> dict[str, Any]:
     if isinstance(text, bytes):
         text = text.decode("utf-8", errors="replace")
@@ -348,22 +266,3 @@ def _result(out_bill_no: str, bill: Mapping[str, Any]) -> PayoutResult:
         fail_reason=str(bill.get("fail_reason") or ""),
         raw_state=raw_state,
     )
-
-
-def _notification_headers(headers: Mapping[str, str]) -> dict[str, str]:
-    """The Wechatpay-* headers under their canonical names, whatever the web framework made of them."""
-    canonical = {name.upper().replace("-", "_"): name for name in _NOTIFICATION_HEADERS}
-    found: dict[str, str] = {}
-    for name, value in headers.items():
-        key = name.upper().replace("-", "_").removeprefix("HTTP_")
-        if key in canonical:
-            found[canonical[key]] = value
-    return found
-
-
-def _is_hex(value: str) -> bool:
-    try:
-        int(value, 16)
-    except ValueError:
-        return False
-    return True

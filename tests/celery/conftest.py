@@ -47,7 +47,8 @@ def wait_for(condition: Callable[[], bool], *, timeout: float = 90) -> None:
 def _reset_connections(app) -> None:
     """Drop the app's cached broker connections so the next send uses the current broker_url."""
     app._pool = None  # kombu keeps its pools per broker URL: the next send picks the right one
-    app.amqp._producer_pool = None
+    # an eager task run earlier in this process cached the routing (default queue "celery") in app.amqp
+    app.__dict__.pop("amqp", None)
 
 
 @pytest.fixture

@@ -179,7 +179,7 @@ def test_depth_one_program_pays_only_the_seller(program, chain):
 
 
 def test_settlement_in_small_batches_settles_everything_once(program, chain):
-    _, a, b = chain
+    _, _, b = chain
     orders = [order(line("10.00"), ref=b.referral_code) for _ in range(3)]
     held = order(line("10.00"), ref=b.referral_code)
     for o in [*orders, held]:

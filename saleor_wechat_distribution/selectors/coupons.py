@@ -1,0 +1,89 @@
+"""Reads over coupon stocks, and the signed parameters a storefront needs to issue a coupon."""
+
+from __future__ import annotations
+
+import secrets
+from typing import Any
+
+from django.db.models import QuerySet
+from django.utils.translation import gettext_lazy as _
+
+from .. import conf
+from ..domain.coupons import CouponSyncStatus, h5_issue_params, miniprogram_issue_params
+from ..domain.errors import CouponErrorCode, DistributionError
+from ..models import CouponStock, WeChatIdentity
+from ..ports import Principal
+
+MAX_VOUCHER_ID = 64
+
+
+def _check_voucher_id(voucher_id: str) -> str:
+    voucher_id = (voucher_id or "").strip()
+    if not voucher_id or len(voucher_id) > MAX_VOUCHER_ID or "\x00" in voucher_id:
+        raise DistributionError(CouponErrorCode.INVALID, _("Invalid voucher id."), field="voucherId")
+    return voucher_id
+
+
+def coupon_stocks_for_voucher(*, voucher_id: str) -> QuerySet[CouponStock]:
+    return CouponStock.objects.filter(voucher_id=_check_voucher_id(voucher_id)).order_by("pk")
+
+
+def coupon_issue_params(
+    *, voucher_id: str, principal: Principal, app_id: str | None = None
+) -> dict[str, Any]:
+    """What the storefront passes to the mini-program 发券插件 (``send-coupon``) and the H5 发券 URL for the
+    signed-in customer, for the voucher's synced 商家券 stock (the one of ``app_id`` if given). Each call
+    has a fresh ``out_request_no`` (发券凭证). H5 needs the customer's openid in that app: without a known
+    identity only the mini-program parameters come back."""
+    stocks = coupon_stocks_for_voucher(voucher_id=voucher_id).filter(
+        kind="busifavor", status=CouponSyncStatus.SYNCED
+    )
+    if app_id:
+        stocks = stocks.filter(app_id=app_id)
+    stock = stocks.first()
+    if stock is None:
+        raise DistributionError(
+            CouponErrorCode.NOT_SYNCED, _("This voucher has no WeChat coupon yet."), field="voucherId"
+        )
+    try:
+        gateway = conf.get_coupon_gateway(stock.channel, stock.distributor_id, stock.mchid, stock.app_id)
+    except conf.CouponsNotConfigured:
+        raise DistributionError(
+            CouponErrorCode.NOT_CONFIGURED,
+            _("No WeChat Pay coupon merchant is configured for this channel."),
+            field="voucherId",
+        ) from None
+    if not gateway.api_key_v2:
+        raise DistributionError(
+            CouponErrorCode.NOT_CONFIGURED,
+            _("The merchant's APIv2 key, which signs coupon issuing, is not configured."),
+            field="voucherId",
+        )
+    out_request_no = f"WDI{secrets.token_hex(14)}"
+    result: dict[str, Any] = {
+        "stock_id": stock.stock_id,
+        "app_id": stock.app_id,
+        "send_coupon_merchant": stock.mchid,
+        "out_request_no": out_request_no,
+        "mini_program": miniprogram_issue_params(
+            stock_id=stock.stock_id,
+            out_request_no=out_request_no,
+            send_coupon_merchant=stock.mchid,
+            api_key_v2=gateway.api_key_v2,
+        ),
+        "h5": None,
+    }
+    identity = (
+        WeChatIdentity.objects.filter(app_id=stock.app_id, user_id=principal.user_id).order_by("pk").first()
+        if principal.user_id is not None
+        else None
+    )
+    if identity is not None:
+        result["h5"] = h5_issue_params(
+            stock_id=stock.stock_id,
+            out_request_no=out_request_no,
+            send_coupon_merchant=stock.mchid,
+            open_id=identity.openid,
+            api_key_v2=gateway.api_key_v2,
+        )
+    return result
