@@ -16,3 +16,7 @@ class WeChatDistributionConfig(AppConfig):
 
         if not conf.has_payout_gateway_factory():  # a host (Saleor's adapter) may have registered its own
             conf.set_payout_gateway_factory(payout_gateway_from_settings)
+        from .wechat.mp import WeChatMpGateway
+
+        if not conf.has_official_account_gateway():
+            conf.set_official_account_gateway(WeChatMpGateway())

@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields, replace
 
 from django.conf import settings
 
-from .ports import PayoutGateway
+from .ports import OfficialAccountGateway, PayoutGateway
 
 
 @dataclass(frozen=True)
@@ -64,3 +64,24 @@ def get_payout_gateway(channel: str, method: str) -> PayoutGateway:
 
 class PayoutNotConfigured(RuntimeError):
     pass
+
+
+# --- Official Account gateway ----------------------------------------------------------------------
+
+_official_account_gateway: OfficialAccountGateway | None = None
+
+
+def set_official_account_gateway(gateway: OfficialAccountGateway | None) -> None:
+    """The host (or apps.ready with wechat/mp.py's default) registers how WeChat is called."""
+    global _official_account_gateway
+    _official_account_gateway = gateway
+
+
+def has_official_account_gateway() -> bool:
+    return _official_account_gateway is not None
+
+
+def get_official_account_gateway() -> OfficialAccountGateway:
+    if _official_account_gateway is None:
+        raise RuntimeError("no Official Account gateway is registered")
+    return _official_account_gateway

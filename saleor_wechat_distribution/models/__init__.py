@@ -10,6 +10,7 @@ from .referrals import (
     DistributorVoucherCode,
     OrderAttribution,
 )
+from .storefronts import ComponentTicket, OfficialAccount, QrCode, Storefront, TemplateNotification
 from .wechat import InboundEvent, WeChatIdentity
 
 __all__ = [
@@ -19,15 +20,20 @@ __all__ = [
     "CheckoutReferral",
     "Commission",
     "CommissionRule",
+    "ComponentTicket",
     "CustomerBinding",
     "Distributor",
     "DistributorEvent",
     "DistributorVoucherCode",
     "InboundEvent",
     "LedgerEntry",
+    "OfficialAccount",
     "OrderAttribution",
     "OrderHold",
     "OrderLineRefund",
+    "QrCode",
+    "Storefront",
+    "TemplateNotification",
     "Wallet",
     "WeChatIdentity",
     "Withdrawal",

@@ -11,6 +11,11 @@ class WeChatIdentity(models.Model):
     unionid = models.CharField(max_length=64, blank=True, default="", db_index=True)
     #: the host's customer (Saleor user id) once known
     user_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    subscribed = models.BooleanField(default=False)
+    subscribed_at = models.DateTimeField(null=True, blank=True)
+    unsubscribed_at = models.DateTimeField(null=True, blank=True)
+    #: the QR scene the follow came through (``EventKey`` or ``user/info``'s ``qr_scene_str``)
+    subscribe_scene = models.CharField(max_length=64, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
