@@ -5,6 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ..audit_export import audit_export_view
 from ..graphql.views import execute_graphql
+from ..wechat.callbacks import component_callback, official_account_callback
 from ..wechat.payout_notifications import payout_notification_view
 from .tokens import authenticate
 
@@ -22,5 +23,7 @@ urlpatterns = [
     path("", lambda request: redirect("graphql/")),
     path("graphql/", graphql_view, name="graphql"),
     path("export/<slug:kind>.csv", export_view, name="audit-export"),
+    path("wechat/component/", component_callback, name="wechat-component"),
+    path("wechat/<str:app_id>/", official_account_callback, name="wechat-callback"),
     path("wechatpay/<slug:channel>/notify/", csrf_exempt(payout_notification_view), name="wechatpay-notify"),
 ]

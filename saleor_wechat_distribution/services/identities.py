@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from ..conf import get_official_account_gateway
 from ..domain.distributors import DistributorStatus, normalize_referral_code
 from ..domain.referrals import AttributionSource, BindingTrigger
 from ..models import (
@@ -24,8 +25,10 @@ from ..models import (
     Storefront,
     WeChatIdentity,
 )
+from ..ports import WeChatApiError
 from .bindings import binding_state, customer_keys, would_loop
 from .referrals import referral_touch
+from .storefronts import account_credentials
 
 OPENID_MAX_LENGTH = 64
 
@@ -187,3 +190,18 @@ def identity_link_customer(*, app_id: str, openid: str, user_id: int, unionid: s
                 code=binding.code,
             )
     return identity
+
+
+def identity_profile_refresh(*, app_id: str, openid: str) -> bool:
+    """Fetch ``user/info`` (Celery, after a follow) and apply it; False when there is nothing to do."""
+    account = OfficialAccount.objects.select_related("storefront").filter(app_id=app_id).first()
+    if account is None or account.status != OfficialAccount.Status.ACTIVE:
+        return False
+    try:
+        info = get_official_account_gateway().user_info(account_credentials(account), openid=openid)
+    except WeChatApiError as error:
+        if error.errcode is None:
+            raise  # unreachable: let Celery retry
+        return False
+    identity_profile_apply(account=account, openid=openid, info=info)
+    return True
