@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
+
 from ..domain.referrals import AttributionSource
 from ..models import (
     Distributor,
@@ -53,13 +55,16 @@ def identity_get(*, app_id: str, openid: str) -> WeChatIdentity | None:
 
 
 def qr_funnel(*, qr_code: QrCode) -> dict[str, int]:
-    """scans -> follows -> bindings -> orders for one code (orders: attributions by QR or by a binding
-    the code made, to the code's distributor)."""
-    orders = OrderAttribution.objects.filter(
-        distributor_id=qr_code.distributor_id,
-        code=qr_code.scene,
-        source__in=[AttributionSource.QR.value, AttributionSource.BINDING.value],
-    ).count()
+    """scans -> follows -> bindings -> orders for one code. Orders: attributions to the code's distributor
+    with its code, by QR, or by a binding of a buyer identified on the code's account."""
+    orders = (
+        OrderAttribution.objects.filter(distributor_id=qr_code.distributor_id, code=qr_code.scene)
+        .filter(
+            Q(source=AttributionSource.QR.value)
+            | Q(source=AttributionSource.BINDING.value, app_id=qr_code.app_id)
+        )
+        .count()
+    )
     return {
         "scans": qr_code.scans,
         "follows": qr_code.follows,

@@ -76,6 +76,7 @@ def identity_qr_scan(
     openid: str,
     scene: str,
     follow: bool,
+    ticket: str = "",
     now: datetime | None = None,
 ) -> ScanOutcome | None:
     """A ``subscribe`` (``follow``) or ``SCAN`` carrying a distributor's code: count it on the code's
@@ -105,7 +106,11 @@ def identity_qr_scan(
             counters["follows"] = F("follows") + 1
         if bound:
             counters["bindings"] = F("bindings") + 1
-        QrCode.objects.filter(app_id=account.app_id, scene=distributor.referral_code).update(**counters)
+        # the event's Ticket names the code scanned; an old (regenerated) ticket counts for the current
+        # temporary code of the scene
+        codes = QrCode.objects.filter(app_id=account.app_id, scene=distributor.referral_code)
+        by_ticket = codes.filter(ticket=ticket) if ticket else codes.none()
+        (by_ticket if by_ticket.exists() else codes.filter(permanent=False)).update(**counters)
     return ScanOutcome(distributor=distributor, bound=bound, storefront=account.storefront)
 
 

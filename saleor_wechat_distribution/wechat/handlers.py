@@ -97,7 +97,11 @@ def handle_message(
 
             def scanned() -> Outcome:
                 outcome = identity_qr_scan(
-                    account=account, openid=openid, scene=scene, follow=event == "subscribe"
+                    account=account,
+                    openid=openid,
+                    scene=scene,
+                    follow=event == "subscribe",
+                    ticket=message.get("Ticket", ""),
                 )
                 if outcome is None:
                     return False, None
