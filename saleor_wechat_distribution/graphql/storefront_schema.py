@@ -38,5 +38,5 @@ class StorefrontMutations(graphene.ObjectType):
     storefront_account_bind = StorefrontAccountBind.Field()
     storefront_account_authorization_url = StorefrontAccountAuthorizationUrl.Field()
     storefront_account_authorization_complete = StorefrontAccountAuthorizationComplete.Field()
-    wechat_oauth_complete = WeChatOAuthComplete.Field()
+    wechat_oauth_complete = WeChatOAuthComplete.Field(name="wechatOAuthComplete")
     wechat_identity_link = WeChatIdentityLink.Field()
