@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields, replace
 
 from django.conf import settings
 
-from .ports import OfficialAccountGateway, PayoutGateway
+from .ports import OfficialAccountGateway, PayoutGateway, ProductSnapshot
 
 
 @dataclass(frozen=True)
@@ -85,3 +85,19 @@ def get_official_account_gateway() -> OfficialAccountGateway:
     if _official_account_gateway is None:
         raise RuntimeError("no Official Account gateway is registered")
     return _official_account_gateway
+
+
+# --- products (share posters) ------------------------------------------------------------------------
+
+ProductLookup = Callable[[str, str], ProductSnapshot | None]
+_product_lookup: ProductLookup | None = None
+
+
+def set_product_lookup(lookup: ProductLookup | None) -> None:
+    """The host registers how to describe a product: (channel, product id) -> ProductSnapshot or None."""
+    global _product_lookup
+    _product_lookup = lookup
+
+
+def product_lookup(channel: str, product_id: str) -> ProductSnapshot | None:
+    return _product_lookup(channel, product_id) if _product_lookup is not None else None

@@ -229,3 +229,14 @@ class OfficialAccountGateway(Protocol):
     def component_authorization_url(self, *, redirect_uri: str, mobile: bool) -> str: ...
 
     def component_query_auth(self, *, authorization_code: str) -> AuthorizerInfo: ...
+
+
+@dataclass(frozen=True)
+class ProductSnapshot:
+    """What a share poster shows of a product, as the host describes it (price in the channel's currency)."""
+
+    product_id: str
+    title: str
+    price: Decimal
+    currency: str
+    image_url: str = ""

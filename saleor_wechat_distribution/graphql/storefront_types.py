@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
+from django.utils.translation import gettext_lazy as _
 from graphene import relay
 
 from ..domain.errors import DistributionError
@@ -13,7 +14,8 @@ from ..models import OfficialAccount as OfficialAccountModel
 from ..models import Storefront as StorefrontModel
 from ..sealing import obfuscate, unseal
 from ..selectors.storefronts import official_account_of, qr_funnel
-from ..services.wechat_links import oauth_url, qr_code_for, qr_image_url
+from ..services.wechat_links import oauth_url, poster_inputs, qr_code_for, qr_image_url
+from ..wechat.posters import PosterImageUnavailable, poster_url
 from .core.errors import QueryError
 from .core.node import register_node_type
 from .core.permissions import check_access
@@ -125,6 +127,11 @@ class Storefront(graphene.ObjectType):
         ),
         description="The distributor's follow QR code. Owner or MANAGE_USERS.",
     )
+    share_poster = graphene.String(
+        product_id=graphene.String(required=True),
+        description="URL of a share poster (PNG) for a product, with the distributor's QR code. Owner or "
+        "MANAGE_USERS.",
+    )
     oauth_url = graphene.String(
         redirect_uri=graphene.String(required=True),
         state=graphene.String(),
@@ -189,3 +196,21 @@ class Storefront(graphene.ObjectType):
             return oauth_url(storefront=root, redirect_uri=redirect_uri, state=state or "")
         except DistributionError as error:
             raise _query_error(error) from None
+
+    @staticmethod
+    def resolve_share_poster(root: StorefrontModel, info: Any, *, product_id: str) -> str:
+        if not can_manage_storefront(info.context, root):
+            check_access(info.context.principal, permissions=(Permission.MANAGE_USERS,))
+        try:
+            inputs = poster_inputs(storefront=root, product_id=product_id)
+        except DistributionError as error:
+            raise _query_error(error) from None
+        try:
+            url = poster_url(
+                product=inputs.product, distributor_name=inputs.distributor_name, link=inputs.link
+            )
+        except PosterImageUnavailable:
+            raise QueryError(
+                _("The product image could not be loaded."), code="IMAGE_UNAVAILABLE", field="productId"
+            ) from None
+        return info.context.request.build_absolute_uri(url) if info.context.request is not None else url

@@ -1,6 +1,8 @@
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.conf import settings
+from django.urls import path, re_path
+from django.views.static import serve
 from django.views.decorators.csrf import csrf_exempt
 
 from ..audit_export import audit_export_view
@@ -23,6 +25,7 @@ urlpatterns = [
     path("", lambda request: redirect("graphql/")),
     path("graphql/", graphql_view, name="graphql"),
     path("export/<slug:kind>.csv", export_view, name="audit-export"),
+    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
     path("wechat/component/", component_callback, name="wechat-component"),
     path("wechat/<str:app_id>/", official_account_callback, name="wechat-callback"),
     path("wechatpay/<slug:channel>/notify/", csrf_exempt(payout_notification_view), name="wechatpay-notify"),

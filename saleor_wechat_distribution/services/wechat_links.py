@@ -11,17 +11,17 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..conf import get_official_account_gateway
+from ..conf import get_official_account_gateway, product_lookup
 from ..domain.distributors import DistributorStatus
 from ..domain.errors import DistributionError
 from ..domain.errors import StorefrontErrorCode as Code
 from ..domain.referrals import AttributionSource
 from ..models import Distributor, OfficialAccount, QrCode, Storefront, WeChatIdentity
-from ..ports import Principal, WeChatApiError
+from ..ports import Principal, ProductSnapshot, WeChatApiError
 from ..selectors.storefronts import official_account_of
 from .bindings import customer_keys
 from .identities import identity_link_customer
-from .referrals import referral_touch
+from .referrals import referral_link, referral_touch
 from .storefronts import _clean_url, account_credentials
 
 #: a temporary code is handed out again while it has at least this long to live
@@ -183,3 +183,39 @@ def identity_link(*, principal: Principal, token: str) -> WeChatIdentity:
             Code.INVALID, _("This WeChat identity belongs to another customer."), field="identityToken"
         )
     return identity_link_customer(app_id=app_id, openid=openid, user_id=principal.user_id)
+
+
+# --- share posters -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PosterInputs:
+    product: ProductSnapshot
+    distributor_name: str
+    link: str
+
+
+def poster_inputs(*, storefront: Storefront, product_id: str) -> PosterInputs:
+    """What a distributor's share poster for a product shows; the product must be in the storefront's
+    selection and known to the host."""
+    product_id = (product_id or "").strip()
+    if storefront.distributor is None:
+        raise DistributionError(Code.NOT_A_DISTRIBUTOR, _("The brand's storefront has no referral code."))
+    if not product_id or len(product_id) > 64 or "\x00" in product_id:
+        raise DistributionError(Code.INVALID, _("Invalid product id."), field="productId")
+    if not storefront.all_products and product_id not in storefront.product_ids:
+        raise DistributionError(
+            Code.PRODUCT_NOT_FOUND, _("This storefront does not sell this product."), field="productId"
+        )
+    product = product_lookup(storefront.channel, product_id)
+    if product is None:
+        raise DistributionError(
+            Code.PRODUCT_NOT_FOUND, _("This storefront does not sell this product."), field="productId"
+        )
+    try:
+        link = referral_link(
+            distributor=storefront.distributor, channel=storefront.channel, product_id=product_id
+        )
+    except DistributionError as error:
+        raise DistributionError(Code.INVALID, error.message, field="storefront") from None
+    return PosterInputs(product=product, distributor_name=storefront.distributor.display_name, link=link)
