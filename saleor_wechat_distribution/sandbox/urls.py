@@ -1,9 +1,9 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.conf import settings
 from django.urls import path, re_path
-from django.views.static import serve
 from django.views.decorators.csrf import csrf_exempt
+from django.views.static import serve
 
 from ..audit_export import audit_export_view
 from ..graphql.views import execute_graphql

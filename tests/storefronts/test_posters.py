@@ -34,7 +34,7 @@ class Images:
         images = self
 
         class Handler(BaseHTTPRequestHandler):
-            def do_GET(self) -> None:  # noqa: N802
+            def do_GET(self) -> None:
                 images.hits[self.path] += 1
                 body = images.files.get(self.path)
                 self.send_response(200 if body is not None else 404)
