@@ -10,13 +10,14 @@ from decimal import Decimal
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
+from django.utils import timezone
 
 from .domain.payouts import PayoutTemporaryError
 from .ports import WeChatApiError, order_from_payload
 from .services import commissions as commission_services
 from .services.commissions import commissions_settle_due
 from .services.identities import identity_profile_refresh
-from .services.notifications import NotificationTemporaryError, notification_send
+from .services.notifications import NotificationTemporaryError, notification_send, notify_commissions_settled
 from .services.storefronts import official_account_authorized_notice
 from .services.withdrawals import withdrawal_reconcile, withdrawal_send, withdrawals_resume
 
@@ -49,7 +50,9 @@ def withdrawal_reconcile_task(withdrawal_id: int) -> str:
 @shared_task(name="saleor_wechat_distribution.commissions_settle_due")
 def commissions_settle_due_task() -> int:
     """Periodic (Celery beat, e.g. hourly): settle what the after-sales window released."""
-    settled = commissions_settle_due()
+    now = timezone.now()
+    settled = commissions_settle_due(now=now)
+    notify_commissions_settled(settled_at=now)
     logger.info("settled %d commissions", settled)
     return settled
 

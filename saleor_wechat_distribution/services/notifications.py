@@ -9,12 +9,22 @@ distributor. ``TEMPLATESENDJOBFINISH`` callbacks record the delivery result.
 from __future__ import annotations
 
 import logging
+from datetime import datetime
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
 from ..conf import get_official_account_gateway
 from ..jobs import enqueue
-from ..models import Distributor, OfficialAccount, TemplateNotification, WeChatIdentity
+from ..models import (
+    Commission,
+    Distributor,
+    OfficialAccount,
+    OrderAttribution,
+    TemplateNotification,
+    WeChatIdentity,
+    Withdrawal,
+)
 from ..ports import WeChatApiError
 from ..selectors.storefronts import brand_storefront
 from .storefronts import account_credentials
@@ -136,3 +146,92 @@ def notification_job_finished(*, app_id: str, msgid: int, status: str) -> bool:
 
 def notification_job_known(*, app_id: str, msgid: int) -> bool:
     return TemplateNotification.objects.filter(app_id=app_id, msgid=msgid).exists()
+
+
+# --- what the commission lifecycle tells distributors -------------------------------------------------
+# Template data uses the classic keys (first, keyword1..3, remark): configure templates with those fields.
+
+
+def _configured(kind: str) -> bool:
+    """Cheap guard: nothing is recorded while no account has a template for ``kind``."""
+    return OfficialAccount.objects.filter(
+        status=OfficialAccount.Status.ACTIVE, template_ids__has_key=kind
+    ).exists()
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return f"{amount.quantize(Decimal('0.01'))} {currency}"
+
+
+def _data(**values: str) -> dict:
+    return {key: {"value": value} for key, value in values.items()}
+
+
+def notify_commissions_created(*, attribution: OrderAttribution) -> int:
+    """One "new commission" message per beneficiary of the attribution's current generation."""
+    if not _configured("commission_new"):
+        return 0
+    totals: dict[int, Decimal] = {}
+    for commission in Commission.objects.filter(
+        order_id=attribution.order_id, generation=attribution.generation
+    ):
+        totals[commission.distributor_id] = (
+            totals.get(commission.distributor_id, Decimal(0)) + commission.amount
+        )
+    queued = 0
+    for distributor_id, amount in totals.items():
+        queued += bool(
+            notification_queue(
+                distributor_id=distributor_id,
+                kind="commission_new",
+                key=f"commission_new:{attribution.order_id}:{attribution.generation}:{distributor_id}",
+                data=_data(
+                    first="新佣金 New commission",
+                    keyword1=attribution.order_number or attribution.order_id,
+                    keyword2=_money(amount, attribution.currency),
+                    remark="订单完成售后期后可提现",
+                ),
+                channel=attribution.channel,
+            )
+        )
+    return queued
+
+
+def notify_commissions_settled(*, settled_at: datetime) -> int:
+    """ "Commission available" for the commissions one settlement run made available."""
+    if not _configured("commission_available"):
+        return 0
+    queued = 0
+    for commission in Commission.objects.filter(status=Commission.Status.AVAILABLE, settled_at=settled_at):
+        queued += bool(
+            notification_queue(
+                distributor_id=commission.distributor_id,
+                kind="commission_available",
+                key=f"commission_available:{commission.pk}",
+                data=_data(
+                    first="佣金已可提现 Commission available",
+                    keyword1=commission.order_id,
+                    keyword2=_money(commission.amount - commission.reversed_amount, commission.currency),
+                ),
+                channel=commission.channel,
+            )
+        )
+    return queued
+
+
+def notify_withdrawal_paid(*, withdrawal: Withdrawal) -> bool:
+    if not _configured("withdrawal_paid"):
+        return False
+    return bool(
+        notification_queue(
+            distributor_id=withdrawal.distributor_id,
+            kind="withdrawal_paid",
+            key=f"withdrawal_paid:{withdrawal.pk}",
+            data=_data(
+                first="提现已到账 Withdrawal paid",
+                keyword1=_money(withdrawal.amount, withdrawal.currency),
+                keyword2=withdrawal.out_bill_no,
+            ),
+            channel=withdrawal.channel,
+        )
+    )

@@ -125,6 +125,8 @@ class FakeWeChatMp:
         self.calls: Counter[str] = Counter()
         #: app ids whose every token is refused with 40001, even a fresh one (a broken account)
         self.refuse_every_token: set[str] = set()
+        #: the next N template sends answer errcode -1 (system busy): callers retry
+        self.busy_template_sends = 0
         self.errors: list[Exception] = []
         self.component_app_id = component_app_id
         self.component_secret = secrets.token_hex(16)
@@ -383,6 +385,9 @@ class FakeWeChatMp:
         if isinstance(account, FakeResponse):
             return account
         body = request.json()
+        if self.busy_template_sends > 0:
+            self.busy_template_sends -= 1
+            return _answer({"errcode": -1, "errmsg": "system error"})
         if body.get("template_id") not in account.templates:
             return _error(40037)
         follower = account.followers.get(body.get("touser", ""))
