@@ -13,6 +13,7 @@ from .mutations.storefront_account_authorization import (
     StorefrontAccountAuthorizationUrl,
 )
 from .mutations.storefront_account_bind import StorefrontAccountBind
+from .mutations.storefront_account_templates_update import StorefrontAccountTemplatesUpdate
 from .mutations.storefront_update import StorefrontUpdate
 from .mutations.wechat_oauth import WeChatIdentityLink, WeChatOAuthComplete
 from .storefront_types import Storefront, can_manage_storefront
@@ -38,5 +39,6 @@ class StorefrontMutations(graphene.ObjectType):
     storefront_account_bind = StorefrontAccountBind.Field()
     storefront_account_authorization_url = StorefrontAccountAuthorizationUrl.Field()
     storefront_account_authorization_complete = StorefrontAccountAuthorizationComplete.Field()
+    storefront_account_templates_update = StorefrontAccountTemplatesUpdate.Field()
     wechat_oauth_complete = WeChatOAuthComplete.Field(name="wechatOAuthComplete")
     wechat_identity_link = WeChatIdentityLink.Field()

@@ -41,6 +41,17 @@ class OfficialAccountModeEnum(graphene.Enum):
     COMPONENT = "component"
 
 
+class NotificationKindEnum(graphene.Enum):
+    COMMISSION_NEW = "commission_new"
+    COMMISSION_AVAILABLE = "commission_available"
+    WITHDRAWAL_PAID = "withdrawal_paid"
+
+
+class NotificationTemplate(graphene.ObjectType):
+    kind = NotificationKindEnum(required=True)
+    template_id = graphene.String(required=True)
+
+
 class StorefrontOfficialAccount(graphene.ObjectType):
     app_id = graphene.String(required=True)
     mode = OfficialAccountModeEnum(required=True)
@@ -51,9 +62,19 @@ class StorefrontOfficialAccount(graphene.ObjectType):
     token = graphene.String(description="Callback token, obfuscated.")
     encoding_aes_key = graphene.String(description="Obfuscated.")
     verified_at = graphene.DateTime()
+    templates = graphene.List(
+        graphene.NonNull(NotificationTemplate), required=True, description="Template ids per notification."
+    )
 
     class Meta:
         description = "The Official Account (公众号) bound to a storefront. Secrets are never shown."
+
+    @staticmethod
+    def resolve_templates(root: OfficialAccountModel, info: Any) -> list[NotificationTemplate]:
+        return [
+            NotificationTemplate(kind=kind, template_id=value)
+            for kind, value in sorted((root.template_ids or {}).items())
+        ]
 
     @staticmethod
     def resolve_name(root: OfficialAccountModel, info: Any) -> str:

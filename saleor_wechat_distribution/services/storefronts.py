@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -355,4 +356,41 @@ def official_account_authorized_notice(*, app_id: str, authorization_code: str) 
     for name, value in _authorizer_values(info).items():
         setattr(account, name, value)
     account.save()
+    return account
+
+
+NOTIFICATION_KINDS = ("commission_new", "commission_available", "withdrawal_paid")
+_TEMPLATE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
+
+
+def official_account_templates_update(
+    *, principal: Principal, storefront_id: int | None, templates: dict[str, str]
+) -> OfficialAccount:
+    """Set the template ids (per notification kind) of the storefront's own account; an empty id removes
+    one (that kind is then not sent through this account)."""
+    cleaned: dict[str, str] = {}
+    for kind, template_id in templates.items():
+        if kind not in NOTIFICATION_KINDS:
+            raise DistributionError(Code.INVALID, _("Unknown notification kind."), field="templates")
+        value = (template_id or "").strip()
+        if value and not _TEMPLATE_ID.fullmatch(value):
+            raise DistributionError(Code.INVALID, _("Invalid template id."), field="templates")
+        cleaned[kind] = value
+    with transaction.atomic():
+        storefront = storefront_for_update(principal=principal, storefront_id=storefront_id)
+        account = (
+            OfficialAccount.objects.select_for_update().filter(storefront=storefront).first()
+            if storefront.pk
+            else None
+        )
+        if account is None:
+            raise DistributionError(Code.ACCOUNT_NOT_BOUND, _("No Official Account serves this storefront."))
+        current = dict(account.template_ids or {})
+        for kind, value in cleaned.items():
+            if value:
+                current[kind] = value
+            else:
+                current.pop(kind, None)
+        account.template_ids = current
+        account.save(update_fields=["template_ids", "updated_at"])
     return account

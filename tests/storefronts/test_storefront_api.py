@@ -171,3 +171,48 @@ def test_storefront_node(gql, owner):  # noqa: F811
     assert found["data"]["node"] == {"slug": "anns"}
     missing = gql("query($id: ID!) { node(id: $id) { id } }", {"id": to_global_id("Storefront", 99999)})
     assert missing["data"]["node"] is None
+
+
+TEMPLATES = """
+mutation($templates: [NotificationTemplateInput!]!) {
+  storefrontAccountTemplatesUpdate(templates: $templates) {
+    storefront { officialAccount { templates { kind templateId } } }
+    errors { field code }
+  }
+}"""
+
+
+def test_template_ids_per_kind(gql, shop):  # noqa: F811
+    entries = [
+        {"kind": "COMMISSION_NEW", "templateId": "TPL_new-1"},
+        {"kind": "WITHDRAWAL_PAID", "templateId": "P2"},
+    ]
+    answer = gql(TEMPLATES, {"templates": entries}, shop.owner)["data"]["storefrontAccountTemplatesUpdate"]
+    assert answer["storefront"]["officialAccount"]["templates"] == [
+        {"kind": "COMMISSION_NEW", "templateId": "TPL_new-1"},
+        {"kind": "WITHDRAWAL_PAID", "templateId": "P2"},
+    ]
+    answer = gql(TEMPLATES, {"templates": [{"kind": "WITHDRAWAL_PAID", "templateId": ""}]}, shop.owner)
+    templates = answer["data"]["storefrontAccountTemplatesUpdate"]["storefront"]["officialAccount"][
+        "templates"
+    ]
+    assert templates == [{"kind": "COMMISSION_NEW", "templateId": "TPL_new-1"}]
+    bad = gql(TEMPLATES, {"templates": [{"kind": "COMMISSION_NEW", "templateId": "<b>"}]}, shop.owner)
+    assert [e["code"] for e in bad["data"]["storefrontAccountTemplatesUpdate"]["errors"]] == ["INVALID"]
+    stranger = gql(TEMPLATES, {"templates": entries}, customer())["data"]["storefrontAccountTemplatesUpdate"]
+    assert [e["code"] for e in stranger["errors"]] == ["NOT_A_DISTRIBUTOR"]
+    shop.account.refresh_from_db()
+    assert shop.account.template_ids == {"commission_new": "TPL_new-1"}
+
+
+def test_secrets_never_reach_the_logs(gql, owner, mp, caplog):  # noqa: F811
+    caplog.set_level("DEBUG")
+    update(gql, owner, {"slug": "anns", "title": "T", "channel": CHANNEL})
+    remote = mp.add_account("wxlogs00000000001")
+    for secret in ("wrong-secret-0123456789", remote.secret):
+        gql(BIND, {"input": {"appId": remote.app_id, "appSecret": secret, "token": "tok123"}}, owner)
+    logged = "\n".join(
+        r.getMessage() for r in caplog.records if r.name.startswith(("saleor_wechat", "wechatpy"))
+    )
+    assert "wrong-secret-0123456789" not in logged and remote.secret not in logged
+    assert OfficialAccount.objects.get().app_id == remote.app_id
