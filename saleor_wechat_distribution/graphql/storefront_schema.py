@@ -16,20 +16,21 @@ from .mutations.storefront_account_bind import StorefrontAccountBind
 from .mutations.storefront_account_templates_update import StorefrontAccountTemplatesUpdate
 from .mutations.storefront_update import StorefrontUpdate
 from .mutations.wechat_oauth import WeChatIdentityLink, WeChatOAuthComplete
-from .storefront_types import Storefront, can_manage_storefront
+from .storefront_types import Storefront, can_manage_storefront, is_public
 
 
 class StorefrontQueries(graphene.ObjectType):
     storefront = graphene.Field(
         Storefront,
         slug=graphene.String(required=True),
-        description="Public: a storefront by its address (inactive ones only for their owner and staff).",
+        description="Public: a storefront by its address (inactive ones, or a suspended distributor's, "
+        "only for their owner and staff).",
     )
 
     @staticmethod
     def resolve_storefront(root: Any, info: Any, *, slug: str) -> StorefrontModel | None:
         node = storefront_get_by_slug(slug=slug)
-        if node is None or not (node.is_active or can_manage_storefront(info.context, node)):
+        if node is None or not (is_public(node) or can_manage_storefront(info.context, node)):
             return None
         return node
 

@@ -8,6 +8,7 @@ import graphene
 from django.utils.translation import gettext_lazy as _
 from graphene import relay
 
+from ..domain.distributors import DistributorStatus
 from ..domain.errors import DistributionError
 from ..domain.permissions import Permission
 from ..models import OfficialAccount as OfficialAccountModel
@@ -29,6 +30,13 @@ def can_manage_storefront(context: Any, storefront: StorefrontModel) -> bool:
         principal.is_authenticated
         and storefront.distributor is not None
         and storefront.distributor.user_id == principal.user_id
+    )
+
+
+def is_public(storefront: StorefrontModel) -> bool:
+    """Open to everyone: active, and the brand's or an active distributor's."""
+    return storefront.is_active and (
+        storefront.distributor is None or storefront.distributor.status == DistributorStatus.ACTIVE
     )
 
 
@@ -173,7 +181,7 @@ class Storefront(graphene.ObjectType):
         if not (raw.isascii() and raw.isdigit()) or len(raw) > 18:
             return None
         node = StorefrontModel.objects.select_related("distributor").filter(pk=int(raw)).first()
-        if node is None or not (node.is_active or can_manage_storefront(info.context, node)):
+        if node is None or not (is_public(node) or can_manage_storefront(info.context, node)):
             return None
         return node
 

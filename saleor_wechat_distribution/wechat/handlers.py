@@ -68,6 +68,15 @@ def _once(
     return reply
 
 
+def _text_reply(message: dict[str, str], text: str) -> str:
+    """A text reply; wechatpy puts the content in CDATA unescaped, so a "]]>" (a title a distributor typed)
+    is split across two CDATA sections instead of closing it."""
+    safe = text.replace("]]>", "]]]]><![CDATA[>")
+    return TextReply(
+        source=message.get("ToUserName", ""), target=message.get("FromUserName", ""), content=safe
+    ).render()
+
+
 def _welcome(storefront: Storefront | None, message: dict[str, str]) -> str | None:
     if storefront is None:
         return None
@@ -75,9 +84,7 @@ def _welcome(storefront: Storefront | None, message: dict[str, str]) -> str | No
         text = storefront.welcome_text or _("Welcome to %(title)s!") % {"title": storefront.title}
         if storefront.welcome_text and storefront.title not in text:
             text = f"{storefront.title}: {text}"
-    return TextReply(
-        source=message.get("ToUserName", ""), target=message.get("FromUserName", ""), content=text
-    ).render()
+    return _text_reply(message, text)
 
 
 def handle_message(
@@ -159,10 +166,7 @@ def handle_message(
 
     def dispatched() -> Outcome:
         text = handler(hooked)
-        reply = None
-        if text:
-            reply = TextReply(source=message.get("ToUserName", ""), target=openid, content=text).render()
-        return True, reply
+        return True, (_text_reply(message, text) if text else None)
 
     return _once(account, message, raw, query, dispatched)
 

@@ -10,6 +10,7 @@ from wechatpy.crypto import WeChatCrypto
 from saleor_wechat_distribution.models import CustomerBinding, InboundEvent, QrCode, WeChatIdentity
 from saleor_wechat_distribution.services.wechat_links import qr_code_for
 from saleor_wechat_distribution.testing.factories import make_distributor
+from saleor_wechat_distribution.wechat.callbacks import parse_xml
 from saleor_wechat_distribution.wechat.event_hooks import register_event_handler, unregister_event_handler
 
 from .conftest import SHOP_APP
@@ -252,3 +253,14 @@ def test_reply_in_safe_mode_is_verifiable_by_wechat(client, shop):
     ts = text.split("<TimeStamp>")[1].split("</TimeStamp>")[0]
     nonce = text.split("<Nonce><![CDATA[")[1].split("]]>")[0]
     assert "欢迎光临" in crypto.decrypt_message(text, signature, ts, nonce)
+
+
+def test_a_title_cannot_break_out_of_the_reply(client, shop):
+    shop.storefront.title = "Shop]]></Content><MsgType>news</MsgType><x><![CDATA["
+    shop.storefront.welcome_text = ""
+    shop.storefront.save()
+    xml = event_xml(OPENID, "subscribe", event_key=f"qrscene_{shop.distributor.referral_code}")
+    query, body = callback(shop.fake, xml)
+    reply = parse_xml(post(client, SHOP_APP, query, body).content)
+    assert reply["MsgType"] == "text"
+    assert shop.storefront.title in reply["Content"]

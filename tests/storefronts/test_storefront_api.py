@@ -7,6 +7,8 @@ from graphql_relay import to_global_id
 
 from saleor_wechat_distribution.domain.permissions import Permission
 from saleor_wechat_distribution.models import OfficialAccount, Storefront
+from saleor_wechat_distribution.ports import SYSTEM
+from saleor_wechat_distribution.services.distributors import distributor_suspend
 from saleor_wechat_distribution.testing.factories import customer, make_distributor, staff
 from tests.graphql.conftest import gql  # noqa: F401 - fixture
 
@@ -216,3 +218,10 @@ def test_secrets_never_reach_the_logs(gql, owner, mp, caplog):  # noqa: F811
     )
     assert "wrong-secret-0123456789" not in logged and remote.secret not in logged
     assert OfficialAccount.objects.get().app_id == remote.app_id
+
+
+def test_a_suspended_distributors_storefront_is_hidden(gql, shop):  # noqa: F811
+    assert gql(PUBLIC, {"slug": "xiaowang"})["data"]["storefront"]["title"] == "小王精选"
+    distributor_suspend(actor=SYSTEM, distributor_id=shop.distributor.pk)
+    assert gql(PUBLIC, {"slug": "xiaowang"})["data"]["storefront"] is None
+    assert gql(PUBLIC, {"slug": "xiaowang"}, shop.owner)["data"]["storefront"]["title"] == "小王精选"

@@ -12,6 +12,7 @@ from ...selectors.storefronts import storefront_get_by_slug
 from ...services.wechat_links import identity_link, oauth_complete
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import StorefrontErrorCodeEnum
+from ..storefront_types import is_public
 
 WeChatOAuthCompleteError = mutation_error_type("WeChatOAuthCompleteError", StorefrontErrorCodeEnum)
 WeChatIdentityLinkError = mutation_error_type("WeChatIdentityLinkError", StorefrontErrorCodeEnum)
@@ -37,7 +38,7 @@ class WeChatOAuthComplete(BaseMutation):
     @classmethod
     def perform_mutation(cls, root: Any, info: Any, *, storefront: str, code: str) -> Any:
         node = storefront_get_by_slug(slug=storefront)
-        if node is None or not node.is_active:
+        if node is None or not is_public(node):
             raise DistributionError(
                 StorefrontErrorCode.NOT_FOUND, _("No such storefront."), field="storefront"
             )
