@@ -10,8 +10,15 @@ from .referrals import (
     DistributorVoucherCode,
     OrderAttribution,
 )
-from .storefronts import ComponentTicket, OfficialAccount, QrCode, Storefront, TemplateNotification
-from .wechat import InboundEvent, WeChatIdentity
+from .storefronts import Storefront
+from .wechat import (
+    ComponentTicket,
+    InboundEvent,
+    OfficialAccount,
+    QrCode,
+    TemplateNotification,
+    WeChatIdentity,
+)
 
 __all__ = [
     "AttributionChange",
