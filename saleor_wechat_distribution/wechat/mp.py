@@ -58,10 +58,18 @@ class CacheSessionStorage(SessionStorage):
     prefix = "wd:wechatpy:"
 
     def get(self, key: str, default: Any = None) -> Any:
+        if self._kept_elsewhere(key):
+            return default
         return cache.get(self.prefix + key, default)
 
+    @staticmethod
+    def _kept_elsewhere(key: str) -> bool:
+        """Authorizer refresh tokens are long-lived secrets: they stay sealed in the database
+        (``OfficialAccount.refresh_token_sealed``), never in the cache in clear."""
+        return key.endswith("_refresh_token")
+
     def set(self, key: str, value: Any, ttl: int | None = None) -> None:
-        if value is None:
+        if value is None or self._kept_elsewhere(key):
             return
         if ttl is not None:
             ttl = max(int(ttl) - TOKEN_MARGIN_SECONDS, 1) if int(ttl) > TOKEN_MARGIN_SECONDS * 2 else int(ttl)

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import secrets
 import time
+from datetime import timedelta
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 import pytest
+from django.core.cache import cache
+from django.utils import timezone
 from wechatpy.crypto import WeChatCrypto
 
 from saleor_wechat_distribution.models import (
@@ -18,6 +21,7 @@ from saleor_wechat_distribution.models import (
     QrCode,
 )
 from saleor_wechat_distribution.sealing import unseal
+from saleor_wechat_distribution.wechat.mp import CacheSessionStorage
 from tests.graphql.conftest import gql  # noqa: F401 - fixture
 
 from .messages import event_xml, sign
@@ -101,6 +105,9 @@ def test_completion_binds_the_authorizer_and_its_tokens_refresh(gql, shop, mp, a
     account = OfficialAccount.objects.get(app_id=AUTH_APP)
     assert unseal(account.refresh_token_sealed) == mp.refresh_tokens[AUTH_APP]
     assert mp.refresh_tokens[AUTH_APP] not in account.refresh_token_sealed
+    # nor in the cache (wechatpy's query_auth would keep it there in clear)
+    assert CacheSessionStorage().get(f"{AUTH_APP}_refresh_token") is None
+    assert cache.get(f"{CacheSessionStorage.prefix}{AUTH_APP}_refresh_token") is None
     # the authorizer token from api_query_auth is used as is
     assert gql(QR, principal=shop.owner)["data"]["storefront"]["qrCode"]["appId"] == AUTH_APP
     assert mp.calls["component.authorizer_token"] == 0
@@ -189,3 +196,16 @@ def test_bad_authorization_codes(client, gql, shop, mp, settings):  # noqa: F811
     answer = gql(URL, {"redirect": "https://shop.example.com/bound"}, shop.owner)
     errors = answer["data"]["storefrontAccountAuthorizationUrl"]["errors"]
     assert [e["code"] for e in errors] == ["COMPONENT_NOT_CONFIGURED"]
+
+
+def test_a_verify_ticket_older_than_12_hours_is_not_used(client, gql, shop, mp):  # noqa: F811
+    push_ticket(client, mp)
+    ComponentTicket.objects.update(received_at=timezone.now() - timedelta(hours=12, minutes=1))
+    answer = gql(URL, {"redirect": "https://shop.example.com/bound"}, shop.owner)
+    assert [e["code"] for e in answer["data"]["storefrontAccountAuthorizationUrl"]["errors"]] == [
+        "WECHAT_ERROR"
+    ]
+    assert mp.calls["component.token"] == 1  # asked without a ticket: refused (61006)
+    push_ticket(client, mp)  # the next push (every 10 minutes) replaces it
+    answer = gql(URL, {"redirect": "https://shop.example.com/bound"}, shop.owner)
+    assert answer["data"]["storefrontAccountAuthorizationUrl"]["errors"] == []
