@@ -8,6 +8,8 @@ unknown openid, an event nobody handles) is answered with ``success`` and writes
 
 from __future__ import annotations
 
+import hashlib
+import json
 import logging
 from collections.abc import Callable
 
@@ -39,10 +41,12 @@ Outcome = tuple[bool, str | None]
 
 
 def _dedupe_key(account: OfficialAccount, message: dict[str, str]) -> str:
+    """WeChat retries a message unchanged: the MsgId of a message, else a digest of every field of an
+    event (two card events of one user in the same second differ in their card code, so both count)."""
     if message.get("MsgId"):
         return f"mp:{account.app_id}:msg:{message['MsgId']}"[:160]
-    parts = [message.get("FromUserName", ""), message.get("CreateTime", ""), message.get("Event", "")]
-    return f"mp:{account.app_id}:" + ":".join(parts)[:120]
+    digest = hashlib.sha256(json.dumps(sorted(message.items()), ensure_ascii=False).encode()).hexdigest()
+    return f"mp:{account.app_id}:event:{digest}"
 
 
 def _once(

@@ -114,27 +114,33 @@ def test_card_events_go_to_the_registered_handler_once(client, shop):
     seen = []
 
     def on_card(event):
-        seen.append((event.app_id, event.openid, event.event, event.fields.get("CardId")))
+        seen.append((event.app_id, event.openid, event.event, event.fields.get("UserCardCode")))
         return "卡券已领取"
 
     register_event_handler("user_get_card", on_card)
     try:
-        xml = event_xml(
-            OPENID, "user_get_card", CardId="pFS7Fjg8kV1IdDz01r4SQwMkuCKc", UserCardCode="12312312"
-        )
+        now = int(time.time())
+        card = {"CardId": "pFS7Fjg8kV1IdDz01r4SQwMkuCKc", "create_time": now}
+        xml = event_xml(OPENID, "user_get_card", UserCardCode="12312312", **card)
         query, body = callback(shop.fake, xml, safe=True)
         answer = post(client, SHOP_APP, query, body)
         assert "卡券已领取" in decrypt_reply(shop.fake, answer.content)
-        query, body = callback(shop.fake, xml, safe=True)
+        query, body = callback(shop.fake, xml, safe=True)  # WeChat's retry
         assert post(client, SHOP_APP, query, body).content == b"success"
-        assert seen == [(SHOP_APP, OPENID, "user_get_card", "pFS7Fjg8kV1IdDz01r4SQwMkuCKc")]
-        assert InboundEvent.objects.filter(source="wechat.mp").count() == 1
+        # another card taken by the same user in the same second is another event
+        query, body = callback(shop.fake, event_xml(OPENID, "user_get_card", UserCardCode="99999999", **card))
+        assert "卡券已领取" in post(client, SHOP_APP, query, body).content.decode()
+        assert seen == [
+            (SHOP_APP, OPENID, "user_get_card", "12312312"),
+            (SHOP_APP, OPENID, "user_get_card", "99999999"),
+        ]
+        assert InboundEvent.objects.filter(source="wechat.mp").count() == 2
     finally:
         unregister_event_handler("user_get_card")
     # nobody handles it any more: success, nothing written
     query, body = callback(shop.fake, event_xml("o-3", "user_get_card", CardId="x"))
     assert post(client, SHOP_APP, query, body).content == b"success"
-    assert InboundEvent.objects.count() == 1
+    assert InboundEvent.objects.count() == 2
 
 
 BOMB = (
