@@ -16,12 +16,18 @@ class WeChatDistributionConfig(AppConfig):
         from . import conf, tasks  # noqa: F401 - tasks: registers our Celery tasks in the host's app
         from .models import CommissionRule
         from .services.commissions import rules_cache_clear
+        from .wechat.card_events import register_card_event_handlers
         from .wechat.coupon_gateways import coupon_gateways_from_settings
         from .wechat.gateways import payout_gateway_from_settings
 
+        register_card_event_handlers()
         post_save.connect(rules_cache_clear, sender=CommissionRule, dispatch_uid="wd-rules-cache-save")
         post_delete.connect(rules_cache_clear, sender=CommissionRule, dispatch_uid="wd-rules-cache-delete")
         if not conf.has_payout_gateway_factory():  # a host (Saleor's adapter) may have registered its own
             conf.set_payout_gateway_factory(payout_gateway_from_settings)
         if not conf.has_coupon_gateway_factory():
             conf.set_coupon_gateway_factory(coupon_gateways_from_settings)
+        from .wechat.mp import WeChatMpGateway
+
+        if not conf.has_official_account_gateway():
+            conf.set_official_account_gateway(WeChatMpGateway())

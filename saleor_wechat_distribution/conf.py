@@ -11,7 +11,7 @@ from dataclasses import dataclass, fields, replace
 
 from django.conf import settings
 
-from .ports import CouponGateway, PayoutGateway, VoucherSource
+from .ports import CouponGateway, OfficialAccountGateway, PayoutGateway, ProductSnapshot, VoucherSource
 
 
 @dataclass(frozen=True)
@@ -115,3 +115,40 @@ def get_voucher_source() -> VoucherSource:
     if _voucher_source is None:
         raise CouponsNotConfigured("no voucher source is registered")
     return _voucher_source
+
+
+# --- Official Account gateway ----------------------------------------------------------------------
+
+_official_account_gateway: OfficialAccountGateway | None = None
+
+
+def set_official_account_gateway(gateway: OfficialAccountGateway | None) -> None:
+    """The host (or apps.ready with wechat/mp.py's default) registers how WeChat is called."""
+    global _official_account_gateway
+    _official_account_gateway = gateway
+
+
+def has_official_account_gateway() -> bool:
+    return _official_account_gateway is not None
+
+
+def get_official_account_gateway() -> OfficialAccountGateway:
+    if _official_account_gateway is None:
+        raise RuntimeError("no Official Account gateway is registered")
+    return _official_account_gateway
+
+
+# --- products (share posters) ------------------------------------------------------------------------
+
+ProductLookup = Callable[[str, str], ProductSnapshot | None]
+_product_lookup: ProductLookup | None = None
+
+
+def set_product_lookup(lookup: ProductLookup | None) -> None:
+    """The host registers how to describe a product: (channel, product id) -> ProductSnapshot or None."""
+    global _product_lookup
+    _product_lookup = lookup
+
+
+def product_lookup(channel: str, product_id: str) -> ProductSnapshot | None:
+    return _product_lookup(channel, product_id) if _product_lookup is not None else None

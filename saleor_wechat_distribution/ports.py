@@ -256,3 +256,82 @@ class CouponGateway(Protocol):
     def parse_notification(self, *, headers: Mapping[str, str], body: bytes) -> CouponReceived:
         """Verify the signature and decrypt; ``InvalidNotification`` when either fails."""
         ...
+
+
+# --- WeChat Official Accounts ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AccountCredentials:
+    """What a WeChat call on behalf of one Official Account needs (opened from the sealed columns)."""
+
+    app_id: str
+    mode: str  # "credentials" | "component"
+    app_secret: str = ""
+    refresh_token: str = ""
+
+
+@dataclass(frozen=True)
+class AuthorizerInfo:
+    """An Official Account as the Open Platform describes it after authorization."""
+
+    app_id: str
+    refresh_token: str
+    name: str = ""
+    service_type: int | None = None
+    verify_type: int | None = None
+
+
+@dataclass(frozen=True)
+class QrTicket:
+    ticket: str
+    url: str
+    expire_seconds: int | None
+
+
+class WeChatApiError(Exception):
+    """WeChat answered with an errcode (or could not be reached: ``errcode`` None)."""
+
+    def __init__(self, errcode: int | None, errmsg: str = "") -> None:
+        super().__init__(f"{errcode}: {errmsg}")
+        self.errcode = errcode
+        self.errmsg = errmsg
+
+
+class OfficialAccountGateway(Protocol):
+    """Official Account / Open Platform calls the services make (wechat/mp.py, through wechatpy)."""
+
+    def verify(self, account: AccountCredentials) -> None:
+        """Fetch an access token; raise ``WeChatApiError`` when the credentials are refused."""
+        ...
+
+    def qrcode_create(self, account: AccountCredentials, *, scene: str, permanent: bool) -> QrTicket: ...
+
+    def user_info(self, account: AccountCredentials, *, openid: str) -> dict: ...
+
+    def send_template(
+        self, account: AccountCredentials, *, openid: str, template_id: str, data: dict, url: str = ""
+    ) -> int: ...
+
+    def oauth_url(self, account: AccountCredentials, *, redirect_uri: str, state: str) -> str: ...
+
+    def oauth_openid(self, account: AccountCredentials, *, code: str) -> tuple[str, str]:
+        """(openid, unionid) for a web OAuth ``code`` (snsapi_base)."""
+        ...
+
+    def component_configured(self) -> bool: ...
+
+    def component_authorization_url(self, *, redirect_uri: str, mobile: bool) -> str: ...
+
+    def component_query_auth(self, *, authorization_code: str) -> AuthorizerInfo: ...
+
+
+@dataclass(frozen=True)
+class ProductSnapshot:
+    """What a share poster shows of a product, as the host describes it (price in the channel's currency)."""
+
+    product_id: str
+    title: str
+    price: Decimal
+    currency: str
+    image_url: str = ""

@@ -12,13 +12,17 @@ from typing import Any
 from celery import shared_task
 from django.conf import settings
 from django.db import OperationalError
+from django.utils import timezone
 
 from .domain.coupons import CouponTemporaryError
 from .domain.payouts import PayoutTemporaryError
-from .ports import order_from_payload
+from .ports import WeChatApiError, order_from_payload
 from .services import commissions as commission_services
 from .services import coupons as coupon_services
 from .services.commissions import commissions_settle_due
+from .services.identities import identity_profile_refresh
+from .services.notifications import NotificationTemporaryError, notification_send, notify_commissions_settled
+from .services.storefronts import official_account_authorized_notice
 from .services.withdrawals import withdrawal_reconcile, withdrawal_send, withdrawals_resume
 
 logger = logging.getLogger(__name__)
@@ -50,7 +54,9 @@ def withdrawal_reconcile_task(withdrawal_id: int) -> str:
 @shared_task(name="saleor_wechat_distribution.commissions_settle_due")
 def commissions_settle_due_task() -> int:
     """Periodic (Celery beat, e.g. hourly): settle what the after-sales window released."""
-    settled = commissions_settle_due()
+    now = timezone.now()
+    settled = commissions_settle_due(now=now)
+    notify_commissions_settled(settled_at=now)
     logger.info("settled %d commissions", settled)
     return settled
 
@@ -145,3 +151,40 @@ def coupon_event_task(self: Any, kind: str, *args: Any) -> None:
 def coupons_reconcile_task() -> int:
     """Periodic (Celery beat, e.g. every 15 minutes): coupons redeemed in stores -> voucher codes used."""
     return coupon_services.coupon_reconcile()
+
+
+# --- WeChat Official Accounts ------------------------------------------------------------------------
+
+
+@shared_task(
+    name="saleor_wechat_distribution.wechat_identity_refresh",
+    autoretry_for=(WeChatApiError,),
+    retry_backoff=30,
+    max_retries=3,
+)
+def wechat_identity_refresh_task(app_id: str, openid: str) -> bool:
+    """After a follow: ``user/info`` for the unionid, and the QR scene when the event lost it."""
+    return identity_profile_refresh(app_id=app_id, openid=openid)
+
+
+@shared_task(
+    name="saleor_wechat_distribution.wechat_account_authorized", max_retries=3, default_retry_delay=30
+)
+def wechat_account_authorized_task(app_id: str, authorization_code: str) -> bool:
+    return (
+        official_account_authorized_notice(app_id=app_id, authorization_code=authorization_code) is not None
+    )
+
+
+@shared_task(
+    name="saleor_wechat_distribution.notification_send",
+    autoretry_for=(NotificationTemporaryError,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    retry_jitter=True,
+    max_retries=6,
+)
+def notification_send_task(notification_id: int, channel: str = "") -> str:
+    """A template message to a distributor; retried with backoff when WeChat is busy or unreachable."""
+    notification = notification_send(notification_id=notification_id, channel=channel)
+    return notification.status if notification is not None else "missing"

@@ -82,6 +82,7 @@ MESSAGES: dict[CommissionErrorCode, str] = {
         "The commission rate must be a percentage between 0 and 100."
     ),
     CommissionErrorCode.RATES_EXCEED_TOTAL: gettext_noop(
+        # xgettext:no-python-format
         "The commission rates of all levels together may not exceed 100% of the sale."
     ),
     CommissionErrorCode.AMOUNT_INVALID: gettext_noop("The fixed commission amount must be zero or more."),

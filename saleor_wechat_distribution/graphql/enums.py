@@ -2,7 +2,7 @@ import graphene
 
 from ..domain.coupons import CouponSyncStatus
 from ..domain.distributors import DistributorKind, DistributorStatus
-from ..domain.errors import CommissionErrorCode, CouponErrorCode, DistributorErrorCode
+from ..domain.errors import CommissionErrorCode, CouponErrorCode, DistributorErrorCode, StorefrontErrorCode
 from ..domain.referrals import AttributionSource, BindingOverride, BindingTrigger, CodePriority
 from ..models import Commission, Withdrawal
 
@@ -39,3 +39,4 @@ WithdrawalStatusEnum = graphene.Enum(
 )
 CouponSyncStatusEnum = graphene.Enum.from_enum(CouponSyncStatus)
 CouponErrorCodeEnum = graphene.Enum.from_enum(CouponErrorCode)
+StorefrontErrorCodeEnum = graphene.Enum.from_enum(StorefrontErrorCode)

@@ -61,6 +61,7 @@ from .mutations.voucher_coupon_sync import VoucherCouponSync
 from .mutations.withdrawal_approve import WithdrawalApprove
 from .mutations.withdrawal_reject import WithdrawalReject
 from .mutations.withdrawal_request import WithdrawalRequest
+from .storefront_schema import StorefrontMutations, StorefrontQueries
 from .types import (
     Balance,
     ChannelProgram,
@@ -413,11 +414,11 @@ class DistributorQueries(graphene.ObjectType):
         )
 
 
-class Query(CouponQueries, CommissionQueries, DistributorQueries):
+class Query(StorefrontQueries, CouponQueries, CommissionQueries, DistributorQueries):
     pass
 
 
-class Mutation(graphene.ObjectType):
+class Mutation(StorefrontMutations, graphene.ObjectType):
     distributor_apply = DistributorApply.Field()
     distributor_approve = DistributorApprove.Field()
     distributor_reject = DistributorReject.Field()

@@ -11,7 +11,15 @@ from .referrals import (
     DistributorVoucherCode,
     OrderAttribution,
 )
-from .wechat import InboundEvent, WeChatIdentity
+from .storefronts import Storefront
+from .wechat import (
+    ComponentTicket,
+    InboundEvent,
+    OfficialAccount,
+    QrCode,
+    TemplateNotification,
+    WeChatIdentity,
+)
 
 __all__ = [
     "AttributionChange",
@@ -20,6 +28,7 @@ __all__ = [
     "CheckoutReferral",
     "Commission",
     "CommissionRule",
+    "ComponentTicket",
     "CouponStock",
     "CustomerBinding",
     "Distributor",
@@ -28,9 +37,13 @@ __all__ = [
     "InboundEvent",
     "IssuedCoupon",
     "LedgerEntry",
+    "OfficialAccount",
     "OrderAttribution",
     "OrderHold",
     "OrderLineRefund",
+    "QrCode",
+    "Storefront",
+    "TemplateNotification",
     "Wallet",
     "WeChatIdentity",
     "Withdrawal",

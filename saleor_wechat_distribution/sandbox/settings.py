@@ -43,6 +43,10 @@ TEMPLATES = [
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB_PATH}")}
 
+#: share posters are stored in the default storage (Saleor's: S3, GCS... ; the sandbox: local files)
+MEDIA_ROOT = str(Path(os.environ.get("SANDBOX_DATA_DIR", Path.cwd())) / "wechat-distribution-media")
+MEDIA_URL = "/media/"
+
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
     CACHES["default"] = {

@@ -1,10 +1,13 @@
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
-from django.urls import path
+from django.urls import path, re_path
 from django.views.decorators.csrf import csrf_exempt
+from django.views.static import serve
 
 from ..audit_export import audit_export_view
 from ..graphql.views import execute_graphql
+from ..wechat.callbacks import component_callback, official_account_callback
 from ..wechat.coupon_notifications import coupon_notification_view
 from ..wechat.payout_notifications import payout_notification_view
 from .tokens import authenticate
@@ -23,6 +26,9 @@ urlpatterns = [
     path("", lambda request: redirect("graphql/")),
     path("graphql/", graphql_view, name="graphql"),
     path("export/<slug:kind>.csv", export_view, name="audit-export"),
+    re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
+    path("wechat/component/", component_callback, name="wechat-component"),
+    path("wechat/<str:app_id>/", official_account_callback, name="wechat-callback"),
     path("wechatpay/<slug:channel>/notify/", csrf_exempt(payout_notification_view), name="wechatpay-notify"),
     path(
         "wechatpay/coupons/<slug:mchid>/notify/",

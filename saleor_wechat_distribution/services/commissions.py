@@ -31,6 +31,7 @@ from ..selectors.programs import binding_policy_of, program_for_channel
 from .attribution import attribute_order
 from .bindings import binding_touch, customer_keys
 from .ledger import ledger_append
+from .notifications import notify_commissions_created
 
 Status = Commission.Status
 
@@ -121,6 +122,7 @@ def create_commissions(
         ],
         ignore_conflicts=True,  # replays and the placed/paid race: the unique line/level key decides
     )
+    notify_commissions_created(attribution=attribution)
 
 
 def order_placed(*, order: OrderSnapshot, now: datetime | None = None) -> OrderAttribution:

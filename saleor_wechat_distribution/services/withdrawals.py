@@ -33,6 +33,7 @@ from ..ports import PayoutGateway, Principal
 from ..selectors.programs import program_for_channel
 from .inputs import REASON_MAX_LENGTH, clean_channel, clean_text
 from .ledger import ledger_append, ledger_balance, wallet_lock
+from .notifications import notify_withdrawal_paid
 
 logger = logging.getLogger(__name__)
 W = Withdrawal.Status
@@ -277,6 +278,8 @@ def withdrawal_apply_result(*, result: PayoutResult) -> Withdrawal | None:
             withdrawal.finished_at = timezone.now()
             fields.append("finished_at")
         withdrawal.save(update_fields=fields)
+        if withdrawal.status == W.PAID:
+            notify_withdrawal_paid(withdrawal=withdrawal)
         return withdrawal
 
 

@@ -1,0 +1,65 @@
+"""Storefront rules (pure): slugs, reserved words, product selections, QR scenes."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+SLUG_MIN_LENGTH = 3
+SLUG_MAX_LENGTH = 50
+TITLE_MAX_LENGTH = 100
+WELCOME_MAX_LENGTH = 600
+PRODUCTS_MAX = 500
+PRODUCT_ID_MAX_LENGTH = 64
+#: temporary QR codes live at most 30 days (WeChat's limit, 2592000 s)
+QR_TEMPORARY_SECONDS = 30 * 24 * 3600
+#: an account has 100,000 permanent scenes in all
+QR_SCENE_MAX_LENGTH = 64
+
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
+
+#: words a storefront may not take: our own routes, the host's, and names that would mislead buyers
+RESERVED_SLUGS = frozenset(
+    {
+        "account", "admin", "api", "brand", "cart", "checkout", "dashboard", "export", "graphql",
+        "help", "login", "logout", "media", "official", "oauth", "order", "orders", "plugins",
+        "register", "saleor", "shop", "static", "store", "support", "wechat", "wechatpay", "www",
+    }
+)  # fmt: skip
+
+
+def slug_problem(slug: str) -> str | None:
+    """``None`` when ``slug`` is usable; else "too_long", "invalid" or "reserved"."""
+    if len(slug) > SLUG_MAX_LENGTH:
+        return "too_long"
+    if len(slug) < SLUG_MIN_LENGTH or not _SLUG.fullmatch(slug):
+        return "invalid"
+    if slug in RESERVED_SLUGS:
+        return "reserved"
+    return None
+
+
+def clean_product_ids(raw: Iterable[str]) -> list[str]:
+    """Strip, drop empties and duplicates, keep the order given."""
+    seen: dict[str, None] = {}
+    for value in raw:
+        value = (value or "").strip()
+        if value:
+            seen.setdefault(value, None)
+    return list(seen)
+
+
+def products_outside(selection: Iterable[str], allowed: Iterable[str] | None) -> list[str]:
+    """The ids of ``selection`` the brand does not allow (``allowed`` None: everything is allowed)."""
+    if allowed is None:
+        return []
+    allowed_set = set(allowed)
+    return [p for p in selection if p not in allowed_set]
+
+
+def scene_of_event_key(event: str, event_key: str) -> str:
+    """The QR scene carried by a ``subscribe`` (``qrscene_<scene>``) or ``SCAN`` (``<scene>``) event."""
+    key = (event_key or "").strip()
+    if event == "subscribe":
+        return key[len("qrscene_") :] if key.startswith("qrscene_") else ""
+    return key if event == "SCAN" else ""

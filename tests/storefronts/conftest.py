@@ -1,0 +1,85 @@
+"""Storefront tests: the fake WeChat (Official Account + Open Platform) over HTTP, and a small network."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+from django.core.cache import cache
+
+from saleor_wechat_distribution.domain.permissions import Permission
+from saleor_wechat_distribution.models import ChannelProgram, Distributor, OfficialAccount, Storefront
+from saleor_wechat_distribution.ports import Principal
+from saleor_wechat_distribution.sealing import seal
+from saleor_wechat_distribution.testing.factories import customer, make_distributor, staff
+from saleor_wechat_distribution.testing.fake_wechat_mp import FakeAccount, FakeWeChatMp
+
+CHANNEL = "default-channel"
+BRAND_APP = "wxbrand0000000001"
+SHOP_APP = "wxshop00000000001"
+
+
+@pytest.fixture
+def mp(settings) -> Iterator[FakeWeChatMp]:
+    cache.clear()
+    with FakeWeChatMp() as world:
+        settings.WECHAT_DISTRIBUTION_API_BASE_URL = world.base_url + "/"
+        settings.WECHAT_DISTRIBUTION_COMPONENT = world.component_settings()
+        yield world
+    cache.clear()
+    assert world.errors == []
+
+
+@dataclass
+class Shop:
+    """A distributor with a storefront bound to its own account, and the brand's storefront + account."""
+
+    owner: Principal
+    distributor: Distributor
+    storefront: Storefront
+    account: OfficialAccount
+    fake: FakeAccount
+    brand: Storefront
+    brand_account: OfficialAccount
+    brand_fake: FakeAccount
+    staff: Principal
+
+
+def bind_account(world: FakeWeChatMp, storefront: Storefront, app_id: str, **fake: object) -> tuple:
+    remote = world.add_account(app_id, **fake)
+    account = OfficialAccount.objects.create(
+        storefront=storefront,
+        app_id=app_id,
+        mode=OfficialAccount.Mode.CREDENTIALS,
+        app_secret_sealed=seal(remote.secret),
+        token_sealed=seal(remote.token),
+        aes_key_sealed=seal(remote.aes_key),
+        service_type=remote.service_type,
+        verify_type=remote.verify_type,
+    )
+    return account, remote
+
+
+@pytest.fixture
+def shop(db, mp) -> Shop:
+    ChannelProgram.objects.create(channel=CHANNEL, storefront_base_url="https://shop.example.com")
+    owner = customer()
+    distributor = make_distributor(principal=owner, name="小王的店")
+    brand = Storefront.objects.create(slug="brand-shop", title="Brand", channel=CHANNEL)
+    storefront = Storefront.objects.create(
+        distributor=distributor, slug="xiaowang", title="小王精选", channel=CHANNEL, welcome_text="欢迎光临"
+    )
+    brand_account, brand_fake = bind_account(mp, brand, BRAND_APP)
+    account, fake = bind_account(mp, storefront, SHOP_APP)
+    return Shop(
+        owner=owner,
+        distributor=distributor,
+        storefront=storefront,
+        account=account,
+        fake=fake,
+        brand=brand,
+        brand_account=brand_account,
+        brand_fake=brand_fake,
+        staff=staff(Permission.MANAGE_USERS),
+    )

@@ -1,0 +1,107 @@
+"""Share posters: the product image comes from an HTTP server, the QR code on the PNG is decoded."""
+
+from __future__ import annotations
+
+import io
+import threading
+from collections import Counter
+from decimal import Decimal
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+import zxingcpp
+from PIL import Image
+
+from saleor_wechat_distribution.conf import set_product_lookup
+from saleor_wechat_distribution.ports import ProductSnapshot
+from saleor_wechat_distribution.testing.factories import customer
+from tests.graphql.conftest import gql  # noqa: F401 - fixture
+
+POSTER = """
+query($slug: String!, $product: String!) { storefront(slug: $slug) { sharePoster(productId: $product) } }"""
+
+
+def _png(color: str, size: tuple[int, int] = (600, 400)) -> bytes:
+    out = io.BytesIO()
+    Image.new("RGB", size, color).save(out, format="PNG")
+    return out.getvalue()
+
+
+class Images:
+    def __init__(self) -> None:
+        self.files = {"/p1.png": _png("#3366cc"), "/notimage.png": b"<html>hello</html>"}
+        self.hits: Counter[str] = Counter()
+        images = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                images.hits[self.path] += 1
+                body = images.files.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def log_message(self, *args: object) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(
+            target=self.server.serve_forever, kwargs={"poll_interval": 0.01}, daemon=True
+        ).start()
+
+    def url(self, path: str) -> str:
+        return f"http://127.0.0.1:{self.server.server_address[1]}{path}"
+
+
+@pytest.fixture
+def images(settings, tmp_path):
+    settings.MEDIA_ROOT = str(tmp_path)
+    server = Images()
+    catalog = {
+        "p1": ProductSnapshot(
+            "p1", "有机绿茶礼盒 Organic green tea", Decimal("199.00"), "CNY", server.url("/p1.png")
+        ),
+        "p404": ProductSnapshot("p404", "Missing image", Decimal("1"), "CNY", server.url("/nothing.png")),
+        "pbad": ProductSnapshot("pbad", "Not an image", Decimal("1"), "CNY", server.url("/notimage.png")),
+    }
+    set_product_lookup(lambda channel, product_id: catalog.get(product_id))
+    yield server
+    set_product_lookup(None)
+    server.server.shutdown()
+    server.server.server_close()
+
+
+def _decode(path: str) -> list[str]:
+    return [result.text for result in zxingcpp.read_barcodes(Image.open(path))]
+
+
+def test_poster_carries_the_referral_link_and_is_cached(gql, shop, images, settings):  # noqa: F811
+    url = gql(POSTER, {"slug": "xiaowang", "product": "p1"}, shop.owner)["data"]["storefront"]["sharePoster"]
+    assert url.startswith("http://testserver/media/wechat_distribution/posters/") and url.endswith(".png")
+    path = settings.MEDIA_ROOT + "/" + url.split("/media/", 1)[1]
+    poster = Image.open(path)
+    assert poster.size == (750, 1200)
+    assert poster.getpixel((375, 375)) == (0x33, 0x66, 0xCC)  # the product image
+    code = shop.distributor.referral_code
+    assert _decode(path) == [f"https://shop.example.com/products/p1/?ref={code}"]
+    again = gql(POSTER, {"slug": "xiaowang", "product": "p1"}, shop.staff)["data"]["storefront"][
+        "sharePoster"
+    ]
+    assert again == url and images.hits["/p1.png"] == 1
+
+
+def test_poster_errors(gql, shop, images):  # noqa: F811
+    for product, code in [("nope", "PRODUCT_NOT_FOUND"), ("p404", "IMAGE_UNAVAILABLE"),
+                          ("pbad", "IMAGE_UNAVAILABLE"), ("", "INVALID")]:  # fmt: skip
+        answer = gql(POSTER, {"slug": "xiaowang", "product": product}, shop.owner)
+        assert answer["errors"][0]["extensions"]["exception"]["code"] == code, answer
+    shop.storefront.all_products = False
+    shop.storefront.product_ids = ["p2"]
+    shop.storefront.save()
+    answer = gql(POSTER, {"slug": "xiaowang", "product": "p1"}, shop.owner)
+    assert answer["errors"][0]["extensions"]["exception"]["code"] == "PRODUCT_NOT_FOUND"
+    for principal in (None, customer()):
+        answer = gql(POSTER, {"slug": "xiaowang", "product": "p1"}, principal)
+        assert answer["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
+    assert images.hits["/p1.png"] == 0
