@@ -16,12 +16,18 @@ from django.utils import timezone
 
 from .domain.coupons import CouponTemporaryError
 from .domain.payouts import PayoutTemporaryError
+from .models import OrderAttribution
 from .ports import WeChatApiError, order_from_payload
 from .services import commissions as commission_services
 from .services import coupons as coupon_services
 from .services.commissions import commissions_settle_due
 from .services.identities import identity_profile_refresh
-from .services.notifications import NotificationTemporaryError, notification_send, notify_commissions_settled
+from .services.notifications import (
+    NotificationTemporaryError,
+    notification_send,
+    notify_commissions_created,
+    notify_commissions_settled,
+)
 from .services.storefronts import official_account_authorized_notice
 from .services.withdrawals import withdrawal_reconcile, withdrawal_send, withdrawals_resume
 
@@ -188,3 +194,10 @@ def notification_send_task(notification_id: int, channel: str = "") -> str:
     """A template message to a distributor; retried with backoff when WeChat is busy or unreachable."""
     notification = notification_send(notification_id=notification_id, channel=channel)
     return notification.status if notification is not None else "missing"
+
+
+@shared_task(name="saleor_wechat_distribution.commissions_notify")
+def commissions_notify_task(order_id: str) -> int:
+    """Queue the "new commission" template messages of an order's current commissions (idempotent)."""
+    attribution = OrderAttribution.objects.filter(order_id=order_id).first()
+    return notify_commissions_created(attribution=attribution) if attribution is not None else 0

@@ -14,6 +14,7 @@ from django.db import connection, transaction
 from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
+from .. import jobs
 from ..domain import commission_policy as policy
 from ..domain.money import allocate, prorate, quantize
 from ..domain.referrals import AttributionSource, BindingTrigger
@@ -31,7 +32,6 @@ from ..selectors.programs import binding_policy_of, program_for_channel
 from .attribution import attribute_order
 from .bindings import binding_touch, customer_keys
 from .ledger import ledger_append
-from .notifications import notify_commissions_created
 
 Status = Commission.Status
 
@@ -122,7 +122,8 @@ def create_commissions(
         ],
         ignore_conflicts=True,  # replays and the placed/paid race: the unique line/level key decides
     )
-    notify_commissions_created(attribution=attribution)
+    # "new commission" messages are decided in a task: no notification query on the order hot path
+    jobs.enqueue("commissions_notify", attribution.order_id)
 
 
 def order_placed(*, order: OrderSnapshot, now: datetime | None = None) -> OrderAttribution:
