@@ -57,6 +57,7 @@ from .mutations.distributor_reactivate import DistributorReactivate
 from .mutations.distributor_reject import DistributorReject
 from .mutations.distributor_suspend import DistributorSuspend
 from .mutations.order_attribution_reassign import OrderAttributionReassign
+from .mutations.voucher_card_link import VoucherCardLink
 from .mutations.voucher_coupon_sync import VoucherCouponSync
 from .mutations.withdrawal_approve import WithdrawalApprove
 from .mutations.withdrawal_reject import WithdrawalReject
@@ -433,6 +434,7 @@ class Mutation(StorefrontMutations, graphene.ObjectType):
     order_attribution_reassign = OrderAttributionReassign.Field()
     checkout_attribute = CheckoutAttribute.Field()
     voucher_coupon_sync = VoucherCouponSync.Field()
+    voucher_card_link = VoucherCardLink.Field()
 
 
 schema = graphene.Schema(query=Query, mutation=Mutation)

@@ -47,6 +47,7 @@ from ..domain.coupons import (
 from ..domain.errors import CouponErrorCode, DistributionError
 from ..models import CouponStock, DistributorVoucherCode, IssuedCoupon
 from ..ports import CouponGateway, CouponReceived, VoucherSnapshot
+from .inputs import clean_text
 
 logger = logging.getLogger(__name__)
 
@@ -463,16 +464,24 @@ def coupon_withdraw(*, coupon_id: int) -> int:
     return _deactivate(coupon, reason="voucher code no longer valid")
 
 
-def coupon_card_link(*, voucher_id: str, channel: str, app_id: str, card_id: str) -> CouponStock:
-    """Link a legacy 卡券 card (created before 2021-04-01) to a voucher by its card id."""
-    if not card_id or len(card_id) > 64 or not app_id or len(app_id) > 32:
-        raise DistributionError(CouponErrorCode.INVALID, _("Invalid card id or app id."), field="cardId")
+def coupon_card_link(
+    *, voucher_id: str, app_id: str, card_id: str, channel: str | None = None
+) -> CouponStock:
+    """Link a legacy 卡券 card (created before 2021-04-01) to a voucher by its card id; the card's events
+    then move the voucher's codes (``coupon_card_event``). Linking again updates the link."""
+    voucher_id = clean_text(voucher_id, field="voucherId", code=CouponErrorCode.INVALID, max_length=64,
+                            required=True)  # fmt: skip
+    app_id = clean_text(app_id, field="appId", code=CouponErrorCode.INVALID, max_length=32, required=True)
+    card_id = clean_text(card_id, field="cardId", code=CouponErrorCode.INVALID, max_length=64, required=True)
+    voucher = conf.get_voucher_source().voucher_get(voucher_id) if conf.has_voucher_source() else None
+    if voucher is None:
+        raise DistributionError(CouponErrorCode.NOT_FOUND, _("No such voucher."), field="voucherId")
     row, _created = CouponStock.objects.update_or_create(
         voucher_id=voucher_id,
         mchid=CARD_MCHID,
         app_id=app_id,
         defaults={
-            "channel": channel,
+            "channel": channel or voucher.channel,
             "kind": "card",
             "stock_id": card_id,
             "status": CouponSyncStatus.SYNCED,

@@ -148,3 +148,41 @@ def test_resync_without_a_merchant(gql, make_voucher):
 def test_coupon_errors_follow_accept_language(gql, merchant):
     result = gql(SYNC, {"id": "nope"}, staff(Permission.MANAGE_DISCOUNTS), HTTP_ACCEPT_LANGUAGE="zh-hans")
     assert result["data"]["voucherCouponSync"]["errors"][0]["message"] == "优惠券不存在。"
+
+
+LINK = """mutation($id: ID!, $app: String!, $card: String!) {
+  voucherCardLink(voucherId: $id, appId: $app, cardId: $card) { cardId errors { field code } } }"""
+
+
+def test_staff_link_a_legacy_card(gql, make_voucher):
+    voucher = make_voucher(codes=["LEGACY-1"])
+    admin = staff(Permission.MANAGE_DISCOUNTS)
+    variables = {"id": voucher.voucher_id, "app": "wxOA0000000000001", "card": "pLegacyCard01"}
+    answer = gql(LINK, variables, admin)["data"]["voucherCardLink"]
+    assert answer == {"cardId": "pLegacyCard01", "errors": []}
+    link = CouponStock.objects.get(kind="card", voucher_id=voucher.voucher_id)
+    assert (link.stock_id, link.app_id, link.channel) == (
+        "pLegacyCard01",
+        "wxOA0000000000001",
+        voucher.channel,
+    )
+    for principal in (None, customer(), staff(Permission.MANAGE_ORDERS)):
+        denied = gql(LINK, {**variables, "card": "other"}, principal)
+        assert denied["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
+    assert CouponStock.objects.get(kind="card").stock_id == "pLegacyCard01"
+
+
+@pytest.mark.parametrize(
+    ("variables", "field", "code"),
+    [
+        ({"id": "NO-SUCH", "app": "wxOA", "card": "pCard"}, "voucherId", "NOT_FOUND"),
+        ({"id": "V-x", "app": "wx" * 20, "card": "pCard"}, "appId", "INVALID"),
+        ({"id": "V-x", "app": "wxOA", "card": " "}, "cardId", "INVALID"),
+        ({"id": "V-x", "app": "wxOA", "card": "bad\x00"}, "cardId", "INVALID"),
+    ],
+)
+def test_card_link_bad_input(gql, make_voucher, variables, field, code):
+    make_voucher(codes=1, voucher_id="V-x")
+    answer = gql(LINK, variables, staff(Permission.MANAGE_DISCOUNTS))["data"]["voucherCardLink"]
+    assert [(e["field"], e["code"]) for e in answer["errors"]] == [(field, code)]
+    assert not CouponStock.objects.filter(kind="card").exists()
