@@ -148,9 +148,17 @@ class LedgerEntry(models.Model):
     amount = models.DecimalField(**MONEY)
     kind = models.CharField(max_length=24, choices=Kind.choices)
     idempotency_key = models.CharField(max_length=160)
-    #: no index: nothing looks entries up by commission (the key says which commission an entry is for)
+    #: no index: nothing looks entries up by commission (the key says which commission an entry is for);
+    #: no database constraint either: settlement writes a million entries at once and the deferred check
+    #: per row cost a quarter of it, while commissions are never deleted (PROTECT still guards the ORM)
     commission = models.ForeignKey(
-        Commission, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Commission,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     withdrawal = models.ForeignKey(
         "wechat_distribution.Withdrawal",
