@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -11,7 +13,14 @@ class WeChatDistributionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.apps import apps
+
         from . import conf, tasks  # noqa: F401 - tasks: registers our Celery tasks in the host's app
+
+        if apps.is_installed("saleor.plugins"):
+            # Inside Saleor: the adapter registers settings, payouts, checkout lookup and the writer
+            # guard. Imported by name: only saleor_adapter may import saleor (import-linter contract).
+            import_module(f"{self.name}.saleor_adapter.wiring").install()
         from .wechat.gateways import payout_gateway_from_settings
 
         if not conf.has_payout_gateway_factory():  # a host (Saleor's adapter) may have registered its own

@@ -58,3 +58,21 @@ def order_refund_requested(order_id: str, *, reference: str) -> None:
 
 def order_refund_request_closed(order_id: str, *, reference: str) -> None:
     _queue("hold_close", order_id, "refund_requested", reference)
+
+
+def _queue_customer(kind: str, *args: object) -> None:
+    try:
+        jobs.enqueue("customer_event", kind, *args)
+    except Exception:
+        logger.exception("could not queue %s customer event", kind)
+
+
+def referral_seen(*, channel: str, user_id: int, code: str) -> None:
+    """A signed-in customer carries a distributor's code (e.g. in checkout metadata): a link touch, which
+    binds them when the channel's policy binds on first click."""
+    _queue_customer("referral_seen", channel, user_id, code)
+
+
+def customer_deleted(*, user_id: int) -> None:
+    """The host deleted a customer: their bindings go (attributions and commissions stay, as history)."""
+    _queue_customer("deleted", user_id)

@@ -13,7 +13,9 @@ from django.db import OperationalError
 
 from .domain.payouts import PayoutTemporaryError
 from .ports import order_from_payload
+from .services import bindings as binding_services
 from .services import commissions as commission_services
+from .services import referrals as referral_services
 from .services.commissions import commissions_settle_due
 from .services.withdrawals import withdrawal_reconcile, withdrawal_send, withdrawals_resume
 
@@ -90,3 +92,20 @@ def order_event_task(kind: str, *args: object) -> None:
 def withdrawals_resume_task() -> int:
     """Periodic (Celery beat, e.g. every 10 minutes): unsent approved withdrawals, unanswered payouts."""
     return withdrawals_resume()
+
+
+@shared_task(
+    name="saleor_wechat_distribution.customer_event",
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    max_retries=8,
+)
+def customer_event_task(kind: str, *args: object) -> None:
+    match kind:
+        case "referral_seen":
+            channel, user_id, code = args
+            referral_services.referral_touch_by_code(channel=channel, user_id=user_id, code=code)
+        case "deleted":
+            binding_services.customer_bindings_forget(user_id=args[0])
+        case _:
+            logger.error("unknown customer event %r", kind)

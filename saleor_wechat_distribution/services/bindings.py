@@ -117,3 +117,10 @@ def binding_touch(
             )
             changed = True
     return changed
+
+
+def customer_bindings_forget(*, user_id: int) -> int:
+    """The host deleted the customer: drop the bindings kept under their user key (attributions and
+    commissions are history and stay). Returns how many went."""
+    deleted, _ = CustomerBinding.objects.filter(customer_key__in=customer_keys(user_id=user_id)).delete()
+    return deleted

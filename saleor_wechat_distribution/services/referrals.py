@@ -198,3 +198,21 @@ def _retire(commission: Commission, generation: int) -> None:
     elif commission.status in (Commission.Status.PENDING, Commission.Status.FROZEN):
         commission.status = Commission.Status.CANCELLED
         commission.save(update_fields=["status"])
+
+
+def referral_touch_by_code(*, channel: str, user_id: int, code: str, now: datetime | None = None) -> bool:
+    """A signed-in customer arrived with a code (checkout metadata, a share link seen by the host): a link
+    touch. An unknown or inactive code, or a distributor's own code, binds nobody."""
+    try:
+        distributor = _active_by_code(code)
+    except DistributionError:
+        return False
+    if distributor.user_id == user_id:
+        return False
+    return referral_touch(
+        channel=channel,
+        keys=customer_keys(user_id=user_id),
+        distributor=distributor,
+        source=AttributionSource.LINK,
+        now=now,
+    )

@@ -1,0 +1,105 @@
+"""What the core needs from Saleor, registered once at start-up (``apps.py`` calls :func:`install` when
+Saleor is installed): program settings and payout merchants from the plugin configuration of each
+channel, the checkout -> channel lookup, and Saleor's writer guard around our Celery tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from contextlib import ExitStack
+from typing import Any
+
+from celery.signals import task_postrun, task_prerun
+from django.conf import settings
+from saleor.checkout.models import Checkout
+from saleor.core.db.connection import allow_writer
+from saleor.plugins.models import PluginConfiguration
+
+from .. import conf
+from ..services import referrals
+from ..wechat.gateways import payout_gateway_from_values
+from . import tasks  # noqa: F401 - registers the adapter's tasks in Saleor's Celery app
+from .config import AdapterSettings, ConfigurationError, parse_configuration
+
+logger = logging.getLogger(__name__)
+PLUGIN_ID = "wechat.distribution"
+TASK_PREFIX = "saleor_wechat_distribution."
+_installed = False
+_writer_guards: dict[str, ExitStack] = {}
+
+
+def channel_settings(channel: str | None) -> AdapterSettings | None:
+    """The channel's parsed plugin configuration, or None (no channel, not configured, inactive, or a
+    stored configuration that no longer parses: logged)."""
+    if not channel:
+        return None
+    with allow_writer():
+        stored = (
+            PluginConfiguration.objects.filter(identifier=PLUGIN_ID, channel__slug=channel)
+            .values_list("configuration", "active")
+            .first()
+        )
+    if stored is None or not stored[1]:
+        return None
+    try:
+        return parse_configuration(stored[0])
+    except ConfigurationError as error:
+        logger.error("the WeChat distribution settings of channel %s do not parse: %s", channel, error)
+        return None
+
+
+def program_config(channel: str | None) -> conf.ProgramConfig:
+    parsed = channel_settings(channel)
+    return conf.ProgramConfig(auto_approve=parsed.auto_approve if parsed else False)
+
+
+def notify_url(channel: str) -> str:
+    base = (getattr(settings, "PUBLIC_URL", None) or "").rstrip("/")
+    return f"{base}/plugins/channel/{channel}/{PLUGIN_ID}/wechatpay/notify/" if base else ""
+
+
+def payout_gateway(channel: str, method: str) -> Any:
+    parsed = channel_settings(channel)
+    values = dict(parsed.payouts.get(method) or {}) if parsed else {}
+    if not values:
+        raise conf.PayoutNotConfigured(f"no WeChat Pay {method} merchant for channel {channel!r}")
+    if method == "v3":
+        values["notify_url"] = notify_url(channel)
+    return payout_gateway_from_values(method, values)
+
+
+def checkout_channel(checkout_id: str) -> str | None:
+    """``checkoutAttribute`` takes Saleor's checkout token (``Checkout.token``)."""
+    try:
+        token = uuid.UUID(str(checkout_id))
+    except ValueError:
+        return None
+    with allow_writer():
+        return Checkout.objects.filter(token=token).values_list("channel__slug", flat=True).first()
+
+
+def _enter_writer(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    if task is not None and task.name.startswith(TASK_PREFIX) and task_id:
+        stack = ExitStack()
+        stack.enter_context(allow_writer())
+        _writer_guards[task_id] = stack
+
+
+def _leave_writer(task_id: str | None = None, **_: Any) -> None:
+    stack = _writer_guards.pop(task_id or "", None)
+    if stack is not None:
+        stack.close()
+
+
+def install() -> None:
+    """Idempotent."""
+    global _installed
+    if _installed:
+        return
+    conf.set_config_provider(program_config)
+    conf.set_payout_gateway_factory(payout_gateway)
+    referrals.set_checkout_channel_lookup(checkout_channel)
+    task_prerun.connect(_enter_writer, weak=False, dispatch_uid="wechat_distribution_writer_in")
+    task_postrun.connect(_leave_writer, weak=False, dispatch_uid="wechat_distribution_writer_out")
+    _installed = True
