@@ -145,9 +145,18 @@ SETTINGS: tuple[SettingSpec, ...] = (
         _("The third-party platform app id through which distributors authorize their own Official "
           "Accounts; leave empty if distributors use the brand's account only."),
     ),
-    SettingSpec("component_app_secret", SECRET, "", _("Open Platform component AppSecret"), ""),
-    SettingSpec("component_token", SECRET, "", _("Open Platform component token"), ""),
-    SettingSpec("component_encoding_aes_key", SECRET, "", _("Open Platform component EncodingAESKey"), ""),
+    SettingSpec(
+        "component_app_secret", SECRET, "", _("Open Platform component AppSecret"),
+        _("From the Open Platform's third-party platform page."),
+    ),
+    SettingSpec(
+        "component_token", SECRET, "", _("Open Platform component token"),
+        _("The message verification token of the third-party platform."),
+    ),
+    SettingSpec(
+        "component_encoding_aes_key", SECRET, "", _("Open Platform component EncodingAESKey"),
+        _("The message encryption key of the third-party platform (43 characters)."),
+    ),
     # --- WeChat Pay merchant (payouts, coupons) --------------------------------------------------------
     SettingSpec(
         "wechatpay_mch_id", STRING, "", _("WeChat Pay merchant id"),
