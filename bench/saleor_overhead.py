@@ -51,7 +51,9 @@ class _Rollback(Exception):
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=25, help="runs per arm (at least 20)")
-    parser.add_argument("--broker", default=os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/13")
+    parser.add_argument(
+        "--broker", default=os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/13"
+    )
     parser.add_argument("--eager", action="store_true", help="run Celery tasks inline (no broker)")
     args = parser.parse_args(argv)
     if args.runs < 20:

@@ -28,6 +28,7 @@ from ..domain.errors import DistributionError
 from ..domain.referrals import REF_METADATA_KEY
 from . import config, routes
 from .program_sync import sync_program
+from .vouchers import voucher_event
 
 logger = logging.getLogger(__name__)
 
@@ -48,15 +49,6 @@ def _contained(hook: Callable[..., None]) -> Callable[..., Any]:
         return previous_value
 
     return wrapper
-
-
-def voucher_event(kind: str, *, voucher_id: int | None, codes: list[str]) -> None:
-    """Hand a voucher change to the coupon sync (商家券, issue 5) when this build has it."""
-    handler = getattr(host_events, "voucher_changed", None)
-    if handler is None:
-        logger.debug("coupon sync is not available yet: voucher %s %s ignored", voucher_id, kind)
-        return
-    handler(kind=kind, voucher_id=voucher_id, codes=codes)
 
 
 class WeChatDistributionPlugin(BasePlugin):

@@ -12,8 +12,10 @@ from typing import Any
 
 from celery.signals import task_postrun, task_prerun
 from django.conf import settings
+from django.db.models.signals import post_delete, post_save
 from saleor.checkout.models import Checkout
 from saleor.core.db.connection import allow_writer
+from saleor.discount.models import Voucher, VoucherCode
 from saleor.plugins.models import PluginConfiguration
 
 from .. import conf
@@ -21,6 +23,7 @@ from ..services import referrals
 from ..wechat.gateways import payout_gateway_from_values
 from . import tasks  # noqa: F401 - registers the adapter's tasks in Saleor's Celery app
 from .config import AdapterSettings, ConfigurationError, parse_configuration
+from .vouchers import voucher_event
 
 logger = logging.getLogger(__name__)
 PLUGIN_ID = "wechat.distribution"
@@ -92,6 +95,26 @@ def _leave_writer(task_id: str | None = None, **_: Any) -> None:
         stack.close()
 
 
+def _voucher_saved(sender: Any, instance: Any, created: bool = False, **_: Any) -> None:
+    try:
+        if sender is Voucher:
+            voucher_event("created" if created else "updated", voucher_id=instance.pk, codes=[])
+        elif created:
+            voucher_event("codes_created", voucher_id=instance.voucher_id, codes=[instance.code])
+    except Exception:
+        logger.exception("voucher signal not handed on")
+
+
+def _voucher_deleted(sender: Any, instance: Any, **_: Any) -> None:
+    try:
+        if sender is Voucher:
+            voucher_event("deleted", voucher_id=instance.pk, codes=[])
+        else:
+            voucher_event("codes_deleted", voucher_id=instance.voucher_id, codes=[instance.code])
+    except Exception:
+        logger.exception("voucher signal not handed on")
+
+
 def install() -> None:
     """Idempotent."""
     global _installed
@@ -102,4 +125,8 @@ def install() -> None:
     referrals.set_checkout_channel_lookup(checkout_channel)
     task_prerun.connect(_enter_writer, weak=False, dispatch_uid="wechat_distribution_writer_in")
     task_postrun.connect(_leave_writer, weak=False, dispatch_uid="wechat_distribution_writer_out")
+    for model in (Voucher, VoucherCode):
+        uid = f"wechat_distribution_{model.__name__}"
+        post_save.connect(_voucher_saved, sender=model, weak=False, dispatch_uid=f"{uid}_saved")
+        post_delete.connect(_voucher_deleted, sender=model, weak=False, dispatch_uid=f"{uid}_deleted")
     _installed = True

@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
 from saleor_wechat_distribution.domain.referrals import BindingOverride, BindingTrigger, CodePriority
 from saleor_wechat_distribution.saleor_adapter.config import (
@@ -110,7 +111,10 @@ def test_bad_settings_are_refused_with_the_field(values, field):
 def test_every_bad_field_is_reported_at_once():
     errors = errors_of(commission_depth="3", commission_rate_level_1="200", oa_app_id="nope")
     assert {"commission_depth", "commission_rate_level_1", "oa_app_id"} <= set(errors)
-    assert "pyramid" in str(errors["commission_depth"])
+    with translation.override("en"):
+        assert "pyramid" in str(errors["commission_depth"])
+    with translation.override("zh-hans"):
+        assert "传销" in str(errors["commission_depth"])
 
 
 def test_full_merchant_settings_parse_into_gateway_kwargs():

@@ -12,19 +12,29 @@ from decimal import Decimal
 import pytest
 from django.conf import settings
 from django.utils import timezone
-from graphql_relay import from_global_id
+from graphql_relay import from_global_id, to_global_id
 from saleor.core.jwt import JWT_ACCESS_TYPE, create_access_token, jwt_encode, jwt_user_payload
+from saleor.discount.models import Voucher
 from saleor.graphql.tests.utils import get_graphql_content
 from saleor.order.models import Order
+from saleor.tests.e2e import DEFAULT_ADDRESS
 from saleor.tests.e2e.checkout.utils import (
     checkout_complete,
     checkout_create,
     checkout_delivery_method_update,
 )
+from saleor.tests.e2e.orders.utils import (
+    draft_order_complete,
+    draft_order_create,
+    draft_order_update,
+    mark_order_paid,
+    order_lines_create,
+)
 from saleor.tests.e2e.product.utils.preparing_product import prepare_product
 from saleor.tests.e2e.shop.utils.preparing_shop import prepare_default_shop
 from saleor.tests.e2e.transactions.utils import create_transaction
 from saleor.tests.e2e.utils import assign_permissions
+from saleor.tests.e2e.vouchers.utils.prepare_voucher import prepare_voucher
 
 from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
 from saleor_wechat_distribution.models import ChannelProgram, Commission, CommissionRule, Distributor
@@ -44,6 +54,10 @@ mutation ($id: ID!, $channelId: ID, $input: PluginUpdateInput!) {
 METADATA_UPDATE = """
 mutation ($id: ID!, $input: [MetadataInput!]!) {
   updateMetadata(id: $id, input: $input) { errors { field code message } }
+}"""
+FULFILL = """
+mutation ($order: ID!, $input: OrderFulfillInput!) {
+  orderFulfill(order: $order, input: $input) { errors { field code message } }
 }"""
 EVENT_REPORT = """
 mutation ($id: ID!, $amount: PositiveDecimal!) {
@@ -70,6 +84,7 @@ def plugin_update(staff_client, channel_id, *, active=True, **values):
 
 @pytest.fixture
 def shop(
+    permission_manage_discounts,
     e2e_staff_api_client,
     e2e_app_api_client,
     shop_permissions,
@@ -88,6 +103,7 @@ def shop(
             permission_manage_payments,
             permission_manage_plugins,
             permission_manage_users,
+            permission_manage_discounts,
         ],
     )
     assign_permissions(e2e_app_api_client, [permission_manage_payments, permission_manage_orders])
@@ -246,3 +262,61 @@ def test_saleor_tokens_on_our_route(shop, e2e_staff_api_client, e2e_logged_api_c
                      HTTP_AUTHORIZATION_BEARER=customer_token).status_code == 401  # fmt: skip
     garbage = post_ours(e2e_logged_api_client, slug, "graphql/", query, HTTP_AUTHORIZATION_BEARER="x.y.z")
     assert garbage.status_code == 401
+
+
+def test_order_mark_as_paid_fires_only_fully_paid_and_still_pays(
+    shop, e2e_staff_api_client, e2e_logged_api_client, permission_manage_discounts
+):
+    """A staff-made draft order with the code in its metadata, completed and marked as paid (Saleor
+    fires order_fully_paid without order_paid), then fulfilled: the commission gets its settle date."""
+    channel = shop["channel"]
+    assert plugin_update(e2e_staff_api_client, channel["id"], commission_rate_level_1="10")["errors"] == []
+    seller = e2e_logged_api_client.user
+    from saleor_wechat_distribution.ports import SYSTEM, Principal
+    from saleor_wechat_distribution.services.distributors import distributor_apply, distributor_approve
+
+    applied = distributor_apply(principal=Principal(user_id=seller.pk, email=seller.email), display_name="S")
+    code = distributor_approve(actor=SYSTEM, distributor_id=applied.pk).referral_code
+
+    draft = draft_order_create(
+        e2e_staff_api_client,
+        {"channelId": channel["id"], "userEmail": "buyer2@example.com", "shippingAddress": DEFAULT_ADDRESS,
+         "billingAddress": DEFAULT_ADDRESS},
+    )["order"]  # fmt: skip
+    order_lines_create(e2e_staff_api_client, draft["id"], [{"variantId": shop["variant_id"], "quantity": 1}])
+    draft_order_update(e2e_staff_api_client, draft["id"], {"shippingMethod": shop["shipping_method"]["id"]})
+    meta = e2e_staff_api_client.post_graphql(
+        METADATA_UPDATE, {"id": draft["id"], "input": [{"key": REF_METADATA_KEY, "value": code}]}
+    )
+    assert get_graphql_content(meta)["data"]["updateMetadata"]["errors"] == []
+    draft_order_complete(e2e_staff_api_client, draft["id"])
+    commission = Commission.objects.get(distributor__referral_code=code)
+    assert commission.status == "pending"  # order created, not paid yet
+    mark_order_paid(e2e_staff_api_client, draft["id"])
+    commission.refresh_from_db()
+    assert commission.status == "frozen" and commission.amount == Decimal("10.00")
+
+    order = Order.objects.get(pk=from_global_id(draft["id"])[1])
+    line = order.lines.get()
+    fulfil = e2e_staff_api_client.post_graphql(
+        FULFILL,
+        {"order": draft["id"], "input": {"lines": [{"orderLineId": to_global_id("OrderLine", line.pk),
+                                                     "stocks": [{"quantity": 1,
+                                                                 "warehouse": shop["warehouse"]["id"]}]}]}},
+    )  # fmt: skip
+    assert get_graphql_content(fulfil)["data"]["orderFulfill"]["errors"] == []
+    commission.refresh_from_db()
+    assert commission.fulfilled_at is not None and commission.settle_after is not None
+
+
+def test_a_voucher_reaches_the_coupon_sync_hand_off(shop, e2e_staff_api_client, caplog):
+    channel = shop["channel"]
+    assert plugin_update(e2e_staff_api_client, channel["id"])["errors"] == []
+    caplog.set_level("INFO", logger="saleor_wechat_distribution.saleor_adapter.vouchers")
+    prepare_voucher(e2e_staff_api_client, channel["id"], "JOE-10", "PERCENTAGE", 10, "ENTIRE_ORDER")
+    handed = [r.getMessage() for r in caplog.records if "coupon sync" in r.getMessage()]
+    voucher_id = Voucher.objects.get(codes__code="JOE-10").pk
+    # the coupon sync (issue 5) is not in this build: the hand-off says so, once. (Saleor creates the
+    # voucher's codes with bulk_create, which sends no model signal, and does not call a per-channel
+    # plugin's voucher hooks: the coupon sync reads the codes from the voucher.)
+    assert handed == [f"coupon sync is not available yet: voucher {voucher_id} created ignored"]
