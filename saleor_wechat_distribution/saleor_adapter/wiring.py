@@ -13,12 +13,13 @@ from typing import Any
 from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
+from saleor.account.models import User
 from saleor.checkout.models import Checkout
 from saleor.core.db.connection import allow_writer
 from saleor.discount.models import Voucher, VoucherCode
 from saleor.plugins.models import PluginConfiguration
 
-from .. import conf
+from .. import conf, host_events
 from ..services import referrals
 from ..wechat.gateways import payout_gateway_from_values
 from . import tasks  # noqa: F401 - registers the adapter's tasks in Saleor's Celery app
@@ -115,6 +116,14 @@ def _voucher_deleted(sender: Any, instance: Any, **_: Any) -> None:
         logger.exception("voucher signal not handed on")
 
 
+def _user_deleted(sender: Any, instance: Any, **_: Any) -> None:
+    """Saleor calls ``customer_deleted`` without a channel, so a per-channel plugin may not hear it."""
+    try:
+        host_events.customer_deleted(user_id=instance.pk)
+    except Exception:
+        logger.exception("user deletion not handed on")
+
+
 def install() -> None:
     """Idempotent."""
     global _installed
@@ -129,4 +138,7 @@ def install() -> None:
         uid = f"wechat_distribution_{model.__name__}"
         post_save.connect(_voucher_saved, sender=model, weak=False, dispatch_uid=f"{uid}_saved")
         post_delete.connect(_voucher_deleted, sender=model, weak=False, dispatch_uid=f"{uid}_deleted")
+    post_delete.connect(
+        _user_deleted, sender=User, weak=False, dispatch_uid="wechat_distribution_user_deleted"
+    )
     _installed = True

@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 from django.conf import settings
+from django.test import TestCase
 from django.utils import timezone
 from graphql_relay import from_global_id, to_global_id
 from saleor.core.jwt import JWT_ACCESS_TYPE, create_access_token, jwt_encode, jwt_user_payload
@@ -320,3 +321,32 @@ def test_a_voucher_reaches_the_coupon_sync_hand_off(shop, e2e_staff_api_client, 
     # voucher's codes with bulk_create, which sends no model signal, and does not call a per-channel
     # plugin's voucher hooks: the coupon sync reads the codes from the voucher.)
     assert handed == [f"coupon sync is not available yet: voucher {voucher_id} created ignored"]
+
+
+def test_a_signed_in_customers_checkout_code_binds_and_deleting_the_customer_forgets(
+    shop, e2e_staff_api_client, e2e_logged_api_client, e2e_not_logged_api_client
+):
+    from saleor_wechat_distribution.models import CustomerBinding
+    from saleor_wechat_distribution.ports import SYSTEM, Principal
+    from saleor_wechat_distribution.services.distributors import distributor_apply, distributor_approve
+
+    channel = shop["channel"]
+    assert plugin_update(e2e_staff_api_client, channel["id"], binding_trigger="first_click")["errors"] == []
+    seller = e2e_staff_api_client.user
+    applied = distributor_apply(principal=Principal(user_id=seller.pk, email=seller.email), display_name="S")
+    code = distributor_approve(actor=SYSTEM, distributor_id=applied.pk).referral_code
+    buyer = e2e_logged_api_client.user
+    checkout = checkout_create(
+        e2e_logged_api_client, [{"variantId": shop["variant_id"], "quantity": 1}], channel["slug"]
+    )
+    meta = e2e_logged_api_client.post_graphql(
+        METADATA_UPDATE, {"id": checkout["id"], "input": [{"key": REF_METADATA_KEY, "value": code}]}
+    )
+    assert get_graphql_content(meta)["data"]["updateMetadata"]["errors"] == []
+    binding = CustomerBinding.objects.get(customer_key=f"user:{buyer.pk}")
+    assert binding.distributor.referral_code == code and binding.channel == channel["slug"]
+
+    buyer_key = f"user:{buyer.pk}"
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        buyer.delete()
+    assert not CustomerBinding.objects.filter(customer_key=buyer_key).exists()
