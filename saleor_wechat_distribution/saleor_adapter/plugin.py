@@ -19,6 +19,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.error_codes import PluginErrorCode
@@ -96,7 +97,7 @@ class WeChatDistributionPlugin(BasePlugin):
                     raise ValidationError(
                         {
                             error.field or "configuration": ValidationError(
-                                str(error.message), code=PluginErrorCode.INVALID.value
+                                gettext(str(error.message)), code=PluginErrorCode.INVALID.value
                             )
                         }
                     ) from None
