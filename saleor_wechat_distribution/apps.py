@@ -1,3 +1,5 @@
+from importlib import import_module
+
 from django.apps import AppConfig
 from django.utils.translation import gettext_lazy as _
 
@@ -11,6 +13,7 @@ class WeChatDistributionConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
+        from django.apps import apps
         from django.db.models.signals import post_delete, post_save
 
         from . import conf, tasks  # noqa: F401 - tasks: registers our Celery tasks in the host's app
@@ -19,15 +22,19 @@ class WeChatDistributionConfig(AppConfig):
         from .wechat.card_events import register_card_event_handlers
         from .wechat.coupon_gateways import coupon_gateways_from_settings
         from .wechat.gateways import payout_gateway_from_settings
+        from .wechat.mp import WeChatMpGateway
 
+        if apps.is_installed("saleor.plugins"):
+            # Inside Saleor: the adapter registers settings, payouts, checkout lookup and the writer
+            # guard. Imported by name: only saleor_adapter may import saleor (import-linter contract).
+            import_module(f"{self.name}.saleor_adapter.wiring").install()
         register_card_event_handlers()
         post_save.connect(rules_cache_clear, sender=CommissionRule, dispatch_uid="wd-rules-cache-save")
         post_delete.connect(rules_cache_clear, sender=CommissionRule, dispatch_uid="wd-rules-cache-delete")
-        if not conf.has_payout_gateway_factory():  # a host (Saleor's adapter) may have registered its own
+        # defaults from Django settings, unless a host (Saleor's adapter) registered its own
+        if not conf.has_payout_gateway_factory():
             conf.set_payout_gateway_factory(payout_gateway_from_settings)
         if not conf.has_coupon_gateway_factory():
             conf.set_coupon_gateway_factory(coupon_gateways_from_settings)
-        from .wechat.mp import WeChatMpGateway
-
         if not conf.has_official_account_gateway():
             conf.set_official_account_gateway(WeChatMpGateway())

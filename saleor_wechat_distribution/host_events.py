@@ -110,3 +110,33 @@ def voucher_codes_deleted(voucher: VoucherSnapshot | str, codes: Iterable[str]) 
             chunk = []
     if chunk:
         _queue_coupon("coupon_event", "codes_deleted", _voucher_id(voucher), chunk)
+
+
+def _queue_customer(kind: str, *args: object) -> None:
+    try:
+        jobs.enqueue("customer_event", kind, *args)
+    except Exception:
+        logger.exception("could not queue %s customer event", kind)
+
+
+def referral_seen(*, channel: str, user_id: int, code: str) -> None:
+    """A signed-in customer carries a distributor's code (e.g. in checkout metadata): a link touch, which
+    binds them when the channel's policy binds on first click."""
+    _queue_customer("referral_seen", channel, user_id, code)
+
+
+def customer_deleted(*, user_id: int) -> None:
+    """The host deleted a customer: their bindings go (attributions and commissions stay, as history)."""
+    _queue_customer("deleted", user_id)
+
+
+def voucher_changed(*, kind: str, voucher_id: str, codes: Iterable[str] = ()) -> None:
+    """One entry point for hosts that report voucher changes by kind (Saleor's adapter)."""
+    if kind in ("created", "updated", "codes_created"):
+        voucher_updated(voucher_id)
+    elif kind == "deleted":
+        voucher_deleted(voucher_id)
+    elif kind == "codes_deleted":
+        voucher_codes_deleted(voucher_id, codes)
+    else:
+        logger.error("unknown voucher change %r", kind)

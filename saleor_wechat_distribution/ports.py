@@ -25,6 +25,8 @@ class Principal:
     is_staff: bool = False
     is_active: bool = True
     permissions: frozenset[Permission] = field(default_factory=frozenset)
+    #: set when the caller is a host app (a Saleor App's token) rather than a user; ``user_id`` is None
+    app_id: int | None = None
 
     @classmethod
     def anonymous(cls) -> Principal:
@@ -32,7 +34,7 @@ class Principal:
 
     @property
     def is_authenticated(self) -> bool:
-        return self.user_id is not None and self.is_active
+        return (self.user_id is not None or self.app_id is not None) and self.is_active
 
     def has_perms(self, *perms: Permission) -> bool:
         return self.is_authenticated and self.is_staff and set(perms) <= self.permissions
@@ -42,6 +44,8 @@ class Principal:
         """How audit entries name this caller."""
         if not self.is_authenticated:
             return "anonymous"
+        if self.user_id is None:
+            return f"app:{self.app_id}"
         return f"{'staff' if self.is_staff else 'user'}:{self.user_id}"
 
 

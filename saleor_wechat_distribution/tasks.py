@@ -18,8 +18,10 @@ from .domain.coupons import CouponTemporaryError
 from .domain.payouts import PayoutTemporaryError
 from .models import OrderAttribution
 from .ports import WeChatApiError, order_from_payload
+from .services import bindings as binding_services
 from .services import commissions as commission_services
 from .services import coupons as coupon_services
+from .services import referrals as referral_services
 from .services.commissions import commissions_settle_due
 from .services.identities import identity_profile_refresh
 from .services.notifications import (
@@ -201,3 +203,20 @@ def commissions_notify_task(order_id: str) -> int:
     """Queue the "new commission" template messages of an order's current commissions (idempotent)."""
     attribution = OrderAttribution.objects.filter(order_id=order_id).first()
     return notify_commissions_created(attribution=attribution) if attribution is not None else 0
+
+
+@shared_task(
+    name="saleor_wechat_distribution.customer_event",
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    max_retries=8,
+)
+def customer_event_task(kind: str, *args: object) -> None:
+    match kind:
+        case "referral_seen":
+            channel, user_id, code = args
+            referral_services.referral_touch_by_code(channel=channel, user_id=user_id, code=code)
+        case "deleted":
+            binding_services.customer_bindings_forget(user_id=args[0])
+        case _:
+            logger.error("unknown customer event %r", kind)

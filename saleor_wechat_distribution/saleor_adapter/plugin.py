@@ -1,11 +1,55 @@
 """The Saleor plugin class: glue only (DESIGN.md §1). Saleor finds it through the ``saleor.plugins``
 entry point, adds the entry point's name (this package) to INSTALLED_APPS and this class to PLUGINS.
+
+Hooks run inside the customer's request (``checkoutComplete`` calls order_created, order_paid,
+order_fully_paid, … synchronously): each one only queues a Celery task with the Saleor id, on commit,
+never raises into Saleor (an exception would make the customer's mutation answer null and skip Saleor's
+later hooks) and returns ``previous_value`` unchanged. Saleor calls hooks with keyword arguments
+(``previous_value=``, ``webhooks=``), which every hook accepts.
 """
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.http import HttpResponse, JsonResponse
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from saleor.plugins.base_plugin import BasePlugin
+from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
+from saleor.plugins.error_codes import PluginErrorCode
+
+from .. import host_events, jobs
+from ..domain.errors import DistributionError
+from ..domain.referrals import REF_METADATA_KEY
+from . import config, routes
+from .program_sync import sync_program
+from .vouchers import voucher_event
+
+logger = logging.getLogger(__name__)
+
+for _name in ("STRING", "MULTILINE", "BOOLEAN", "SECRET", "SECRET_MULTILINE"):
+    assert getattr(config, _name) == getattr(ConfigurationTypeField, _name), _name
+
+
+def _contained(hook: Callable[..., None]) -> Callable[..., Any]:
+    """Run ``hook`` for its effect; log and swallow any error; always hand ``previous_value`` on."""
+
+    @functools.wraps(hook)
+    def wrapper(self: WeChatDistributionPlugin, *args: Any, previous_value: Any = None, **kwargs: Any) -> Any:
+        if self.active:
+            try:
+                hook(self, *args)
+            except Exception:
+                logger.exception("WeChat distribution: the %s hook failed", hook.__name__)
+        return previous_value
+
+    return wrapper
 
 
 class WeChatDistributionPlugin(BasePlugin):
@@ -17,5 +61,134 @@ class WeChatDistributionPlugin(BasePlugin):
     )
     CONFIGURATION_PER_CHANNEL = True
     DEFAULT_ACTIVE = False
-    DEFAULT_CONFIGURATION: list[dict] = []
-    CONFIG_STRUCTURE: dict[str, dict] = {}
+    DEFAULT_CONFIGURATION = config.DEFAULT_CONFIGURATION
+    CONFIG_STRUCTURE = config.CONFIG_STRUCTURE
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._queued: set[tuple[str, str]] = set()
+
+    # --- configuration ---------------------------------------------------------------------------------
+
+    @classmethod
+    def validate_plugin_configuration(cls, plugin_configuration: Any, **kwargs: Any) -> None:
+        try:
+            config.parse_configuration(plugin_configuration.configuration)
+        except config.ConfigurationError as error:
+            raise ValidationError(
+                {
+                    name: ValidationError(str(message), code=PluginErrorCode.INVALID.value)
+                    for name, message in error.errors.items()
+                }
+            ) from None
+
+    @classmethod
+    def save_plugin_configuration(cls, plugin_configuration: Any, cleaned_data: Any) -> Any:
+        """Saleor's save, then the program copy the core reads (``ChannelProgram``, level rates), in one
+        transaction: a setting the core refuses (e.g. fewer levels than an existing product rule's)
+        leaves both unchanged."""
+        with transaction.atomic():
+            saved = super().save_plugin_configuration(plugin_configuration, cleaned_data)
+            channel = getattr(plugin_configuration, "channel", None)
+            if channel is not None:
+                try:
+                    sync_program(channel.slug, channel.currency_code, plugin_configuration.configuration)
+                except DistributionError as error:
+                    raise ValidationError(
+                        {
+                            error.field or "configuration": ValidationError(
+                                gettext(str(error.message)), code=PluginErrorCode.INVALID.value
+                            )
+                        }
+                    ) from None
+        return saved
+
+    # --- HTTP ------------------------------------------------------------------------------------------
+
+    def webhook(self, request: Any, path: str, previous_value: Any = None, **kwargs: Any) -> HttpResponse:
+        from .auth import principal_from_request
+
+        channel = self.channel.slug if self.channel is not None else None
+        if channel is None:
+            return JsonResponse({"error": "use /plugins/channel/<channel>/wechat.distribution/"}, status=404)
+        return routes.dispatch(
+            request, path, channel=channel, authenticate=principal_from_request, graphiql=settings.DEBUG
+        )
+
+    # --- hooks -----------------------------------------------------------------------------------------
+
+    def _order_event(self, kind: str, order: Any) -> None:
+        key = (kind, str(order.pk))
+        if key in self._queued:  # order_paid and order_fully_paid in one request: one task
+            return
+        self._queued.add(key)
+        jobs.enqueue("saleor_order_event", kind, str(order.pk))
+
+    @_contained
+    def order_created(self, order: Any) -> None:
+        self._order_event("created", order)
+
+    @_contained
+    def order_paid(self, order: Any) -> None:
+        self._order_event("paid", order)
+
+    @_contained
+    def order_fully_paid(self, order: Any) -> None:  # orderMarkAsPaid fires only this one
+        self._order_event("paid", order)
+
+    @_contained
+    def order_fulfilled(self, order: Any) -> None:
+        self._order_event("fulfilled", order)
+
+    @_contained
+    def order_cancelled(self, order: Any) -> None:
+        self._order_event("cancelled", order)
+
+    @_contained
+    def order_refunded(self, order: Any) -> None:
+        self._order_event("refunded", order)
+
+    @_contained
+    def order_fully_refunded(self, order: Any) -> None:
+        self._order_event("refunded", order)
+
+    @_contained
+    def checkout_metadata_updated(self, checkout: Any) -> None:
+        if not checkout.user_id:
+            return
+        metadata = getattr(getattr(checkout, "metadata_storage", None), "metadata", None) or {}
+        if metadata.get(REF_METADATA_KEY):
+            jobs.enqueue("saleor_checkout_event", str(checkout.token))
+
+    @_contained
+    def customer_deleted(self, customer: Any) -> None:
+        host_events.customer_deleted(user_id=customer.pk)
+
+    @_contained
+    def voucher_created(self, voucher: Any, code: Any = None) -> None:
+        voucher_event("created", voucher_id=voucher.pk, codes=[code] if code else [])
+
+    @_contained
+    def voucher_updated(self, voucher: Any, code: Any = None) -> None:
+        voucher_event("updated", voucher_id=voucher.pk, codes=[code] if code else [])
+
+    @_contained
+    def voucher_deleted(self, voucher: Any, code: Any = None) -> None:
+        voucher_event("deleted", voucher_id=voucher.pk, codes=[code] if code else [])
+
+    @_contained
+    def voucher_codes_created(self, voucher_codes: Any) -> None:
+        for voucher_id, codes in _codes_by_voucher(voucher_codes).items():
+            voucher_event("codes_created", voucher_id=voucher_id, codes=codes)
+
+    @_contained
+    def voucher_codes_deleted(self, voucher_codes: Any) -> None:
+        for voucher_id, codes in _codes_by_voucher(voucher_codes).items():
+            voucher_event("codes_deleted", voucher_id=voucher_id, codes=codes)
+
+
+def _codes_by_voucher(voucher_codes: Any) -> dict[int | None, list[str]]:
+    grouped: dict[int | None, list[str]] = {}
+    for code in voucher_codes or ():
+        grouped.setdefault(getattr(code, "voucher_id", None), []).append(code.code)
+    return grouped

@@ -133,3 +133,10 @@ def _record_change(
         source=source.value,
         code=code,
     )
+
+
+def customer_bindings_forget(*, user_id: int) -> int:
+    """The host deleted the customer: drop the bindings kept under their user key (attributions and
+    commissions are history and stay). Returns how many went."""
+    _, deleted = CustomerBinding.objects.filter(customer_key__in=customer_keys(user_id=user_id)).delete()
+    return deleted.get(CustomerBinding._meta.label, 0)

@@ -194,3 +194,39 @@ def _clean_setting(name: str, value: Any) -> Any:
     if name in ("base_includes_shipping", "self_purchase_earns"):
         return bool(value)
     return str(value or "")[:32]
+
+
+def commission_default_rates_set(
+    *, actor: Principal, channel: str, rates: dict[int, Decimal]
+) -> list[CommissionRule]:
+    """Replace only the level-default rules (no product, category or kind scope) with ``rates``
+    (level -> percent), keeping the scoped rules: what the host's settings form (Saleor's plugin page)
+    edits, while scoped rules are edited through the API. Nothing changes on error."""
+    with transaction.atomic():
+        program = _program_for_update(channel)
+        scoped = list(
+            CommissionRule.objects.filter(channel=program.channel).exclude(
+                product_id__isnull=True, category_id__isnull=True, distributor_kind__isnull=True
+            )
+        )
+        defaults = [RuleInput(level=level, rate=rate) for level, rate in sorted(rates.items())]
+        domain_rules = [_as_domain(r) for r in [*scoped, *defaults]]
+        policy.validate_rules(domain_rules, program.commission_depth)
+        current = {
+            (r.level, r.rate, r.fixed_amount)
+            for r in CommissionRule.objects.filter(
+                channel=program.channel, product_id__isnull=True, category_id__isnull=True,
+                distributor_kind__isnull=True,
+            )
+        }  # fmt: skip
+        if current == {(r.level, r.rate, None) for r in defaults}:
+            return list(CommissionRule.objects.filter(channel=program.channel))
+        CommissionRule.objects.filter(
+            channel=program.channel, product_id__isnull=True, category_id__isnull=True,
+            distributor_kind__isnull=True,
+        ).delete()  # fmt: skip
+        CommissionRule.objects.bulk_create(
+            [CommissionRule(channel=program.channel, level=r.level, rate=r.rate) for r in defaults]
+        )
+        _bump(program, actor)
+    return list(CommissionRule.objects.filter(channel=program.channel))

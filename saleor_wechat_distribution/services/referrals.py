@@ -185,3 +185,21 @@ def order_attribution_reassign(
             # refunds so far apply to the new generation too (before settlement: nothing to claw back)
             reapply_refunds(attribution)
     return attribution
+
+
+def referral_touch_by_code(*, channel: str, user_id: int, code: str, now: datetime | None = None) -> bool:
+    """A signed-in customer arrived with a code (checkout metadata, a share link seen by the host): a link
+    touch. An unknown or inactive code, or a distributor's own code, binds nobody."""
+    try:
+        distributor = _active_by_code(code)
+    except DistributionError:
+        return False
+    if distributor.user_id == user_id:
+        return False
+    return referral_touch(
+        channel=channel,
+        keys=customer_keys(user_id=user_id),
+        distributor=distributor,
+        source=AttributionSource.LINK,
+        now=now,
+    )

@@ -47,6 +47,13 @@ def _build(method: str, frozen: str) -> PayoutGateway:
     return WeChatPayV2Payouts(WeChatPayV2Settings(**values))
 
 
+def payout_gateway_from_values(method: str, values: dict[str, Any]) -> PayoutGateway:
+    """A gateway for ``method`` ("v3" | "v2") from settings kwargs; cached, so keys load once."""
+    if method not in ("v3", "v2") or not values:
+        raise PayoutNotConfigured(f"no WeChat Pay {method} merchant is configured")
+    return _build(method, json.dumps(values, sort_keys=True))
+
+
 def payout_gateway_from_settings(channel: str, method: str) -> PayoutGateway:
     configuration = _configuration()
     merchant = configuration.get(channel) or configuration.get("*") or {}

@@ -1,0 +1,196 @@
+"""checkoutComplete latency inside a real Saleor, with the WeChat distribution plugin active vs inactive.
+
+Runs inside a Saleor environment (see README, "Running the saleor tier"): Saleor's test settings, its test
+database (kept: ``--keepdb``), Saleor's own e2e helpers to build a shop and drive its GraphQL API in
+process. Each run prepares a fresh checkout (lines, delivery, a referral code in its metadata, paid in full
+with ``transactionCreate`` by an app) outside the timing, then times only ``checkoutComplete``. Runs
+alternate active / inactive on the same product and channel. Celery tasks go to a real broker (Redis,
+``--broker``), as in production, unless ``--eager``. Everything is rolled back at the end.
+
+Elsewhere it prints why it cannot run and exits 0. Last line: one JSON object with ``active_ms``,
+``inactive_ms`` (medians), ``overhead_ratio``, ``runs`` (per arm).
+
+    DJANGO_SETTINGS_MODULE=saleor.tests.settings DATABASE_URL=postgres://…/saleor_test \\
+        python bench/saleor_overhead.py --runs 25
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import statistics
+import sys
+import time
+
+PLUGIN_PATH = "saleor_wechat_distribution.saleor_adapter.plugin.WeChatDistributionPlugin"
+PLUGIN_ID = "wechat.distribution"
+
+
+def _skip(reason: str) -> int:
+    print(f"saleor_overhead: skipped: {reason}")
+    print(json.dumps({"skipped": reason}))
+    return 0
+
+
+def _redis_reachable(url: str) -> bool:
+    try:
+        import redis
+
+        redis.Redis.from_url(url, socket_connect_timeout=1).ping()
+        return True
+    except Exception:
+        return False
+
+
+class _Rollback(Exception):
+    pass
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=25, help="runs per arm (at least 20)")
+    parser.add_argument(
+        "--broker", default=os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/13"
+    )
+    parser.add_argument("--eager", action="store_true", help="run Celery tasks inline (no broker)")
+    args = parser.parse_args(argv)
+    if args.runs < 20:
+        parser.error("--runs must be at least 20")
+    if importlib.util.find_spec("saleor") is None or importlib.util.find_spec("saleor.plugins") is None:
+        return _skip("Saleor is not importable: run this inside a Saleor environment")
+    if not args.eager and not _redis_reachable(args.broker):
+        return _skip(f"no broker at {args.broker} (give --broker, or --eager)")
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saleor.tests.settings")
+    import django
+
+    django.setup()
+    import saleor.graphql.api  # noqa: F401 - the schema first, as Saleor's URLconf does (import cycles)
+    from django.conf import settings
+    from django.db import transaction
+    from django.test.utils import setup_databases, setup_test_environment
+
+    settings.PLUGINS = [*settings.PLUGINS, PLUGIN_PATH]
+    settings.CELERY_TASK_ALWAYS_EAGER = args.eager
+    if not args.eager:
+        settings.CELERY_BROKER_URL = args.broker
+    settings.DEBUG = False
+    setup_test_environment()
+    setup_databases(verbosity=0, interactive=False, keepdb=True)
+    from saleor.tests.utils import prepare_test_db_connections
+
+    prepare_test_db_connections()
+    from saleor.celeryconf import app as celery_app
+
+    celery_app.conf.task_always_eager = args.eager
+    if not args.eager:
+        celery_app.conf.broker_url = args.broker
+
+    results: dict[str, list[float]] = {"active": [], "inactive": []}
+    try:
+        with transaction.atomic():
+            _run(args.runs, results)
+            raise _Rollback
+    except _Rollback:
+        pass
+    if not args.eager:
+        celery_app.control.purge()  # what the runs queued, on the bench's own broker database
+    active = statistics.median(results["active"])
+    inactive = statistics.median(results["inactive"])
+    print(
+        f"checkoutComplete median: active {active:.1f} ms, inactive {inactive:.1f} ms "
+        f"(tasks {'eager' if args.eager else 'queued to ' + args.broker})"
+    )
+    print(
+        json.dumps(
+            {
+                "active_ms": round(active, 2),
+                "inactive_ms": round(inactive, 2),
+                "overhead_ratio": round(active / inactive, 4),
+                "runs": args.runs,
+            }
+        )
+    )
+    return 0
+
+
+def _run(runs: int, results: dict[str, list[float]]) -> None:
+    from saleor.account.tests.fixtures.user import dangerously_create_test_user
+    from saleor.app.models import App
+    from saleor.checkout.models import Checkout
+    from saleor.graphql.tests.utils import get_graphql_content
+    from saleor.permission.models import Permission
+    from saleor.plugins.models import PluginConfiguration
+    from saleor.tests.e2e.checkout.utils import checkout_create, checkout_delivery_method_update
+    from saleor.tests.e2e.checkout.utils.checkout_complete import CHECKOUT_COMPLETE_MUTATION
+    from saleor.tests.e2e.conftest import E2eApiClient
+    from saleor.tests.e2e.product.utils.preparing_product import prepare_product
+    from saleor.tests.e2e.shop.utils.preparing_shop import prepare_default_shop
+    from saleor.tests.e2e.transactions.utils import create_transaction
+    from saleor.tests.e2e.utils import assign_permissions
+    from saleor.warehouse.models import Stock
+
+    from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
+    from saleor_wechat_distribution.ports import SYSTEM, Principal
+    from saleor_wechat_distribution.services.distributors import distributor_apply, distributor_approve
+
+    staff = dangerously_create_test_user("bench-staff@example.com", "x", is_staff=True)
+    staff_client = E2eApiClient(user=staff)
+    codenames = [
+        "manage_products", "manage_channels", "manage_shipping", "manage_taxes", "manage_settings",
+        "manage_product_types_and_attributes", "manage_orders", "manage_plugins", "handle_payments",
+    ]  # fmt: skip
+    assign_permissions(staff_client, list(Permission.objects.filter(codename__in=codenames)))
+    app = App.objects.create(name="bench app", is_active=True, identifier="bench.app")
+    app_client = E2eApiClient(app=app)
+    assign_permissions(app_client, list(Permission.objects.filter(codename__in=["handle_payments"])))
+    shop = prepare_default_shop(staff_client)
+    _, variant_id, _ = prepare_product(staff_client, shop["warehouse"]["id"], shop["channel"]["id"], 100)
+    Stock.objects.update(quantity=10_000)
+    slug = shop["channel"]["slug"]
+    from saleor.channel.models import Channel
+
+    channel = Channel.objects.get(slug=slug)
+    seller = dangerously_create_test_user("bench-seller@example.com", "x")
+    applied = distributor_apply(
+        principal=Principal(user_id=seller.pk, email=seller.email), display_name="Bench seller"
+    )
+    code = distributor_approve(actor=SYSTEM, distributor_id=applied.pk).referral_code
+    config, _ = PluginConfiguration.objects.get_or_create(
+        identifier=PLUGIN_ID, channel=channel, defaults={"configuration": [], "active": True}
+    )
+    shopper = E2eApiClient()
+    metadata = (
+        "mutation ($id: ID!, $input: [MetadataInput!]!) { updateMetadata(id: $id, input: $input) "
+        "{ errors { code } } }"
+    )
+
+    def one(active: bool) -> float:
+        PluginConfiguration.objects.filter(pk=config.pk).update(active=active)
+        checkout = checkout_create(
+            shopper, [{"variantId": variant_id, "quantity": 1}], slug, email="bench@example.com"
+        )
+        checkout = checkout_delivery_method_update(shopper, checkout["id"], shop["shipping_method"]["id"])
+        shopper.post_graphql(
+            metadata, {"id": checkout["id"], "input": [{"key": REF_METADATA_KEY, "value": code}]}
+        )
+        total = checkout["totalPrice"]["gross"]["amount"]
+        create_transaction(app_client, checkout["id"], amount_charged=total)
+        started = time.perf_counter()
+        response = shopper.post_graphql(CHECKOUT_COMPLETE_MUTATION, {"checkoutId": checkout["id"]})
+        elapsed = (time.perf_counter() - started) * 1000
+        data = get_graphql_content(response)["data"]["checkoutComplete"]
+        assert data["errors"] == [] and data["order"], data
+        return elapsed
+
+    one(True), one(False)  # warm-up, not counted
+    for i in range(runs * 2):
+        active = i % 2 == 0 if (i // 2) % 2 == 0 else i % 2 == 1  # ABBA: neither arm always goes first
+        results["active" if active else "inactive"].append(one(active))
+    assert not Checkout.objects.filter(email="bench@example.com").exists()  # every checkout completed
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,144 @@
+"""What the core needs from Saleor, registered once at start-up (``apps.py`` calls :func:`install` when
+Saleor is installed): program settings and payout merchants from the plugin configuration of each
+channel, the checkout -> channel lookup, and Saleor's writer guard around our Celery tasks.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from contextlib import ExitStack
+from typing import Any
+
+from celery.signals import task_postrun, task_prerun
+from django.conf import settings
+from django.db.models.signals import post_delete, post_save
+from saleor.account.models import User
+from saleor.checkout.models import Checkout
+from saleor.core.db.connection import allow_writer
+from saleor.discount.models import Voucher, VoucherCode
+from saleor.plugins.models import PluginConfiguration
+
+from .. import conf, host_events
+from ..services import referrals
+from ..wechat.gateways import payout_gateway_from_values
+from . import tasks  # noqa: F401 - registers the adapter's tasks in Saleor's Celery app
+from .config import AdapterSettings, ConfigurationError, parse_configuration
+from .vouchers import voucher_event
+
+logger = logging.getLogger(__name__)
+PLUGIN_ID = "wechat.distribution"
+TASK_PREFIX = "saleor_wechat_distribution."
+_installed = False
+_writer_guards: dict[str, ExitStack] = {}
+
+
+def channel_settings(channel: str | None) -> AdapterSettings | None:
+    """The channel's parsed plugin configuration, or None (no channel, not configured, inactive, or a
+    stored configuration that no longer parses: logged)."""
+    if not channel:
+        return None
+    with allow_writer():
+        stored = (
+            PluginConfiguration.objects.filter(identifier=PLUGIN_ID, channel__slug=channel)
+            .values_list("configuration", "active")
+            .first()
+        )
+    if stored is None or not stored[1]:
+        return None
+    try:
+        return parse_configuration(stored[0])
+    except ConfigurationError as error:
+        logger.error("the WeChat distribution settings of channel %s do not parse: %s", channel, error)
+        return None
+
+
+def program_config(channel: str | None) -> conf.ProgramConfig:
+    parsed = channel_settings(channel)
+    return conf.ProgramConfig(auto_approve=parsed.auto_approve if parsed else False)
+
+
+def notify_url(channel: str) -> str:
+    base = (getattr(settings, "PUBLIC_URL", None) or "").rstrip("/")
+    return f"{base}/plugins/channel/{channel}/{PLUGIN_ID}/wechatpay/notify/" if base else ""
+
+
+def payout_gateway(channel: str, method: str) -> Any:
+    parsed = channel_settings(channel)
+    values = dict(parsed.payouts.get(method) or {}) if parsed else {}
+    if not values:
+        raise conf.PayoutNotConfigured(f"no WeChat Pay {method} merchant for channel {channel!r}")
+    if method == "v3":
+        values["notify_url"] = notify_url(channel)
+    return payout_gateway_from_values(method, values)
+
+
+def checkout_channel(checkout_id: str) -> str | None:
+    """``checkoutAttribute`` takes Saleor's checkout token (``Checkout.token``)."""
+    try:
+        token = uuid.UUID(str(checkout_id))
+    except ValueError:
+        return None
+    with allow_writer():
+        return Checkout.objects.filter(token=token).values_list("channel__slug", flat=True).first()
+
+
+def _enter_writer(task_id: str | None = None, task: Any = None, **_: Any) -> None:
+    if task is not None and task.name.startswith(TASK_PREFIX) and task_id:
+        stack = ExitStack()
+        stack.enter_context(allow_writer())
+        _writer_guards[task_id] = stack
+
+
+def _leave_writer(task_id: str | None = None, **_: Any) -> None:
+    stack = _writer_guards.pop(task_id or "", None)
+    if stack is not None:
+        stack.close()
+
+
+def _voucher_saved(sender: Any, instance: Any, created: bool = False, **_: Any) -> None:
+    try:
+        if sender is Voucher:
+            voucher_event("created" if created else "updated", voucher_id=instance.pk, codes=[])
+        elif created:
+            voucher_event("codes_created", voucher_id=instance.voucher_id, codes=[instance.code])
+    except Exception:
+        logger.exception("voucher signal not handed on")
+
+
+def _voucher_deleted(sender: Any, instance: Any, **_: Any) -> None:
+    try:
+        if sender is Voucher:
+            voucher_event("deleted", voucher_id=instance.pk, codes=[])
+        else:
+            voucher_event("codes_deleted", voucher_id=instance.voucher_id, codes=[instance.code])
+    except Exception:
+        logger.exception("voucher signal not handed on")
+
+
+def _user_deleted(sender: Any, instance: Any, **_: Any) -> None:
+    """Saleor calls ``customer_deleted`` without a channel, so a per-channel plugin may not hear it."""
+    try:
+        host_events.customer_deleted(user_id=instance.pk)
+    except Exception:
+        logger.exception("user deletion not handed on")
+
+
+def install() -> None:
+    """Idempotent."""
+    global _installed
+    if _installed:
+        return
+    conf.set_config_provider(program_config)
+    conf.set_payout_gateway_factory(payout_gateway)
+    referrals.set_checkout_channel_lookup(checkout_channel)
+    task_prerun.connect(_enter_writer, weak=False, dispatch_uid="wechat_distribution_writer_in")
+    task_postrun.connect(_leave_writer, weak=False, dispatch_uid="wechat_distribution_writer_out")
+    for model in (Voucher, VoucherCode):
+        uid = f"wechat_distribution_{model.__name__}"
+        post_save.connect(_voucher_saved, sender=model, weak=False, dispatch_uid=f"{uid}_saved")
+        post_delete.connect(_voucher_deleted, sender=model, weak=False, dispatch_uid=f"{uid}_deleted")
+    post_delete.connect(
+        _user_deleted, sender=User, weak=False, dispatch_uid="wechat_distribution_user_deleted"
+    )
+    _installed = True
