@@ -19,8 +19,9 @@ LOCALE = Path(__file__).resolve().parents[1] / "saleor_wechat_distribution" / "l
 def _msgids(po: Path) -> list[str]:
     text = po.read_text(encoding="utf-8")
     ids = []
-    for block in re.findall(r'^msgid((?: "(?:[^"\\]|\\.)*"\n)+)', text, re.M):
-        msgid = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block)).replace('\\"', '"')
+    for block in re.findall(r'^msgid((?: ?"(?:[^"\\]|\\.)*"\n)+)', text, re.M):
+        escaped = "".join(re.findall(r'"((?:[^"\\]|\\.)*)"', block))
+        msgid = re.sub(r"\\(.)", lambda m: {"n": "\n", "t": "\t"}.get(m.group(1), m.group(1)), escaped)
         if msgid:
             ids.append(msgid)
     return ids
