@@ -10,8 +10,9 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
-from .ports import PayoutGateway
+from .ports import CustomerDirectory, PayoutGateway
 
 
 @dataclass(frozen=True)
@@ -63,4 +64,30 @@ def get_payout_gateway(channel: str, method: str) -> PayoutGateway:
 
 
 class PayoutNotConfigured(RuntimeError):
+    pass
+
+
+# --- customer directory (network imports) --------------------------------------------------------
+
+
+_customer_directory: CustomerDirectory | None = None
+
+
+def set_customer_directory(directory: CustomerDirectory | None) -> None:
+    """The host registers how imports match people to its customer accounts (Saleor: its User table)."""
+    global _customer_directory
+    _customer_directory = directory
+
+
+def get_customer_directory() -> CustomerDirectory:
+    """The registered directory, else the class named by ``WECHAT_DISTRIBUTION_CUSTOMER_DIRECTORY``."""
+    if _customer_directory is not None:
+        return _customer_directory
+    dotted = getattr(settings, "WECHAT_DISTRIBUTION_CUSTOMER_DIRECTORY", None)
+    if not dotted:
+        raise CustomerDirectoryNotConfigured("no customer directory is registered for network imports")
+    return import_string(dotted)()
+
+
+class CustomerDirectoryNotConfigured(RuntimeError):
     pass

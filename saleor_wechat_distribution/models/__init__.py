@@ -1,5 +1,6 @@
 from .commissions import Commission, CommissionRule, LedgerEntry, OrderHold, OrderLineRefund, Wallet
 from .distributors import Distributor, DistributorEvent
+from .network import DistributorImportJob, OrderDispute, OrderDisputeEvent
 from .payouts import Withdrawal
 from .programs import ChannelProgram
 from .referrals import (
@@ -22,10 +23,13 @@ __all__ = [
     "CustomerBinding",
     "Distributor",
     "DistributorEvent",
+    "DistributorImportJob",
     "DistributorVoucherCode",
     "InboundEvent",
     "LedgerEntry",
     "OrderAttribution",
+    "OrderDispute",
+    "OrderDisputeEvent",
     "OrderHold",
     "OrderLineRefund",
     "Wallet",

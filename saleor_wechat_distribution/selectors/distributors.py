@@ -68,3 +68,11 @@ def distributor_list(
             Q(display_name__icontains=term) | Q(referral_code=term.upper()) | Q(email__iexact=term)
         )
     return qs.order_by("-pk")
+
+
+def distributor_get_by_key(*, key: str) -> Distributor | None:
+    """A distributor by the key imports and exports use: its external id, else its referral code."""
+    return (
+        Distributor.objects.filter(external_id=key).first()
+        or Distributor.objects.filter(external_id__isnull=True, referral_code=key).first()
+    )
