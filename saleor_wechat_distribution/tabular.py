@@ -133,10 +133,15 @@ def csv_chunks(columns: list[str], rows: Iterable[list[object]]) -> Iterator[str
 
 
 def write_csv(target: IO[str], columns: list[str], rows: Iterable[list[object]]) -> int:
-    count = -1
-    for count, chunk in enumerate(csv_chunks(columns, rows), start=-1):  # noqa: B007
-        target.write(chunk)
-    return max(count, 0)
+    """Write the file; returns the number of data rows."""
+    writer = csv.writer(target)
+    target.write("\ufeff")
+    writer.writerow(columns)
+    count = 0
+    for row in rows:
+        writer.writerow([neutralise(cell) for cell in row])
+        count += 1
+    return count
 
 
 def write_xlsx(target: IO[bytes] | str, columns: list[str], rows: Iterable[list[object]]) -> int:

@@ -547,6 +547,8 @@ class _Import:
                 wanted["referral_code"] = row.referral_code
             if ex.external_id is None and row.external_id != ex.referral_code:
                 wanted["external_id"] = row.external_id
+            if wanted.get("email") == ex.email.lower():
+                del wanted["email"]  # e-mail addresses compare without case
             self.changes[i] = {k: v for k, v in wanted.items() if getattr(ex, k) != v}
             self.moves[i] = self._current_parent_path(ex) != self._wanted_parent_path(i)
             actions.append("move" if self.moves[i] else "update" if self.changes[i] else "unchanged")
