@@ -58,3 +58,15 @@ def order_refund_requested(order_id: str, *, reference: str) -> None:
 
 def order_refund_request_closed(order_id: str, *, reference: str) -> None:
     _queue("hold_close", order_id, "refund_requested", reference)
+
+
+def order_dispute_opened(order_id: str, *, reference: str, reason: str) -> None:
+    """An after-sales case (dispute) opened in the host: the order's commissions are held meanwhile."""
+    _queue("dispute_open", order_id, reference, reason)
+
+
+def order_dispute_resolved(
+    order_id: str, *, reference: str, resolution: str, refund_id: str = "", amount: Decimal | None = None
+) -> None:
+    """The host closed the case: ``release`` the commissions, or ``reverse`` them with ``refund_id``."""
+    _queue("dispute_resolve", order_id, reference, resolution, refund_id, str(amount) if amount else None)

@@ -14,6 +14,7 @@ from django.db import OperationalError
 from .domain.payouts import PayoutTemporaryError
 from .ports import order_from_payload
 from .services import commissions as commission_services
+from .services import disputes as dispute_services
 from .services.commissions import commissions_settle_due
 from .services.withdrawals import withdrawal_reconcile, withdrawal_send, withdrawals_resume
 
@@ -82,6 +83,17 @@ def order_event_task(kind: str, *args: object) -> None:
             commission_services.order_hold_open(order_id=args[0], reason=args[1], reference=args[2])
         case "hold_close":
             commission_services.order_hold_close(order_id=args[0], reason=args[1], reference=args[2])
+        case "dispute_open":
+            dispute_services.order_dispute_open_by_host(order_id=args[0], reference=args[1], reason=args[2])
+        case "dispute_resolve":
+            order_id, reference, resolution, refund_id, amount = args
+            dispute_services.order_dispute_resolve_by_host(
+                order_id=order_id,
+                reference=reference,
+                resolution=resolution,
+                refund_id=refund_id,
+                amount=Decimal(amount) if amount else None,
+            )
         case _:
             logger.error("unknown order event %r", kind)
 
