@@ -16,6 +16,7 @@ from .ports import order_from_payload
 from .services import commissions as commission_services
 from .services import disputes as dispute_services
 from .services.commissions import commissions_settle_due
+from .services.network_import_jobs import distributor_import_job_run
 from .services.withdrawals import withdrawal_reconcile, withdrawal_send, withdrawals_resume
 
 logger = logging.getLogger(__name__)
@@ -96,6 +97,12 @@ def order_event_task(kind: str, *args: object) -> None:
             )
         case _:
             logger.error("unknown order event %r", kind)
+
+
+@shared_task(name="saleor_wechat_distribution.distributor_import", acks_late=True)
+def distributor_import_task(job_id: int) -> str:
+    """One network import (a GraphQL upload); the job row says how it went."""
+    return distributor_import_job_run(job_id=job_id)
 
 
 @shared_task(name="saleor_wechat_distribution.withdrawals_resume")

@@ -28,6 +28,7 @@ from .mutations.distributor_move import DistributorMove
 from .mutations.distributor_reactivate import DistributorReactivate
 from .mutations.distributor_reject import DistributorReject
 from .mutations.distributor_suspend import DistributorSuspend
+from .network_schema import NetworkMutations, NetworkQueries
 from .types import Distributor, DistributorCountableConnection, DistributorTeamConnection
 
 SEARCH_MAX_LENGTH = 100
@@ -40,7 +41,7 @@ class DistributorFilterInput(graphene.InputObjectType):
     search = graphene.String(description="Part of the display name, an exact referral code or e-mail.")
 
 
-class Query(graphene.ObjectType):
+class Query(NetworkQueries, graphene.ObjectType):
     node = node_field()
     my_distributor = graphene.Field(Distributor, description="The signed-in customer's distributor profile.")
     my_team = graphene.Field(
@@ -134,7 +135,7 @@ class Query(graphene.ObjectType):
         )
 
 
-class Mutation(graphene.ObjectType):
+class Mutation(NetworkMutations, graphene.ObjectType):
     distributor_apply = DistributorApply.Field()
     distributor_approve = DistributorApprove.Field()
     distributor_reject = DistributorReject.Field()
