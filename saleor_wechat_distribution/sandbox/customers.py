@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import hashlib
 
-from ..models import Distributor
 from ..ports import CustomerMatch, CustomerRequest
+from ..selectors.distributors import distributor_rows_where_in as rows_where_in
 
 #: created ids live above every id the demo data and the tests hand out
 CREATED_ID_BASE = 10**12
 _CREATED_ID_SPACE = 10**15
-_CHUNK = 5000
 
 
 def sandbox_user_id(request: CustomerRequest) -> int:
@@ -29,17 +28,12 @@ class SandboxCustomerDirectory:
     def find_or_create_customers(
         self, requests: list[CustomerRequest], *, create: bool
     ) -> list[CustomerMatch]:
-        by_email: dict[str, int] = {}
-        by_phone: dict[str, int] = {}
-        for start in range(0, len(requests), _CHUNK):
-            chunk = requests[start : start + _CHUNK]
-            emails = [r.email for r in chunk if r.email]
-            phones = [r.phone for r in chunk if r.phone]
-            if emails:
-                rows = Distributor.objects.filter(email__in=emails).values_list("email", "user_id")
-                by_email.update(rows)
-            if phones:
-                by_phone.update(Distributor.objects.filter(phone__in=phones).values_list("phone", "user_id"))
+        by_email = dict(
+            rows_where_in("email", sorted({r.email for r in requests if r.email}), ("email", "user_id"))
+        )
+        by_phone = dict(
+            rows_where_in("phone", sorted({r.phone for r in requests if r.phone}), ("phone", "user_id"))
+        )
         matches = []
         for request in requests:
             found = by_email.get(request.email) if request.email else None

@@ -25,6 +25,8 @@ nothing; an edited row updates that distributor (moving it under its new parent 
 from __future__ import annotations
 
 import io
+import json
+import secrets
 from collections import deque
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -37,7 +39,7 @@ from django.utils import timezone
 
 from .. import locks
 from ..conf import get_customer_directory
-from ..domain.distributors import is_member, kind_allowed_under, new_referral_code
+from ..domain.distributors import REFERRAL_CODE_ALPHABET, REFERRAL_CODE_LENGTH, is_member, kind_allowed_under
 from ..domain.errors import NetworkImportErrorCode as Code
 from ..domain.i18n import gettext_noop as _
 from ..domain.network_import import (
@@ -52,6 +54,7 @@ from ..domain.network_import import (
 )
 from ..models import Distributor, DistributorEvent
 from ..ports import CustomerRequest, Principal
+from ..selectors.distributors import distributor_rows_where_in as rows_where_in
 from ..tabular import FileRejected, read_rows
 
 STEPLEN = Distributor.steplen
@@ -60,6 +63,7 @@ MAX_DEPTH = 63
 ERROR_ROWS_KEPT = 1000
 PROGRESS_EVERY = 5000
 _CHUNK = 5000
+_CODE_SPACE = len(REFERRAL_CODE_ALPHABET) ** REFERRAL_CODE_LENGTH
 _EXISTING_FIELDS = (
     "pk",
     "path",
@@ -267,20 +271,15 @@ class _Import:
             | {r.parent_external_id for r in rows if r.parent_external_id}
         )
         self.existing_by_key: dict[str, Existing] = {}
-        for chunk in _chunks(keys):
-            for ex in _load_existing(
-                Q(external_id__in=chunk) | Q(external_id__isnull=True, referral_code__in=chunk)
-            ):
-                self.existing_by_key[ex.key] = ex
+        for values in rows_where_in("external_id", keys, _EXISTING_FIELDS):
+            self.existing_by_key[values[4]] = Existing(*values)
+        for values in rows_where_in("referral_code", keys, _EXISTING_FIELDS):
+            if values[4] is None:  # known by its referral code: it has no external id
+                self.existing_by_key[values[5]] = Existing(*values)
         codes = sorted(seen["code"])
         by_code: dict[str, Existing] = {}
-        for chunk in _chunks(codes):
-            by_code.update((ex.referral_code, ex) for ex in _load_existing(Q(referral_code__in=chunk)))
-        by_slug: dict[str, int] = {}
-        for chunk in _chunks(sorted(seen["slug"])):
-            by_slug.update(
-                Distributor.objects.filter(storefront_slug__in=chunk).values_list("storefront_slug", "pk")
-            )
+        by_code.update((v[5], Existing(*v)) for v in rows_where_in("referral_code", codes, _EXISTING_FIELDS))
+        by_slug = dict(rows_where_in("storefront_slug", sorted(seen["slug"]), ("storefront_slug", "pk")))
 
         # match rows to distributors
         self.matched: list[Existing | None] = [None] * n
@@ -331,6 +330,8 @@ class _Import:
         self.new_rows = [i for i, r in enumerate(rows) if self.matched[i] is None and r.external_id]
         wanted = []
         for i in self.new_rows:
+            if rows[i].errors:
+                continue  # no account is looked up (or created) for a row that cannot be imported
             if rows[i].email or rows[i].phone:
                 wanted.append(i)
             else:
@@ -344,11 +345,10 @@ class _Import:
             return
         directory = get_customer_directory()
         requests = [CustomerRequest(rows[i].email, rows[i].phone, rows[i].display_name) for i in wanted]
-        matches = directory.find_or_create_customers(requests, create=False)
+        # a real run creates the missing accounts now, in this transaction: rolled back if any row fails
+        matches = directory.find_or_create_customers(requests, create=not self.dry_run)
         found = [m.user_id for m in matches if m.user_id is not None]
-        taken: dict[int, int] = {}
-        for chunk in _chunks(found):
-            taken.update(Distributor.objects.filter(user_id__in=chunk).values_list("user_id", "pk"))
+        taken = dict(rows_where_in("user_id", found, ("user_id", "pk")))
         first_row: dict[int, int] = {}
         for i, match in zip(wanted, matches, strict=True):
             if match.user_id is None:
@@ -435,8 +435,7 @@ class _Import:
                 for k in range(STEPLEN, len(ex.path), STEPLEN)
             }
         )
-        for chunk in _chunks(prefixes):
-            ancestor_pk.update(Distributor.objects.filter(path__in=chunk).values_list("path", "pk"))
+        ancestor_pk.update(rows_where_in("path", prefixes, ("path", "pk")))
         graph: dict[int, int | None] = {}
         for i in range(n):
             if self.parent_row[i] is not None:
@@ -572,7 +571,6 @@ class _Import:
         rows = self.rows
         now = timezone.now()
         self.progress("writing", 0)
-        self._create_customers()
         codes = self._new_codes()
 
         path_of_pk: dict[int, str] = {}  # current paths of the distributors we place rows under or move
@@ -666,22 +664,6 @@ class _Import:
         self.progress("writing", len(self.order))
         return {"moved_subtrees": moved}
 
-    def _create_customers(self) -> None:
-        wanted = self.new_rows
-        if not wanted:
-            return
-        rows = self.rows
-        requests = [CustomerRequest(rows[i].email, rows[i].phone, rows[i].display_name) for i in wanted]
-        matches = get_customer_directory().find_or_create_customers(requests, create=True)
-        ids = [m.user_id for m in matches]
-        if any(uid is None for uid in ids) or len(set(ids)) != len(ids):
-            raise _CustomerConflict
-        for chunk in _chunks(ids):
-            if Distributor.objects.filter(user_id__in=chunk).exists():
-                raise _CustomerConflict
-        for i, uid in zip(wanted, ids, strict=True):
-            self.user_ids[i] = uid
-
     def _new_codes(self) -> dict[int, str]:
         """Referral codes of the created distributors: the file's, else new unique ones."""
         rows = self.rows
@@ -691,16 +673,10 @@ class _Import:
         while missing:
             fresh: dict[str, int] = {}
             for i in missing:
-                code = new_referral_code()
+                code = _new_code()
                 if code not in used and code not in fresh:
                     fresh[code] = i
-            taken = set()
-            for chunk in _chunks(list(fresh)):
-                taken.update(
-                    Distributor.objects.filter(referral_code__in=chunk).values_list(
-                        "referral_code", flat=True
-                    )
-                )
+            taken = {v[0] for v in rows_where_in("referral_code", list(fresh), ("referral_code",))}
             for code, i in fresh.items():
                 if code not in taken:
                     codes[i] = code
@@ -779,12 +755,13 @@ class _Import:
         Distributor.objects.bulk_update(objects, fields, batch_size=1000)
 
     def _audit(self, new_path: dict[int, str], now: datetime) -> None:
+        """One ``imported`` entry per created or changed distributor (COPY on PostgreSQL)."""
         rows = self.rows
-        keys = [rows[i].external_id for i in new_path]
-        pks: dict[str, int] = {}
-        for chunk in _chunks(keys):
-            pks.update(Distributor.objects.filter(external_id__in=chunk).values_list("external_id", "pk"))
-        events = [(pks[rows[i].external_id], {"job": self.job_id, "action": "created"}) for i in new_path]
+        pks = dict(
+            rows_where_in("external_id", [rows[i].external_id for i in new_path], ("external_id", "pk"))
+        )
+        created = json.dumps({"job": self.job_id, "action": "created"})
+        events = [(pks[rows[i].external_id], created) for i in new_path]
         for i, ex in enumerate(self.matched):
             if ex is not None and (self.changes[i] or self.moves[i]):
                 data = {
@@ -792,19 +769,29 @@ class _Import:
                     "action": "move" if self.moves[i] else "update",
                     "changes": sorted(self.changes[i]),
                 }
-                events.append((ex.pk, data))
+                events.append((ex.pk, json.dumps(data)))
+        actor, actor_id, kind = (
+            self.actor.actor_label,
+            self.actor.user_id,
+            DistributorEvent.Type.IMPORTED.value,
+        )
+        if connection.vendor == "postgresql":
+            columns = "distributor_id, type, actor, actor_user_id, data, created_at"
+            with (
+                connection.cursor() as cursor,
+                cursor.cursor.copy(f"COPY {DistributorEvent._meta.db_table} ({columns}) FROM STDIN") as copy,
+            ):
+                for pk, data in events:
+                    copy.write_row((pk, kind, actor, actor_id, data, now))
+            return
         DistributorEvent.objects.bulk_create(
             [
                 DistributorEvent(
-                    distributor_id=pk,
-                    type=DistributorEvent.Type.IMPORTED,
-                    actor=self.actor.actor_label,
-                    actor_user_id=self.actor.user_id,
-                    data=data,
+                    distributor_id=pk, type=kind, actor=actor, actor_user_id=actor_id, data=json.loads(data)
                 )
                 for pk, data in events
             ],
-            batch_size=5000,
+            batch_size=500,
         )
 
 
@@ -817,6 +804,16 @@ class _TooDeep(Exception):
 
 class _CustomerConflict(Exception):
     pass
+
+
+def _new_code() -> str:
+    """``new_referral_code``'s alphabet and length, from one random number (100,000 codes: 0.2 s)."""
+    value = secrets.randbelow(_CODE_SPACE)
+    chars = []
+    for _step_index in range(REFERRAL_CODE_LENGTH):
+        value, rem = divmod(value, len(REFERRAL_CODE_ALPHABET))
+        chars.append(REFERRAL_CODE_ALPHABET[rem])
+    return "".join(chars)
 
 
 def _in_trees(roots: list[str]) -> Q:
