@@ -139,7 +139,10 @@ def verify(rows: int) -> dict[str, object]:
             f" (SELECT 1 FROM {TABLE} p WHERE p.path = SUBSTR(d.path, 1, LENGTH(d.path) - 4))"
         )
         orphans = cur.fetchone()[0]
-    sample = Distributor.objects.filter(depth=1).order_by("team_size").first()
+    sample = (
+        Distributor.objects.filter(team_size__gte=200).order_by("team_size").first()
+        or Distributor.objects.filter(depth=1).first()
+    )
     problems = Distributor.objects.find_problems(parent=sample)
     if count != rows or wrong or orphans or any(problems):
         raise SystemExit(

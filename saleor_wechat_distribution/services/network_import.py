@@ -525,7 +525,7 @@ class _Import:
 
     def plan_actions(self) -> list[str]:
         rows = self.rows
-        self.changes: list[dict[str, Any]] = [{} for _ in rows]
+        self.changes: dict[int, dict[str, Any]] = {}  # only rows that change
         self.moves: list[bool] = [False] * len(rows)
         actions = []
         for i, row in enumerate(rows):
@@ -548,9 +548,11 @@ class _Import:
                 wanted["external_id"] = row.external_id
             if wanted.get("email") == ex.email.lower():
                 del wanted["email"]  # e-mail addresses compare without case
-            self.changes[i] = {k: v for k, v in wanted.items() if getattr(ex, k) != v}
+            changes = {k: v for k, v in wanted.items() if getattr(ex, k) != v}
+            if changes:
+                self.changes[i] = changes
             self.moves[i] = self._current_parent_path(ex) != self._wanted_parent_path(i)
-            actions.append("move" if self.moves[i] else "update" if self.changes[i] else "unchanged")
+            actions.append("move" if self.moves[i] else "update" if i in self.changes else "unchanged")
         return actions
 
     @staticmethod
@@ -652,10 +654,7 @@ class _Import:
         self._update_changed(now)
         if self.under is not None:
             touched_roots.add(path_of_pk.get(self.under.pk, self.under.path)[:STEPLEN])
-        roots = sorted(
-            touched_roots
-            | {path_of_pk[self.matched[i].pk][:STEPLEN] for i in range(len(rows)) if self.changes[i]}
-        )
+        roots = sorted(touched_roots | {path_of_pk[self.matched[i].pk][:STEPLEN] for i in self.changes})
         if roots:
             _recount(roots)
             if _max_depth(roots) > MAX_DEPTH:
@@ -736,7 +735,7 @@ class _Import:
             )
 
     def _update_changed(self, now: datetime) -> None:
-        changed = [i for i in range(len(self.rows)) if self.changes[i]]
+        changed = sorted(self.changes)
         if not changed:
             return
         fields = sorted({k for i in changed for k in self.changes[i]} | {"approved_at", "updated_at"})
@@ -763,11 +762,11 @@ class _Import:
         created = json.dumps({"job": self.job_id, "action": "created"})
         events = [(pks[rows[i].external_id], created) for i in new_path]
         for i, ex in enumerate(self.matched):
-            if ex is not None and (self.changes[i] or self.moves[i]):
+            if ex is not None and (i in self.changes or self.moves[i]):
                 data = {
                     "job": self.job_id,
                     "action": "move" if self.moves[i] else "update",
-                    "changes": sorted(self.changes[i]),
+                    "changes": sorted(self.changes.get(i, ())),
                 }
                 events.append((ex.pk, json.dumps(data)))
         actor, actor_id, kind = (
