@@ -515,6 +515,49 @@ class _Import:
                     "parent_external_id",
                     _("The parent row has errors, so this row cannot be placed."),
                 )
+        self._check_existing_teams()
+
+    def _check_existing_teams(self) -> None:
+        """A distributor whose team stays (children the file does not move away) must stay approved, and
+        an enterprise team member keeps its upline an enterprise."""
+        rows = self.rows
+        candidates = [
+            i
+            for i, ex in enumerate(self.matched)
+            if ex is not None
+            and not rows[i].errors
+            and (not is_member(rows[i].status) or (rows[i].kind != ex.kind and rows[i].kind == "individual"))
+        ]
+        for i in candidates:
+            ex = self.matched[i]
+            children = Distributor.objects.filter(path__startswith=ex.path, depth=ex.depth + 1).values_list(
+                "pk", "kind"
+            )
+            staying = [
+                kind
+                for pk, kind in children
+                if pk not in self.row_by_pk
+                or self.parent_row[self.row_by_pk[pk]] == i
+                or (
+                    self.parent_row[self.row_by_pk[pk]] is None
+                    and self.parent_existing[self.row_by_pk[pk]] is not None
+                    and self.parent_existing[self.row_by_pk[pk]].pk == ex.pk
+                )
+            ]
+            if staying and not is_member(rows[i].status):
+                self._error(
+                    i,
+                    Code.PARENT_NOT_APPROVED,
+                    "status",
+                    _("Only active or suspended distributors can have a team."),
+                )
+            if rows[i].kind == "individual" and "enterprise" in staying:
+                self._error(
+                    i,
+                    Code.KIND_NOT_ALLOWED_UNDER_PARENT,
+                    "kind",
+                    _("An enterprise distributor cannot sit under an individual distributor."),
+                )
 
     def _error(
         self, i: int, code: Code, field_: str | None, message: str, other_line: int | None = None

@@ -238,3 +238,37 @@ def test_xlsx_import_with_numbers_empty_rows_and_formula_cells():
     )
     assert codes_of(run(bad, fmt="xlsx")) == {"X": ["formula"]}
     assert run(b"not a zip", fmt="xlsx").file_error["code"] == "unreadable_file"
+
+
+def test_a_distributor_keeping_its_team_must_stay_approved_and_an_enterprise_stays_above_enterprises():
+    run(csv_bytes(NETWORK))
+    before = tree_state()
+    s1 = dict(NETWORK[1], status="pending")  # S1 keeps P1 and P2, which the file does not list
+    e1 = dict(NETWORK[0], kind="individual")  # E1 keeps the enterprise S1 below it
+    assert codes_of(run(csv_bytes([s1]))) == {"S1": ["parent_not_approved"]}
+    assert codes_of(run(csv_bytes([e1]))) == {"E1": ["kind_not_allowed_under_parent"]}
+    assert tree_state() == before
+    # moving the team away in the same file makes it possible
+    rows = [dict(NETWORK[1], status="rejected"), dict(NETWORK[2], parent_external_id="E1"),
+            dict(NETWORK[3], parent_external_id="E1")]  # fmt: skip
+    result = run(csv_bytes(rows))
+    assert result.ok, result
+    assert (result.totals["update"], result.totals["move"]) == (1, 2)
+    assert_tree_valid()
+
+
+def test_moves_and_new_rows_mixed_in_one_file_land_on_the_right_paths():
+    run(csv_bytes([row("A", kind="enterprise"), row("B", "A"), row("D", "B")]))
+    # N is new and takes A (with B and D) below it; C is new below B, which the file does not list
+    # and which moves with A; E is new below D
+    rows = [row("N", kind="enterprise"), row("A", "N", kind="enterprise"), row("C", "B"), row("E", "D")]
+    result = run(csv_bytes(rows))
+    assert result.ok, result
+    assert (result.totals["create"], result.totals["move"]) == (3, 1)
+    assert_tree_valid()
+    by_key = {d.external_id: d for d in Distributor.objects.all()}
+    assert by_key["A"].parent_path == by_key["N"].path
+    assert by_key["C"].parent_path == by_key["B"].path and by_key["B"].parent_path == by_key["A"].path
+    assert by_key["E"].parent_path == by_key["D"].path
+    assert by_key["N"].team_size == 5
+    assert run(csv_bytes(rows)).totals["unchanged"] == 4
