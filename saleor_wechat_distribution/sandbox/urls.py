@@ -5,6 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from ..audit_export import audit_export_view
 from ..graphql.views import execute_graphql
+from ..network_export_view import network_export_view
 from ..wechat.payout_notifications import payout_notification_view
 from .tokens import authenticate
 
@@ -18,9 +19,14 @@ def export_view(request: HttpRequest, kind: str) -> HttpResponse:
     return audit_export_view(request, kind, authenticate=authenticate)
 
 
+def distributors_export_view(request: HttpRequest, file_format: str) -> HttpResponse:
+    return network_export_view(request, file_format, authenticate=authenticate)
+
+
 urlpatterns = [
     path("", lambda request: redirect("graphql/")),
     path("graphql/", graphql_view, name="graphql"),
+    path("export/distributors.<slug:file_format>", distributors_export_view, name="distributors-export"),
     path("export/<slug:kind>.csv", export_view, name="audit-export"),
     path("wechatpay/<slug:channel>/notify/", csrf_exempt(payout_notification_view), name="wechatpay-notify"),
 ]
