@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Iterable
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
 from django.db import IntegrityError, transaction
@@ -97,6 +98,15 @@ def order_dispute_open(*, actor: Principal, order_id: str, reason: str, referenc
                 Code.ALREADY_OPEN, _("A dispute is already open on this order."), field="orderId"
             ) from None
         order_hold_open(order_id=order_id, reason=HOLD_REASON, reference=str(dispute.pk))
+        # Not settled yet: besides the hold, clear the settlement time (restored on resolution). A
+        # settlement statement that started before this commits could miss the hold in its snapshot,
+        # but it re-checks ``settle_after`` on the row version this transaction writes.
+        waiting = {
+            str(c.pk): c.settle_after.isoformat() if c.settle_after else None
+            for c in commissions
+            if c.status in (Commission.Status.PENDING, Commission.Status.FROZEN)
+        }
+        Commission.objects.filter(pk__in=[int(pk) for pk in waiting]).update(settle_after=None)
         settled = [
             c for c in commissions if c.status == Commission.Status.AVAILABLE and c.amount > c.reversed_amount
         ]
@@ -119,9 +129,24 @@ def order_dispute_open(*, actor: Principal, order_id: str, reason: str, referenc
             OrderDisputeEvent.Type.OPENED,
             actor,
             note=reason,
-            data={"reference": reference, "held_settled": held, "commissions": len(commissions)},
+            data={"reference": reference, "held_settled": held, "settle_after": waiting},
         )
         return dispute
+
+
+def _restore_settlement_times(dispute: OrderDispute, commissions: list[Commission]) -> None:
+    """Give the held commissions their settlement time back (fulfilment meanwhile set its own)."""
+    opened = dispute.events.filter(type=OrderDisputeEvent.Type.OPENED).first()
+    saved = (opened.data or {}).get("settle_after", {}) if opened else {}
+    for c in commissions:
+        value = saved.get(str(c.pk))
+        if (
+            value
+            and c.settle_after is None
+            and c.status in (Commission.Status.PENDING, Commission.Status.FROZEN)
+        ):
+            c.settle_after = datetime.fromisoformat(value)
+            c.save(update_fields=["settle_after"])
 
 
 def _snapshot(attribution: OrderAttribution) -> OrderSnapshot:
@@ -213,6 +238,7 @@ def order_dispute_resolve(
                 order_id=dispute.order_id,
             )
         order_hold_close(order_id=dispute.order_id, reason=HOLD_REASON, reference=str(dispute.pk))
+        _restore_settlement_times(dispute, commissions)
         data: dict = {"released_settled": len(holds), "commissions": len(commissions)}
         if resolution == "reverse":
             snapshot = _snapshot(attribution)

@@ -51,14 +51,19 @@ def refused(code, call, **kwargs) -> None:
 def test_open_dispute_holds_commissions_past_the_window_and_release_lets_them_settle(program, chain):
     _, _a, b = chain
     o = paid_order(b)
+    due = Commission.objects.filter(order_id=o.order_id).values_list("settle_after", flat=True)[0]
     dispute = order_dispute_open(actor=STAFF, order_id=o.order_id, reason="buyer says broken")
     assert commissions_settle_due() == 0 and statuses(o) == {"frozen"}
+    assert set(Commission.objects.filter(order_id=o.order_id).values_list("settle_after", flat=True)) == {
+        None
+    }
     commissions = list(Commission.objects.filter(order_id=o.order_id))
     assert set(commission_hold_reasons(commissions=commissions).values()) == {"dispute"}
     order_hold_open(order_id=o.order_id, reason="refund_requested", reference="R1")
     assert commission_hold_reason(commission=commissions[0]) == "dispute"  # dispute shown first
     released = order_dispute_resolve(actor=STAFF, dispute_id=dispute.pk, resolution="release", note="ok")
     assert released.status == "released"
+    assert set(Commission.objects.filter(order_id=o.order_id).values_list("settle_after", flat=True)) == {due}
     assert commission_hold_reason(commission=commissions[0]) == "refund_requested"
     from saleor_wechat_distribution.services.commissions import order_hold_close
 
