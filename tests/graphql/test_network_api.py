@@ -164,6 +164,12 @@ def test_dispute_open_list_and_resolve(world: World, gql: Gql, disputed_order):
         ("reversed", "退款"),
     ]
     assert gql(DISPUTES, {"filter": {"status": "OPEN"}}, staff)["data"]["disputes"]["totalCount"] == 0
+    by_order = gql(DISPUTES, {"filter": {"orderId": disputed_order.order_id}}, staff)["data"]["disputes"]
+    assert [e["node"]["status"] for e in by_order["edges"]] == ["REVERSED"]
+    node = "query($id: ID!) { node(id: $id) { ... on OrderDispute { orderId status } } }"
+    assert gql(node, {"id": dispute["id"]}, staff)["data"]["node"]["status"] == "REVERSED"
+    assert gql(node, {"id": dispute["id"]}, world.caller("staff_users"))["data"]["node"] is None
+    assert gql(node, {"id": dispute["id"]}, world.caller("distributor_a"))["data"]["node"] is None
     unknown = gql(OPEN, {"input": {"orderId": "no-such-order", "reason": "x"}}, staff)
     assert unknown["data"]["orderDisputeOpen"]["errors"][0]["code"] == "ORDER_NOT_FOUND"
     wrong_id = gql(RESOLVE, {"id": gid(1), "input": {"resolution": "RELEASE"}}, staff)
