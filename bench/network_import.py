@@ -158,6 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--admin-url", default=DEFAULT_ADMIN_URL)
     parser.add_argument("--truncate", action="store_true")
     parser.add_argument("--seed", type=int, default=20261125)
+    parser.add_argument("--format", choices=["csv", "xlsx"], default="csv", help="file format (default csv)")
     args = parser.parse_args(argv)
     url = setup(args)
     from saleor_wechat_distribution.ports import SYSTEM
@@ -168,6 +169,15 @@ def main(argv: list[str] | None = None) -> None:
         path = Path(tmp) / "network.csv"
         t0 = time.perf_counter()
         write_file(path, args.rows, args.seed)
+        if args.format == "xlsx":
+            from saleor_wechat_distribution.tabular import write_xlsx
+
+            with path.open(encoding="utf-8") as f:
+                reader = csv.reader(f)
+                columns = next(reader)
+                xlsx = Path(tmp) / "network.xlsx"
+                write_xlsx(str(xlsx), columns, reader)
+            path = xlsx
         print(
             f"wrote {args.rows:,} rows ({path.stat().st_size / 1e6:.1f} MB)"
             f" in {time.perf_counter() - t0:.1f} s"
@@ -181,7 +191,7 @@ def main(argv: list[str] | None = None) -> None:
 
         with path.open("rb") as stream:
             result = network_import(
-                stream=stream, file_format="csv", actor=SYSTEM, dry_run=False, progress=progress
+                stream=stream, file_format=args.format, actor=SYSTEM, dry_run=False, progress=progress
             )
         seconds = time.perf_counter() - start
         if not result.ok:
@@ -194,7 +204,7 @@ def main(argv: list[str] | None = None) -> None:
 
         t0 = time.perf_counter()
         with path.open("rb") as stream:
-            again = network_import(stream=stream, file_format="csv", actor=SYSTEM, dry_run=False)
+            again = network_import(stream=stream, file_format=args.format, actor=SYSTEM, dry_run=False)
         reimport = time.perf_counter() - t0
         if again.totals.get("unchanged") != args.rows:
             raise SystemExit(f"re-import changed something: {again.totals}")
@@ -209,7 +219,7 @@ def main(argv: list[str] | None = None) -> None:
         tracemalloc.start()
         t0 = time.perf_counter()
         with path.open("rb") as stream:
-            traced = network_import(stream=stream, file_format="csv", actor=SYSTEM, dry_run=False)
+            traced = network_import(stream=stream, file_format=args.format, actor=SYSTEM, dry_run=False)
         traced_seconds = time.perf_counter() - t0
         _, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
@@ -222,6 +232,7 @@ def main(argv: list[str] | None = None) -> None:
     print(f"goal ({args.rows:,} rows < {GOAL_SECONDS:.0f} s): {'met' if goal else 'MISSED'}")
     out = {
         "rows": args.rows, "seconds": round(seconds, 2), "peak_mb": round(peak / 1e6, 1),
+        "format": args.format,
         "reimport_seconds": round(reimport, 2), "traced_seconds": round(traced_seconds, 2),
         "goal_met": goal, "cpus": os.cpu_count(),
         "load": round(os.getloadavg()[0], 2), **checks,
