@@ -74,7 +74,7 @@ def order_event_task(kind: str, *args: object) -> None:
             commission_services.order_cancelled(order_id=args[0])
         case "refunded":
             payload, refund_id, lines, amount = args
-            commission_services.order_refunded(
+            dispute_services.order_refund_received(
                 order=order_from_payload(payload),
                 refund_id=refund_id,
                 line_amounts={k: Decimal(v) for k, v in lines.items()} if lines is not None else None,

@@ -14,7 +14,7 @@ Holding works at both stages of a commission:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -191,6 +191,7 @@ def order_dispute_resolve(
     note: str = "",
     refund_id: str = "",
     amount: Decimal | None = None,
+    line_amounts: Mapping[str, Decimal] | None = None,
 ) -> OrderDispute:
     """Release the held commissions, or reverse them with the refund.
 
@@ -243,17 +244,15 @@ def order_dispute_resolve(
         if resolution == "reverse":
             snapshot = _snapshot(attribution)
             refund_id = refund_id or f"dispute-{dispute.pk}"
-            order_refunded(
-                order=snapshot,
-                refund_id=refund_id,
-                line_amounts=None
-                if amount is not None
-                else {ln.line_id: ln.net_total for ln in snapshot.lines},
-                amount=amount,
-            )
+            if line_amounts is None and amount is None:
+                line_amounts = {ln.line_id: ln.net_total for ln in snapshot.lines}
+            order_refunded(order=snapshot, refund_id=refund_id, line_amounts=line_amounts, amount=amount)
             dispute.status = OrderDispute.Status.REVERSED
             dispute.refund_id = refund_id
-            data.update(refund_id=refund_id, amount=str(amount) if amount is not None else "full")
+            data.update(
+                refund_id=refund_id,
+                amount=str(amount) if amount is not None else "lines" if line_amounts else "full",
+            )
         else:
             dispute.status = OrderDispute.Status.RELEASED
         dispute.resolved_at = timezone.now()
@@ -287,3 +286,33 @@ def order_dispute_resolve_by_host(
     except DistributionError as error:
         logger.info("host dispute %s not resolved: %s", dispute.pk, error.code)
         return None
+
+
+def order_refund_received(
+    *,
+    order: OrderSnapshot,
+    refund_id: str,
+    line_amounts: Mapping[str, Decimal] | None = None,
+    amount: Decimal | None = None,
+) -> None:
+    """The host's refund event. On a disputed order the refund resolves the dispute (reversed, audited as
+    the system), so held amounts are released before they are clawed back and never taken twice."""
+    dispute = OrderDispute.objects.filter(order_id=order.order_id, status=OrderDispute.Status.OPEN).first()
+    if (
+        dispute is not None
+        and OrderAttribution.objects.filter(order_id=order.order_id).exclude(lines=[]).exists()
+    ):
+        try:
+            order_dispute_resolve(
+                actor=SYSTEM,
+                dispute_id=dispute.pk,
+                resolution="reverse",
+                note="refunded by the shop",
+                refund_id=refund_id,
+                amount=amount if line_amounts is None else None,
+                line_amounts=line_amounts,
+            )
+            return
+        except DistributionError as error:  # resolved meanwhile, or an amount it cannot take
+            logger.info("refund %s did not resolve dispute %s: %s", refund_id, dispute.pk, error.code)
+    order_refunded(order=order, refund_id=refund_id, line_amounts=line_amounts, amount=amount)

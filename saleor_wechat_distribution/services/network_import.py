@@ -38,7 +38,7 @@ from django.db.models import Max, Q
 from django.utils import timezone
 
 from .. import locks
-from ..conf import get_customer_directory
+from ..conf import CustomerDirectoryNotConfigured, get_customer_directory
 from ..domain.distributors import REFERRAL_CODE_ALPHABET, REFERRAL_CODE_LENGTH, is_member, kind_allowed_under
 from ..domain.errors import NetworkImportErrorCode as Code
 from ..domain.i18n import gettext_noop as _
@@ -343,7 +343,13 @@ class _Import:
                 )
         if not wanted:
             return
-        directory = get_customer_directory()
+        try:
+            directory = get_customer_directory()
+        except CustomerDirectoryNotConfigured:
+            raise FileRejected(
+                Code.NO_CUSTOMER,
+                _("New distributors need customer accounts, and the shop has none to offer."),
+            ) from None
         requests = [CustomerRequest(rows[i].email, rows[i].phone, rows[i].display_name) for i in wanted]
         # a real run creates the missing accounts now, in this transaction: rolled back if any row fails
         matches = directory.find_or_create_customers(requests, create=not self.dry_run)

@@ -7,10 +7,12 @@ import runs in one transaction: rows written to the job inside it would be invis
 from __future__ import annotations
 
 import logging
+from datetime import timedelta
 from typing import Any
 
 from django.core.cache import cache
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
@@ -26,6 +28,7 @@ from .network_import import network_import
 logger = logging.getLogger(__name__)
 MAX_IMPORT_BYTES = 20 * 1024 * 1024
 _PROGRESS_TTL = 24 * 3600
+STALE_AFTER = timedelta(hours=1)
 Status = DistributorImportJob.Status
 
 
@@ -77,8 +80,11 @@ def distributor_import_job_create(
 
 def distributor_import_job_run(*, job_id: int) -> str:
     """Run a queued job once (a second delivery of the task finds it no longer queued)."""
-    claimed = DistributorImportJob.objects.filter(pk=job_id, status=Status.QUEUED).update(
-        status=Status.RUNNING, started_at=timezone.now(), phase="reading"
+    now = timezone.now()
+    # a job whose worker died is taken again (its transaction rolled back; imports are idempotent)
+    claimable = Q(status=Status.QUEUED) | Q(status=Status.RUNNING, started_at__lt=now - STALE_AFTER)
+    claimed = DistributorImportJob.objects.filter(claimable, pk=job_id).update(
+        status=Status.RUNNING, started_at=now, phase="reading"
     )
     if not claimed:
         return "skipped"

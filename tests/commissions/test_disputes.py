@@ -171,3 +171,25 @@ def test_host_after_sales_case_goes_through_the_order_event_task(
     dispute.refresh_from_db()
     assert (dispute.status, dispute.refund_id) == ("reversed", "RF-1")
     assert statuses(o) == {"cancelled"} and dispute.events.count() == 2
+
+
+def test_a_host_refund_on_a_disputed_order_resolves_it_and_takes_the_money_once(
+    program, chain, django_capture_on_commit_callbacks
+):
+    from saleor_wechat_distribution import host_events
+
+    _, a, b = chain
+    o = paid_order(b)
+    commissions_settle_due()
+    dispute = order_dispute_open(actor=STAFF, order_id=o.order_id, reason="case")
+    assert ledger_balance(distributor_id=b.pk, currency="CNY") == D("0.00")
+    with django_capture_on_commit_callbacks(execute=True):
+        host_events.order_refunded(o, refund_id="RF-HOST", amount=D("100.00"))
+        host_events.order_refunded(o, refund_id="RF-HOST", amount=D("100.00"))  # replayed
+    dispute.refresh_from_db()
+    assert (dispute.status, dispute.refund_id) == ("reversed", "RF-HOST")
+    assert ledger_balance(distributor_id=b.pk, currency="CNY") == D("0.00")  # not -10: taken once
+    assert ledger_balance(distributor_id=a.pk, currency="CNY") == D("0.00")
+    kinds = list(LedgerEntry.objects.filter(distributor=b).order_by("pk").values_list("kind", flat=True))
+    assert kinds == ["commission", "dispute_hold", "dispute_release", "clawback"]
+    assert [e.actor for e in dispute.events.all()] == [STAFF.actor_label, "staff:0"]

@@ -272,3 +272,28 @@ def test_moves_and_new_rows_mixed_in_one_file_land_on_the_right_paths():
     assert by_key["E"].parent_path == by_key["D"].path
     assert by_key["N"].team_size == 5
     assert run(csv_bytes(rows)).totals["unchanged"] == 4
+
+
+def test_without_a_customer_directory_new_rows_are_refused_clearly(settings):
+    settings.WECHAT_DISTRIBUTION_CUSTOMER_DIRECTORY = None
+    result = run(csv_bytes([row("NOBODY")]))
+    assert result.file_error["code"] == "no_customer" and Distributor.objects.count() == 0
+
+
+def test_a_job_whose_worker_died_is_taken_again_and_a_live_one_is_not():
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from saleor_wechat_distribution.models import DistributorImportJob
+    from saleor_wechat_distribution.services.network_import_jobs import distributor_import_job_run
+
+    def job(started_ago: timedelta) -> DistributorImportJob:
+        return DistributorImportJob.objects.create(
+            file_name="n.csv", file_format="csv", content=csv_bytes([row("J1")]), dry_run=False,
+            status="running", started_at=timezone.now() - started_ago, actor="staff:1", actor_user_id=1,
+        )  # fmt: skip
+
+    assert distributor_import_job_run(job_id=job(timedelta(minutes=5)).pk) == "skipped"
+    assert distributor_import_job_run(job_id=job(timedelta(hours=2)).pk) == "succeeded"
+    assert Distributor.objects.filter(external_id="J1").count() == 1
