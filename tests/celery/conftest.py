@@ -43,6 +43,12 @@ def wait_for(condition: Callable[[], bool], *, timeout: float = 30) -> None:
     raise AssertionError(f"condition not met within {timeout}s")
 
 
+def _forget_connections(app) -> None:
+    """Celery builds its producer pool and queue routing once, from the configuration of that moment."""
+    app._pool = None  # dropped, not closed: objects built from it may still hold it
+    app.__dict__.pop("amqp", None)
+
+
 @pytest.fixture
 def celery_worker(transactional_db) -> Iterator[dict[str, str]]:
     """Start a worker on a private Redis queue; this process sends to it instead of running eagerly."""
@@ -67,10 +73,12 @@ def celery_worker(transactional_db) -> Iterator[dict[str, str]]:
     )  # fmt: skip
     saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
     app.conf.update(task_always_eager=False, broker_url=broker, task_default_queue=queue)
+    _forget_connections(app)  # an eager task run earlier has built them for the memory:// broker
     try:
         yield {"queue": queue, "broker": broker}
     finally:
         app.conf.update(saved)
+        _forget_connections(app)
         worker.terminate()
         try:
             output, _ = worker.communicate(timeout=15)
