@@ -193,3 +193,35 @@ def test_a_host_refund_on_a_disputed_order_resolves_it_and_takes_the_money_once(
     kinds = list(LedgerEntry.objects.filter(distributor=b).order_by("pk").values_list("kind", flat=True))
     assert kinds == ["commission", "dispute_hold", "dispute_release", "clawback"]
     assert [e.actor for e in dispute.events.all()] == [STAFF.actor_label, "staff:0"]
+
+
+def test_distributors_see_held_dispute_on_their_commissions(program, chain, client):
+    """myCommissions shows holdReason "dispute" while the dispute is open, null once it is released."""
+    import json
+
+    from saleor_wechat_distribution.ports import SYSTEM, Principal
+    from saleor_wechat_distribution.sandbox.tokens import issue_token
+    from saleor_wechat_distribution.services.commissions import order_paid
+    from saleor_wechat_distribution.services.disputes import order_dispute_open, order_dispute_resolve
+    from saleor_wechat_distribution.testing.orders import line, order
+
+    _, _, b = chain
+    o = order(line("100.00"), ref=b.referral_code)
+    order_paid(order=o)
+
+    def hold_reasons() -> list:
+        response = client.post(
+            "/graphql/",
+            json.dumps({"query": "{ myCommissions(first: 5) { edges { node { holdReason } } } }"}),
+            content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {issue_token(Principal(user_id=b.user_id))}",
+        )
+        return [e["node"]["holdReason"] for e in response.json()["data"]["myCommissions"]["edges"]]
+
+    assert hold_reasons() == [None]
+    dispute = order_dispute_open(actor=SYSTEM, order_id=o.order_id, reason="customer says it arrived broken")
+    assert hold_reasons() == ["dispute"]
+    order_dispute_resolve(
+        actor=SYSTEM, dispute_id=dispute.pk, resolution="release", note="photos show no damage"
+    )
+    assert hold_reasons() == [None]
