@@ -10,8 +10,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 
 from django.conf import settings
+from django.utils.module_loading import import_string
 
-from .ports import CouponGateway, OfficialAccountGateway, PayoutGateway, ProductSnapshot, VoucherSource
+from .ports import (
+    CouponGateway,
+    CustomerDirectory,
+    OfficialAccountGateway,
+    PayoutGateway,
+    ProductSnapshot,
+    VoucherSource,
+)
 
 
 @dataclass(frozen=True)
@@ -152,3 +160,29 @@ def set_product_lookup(lookup: ProductLookup | None) -> None:
 
 def product_lookup(channel: str, product_id: str) -> ProductSnapshot | None:
     return _product_lookup(channel, product_id) if _product_lookup is not None else None
+
+
+# --- customer directory (network imports) --------------------------------------------------------
+
+
+_customer_directory: CustomerDirectory | None = None
+
+
+def set_customer_directory(directory: CustomerDirectory | None) -> None:
+    """The host registers how imports match people to its customer accounts (Saleor: its User table)."""
+    global _customer_directory
+    _customer_directory = directory
+
+
+def get_customer_directory() -> CustomerDirectory:
+    """The registered directory, else the class named by ``WECHAT_DISTRIBUTION_CUSTOMER_DIRECTORY``."""
+    if _customer_directory is not None:
+        return _customer_directory
+    dotted = getattr(settings, "WECHAT_DISTRIBUTION_CUSTOMER_DIRECTORY", None)
+    if not dotted:
+        raise CustomerDirectoryNotConfigured("no customer directory is registered for network imports")
+    return import_string(dotted)()
+
+
+class CustomerDirectoryNotConfigured(RuntimeError):
+    pass

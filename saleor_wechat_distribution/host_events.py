@@ -140,3 +140,13 @@ def voucher_changed(*, kind: str, voucher_id: str, codes: Iterable[str] = ()) ->
         voucher_codes_deleted(voucher_id, codes)
     else:
         logger.error("unknown voucher change %r", kind)
+def order_dispute_opened(order_id: str, *, reference: str, reason: str) -> None:
+    """An after-sales case (dispute) opened in the host: the order's commissions are held meanwhile."""
+    _queue("dispute_open", order_id, reference, reason)
+
+
+def order_dispute_resolved(
+    order_id: str, *, reference: str, resolution: str, refund_id: str = "", amount: Decimal | None = None
+) -> None:
+    """The host closed the case: ``release`` the commissions, or ``reverse`` them with ``refund_id``."""
+    _queue("dispute_resolve", order_id, reference, resolution, refund_id, str(amount) if amount else None)

@@ -339,3 +339,33 @@ class ProductSnapshot:
     price: Decimal
     currency: str
     image_url: str = ""
+@dataclass(frozen=True)
+class CustomerRequest:
+    """A person from an import row: matched to a host account by e-mail or phone."""
+
+    email: str
+    phone: str
+    name: str
+
+
+@dataclass(frozen=True)
+class CustomerMatch:
+    """The host's answer: the account's user id (None: no account, and none was created) and whether the
+    account was created for this request (or, with ``create=False``, would be)."""
+
+    user_id: int | None
+    created: bool = False
+
+
+class CustomerDirectory(Protocol):
+    """The host's customer accounts, as the network import needs them.
+
+    ``create=False`` only looks up (dry runs): an unknown person comes back as ``CustomerMatch(None,
+    created=True)`` when the host would create the account, ``CustomerMatch(None)`` when it would not.
+    With ``create=True`` the host creates missing accounts inside the caller's transaction where it can,
+    so a failed import leaves none behind.
+    """
+
+    def find_or_create_customers(
+        self, requests: list[CustomerRequest], *, create: bool
+    ) -> list[CustomerMatch]: ...

@@ -21,9 +21,11 @@ from .ports import WeChatApiError, order_from_payload
 from .services import bindings as binding_services
 from .services import commissions as commission_services
 from .services import coupons as coupon_services
+from .services import disputes as dispute_services
 from .services import referrals as referral_services
 from .services.commissions import commissions_settle_due
 from .services.identities import identity_profile_refresh
+from .services.network_import_jobs import distributor_import_job_run
 from .services.notifications import (
     NotificationTemporaryError,
     notification_send,
@@ -90,7 +92,7 @@ def order_event_task(kind: str, *args: object) -> None:
             commission_services.order_cancelled(order_id=args[0])
         case "refunded":
             payload, refund_id, lines, amount = args
-            commission_services.order_refunded(
+            dispute_services.order_refund_received(
                 order=order_from_payload(payload),
                 refund_id=refund_id,
                 line_amounts={k: Decimal(v) for k, v in lines.items()} if lines is not None else None,
@@ -100,8 +102,25 @@ def order_event_task(kind: str, *args: object) -> None:
             commission_services.order_hold_open(order_id=args[0], reason=args[1], reference=args[2])
         case "hold_close":
             commission_services.order_hold_close(order_id=args[0], reason=args[1], reference=args[2])
+        case "dispute_open":
+            dispute_services.order_dispute_open_by_host(order_id=args[0], reference=args[1], reason=args[2])
+        case "dispute_resolve":
+            order_id, reference, resolution, refund_id, amount = args
+            dispute_services.order_dispute_resolve_by_host(
+                order_id=order_id,
+                reference=reference,
+                resolution=resolution,
+                refund_id=refund_id,
+                amount=Decimal(amount) if amount else None,
+            )
         case _:
             logger.error("unknown order event %r", kind)
+
+
+@shared_task(name="saleor_wechat_distribution.distributor_import", acks_late=True)
+def distributor_import_task(job_id: int) -> str:
+    """One network import (a GraphQL upload); the job row says how it went."""
+    return distributor_import_job_run(job_id=job_id)
 
 
 @shared_task(name="saleor_wechat_distribution.withdrawals_resume")

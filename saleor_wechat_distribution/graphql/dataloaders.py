@@ -7,7 +7,8 @@ from typing import Any
 from promise import Promise
 from promise.dataloader import DataLoader
 
-from ..models import Distributor
+from ..models import Commission, Distributor
+from ..selectors.disputes import commission_hold_reasons
 
 
 class DistributorByPathLoader(DataLoader):
@@ -22,6 +23,17 @@ class DistributorByIdLoader(DataLoader):
     def batch_load_fn(self, ids: list[int]) -> Promise:
         found = Distributor.objects.in_bulk(ids)
         return Promise.resolve([found.get(pk) for pk in ids])
+
+
+class CommissionHoldReasonLoader(DataLoader):
+    """Why each commission of a page is held (an open dispute or refund request), in one query."""
+
+    def batch_load_fn(self, commissions: list[Commission]) -> Promise:
+        reasons = commission_hold_reasons(commissions=commissions)
+        return Promise.resolve([reasons.get(c.pk) for c in commissions])
+
+    def get_cache_key(self, commission: Commission) -> int:
+        return commission.pk
 
 
 def loader(context: Any, loader_class: type[DataLoader]) -> DataLoader:

@@ -62,6 +62,7 @@ from .mutations.voucher_coupon_sync import VoucherCouponSync
 from .mutations.withdrawal_approve import WithdrawalApprove
 from .mutations.withdrawal_reject import WithdrawalReject
 from .mutations.withdrawal_request import WithdrawalRequest
+from .network_schema import NetworkMutations, NetworkQueries
 from .storefront_schema import StorefrontMutations, StorefrontQueries
 from .types import (
     Balance,
@@ -415,11 +416,11 @@ class DistributorQueries(graphene.ObjectType):
         )
 
 
-class Query(StorefrontQueries, CouponQueries, CommissionQueries, DistributorQueries):
+class Query(NetworkQueries, StorefrontQueries, CouponQueries, CommissionQueries, DistributorQueries):
     pass
 
 
-class Mutation(StorefrontMutations, graphene.ObjectType):
+class Mutation(NetworkMutations, StorefrontMutations, graphene.ObjectType):
     distributor_apply = DistributorApply.Field()
     distributor_approve = DistributorApprove.Field()
     distributor_reject = DistributorReject.Field()

@@ -27,7 +27,7 @@ from .core.connection import CountableConnection
 from .core.money import Money, money
 from .core.node import register_node_type
 from .core.permissions import check_access
-from .dataloaders import DistributorByIdLoader, DistributorByPathLoader, loader
+from .dataloaders import CommissionHoldReasonLoader, DistributorByIdLoader, DistributorByPathLoader, loader
 from .enums import (
     AttributionSourceEnum,
     BindingOverrideEnum,
@@ -213,7 +213,15 @@ class Commission(graphene.ObjectType):
         "an after-sales case of the order is open."
     )
     settled_at = graphene.DateTime(description="When it was credited to the balance.")
+    hold_reason = graphene.String(
+        description='Why it is held whatever the window says: "dispute" (an open purchase dispute) or '
+        '"refund_requested"; null when nothing holds it.'
+    )
     distributor = graphene.Field(Distributor, description=_DISTRIBUTOR_OF_RECORD)
+
+    @staticmethod
+    def resolve_hold_reason(root: Any, info: Any) -> Any:
+        return loader(info.context, CommissionHoldReasonLoader).load(root)
 
     class Meta:
         interfaces = (relay.Node,)

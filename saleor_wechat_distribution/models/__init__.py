@@ -1,6 +1,7 @@
 from .commissions import Commission, CommissionRule, LedgerEntry, OrderHold, OrderLineRefund, Wallet
 from .coupons import CouponStock, IssuedCoupon
 from .distributors import Distributor, DistributorEvent
+from .network import DistributorImportJob, OrderDispute, OrderDisputeEvent
 from .payouts import Withdrawal
 from .programs import ChannelProgram
 from .referrals import (
@@ -33,12 +34,15 @@ __all__ = [
     "CustomerBinding",
     "Distributor",
     "DistributorEvent",
+    "DistributorImportJob",
     "DistributorVoucherCode",
     "InboundEvent",
     "IssuedCoupon",
     "LedgerEntry",
     "OfficialAccount",
     "OrderAttribution",
+    "OrderDispute",
+    "OrderDisputeEvent",
     "OrderHold",
     "OrderLineRefund",
     "QrCode",

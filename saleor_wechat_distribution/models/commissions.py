@@ -139,6 +139,8 @@ class LedgerEntry(models.Model):
         WITHDRAWAL = "withdrawal"  # money held for a withdrawal
         WITHDRAWAL_RETURNED = "withdrawal_returned"  # rejected, failed or unconfirmed payouts
         ADJUSTMENT = "adjustment"
+        DISPUTE_HOLD = "dispute_hold"  # settled commission of a disputed order taken out of reach
+        DISPUTE_RELEASE = "dispute_release"  # ... and given back when the dispute is resolved
 
     #: indexed by wd_ledger_balance (its first column)
     distributor = models.ForeignKey(

@@ -25,6 +25,13 @@ class Distributor(MP_Node):
 
     user_id = models.BigIntegerField(unique=True)
     email = models.CharField(max_length=254, blank=True, default="")
+    #: the contact phone given by an import (the customer account is matched through the host)
+    phone = models.CharField(max_length=32, blank=True, default="")
+    #: the id the brand's offline records use (imports); null for distributors who applied online, whose
+    #: referral code serves as their external id in exports (services/network_import.py)
+    external_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
+    #: the storefront slug an import assigned (the storefront itself is issue 5's)
+    storefront_slug = models.SlugField(max_length=64, null=True, blank=True, unique=True)
     kind = models.CharField(
         max_length=16,
         choices=[(k.value, k.value) for k in DistributorKind],
@@ -84,6 +91,7 @@ class DistributorEvent(models.Model):
         REACTIVATED = "reactivated"
         MOVED = "moved"
         REAPPLIED = "reapplied"
+        IMPORTED = "imported"  # created or changed by a network import (data: job, changes)
 
     distributor = models.ForeignKey(Distributor, on_delete=models.CASCADE, related_name="events")
     type = models.CharField(max_length=32, choices=Type.choices)

@@ -56,6 +56,10 @@ if os.environ.get("REDIS_URL"):
 
 #: Program settings read by saleor_wechat_distribution.conf (Saleor reads its plugin configuration).
 WECHAT_DISTRIBUTION = {"auto_approve": False}
+#: How network imports match people to customer accounts (Saleor's adapter registers its own).
+WECHAT_DISTRIBUTION_CUSTOMER_DIRECTORY = (
+    "saleor_wechat_distribution.sandbox.customers.SandboxCustomerDirectory"
+)
 
 #: How long demo access tokens printed by the sandbox stay valid.
 SANDBOX_TOKEN_MAX_AGE = int(os.environ.get("SANDBOX_TOKEN_MAX_AGE", 8 * 3600))

@@ -7,6 +7,7 @@ from django.views.static import serve
 
 from ..audit_export import audit_export_view
 from ..graphql.views import execute_graphql
+from ..network_export_view import network_export_view
 from ..wechat.callbacks import component_callback, official_account_callback
 from ..wechat.coupon_notifications import coupon_notification_view
 from ..wechat.payout_notifications import payout_notification_view
@@ -22,9 +23,14 @@ def export_view(request: HttpRequest, kind: str) -> HttpResponse:
     return audit_export_view(request, kind, authenticate=authenticate)
 
 
+def distributors_export_view(request: HttpRequest, file_format: str) -> HttpResponse:
+    return network_export_view(request, file_format, authenticate=authenticate)
+
+
 urlpatterns = [
     path("", lambda request: redirect("graphql/")),
     path("graphql/", graphql_view, name="graphql"),
+    path("export/distributors.<slug:file_format>", distributors_export_view, name="distributors-export"),
     path("export/<slug:kind>.csv", export_view, name="audit-export"),
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),
     path("wechat/component/", component_callback, name="wechat-component"),

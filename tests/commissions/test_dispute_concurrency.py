@@ -1,0 +1,60 @@
+"""Disputes opened while settlement runs, on real threads: a disputed order's commissions never end up
+in a withdrawable balance (settled ones are held in the ledger, the rest are not settled)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from django.db import connection  # noqa: F401 - read by the skipif condition
+from django.db.models import Sum
+from django.utils import timezone
+
+from saleor_wechat_distribution.models import Commission, LedgerEntry
+from saleor_wechat_distribution.services.commissions import (
+    commissions_settle_due,
+    order_fulfilled,
+    order_paid,
+)
+from saleor_wechat_distribution.services.disputes import order_dispute_open
+from saleor_wechat_distribution.testing.concurrency import run_concurrently
+from saleor_wechat_distribution.testing.factories import staff
+from saleor_wechat_distribution.testing.orders import line, order
+
+pytestmark = [
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif("connection.vendor != 'postgresql'", reason="row locks need PostgreSQL"),
+]
+
+
+def test_disputes_racing_settlement_never_leave_disputed_money_withdrawable(program, chain):
+    _, _, b = chain
+    orders = []
+    for _ in range(24):
+        o = order(line("100.00"), ref=b.referral_code)
+        order_paid(order=o)
+        order_fulfilled(order_id=o.order_id, fulfilled_at=timezone.now() - timedelta(days=30))
+        orders.append(o)
+    disputed = orders[::2]
+    actor = staff()
+
+    def open_all(part: list) -> int:
+        for o in part:
+            order_dispute_open(actor=actor, order_id=o.order_id, reason="race")
+        return len(part)
+
+    calls = [lambda: commissions_settle_due(batch_size=3), lambda: commissions_settle_due(batch_size=5)]
+    calls += [lambda part=disputed[i::3]: open_all(part) for i in range(3)]
+    results = run_concurrently(calls)
+    assert not [r for r in results if isinstance(r, Exception)], results
+    commissions_settle_due()
+    for o in orders:
+        in_ledger = LedgerEntry.objects.filter(order_id=o.order_id).aggregate(s=Sum("amount"))[
+            "s"
+        ] or Decimal(0)
+        statuses = set(Commission.objects.filter(order_id=o.order_id).values_list("status", flat=True))
+        if o in disputed:
+            assert in_ledger == 0, (o.order_id, statuses)
+        else:
+            assert statuses == {"available"} and in_ledger == Decimal("13.00")

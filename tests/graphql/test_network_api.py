@@ -1,0 +1,185 @@
+"""GraphQL: distributorImport (a Celery job) with distributorImportJob, and the dispute operations."""
+
+from __future__ import annotations
+
+import base64
+from decimal import Decimal
+
+import pytest
+from graphql_relay import to_global_id
+
+from saleor_wechat_distribution.models import (
+    ChannelProgram,
+    CommissionRule,
+    Distributor,
+    DistributorImportJob,
+    OrderDispute,
+)
+from saleor_wechat_distribution.services.commissions import order_paid
+from saleor_wechat_distribution.testing.orders import line, order
+
+from ..network.conftest import assert_tree_valid, csv_bytes, row
+from .conftest import CALLERS, Gql, World, assert_top_level_error, gid, snapshot
+
+pytestmark = pytest.mark.django_db
+
+IMPORT = """
+mutation($input: DistributorImportInput!) { distributorImport(input: $input) {
+  job { id status dryRun } errors { field code message } } }
+"""
+JOB = """
+query($id: ID!) { distributorImportJob(id: $id) { status phase rowsDone fileName
+  totals { rows ok errors create unchanged } fileError { code message detail }
+  errorRows { line externalId errors { code field message otherLine } } } }
+"""
+OPEN = """
+mutation($input: OrderDisputeOpenInput!) { orderDisputeOpen(input: $input) {
+  dispute { id orderId status reason } errors { field code message } } }
+"""
+RESOLVE = """
+mutation($id: ID!, $input: OrderDisputeResolveInput!) { orderDisputeResolve(id: $id, input: $input) {
+  dispute { id status refundId events { type actor note } } errors { field code message } } }
+"""
+DISPUTES = """
+query($filter: OrderDisputeFilterInput) { disputes(first: 10, filter: $filter) { totalCount
+  edges { node { orderId status } } } }
+"""
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode()
+
+
+def upload(gql: Gql, world: World, data: bytes, *, dry_run: bool, name: str = "network.csv", **extra):
+    variables = {"input": {"fileName": name, "content": b64(data), "dryRun": dry_run, **extra}}
+    return gql(IMPORT, variables, world.caller("staff_users"))["data"]["distributorImport"]
+
+
+def test_import_job_dry_run_then_real_run_with_progress_and_report(
+    world: World, gql: Gql, django_capture_on_commit_callbacks
+):
+    data = csv_bytes([row("GQ1", world["A"].referral_code), row("GQ2", "GQ1")])
+    before = snapshot()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = upload(gql, world, data, dry_run=True)
+    assert result["errors"] == [] and result["job"]["dryRun"] is True
+    job = gql(JOB, {"id": result["job"]["id"]}, world.caller("staff_users"))["data"]["distributorImportJob"]
+    assert job["status"] == "SUCCEEDED" and job["phase"] == "done" and job["rowsDone"] == 2
+    assert job["totals"] == {"rows": 2, "ok": 2, "errors": 0, "create": 2, "unchanged": 0}
+    assert snapshot() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        result = upload(gql, world, data, dry_run=False)
+    job = gql(JOB, {"id": result["job"]["id"]}, world.caller("staff_users"))["data"]["distributorImportJob"]
+    assert job["status"] == "SUCCEEDED", job
+    assert (
+        Distributor.objects.get(external_id="GQ2").parent_path
+        == Distributor.objects.get(external_id="GQ1").path
+    )
+    assert world.fresh("A").team_size == world["A"].team_size + 2
+    assert_tree_valid()
+    assert (
+        DistributorImportJob.objects.get(pk=int(base64.b64decode(result["job"]["id"]).split(b":")[1])).content
+        == b""
+    )
+
+
+def test_import_job_reports_row_errors_translated_and_writes_nothing(
+    world: World, gql: Gql, django_capture_on_commit_callbacks
+):
+    data = csv_bytes([row("Z1", "Z2"), row("Z2", "Z1"), row("Z3", "Z3")])
+    before = snapshot()
+    with django_capture_on_commit_callbacks(execute=True):
+        result = upload(gql, world, data, dry_run=False)
+    job = gql(JOB, {"id": result["job"]["id"]}, world.caller("staff_users"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+    job = job["data"]["distributorImportJob"]
+    assert job["status"] == "FAILED" and job["totals"]["errors"] == 3
+    assert [(r["line"], r["errors"][0]["code"]) for r in job["errorRows"]] == [
+        (2, "CYCLE"), (3, "CYCLE"), (4, "SELF_PARENT"),
+    ]  # fmt: skip
+    assert job["errorRows"][2]["errors"][0]["message"] == "分销商不能是自己的上级。"
+    assert snapshot() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        result = upload(gql, world, "\ufeffx,y\n1,2\n".encode(), dry_run=True)
+    job = gql(JOB, {"id": result["job"]["id"]}, world.caller("staff_users"))["data"]["distributorImportJob"]
+    assert job["fileError"]["code"] == "MISSING_COLUMNS" and "external_id" in job["fileError"]["detail"]
+
+
+def test_import_input_errors_are_coded(world: World, gql: Gql):
+    staff = world.caller("staff_users")
+    bad = gql(IMPORT, {"input": {"fileName": "a.csv", "content": "%%%"}}, staff)["data"]["distributorImport"]
+    assert bad["errors"][0]["code"] == "INVALID" and bad["errors"][0]["field"] == "content"
+    bad = gql(IMPORT, {"input": {"fileName": "a.pdf", "content": b64(b"x")}}, staff)["data"][
+        "distributorImport"
+    ]
+    assert bad["errors"][0]["code"] == "UNREADABLE_FILE"
+    bad = gql(IMPORT, {"input": {"fileName": "a.csv", "content": b64(b"x"), "underId": "nope"}}, staff)
+    assert bad["data"]["distributorImport"]["errors"][0]["field"] == "underId"
+    assert DistributorImportJob.objects.count() == 0
+    bad = gql(JOB, {"id": "bad"}, staff)
+    assert_top_level_error(bad, "INVALID", ["distributorImportJob"])
+
+
+@pytest.mark.parametrize("caller", [c for c in CALLERS if c != "staff_users"])
+def test_import_requires_manage_users(world: World, gql: Gql, caller: str):
+    variables = {"input": {"fileName": "a.csv", "content": b64(b"x")}}
+    assert_top_level_error(
+        gql(IMPORT, variables, world.caller(caller)), "PermissionDenied", ["distributorImport"]
+    )
+    job = gql(JOB, {"id": to_global_id("DistributorImportJob", 1)}, world.caller(caller))
+    assert_top_level_error(job, "PermissionDenied", ["distributorImportJob"])
+    assert DistributorImportJob.objects.count() == 0
+
+
+@pytest.fixture
+def disputed_order(world: World):
+    ChannelProgram.objects.create(
+        channel="default-channel", currency="CNY", commission_depth=2, freeze_days=7
+    )
+    CommissionRule.objects.create(channel="default-channel", level=1, rate=Decimal("10"))
+    o = order(line("100.00"), ref=world["A2"].referral_code)
+    order_paid(order=o)
+    return o
+
+
+def test_dispute_open_list_and_resolve(world: World, gql: Gql, disputed_order):
+    staff = world.caller("staff_orders")
+    opened = gql(OPEN, {"input": {"orderId": disputed_order.order_id, "reason": "买家投诉"}}, staff)
+    dispute = opened["data"]["orderDisputeOpen"]["dispute"]
+    assert dispute["status"] == "OPEN" and opened["data"]["orderDisputeOpen"]["errors"] == []
+    listed = gql(DISPUTES, {"filter": {"status": "OPEN"}}, staff)["data"]["disputes"]
+    assert listed["totalCount"] == 1 and listed["edges"][0]["node"]["orderId"] == disputed_order.order_id
+    again = gql(OPEN, {"input": {"orderId": disputed_order.order_id, "reason": "x"}}, staff)
+    assert again["data"]["orderDisputeOpen"]["errors"][0]["code"] == "ALREADY_OPEN"
+    bad = gql(RESOLVE, {"id": dispute["id"], "input": {"resolution": "REVERSE", "amount": "abc"}}, staff)
+    assert bad["data"]["orderDisputeResolve"]["errors"][0]["code"] == "AMOUNT_INVALID"
+    reverse = {"resolution": "REVERSE", "refundId": "RF-7", "note": "退款"}
+    done = gql(RESOLVE, {"id": dispute["id"], "input": reverse}, staff)["data"]["orderDisputeResolve"]
+    assert (
+        done["errors"] == []
+        and done["dispute"]["status"] == "REVERSED"
+        and done["dispute"]["refundId"] == "RF-7"
+    )
+    assert [(e["type"], e["note"]) for e in done["dispute"]["events"]] == [
+        ("opened", "买家投诉"),
+        ("reversed", "退款"),
+    ]
+    assert gql(DISPUTES, {"filter": {"status": "OPEN"}}, staff)["data"]["disputes"]["totalCount"] == 0
+    by_order = gql(DISPUTES, {"filter": {"orderId": disputed_order.order_id}}, staff)["data"]["disputes"]
+    assert [e["node"]["status"] for e in by_order["edges"]] == ["REVERSED"]
+    node = "query($id: ID!) { node(id: $id) { ... on OrderDispute { orderId status } } }"
+    assert gql(node, {"id": dispute["id"]}, staff)["data"]["node"]["status"] == "REVERSED"
+    assert gql(node, {"id": dispute["id"]}, world.caller("staff_users"))["data"]["node"] is None
+    assert gql(node, {"id": dispute["id"]}, world.caller("distributor_a"))["data"]["node"] is None
+    unknown = gql(OPEN, {"input": {"orderId": "no-such-order", "reason": "x"}}, staff)
+    assert unknown["data"]["orderDisputeOpen"]["errors"][0]["code"] == "ORDER_NOT_FOUND"
+    wrong_id = gql(RESOLVE, {"id": gid(1), "input": {"resolution": "RELEASE"}}, staff)
+    assert wrong_id["data"]["orderDisputeResolve"]["errors"][0]["code"] == "INVALID"
+
+
+@pytest.mark.parametrize("caller", [c for c in CALLERS if c != "staff_orders"])
+def test_disputes_require_manage_orders(world: World, gql: Gql, caller: str, disputed_order):
+    principal = world.caller(caller)
+    opened = gql(OPEN, {"input": {"orderId": disputed_order.order_id, "reason": "x"}}, principal)
+    assert_top_level_error(opened, "PermissionDenied", ["orderDisputeOpen"])
+    assert_top_level_error(gql(DISPUTES, {}, principal), "PermissionDenied", ["disputes"])
+    assert OrderDispute.objects.count() == 0
