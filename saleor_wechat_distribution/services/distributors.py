@@ -7,7 +7,7 @@ written, or a ``DistributionError`` is raised and nothing is.
 from __future__ import annotations
 
 from django.db import transaction
-from django.db.models import Case, F, Max, PositiveIntegerField, When
+from django.db.models import Max, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -28,7 +28,13 @@ from ..domain.errors import DistributorErrorCode as Code
 from ..models import Distributor, DistributorEvent
 from ..ports import Principal
 from .distributor_events import distributor_event_record, distributor_events_record
-from .distributor_tree import adjust_team_size, ancestor_paths, lock_chain, next_child_path
+from .distributor_tree import (
+    adjust_team_size,
+    ancestor_paths,
+    count_new_child,
+    lock_chain,
+    next_child_path,
+)
 from .upserts import insert_unless_exists
 
 #: treebeard paths are 255 characters of 4-character steps
@@ -67,9 +73,22 @@ def _get_for_update(distributor_id: int, *, field: str = "id") -> Distributor:
         raise DistributionError(Code.NOT_FOUND, _("No such distributor."), field=field) from None
 
 
-def _resolve_inviter(code: str, *, applicant_user_id: int) -> Distributor:
-    normalized = normalize_referral_code(code)
-    inviter = Distributor.objects.filter(referral_code=normalized).first() if normalized else None
+def _applicant_and_inviter(
+    *, user_id: int, inviter_code: str | None
+) -> tuple[Distributor | None, Distributor | None]:
+    """In one query: the applicant's own row (if any) and the row of the inviter's code (if given)."""
+    code = normalize_referral_code(inviter_code or "")
+    condition = Q(user_id=user_id) | (Q(referral_code=code) if code else Q(pk__in=[]))
+    existing = inviter = None
+    for row in Distributor.objects.filter(condition):
+        if row.user_id == user_id:
+            existing = row
+        if code and row.referral_code == code:
+            inviter = row
+    return existing, inviter
+
+
+def _check_inviter(inviter: Distributor | None, *, applicant_user_id: int) -> Distributor:
     if inviter is None:
         raise DistributionError(
             Code.INVITER_NOT_FOUND, _("No distributor has this invitation code."), field="inviterCode"
@@ -105,12 +124,12 @@ def distributor_apply(
 
     with transaction.atomic():
         locks.tree_write_shared()
-        existing = Distributor.objects.select_for_update().filter(user_id=principal.user_id).first()
+        # no row lock on the applicant's row here: a new applicant has none (two concurrent first
+        # applications are told apart by the unique user id at insert), a rejected one is locked below
+        existing, inviter = _applicant_and_inviter(user_id=principal.user_id, inviter_code=inviter_code)
         if existing is not None and existing.status != DistributorStatus.REJECTED:
             raise DistributionError(Code.ALREADY_APPLIED, _("You have already applied."))
-        inviter = (
-            _resolve_inviter(inviter_code, applicant_user_id=principal.user_id) if inviter_code else None
-        )
+        inviter = _check_inviter(inviter, applicant_user_id=principal.user_id) if inviter_code else None
         if inviter is not None and not kind_allowed_under(kind, inviter.kind):
             raise DistributionError(
                 Code.KIND_NOT_ALLOWED_UNDER_PARENT,
@@ -122,6 +141,9 @@ def distributor_apply(
                 Code.TREE_TOO_DEEP, _("The network is too deep here."), field="inviterCode"
             )
         if existing is not None:
+            existing = Distributor.objects.select_for_update().get(pk=existing.pk)
+            if existing.status != DistributorStatus.REJECTED:  # changed since we read it
+                raise DistributionError(Code.ALREADY_APPLIED, _("You have already applied."))
             return _reapply(
                 existing,
                 principal=principal,
@@ -179,15 +201,7 @@ def _insert(
         if attempt == _CODE_ATTEMPTS - 1:  # the referral code collided five times: not plausible
             raise RuntimeError("could not find a free referral code")
     if inviter is not None:
-        counted = chain if auto_approve else [inviter.path]
-        Distributor.objects.filter(path__in=counted).update(
-            numchild=Case(
-                When(path=inviter.path, then=F("numchild") + 1),
-                default=F("numchild"),
-                output_field=PositiveIntegerField(),
-            ),
-            team_size=F("team_size") + (1 if auto_approve else 0),
-        )
+        count_new_child(inviter.path, chain if auto_approve else [inviter.path], members=int(auto_approve))
     types = [DistributorEvent.Type.APPLIED] + ([DistributorEvent.Type.AUTO_APPROVED] if auto_approve else [])
     data = {"inviter_id": inviter.pk if inviter else None, "kind": kind.value}
     distributor_events_record(distributor=node, types=types, actor=principal, data=data)
