@@ -221,7 +221,7 @@ def generate_tree(nodes: int, seed: int) -> Tree:
 
 DIST_COLUMNS = (
     "id", "path", "depth", "numchild", "user_id", "email", "kind", "status", "display_name",
-    "referral_code", "inviter_id", "team_size", "created_at", "updated_at", "approved_at",
+    "referral_code", "inviter_id", "team_size", "created_at", "updated_at", "approved_at", "phone",
 )  # fmt: skip
 
 
@@ -238,7 +238,7 @@ def distributor_lines(tree: Tree, chunk: int = 20_000) -> Iterator[str]:
             f"{node_id}\t{tree.path[index]}\t{tree.depth[index]}\t{tree.numchild[index]}\t{user_id}\t"
             f"bench{user_id}@example.com\t{tree.kind[index]}\t{status}\tDistributor {node_id}\t"
             f"{referral_code(node_id)}\t{parent + 1 if parent >= 0 else COPY_NULL}\t{tree.team_size[index]}\t"
-            f"{created}\t{created}\t{created if status in MEMBER else COPY_NULL}\n"
+            f"{created}\t{created}\t{created if status in MEMBER else COPY_NULL}\t\n"
         )
         if len(lines) >= chunk:
             yield "".join(lines)

@@ -234,7 +234,7 @@ def copy_lines(tree: Tree, chunk: int = 20_000) -> Iterator[str]:
             f"{node_id}\t{tree.path[index]}\t{tree.depth[index]}\t{tree.numchild[index]}\t{user_id}\t"
             f"bench{user_id}@example.com\t{tree.kind[index]}\t{status}\tDistributor {node_id}\t"
             f"{referral_code(node_id)}\t{parent + 1 if parent >= 0 else COPY_NULL}\t{tree.team_size[index]}\t"
-            f"{created}\t{created}\t{created if status in MEMBER else COPY_NULL}\n"
+            f"{created}\t{created}\t{created if status in MEMBER else COPY_NULL}\t\n"
         )
         if len(lines) >= chunk:
             yield "".join(lines)
@@ -259,6 +259,7 @@ COPY_COLUMNS = (
     "created_at",
     "updated_at",
     "approved_at",
+    "phone",  # the import's column (empty here); NOT NULL without a database default
 )
 
 
