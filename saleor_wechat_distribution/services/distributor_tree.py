@@ -34,7 +34,9 @@ def adjust_team_size(paths: list[str], delta: int) -> None:
 def next_child_path(parent: Distributor | None) -> str:
     """The path of a new last child of ``parent`` (None: a new node directly under the brand), as
     treebeard's add_child / add_root would number it, in one query. The caller holds the parent's row
-    lock (or the roots lock), so no other insert takes the same number."""
+    lock (or the roots lock), so no other insert takes the same number. The query must run after that
+    lock is granted: read in the locking statement itself, it would see the children of before the wait
+    (two applications under one parent would then take one number)."""
     depth = parent.depth + 1 if parent is not None else 1
     siblings = Distributor.objects.filter(depth=depth)
     if parent is not None:
