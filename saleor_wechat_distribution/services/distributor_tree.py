@@ -16,8 +16,18 @@ def lock_chain(paths: list[str]) -> dict[str, Distributor]:
     """Lock these nodes (ancestors and/or self) root first; returns them by path."""
     if not paths:
         return {}
-    rows = Distributor.objects.select_for_update().filter(path__in=paths).order_by("path")
+    if connection.vendor == "postgresql":  # on every application's path: no ORM query compilation
+        rows = Distributor.objects.raw(
+            f"SELECT * FROM {_table()} WHERE path = ANY(%s) ORDER BY path FOR UPDATE",  # noqa: S608
+            [list(paths)],
+        )
+    else:
+        rows = Distributor.objects.select_for_update().filter(path__in=paths).order_by("path")
     return {row.path: row for row in rows}
+
+
+def _table() -> str:
+    return connection.ops.quote_name(Distributor._meta.db_table)
 
 
 def ancestor_paths(path: str) -> list[str]:
@@ -38,10 +48,19 @@ def next_child_path(parent: Distributor | None) -> str:
     lock is granted: read in the locking statement itself, it would see the children of before the wait
     (two applications under one parent would then take one number)."""
     depth = parent.depth + 1 if parent is not None else 1
-    siblings = Distributor.objects.filter(depth=depth)
-    if parent is not None:
-        siblings = siblings.filter(path__startswith=parent.path)
-    last = siblings.order_by("-path").values_list("path", flat=True).first()
+    prefix = parent.path if parent is not None else ""
+    if connection.vendor == "postgresql":  # paths are [0-9A-Z]: nothing in them for LIKE to read
+        with connection.cursor() as cursor:
+            cursor.execute(
+                f"SELECT path FROM {_table()} WHERE depth = %s AND path LIKE %s "  # noqa: S608
+                "ORDER BY path DESC LIMIT 1",
+                [depth, prefix + "%"],
+            )
+            row = cursor.fetchone()
+        last = row[0] if row else None
+    else:
+        siblings = Distributor.objects.filter(depth=depth, path__startswith=prefix)
+        last = siblings.order_by("-path").values_list("path", flat=True).first()
     if last is None:
         return Distributor._get_path(parent.path if parent is not None else "", depth, 1)
     return Distributor(path=last)._inc_path()  # PathOverflow past 36**4 children
@@ -60,10 +79,9 @@ def count_new_child(parent_path: str, paths: list[str], *, members: int) -> None
             team_size=F("team_size") + members,
         )
         return
-    table = connection.ops.quote_name(Distributor._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"UPDATE {table} SET numchild = numchild + (path = %s)::int, team_size = team_size + %s "  # noqa: S608
+            f"UPDATE {_table()} SET numchild = numchild + (path = %s)::int, team_size = team_size + %s "  # noqa: S608
             "WHERE path = ANY(%s)",
             [parent_path, members, paths],
         )
