@@ -99,7 +99,7 @@ def _error(code: CommissionErrorCode, field: str) -> DistributionError:
     return DistributionError(code, MESSAGES[code], field=field)
 
 
-def _refuse_float(value: object, name: str) -> None:
+def _require_decimal(value: object, name: str) -> None:
     if isinstance(value, float):
         raise TypeError(f"{name} must be a Decimal, not a float: money is never float")
 
@@ -122,8 +122,8 @@ class CommissionRule:
     distributor_kind: str | None = None
 
     def __post_init__(self) -> None:
-        _refuse_float(self.rate, "rate")
-        _refuse_float(self.fixed_amount, "fixed_amount")
+        _require_decimal(self.rate, "rate")
+        _require_decimal(self.fixed_amount, "fixed_amount")
 
     @property
     def scope(self) -> tuple[str | None, str | None, str | None]:
@@ -159,7 +159,7 @@ class CommissionLine:
     base: Decimal
 
     def __post_init__(self) -> None:
-        _refuse_float(self.base, "base")
+        _require_decimal(self.base, "base")
         if isinstance(self.quantity, bool) or not isinstance(self.quantity, int):
             raise TypeError(f"quantity must be an int, not {type(self.quantity).__name__}")
 
@@ -347,7 +347,7 @@ def compute_commissions(
 
     shares: list[CommissionShare] = []
     for line in lines:
-        _refuse_float(line.base, "base")
+        _require_decimal(line.base, "base")
         remaining_units = to_minor_units(line.base, currency)
         if remaining_units <= 0:
             continue
