@@ -69,7 +69,6 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
-from functools import cache
 from itertools import accumulate
 from pathlib import Path
 from typing import Any
@@ -77,6 +76,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
+from treepaths import STEPLEN, referral_code, step
 
 DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 BENCH_DB = "wd_bench_commissions"
@@ -92,17 +92,11 @@ RATES = {1: 10, 2: 3}  # percent by level, as the program's rules say
 COMMIT_CHUNK = 1_000  # rows per transaction of the per-row baseline
 
 # distributor tree (same conventions as bench/hierarchy.py; kept local so the two scripts evolve apart)
-STEPLEN = 4
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # treebeard's default MP_Node.alphabet
 MAX_DEPTH = 8
 ROOTS = 20
 LEVEL_SHARES = (0.02, 0.05, 0.10, 0.17, 0.24, 0.24, 0.18)  # share of non-root nodes at depths 2..8
 PENDING, SUSPENDED = 0.03, 0.01  # the rest are active; pending nodes never have children
 MEMBER = ("active", "suspended")
-REFERRAL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # domain.distributors.REFERRAL_CODE_ALPHABET
-REFERRAL_LENGTH = 10
-_REF_SPACE = len(REFERRAL_ALPHABET) ** REFERRAL_LENGTH
-_REF_MUL, _REF_ADD = 25_214_903_917, 12_345_678_901  # affine bijection on the code space: unique codes
 COPY_NULL = "\\N"
 USER_ID_BASE = 10_000_000
 CUSTOMER_ID_BASE = 700_000_000  # customers of the order benchmark: never distributors
@@ -123,25 +117,6 @@ GOAL_RATIO_SETTLE = 50.0
 # --------------------------------------------------------------------------------------------------
 # Data generation (pure Python, deterministic for a seed)
 # --------------------------------------------------------------------------------------------------
-
-
-@cache
-def step(position: int) -> str:
-    """One 4-character path step, as treebeard's ``_get_path`` writes it (1 -> '0001')."""
-    digits = ""
-    while position:
-        position, rem = divmod(position, 36)
-        digits = ALPHABET[rem] + digits
-    return digits.rjust(STEPLEN, ALPHABET[0])
-
-
-def referral_code(node_id: int) -> str:
-    value = (node_id * _REF_MUL + _REF_ADD) % _REF_SPACE
-    chars = []
-    for _ in range(REFERRAL_LENGTH):
-        value, rem = divmod(value, len(REFERRAL_ALPHABET))
-        chars.append(REFERRAL_ALPHABET[rem])
-    return "".join(chars)
 
 
 @dataclass

@@ -53,7 +53,6 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from functools import cache
 from itertools import accumulate
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -61,6 +60,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
 from psycopg import sql
+from treepaths import STEPLEN, referral_code, step
 
 if TYPE_CHECKING:
     from saleor_wechat_distribution.models import Distributor
@@ -70,8 +70,6 @@ ADJ_TABLE = "bench_adjacency"
 DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 BENCH_DB = "wd_bench"
 
-STEPLEN = 4
-ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"  # treebeard's default MP_Node.alphabet
 MAX_DEPTH = 8
 ROOTS = 50
 BIG_ROOT_SHARE = 0.15  # share of the non-root nodes that sit under top-level node #1
@@ -82,10 +80,6 @@ PENDING, SUSPENDED, REJECTED = 0.03, 0.01, 0.005  # the rest are active
 MEMBER = ("active", "suspended")
 ENTERPRISE_CHILD_SHARE = {2: 0.15, 3: 0.05}  # enterprises only under enterprises, near the top
 
-REFERRAL_ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # domain.distributors.REFERRAL_CODE_ALPHABET
-REFERRAL_LENGTH = 10
-_REF_SPACE = len(REFERRAL_ALPHABET) ** REFERRAL_LENGTH
-_REF_MUL, _REF_ADD = 25_214_903_917, 12_345_678_901  # affine bijection on the code space: unique codes
 COPY_NULL = "\\N"
 USER_ID_BASE = 10_000_000
 INSERT_USER_ID_BASE = 900_000_000_000
@@ -98,25 +92,6 @@ GOAL_INSERT_MS = 5.0
 # --------------------------------------------------------------------------------------------------
 # Tree generation (pure Python, deterministic for a seed)
 # --------------------------------------------------------------------------------------------------
-
-
-@cache
-def step(position: int) -> str:
-    """One 4-character path step, as treebeard's ``_get_path`` writes it (1 -> '0001')."""
-    digits = ""
-    while position:
-        position, rem = divmod(position, 36)
-        digits = ALPHABET[rem] + digits
-    return digits.rjust(STEPLEN, ALPHABET[0])
-
-
-def referral_code(node_id: int) -> str:
-    value = (node_id * _REF_MUL + _REF_ADD) % _REF_SPACE
-    chars = []
-    for _ in range(REFERRAL_LENGTH):
-        value, rem = divmod(value, len(REFERRAL_ALPHABET))
-        chars.append(REFERRAL_ALPHABET[rem])
-    return "".join(chars)
 
 
 @dataclass
