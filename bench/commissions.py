@@ -62,7 +62,6 @@ import json
 import os
 import random
 import statistics
-import sys
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -70,11 +69,12 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from itertools import accumulate
-from pathlib import Path
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
+import benchdb
 import psycopg
+from benchdb import drop_secondary_indexes, recreate_database, with_dbname
 from psycopg import sql
 from treepaths import STEPLEN, referral_code, step
 
@@ -302,61 +302,13 @@ def commission_lines(
 # --------------------------------------------------------------------------------------------------
 
 
-def with_dbname(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def recreate_database(admin_url: str, name: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
 def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "saleor_wechat_distribution.sandbox.settings"
-    os.environ["SANDBOX_DEBUG"] = "0"  # DEBUG would record every query
-    repo = str(Path(__file__).resolve().parent.parent)
-    if repo not in sys.path:
-        sys.path.insert(0, repo)
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+    benchdb.setup_django(database_url)
     # background work goes to a (memory) broker as in production, instead of running inline at commit:
     # the order path is what the host's request pays for, not the tasks it queues
     from celery import current_app
 
     current_app.conf.task_always_eager = False
-
-
-def drop_secondary_indexes(conn: psycopg.Connection[Any], table: str) -> list[sql.Composable]:
-    """Drop every constraint and index of ``table`` but its primary key; return what recreates them."""
-    ident = sql.Identifier(table)
-    constraints = conn.execute(
-        "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE conrelid = %s::regclass AND contype IN ('u', 'f', 'c', 'x') ORDER BY contype DESC, conname",
-        [table],
-    ).fetchall()
-    indexes = conn.execute(
-        "SELECT c.relname, pg_get_indexdef(i.indexrelid)"
-        " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-        " WHERE i.indrelid = %s::regclass AND NOT i.indisprimary"
-        " AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE conrelid = %s::regclass)"
-        " ORDER BY c.relname",
-        [table, table],
-    ).fetchall()
-    restore: list[sql.Composable] = [sql.SQL(definition) for _, definition in indexes]
-    for name, _, definition in reversed(constraints):
-        add = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}")
-        restore.append(add.format(ident, sql.Identifier(name), sql.SQL(definition)))
-    for name, _, _ in constraints:
-        conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(ident, sql.Identifier(name)))
-    for name, _ in indexes:
-        conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
-    return restore
 
 
 def copy_into(

@@ -48,17 +48,16 @@ import json
 import os
 import random
 import statistics
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from itertools import accumulate
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
 import psycopg
+from benchdb import drop_secondary_indexes, recreate_database, setup_django, with_dbname
 from psycopg import sql
 from treepaths import STEPLEN, referral_code, step
 
@@ -243,64 +242,12 @@ COPY_COLUMNS = (
 # --------------------------------------------------------------------------------------------------
 
 
-def with_dbname(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
-def recreate_database(admin_url: str, name: str) -> None:
-    with psycopg.connect(admin_url, autocommit=True) as conn:
-        conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-
-
-def setup_django(database_url: str) -> None:
-    os.environ["DATABASE_URL"] = database_url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "saleor_wechat_distribution.sandbox.settings"
-    os.environ["SANDBOX_DEBUG"] = "0"  # DEBUG would record every query
-    repo = str(Path(__file__).resolve().parent.parent)
-    if repo not in sys.path:
-        sys.path.insert(0, repo)
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
-
-
-def drop_secondary_indexes(conn: psycopg.Connection[Any]) -> list[sql.Composable]:
-    """Drop every constraint and index of the table but its primary key; return what recreates them."""
-    table = sql.Identifier(TABLE)
-    constraints = conn.execute(
-        "SELECT conname, contype, pg_get_constraintdef(oid) FROM pg_constraint"
-        " WHERE conrelid = %s::regclass AND contype IN ('u', 'f', 'c', 'x') ORDER BY contype DESC, conname",
-        [TABLE],
-    ).fetchall()
-    indexes = conn.execute(
-        "SELECT c.relname, pg_get_indexdef(i.indexrelid)"
-        " FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid"
-        " WHERE i.indrelid = %s::regclass AND NOT i.indisprimary"
-        " AND i.indexrelid NOT IN (SELECT conindid FROM pg_constraint WHERE conrelid = %s::regclass)"
-        " ORDER BY c.relname",
-        [TABLE, TABLE],
-    ).fetchall()
-    restore: list[sql.Composable] = [sql.SQL(definition) for _, definition in indexes]
-    for name, _, definition in reversed(constraints):
-        add = sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} {}")
-        restore.append(add.format(table, sql.Identifier(name), sql.SQL(definition)))
-    for name, _, _ in constraints:
-        conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(table, sql.Identifier(name)))
-    for name, _ in indexes:
-        conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
-    return restore
-
-
 def bulk_load(database_url: str, tree: Tree) -> dict[str, float]:
     timings: dict[str, float] = {}
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute("SET maintenance_work_mem = '1GB'")
         conn.execute("SET synchronous_commit = off")
-        restore = drop_secondary_indexes(conn)
+        restore = drop_secondary_indexes(conn, TABLE)
         t0 = time.perf_counter()
         copy_sql = sql.SQL("COPY {} ({}) FROM STDIN").format(
             sql.Identifier(TABLE), sql.SQL(", ").join(map(sql.Identifier, COPY_COLUMNS))

@@ -26,15 +26,13 @@ import csv
 import json
 import os
 import random
-import sys
 import tempfile
 import time
 import tracemalloc
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlsplit
 
-import psycopg
-from psycopg import sql
+from benchdb import recreate_database, setup_django, with_dbname
 
 DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
 BENCH_DB = "wd_bench_network"
@@ -42,29 +40,12 @@ GOAL_SECONDS = 60.0
 TABLE = "wechat_distribution_distributor"
 
 
-def with_dbname(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
-
-
 def setup(args: argparse.Namespace) -> str:
     url = args.database_url
     if not url:
-        with psycopg.connect(args.admin_url, autocommit=True) as conn:
-            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(BENCH_DB)))
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
+        recreate_database(args.admin_url, BENCH_DB)
         url = with_dbname(args.admin_url, BENCH_DB)
-    os.environ["DATABASE_URL"] = url
-    os.environ["DJANGO_SETTINGS_MODULE"] = "saleor_wechat_distribution.sandbox.settings"
-    os.environ["SANDBOX_DEBUG"] = "0"
-    repo = str(Path(__file__).resolve().parent.parent)
-    if repo not in sys.path:
-        sys.path.insert(0, repo)
-    import django
-    from django.core.management import call_command
-
-    django.setup()
-    call_command("migrate", verbosity=0)
+    setup_django(url)
     from django.db import connection
 
     with connection.cursor() as cur:
