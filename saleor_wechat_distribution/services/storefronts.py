@@ -23,7 +23,7 @@ from ..domain.storefronts import (
     products_outside,
     slug_problem,
 )
-from ..models import OfficialAccount, Storefront
+from ..models import Distributor, OfficialAccount, Storefront
 from ..ports import AccountCredentials, Principal, WeChatApiError
 from ..sealing import seal, unseal
 from ..selectors.distributors import distributor_get_for_user
@@ -81,17 +81,37 @@ def _clean_url(value: Any, *, field: str) -> str:
     return url
 
 
+def _new_storefront_for(*, principal: Principal, distributor_id: int) -> Storefront:
+    """Staff create a distributor's storefront: an active distributor without one."""
+    if not _is_staff(principal):
+        raise DistributionError(Code.NOT_FOUND, _("No such distributor."), field="distributorId")
+    distributor = Distributor.objects.select_for_update().filter(pk=distributor_id).first()
+    if distributor is None:
+        raise DistributionError(Code.NOT_FOUND, _("No such distributor."), field="distributorId")
+    if distributor.status != DistributorStatus.ACTIVE:
+        raise DistributionError(Code.INACTIVE, _("This distributor is not active."), field="distributorId")
+    if Storefront.objects.filter(distributor=distributor).exists():
+        raise DistributionError(
+            Code.STOREFRONT_EXISTS, _("This distributor already has a storefront."), field="distributorId"
+        )
+    return Storefront(distributor=distributor, channel="", slug="", title="")
+
+
 def storefront_update(
     *,
     principal: Principal,
     storefront_id: int | None = None,
     brand_channel: str | None = None,
+    distributor_id: int | None = None,
     values: dict[str, Any],
 ) -> Storefront:
     """Create or change a storefront. Without an id: the caller's own (a distributor's), or with
-    ``brand_channel`` (staff only) the brand's storefront of that channel."""
+    ``brand_channel`` (staff only) the brand's storefront of that channel, or with ``distributor_id``
+    (staff only) a new storefront for that distributor (one per distributor)."""
     with transaction.atomic():
-        if brand_channel is not None:
+        if distributor_id is not None:
+            storefront = _new_storefront_for(principal=principal, distributor_id=distributor_id)
+        elif brand_channel is not None:
             if not _is_staff(principal):
                 raise DistributionError(Code.NOT_FOUND, _("No such storefront."), field="brandChannel")
             channel = _clean_text(brand_channel, field="brandChannel", max_length=100, required=True)
@@ -158,6 +178,16 @@ def storefront_update(
             with transaction.atomic():
                 storefront.save()
         except IntegrityError:
+            if (
+                creating
+                and storefront.distributor_id is not None
+                and Storefront.objects.filter(distributor_id=storefront.distributor_id).exists()
+            ):
+                raise DistributionError(
+                    Code.STOREFRONT_EXISTS,
+                    _("This distributor already has a storefront."),
+                    field="distributorId" if distributor_id is not None else None,
+                ) from None
             raise DistributionError(Code.SLUG_TAKEN, _("This address is taken."), field="slug") from None
     return storefront
 
