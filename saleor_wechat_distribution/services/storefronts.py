@@ -418,7 +418,10 @@ def official_account_authorizer_refresh(*, app_id: str, refresh_token: str) -> N
 def official_account_unauthorized(*, app_id: str) -> bool:
     """The ``unauthorized`` notice (or a token refresh WeChat refuses for that reason): the account stops
     working for us; its storefront keeps its data and falls back to the brand's account."""
-    changed = OfficialAccount.objects.filter(app_id=app_id, mode=OfficialAccount.Mode.COMPONENT).update(
+    held = OfficialAccount.objects.filter(app_id=app_id, mode=OfficialAccount.Mode.COMPONENT).exclude(
+        status=OfficialAccount.Status.DETACHED
+    )
+    changed = held.update(
         status=OfficialAccount.Status.UNAUTHORIZED,
         refresh_token_sealed="",
         access_token_expires_at=None,
@@ -493,8 +496,10 @@ def _refresh_one(*, pk: int, deadline: datetime, gateway: Any) -> str | None:
 
 def official_account_authorized_notice(*, app_id: str, authorization_code: str) -> OfficialAccount | None:
     """``authorized`` / ``updateauthorized`` for an account we already hold: refresh its tokens and
-    what we know of it. An account not bound yet is left to the completion mutation."""
-    account = OfficialAccount.objects.filter(app_id=app_id).first()
+    what we know of it. An account not bound yet is left to the completion mutation, and so is one
+    detached from its storefront (it serves nobody until a storefront binds it again)."""
+    held = OfficialAccount.objects.filter(app_id=app_id).exclude(status=OfficialAccount.Status.DETACHED)
+    account = held.first()
     if account is None or not authorization_code:
         return None
     info = get_official_account_gateway().component_query_auth(authorization_code=authorization_code)

@@ -12,7 +12,7 @@ from tests.graphql.conftest import gql  # noqa: F401 - fixture
 
 from .conftest import CHANNEL, SHOP_APP
 from .messages import callback, event_xml
-from .test_component import AUTH_APP, COMPLETE, push_ticket
+from .test_component import AUTH_APP, COMPLETE, notice, push_ticket
 from .test_storefront_api import BIND
 
 NEW_APP = "wxnewshop00000001"
@@ -129,3 +129,36 @@ def test_authorizing_through_the_open_platform_detaches_the_credentials_account_
         bind(gql, shop.owner, mp.add_account(NEW_APP))
     assert_detached(AUTH_APP)
     assert OfficialAccount.objects.get(storefront=shop.storefront).app_id == NEW_APP
+
+
+def test_open_platform_notices_do_not_revive_a_detached_account(
+    client, gql, shop, mp, django_capture_on_commit_callbacks
+):
+    mp.add_account(AUTH_APP)
+    push_ticket(client, mp)
+    assert (
+        gql(COMPLETE, {"code": mp.authorize(AUTH_APP)}, shop.owner)["data"][
+            "storefrontAccountAuthorizationComplete"
+        ]["errors"]
+        == []
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        bind(gql, shop.owner, mp.add_account(NEW_APP))
+    fields = {
+        "InfoType": "updateauthorized",
+        "AuthorizerAppid": AUTH_APP,
+        "AuthorizationCode": mp.authorize(AUTH_APP),
+    }
+    for info in (fields, {"InfoType": "unauthorized", "AuthorizerAppid": AUTH_APP}):
+        query, body = notice(mp, info)
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(f"/wechat/component/?{query}", body, content_type="text/xml")
+        assert answer.content == b"success"
+        assert_detached(AUTH_APP)
+    # a new authorization (the completion mutation) binds it again
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = gql(COMPLETE, {"code": mp.authorize(AUTH_APP)}, shop.owner)
+    assert answer["data"]["storefrontAccountAuthorizationComplete"]["errors"] == []
+    account = OfficialAccount.objects.get(app_id=AUTH_APP)
+    assert account.status == OfficialAccount.Status.ACTIVE and account.storefront_id == shop.storefront.pk
+    assert_detached(NEW_APP)
