@@ -460,7 +460,11 @@ def official_accounts_tokens_refresh(*, now: datetime | None = None) -> dict[str
             :TOKEN_REFRESH_BATCH
         ]
     ):
-        outcome = _refresh_one(pk=pk, deadline=deadline, gateway=gateway)
+        try:
+            outcome = _refresh_one(pk=pk, deadline=deadline, gateway=gateway)
+        except Exception:  # an unexpected answer for one account must not stop the others
+            logger.exception("refreshing the authorizer token of account %s failed", pk)
+            outcome = "failed"
         if outcome:
             counts[outcome] += 1
     return counts
