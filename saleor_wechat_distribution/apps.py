@@ -17,6 +17,7 @@ class WeChatDistributionConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from . import conf, tasks  # noqa: F401 - tasks: registers our Celery tasks in the host's app
+        from .log_redaction import install_log_redaction
         from .models import CommissionRule
         from .services.commissions import rules_cache_clear
         from .wechat.card_events import register_card_event_handlers
@@ -29,6 +30,7 @@ class WeChatDistributionConfig(AppConfig):
             # guard. Imported by name: only saleor_adapter may import saleor (import-linter contract).
             import_module(f"{self.name}.saleor_adapter.wiring").install()
         register_card_event_handlers()
+        install_log_redaction()  # WeChat's secrets travel in URLs, which urllib3 logs at DEBUG
         post_save.connect(rules_cache_clear, sender=CommissionRule, dispatch_uid="wd-rules-cache-save")
         post_delete.connect(rules_cache_clear, sender=CommissionRule, dispatch_uid="wd-rules-cache-delete")
         # defaults from Django settings, unless a host (Saleor's adapter) registered its own

@@ -284,6 +284,8 @@ class AuthorizerInfo:
     name: str = ""
     service_type: int | None = None
     verify_type: int | None = None
+    #: seconds the authorizer access token handed out with the authorization stays valid
+    expires_in: int | None = None
 
 
 @dataclass(frozen=True)
@@ -328,6 +330,15 @@ class OfficialAccountGateway(Protocol):
     def component_authorization_url(self, *, redirect_uri: str, mobile: bool) -> str: ...
 
     def component_query_auth(self, *, authorization_code: str) -> AuthorizerInfo: ...
+
+    def authorizer_token_refresh(self, account: AccountCredentials) -> int:
+        """Fetch a new authorizer access token now (Open Platform accounts) and keep it for every
+        process; the seconds it stays valid. ``WeChatApiError`` when WeChat refuses."""
+        ...
+
+    def forget_tokens(self, app_id: str) -> None:
+        """Drop the account's cached access tokens (the account was detached or lost its authorization)."""
+        ...
 
 
 @dataclass(frozen=True)

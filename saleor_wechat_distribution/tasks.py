@@ -32,7 +32,7 @@ from .services.notifications import (
     notify_commissions_created,
     notify_commissions_settled,
 )
-from .services.storefronts import official_account_authorized_notice
+from .services.storefronts import official_account_authorized_notice, official_accounts_tokens_refresh
 from .services.withdrawals import withdrawal_reconcile, withdrawal_send, withdrawals_resume
 
 logger = logging.getLogger(__name__)
@@ -201,6 +201,15 @@ def wechat_account_authorized_task(app_id: str, authorization_code: str) -> bool
     return (
         official_account_authorized_notice(app_id=app_id, authorization_code=authorization_code) is not None
     )
+
+
+@shared_task(name="saleor_wechat_distribution.wechat_authorizer_tokens_refresh")
+def wechat_authorizer_tokens_refresh_task() -> dict[str, int]:
+    """Periodic (Celery beat, every 10 minutes): renew Open Platform authorizer access tokens before they
+    expire; an account that withdrew its authorization is marked unauthorized."""
+    counts = official_accounts_tokens_refresh()
+    logger.info("authorizer tokens: %s", counts)
+    return counts
 
 
 @shared_task(

@@ -49,6 +49,7 @@ def test_sandbox_seeds_once_on_sqlite_and_serves_graphql(tmp_path):
         [*SANDBOX, "--no-serve"], env=_env(tmp_path), capture_output=True, text=True, timeout=120
     )
     assert second.returncode == 0 and "(demo data created)" not in second.stdout  # re-runs keep the data
+    assert "Demo storefronts" in second.stdout and "wangfang" in second.stdout
 
     port = _free_port()
     server = subprocess.Popen(
@@ -84,6 +85,18 @@ def test_sandbox_seeds_once_on_sqlite_and_serves_graphql(tmp_path):
         assert max(e["node"]["level"] for e in data["data"]["distributors"]["edges"]) == 5
         anonymous = _post(url, "{ distributors(first: 1) { totalCount } }")
         assert anonymous["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
+        # the demo storefronts, public: the brand's and distributors' (seeded once, kept on re-runs)
+        shop = (
+            "{ storefront(slug: %s) { title isBrand referralCode distributorName allProducts productIds } }"
+        )
+        brand = _post(url, shop % '"brand-store"')["data"]["storefront"]
+        assert brand["isBrand"] and brand["referralCode"] is None and brand["allProducts"]
+        wang = _post(url, shop % '"wangfang"')["data"]["storefront"]
+        assert wang["title"].startswith("王芳") and wang["distributorName"] == "王芳 Wang Fang"
+        assert wang["referralCode"] and wang["productIds"] == ["fridge-bcd-520", "kettle-sw-15"]
+        east = _post(url, shop % '"east-china"')["data"]["storefront"]
+        assert east["allProducts"] and east["referralCode"] not in (None, wang["referralCode"])
+        assert _post(url, shop % '"no-such-shop"')["data"]["storefront"] is None
     finally:
         server.terminate()
         server.wait(timeout=10)

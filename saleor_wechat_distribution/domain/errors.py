@@ -90,6 +90,7 @@ class StorefrontErrorCode(StrEnum):
     PRODUCT_NOT_ALLOWED = "product_not_allowed"
     NOT_A_DISTRIBUTOR = "not_a_distributor"
     INACTIVE = "inactive"
+    STOREFRONT_EXISTS = "storefront_exists"
     APP_ID_TAKEN = "app_id_taken"
     ACCOUNT_VERIFICATION_FAILED = "account_verification_failed"
     ACCOUNT_NOT_BOUND = "account_not_bound"

@@ -14,6 +14,7 @@ from .mutations.storefront_account_authorization import (
 )
 from .mutations.storefront_account_bind import StorefrontAccountBind
 from .mutations.storefront_account_templates_update import StorefrontAccountTemplatesUpdate
+from .mutations.storefront_create import StorefrontCreate
 from .mutations.storefront_update import StorefrontUpdate
 from .mutations.wechat_oauth import WeChatIdentityLink, WeChatOAuthComplete
 from .storefront_types import Storefront, can_manage_storefront, is_public
@@ -36,6 +37,7 @@ class StorefrontQueries(graphene.ObjectType):
 
 
 class StorefrontMutations(graphene.ObjectType):
+    storefront_create = StorefrontCreate.Field()
     storefront_update = StorefrontUpdate.Field()
     storefront_account_bind = StorefrontAccountBind.Field()
     storefront_account_authorization_url = StorefrontAccountAuthorizationUrl.Field()

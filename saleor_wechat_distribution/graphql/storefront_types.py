@@ -63,7 +63,11 @@ class NotificationTemplate(graphene.ObjectType):
 class StorefrontOfficialAccount(graphene.ObjectType):
     app_id = graphene.String(required=True)
     mode = OfficialAccountModeEnum(required=True)
-    status = graphene.String(required=True, description="active, or unauthorized (authorization withdrawn).")
+    status = graphene.String(
+        required=True,
+        description="active, or unauthorized (the Open Platform authorization was withdrawn: the "
+        "storefront uses the brand's account until it is authorized again).",
+    )
     name = graphene.String(required=True)
     is_certified_service_account = graphene.Boolean(required=True)
     app_secret = graphene.String(description="Obfuscated: only the last 4 characters.")

@@ -65,7 +65,10 @@ class OfficialAccount(models.Model):
 
     class Status(models.TextChoices):
         ACTIVE = "active"
+        #: the Open Platform authorization was withdrawn (notice, or refused token refresh)
         UNAUTHORIZED = "unauthorized"
+        #: its storefront bound another account: secrets wiped, callbacks refused, history kept
+        DETACHED = "detached"
 
     storefront = models.OneToOneField(
         Storefront, null=True, blank=True, on_delete=models.SET_NULL, related_name="official_account"
@@ -85,6 +88,9 @@ class OfficialAccount(models.Model):
     #: notification kind -> template id, as configured on the account
     template_ids = models.JSONField(default=dict, blank=True)
     verified_at = models.DateTimeField(null=True, blank=True)
+    #: Open Platform accounts: when WeChat expires the authorizer access token held in the cache (the
+    #: periodic refresh renews it before then); empty: none fetched yet
+    access_token_expires_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -32,11 +32,12 @@ def main(argv: list[str] | None = None) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    from .seed import demo_users, seed_demo_network
+    from .seed import demo_users, seed_demo_network, seed_demo_storefronts
     from .tokens import issue_token
 
     call_command("migrate", verbosity=0, interactive=False)
     created = seed_demo_network()
+    storefronts = seed_demo_storefronts()
     if args.command == "demo-orders":
         from .demo_orders import place_demo_orders
 
@@ -55,6 +56,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     for user in demo_users():
         print(f"  {user.label}: {issue_token(user.principal)}")
+    print(f"Demo storefronts (public: {{ storefront(slug: ...) {{ title }} }}): {', '.join(storefronts)}")
     sys.stdout.flush()
     if args.no_serve:
         return 0

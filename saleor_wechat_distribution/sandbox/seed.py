@@ -9,7 +9,7 @@ from django.db import transaction
 
 from ..domain.distributors import DistributorKind
 from ..domain.permissions import Permission
-from ..models import ChannelProgram, Distributor
+from ..models import ChannelProgram, Distributor, Storefront
 from ..ports import SYSTEM, Principal
 from ..services.distributors import (
     distributor_apply,
@@ -18,6 +18,7 @@ from ..services.distributors import (
     distributor_suspend,
 )
 from ..services.programs import RuleInput, channel_program_update, commission_rules_set
+from ..services.storefronts import storefront_update
 
 DEMO_CHANNEL = "default-channel"
 STAFF = Principal(user_id=1, email="staff@brand.example", is_staff=True, permissions=frozenset(Permission))
@@ -103,3 +104,44 @@ def seed_demo_network() -> bool:
         if status == "suspended":
             distributor_suspend(actor=SYSTEM, distributor_id=node.pk, reason="demo")
     return True
+
+
+BRAND_STOREFRONT = {
+    "slug": "brand-store",
+    "title": "品牌官方商城 Brand Store",
+    "welcome_text": "欢迎关注品牌官方商城！Welcome to the brand's store.",
+}
+# (user id of the distributor, slug, title, curated product ids or None for everything the brand offers)
+STOREFRONTS: list[tuple[int, str, str, list[str] | None]] = [
+    (101, "east-china", "华东区域经销商 East China Trading", None),
+    (201, "wangfang", "王芳的家电小店 Wang Fang's Picks", ["fridge-bcd-520", "kettle-sw-15"]),
+    (203, "zhangwei", "张伟精选 Zhang Wei's Choice", None),
+]
+
+
+@transaction.atomic
+def seed_demo_storefronts() -> list[str]:
+    """The brand's storefront and a few distributors' (through the staff API's service), each only when
+    missing: re-runs keep what is there, and a sandbox seeded before storefronts existed gets them.
+    Returns the slugs of every demo storefront."""
+    if (
+        not Storefront.objects.filter(slug=BRAND_STOREFRONT["slug"]).exists()
+        and not Storefront.objects.filter(channel=DEMO_CHANNEL, distributor__isnull=True).exists()
+    ):
+        storefront_update(principal=STAFF, brand_channel=DEMO_CHANNEL, values=dict(BRAND_STOREFRONT))
+    for uid, slug, title, products in STOREFRONTS:
+        distributor = Distributor.objects.filter(user_id=uid).first()
+        if distributor is None or Storefront.objects.filter(slug=slug).exists():
+            continue
+        if Storefront.objects.filter(distributor=distributor).exists():
+            continue
+        values = {
+            "slug": slug,
+            "title": title,
+            "channel": DEMO_CHANNEL,
+            "welcome_text": f"欢迎光临{title.split(' ', 1)[0]}！",
+            "all_products": products is None,
+            "product_ids": products or [],
+        }
+        storefront_update(principal=STAFF, distributor_id=distributor.pk, values=values)
+    return [BRAND_STOREFRONT["slug"], *(slug for _, slug, _, _ in STOREFRONTS)]

@@ -85,4 +85,10 @@ CELERY_BEAT_SCHEDULE = {
     "settle-commissions": {"task": "saleor_wechat_distribution.commissions_settle_due", "schedule": 3600.0},
     "resume-withdrawals": {"task": "saleor_wechat_distribution.withdrawals_resume", "schedule": 600.0},
     "reconcile-coupons": {"task": "saleor_wechat_distribution.coupons_reconcile", "schedule": 900.0},
+    # Open Platform authorizer access tokens (2 h) renewed when they expire within
+    # WECHAT_DISTRIBUTION_TOKEN_REFRESH_AHEAD seconds (default 1200): run it more often than that
+    "refresh-authorizer-tokens": {
+        "task": "saleor_wechat_distribution.wechat_authorizer_tokens_refresh",
+        "schedule": 600.0,
+    },
 }

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 import re
+from datetime import datetime, timedelta
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -23,11 +27,13 @@ from ..domain.storefronts import (
     products_outside,
     slug_problem,
 )
-from ..models import OfficialAccount, Storefront
+from ..models import Distributor, OfficialAccount, Storefront
 from ..ports import AccountCredentials, Principal, WeChatApiError
 from ..sealing import seal, unseal
 from ..selectors.distributors import distributor_get_for_user
 from ..selectors.storefronts import brand_storefront
+
+logger = logging.getLogger(__name__)
 
 URL_MAX_LENGTH = 500
 APP_ID_MAX_LENGTH = 32
@@ -81,17 +87,37 @@ def _clean_url(value: Any, *, field: str) -> str:
     return url
 
 
+def _new_storefront_for(*, principal: Principal, distributor_id: int) -> Storefront:
+    """Staff create a distributor's storefront: an active distributor without one."""
+    if not _is_staff(principal):
+        raise DistributionError(Code.NOT_FOUND, _("No such distributor."), field="distributorId")
+    distributor = Distributor.objects.select_for_update().filter(pk=distributor_id).first()
+    if distributor is None:
+        raise DistributionError(Code.NOT_FOUND, _("No such distributor."), field="distributorId")
+    if distributor.status != DistributorStatus.ACTIVE:
+        raise DistributionError(Code.INACTIVE, _("This distributor is not active."), field="distributorId")
+    if Storefront.objects.filter(distributor=distributor).exists():
+        raise DistributionError(
+            Code.STOREFRONT_EXISTS, _("This distributor already has a storefront."), field="distributorId"
+        )
+    return Storefront(distributor=distributor, channel="", slug="", title="")
+
+
 def storefront_update(
     *,
     principal: Principal,
     storefront_id: int | None = None,
     brand_channel: str | None = None,
+    distributor_id: int | None = None,
     values: dict[str, Any],
 ) -> Storefront:
     """Create or change a storefront. Without an id: the caller's own (a distributor's), or with
-    ``brand_channel`` (staff only) the brand's storefront of that channel."""
+    ``brand_channel`` (staff only) the brand's storefront of that channel, or with ``distributor_id``
+    (staff only) a new storefront for that distributor (one per distributor)."""
     with transaction.atomic():
-        if brand_channel is not None:
+        if distributor_id is not None:
+            storefront = _new_storefront_for(principal=principal, distributor_id=distributor_id)
+        elif brand_channel is not None:
             if not _is_staff(principal):
                 raise DistributionError(Code.NOT_FOUND, _("No such storefront."), field="brandChannel")
             channel = _clean_text(brand_channel, field="brandChannel", max_length=100, required=True)
@@ -158,6 +184,16 @@ def storefront_update(
             with transaction.atomic():
                 storefront.save()
         except IntegrityError:
+            if (
+                creating
+                and storefront.distributor_id is not None
+                and Storefront.objects.filter(distributor_id=storefront.distributor_id).exists()
+            ):
+                raise DistributionError(
+                    Code.STOREFRONT_EXISTS,
+                    _("This distributor already has a storefront."),
+                    field="distributorId" if distributor_id is not None else None,
+                ) from None
             raise DistributionError(Code.SLUG_TAKEN, _("This address is taken."), field="slug") from None
     return storefront
 
@@ -211,8 +247,10 @@ def official_account_bind_credentials(
         storefront = storefront_for_update(principal=principal, storefront_id=storefront_id)
         if storefront.pk is None:
             raise DistributionError(Code.NOT_FOUND, _("Create your storefront first."), field="id")
-        taken = OfficialAccount.objects.filter(app_id=app_id).exclude(storefront=storefront).exists()
-        if taken:
+        taken = OfficialAccount.objects.filter(app_id=app_id, storefront__isnull=False).exclude(
+            storefront=storefront
+        )
+        if taken.exists():
             raise DistributionError(
                 Code.APP_ID_TAKEN, _("This account is bound to another storefront."), field="appId"
             )
@@ -225,7 +263,7 @@ def official_account_bind_credentials(
             field="appSecret",
         ) from None
     with transaction.atomic():
-        OfficialAccount.objects.filter(storefront=storefront).exclude(app_id=app_id).update(storefront=None)
+        _detach_previous_account(storefront=storefront, keep_app_id=app_id)
         values = {
             "storefront": storefront,
             "mode": OfficialAccount.Mode.CREDENTIALS,
@@ -302,9 +340,7 @@ def official_account_authorization_complete(
                 _("This account is bound to another storefront."),
                 field="authorizationCode",
             )
-        OfficialAccount.objects.filter(storefront=storefront).exclude(app_id=info.app_id).update(
-            storefront=None
-        )
+        _detach_previous_account(storefront=storefront, keep_app_id=info.app_id)
         account, _created = OfficialAccount.objects.update_or_create(
             app_id=info.app_id,
             defaults=_authorizer_values(info) | {"storefront": storefront},
@@ -324,7 +360,51 @@ def _authorizer_values(info: Any) -> dict[str, Any]:
         "token_sealed": "",
         "aes_key_sealed": "",
         "verified_at": timezone.now(),
+        "access_token_expires_at": (
+            timezone.now() + timedelta(seconds=info.expires_in) if info.expires_in else None
+        ),
     }
+
+
+_WIPED = {
+    "app_secret_sealed": "",
+    "token_sealed": "",
+    "aes_key_sealed": "",
+    "refresh_token_sealed": "",
+    "access_token_expires_at": None,
+}
+
+
+def _forget_tokens_after_commit(app_id: str) -> None:
+    def forget() -> None:
+        try:
+            get_official_account_gateway().forget_tokens(app_id)
+        except Exception:  # a cache outage: the tokens expire by themselves within two hours
+            logger.exception("could not drop the cached tokens of %s", app_id)
+
+    transaction.on_commit(forget)
+
+
+def _detach_previous_account(*, storefront: Storefront, keep_app_id: str) -> None:
+    """The storefront binds another account: the one it had is detached. Its row stays (identities, QR
+    codes and notifications name its app id) but it serves nobody: no storefront, status ``detached``
+    (its callbacks are refused), secrets and refresh token wiped, cached tokens dropped. An account
+    serves one storefront at most, so no other storefront can still be using it. Binding it again
+    later (to any storefront) starts afresh from new credentials or a new authorization."""
+    previous = OfficialAccount.objects.select_for_update().filter(storefront=storefront)
+    for account in previous.exclude(app_id=keep_app_id):
+        OfficialAccount.objects.filter(pk=account.pk).update(
+            storefront=None, status=OfficialAccount.Status.DETACHED, updated_at=timezone.now(), **_WIPED
+        )
+        logger.info("official account %s detached from storefront %s", account.app_id, storefront.pk)
+        _forget_tokens_after_commit(account.app_id)
+
+
+def official_account_token_renewed(*, app_id: str, expires_in: int) -> None:
+    """A new authorizer access token was fetched: remember when WeChat expires it."""
+    OfficialAccount.objects.filter(app_id=app_id, mode=OfficialAccount.Mode.COMPONENT).update(
+        access_token_expires_at=timezone.now() + timedelta(seconds=expires_in)
+    )
 
 
 def official_account_authorizer_refresh(*, app_id: str, refresh_token: str) -> None:
@@ -336,18 +416,94 @@ def official_account_authorizer_refresh(*, app_id: str, refresh_token: str) -> N
 
 
 def official_account_unauthorized(*, app_id: str) -> bool:
-    """The ``unauthorized`` notice: the account stops working for us; its storefront keeps its data."""
-    return bool(
-        OfficialAccount.objects.filter(app_id=app_id, mode=OfficialAccount.Mode.COMPONENT).update(
-            status=OfficialAccount.Status.UNAUTHORIZED, refresh_token_sealed="", updated_at=timezone.now()
-        )
+    """The ``unauthorized`` notice (or a token refresh WeChat refuses for that reason): the account stops
+    working for us; its storefront keeps its data and falls back to the brand's account."""
+    held = OfficialAccount.objects.filter(app_id=app_id, mode=OfficialAccount.Mode.COMPONENT).exclude(
+        status=OfficialAccount.Status.DETACHED
     )
+    changed = held.update(
+        status=OfficialAccount.Status.UNAUTHORIZED,
+        refresh_token_sealed="",
+        access_token_expires_at=None,
+        updated_at=timezone.now(),
+    )
+    if changed:
+        _forget_tokens_after_commit(app_id)
+    return bool(changed)
+
+
+#: what WeChat answers a token refresh for an account that withdrew its authorization (61003: not
+#: authorized to this platform; 61023: the refresh token is no longer valid)
+REVOKED_ERRCODES = frozenset({61003, 61023})
+TOKEN_REFRESH_AHEAD_SECONDS = 20 * 60
+TOKEN_REFRESH_BATCH = 500
+
+
+def official_accounts_tokens_refresh(*, now: datetime | None = None) -> dict[str, int]:
+    """The periodic job: renew the authorizer access tokens of Open Platform accounts that expire within
+    ``WECHAT_DISTRIBUTION_TOKEN_REFRESH_AHEAD`` seconds (20 minutes by default; run it more often than
+    that), and those never fetched. An account WeChat says withdrew its authorization is marked
+    ``unauthorized``. Counts per outcome: refreshed, unauthorized, failed (tried again next run)."""
+    counts = {"refreshed": 0, "unauthorized": 0, "failed": 0}
+    gateway = get_official_account_gateway()
+    if not gateway.component_configured():
+        return counts
+    now = now or timezone.now()
+    ahead = int(getattr(settings, "WECHAT_DISTRIBUTION_TOKEN_REFRESH_AHEAD", TOKEN_REFRESH_AHEAD_SECONDS))
+    deadline = now + timedelta(seconds=ahead)
+    due = Q(access_token_expires_at__isnull=True) | Q(access_token_expires_at__lte=deadline)
+    candidates = OfficialAccount.objects.filter(
+        due, mode=OfficialAccount.Mode.COMPONENT, status=OfficialAccount.Status.ACTIVE
+    )
+    for pk in list(
+        candidates.order_by("access_token_expires_at", "pk").values_list("pk", flat=True)[
+            :TOKEN_REFRESH_BATCH
+        ]
+    ):
+        try:
+            outcome = _refresh_one(pk=pk, deadline=deadline, gateway=gateway)
+        except Exception:  # an unexpected answer for one account must not stop the others
+            logger.exception("refreshing the authorizer token of account %s failed", pk)
+            outcome = "failed"
+        if outcome:
+            counts[outcome] += 1
+    return counts
+
+
+def _refresh_one(*, pk: int, deadline: datetime, gateway: Any) -> str | None:
+    with transaction.atomic():
+        account = (
+            OfficialAccount.objects.select_for_update(skip_locked=True)
+            .filter(pk=pk, mode=OfficialAccount.Mode.COMPONENT, status=OfficialAccount.Status.ACTIVE)
+            .first()
+        )
+        expires_at = account.access_token_expires_at if account is not None else None
+        if account is None or (expires_at is not None and expires_at > deadline):
+            return None  # another worker has it, or renewed it meanwhile, or it was unbound
+        try:
+            gateway.authorizer_token_refresh(account_credentials(account))
+        except WeChatApiError as error:
+            if error.errcode in REVOKED_ERRCODES:
+                official_account_unauthorized(app_id=account.app_id)
+                logger.warning(
+                    "official account %s withdrew its authorization (errcode %s): marked unauthorized",
+                    account.app_id,
+                    error.errcode,
+                )
+                return "unauthorized"
+            logger.warning(
+                "could not refresh the authorizer token of %s (errcode %s)", account.app_id, error.errcode
+            )
+            return "failed"
+    return "refreshed"
 
 
 def official_account_authorized_notice(*, app_id: str, authorization_code: str) -> OfficialAccount | None:
     """``authorized`` / ``updateauthorized`` for an account we already hold: refresh its tokens and
-    what we know of it. An account not bound yet is left to the completion mutation."""
-    account = OfficialAccount.objects.filter(app_id=app_id).first()
+    what we know of it. An account not bound yet is left to the completion mutation, and so is one
+    detached from its storefront (it serves nobody until a storefront binds it again)."""
+    held = OfficialAccount.objects.filter(app_id=app_id).exclude(status=OfficialAccount.Status.DETACHED)
+    account = held.first()
     if account is None or not authorization_code:
         return None
     info = get_official_account_gateway().component_query_auth(authorization_code=authorization_code)

@@ -48,6 +48,7 @@ ERRMSG = {
     41001: "access_token missing",
     42001: "access_token expired",
     43004: "require subscribe",
+    61003: "component is not authorized by this account",
     61005: "component ticket is expired",
     61006: "component ticket is invalid",
     61010: "code is expired or used",
@@ -136,6 +137,8 @@ class FakeWeChatMp:
         self.pre_auth_codes: set[str] = set()
         self.authorization_codes: dict[str, str] = {}
         self.refresh_tokens: dict[str, str] = {}
+        #: authorizers that withdrew their authorization in the Official Account's admin panel
+        self.withdrawn: set[str] = set()
         self._sequence = 1000
         self._lock = threading.RLock()
         self.routes: list[Route] = []
@@ -242,6 +245,14 @@ class FakeWeChatMp:
         code = "queryauthcode@@@" + secrets.token_urlsafe(24)
         self.authorization_codes[code] = app_id
         return code
+
+    def withdraw_authorization(self, app_id: str) -> None:
+        """The account's administrator cancels the authorization: its refresh token and tokens stop
+        working; refreshing answers 61003."""
+        with self._lock:
+            self.withdrawn.add(app_id)
+            self.refresh_tokens.pop(app_id, None)
+        self.revoke_tokens(app_id)
 
     # --- dispatch ----------------------------------------------------------------------------------
 
@@ -479,6 +490,7 @@ class FakeWeChatMp:
         app_id = self.authorization_codes.pop(request.json().get("authorization_code", ""), None)
         if app_id is None or app_id not in self.accounts:
             return _error(61010)
+        self.withdrawn.discard(app_id)
         return _answer({"authorization_info": self._authorization(app_id)})
 
     def _authorizer_token(self, request: FakeRequest) -> FakeResponse:
@@ -487,6 +499,8 @@ class FakeWeChatMp:
             return refused
         body = request.json()
         app_id = body.get("authorizer_appid", "")
+        if app_id in self.withdrawn:
+            return _error(61003)
         if not app_id or self.refresh_tokens.get(app_id) != body.get("authorizer_refresh_token"):
             return _error(61023)
         return _answer(

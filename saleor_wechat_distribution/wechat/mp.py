@@ -31,7 +31,7 @@ from wechatpy.session import SessionStorage
 from ..locks import named_exclusive
 from ..models import ComponentTicket
 from ..ports import AccountCredentials, AuthorizerInfo, QrTicket, WeChatApiError
-from ..services.storefronts import official_account_authorizer_refresh
+from ..services.storefronts import official_account_authorizer_refresh, official_account_token_renewed
 
 logger = logging.getLogger(__name__)
 
@@ -213,9 +213,9 @@ class AuthorizerClient(_RetryOnce, WeChatComponentClient):
 
     def _fetch_token_now(self) -> dict:
         result = self.component.refresh_authorizer_token(self.appid, self._refresh_token)
-        self.session.set(
-            self.access_token_key, result["authorizer_access_token"], result.get("expires_in", 7200)
-        )
+        expires_in = int(result.get("expires_in") or 7200)
+        self.session.set(self.access_token_key, result["authorizer_access_token"], expires_in)
+        official_account_token_renewed(app_id=self.appid, expires_in=expires_in)
         fresh = result.get("authorizer_refresh_token") or ""
         if fresh and fresh != self._refresh_token:
             self._refresh_token = fresh
@@ -332,4 +332,24 @@ class WeChatMpGateway:
             name=info.get("nick_name", ""),
             service_type=(info.get("service_type_info") or {}).get("id"),
             verify_type=(info.get("verify_type_info") or {}).get("id"),
+            expires_in=int(result.get("expires_in") or 7200) if result.get("authorizer_access_token") else 0,
         )
+
+    def authorizer_token_refresh(self, account: AccountCredentials) -> int:
+        """A new authorizer access token now, even when the cached one is still valid (the periodic
+        refresh); under the same lock as on-demand refreshes, so processes never refresh it twice."""
+
+        def fetch(client: Any) -> dict:
+            with transaction.atomic():
+                named_exclusive(f"wechat-token:{client.appid}")
+                return client._fetch_token_now()
+
+        if account.mode != "component":
+            raise WeChatApiError(None, "not an Open Platform account")
+        result = self._call(account, fetch)
+        return int(result.get("expires_in") or 7200)
+
+    def forget_tokens(self, app_id: str) -> None:
+        session = CacheSessionStorage()
+        for key in (f"{app_id}_access_token", f"{app_id}_jsapi_ticket", f"{app_id}_jsapi_ticket_expires_at"):
+            session.delete(key)

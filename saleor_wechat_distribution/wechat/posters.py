@@ -3,8 +3,8 @@ QR code of the distributor's referral link to the product. Pillow + qrcode.
 
 Posters are stored once in Django's default storage under a name derived from everything drawn on them
 (``wechat_distribution/posters/<sha256>.png``), so the same poster is never drawn twice and a changed
-price or title draws a new one. Chinese text needs a CJK font: set ``WECHAT_DISTRIBUTION_POSTER_FONT``
-to a TrueType/OpenType file (e.g. Noto Sans CJK); without one Pillow's built-in font is used.
+price or title draws a new one. The font (Noto Sans CJK from a dependency, or
+``WECHAT_DISTRIBUTION_POSTER_FONT``) is chosen in ``poster_fonts.py``.
 """
 
 from __future__ import annotations
@@ -16,14 +16,15 @@ from decimal import Decimal
 from urllib.error import URLError
 
 import qrcode
-from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from PIL import Image, ImageDraw, ImageFont, UnidentifiedImageError
+from PIL import Image, ImageDraw, UnidentifiedImageError
 
 from ..ports import ProductSnapshot
+from .poster_fonts import poster_font, poster_font_choice
 
-LAYOUT_VERSION = "1"
+#: "2": drawn with a CJK font (posters of "1" showed Chinese as boxes and are not reused)
+LAYOUT_VERSION = "2"
 WIDTH, HEIGHT = 750, 1200
 IMAGE_BOX = 750
 QR_SIZE = 260
@@ -35,13 +36,6 @@ CURRENCY_SIGNS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$"}
 
 class PosterImageUnavailable(Exception):
     """The product image could not be fetched or is not an image."""
-
-
-def _font(size: int) -> ImageFont.ImageFont | ImageFont.FreeTypeFont:
-    path = getattr(settings, "WECHAT_DISTRIBUTION_POSTER_FONT", "")
-    if path:
-        return ImageFont.truetype(path, size)
-    return ImageFont.load_default(size=size)
 
 
 def fetch_image(url: str) -> Image.Image:
@@ -93,7 +87,7 @@ def draw_poster(*, product: ProductSnapshot, image: Image.Image, distributor_nam
     picture.thumbnail((IMAGE_BOX, IMAGE_BOX))
     canvas.paste(picture, ((IMAGE_BOX - picture.width) // 2, (IMAGE_BOX - picture.height) // 2))
     draw = ImageDraw.Draw(canvas)
-    title_font, price_font, small = _font(34), _font(44), _font(26)
+    title_font, price_font, small = poster_font(34), poster_font(44, weight=700), poster_font(26)
     y = IMAGE_BOX + 30
     for line in _wrap(draw, product.title, title_font, WIDTH - QR_SIZE - 90, 3):
         draw.text((40, y), line, fill="#222222", font=title_font)
@@ -114,8 +108,8 @@ def draw_poster(*, product: ProductSnapshot, image: Image.Image, distributor_nam
 
 def poster_name(*, product: ProductSnapshot, distributor_name: str, link: str) -> str:
     fingerprint = "\x1f".join(
-        [LAYOUT_VERSION, product.product_id, product.title, str(product.price), product.currency,
-         product.image_url, distributor_name, link]
+        [LAYOUT_VERSION, poster_font_choice().fingerprint, product.product_id, product.title,
+         str(product.price), product.currency, product.image_url, distributor_name, link]
     )  # fmt: skip
     return f"wechat_distribution/posters/{hashlib.sha256(fingerprint.encode()).hexdigest()}.png"
 
