@@ -16,7 +16,7 @@ class WeChatDistributionConfig(AppConfig):
         from django.apps import apps
         from django.db.models.signals import post_delete, post_save
 
-        from . import conf, tasks  # noqa: F401 - tasks: registers our Celery tasks in the host's app
+        from . import checks, conf, tasks  # noqa: F401 - tasks: registers our Celery tasks; checks: system checks
         from .log_redaction import install_log_redaction
         from .models import CommissionRule
         from .services.commissions import rules_cache_clear

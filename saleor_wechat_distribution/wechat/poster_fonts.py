@@ -5,11 +5,12 @@ Where it comes from, first found wins:
 
 1. ``WECHAT_DISTRIBUTION_POSTER_FONT``: a TrueType / OpenType file (or collection) path. A path that
    cannot be opened, or a font without Chinese glyphs, is logged as an error and skipped.
-2. The ``manimgx-fonts-cjk`` package, a dependency of this one: Noto Sans CJK (SIL Open Font License
-   1.1), unmodified, as Noto publishes it; its Simplified Chinese face is used.
+2. The ``manimgx-fonts-cjk`` package (this package's optional ``cjk-font`` extra): Noto Sans CJK (SIL
+   Open Font License 1.1), unmodified, as Noto publishes it; its Simplified Chinese face is used.
 3. A system font: ``fc-match :lang=zh-cn`` where fontconfig is installed, else the usual paths of
-   Debian's ``fonts-noto-cjk`` / ``fonts-wqy-*`` and Alpine's ``font-noto-cjk`` (logged as a warning).
-4. Pillow's built-in font, which has no CJK glyphs (logged as an error, once).
+   Debian's ``fonts-noto-cjk`` / ``fonts-wqy-*`` and Alpine's ``font-noto-cjk``.
+4. Pillow's built-in font, which has no CJK glyphs (logged as an error, once, and reported by Django's
+   system checks as ``wechat_distribution.W001``, see ``checks.py``).
 
 A candidate counts only if it really draws Chinese: its glyph of 张 must differ from its ``.notdef`` glyph
 (what an unmapped character gets) and from its glyph of 王.
@@ -148,17 +149,11 @@ def _choose(setting: str) -> FontChoice:
         return FontChoice(package, face[0], "package", face[1])
     system = _system_choice()
     if system is not None:
-        logger.warning(
-            "share posters use the system font %s (%s): the %s package is not installed",
-            system.path,
-            system.name,
-            PACKAGE,
-        )
+        logger.info("share posters use the system font %s (%s)", system.path, system.name)
         return system
     logger.error(
-        "share posters have no CJK font: Chinese text will show as boxes. Install %s (a dependency of "
-        "this package) or a system CJK font, or set WECHAT_DISTRIBUTION_POSTER_FONT",
-        PACKAGE,
+        "share posters have no CJK font: Chinese text will show as boxes. Install the extra "
+        "saleor-wechat-distribution[cjk-font] or a system CJK font, or set WECHAT_DISTRIBUTION_POSTER_FONT",
     )
     return FontChoice("", 0, "builtin", "Pillow default")
 

@@ -97,3 +97,17 @@ def test_the_setting_picks_the_font_and_a_new_font_draws_a_new_poster(settings):
     chosen = poster_font_choice()
     assert (chosen.source, chosen.path, chosen.index) == ("setting", packaged.path, packaged.index)
     assert poster_name(product=product, distributor_name="张伟", link=LINK) != by_package
+
+
+def test_a_host_without_any_cjk_font_gets_a_system_check_warning(settings, monkeypatch):
+    """Without the optional extra, a system font or the setting, `manage.py check` says so (W001)."""
+    from django.core import checks
+
+    settings.WECHAT_DISTRIBUTION_POSTER_FONT = ""
+    assert [m.id for m in checks.run_checks() if m.id.startswith("wechat_distribution.")] == []
+    # this host as if the extra were not installed and it had no CJK system font
+    monkeypatch.setattr(poster_fonts, "_package_path", lambda: "")
+    monkeypatch.setattr(poster_fonts, "_system_choice", lambda: None)
+    poster_fonts._choose.cache_clear()
+    found = [m for m in checks.run_checks() if m.id == "wechat_distribution.W001"]
+    assert len(found) == 1 and "fonts-noto-cjk" in found[0].hint
