@@ -245,6 +245,8 @@ class CouponGateway(Protocol):
 
     def stock_budget(self, *, stock_id: str, request_no: str, max_coupons: int, current: int) -> None: ...
 
+    def stock_modify(self, *, stock_id: str, out_request_no: str, goods_name: str) -> None: ...
+
     def codes_upload(self, *, stock_id: str, upload_request_no: str, codes: list[str]) -> UploadResult: ...
 
     def coupon_use(self, *, stock_id: str, code: str, openid: str, use_request_no: str) -> None: ...
@@ -339,6 +341,8 @@ class ProductSnapshot:
     price: Decimal
     currency: str
     image_url: str = ""
+
+
 @dataclass(frozen=True)
 class CustomerRequest:
     """A person from an import row: matched to a host account by e-mail or phone."""

@@ -6,17 +6,26 @@ trigger it), per configured merchant / app id:
 1. one ``CouponStock`` row per (voucher, merchant, app id), unique: retries and concurrent workers share
    it; a lease (``lease_until``) lets one worker at a time talk to WeChat for it;
 2. the stock is created once: the request body is stored before it is sent and re-sent unchanged, under
-   an ``out_request_no`` derived from the triple, so WeChat Pay answers a retry with the same stock;
-3. codes are uploaded in batches of 200 (the API's maximum) streamed from the host's ascending iterator,
+   an ``out_request_no`` derived from the triple. WeChat Pay's docs do not say how a repeated 创建商家券 is
+   answered: a 200 with the first stock is taken as that stock; RESOURCE_ALREADY_EXISTS (no stock id) is
+   recorded as ``failed`` / ``STOCK_EXISTS``; either way no second stock is ever made for the voucher;
+3. voucher edits after that (``_reconcile_edits``): the usage limit moves the budget up or down (修改批次预算,
+   never below the coupons already handed out); the merchant's goods name is pushed (修改商家券基本信息);
+   WeChat cannot change a stock's discount or validity (``failed``: VOUCHER_CHANGED / DATES_CHANGED,
+   healthy again once the voucher is back) nor its name (a ``NAME_NOT_UPDATABLE`` notice: the coupons
+   still work, the card pack keeps the old name);
+4. codes are uploaded in batches of 200 (the API's maximum) streamed from the host's ascending iterator,
    after the cursor of the last confirmed batch: resumable, never all in memory; each batch's
    ``upload_request_no`` is derived from its codes, so a retried batch is the same request;
-4. a stock is ``synced`` only when every code is in WeChat; a refused stock or code is ``failed`` with the
+5. a stock is ``synced`` only when every code is in WeChat; a refused stock or code is ``failed`` with the
    code and message; a temporary error keeps it ``syncing`` with the error shown, and the Celery task
    retries with exponential backoff, marking it ``failed`` when the retries run out.
 
-Redemption: a voucher code used in an order -> 核销 in WeChat; the order cancelled -> 退券; the voucher
-deactivated or deleted -> 使券失效 for every coupon still in a card pack; a coupon consumed in a store (a
-legacy card's ``user_consume_card``) -> the host marks the voucher code used.
+Redemption: a voucher code used in an order -> 核销 in WeChat (a linked legacy 卡券: ``card/code/consume``);
+the order cancelled -> 退券 (a consumed legacy card cannot be given back: recorded on the coupon as
+``CARD_NOT_RETURNABLE``); the voucher deactivated or deleted -> 使券失效 for every coupon still in a card
+pack; a coupon consumed in a store (a legacy card's ``user_consume_card``) -> the host marks the voucher
+code used.
 """
 
 from __future__ import annotations
@@ -24,7 +33,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -33,13 +42,17 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import conf, jobs
 from ..domain.coupons import (
+    GOODS_NAME_MAX,
     MAX_CODES_PER_UPLOAD,
     CouponApiError,
     CouponNotFound,
+    CouponStockExists,
     CouponSyncStatus,
     CouponTemporaryError,
     IssuedCouponState,
+    StockIssue,
     budget_for,
+    cut_text,
     is_valid_code,
     request_no,
     stock_request,
@@ -173,8 +186,8 @@ def _sync_stock(voucher: VoucherSnapshot, gateway: CouponGateway, part: tuple[in
             if row.status == CouponSyncStatus.FAILED:
                 return row
         else:
-            _check_unchanged(row, voucher, gateway)
-        _raise_budget(row, voucher, gateway, code_count)
+            _reconcile_edits(row, voucher, gateway)
+        _adjust_budget(row, voucher, gateway, code_count)
         _upload_codes(row, voucher, gateway)
         held = _codes_in_wechat(row, gateway)
         if row.rejected_count:
@@ -261,17 +274,72 @@ def _body(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway, co
 _DISCOUNT_RULES = ("fixed_normal_coupon", "discount_coupon")
 
 
-def _check_unchanged(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway) -> None:
-    """WeChat Pay cannot change a stock's discount: a voucher whose discount changed after its stock was
-    created is a visible failure (make a new voucher), never a coupon that silently gives another discount."""
+def _voucher_fields(voucher: VoucherSnapshot, gateway: CouponGateway) -> dict[str, str | None]:
+    """The voucher's fields a stock shows, as ``CouponStock.pushed`` keeps them."""
+    return {
+        "name": voucher.name,
+        "start": voucher.start.isoformat() if voucher.start else None,
+        "end": voucher.end.isoformat() if voucher.end else None,
+        "goods_name": cut_text(getattr(gateway, "goods_name", "全场商品可用"), GOODS_NAME_MAX),
+    }
+
+
+def _effective_start(value: str | None, created: datetime) -> datetime:
+    """A stock starts at the voucher's start, or when it was made if that was later: two starts both
+    before the stock was made are the same start in WeChat."""
+    return max(datetime.fromisoformat(value), created) if value else created
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _reconcile_edits(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway) -> None:
+    """An existing stock and the voucher as it is now, under 修改商家券基本信息's rules.
+
+    - discount (stock type / amounts): WeChat Pay cannot change it -> ``VOUCHER_CHANGED`` failure;
+    - validity: not a modifiable field (its coupon_use_rule takes only use_method and the mini program)
+      -> ``DATES_CHANGED`` failure, since the card pack would show (and WeChat enforce) the old dates;
+      re-syncing after the dates are back makes it healthy again; new dates need a new voucher;
+    - name: stock_name is "暂不支持修改" -> a ``NAME_NOT_UPDATABLE`` notice (the coupons still work);
+    - goods name (the merchant's setting): pushed with ``out_request_no`` derived from the stock, the
+      text and the attempt, so a retry after a lost answer is the same request.
+    Raises ``CouponApiError`` for the failures (recorded by the caller)."""
     now = _body(row, voucher, gateway, row.max_coupons)
     before, after = row.request.get("coupon_use_rule", {}), now["coupon_use_rule"]
     if now["stock_type"] != row.request.get("stock_type") or any(
         before.get(rule) != after.get(rule) for rule in _DISCOUNT_RULES
     ):
         raise CouponApiError(
-            "VOUCHER_CHANGED", "the voucher's discount changed after its WeChat stock was made"
+            StockIssue.VOUCHER_CHANGED, "the voucher's discount changed after its WeChat stock was made"
         )
+    wanted = _voucher_fields(voucher, gateway)
+    pushed = row.pushed or wanted  # a stock made before edits were tracked: as the voucher is now
+    if _moment(wanted["end"]) != _moment(pushed.get("end")) or _effective_start(
+        wanted["start"], row.created_at
+    ) != _effective_start(pushed.get("start"), row.created_at):
+        raise CouponApiError(
+            StockIssue.DATES_CHANGED,
+            "WeChat Pay cannot change a coupon stock's validity; restore the voucher's dates "
+            "or make a new voucher for the new dates",
+        )
+    if wanted["goods_name"] != pushed.get("goods_name"):
+        gateway.stock_modify(
+            stock_id=row.stock_id,
+            out_request_no=request_no("WDM", row.stock_id, wanted["goods_name"], row.attempts),
+            goods_name=str(wanted["goods_name"]),
+        )
+    notices = [n for n in row.notices if n.get("code") != StockIssue.NAME_NOT_UPDATABLE]
+    if wanted["name"] != pushed.get("name"):
+        notices.append(
+            {
+                "code": StockIssue.NAME_NOT_UPDATABLE.value,
+                "message": f"WeChat Pay cannot rename a stock: the card pack keeps "
+                f"{row.request.get('stock_name', '')!r}"[:255],
+            }
+        )
+        wanted["name"] = pushed.get("name")  # what WeChat still holds
+    _save(row, pushed=wanted, notices=notices)
 
 
 def _create_stock(
@@ -289,25 +357,54 @@ def _create_stock(
             stock_type=body["stock_type"],
             max_coupons=body["stock_send_rule"]["max_coupons"],
             codes_total=body["stock_send_rule"]["max_coupons"],
+            pushed=_voucher_fields(voucher, gateway),
         )
-    stock_id = gateway.stock_create(body=row.request)
+    try:
+        stock_id = gateway.stock_create(body=row.request)
+    except CouponStockExists as error:
+        raise CouponApiError(
+            StockIssue.STOCK_EXISTS,
+            f"WeChat Pay already has the stock of out_request_no {row.out_request_no} but did not give "
+            f"its stock_id ({error.code}); no second stock was made",
+        ) from error
     _save(row, stock_id=stock_id)
 
 
-def _raise_budget(
+def _adjust_budget(
     row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway, code_count: int
 ) -> None:
-    """Codes added to the voucher after the stock was created: raise the stock's budget to hold them."""
+    """The budget follows the codes and the usage limit, up (codes added, limit raised) or down (limit
+    lowered) through 修改批次预算. WeChat's own numbers decide: ``current_max_coupons`` must be the stock's
+    (else it refuses), and the budget never goes below the coupons already handed out (then a
+    ``BUDGET_BELOW_ISSUED`` notice says so). The request number includes the attempt: a retry reads the
+    stock again, so a change WeChat already applied is not sent twice, and going back to an earlier
+    budget is a new request."""
     wanted = budget_for(code_count=code_count, usage_limit=voucher.usage_limit)
-    if wanted > row.max_coupons:
-        gateway.stock_budget(
-            stock_id=row.stock_id,
-            request_no=request_no("WDB", row.stock_id, row.max_coupons, wanted),
-            max_coupons=wanted,
-            current=row.max_coupons,
-        )
-        _save(row, max_coupons=wanted)
-    _save(row, codes_total=min(wanted, row.max_coupons))
+    notices = [n for n in row.notices if n.get("code") != StockIssue.BUDGET_BELOW_ISSUED]
+    if wanted != row.max_coupons:
+        info = gateway.stock_query(stock_id=row.stock_id)
+        try:
+            current = int(info["stock_send_rule"]["max_coupons"])
+            sent = int((info.get("send_count_information") or {}).get("total_send_num") or 0)
+        except (KeyError, TypeError, ValueError):
+            raise CouponTemporaryError("INVALID_RESPONSE", "stock query without max_coupons") from None
+        target = max(wanted, sent, 1)
+        if target != current:
+            gateway.stock_budget(
+                stock_id=row.stock_id,
+                request_no=request_no("WDB", row.stock_id, current, target, row.attempts),
+                max_coupons=target,
+                current=current,
+            )
+        if wanted < sent:
+            notices.append(
+                {
+                    "code": StockIssue.BUDGET_BELOW_ISSUED.value,
+                    "message": f"usage limit {wanted} is below the {sent} coupons already handed out",
+                }
+            )
+        _save(row, max_coupons=target)
+    _save(row, codes_total=min(wanted, row.max_coupons), notices=notices)
 
 
 def _upload_codes(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway) -> None:
