@@ -25,6 +25,14 @@ class CouponRejectedCode(graphene.ObjectType):
         description = "A voucher code WeChat Pay (or our own check) refused."
 
 
+class CouponStockNotice(graphene.ObjectType):
+    code = graphene.String(required=True, description="NAME_NOT_UPDATABLE, BUDGET_BELOW_ISSUED.")
+    message = graphene.String(required=True)
+
+    class Meta:
+        description = "A voucher edit WeChat Pay cannot take while the coupons keep working."
+
+
 class CouponStockSync(graphene.ObjectType):
     """A voucher's stock in one merchant, for one app id's users."""
 
@@ -40,6 +48,11 @@ class CouponStockSync(graphene.ObjectType):
     error_message = graphene.String()
     rejected_count = graphene.Int(required=True)
     rejected_codes = graphene.List(graphene.NonNull(CouponRejectedCode), required=True)
+    notices = graphene.List(
+        graphene.NonNull(CouponStockNotice),
+        required=True,
+        description="Voucher edits WeChat Pay cannot take (e.g. a new name: the card pack keeps the old).",
+    )
     attempts = graphene.Int(required=True)
     updated_at = graphene.DateTime(required=True)
     synced_at = graphene.DateTime()
@@ -62,6 +75,14 @@ class CouponStockSync(graphene.ObjectType):
     @staticmethod
     def resolve_stock_id(root: CouponStockModel, info: Any) -> str | None:
         return root.stock_id or None
+
+    @staticmethod
+    def resolve_notices(root: CouponStockModel, info: Any) -> list[CouponStockNotice]:
+        return [
+            CouponStockNotice(code=str(n.get("code", "")), message=str(n.get("message", "")))
+            for n in root.notices or ()
+            if isinstance(n, dict)
+        ]
 
 
 class VoucherCoupon(graphene.ObjectType):
