@@ -321,6 +321,11 @@ class OfficialAccountGateway(Protocol):
 
     def oauth_url(self, account: AccountCredentials, *, redirect_uri: str, state: str) -> str: ...
 
+    def card_code_consume(self, account: AccountCredentials, *, card_id: str, code: str) -> str:
+        """核销 a legacy 卡券 code (``card/code/consume``); the holder's openid. ``WeChatApiError`` with
+        WeChat's errcode when refused (40099: already consumed)."""
+        ...
+
     def oauth_openid(self, account: AccountCredentials, *, code: str) -> tuple[str, str]:
         """(openid, unionid) for a web OAuth ``code`` (snsapi_base)."""
         ...

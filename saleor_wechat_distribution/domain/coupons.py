@@ -76,6 +76,8 @@ class StockIssue(StrEnum):
     CARD_NOT_RETURNABLE = "CARD_NOT_RETURNABLE"
     #: WeChat refused to consume a legacy 卡券 code used by an order (errcode in the message)
     CARD_CONSUME_REFUSED = "CARD_CONSUME_REFUSED"
+    #: marking a coupon used for an order kept failing until the retries ran out
+    USE_FAILED = "USE_FAILED"
 
 
 class IssuedCouponState(StrEnum):

@@ -58,9 +58,10 @@ from ..domain.coupons import (
     stock_request,
 )
 from ..domain.errors import CouponErrorCode, DistributionError
-from ..models import CouponStock, DistributorVoucherCode, IssuedCoupon
-from ..ports import CouponGateway, CouponReceived, VoucherSnapshot
+from ..models import CouponStock, DistributorVoucherCode, IssuedCoupon, OfficialAccount
+from ..ports import CouponGateway, CouponReceived, VoucherSnapshot, WeChatApiError
 from .inputs import clean_text
+from .storefronts import account_credentials
 
 logger = logging.getLogger(__name__)
 
@@ -86,6 +87,8 @@ def coupon_sync_voucher(*, voucher_id: str) -> list[CouponStock]:
         coupon_voucher_deactivate(voucher_id=voucher_id, deleted=voucher is None)
         return list(CouponStock.objects.filter(voucher_id=voucher_id))
     _sync_distributor_codes(voucher)
+    for card in CouponStock.objects.filter(voucher_id=voucher_id, kind="card"):
+        _register_card_codes(card)
     stocks = []
     temporary: CouponTemporaryError | None = None
     gateways = conf.get_coupon_gateways(voucher.channel, voucher.distributor_id)
@@ -585,7 +588,22 @@ def coupon_card_link(
             "out_request_no": request_no("WDC", voucher_id, app_id, card_id),
         },
     )
+    _register_card_codes(row)
     return row
+
+
+def _register_card_codes(row: CouponStock) -> None:
+    """A linked card's codes were handed out before the link (cards made before 2021-04-01), so no
+    ``user_get_card`` may ever name them: every voucher code is recorded as the card's (holder unknown
+    until an event names it), streamed in chunks, so an order using one finds the card to consume."""
+    fresh = conf.get_voucher_source().voucher_get(row.voucher_id)
+    if fresh is None:
+        return
+    for chunk in _chunks(fresh.codes, DISTRIBUTOR_CODES_CHUNK):
+        IssuedCoupon.objects.bulk_create(
+            [IssuedCoupon(stock=row, code=code, app_id=row.app_id, openid="") for code in chunk],
+            ignore_conflicts=True,
+        )
 
 
 def coupon_card_event(
@@ -601,6 +619,9 @@ def coupon_card_event(
         coupon, _created = IssuedCoupon.objects.select_for_update().get_or_create(
             stock=stock, code=code, defaults={"app_id": app_id, "openid": openid}
         )
+        if openid and not coupon.openid:  # a registered code: the event names its holder
+            coupon.openid = openid
+            coupon.save(update_fields=["openid", "updated_at"])
         if event == "user_del_card" and coupon.state == IssuedCouponState.ISSUED:
             coupon.state = IssuedCouponState.DEACTIVATED
             coupon.save(update_fields=["state", "updated_at"])
@@ -642,35 +663,105 @@ def _gateway(stock: CouponStock) -> CouponGateway:
 
 
 def coupon_order_used(*, order_id: str, channel: str, voucher_code: str) -> IssuedCoupon | None:
-    """A voucher code used in a Saleor order: the coupon holding it is 核销 in WeChat (``use_request_no``
-    derived from the order, so retries are the same request) and leaves the card pack."""
-    coupon = (
+    """A voucher code used in a Saleor order: the coupon holding it is 核销 in WeChat and leaves the card
+    pack. A 商家券 through ``coupon_use`` (``use_request_no`` derived from the order, so retries are the
+    same request); a linked legacy 卡券 through ``card/code/consume`` (see ``_card_consume``)."""
+    candidates = list(
         IssuedCoupon.objects.select_related("stock")
-        .filter(stock__channel=channel, stock__kind="busifavor", code=voucher_code)
+        .filter(stock__channel=channel, code=voucher_code)
         .exclude(state=IssuedCouponState.DEACTIVATED)
-        .first()
+        .order_by("pk")[:5]
     )
-    if coupon is None or (coupon.state == IssuedCouponState.USED and coupon.order_id == order_id):
+    if not candidates:
+        return None
+    coupon = next((c for c in candidates if c.openid), candidates[0])  # the one a user is known to hold
+    if coupon.state == IssuedCouponState.USED and coupon.order_id == order_id:
         return coupon
     if coupon.state == IssuedCouponState.USED:
         logger.warning("voucher code %s used by order %s was already used", voucher_code, order_id)
         return coupon
+    if coupon.stock.kind == "card":
+        return _card_consume(coupon, order_id=order_id)
     _gateway(coupon.stock).coupon_use(
         stock_id=coupon.stock.stock_id,
         code=coupon.code,
         openid=coupon.openid,
         use_request_no=request_no("WDUSE", order_id, coupon.code),
     )
+    _mark_used(coupon, order_id=order_id)
+    return coupon
+
+
+#: card/code/consume errcodes a retry cannot change (卡券错误码: invalid appid, invalid code, invalid card
+#: status or time, deleted or being gifted, missing card id, no API permission for the card)
+CARD_FINAL_ERRCODES = frozenset({40013, 40056, 40078, 40079, 40116, 40127, 41012, 45030})
+#: "卡券已被核销": an earlier attempt whose answer was lost, or a store, consumed it already
+CARD_CONSUMED = 40099
+
+
+def _card_consume(coupon: IssuedCoupon, *, order_id: str) -> IssuedCoupon:
+    """核销 a linked legacy card's code (``card/code/consume`` through wechatpy's WeChatCard, with the
+    Official Account that owns the card). Idempotent: a code already consumed (40099, e.g. the answer to
+    an earlier attempt was lost) counts as consumed for this order. A refusal a retry cannot change is
+    recorded on the coupon (``CARD_CONSUME_REFUSED`` with the errcode); anything else (network, -1 busy,
+    tokens) is ``CouponTemporaryError``: the Celery task retries with backoff."""
+    stock = coupon.stock
+    account = OfficialAccount.objects.filter(app_id=stock.app_id).first()
+    if account is None:
+        _note(coupon, f"{StockIssue.CARD_CONSUME_REFUSED}: no Official Account {stock.app_id} is bound")
+        return coupon
+    try:
+        conf.get_official_account_gateway().card_code_consume(
+            account_credentials(account), card_id=stock.stock_id, code=coupon.code
+        )
+    except WeChatApiError as error:
+        if error.errcode in CARD_FINAL_ERRCODES:
+            _note(coupon, f"{StockIssue.CARD_CONSUME_REFUSED}: errcode {error.errcode} {error.errmsg}")
+            return coupon
+        if error.errcode != CARD_CONSUMED:
+            raise CouponTemporaryError(f"WECHAT_{error.errcode}", error.errmsg[:200]) from None
+    _mark_used(coupon, order_id=order_id)
+    return coupon
+
+
+def _mark_used(coupon: IssuedCoupon, *, order_id: str) -> None:
+    now = timezone.now()
     IssuedCoupon.objects.filter(pk=coupon.pk).update(
-        state=IssuedCouponState.USED, order_id=order_id, used_at=timezone.now(), updated_at=timezone.now()
+        state=IssuedCouponState.USED, order_id=order_id, used_at=now, note="", updated_at=now
     )
     coupon.refresh_from_db()
-    return coupon
+
+
+def _note(coupon: IssuedCoupon, note: str) -> None:
+    IssuedCoupon.objects.filter(pk=coupon.pk).update(note=note[:255], updated_at=timezone.now())
+    coupon.refresh_from_db()
+
+
+def coupon_order_use_give_up(*, order_id: str, channel: str, voucher_code: str, error: Exception) -> None:
+    """Retries ran out marking a coupon used for an order: the coupon says so (``USE_FAILED``)."""
+    coupon = (
+        IssuedCoupon.objects.filter(stock__channel=channel, code=voucher_code)
+        .exclude(state__in=[IssuedCouponState.DEACTIVATED, IssuedCouponState.USED])
+        .first()
+    )
+    if coupon is not None:
+        _note(coupon, f"{StockIssue.USE_FAILED}: order {order_id}: {error}")
 
 
 def coupon_order_cancelled(*, order_id: str) -> int:
     """The order was cancelled: its coupons go back to the users' card packs (退券), where WeChat allows
-    (only a USED coupon can be returned; one WeChat refuses stays used and is logged)."""
+    (only a USED coupon can be returned; one WeChat refuses stays used and is logged). A consumed legacy
+    卡券 cannot come back: the 卡券 API consumes a code (card/code/consume) or makes it unavailable, but has
+    no call that restores a consumed code; the coupon stays used and records ``CARD_NOT_RETURNABLE``
+    (the voucher code may be usable again in Saleor while the card is gone from the card pack)."""
+    for card in IssuedCoupon.objects.filter(
+        order_id=order_id, state=IssuedCouponState.USED, stock__kind="card"
+    ):
+        logger.warning(
+            "order %s cancelled: legacy card code %s stays consumed in WeChat", order_id, card.code
+        )
+        _note(card, f"{StockIssue.CARD_NOT_RETURNABLE}: order {order_id} was cancelled; WeChat cannot "
+                    "give back a consumed legacy card")  # fmt: skip
     returned = 0
     for coupon in IssuedCoupon.objects.select_related("stock").filter(
         order_id=order_id, state=IssuedCouponState.USED, stock__kind="busifavor"
