@@ -80,6 +80,36 @@ class StockIssue(StrEnum):
     USE_FAILED = "USE_FAILED"
 
 
+class CouponNote(StrEnum):
+    """What WeChat could not do for one handed-out coupon: ``IssuedCoupon.note`` is "<CODE>: <detail>"."""
+
+    CARD_CONSUME_REFUSED = StockIssue.CARD_CONSUME_REFUSED.value
+    USE_FAILED = StockIssue.USE_FAILED.value
+    CARD_NOT_RETURNABLE = StockIssue.CARD_NOT_RETURNABLE.value
+
+
+#: what each note means, for staff (the detail after the code is WeChat's or ours, untranslated)
+COUPON_NOTE_MESSAGES: dict[CouponNote, str] = {
+    CouponNote.CARD_CONSUME_REFUSED: _(
+        "WeChat refused to mark this legacy card code used for its order; it is still in the card pack."
+    ),
+    CouponNote.USE_FAILED: _(
+        "Marking this coupon used in WeChat for its order kept failing; it may still be in the card pack."
+    ),
+    CouponNote.CARD_NOT_RETURNABLE: _(
+        "The order was cancelled, but WeChat cannot give a consumed legacy card back to the card pack."
+    ),
+}
+
+
+def parse_coupon_note(note: str) -> tuple[CouponNote | None, str]:
+    """A stored note split into its code (``None`` when it has no known code) and its detail."""
+    code, sep, detail = (note or "").partition(":")
+    if sep and code in set(CouponNote):
+        return CouponNote(code), detail.strip()
+    return None, (note or "").strip()
+
+
 class IssuedCouponState(StrEnum):
     ISSUED = "issued"  # in the user's card pack (WeChat: SENDED)
     USED = "used"  # redeemed (online order or in a store)
@@ -334,4 +364,5 @@ class CouponStockExists(CouponApiError):
     it does not document the answer to a repeated request. A 200 with the stock made the first time is
     taken as that stock; this error (RESOURCE_ALREADY_EXISTS) is the other possible answer: the stock
     exists, no second one is made, and the stock row shows it as a failure (its id must be looked up in
-    the merchant platform, where the stock's comment names the voucher)."""
+    the merchant platform, where the stock's comment names the voucher, and given to
+    ``voucherCouponStockAttach``: ``services/coupon_attach.py``)."""

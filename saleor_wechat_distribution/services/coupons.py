@@ -8,7 +8,8 @@ trigger it), per configured merchant / app id:
 2. the stock is created once: the request body is stored before it is sent and re-sent unchanged, under
    an ``out_request_no`` derived from the triple. WeChat Pay's docs do not say how a repeated 创建商家券 is
    answered: a 200 with the first stock is taken as that stock; RESOURCE_ALREADY_EXISTS (no stock id) is
-   recorded as ``failed`` / ``STOCK_EXISTS``; either way no second stock is ever made for the voucher;
+   recorded as ``failed`` / ``STOCK_EXISTS``; either way no second stock is ever made for the voucher
+   (staff attach the existing stock by id: ``coupon_attach.coupon_stock_attach``);
 3. voucher edits after that (``_reconcile_edits``): the usage limit moves the budget up or down (修改批次预算,
    never below the coupons already handed out); the merchant's goods name is pushed (修改商家券基本信息);
    WeChat cannot change a stock's discount or validity (``failed``: VOUCHER_CHANGED / DATES_CHANGED,

@@ -24,9 +24,16 @@ as "暂不支持修改" and validity (coupon_available_time) is not among the fi
 may be lower than the current budget but not lower than the coupons already handed out (the rule WeChat
 Pay documents for its 商品券 budgets; the 商家券 page is silent on lowering).
 
-Test controls: ``faults`` (error outcomes consumed one per busifavor request, e.g. FREQUENCY_LIMITED),
-``enabled`` (False: a merchant without the 商家券 product, NO_AUTH), ``user_receives`` (a user takes a
-coupon: WeChat picks an uploaded code), ``coupon_notification`` (the signed, encrypted COUPON.SEND).
+查询商家券详情 (GET /stocks/{stock_id}) answers the fields its page lists: stock_name, belong_merchant,
+comment, goods_name, stock_type, coupon_use_rule, stock_send_rule, stock_state, coupon_code_mode,
+stock_id, coupon_code_count, send_count_information and notify_config; an unknown stock is 404
+RESOURCE_NOT_EXISTS.
+
+Test controls: ``other_stock`` (a stock made outside our requests, e.g. in the merchant platform or for
+another 归属商户, with its own body), ``faults`` (error outcomes consumed one per busifavor request, e.g.
+FREQUENCY_LIMITED), ``enabled`` (False: a merchant without the 商家券 product, NO_AUTH),
+``user_receives`` (a user takes a coupon: WeChat picks an uploaded code), ``coupon_notification`` (the
+signed, encrypted COUPON.SEND).
 """
 
 from __future__ import annotations
@@ -159,6 +166,19 @@ class FakeBusifavor:
         self.by_request_no[out_request_no] = stock.stock_id
         return json_answer({"stock_id": stock.stock_id, "create_time": stock.create_time})
 
+    def other_stock(self, body: dict[str, Any]) -> str:
+        """A stock WeChat Pay holds that none of our requests made (the merchant platform, another
+        归属商户): stored as given, its id returned; it answers 查询商家券详情 like any other."""
+        stock = FakeStock(
+            stock_id=f"{1282000000000000 + len(self.stocks) + 1}",
+            out_request_no=str(body.get("out_request_no") or f"platform-{len(self.stocks) + 1}"),
+            body=body,
+            max_coupons=int(body["stock_send_rule"]["max_coupons"]),
+            create_time=_now(),
+        )
+        self.stocks[stock.stock_id] = stock
+        return stock.stock_id
+
     def _check_stock(self, body: dict[str, Any]) -> str:
         for name in ("stock_name", "belong_merchant", "goods_name", "stock_type", "coupon_use_rule",
                      "stock_send_rule", "out_request_no", "coupon_code_mode"):  # fmt: skip
@@ -234,6 +254,7 @@ class FakeBusifavor:
             {
                 "stock_id": stock.stock_id,
                 "stock_name": stock.body["stock_name"],
+                "belong_merchant": stock.body["belong_merchant"],
                 "goods_name": stock.body["goods_name"],
                 "comment": stock.body.get("comment", ""),
                 "stock_type": stock.body["stock_type"],
@@ -243,6 +264,7 @@ class FakeBusifavor:
                 "coupon_use_rule": stock.body["coupon_use_rule"],
                 "coupon_code_count": {"total_count": len(stock.codes), "available_count": len(stock.pool)},
                 "send_count_information": {"total_send_num": sent, "total_used_num": used},
+                **({"notify_config": stock.body["notify_config"]} if stock.body.get("notify_config") else {}),
             }
         )
 

@@ -4,39 +4,14 @@ Celery, idempotent; a cancelled order cannot give a consumed card back, and says
 
 from __future__ import annotations
 
-from datetime import timedelta
-from decimal import Decimal
-
 import pytest
-from django.utils import timezone
 
 from saleor_wechat_distribution import host_events
 from saleor_wechat_distribution.models import IssuedCoupon
-from saleor_wechat_distribution.sandbox.vouchers.models import SandboxVoucher, SandboxVoucherCode
-from saleor_wechat_distribution.services.coupons import (
-    coupon_card_link,
-    coupon_order_cancelled,
-    coupon_order_used,
-)
+from saleor_wechat_distribution.services.coupons import coupon_order_cancelled, coupon_order_used
 from saleor_wechat_distribution.testing.orders import line, order
 
-from .conftest import CHANNEL, SHOP_APP
-
-CARD = "pLegacyCard0001"
-
-
-@pytest.fixture
-def card(shop, mp):
-    """A pre-2021 card of the shop's account, its codes already in users' card packs before the link."""
-    voucher = SandboxVoucher.objects.create(
-        voucher_id="V-legacy", name="老卡券", discount_type="fixed", value=Decimal("10.00"), currency="CNY",
-        minimum_spend=Decimal("100.00"), end=timezone.now() + timedelta(days=30),
-    )  # fmt: skip
-    codes = {"LC-0001": "o-holder-1", "LC-0002": "o-holder-2", "LC-0003": "o-holder-3"}
-    SandboxVoucherCode.objects.bulk_create([SandboxVoucherCode(voucher=voucher, code=c) for c in codes])
-    fake = mp.add_card(SHOP_APP, CARD, codes)
-    coupon_card_link(voucher_id="V-legacy", channel=CHANNEL, app_id=SHOP_APP, card_id=CARD)
-    return fake
+from .conftest import CHANNEL
 
 
 @pytest.fixture
