@@ -245,6 +245,8 @@ class CouponGateway(Protocol):
 
     def stock_budget(self, *, stock_id: str, request_no: str, max_coupons: int, current: int) -> None: ...
 
+    def stock_modify(self, *, stock_id: str, out_request_no: str, goods_name: str) -> None: ...
+
     def codes_upload(self, *, stock_id: str, upload_request_no: str, codes: list[str]) -> UploadResult: ...
 
     def coupon_use(self, *, stock_id: str, code: str, openid: str, use_request_no: str) -> None: ...
@@ -321,6 +323,11 @@ class OfficialAccountGateway(Protocol):
 
     def oauth_url(self, account: AccountCredentials, *, redirect_uri: str, state: str) -> str: ...
 
+    def card_code_consume(self, account: AccountCredentials, *, card_id: str, code: str) -> str:
+        """核销 a legacy 卡券 code (``card/code/consume``); the holder's openid. ``WeChatApiError`` with
+        WeChat's errcode when refused (40099: already consumed)."""
+        ...
+
     def oauth_openid(self, account: AccountCredentials, *, code: str) -> tuple[str, str]:
         """(openid, unionid) for a web OAuth ``code`` (snsapi_base)."""
         ...
@@ -350,6 +357,8 @@ class ProductSnapshot:
     price: Decimal
     currency: str
     image_url: str = ""
+
+
 @dataclass(frozen=True)
 class CustomerRequest:
     """A person from an import row: matched to a host account by e-mail or phone."""

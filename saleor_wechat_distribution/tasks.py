@@ -170,6 +170,12 @@ def coupon_event_task(self: Any, kind: str, *args: Any) -> None:
             case _:
                 logger.error("unknown coupon event %r", kind)
     except (CouponTemporaryError, OperationalError) as error:
+        if kind == "order_used" and self.request.retries >= self.max_retries:
+            order_id, channel, code = args
+            coupon_services.coupon_order_use_give_up(
+                order_id=order_id, channel=channel, voucher_code=code, error=error
+            )
+            return
         raise self.retry(exc=error, countdown=_coupon_backoff(self.request.retries)) from error
 
 

@@ -59,6 +59,57 @@ class CouponSyncStatus(StrEnum):
     DEACTIVATED = "deactivated"  # voucher deactivated or deleted: issued coupons made invalid
 
 
+class StockIssue(StrEnum):
+    """Codes a stock or a coupon records for what WeChat cannot follow (shown with a message)."""
+
+    #: 创建商家券 said the out_request_no is taken but gave no stock_id (see ``CouponStockExists``)
+    STOCK_EXISTS = "STOCK_EXISTS"
+    #: the voucher's discount changed: a stock's discount cannot change (a failure)
+    VOUCHER_CHANGED = "VOUCHER_CHANGED"
+    #: the voucher's dates changed: 修改商家券基本信息 cannot change coupon_available_time (a failure)
+    DATES_CHANGED = "DATES_CHANGED"
+    #: the voucher was renamed: stock_name "暂不支持修改" (a notice; the coupon still works)
+    NAME_NOT_UPDATABLE = "NAME_NOT_UPDATABLE"
+    #: the usage limit is below the coupons already handed out: the budget stops at those (a notice)
+    BUDGET_BELOW_ISSUED = "BUDGET_BELOW_ISSUED"
+    #: a legacy 卡券 code used by an order that was cancelled: a consumed card cannot be given back
+    CARD_NOT_RETURNABLE = "CARD_NOT_RETURNABLE"
+    #: WeChat refused to consume a legacy 卡券 code used by an order (errcode in the message)
+    CARD_CONSUME_REFUSED = "CARD_CONSUME_REFUSED"
+    #: marking a coupon used for an order kept failing until the retries ran out
+    USE_FAILED = "USE_FAILED"
+
+
+class CouponNote(StrEnum):
+    """What WeChat could not do for one handed-out coupon: ``IssuedCoupon.note`` is "<CODE>: <detail>"."""
+
+    CARD_CONSUME_REFUSED = StockIssue.CARD_CONSUME_REFUSED.value
+    USE_FAILED = StockIssue.USE_FAILED.value
+    CARD_NOT_RETURNABLE = StockIssue.CARD_NOT_RETURNABLE.value
+
+
+#: what each note means, for staff (the detail after the code is WeChat's or ours, untranslated)
+COUPON_NOTE_MESSAGES: dict[CouponNote, str] = {
+    CouponNote.CARD_CONSUME_REFUSED: _(
+        "WeChat refused to mark this legacy card code used for its order; it is still in the card pack."
+    ),
+    CouponNote.USE_FAILED: _(
+        "Marking this coupon used in WeChat for its order kept failing; it may still be in the card pack."
+    ),
+    CouponNote.CARD_NOT_RETURNABLE: _(
+        "The order was cancelled, but WeChat cannot give a consumed legacy card back to the card pack."
+    ),
+}
+
+
+def parse_coupon_note(note: str) -> tuple[CouponNote | None, str]:
+    """A stored note split into its code (``None`` when it has no known code) and its detail."""
+    code, sep, detail = (note or "").partition(":")
+    if sep and code in set(CouponNote):
+        return CouponNote(code), detail.strip()
+    return None, (note or "").strip()
+
+
 class IssuedCouponState(StrEnum):
     ISSUED = "issued"  # in the user's card pack (WeChat: SENDED)
     USED = "used"  # redeemed (online order or in a store)
@@ -303,3 +354,15 @@ class CouponRateLimited(CouponTemporaryError):
 
 class CouponNotFound(CouponApiError):
     """The stock or coupon does not exist in WeChat Pay (404 / RESOURCE_NOT_EXISTS)."""
+
+
+class CouponStockExists(CouponApiError):
+    """创建商家券 answered that a stock for this ``out_request_no`` already exists, without its stock_id.
+
+    WeChat Pay's 创建商家券 page only says ``out_request_no`` 商户侧需保持唯一性
+    (pay.weixin.qq.com/docs/merchant/apis/merchant-exclusive-coupon/busi-favor/create-busifavor-stock.html);
+    it does not document the answer to a repeated request. A 200 with the stock made the first time is
+    taken as that stock; this error (RESOURCE_ALREADY_EXISTS) is the other possible answer: the stock
+    exists, no second one is made, and the stock row shows it as a failure (its id must be looked up in
+    the merchant platform, where the stock's comment names the voucher, and given to
+    ``voucherCouponStockAttach``: ``services/coupon_attach.py``)."""

@@ -79,6 +79,29 @@ class CouponErrorCode(StrEnum):
     NOT_SYNCED = "not_synced"
 
 
+class CouponStockAttachErrorCode(StrEnum):
+    """Why a WeChat Pay stock cannot be attached to a voucher (``voucherCouponStockAttach``)."""
+
+    GRAPHQL_ERROR = "graphql_error"
+    INVALID = "invalid"
+    NOT_FOUND = "not_found"
+    NOT_CONFIGURED = "not_configured"
+    #: the voucher has no stock waiting for its id (only a failed ``STOCK_EXISTS`` stock can take one)
+    NOT_AWAITING_STOCK = "not_awaiting_stock"
+    #: WeChat Pay has no stock with that id
+    STOCK_NOT_FOUND = "stock_not_found"
+    #: the stock belongs to (or is only visible to) another merchant
+    OTHER_MERCHANT = "other_merchant"
+    #: the stock's type, discount, validity, code mode, app or comment differ from the voucher's request
+    SHAPE_MISMATCH = "shape_mismatch"
+    #: another voucher (or another stock row) already has that stock
+    STOCK_TAKEN = "stock_taken"
+    #: WeChat Pay could not answer now (try again later)
+    WECHAT_UNAVAILABLE = "wechat_unavailable"
+    #: WeChat Pay refused the query (its code is in the message)
+    WECHAT_ERROR = "wechat_error"
+
+
 class StorefrontErrorCode(StrEnum):
     GRAPHQL_ERROR = "graphql_error"
     INVALID = "invalid"

@@ -7,14 +7,21 @@ from typing import Any
 import graphene
 from django.utils.translation import gettext
 
-from ..domain.coupons import CouponSyncStatus
+from ..domain.coupons import COUPON_NOTE_MESSAGES, CouponSyncStatus, parse_coupon_note
 from ..domain.errors import DistributionError
 from ..domain.permissions import Permission
 from ..models import CouponStock as CouponStockModel
-from ..selectors.coupons import coupon_issue_params, coupon_stocks_for_voucher
+from ..models import IssuedCoupon as IssuedCouponModel
+from ..selectors.coupons import (
+    coupon_issue_params,
+    coupon_note_counts,
+    coupon_stocks_for_voucher,
+    coupons_with_note,
+)
+from .core.connection import CountableConnection, keyset_connection
 from .core.errors import QueryError
 from .core.permissions import login_required, permission_required
-from .enums import CouponSyncStatusEnum
+from .enums import CouponNoteEnum, CouponSyncStatusEnum, IssuedCouponStateEnum
 
 
 class CouponRejectedCode(graphene.ObjectType):
@@ -23,6 +30,14 @@ class CouponRejectedCode(graphene.ObjectType):
 
     class Meta:
         description = "A voucher code WeChat Pay (or our own check) refused."
+
+
+class CouponStockNotice(graphene.ObjectType):
+    code = graphene.String(required=True, description="NAME_NOT_UPDATABLE, BUDGET_BELOW_ISSUED.")
+    message = graphene.String(required=True)
+
+    class Meta:
+        description = "A voucher edit WeChat Pay cannot take while the coupons keep working."
 
 
 class CouponStockSync(graphene.ObjectType):
@@ -40,6 +55,11 @@ class CouponStockSync(graphene.ObjectType):
     error_message = graphene.String()
     rejected_count = graphene.Int(required=True)
     rejected_codes = graphene.List(graphene.NonNull(CouponRejectedCode), required=True)
+    notices = graphene.List(
+        graphene.NonNull(CouponStockNotice),
+        required=True,
+        description="Voucher edits WeChat Pay cannot take (e.g. a new name: the card pack keeps the old).",
+    )
     attempts = graphene.Int(required=True)
     updated_at = graphene.DateTime(required=True)
     synced_at = graphene.DateTime()
@@ -63,14 +83,108 @@ class CouponStockSync(graphene.ObjectType):
     def resolve_stock_id(root: CouponStockModel, info: Any) -> str | None:
         return root.stock_id or None
 
+    @staticmethod
+    def resolve_notices(root: CouponStockModel, info: Any) -> list[CouponStockNotice]:
+        return [
+            CouponStockNotice(code=str(n.get("code", "")), message=str(n.get("message", "")))
+            for n in root.notices or ()
+            if isinstance(n, dict)
+        ]
+
+
+class CouponNoteCount(graphene.ObjectType):
+    note = CouponNoteEnum(required=True)
+    count = graphene.Int(required=True, description="Handed-out coupons of the voucher with this note.")
+    message = graphene.String(required=True, description="What the note means (translated).")
+
+    class Meta:
+        description = "How many of a voucher's coupons WeChat could not handle one way."
+
+
+class NotedCoupon(graphene.ObjectType):
+    code = graphene.String(required=True, description="The coupon code (the voucher code).")
+    app_id = graphene.String(required=True)
+    stock_id = graphene.String(description="The stock (or legacy card id) it was handed out from.")
+    state = IssuedCouponStateEnum(required=True)
+    order_id = graphene.String(description="The order that used it, if any.")
+    note = CouponNoteEnum(description="Null for a note without a known code.")
+    message = graphene.String(required=True, description="What the note means (translated).")
+    detail = graphene.String(description="WeChat's or our own detail (errcode, order), untranslated.")
+    updated_at = graphene.DateTime(required=True)
+
+    class Meta:
+        description = "A handed-out coupon WeChat could not handle (see note)."
+
+    @staticmethod
+    def resolve_stock_id(root: IssuedCouponModel, info: Any) -> str | None:
+        return root.stock.stock_id or None
+
+    @staticmethod
+    def resolve_order_id(root: IssuedCouponModel, info: Any) -> str | None:
+        return root.order_id or None
+
+    @staticmethod
+    def resolve_note(root: IssuedCouponModel, info: Any) -> str | None:
+        code, _detail = parse_coupon_note(root.note)
+        return code.value if code else None
+
+    @staticmethod
+    def resolve_message(root: IssuedCouponModel, info: Any) -> str:
+        code, detail = parse_coupon_note(root.note)
+        return gettext(COUPON_NOTE_MESSAGES[code]) if code else detail
+
+    @staticmethod
+    def resolve_detail(root: IssuedCouponModel, info: Any) -> str | None:
+        code, detail = parse_coupon_note(root.note)
+        return (detail or None) if code else None
+
+
+class NotedCouponCountableConnection(CountableConnection):
+    class Meta:
+        node = NotedCoupon
+
 
 class VoucherCoupon(graphene.ObjectType):
     voucher_id = graphene.ID(required=True)
     status = CouponSyncStatusEnum(description="The worst state over the stocks; null when none exists yet.")
     stocks = graphene.List(graphene.NonNull(CouponStockSync), required=True)
+    coupon_notes = graphene.List(
+        graphene.NonNull(CouponNoteCount),
+        required=True,
+        description="Per note, how many handed-out coupons WeChat could not handle (absent notes left out).",
+    )
+    noted_coupons = graphene.Field(
+        NotedCouponCountableConnection,
+        required=True,
+        first=graphene.Int(description="Page size, 1-100 (default 20)."),
+        after=graphene.String(),
+        note=CouponNoteEnum(description="Only coupons with this note."),
+        description="Handed-out coupons with a note, newest first.",
+    )
 
     class Meta:
         description = "A Saleor voucher as WeChat Pay merchant coupons (商家券) in users' card packs."
+
+    @staticmethod
+    def resolve_coupon_notes(root: VoucherCoupon, info: Any) -> list[CouponNoteCount]:
+        counts = coupon_note_counts(voucher_id=str(root.voucher_id))
+        return [
+            CouponNoteCount(note=note.value, count=count, message=gettext(COUPON_NOTE_MESSAGES[note]))
+            for note, count in counts.items()
+        ]
+
+    @staticmethod
+    def resolve_noted_coupons(
+        root: VoucherCoupon,
+        info: Any,
+        *,
+        first: int | None = None,
+        after: str | None = None,
+        note: str | None = None,
+    ) -> NotedCouponCountableConnection:
+        queryset = coupons_with_note(voucher_id=str(root.voucher_id), note=note)
+        connection = NotedCouponCountableConnection
+        return keyset_connection(queryset, connection, key="-pk", first=first, after=after)
 
 
 _ORDER = [

@@ -1,8 +1,14 @@
 import graphene
 
-from ..domain.coupons import CouponSyncStatus
+from ..domain.coupons import CouponNote, CouponSyncStatus, IssuedCouponState
 from ..domain.distributors import DistributorKind, DistributorStatus
-from ..domain.errors import CommissionErrorCode, CouponErrorCode, DistributorErrorCode, StorefrontErrorCode
+from ..domain.errors import (
+    CommissionErrorCode,
+    CouponErrorCode,
+    CouponStockAttachErrorCode,
+    DistributorErrorCode,
+    StorefrontErrorCode,
+)
 from ..domain.referrals import AttributionSource, BindingOverride, BindingTrigger, CodePriority
 from ..models import Commission, Withdrawal
 
@@ -39,4 +45,12 @@ WithdrawalStatusEnum = graphene.Enum(
 )
 CouponSyncStatusEnum = graphene.Enum.from_enum(CouponSyncStatus)
 CouponErrorCodeEnum = graphene.Enum.from_enum(CouponErrorCode)
+CouponStockAttachErrorCodeEnum = graphene.Enum.from_enum(CouponStockAttachErrorCode)
+CouponNoteEnum = graphene.Enum.from_enum(
+    CouponNote,
+    description="What WeChat could not do for a handed-out coupon: CARD_CONSUME_REFUSED (WeChat refused to "
+    "consume a legacy card code for its order), USE_FAILED (marking it used kept failing), "
+    "CARD_NOT_RETURNABLE (its order was cancelled; a consumed legacy card cannot come back).",
+)
+IssuedCouponStateEnum = graphene.Enum.from_enum(IssuedCouponState)
 StorefrontErrorCodeEnum = graphene.Enum.from_enum(StorefrontErrorCode)

@@ -58,6 +58,7 @@ from .mutations.distributor_reject import DistributorReject
 from .mutations.distributor_suspend import DistributorSuspend
 from .mutations.order_attribution_reassign import OrderAttributionReassign
 from .mutations.voucher_card_link import VoucherCardLink
+from .mutations.voucher_coupon_stock_attach import VoucherCouponStockAttach
 from .mutations.voucher_coupon_sync import VoucherCouponSync
 from .mutations.withdrawal_approve import WithdrawalApprove
 from .mutations.withdrawal_reject import WithdrawalReject
@@ -435,6 +436,7 @@ class Mutation(NetworkMutations, StorefrontMutations, graphene.ObjectType):
     order_attribution_reassign = OrderAttributionReassign.Field()
     checkout_attribute = CheckoutAttribute.Field()
     voucher_coupon_sync = VoucherCouponSync.Field()
+    voucher_coupon_stock_attach = VoucherCouponStockAttach.Field()
     voucher_card_link = VoucherCardLink.Field()
 
 

@@ -47,6 +47,11 @@ class CouponStock(models.Model):
     rejected_count = models.PositiveIntegerField(default=0)
     error_code = models.CharField(max_length=64, blank=True, default="")
     error_message = models.CharField(max_length=255, blank=True, default="")
+    #: what WeChat holds of the voucher's editable fields (name, start, end, goods_name), as last sent
+    pushed = models.JSONField(default=dict, blank=True)
+    #: voucher edits WeChat cannot take while the coupons still work ([{"code", "message"}], see
+    #: ``StockIssue``): shown next to the status, never silently diverging
+    notices = models.JSONField(default=list, blank=True)
     attempts = models.PositiveIntegerField(default=0)
     #: a worker syncing this stock holds it until then (renewed per batch), so two never upload at once
     lease_until = models.DateTimeField(null=True, blank=True)
@@ -79,6 +84,9 @@ class IssuedCoupon(models.Model):
         default=IssuedCouponState.ISSUED,
     )
     order_id = models.CharField(max_length=64, blank=True, default="")
+    #: what WeChat could not do for this coupon, coded (``StockIssue``), e.g. a consumed legacy card whose
+    #: order was cancelled
+    note = models.CharField(max_length=255, blank=True, default="")
     issued_at = models.DateTimeField(auto_now_add=True)
     used_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -5,13 +5,13 @@ from __future__ import annotations
 import secrets
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .. import conf
-from ..domain.coupons import CouponSyncStatus, h5_issue_params, miniprogram_issue_params
+from ..domain.coupons import CouponNote, CouponSyncStatus, h5_issue_params, miniprogram_issue_params
 from ..domain.errors import CouponErrorCode, DistributionError
-from ..models import CouponStock, WeChatIdentity
+from ..models import CouponStock, IssuedCoupon, WeChatIdentity
 from ..ports import Principal
 
 MAX_VOUCHER_ID = 64
@@ -26,6 +26,23 @@ def _check_voucher_id(voucher_id: str) -> str:
 
 def coupon_stocks_for_voucher(*, voucher_id: str) -> QuerySet[CouponStock]:
     return CouponStock.objects.filter(voucher_id=_check_voucher_id(voucher_id)).order_by("pk")
+
+
+def coupon_note_counts(*, voucher_id: str) -> dict[CouponNote, int]:
+    """How many of the voucher's handed-out coupons carry each note (one query; notes never seen left out)."""
+    noted = IssuedCoupon.objects.filter(stock__voucher_id=_check_voucher_id(voucher_id)).exclude(note="")
+    counts = noted.aggregate(
+        **{note.value: Count("pk", filter=Q(note__startswith=f"{note.value}:")) for note in CouponNote}
+    )
+    return {CouponNote(name): count for name, count in counts.items() if count}
+
+
+def coupons_with_note(*, voucher_id: str, note: CouponNote | str | None = None) -> QuerySet[IssuedCoupon]:
+    """The voucher's handed-out coupons that carry a note (only ``note``'s when given)."""
+    noted = IssuedCoupon.objects.filter(stock__voucher_id=_check_voucher_id(voucher_id)).exclude(note="")
+    if note:
+        noted = noted.filter(note__startswith=f"{CouponNote(note).value}:")
+    return noted.select_related("stock")
 
 
 def coupon_issue_params(

@@ -6,17 +6,27 @@ trigger it), per configured merchant / app id:
 1. one ``CouponStock`` row per (voucher, merchant, app id), unique: retries and concurrent workers share
    it; a lease (``lease_until``) lets one worker at a time talk to WeChat for it;
 2. the stock is created once: the request body is stored before it is sent and re-sent unchanged, under
-   an ``out_request_no`` derived from the triple, so WeChat Pay answers a retry with the same stock;
-3. codes are uploaded in batches of 200 (the API's maximum) streamed from the host's ascending iterator,
+   an ``out_request_no`` derived from the triple. WeChat Pay's docs do not say how a repeated 创建商家券 is
+   answered: a 200 with the first stock is taken as that stock; RESOURCE_ALREADY_EXISTS (no stock id) is
+   recorded as ``failed`` / ``STOCK_EXISTS``; either way no second stock is ever made for the voucher
+   (staff attach the existing stock by id: ``coupon_attach.coupon_stock_attach``);
+3. voucher edits after that (``_reconcile_edits``): the usage limit moves the budget up or down (修改批次预算,
+   never below the coupons already handed out); the merchant's goods name is pushed (修改商家券基本信息);
+   WeChat cannot change a stock's discount or validity (``failed``: VOUCHER_CHANGED / DATES_CHANGED,
+   healthy again once the voucher is back) nor its name (a ``NAME_NOT_UPDATABLE`` notice: the coupons
+   still work, the card pack keeps the old name);
+4. codes are uploaded in batches of 200 (the API's maximum) streamed from the host's ascending iterator,
    after the cursor of the last confirmed batch: resumable, never all in memory; each batch's
    ``upload_request_no`` is derived from its codes, so a retried batch is the same request;
-4. a stock is ``synced`` only when every code is in WeChat; a refused stock or code is ``failed`` with the
+5. a stock is ``synced`` only when every code is in WeChat; a refused stock or code is ``failed`` with the
    code and message; a temporary error keeps it ``syncing`` with the error shown, and the Celery task
    retries with exponential backoff, marking it ``failed`` when the retries run out.
 
-Redemption: a voucher code used in an order -> 核销 in WeChat; the order cancelled -> 退券; the voucher
-deactivated or deleted -> 使券失效 for every coupon still in a card pack; a coupon consumed in a store (a
-legacy card's ``user_consume_card``) -> the host marks the voucher code used.
+Redemption: a voucher code used in an order -> 核销 in WeChat (a linked legacy 卡券: ``card/code/consume``);
+the order cancelled -> 退券 (a consumed legacy card cannot be given back: recorded on the coupon as
+``CARD_NOT_RETURNABLE``); the voucher deactivated or deleted -> 使券失效 for every coupon still in a card
+pack; a coupon consumed in a store (a legacy card's ``user_consume_card``) -> the host marks the voucher
+code used.
 """
 
 from __future__ import annotations
@@ -24,7 +34,7 @@ from __future__ import annotations
 import logging
 import zlib
 from collections.abc import Iterable, Iterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
 from django.db.models import Q
@@ -33,21 +43,26 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import conf, jobs
 from ..domain.coupons import (
+    GOODS_NAME_MAX,
     MAX_CODES_PER_UPLOAD,
     CouponApiError,
     CouponNotFound,
+    CouponStockExists,
     CouponSyncStatus,
     CouponTemporaryError,
     IssuedCouponState,
+    StockIssue,
     budget_for,
+    cut_text,
     is_valid_code,
     request_no,
     stock_request,
 )
 from ..domain.errors import CouponErrorCode, DistributionError
-from ..models import CouponStock, DistributorVoucherCode, IssuedCoupon
-from ..ports import CouponGateway, CouponReceived, VoucherSnapshot
+from ..models import CouponStock, DistributorVoucherCode, IssuedCoupon, OfficialAccount
+from ..ports import CouponGateway, CouponReceived, VoucherSnapshot, WeChatApiError
 from .inputs import clean_text
+from .storefronts import account_credentials
 
 logger = logging.getLogger(__name__)
 
@@ -73,6 +88,8 @@ def coupon_sync_voucher(*, voucher_id: str) -> list[CouponStock]:
         coupon_voucher_deactivate(voucher_id=voucher_id, deleted=voucher is None)
         return list(CouponStock.objects.filter(voucher_id=voucher_id))
     _sync_distributor_codes(voucher)
+    for card in CouponStock.objects.filter(voucher_id=voucher_id, kind="card"):
+        _register_card_codes(card)
     stocks = []
     temporary: CouponTemporaryError | None = None
     gateways = conf.get_coupon_gateways(voucher.channel, voucher.distributor_id)
@@ -173,8 +190,8 @@ def _sync_stock(voucher: VoucherSnapshot, gateway: CouponGateway, part: tuple[in
             if row.status == CouponSyncStatus.FAILED:
                 return row
         else:
-            _check_unchanged(row, voucher, gateway)
-        _raise_budget(row, voucher, gateway, code_count)
+            _reconcile_edits(row, voucher, gateway)
+        _adjust_budget(row, voucher, gateway, code_count)
         _upload_codes(row, voucher, gateway)
         held = _codes_in_wechat(row, gateway)
         if row.rejected_count:
@@ -261,17 +278,72 @@ def _body(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway, co
 _DISCOUNT_RULES = ("fixed_normal_coupon", "discount_coupon")
 
 
-def _check_unchanged(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway) -> None:
-    """WeChat Pay cannot change a stock's discount: a voucher whose discount changed after its stock was
-    created is a visible failure (make a new voucher), never a coupon that silently gives another discount."""
+def _voucher_fields(voucher: VoucherSnapshot, gateway: CouponGateway) -> dict[str, str | None]:
+    """The voucher's fields a stock shows, as ``CouponStock.pushed`` keeps them."""
+    return {
+        "name": voucher.name,
+        "start": voucher.start.isoformat() if voucher.start else None,
+        "end": voucher.end.isoformat() if voucher.end else None,
+        "goods_name": cut_text(getattr(gateway, "goods_name", "全场商品可用"), GOODS_NAME_MAX),
+    }
+
+
+def _effective_start(value: str | None, created: datetime) -> datetime:
+    """A stock starts at the voucher's start, or when it was made if that was later: two starts both
+    before the stock was made are the same start in WeChat."""
+    return max(datetime.fromisoformat(value), created) if value else created
+
+
+def _moment(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+def _reconcile_edits(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway) -> None:
+    """An existing stock and the voucher as it is now, under 修改商家券基本信息's rules.
+
+    - discount (stock type / amounts): WeChat Pay cannot change it -> ``VOUCHER_CHANGED`` failure;
+    - validity: not a modifiable field (its coupon_use_rule takes only use_method and the mini program)
+      -> ``DATES_CHANGED`` failure, since the card pack would show (and WeChat enforce) the old dates;
+      re-syncing after the dates are back makes it healthy again; new dates need a new voucher;
+    - name: stock_name is "暂不支持修改" -> a ``NAME_NOT_UPDATABLE`` notice (the coupons still work);
+    - goods name (the merchant's setting): pushed with ``out_request_no`` derived from the stock, the
+      text and the attempt, so a retry after a lost answer is the same request.
+    Raises ``CouponApiError`` for the failures (recorded by the caller)."""
     now = _body(row, voucher, gateway, row.max_coupons)
     before, after = row.request.get("coupon_use_rule", {}), now["coupon_use_rule"]
     if now["stock_type"] != row.request.get("stock_type") or any(
         before.get(rule) != after.get(rule) for rule in _DISCOUNT_RULES
     ):
         raise CouponApiError(
-            "VOUCHER_CHANGED", "the voucher's discount changed after its WeChat stock was made"
+            StockIssue.VOUCHER_CHANGED, "the voucher's discount changed after its WeChat stock was made"
         )
+    wanted = _voucher_fields(voucher, gateway)
+    pushed = row.pushed or wanted  # a stock made before edits were tracked: as the voucher is now
+    if _moment(wanted["end"]) != _moment(pushed.get("end")) or _effective_start(
+        wanted["start"], row.created_at
+    ) != _effective_start(pushed.get("start"), row.created_at):
+        raise CouponApiError(
+            StockIssue.DATES_CHANGED,
+            "WeChat Pay cannot change a coupon stock's validity; restore the voucher's dates "
+            "or make a new voucher for the new dates",
+        )
+    if wanted["goods_name"] != pushed.get("goods_name"):
+        gateway.stock_modify(
+            stock_id=row.stock_id,
+            out_request_no=request_no("WDM", row.stock_id, wanted["goods_name"], row.attempts),
+            goods_name=str(wanted["goods_name"]),
+        )
+    notices = [n for n in row.notices if n.get("code") != StockIssue.NAME_NOT_UPDATABLE]
+    if wanted["name"] != pushed.get("name"):
+        notices.append(
+            {
+                "code": StockIssue.NAME_NOT_UPDATABLE.value,
+                "message": f"WeChat Pay cannot rename a stock: the card pack keeps "
+                f"{row.request.get('stock_name', '')!r}"[:255],
+            }
+        )
+        wanted["name"] = pushed.get("name")  # what WeChat still holds
+    _save(row, pushed=wanted, notices=notices)
 
 
 def _create_stock(
@@ -289,25 +361,54 @@ def _create_stock(
             stock_type=body["stock_type"],
             max_coupons=body["stock_send_rule"]["max_coupons"],
             codes_total=body["stock_send_rule"]["max_coupons"],
+            pushed=_voucher_fields(voucher, gateway),
         )
-    stock_id = gateway.stock_create(body=row.request)
+    try:
+        stock_id = gateway.stock_create(body=row.request)
+    except CouponStockExists as error:
+        raise CouponApiError(
+            StockIssue.STOCK_EXISTS,
+            f"WeChat Pay already has the stock of out_request_no {row.out_request_no} but did not give "
+            f"its stock_id ({error.code}); no second stock was made",
+        ) from error
     _save(row, stock_id=stock_id)
 
 
-def _raise_budget(
+def _adjust_budget(
     row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway, code_count: int
 ) -> None:
-    """Codes added to the voucher after the stock was created: raise the stock's budget to hold them."""
+    """The budget follows the codes and the usage limit, up (codes added, limit raised) or down (limit
+    lowered) through 修改批次预算. WeChat's own numbers decide: ``current_max_coupons`` must be the stock's
+    (else it refuses), and the budget never goes below the coupons already handed out (then a
+    ``BUDGET_BELOW_ISSUED`` notice says so). The request number includes the attempt: a retry reads the
+    stock again, so a change WeChat already applied is not sent twice, and going back to an earlier
+    budget is a new request."""
     wanted = budget_for(code_count=code_count, usage_limit=voucher.usage_limit)
-    if wanted > row.max_coupons:
-        gateway.stock_budget(
-            stock_id=row.stock_id,
-            request_no=request_no("WDB", row.stock_id, row.max_coupons, wanted),
-            max_coupons=wanted,
-            current=row.max_coupons,
-        )
-        _save(row, max_coupons=wanted)
-    _save(row, codes_total=min(wanted, row.max_coupons))
+    notices = [n for n in row.notices if n.get("code") != StockIssue.BUDGET_BELOW_ISSUED]
+    if wanted != row.max_coupons:
+        info = gateway.stock_query(stock_id=row.stock_id)
+        try:
+            current = int(info["stock_send_rule"]["max_coupons"])
+            sent = int((info.get("send_count_information") or {}).get("total_send_num") or 0)
+        except (KeyError, TypeError, ValueError):
+            raise CouponTemporaryError("INVALID_RESPONSE", "stock query without max_coupons") from None
+        target = max(wanted, sent, 1)
+        if target != current:
+            gateway.stock_budget(
+                stock_id=row.stock_id,
+                request_no=request_no("WDB", row.stock_id, current, target, row.attempts),
+                max_coupons=target,
+                current=current,
+            )
+        if wanted < sent:
+            notices.append(
+                {
+                    "code": StockIssue.BUDGET_BELOW_ISSUED.value,
+                    "message": f"usage limit {wanted} is below the {sent} coupons already handed out",
+                }
+            )
+        _save(row, max_coupons=target)
+    _save(row, codes_total=min(wanted, row.max_coupons), notices=notices)
 
 
 def _upload_codes(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway) -> None:
@@ -488,7 +589,22 @@ def coupon_card_link(
             "out_request_no": request_no("WDC", voucher_id, app_id, card_id),
         },
     )
+    _register_card_codes(row)
     return row
+
+
+def _register_card_codes(row: CouponStock) -> None:
+    """A linked card's codes were handed out before the link (cards made before 2021-04-01), so no
+    ``user_get_card`` may ever name them: every voucher code is recorded as the card's (holder unknown
+    until an event names it), streamed in chunks, so an order using one finds the card to consume."""
+    fresh = conf.get_voucher_source().voucher_get(row.voucher_id)
+    if fresh is None:
+        return
+    for chunk in _chunks(fresh.codes, DISTRIBUTOR_CODES_CHUNK):
+        IssuedCoupon.objects.bulk_create(
+            [IssuedCoupon(stock=row, code=code, app_id=row.app_id, openid="") for code in chunk],
+            ignore_conflicts=True,
+        )
 
 
 def coupon_card_event(
@@ -504,6 +620,9 @@ def coupon_card_event(
         coupon, _created = IssuedCoupon.objects.select_for_update().get_or_create(
             stock=stock, code=code, defaults={"app_id": app_id, "openid": openid}
         )
+        if openid and not coupon.openid:  # a registered code: the event names its holder
+            coupon.openid = openid
+            coupon.save(update_fields=["openid", "updated_at"])
         if event == "user_del_card" and coupon.state == IssuedCouponState.ISSUED:
             coupon.state = IssuedCouponState.DEACTIVATED
             coupon.save(update_fields=["state", "updated_at"])
@@ -545,35 +664,105 @@ def _gateway(stock: CouponStock) -> CouponGateway:
 
 
 def coupon_order_used(*, order_id: str, channel: str, voucher_code: str) -> IssuedCoupon | None:
-    """A voucher code used in a Saleor order: the coupon holding it is 核销 in WeChat (``use_request_no``
-    derived from the order, so retries are the same request) and leaves the card pack."""
-    coupon = (
+    """A voucher code used in a Saleor order: the coupon holding it is 核销 in WeChat and leaves the card
+    pack. A 商家券 through ``coupon_use`` (``use_request_no`` derived from the order, so retries are the
+    same request); a linked legacy 卡券 through ``card/code/consume`` (see ``_card_consume``)."""
+    candidates = list(
         IssuedCoupon.objects.select_related("stock")
-        .filter(stock__channel=channel, stock__kind="busifavor", code=voucher_code)
+        .filter(stock__channel=channel, code=voucher_code)
         .exclude(state=IssuedCouponState.DEACTIVATED)
-        .first()
+        .order_by("pk")[:5]
     )
-    if coupon is None or (coupon.state == IssuedCouponState.USED and coupon.order_id == order_id):
+    if not candidates:
+        return None
+    coupon = next((c for c in candidates if c.openid), candidates[0])  # the one a user is known to hold
+    if coupon.state == IssuedCouponState.USED and coupon.order_id == order_id:
         return coupon
     if coupon.state == IssuedCouponState.USED:
         logger.warning("voucher code %s used by order %s was already used", voucher_code, order_id)
         return coupon
+    if coupon.stock.kind == "card":
+        return _card_consume(coupon, order_id=order_id)
     _gateway(coupon.stock).coupon_use(
         stock_id=coupon.stock.stock_id,
         code=coupon.code,
         openid=coupon.openid,
         use_request_no=request_no("WDUSE", order_id, coupon.code),
     )
+    _mark_used(coupon, order_id=order_id)
+    return coupon
+
+
+#: card/code/consume errcodes a retry cannot change (卡券错误码: invalid appid, invalid code, invalid card
+#: status or time, deleted or being gifted, missing card id, no API permission for the card)
+CARD_FINAL_ERRCODES = frozenset({40013, 40056, 40078, 40079, 40116, 40127, 41012, 45030})
+#: "卡券已被核销": an earlier attempt whose answer was lost, or a store, consumed it already
+CARD_CONSUMED = 40099
+
+
+def _card_consume(coupon: IssuedCoupon, *, order_id: str) -> IssuedCoupon:
+    """核销 a linked legacy card's code (``card/code/consume`` through wechatpy's WeChatCard, with the
+    Official Account that owns the card). Idempotent: a code already consumed (40099, e.g. the answer to
+    an earlier attempt was lost) counts as consumed for this order. A refusal a retry cannot change is
+    recorded on the coupon (``CARD_CONSUME_REFUSED`` with the errcode); anything else (network, -1 busy,
+    tokens) is ``CouponTemporaryError``: the Celery task retries with backoff."""
+    stock = coupon.stock
+    account = OfficialAccount.objects.filter(app_id=stock.app_id).first()
+    if account is None:
+        _note(coupon, f"{StockIssue.CARD_CONSUME_REFUSED}: no Official Account {stock.app_id} is bound")
+        return coupon
+    try:
+        conf.get_official_account_gateway().card_code_consume(
+            account_credentials(account), card_id=stock.stock_id, code=coupon.code
+        )
+    except WeChatApiError as error:
+        if error.errcode in CARD_FINAL_ERRCODES:
+            _note(coupon, f"{StockIssue.CARD_CONSUME_REFUSED}: errcode {error.errcode} {error.errmsg}")
+            return coupon
+        if error.errcode != CARD_CONSUMED:
+            raise CouponTemporaryError(f"WECHAT_{error.errcode}", error.errmsg[:200]) from None
+    _mark_used(coupon, order_id=order_id)
+    return coupon
+
+
+def _mark_used(coupon: IssuedCoupon, *, order_id: str) -> None:
+    now = timezone.now()
     IssuedCoupon.objects.filter(pk=coupon.pk).update(
-        state=IssuedCouponState.USED, order_id=order_id, used_at=timezone.now(), updated_at=timezone.now()
+        state=IssuedCouponState.USED, order_id=order_id, used_at=now, note="", updated_at=now
     )
     coupon.refresh_from_db()
-    return coupon
+
+
+def _note(coupon: IssuedCoupon, note: str) -> None:
+    IssuedCoupon.objects.filter(pk=coupon.pk).update(note=note[:255], updated_at=timezone.now())
+    coupon.refresh_from_db()
+
+
+def coupon_order_use_give_up(*, order_id: str, channel: str, voucher_code: str, error: Exception) -> None:
+    """Retries ran out marking a coupon used for an order: the coupon says so (``USE_FAILED``)."""
+    coupon = (
+        IssuedCoupon.objects.filter(stock__channel=channel, code=voucher_code)
+        .exclude(state__in=[IssuedCouponState.DEACTIVATED, IssuedCouponState.USED])
+        .first()
+    )
+    if coupon is not None:
+        _note(coupon, f"{StockIssue.USE_FAILED}: order {order_id}: {error}")
 
 
 def coupon_order_cancelled(*, order_id: str) -> int:
     """The order was cancelled: its coupons go back to the users' card packs (退券), where WeChat allows
-    (only a USED coupon can be returned; one WeChat refuses stays used and is logged)."""
+    (only a USED coupon can be returned; one WeChat refuses stays used and is logged). A consumed legacy
+    卡券 cannot come back: the 卡券 API consumes a code (card/code/consume) or makes it unavailable, but has
+    no call that restores a consumed code; the coupon stays used and records ``CARD_NOT_RETURNABLE``
+    (the voucher code may be usable again in Saleor while the card is gone from the card pack)."""
+    for card in IssuedCoupon.objects.filter(
+        order_id=order_id, state=IssuedCouponState.USED, stock__kind="card"
+    ):
+        logger.warning(
+            "order %s cancelled: legacy card code %s stays consumed in WeChat", order_id, card.code
+        )
+        _note(card, f"{StockIssue.CARD_NOT_RETURNABLE}: order {order_id} was cancelled; WeChat cannot "
+                    "give back a consumed legacy card")  # fmt: skip
     returned = 0
     for coupon in IssuedCoupon.objects.select_related("stock").filter(
         order_id=order_id, state=IssuedCouponState.USED, stock__kind="busifavor"

@@ -7,9 +7,33 @@ out_request_no <= 128, 1..200 codes per upload of 1..32 characters from ``0-9 a-
 uploaded never more than ``max_coupons``. Requests are idempotent on their request numbers (the same
 number and body answer the same; another body is ``RESOURCE_ALREADY_EXISTS``).
 
-Test controls: ``faults`` (error outcomes consumed one per busifavor request, e.g. FREQUENCY_LIMITED),
-``enabled`` (False: a merchant without the 商家券 product, NO_AUTH), ``user_receives`` (a user takes a
-coupon: WeChat picks an uploaded code), ``coupon_notification`` (the signed, encrypted COUPON.SEND).
+创建商家券 repeated with the same ``out_request_no``: the published page only says the number must be
+unique on the merchant's side (商户侧需保持唯一性) and does not document the answer to a repeat, so the fake
+can answer both ways (``duplicate_create``): ``"same_stock"`` (default; 200 with the stock made the first
+time, as WeChat Pay's v3 rules ask callers to retry with the original parameters) or ``"exists"`` (400
+RESOURCE_ALREADY_EXISTS without the stock id).
+
+修改商家券基本信息 (PATCH /stocks/{stock_id}) takes only what the page lists as modifiable: goods_name,
+comment, custom_entrance, display_pattern_info, coupon_use_rule {use_method, mini_programs_appid,
+mini_programs_path}, stock_send_rule {prevent_api_abuse}, notify_config; ``stock_name`` is documented
+as "暂不支持修改" and validity (coupon_available_time) is not among the fields, so both are refused
+(PARAM_ERROR), as is any call after the stock's end (前置条件: 修改时间位于有效期结束时间前). It answers 204.
+
+修改批次预算 (PATCH /stocks/{stock_id}/budget): ``current_max_coupons`` is required with
+``target_max_coupons`` and must equal the stock's (else INVALID_REQUEST "批次库存的当前值错误"); the target
+may be lower than the current budget but not lower than the coupons already handed out (the rule WeChat
+Pay documents for its 商品券 budgets; the 商家券 page is silent on lowering).
+
+查询商家券详情 (GET /stocks/{stock_id}) answers the fields its page lists: stock_name, belong_merchant,
+comment, goods_name, stock_type, coupon_use_rule, stock_send_rule, stock_state, coupon_code_mode,
+stock_id, coupon_code_count, send_count_information and notify_config; an unknown stock is 404
+RESOURCE_NOT_EXISTS.
+
+Test controls: ``other_stock`` (a stock made outside our requests, e.g. in the merchant platform or for
+another 归属商户, with its own body), ``faults`` (error outcomes consumed one per busifavor request, e.g.
+FREQUENCY_LIMITED), ``enabled`` (False: a merchant without the 商家券 product, NO_AUTH),
+``user_receives`` (a user takes a coupon: WeChat picks an uploaded code), ``coupon_notification`` (the
+signed, encrypted COUPON.SEND).
 """
 
 from __future__ import annotations
@@ -67,6 +91,9 @@ class FakeBusifavor:
         self.by_request_no: dict[str, str] = {}
         self.uploads: dict[str, tuple[str, tuple[str, ...], dict[str, Any]]] = {}
         self.budget_requests: dict[str, dict[str, Any]] = {}
+        self.modify_requests: dict[str, tuple[str, dict[str, Any]]] = {}
+        #: how a repeated 创建商家券 (same out_request_no) is answered: "same_stock" or "exists"
+        self.duplicate_create = "same_stock"
         self.coupons: dict[tuple[str, str], FakeCoupon] = {}
         self.notify_url = ""
         self._install()
@@ -79,6 +106,8 @@ class FakeBusifavor:
         add("GET", _BASE + r"/stocks/(?P<stock_id>\d+)", "busifavor.stocks.query", self._guard(self._query))
         add("PATCH", _BASE + r"/stocks/(?P<stock_id>\d+)/budget", "busifavor.stocks.budget",
             self._guard(self._budget))  # fmt: skip
+        add("PATCH", _BASE + r"/stocks/(?P<stock_id>\d+)", "busifavor.stocks.modify",
+            self._guard(self._modify))  # fmt: skip
         add("POST", _BASE + r"/stocks/(?P<stock_id>[^/]+)/couponcodes", "busifavor.couponcodes.upload",
             self._guard(self._upload))  # fmt: skip
         add("POST", _BASE + "/coupons/use", "busifavor.coupons.use", self._guard(self._use))
@@ -123,7 +152,7 @@ class FakeBusifavor:
         existing = self.by_request_no.get(out_request_no)
         if existing is not None:
             stock = self.stocks[existing]
-            if stock.body != body:
+            if stock.body != body or self.duplicate_create == "exists":
                 return error_answer(400, "RESOURCE_ALREADY_EXISTS", "批次已存在，请检查out_request_no")
             return json_answer({"stock_id": stock.stock_id, "create_time": stock.create_time})
         stock = FakeStock(
@@ -136,6 +165,19 @@ class FakeBusifavor:
         self.stocks[stock.stock_id] = stock
         self.by_request_no[out_request_no] = stock.stock_id
         return json_answer({"stock_id": stock.stock_id, "create_time": stock.create_time})
+
+    def other_stock(self, body: dict[str, Any]) -> str:
+        """A stock WeChat Pay holds that none of our requests made (the merchant platform, another
+        归属商户): stored as given, its id returned; it answers 查询商家券详情 like any other."""
+        stock = FakeStock(
+            stock_id=f"{1282000000000000 + len(self.stocks) + 1}",
+            out_request_no=str(body.get("out_request_no") or f"platform-{len(self.stocks) + 1}"),
+            body=body,
+            max_coupons=int(body["stock_send_rule"]["max_coupons"]),
+            create_time=_now(),
+        )
+        self.stocks[stock.stock_id] = stock
+        return stock.stock_id
 
     def _check_stock(self, body: dict[str, Any]) -> str:
         for name in ("stock_name", "belong_merchant", "goods_name", "stock_type", "coupon_use_rule",
@@ -212,6 +254,9 @@ class FakeBusifavor:
             {
                 "stock_id": stock.stock_id,
                 "stock_name": stock.body["stock_name"],
+                "belong_merchant": stock.body["belong_merchant"],
+                "goods_name": stock.body["goods_name"],
+                "comment": stock.body.get("comment", ""),
                 "stock_type": stock.body["stock_type"],
                 "stock_state": "RUNNING",
                 "coupon_code_mode": stock.mode,
@@ -219,6 +264,7 @@ class FakeBusifavor:
                 "coupon_use_rule": stock.body["coupon_use_rule"],
                 "coupon_code_count": {"total_count": len(stock.codes), "available_count": len(stock.pool)},
                 "send_count_information": {"total_send_num": sent, "total_used_num": used},
+                **({"notify_config": stock.body["notify_config"]} if stock.body.get("notify_config") else {}),
             }
         )
 
@@ -238,15 +284,64 @@ class FakeBusifavor:
         if not _int_in(target, 1, 1_000_000_000):
             return error_answer(400, "PARAM_ERROR", "target_max_coupons 取值范围 1-1000000000")
         current = body.get("current_max_coupons")
-        if current is not None and current != stock.max_coupons:
-            return error_answer(400, "INVALID_REQUEST", "批次当前最大发放个数与实际不符")
+        if current is None:
+            return error_answer(400, "PARAM_ERROR", "传入target_max_coupons时current_max_coupons必传")
+        if current != stock.max_coupons:
+            return error_answer(400, "INVALID_REQUEST", "批次库存的当前值错误，请获取批次详情查看最新值")
+        if _ended(stock):
+            return error_answer(400, "INVALID_REQUEST", "批次已过有效期，不可修改")
         sent = sum(1 for c in self.coupons.values() if c.stock_id == stock.stock_id)
-        if target < max(sent, len(stock.codes)):
-            return error_answer(400, "INVALID_REQUEST", "目标最大发放个数不能小于已发放或已上传的个数")
+        if target < sent:
+            return error_answer(400, "INVALID_REQUEST", "目标最大发放个数不能小于已发放的个数")
         stock.max_coupons = target
         answer = {"max_coupons": target}
         self.budget_requests[request_no] = answer
         return json_answer(answer)
+
+    _MODIFIABLE = frozenset({"out_request_no", "goods_name", "comment", "custom_entrance",
+                             "display_pattern_info", "coupon_use_rule", "stock_send_rule",
+                             "notify_config"})  # fmt: skip
+    _MODIFIABLE_USE_RULE = frozenset({"use_method", "mini_programs_appid", "mini_programs_path"})
+
+    def _modify(self, request: FakeRequest, body: dict[str, Any]) -> FakeResponse:
+        from .fake_wechatpay import FakeResponse, error_answer
+
+        stock = self._find_stock(request.params["stock_id"])
+        if not isinstance(stock, FakeStock):
+            return stock
+        request_no = str(body.get("out_request_no") or "")
+        if not request_no or len(request_no) > 128:
+            return error_answer(400, "PARAM_ERROR", "out_request_no 必填，最长128")
+        seen = self.modify_requests.get(request_no)
+        if seen is not None:
+            if seen != (stock.stock_id, body):
+                return error_answer(400, "RESOURCE_ALREADY_EXISTS", "out_request_no 已使用")
+            return FakeResponse(204)
+        if "stock_name" in body:
+            return error_answer(400, "PARAM_ERROR", "stock_name 暂不支持修改")
+        unknown = set(body) - self._MODIFIABLE
+        rule = body.get("coupon_use_rule") or {}
+        unknown |= {f"coupon_use_rule/{k}" for k in (rule if isinstance(rule, dict) else {})
+                    if k not in self._MODIFIABLE_USE_RULE}  # fmt: skip
+        send = body.get("stock_send_rule") or {}
+        unknown |= {f"stock_send_rule/{k}" for k in (send if isinstance(send, dict) else {})
+                    if k != "prevent_api_abuse"}  # fmt: skip
+        if unknown:
+            listed = ",".join(sorted(unknown))
+            return error_answer(400, "PARAM_ERROR", f"请求中含有未在API文档中定义的参数: {listed}")
+        if "goods_name" in body and not 1 <= len(str(body["goods_name"])) <= 15:
+            return error_answer(400, "PARAM_ERROR", "goods_name 字数上限为15个")
+        if "comment" in body and len(str(body["comment"])) > 20:
+            return error_answer(400, "PARAM_ERROR", "comment 字数上限为20个")
+        if _ended(stock):
+            return error_answer(400, "INVALID_REQUEST", "批次已过有效期，不可修改")
+        for name in ("goods_name", "comment"):
+            if name in body:
+                stock.body = {**stock.body, name: body[name]}
+        if isinstance(rule, dict) and rule:
+            stock.body = {**stock.body, "coupon_use_rule": {**stock.body["coupon_use_rule"], **rule}}
+        self.modify_requests[request_no] = (stock.stock_id, body)
+        return FakeResponse(204)
 
     def _upload(self, request: FakeRequest, body: dict[str, Any]) -> FakeResponse:
         from .fake_wechatpay import error_answer, json_answer
@@ -472,6 +567,11 @@ class FakeBusifavor:
             ensure_ascii=False,
         ).encode()
         return self.world.signed_headers(body, timestamp=timestamp, key=signing_key), body
+
+
+def _ended(stock: FakeStock) -> bool:
+    end = stock.body["coupon_use_rule"]["coupon_available_time"]["available_end_time"]
+    return datetime.fromisoformat(str(end)) <= datetime.now().astimezone()
 
 
 def _int_in(value: Any, low: int, high: int) -> bool:

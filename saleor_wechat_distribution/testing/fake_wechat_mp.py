@@ -6,9 +6,10 @@ client code under test runs for real against it. Point clients at ``world.base_u
 ``WECHAT_DISTRIBUTION_API_BASE_URL``).
 
 What it keeps: accounts (app secret, followers with openid / unionid / QR scene), access tokens with
-their expiry (tests expire or revoke them), QR tickets, one-time OAuth codes, template messages sent, and
-the Open Platform's side (verify ticket, component token, pre-auth codes, authorization codes,
-authorizer refresh tokens). ``calls`` counts requests per route.
+their expiry (tests expire or revoke them), QR tickets, one-time OAuth codes, template messages sent,
+legacy 卡券 cards with custom codes (``card/code/consume``), and the Open Platform's side (verify
+ticket, component token, pre-auth codes, authorization codes, authorizer refresh tokens).
+``calls`` counts requests per route.
 
     with FakeWeChatMp() as world:
         account = world.add_account("wx1234567890abcdef")
@@ -30,24 +31,32 @@ from typing import Any, Self
 
 from .fake_wechatpay import FakeRequest, FakeResponse, _RequestHandler
 
-__all__ = ["FakeAccount", "FakeFollower", "FakeWeChatMp", "SentTemplate"]
+__all__ = ["FakeAccount", "FakeCard", "FakeFollower", "FakeWeChatMp", "SentTemplate"]
 
 TOKEN_SECONDS = 7200
 QR_MAX_EXPIRE = 2_592_000
 QR_PERMANENT_LIMIT = 100_000
 #: documented errcodes the fake answers with
 ERRMSG = {
+    -1: "system error",
     40001: "invalid credential, access_token is invalid or not latest",
     40003: "invalid openid",
     40013: "invalid appid",
     40029: "invalid code",
     40037: "invalid template_id",
+    40056: "invalid serial code",
+    40078: "invalid card status",
+    40099: "invalid code, this code has consumed.",
+    40127: "invalid user-card status! the card may be deleted or set unavailable",
     40097: "invalid args",
     40125: "invalid appsecret",
     40163: "code been used",
     41001: "access_token missing",
+    41011: "missing required fields",
+    41012: "missing card_id",
     42001: "access_token expired",
     43004: "require subscribe",
+    45030: "this card_id is not authorized to this api",
     61003: "component is not authorized by this account",
     61005: "component ticket is expired",
     61006: "component ticket is invalid",
@@ -77,6 +86,18 @@ class FakeAccount:
     followers: dict[str, FakeFollower] = field(default_factory=dict)
     templates: set[str] = field(default_factory=set)
     permanent_qr: int = 0
+
+
+@dataclass
+class FakeCard:
+    """A legacy 卡券 card (created before 2021-04-01) with custom codes (自定义code: ``card_id`` is
+    required with every code call). ``codes``: code -> user_card_status (NORMAL, CONSUMED, DELETE,
+    GIFTING, EXPIRE, UNAVAILABLE); ``holders``: code -> openid."""
+
+    card_id: str
+    app_id: str
+    codes: dict[str, str] = field(default_factory=dict)
+    holders: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -128,6 +149,9 @@ class FakeWeChatMp:
         self.refuse_every_token: set[str] = set()
         #: the next N template sends answer errcode -1 (system busy): callers retry
         self.busy_template_sends = 0
+        self.cards: dict[str, FakeCard] = {}
+        #: the next N card/code/consume calls answer errcode -1 (system busy)
+        self.busy_card_consumes = 0
         self.errors: list[Exception] = []
         self.component_app_id = component_app_id
         self.component_secret = secrets.token_hex(16)
@@ -229,6 +253,12 @@ class FakeWeChatMp:
                 if owner == app_id:
                     del self.tokens[token]
 
+    def add_card(self, app_id: str, card_id: str, holders: dict[str, str]) -> FakeCard:
+        """A legacy card of ``app_id`` whose codes (code -> openid) are in users' card packs."""
+        card = FakeCard(card_id, app_id, dict.fromkeys(holders, "NORMAL"), dict(holders))
+        self.cards[card_id] = card
+        return card
+
     def oauth_code(self, app_id: str, openid: str) -> str:
         """The ``code`` WeChat appends to the redirect after the visitor opened the authorize URL."""
         code = secrets.token_hex(16)
@@ -280,6 +310,7 @@ class FakeWeChatMp:
         add("POST", r"/cgi-bin/qrcode/create", "qrcode.create", self._qrcode_create)
         add("GET", r"/cgi-bin/user/info", "user.info", self._user_info)
         add("POST", r"/cgi-bin/message/template/send", "template.send", self._template_send)
+        add("POST", r"/card/code/consume", "card.code.consume", self._card_consume)
         add("GET", r"/sns/oauth2/access_token", "oauth.access_token", self._oauth)
         add("GET", r"/sns/oauth2/component/access_token", "oauth.component_access_token", self._oauth)
         add("POST", r"/cgi-bin/component/api_component_token", "component.token", self._component_token)
@@ -412,6 +443,40 @@ class FakeWeChatMp:
                          body.get("url") or "", self._sequence)
         )  # fmt: skip
         return _answer({"errcode": 0, "errmsg": "ok", "msgid": self._sequence})
+
+    def _card_consume(self, request: FakeRequest) -> FakeResponse:
+        """核销Code (card/code/consume), from the 卡券 docs and their error codes: 41011 without ``code``,
+        41012 without ``card_id`` (custom-code cards), 45030 for a card of another account, 40056 for a
+        code the card does not have, 40099 for a code already consumed, 40127 for one the user deleted or
+        is gifting, 40078 for an expired or unavailable one; -1 (system busy) when told to."""
+        account = self._account_of(request)
+        if isinstance(account, FakeResponse):
+            return account
+        body = request.json()
+        code, card_id = str(body.get("code") or ""), str(body.get("card_id") or "")
+        if not code:
+            return _error(41011)
+        if not card_id:
+            return _error(41012)
+        if self.busy_card_consumes > 0:
+            self.busy_card_consumes -= 1
+            return _error(-1)
+        card = self.cards.get(card_id)
+        if card is None or card.app_id != account.app_id:
+            return _error(45030)
+        status = card.codes.get(code)
+        if status is None:
+            return _error(40056)
+        if status == "CONSUMED":
+            return _error(40099)
+        if status in ("DELETE", "GIFTING"):
+            return _error(40127)
+        if status != "NORMAL":
+            return _error(40078)
+        card.codes[code] = "CONSUMED"
+        return _answer(
+            {"errcode": 0, "errmsg": "ok", "card": {"card_id": card_id}, "openid": card.holders.get(code, "")}
+        )
 
     def _oauth(self, request: FakeRequest) -> FakeResponse:
         app_id = self._q(request, "appid")

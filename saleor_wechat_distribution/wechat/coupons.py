@@ -1,8 +1,9 @@
 """WeChat Pay merchant coupons (商家券, ``/v3/marketing/busifavor/*``) through wechatpayv3's real client.
 
 wechatpayv3 2.0.4 has a method for every call used here (``marketing_busifavor_stock_create``,
-``_stock_query``, ``_stock_budget``, ``_couponcode_upload``, ``_coupon_use``, ``_coupon_return``,
-``_coupon_deactivate``, ``_callback_update``); it signs the requests and verifies the answers' signatures.
+``_stock_query``, ``_stock_budget``, ``_stock_modify``, ``_couponcode_upload``, ``_coupon_use``,
+``_coupon_return``, ``_coupon_deactivate``, ``_callback_update``); it signs the requests and verifies
+the answers' signatures.
 Answers are sorted the way WeChat Pay asks: 429 / FREQUENCY_LIMITED -> ``CouponRateLimited`` (back off),
 5xx, network errors, unverifiable answers and unknown codes -> ``CouponTemporaryError`` (retry with the
 same request number), 404 / RESOURCE_NOT_EXISTS -> ``CouponNotFound``, the rest -> ``CouponApiError``.
@@ -25,6 +26,7 @@ from ..domain.coupons import (
     CouponApiError,
     CouponNotFound,
     CouponRateLimited,
+    CouponStockExists,
     CouponTemporaryError,
     rfc3339,
 )
@@ -81,6 +83,16 @@ class WeChatPayCoupons(CouponGateway):
     # --- stocks --------------------------------------------------------------------------------------
 
     def stock_create(self, *, body: dict[str, Any]) -> str:
+        """创建商家券; a repeat of the same ``out_request_no`` answered with RESOURCE_ALREADY_EXISTS (the
+        docs do not say which answer a repeat gets; see ``CouponStockExists``) is ``CouponStockExists``."""
+        try:
+            return self._stock_create(body)
+        except CouponApiError as error:
+            if isinstance(error, CouponTemporaryError) or error.code != "RESOURCE_ALREADY_EXISTS":
+                raise
+            raise CouponStockExists(error.code, error.message, http_status=error.http_status) from error
+
+    def _stock_create(self, body: dict[str, Any]) -> str:
         payload = self._call(
             lambda: self._client.marketing_busifavor_stock_create(
                 stock_name=body["stock_name"],
@@ -109,6 +121,16 @@ class WeChatPayCoupons(CouponGateway):
         self._call(
             lambda: self._client.marketing_busifavor_stock_budget(
                 stock_id, request_no, target_max_coupons=max_coupons, current_max_coupons=current
+            )
+        )
+
+    def stock_modify(self, *, stock_id: str, out_request_no: str, goods_name: str) -> None:
+        """修改商家券基本信息: of what a voucher edit changes, only ``goods_name`` can be modified
+        (``stock_name`` is "暂不支持修改"; validity is not a modifiable field)."""
+        _check_id(stock_id)
+        self._call(
+            lambda: self._client.marketing_busifavor_stock_modify(
+                stock_id, out_request_no, goods_name=goods_name
             )
         )
 

@@ -283,6 +283,14 @@ class WeChatMpGateway:
         )
         return int(result.get("msgid") or 0)
 
+    def card_code_consume(self, account: AccountCredentials, *, card_id: str, code: str) -> str:
+        def consume(client: Any) -> Any:
+            client.card.API_BASE_URL = api_base_url()  # WeChatCard's own root is WeChat's, not ours
+            return client.card.consume_code(code, card_id=card_id)
+
+        result = self._call(account, consume)
+        return str(result.get("openid") or "")
+
     def _oauth(self, account: AccountCredentials, redirect_uri: str = "", state: str = "") -> Any:
         if account.mode == "component":
             oauth = self.component().get_component_oauth(account.app_id)

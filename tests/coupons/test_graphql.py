@@ -186,3 +186,19 @@ def test_card_link_bad_input(gql, make_voucher, variables, field, code):
     answer = gql(LINK, variables, staff(Permission.MANAGE_DISCOUNTS))["data"]["voucherCardLink"]
     assert [(e["field"], e["code"]) for e in answer["errors"]] == [(field, code)]
     assert not CouponStock.objects.filter(kind="card").exists()
+
+
+def test_staff_see_what_wechat_could_not_take(gql, merchant, world, make_voucher):
+    voucher = make_voucher(codes=2, name="旧名字")
+    coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    voucher.name = "新名字"
+    voucher.save()
+    coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    query = """query($id: ID!) { voucherCoupon(voucherId: $id) { status stocks { status errorCode
+      notices { code message } } } }"""
+    data = gql(query, {"id": voucher.voucher_id}, staff(Permission.MANAGE_DISCOUNTS))["data"]["voucherCoupon"]
+    [stock] = data["stocks"]
+    assert data["status"] == "SYNCED" and stock["errorCode"] is None
+    assert [n["code"] for n in stock["notices"]] == ["NAME_NOT_UPDATABLE"] and "旧名字" in stock["notices"][
+        0
+    ]["message"]

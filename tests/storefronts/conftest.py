@@ -4,14 +4,19 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import timedelta
+from decimal import Decimal
 
 import pytest
 from django.core.cache import cache
+from django.utils import timezone
 
 from saleor_wechat_distribution.domain.permissions import Permission
 from saleor_wechat_distribution.models import ChannelProgram, Distributor, OfficialAccount, Storefront
 from saleor_wechat_distribution.ports import Principal
+from saleor_wechat_distribution.sandbox.vouchers.models import SandboxVoucher, SandboxVoucherCode
 from saleor_wechat_distribution.sealing import seal
+from saleor_wechat_distribution.services.coupons import coupon_card_link
 from saleor_wechat_distribution.testing.factories import customer, make_distributor, staff
 from saleor_wechat_distribution.testing.fake_wechat_mp import FakeAccount, FakeWeChatMp
 
@@ -83,3 +88,20 @@ def shop(db, mp) -> Shop:
         brand_fake=brand_fake,
         staff=staff(Permission.MANAGE_USERS),
     )
+
+
+CARD = "pLegacyCard0001"
+
+
+@pytest.fixture
+def card(shop, mp):
+    """A pre-2021 card of the shop's account, its codes already in users' card packs before the link."""
+    voucher = SandboxVoucher.objects.create(
+        voucher_id="V-legacy", name="老卡券", discount_type="fixed", value=Decimal("10.00"), currency="CNY",
+        minimum_spend=Decimal("100.00"), end=timezone.now() + timedelta(days=30),
+    )  # fmt: skip
+    codes = {"LC-0001": "o-holder-1", "LC-0002": "o-holder-2", "LC-0003": "o-holder-3"}
+    SandboxVoucherCode.objects.bulk_create([SandboxVoucherCode(voucher=voucher, code=c) for c in codes])
+    fake = mp.add_card(SHOP_APP, CARD, codes)
+    coupon_card_link(voucher_id="V-legacy", channel=CHANNEL, app_id=SHOP_APP, card_id=CARD)
+    return fake
