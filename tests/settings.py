@@ -12,3 +12,6 @@ SANDBOX_TOKEN_MAX_AGE = 3600
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # Several test runs may share one server (developers, helpers): WD_TEST_DB_NAME keeps them apart.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("WD_TEST_DB_NAME", "test_wechat_distribution")}
+# ...and the same for the cache (tokens, replayed nonces, locks' keys): runs sharing one Redis must not
+# see each other's keys.
+CACHES["default"]["KEY_PREFIX"] = DATABASES["default"]["TEST"]["NAME"]  # noqa: F405
