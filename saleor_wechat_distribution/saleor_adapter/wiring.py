@@ -1,6 +1,8 @@
 """What the core needs from Saleor, registered once at start-up (``apps.py`` calls :func:`install` when
-Saleor is installed): program settings and payout merchants from the plugin configuration of each
-channel, the checkout -> channel lookup, and Saleor's writer guard around our Celery tasks.
+Saleor is installed): program settings, payout and coupon (商家券) merchants from the plugin
+configuration of each channel, Saleor's vouchers as the ``VoucherSource``, Saleor's users as the
+``CustomerDirectory`` of network imports, the checkout -> channel lookup, and Saleor's writer guard
+around our Celery tasks.
 """
 
 from __future__ import annotations
