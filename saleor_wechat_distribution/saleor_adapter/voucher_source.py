@@ -121,6 +121,8 @@ class SaleorVoucherSource:
     def voucher_code_mark_used(self, *, voucher_id: str, code: str, reference: str) -> bool:
         """Count a use outside Saleor once: the reference is recorded (``InboundEvent``, unique key) in
         the same transaction as Saleor's ``VoucherCode.used`` increment."""
+        if not str(voucher_id).isdigit():
+            return False
         with allow_writer():
             row = VoucherCode.objects.filter(voucher_id=voucher_id, code=code).values_list("pk").first()
             if row is None:

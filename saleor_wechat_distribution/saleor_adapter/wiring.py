@@ -7,6 +7,7 @@ around our Celery tasks.
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from contextlib import ExitStack
@@ -24,9 +25,9 @@ from saleor.plugins.models import PluginConfiguration
 from .. import conf, host_events
 from ..ports import CouponGateway
 from ..services import referrals
+from ..wechat.coupon_gateways import _build as build_coupon_gateway
 from ..wechat.coupon_gateways import coupon_gateways_from_settings
-from ..wechat.coupons import WeChatPayCoupons, WeChatPayCouponSettings
-from ..wechat.gateways import _v3_settings, payout_gateway_from_values
+from ..wechat.gateways import payout_gateway_from_values
 from . import tasks  # noqa: F401 - registers the adapter's tasks in Saleor's Celery app
 from .config import AdapterSettings, ConfigurationError, parse_configuration
 from .customers import SaleorCustomerDirectory
@@ -108,15 +109,13 @@ def coupon_gateways(channel: str, distributor_id: int | None) -> list[CouponGate
     if parsed is None or parsed.coupons is None:
         return []
     v3 = {**parsed.coupons["v3"], **_api_base()}
-    return [
-        WeChatPayCoupons(
-            WeChatPayCouponSettings(
-                v3=_v3_settings(v3),
-                api_key_v2=parsed.coupons["api_key_v2"],
-                notify_url=coupon_notify_url(channel, v3["mchid"]),
-            )
-        )
-    ]
+    values = {
+        "v3": v3,
+        "api_key_v2": parsed.coupons["api_key_v2"],
+        "notify_url": coupon_notify_url(channel, v3["mchid"]),
+    }
+    # built once per configuration and process (keys loaded once), as for the settings' merchants
+    return [build_coupon_gateway(json.dumps(values, sort_keys=True))]
 
 
 def coupon_channel(channel: str) -> bool:

@@ -343,7 +343,20 @@ def test_voucher_codes_stream_in_pages_and_a_use_elsewhere_counts_once(
     snapshot = source.voucher_get(voucher_pk)
     assert snapshot.active is False and snapshot.channel == ""  # no listing yet: nothing to sync
     assert list(snapshot.codes) == ["POS-1"] and snapshot.code_count == 1
-    assert Decimal(0) == snapshot.value
+    assert Decimal(0) == snapshot.value and snapshot.distributor_id is None
+    assert source.voucher_get("not-a-pk") is None
+    assert not source.voucher_code_mark_used(voucher_id="not-a-pk", code="POS-1", reference="USE-3")
+
+    # a voucher is assigned to a distributor in its private metadata (staff / apps only)
+    from saleor.discount.models import Voucher
+
+    row = Voucher.objects.get(pk=voucher_pk)
+    row.store_value_in_private_metadata({"wechat_distribution.distributor": "42"})
+    row.save(update_fields=["private_metadata"])
+    assert source.voucher_get(voucher_pk).distributor_id == 42
+    row.store_value_in_private_metadata({"wechat_distribution.distributor": "someone"})
+    row.save(update_fields=["private_metadata"])
+    assert source.voucher_get(voucher_pk).distributor_id is None
 
     # codes added later with bulk_create (as Saleor's voucherCodeBulk... do) are read from the table, in
     # ascending pages after the cursor; deactivated codes are left out
