@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..domain.commission_policy import MAX_PAID_LEVELS, PERCENT
 from ..domain.referrals import BindingOverride, BindingTrigger, CodePriority
+from .sealed_config import unseal_value
 
 # Saleor's ``ConfigurationTypeField`` values (plugin.py checks they still match Saleor's).
 STRING = "String"
@@ -106,6 +107,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
         _("Applications become active at once instead of waiting for staff approval."),
     ),
     SettingSpec(
+        "import_creates_customers", BOOLEAN, False, _("Create customer accounts on import"),
+        _("When a distributor network is imported, people without a customer account (matched by e-mail "
+          "or phone) get one, created from their e-mail address. Off: such rows are refused."),
+    ),
+    SettingSpec(
         "storefront_base_url", STRING, "", _("Storefront address"),
         _("The storefront's public address (https://…); share links point there."),
     ),
@@ -186,6 +192,11 @@ SETTINGS: tuple[SettingSpec, ...] = (
         _("PEM certificates, for merchants without a WeChat Pay public key."),
     ),
     SettingSpec(
+        "coupon_sync", BOOLEAN, False, _("Sync vouchers to WeChat Pay coupons"),
+        _("Turn this channel's vouchers into WeChat Pay merchant coupons (商家券) of this merchant, with "
+          "the voucher codes as coupon codes; needs the APIv3 settings."),
+    ),
+    SettingSpec(
         "wechatpay_v2_api_key", SECRET, "", _("APIv2 key"),
         _("32 characters; only for the legacy v2 payout API."),
     ),
@@ -233,6 +244,9 @@ class AdapterSettings:
     component: OfficialAccount | None = None
     #: ``{"v3": WeChatPayV3Settings kwargs, "v2": WeChatPayV2Settings kwargs}`` (only those configured)
     payouts: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
+    #: the merchant's 商家券 settings (``v3`` kwargs and the APIv2 key) when ``coupon_sync`` is on
+    coupons: dict[str, Any] | None = field(default=None, repr=False)
+    import_creates_customers: bool = False
 
 
 def as_mapping(items: Iterable[Mapping[str, Any]] | None) -> dict[str, Any]:
@@ -241,7 +255,7 @@ def as_mapping(items: Iterable[Mapping[str, Any]] | None) -> dict[str, Any]:
     for item in items or ():
         name = item.get("name") if isinstance(item, Mapping) else None
         if name in SPECS:
-            values[name] = item.get("value")
+            values[name] = unseal_value(item.get("value"))
     return values
 
 
@@ -369,6 +383,12 @@ def parse_configuration(items: Iterable[Mapping[str, Any]] | None) -> AdapterSet
     payouts = _payouts(p, payout_app_id)
     if payouts and program["payout_method"] not in payouts:
         p.fail("payout_method", _("The chosen payout API has no merchant settings."))
+    coupons = None
+    if _bool(p.values.get("coupon_sync")):
+        if "v3" not in payouts:
+            p.fail("coupon_sync", _("Coupons need the merchant's APIv3 settings."))
+        else:
+            coupons = {"v3": payouts["v3"], "api_key_v2": p.text("wechatpay_v2_api_key")}
     if p.errors:
         raise ConfigurationError(p.errors)
     return AdapterSettings(
@@ -378,6 +398,8 @@ def parse_configuration(items: Iterable[Mapping[str, Any]] | None) -> AdapterSet
         official_account=official_account,
         component=component,
         payouts=payouts,
+        coupons=coupons,
+        import_creates_customers=_bool(p.values.get("import_creates_customers")),
     )
 
 
@@ -465,3 +487,7 @@ def _payouts(p: _Parser, app_id: str) -> dict[str, dict[str, Any]]:
 def _pem_blocks(text: str) -> tuple[str, ...]:
     end = "-----END CERTIFICATE-----"
     return tuple(part.strip() + "\n" + end for part in text.split(end) if "BEGIN CERTIFICATE" in part)
+
+
+#: the fields sealed at rest (``sealed_config``): every Saleor secret field of the form
+SECRET_NAMES: frozenset[str] = frozenset(s.name for s in SETTINGS if s.type in (SECRET, SECRET_MULTILINE))

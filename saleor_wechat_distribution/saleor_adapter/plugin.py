@@ -29,6 +29,7 @@ from ..domain.errors import DistributionError
 from ..domain.referrals import REF_METADATA_KEY
 from . import config, routes
 from .program_sync import sync_program
+from .sealed_config import seal_items
 from .vouchers import voucher_event
 
 logger = logging.getLogger(__name__)
@@ -102,6 +103,11 @@ class WeChatDistributionPlugin(BasePlugin):
                         }
                     ) from None
         return saved
+
+    @classmethod
+    def pre_save_plugin_configuration(cls, plugin_configuration: Any) -> None:
+        """Secrets are sealed at rest (``sealed_config``): Saleor would store them in plaintext."""
+        seal_items(plugin_configuration.configuration or [], config.SECRET_NAMES)
 
     # --- HTTP ------------------------------------------------------------------------------------------
 

@@ -16,7 +16,11 @@ from graphql_relay import to_global_id
 
 from ..ports import LineSnapshot, OrderSnapshot, WeChatIdentityRef
 
-#: where a customer's WeChat identities may sit in Saleor user metadata: ``{app_id: openid}`` as JSON
+#: where a customer's WeChat identities may sit in Saleor user *private* metadata (written by staff and
+#: apps only): ``{app_id: openid}`` as JSON. Public metadata is ignored: a customer can write their own,
+#: and claiming someone else's openid would take over that person's binding. The core's identity model
+#: (``WeChatIdentity`` linked to the user by the OAuth login, ``identity_link_customer``) comes first:
+#: the tasks pass those as ``linked``.
 IDENTITIES_METADATA_KEY = "wechat_distribution.openids"
 
 
@@ -46,7 +50,7 @@ def line_snapshot(line: Any) -> LineSnapshot:
 
 
 def _identities(user: Any) -> tuple[WeChatIdentityRef, ...]:
-    metadata = getattr(user, "metadata", None) or {}
+    metadata = getattr(user, "private_metadata", None) or {}
     raw = metadata.get(IDENTITIES_METADATA_KEY) if isinstance(metadata, Mapping) else None
     if not raw:
         return ()
@@ -63,8 +67,24 @@ def _identities(user: Any) -> tuple[WeChatIdentityRef, ...]:
     )
 
 
-def order_snapshot(order: Any, lines: Iterable[Any] | None = None) -> OrderSnapshot:
-    """One Saleor ``Order`` (its lines from ``lines`` or ``order.lines.all()``)."""
+def _merged(
+    linked: Iterable[tuple[str, str]], from_metadata: tuple[WeChatIdentityRef, ...]
+) -> tuple[WeChatIdentityRef, ...]:
+    seen: set[tuple[str, str]] = set()
+    merged = []
+    for ref in [WeChatIdentityRef(app_id=a, openid=o) for a, o in linked] + list(from_metadata):
+        if (ref.app_id, ref.openid) not in seen:
+            seen.add((ref.app_id, ref.openid))
+            merged.append(ref)
+    return tuple(merged)
+
+
+def order_snapshot(
+    order: Any, lines: Iterable[Any] | None = None, linked: Iterable[tuple[str, str]] = ()
+) -> OrderSnapshot:
+    """One Saleor ``Order`` (its lines from ``lines`` or ``order.lines.all()``); ``linked``: the
+    (app id, openid) pairs the core's identity model links to the order's user, before those of the
+    user's private metadata (duplicates dropped)."""
     if lines is None:
         lines = order.lines.all()
     metadata = order.metadata if isinstance(getattr(order, "metadata", None), Mapping) else {}
@@ -81,6 +101,6 @@ def order_snapshot(order: Any, lines: Iterable[Any] | None = None) -> OrderSnaps
         voucher_code=order.voucher_code or None,
         checkout_id=str(order.checkout_token) if order.checkout_token else None,
         metadata={str(k): str(v) for k, v in metadata.items() if isinstance(v, str | int)},
-        identities=_identities(user) if user is not None else (),
+        identities=_merged(linked, _identities(user) if user is not None else ()),
         created_at=order.created_at,
     )

@@ -17,6 +17,8 @@ from saleor.payment.models import Transaction, TransactionEvent
 
 from .. import host_events
 from ..domain.referrals import REF_METADATA_KEY
+from ..models import WeChatIdentity
+from ..ports import OrderSnapshot
 from .snapshots import order_snapshot
 
 logger = logging.getLogger(__name__)
@@ -32,6 +34,18 @@ def _order(order_pk: str) -> Order | None:
 
 def _lines(order: Order) -> list:
     return list(order.lines.select_related("variant__product").order_by("created_at", "pk"))
+
+
+def _snapshot(order: Order, lines: list | tuple) -> OrderSnapshot:
+    """The order's snapshot with the customer's WeChat identities linked in the core's identity model."""
+    linked: list[tuple[str, str]] = []
+    if order.user_id:
+        linked = list(
+            WeChatIdentity.objects.filter(user_id=order.user_id)
+            .order_by("pk")
+            .values_list("app_id", "openid")[:20]
+        )
+    return order_snapshot(order, lines, linked=linked)
 
 
 def refunds_of(order: Order) -> list[tuple[str, object]]:
@@ -65,9 +79,9 @@ def saleor_order_event_task(kind: str, order_pk: str) -> None:
         return
     match kind:
         case "created":
-            host_events.order_created(order_snapshot(order, _lines(order)))
+            host_events.order_created(_snapshot(order, _lines(order)))
         case "paid":
-            host_events.order_paid(order_snapshot(order, _lines(order)))
+            host_events.order_paid(_snapshot(order, _lines(order)))
         case "fulfilled":
             first = order.fulfillments.aggregate(first=Min("created_at"))["first"]
             order_id = order_snapshot(order, ()).order_id
@@ -75,7 +89,7 @@ def saleor_order_event_task(kind: str, order_pk: str) -> None:
         case "cancelled":
             host_events.order_cancelled(order_snapshot(order, ()).order_id)
         case "refunded":
-            snapshot = order_snapshot(order, _lines(order))
+            snapshot = _snapshot(order, _lines(order))
             for refund_id, amount in refunds_of(order):
                 host_events.order_refunded(snapshot, refund_id=refund_id, amount=amount)
         case _:

@@ -1,10 +1,13 @@
 """What the core needs from Saleor, registered once at start-up (``apps.py`` calls :func:`install` when
-Saleor is installed): program settings and payout merchants from the plugin configuration of each
-channel, the checkout -> channel lookup, and Saleor's writer guard around our Celery tasks.
+Saleor is installed): program settings, payout and coupon (商家券) merchants from the plugin
+configuration of each channel, Saleor's vouchers as the ``VoucherSource``, Saleor's users as the
+``CustomerDirectory`` of network imports, the checkout -> channel lookup, and Saleor's writer guard
+around our Celery tasks.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import uuid
 from contextlib import ExitStack
@@ -16,14 +19,19 @@ from django.db.models.signals import post_delete, post_save
 from saleor.account.models import User
 from saleor.checkout.models import Checkout
 from saleor.core.db.connection import allow_writer
-from saleor.discount.models import Voucher, VoucherCode
+from saleor.discount.models import Voucher, VoucherChannelListing, VoucherCode
 from saleor.plugins.models import PluginConfiguration
 
 from .. import conf, host_events
+from ..ports import CouponGateway
 from ..services import referrals
+from ..wechat.coupon_gateways import _build as build_coupon_gateway
+from ..wechat.coupon_gateways import coupon_gateways_from_settings
 from ..wechat.gateways import payout_gateway_from_values
 from . import tasks  # noqa: F401 - registers the adapter's tasks in Saleor's Celery app
 from .config import AdapterSettings, ConfigurationError, parse_configuration
+from .customers import SaleorCustomerDirectory
+from .voucher_source import SaleorVoucherSource
 from .vouchers import voucher_event
 
 logger = logging.getLogger(__name__)
@@ -70,7 +78,67 @@ def payout_gateway(channel: str, method: str) -> Any:
         raise conf.PayoutNotConfigured(f"no WeChat Pay {method} merchant for channel {channel!r}")
     if method == "v3":
         values["notify_url"] = notify_url(channel)
+        values.update(_api_base())
     return payout_gateway_from_values(method, values)
+
+
+def _api_base() -> dict[str, str]:
+    """``WECHAT_DISTRIBUTION_WECHATPAY_API_BASE_URL`` points the WeChat Pay clients elsewhere (the tests'
+    fake WeChat Pay); WeChat Pay's own API otherwise."""
+    base = getattr(settings, "WECHAT_DISTRIBUTION_WECHATPAY_API_BASE_URL", "") or ""
+    return {"api_base_url": base.rstrip("/")} if base else {}
+
+
+# --- coupons (商家券), vouchers, customers --------------------------------------------------------------
+
+
+def coupon_notify_url(channel: str, mchid: str) -> str:
+    base = (getattr(settings, "PUBLIC_URL", None) or "").rstrip("/")
+    route = f"/plugins/channel/{channel}/{PLUGIN_ID}/wechatpay/coupons/{mchid}/notify/"
+    return base + route if base else ""
+
+
+def coupon_gateways(channel: str, distributor_id: int | None) -> list[CouponGateway]:
+    """A distributor's own merchants where ``WECHAT_DISTRIBUTION_COUPONS`` names some for it, else the
+    channel's merchant from the plugin configuration when its ``coupon_sync`` is on."""
+    if distributor_id is not None:
+        own = coupon_gateways_from_settings(channel, distributor_id)
+        if own and getattr(settings, "WECHAT_DISTRIBUTION_COUPONS", None):
+            return own
+    parsed = channel_settings(channel)
+    if parsed is None or parsed.coupons is None:
+        return []
+    v3 = {**parsed.coupons["v3"], **_api_base()}
+    values = {
+        "v3": v3,
+        "api_key_v2": parsed.coupons["api_key_v2"],
+        "notify_url": coupon_notify_url(channel, v3["mchid"]),
+    }
+    # built once per configuration and process (keys loaded once), as for the settings' merchants
+    return [build_coupon_gateway(json.dumps(values, sort_keys=True))]
+
+
+def coupon_channel(channel: str) -> bool:
+    parsed = channel_settings(channel)
+    return parsed is not None and parsed.coupons is not None
+
+
+def customer_creation_allowed() -> bool:
+    """``import_creates_customers`` on in any channel where the plugin is active (Saleor's users are
+    shared by all channels)."""
+    with allow_writer():
+        stored = list(
+            PluginConfiguration.objects.filter(identifier=PLUGIN_ID, active=True).values_list(
+                "configuration", flat=True
+            )
+        )
+    for items in stored:
+        try:
+            if parse_configuration(items).import_creates_customers:
+                return True
+        except ConfigurationError:
+            continue
+    return False
 
 
 def checkout_channel(checkout_id: str) -> str | None:
@@ -98,7 +166,9 @@ def _leave_writer(task_id: str | None = None, **_: Any) -> None:
 
 def _voucher_saved(sender: Any, instance: Any, created: bool = False, **_: Any) -> None:
     try:
-        if sender is Voucher:
+        if sender is VoucherChannelListing:  # voucherChannelListingUpdate saves only the listing
+            voucher_event("updated", voucher_id=instance.voucher_id, codes=[])
+        elif sender is Voucher:
             voucher_event("created" if created else "updated", voucher_id=instance.pk, codes=[])
         elif created:
             voucher_event("codes_created", voucher_id=instance.voucher_id, codes=[instance.code])
@@ -108,7 +178,9 @@ def _voucher_saved(sender: Any, instance: Any, created: bool = False, **_: Any) 
 
 def _voucher_deleted(sender: Any, instance: Any, **_: Any) -> None:
     try:
-        if sender is Voucher:
+        if sender is VoucherChannelListing:
+            voucher_event("updated", voucher_id=instance.voucher_id, codes=[])
+        elif sender is Voucher:
             voucher_event("deleted", voucher_id=instance.pk, codes=[])
         else:
             voucher_event("codes_deleted", voucher_id=instance.voucher_id, codes=[instance.code])
@@ -132,9 +204,12 @@ def install() -> None:
     conf.set_config_provider(program_config)
     conf.set_payout_gateway_factory(payout_gateway)
     referrals.set_checkout_channel_lookup(checkout_channel)
+    conf.set_voucher_source(SaleorVoucherSource(coupon_channel))
+    conf.set_coupon_gateway_factory(coupon_gateways)
+    conf.set_customer_directory(SaleorCustomerDirectory(customer_creation_allowed))
     task_prerun.connect(_enter_writer, weak=False, dispatch_uid="wechat_distribution_writer_in")
     task_postrun.connect(_leave_writer, weak=False, dispatch_uid="wechat_distribution_writer_out")
-    for model in (Voucher, VoucherCode):
+    for model in (Voucher, VoucherCode, VoucherChannelListing):
         uid = f"wechat_distribution_{model.__name__}"
         post_save.connect(_voucher_saved, sender=model, weak=False, dispatch_uid=f"{uid}_saved")
         post_delete.connect(_voucher_deleted, sender=model, weak=False, dispatch_uid=f"{uid}_deleted")

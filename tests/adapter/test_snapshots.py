@@ -24,7 +24,8 @@ def make_order(**overrides):
     ]  # fmt: skip
     order = NS(
         id=uuid.uuid4(), number=42, channel=NS(slug="cn"), currency="CNY", user_id=5, user_email="a@b.cn",
-        user=NS(metadata={IDENTITIES_METADATA_KEY: json.dumps({"wx0123456789abcdef": "o-openid"})}),
+        user=NS(private_metadata={IDENTITIES_METADATA_KEY: json.dumps({"wx0123456789abcdef": "o-openid"})},
+                metadata={IDENTITIES_METADATA_KEY: json.dumps({"wx0123456789abcdef": "o-claimed"})}),
         shipping_price_net_amount=Decimal("10.00"), voucher_code="JOE10", checkout_token=uuid.uuid4(),
         metadata={"wechat_distribution.ref": "ABCD", "n": 1, "nested": {"x": 1}},
         created_at=datetime(2026, 1, 1, tzinfo=UTC),
@@ -58,5 +59,15 @@ def test_guest_order_and_broken_identity_metadata():
     snap = order_snapshot(order, lines)
     assert snap.user_id is None and snap.identities == () and snap.voucher_code is None
     assert snap.checkout_id is None
-    order, lines = make_order(user=NS(metadata={IDENTITIES_METADATA_KEY: "{not json"}))
+    order, lines = make_order(user=NS(private_metadata={IDENTITIES_METADATA_KEY: "{not json"}))
     assert order_snapshot(order, lines).identities == ()
+
+
+def test_linked_identities_come_first_and_public_metadata_is_ignored():
+    order, lines = make_order()
+    snap = order_snapshot(
+        order, lines, linked=[("wxaaaaaaaaaaaaaaaa", "o-linked"), ("wx0123456789abcdef", "o-openid")]
+    )
+    assert [(i.app_id, i.openid) for i in snap.identities] == [
+        ("wxaaaaaaaaaaaaaaaa", "o-linked"), ("wx0123456789abcdef", "o-openid"),
+    ]  # fmt: skip
