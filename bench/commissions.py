@@ -74,12 +74,12 @@ from urllib.parse import urlsplit
 
 import benchdb
 import psycopg
-from benchdb import drop_secondary_indexes, recreate_database, with_dbname
+from benchdb import bench_database, drop_secondary_indexes, recreate_database, with_dbname
 from psycopg import sql
 from treepaths import STEPLEN, referral_code, step
 
 DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-BENCH_DB = "wd_bench_commissions"
+BENCH_DB = bench_database("wd_bench_commissions")
 TABLE_PREFIX = "wechat_distribution_"
 DIST_TABLE = "wechat_distribution_distributor"
 COMMISSION_TABLE = "wechat_distribution_commission"

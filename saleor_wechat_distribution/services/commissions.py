@@ -32,6 +32,7 @@ from ..selectors.programs import binding_policy_of, program_for_channel
 from .attribution import attribute_order
 from .bindings import binding_touch, customer_keys
 from .ledger import ledger_append
+from .upserts import insert_rows_unless_exist
 
 Status = Commission.Status
 
@@ -101,7 +102,7 @@ def create_commissions(
         currency=attribution.currency,
         depth=depth,
     )
-    Commission.objects.bulk_create(
+    insert_rows_unless_exist(  # replays and the placed/paid race: the unique line/level key decides
         [
             Commission(
                 order_id=attribution.order_id,
@@ -119,8 +120,7 @@ def create_commissions(
                 generation=attribution.generation,
             )
             for s in shares
-        ],
-        ignore_conflicts=True,  # replays and the placed/paid race: the unique line/level key decides
+        ]
     )
     # "new commission" messages are decided in a task: no notification query on the order hot path
     jobs.enqueue("commissions_notify", attribution.order_id)
