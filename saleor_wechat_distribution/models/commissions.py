@@ -73,8 +73,9 @@ class Commission(models.Model):
                 name="wd_commission_once_per_line_level",
             )
         ]
+        # lookups by order use the unique constraint's index (order_id is its first column): a second
+        # index on order_id alone would be one more index entry to write per insert and per update
         indexes = [
-            models.Index(fields=["order_id"], name="wd_commission_order"),
             models.Index(fields=["distributor", "status", "created_at"], name="wd_commission_dist_status"),
             models.Index(
                 fields=["settle_after"],
