@@ -17,6 +17,12 @@ def with_dbname(url: str, name: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, f"/{name}", parts.query, parts.fragment))
 
 
+def bench_database(name: str) -> str:
+    """``name`` behind the ``WD_BENCH_DB_PREFIX`` environment variable (empty by default), so runs that
+    share one server (several checkouts, CI jobs) never drop each other's database."""
+    return os.environ.get("WD_BENCH_DB_PREFIX", "") + name
+
+
 def recreate_database(admin_url: str, name: str) -> None:
     with psycopg.connect(admin_url, autocommit=True) as conn:
         conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))

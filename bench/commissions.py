@@ -4,10 +4,11 @@ Why: every paid order runs attribution (which distributor it belongs to, binding
 creates its commissions inside the payment hook, so it must stay a small, constant number of queries
 whatever the depth of the seller in the tree; and the hourly settlement job moves every commission whose
 after-sales window is over into the ledger, which after a sale (or a backlog) means millions of rows.
-The design claims both: a fixed number of queries per order (the upline is one ``path__in`` lookup),
-and a set-based settlement (``services.commissions.commissions_settle_due``: one
-``UPDATE … RETURNING`` feeding an ``INSERT … ON CONFLICT`` per 50,000-row batch). This script checks
-both on real PostgreSQL with the package's real code paths, next to the naive per-row alternative.
+The design claims both: a fixed number of queries per order (the link code's holder, its parent and the
+buyer come in one lookup), and a set-based settlement (``services.commissions.commissions_settle_due``:
+per 100,000-row batch one statement that locks the batch, ``UPDATE … RETURNING`` and feeds an
+``INSERT`` of the ledger entries). This script checks both on real PostgreSQL with the package's real
+code paths, next to the naive per-row alternative.
 
 What it does:
 
@@ -22,7 +23,10 @@ What it does:
    (order_id, line_id, distributor_id, level, generation). Every 100th order also has a *closed*
    after-sales hold (must not block) and every 1,000th order an *open* one (its commissions are extra
    rows that must stay frozen). Secondary indexes and constraints are dropped during the load and
-   recreated from their catalog definitions; then ``VACUUM ANALYZE``.
+   recreated from their catalog definitions; then ``VACUUM ANALYZE``, and ``CHECKPOINT`` so the
+   load's dirty pages are written out before anything is timed (otherwise the checkpoint the load
+   started writes them out while the orders are timed, and their commits wait behind it). Each timed
+   phase below starts with a ``CHECKPOINT`` too (skipped with a note when the role may not run it).
 3. (a) Calls ``services.commissions.order_paid`` for fresh orders (a referral code in the metadata,
    a distinct customer, 2 lines) in a channel with a 2-level program (10 % / 3 % rules), the seller at
    depth 2 and, separately, at depth 8. The SQL statements of each order are counted with Django's
@@ -30,16 +34,23 @@ What it does:
    the one the goal is about) includes BEGIN / COMMIT (Django logs them) and the SAVEPOINT / RELEASE
    statements of nested ``atomic`` blocks; ``data_statements`` leaves those out;
    the median wall time per order is taken over ``--orders`` (default 300) other orders per depth,
-   without query capture. The created commissions are checked (2 lines x 2 levels, right beneficiaries,
-   frozen).
-4. (b) Baseline: settles the first ``--sample`` due commissions per row through the ORM (for each:
-   ``select_for_update`` get, ``LedgerEntry.objects.create``, ``save(update_fields=…)``), 1,000 rows
-   per transaction (which flatters it: one transaction per row, as a naive job would do, is measured
-   on ``--commit-sample`` rows and printed for information). Its rows per second are extrapolated to
-   ``--rows``: the baseline does *not* run on all rows.
+   without query capture, and also per half of those orders (a time that grows with the number of
+   orders already made would show as a second half slower than the first). The created commissions are
+   checked (2 lines x 2 levels, right beneficiaries, frozen).
+4. (b) Baseline: the per-row ORM job a peer would write, run on a sample and extrapolated. It reads
+   the due ids (the same conditions, one query), then for each commission: ``select_for_update().get``,
+   skip it unless still frozen, ``LedgerEntry.objects.create`` of its credit, ``save(update_fields=
+   ["status", "settled_at"])``. There is no wallet row to update: balances are derived from the
+   ledger in this design (a peer's balance column would only add a write per row). It commits every
+   1,000 rows, which flatters it: the peers' own jobs (yudao's ``unfreezeRecord``, CRMEB's thaw task)
+   commit once per record, and that variant is measured on ``--commit-sample`` rows and printed for
+   information only. The baseline runs on the first ``--sample`` due commissions (default 5,000);
+   its rows per second are extrapolated linearly to ``--rows``: it does *not* run on all rows.
 5. Times ``commissions_settle_due()`` on the remaining ``--rows`` due commissions (each batch statement
-   is timed, so a slowdown from batch to batch shows; the commits, where PostgreSQL runs the deferred
-   foreign-key checks of the new ledger rows, are the time between them), then verifies: every due
+   is timed, so a slowdown from batch to batch shows; the commits are the time between them) and the
+   CPU time the database
+   backend spent on it (read from ``/proc`` when the server runs on this machine: unlike wall time,
+   it hardly depends on what else the machine runs), then verifies: every due
    commission available with ``settled_at``, the held ones still frozen, exactly one ledger entry per
    settled commission with amount = amount - reversed_amount (same distributor, currency and order),
    no other ledger entries, and sum of the ledger = sum of the settled commissions' net amounts.
@@ -49,10 +60,10 @@ The goal: <= 10 queries and < 10 ms per paid order (at both depths), settlement 
 >= 50x faster than the extrapolated per-row baseline.
 
 Usage: ``python bench/commissions.py [--rows N] [--orders M] [--database-url URL]``. Without
-``--database-url`` the database ``wd_bench_commissions`` on postgres://postgres@127.0.0.1:5432 is
-dropped, recreated and migrated on every run. With ``--database-url`` the database is migrated and must
-hold no distributors or commissions unless ``--truncate`` is given (which empties every
-``wechat_distribution_*`` table).
+``--database-url`` the database ``wd_bench_commissions`` (prefixed by ``$WD_BENCH_DB_PREFIX``, empty by
+default) on postgres://postgres@127.0.0.1:5432 is dropped, recreated and migrated on every run. With
+``--database-url`` the database is migrated and must hold no distributors or commissions unless
+``--truncate`` is given (which empties every ``wechat_distribution_*`` table).
 """
 
 from __future__ import annotations
@@ -74,12 +85,12 @@ from urllib.parse import urlsplit
 
 import benchdb
 import psycopg
-from benchdb import drop_secondary_indexes, recreate_database, with_dbname
+from benchdb import bench_database, drop_secondary_indexes, recreate_database, with_dbname
 from psycopg import sql
 from treepaths import STEPLEN, referral_code, step
 
 DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-BENCH_DB = "wd_bench_commissions"
+BENCH_DB = bench_database("wd_bench_commissions")
 TABLE_PREFIX = "wechat_distribution_"
 DIST_TABLE = "wechat_distribution_distributor"
 COMMISSION_TABLE = "wechat_distribution_commission"
@@ -370,7 +381,42 @@ def bulk_load(
         for table in (DIST_TABLE, COMMISSION_TABLE, HOLD_TABLE, LEDGER_TABLE):
             conn.execute(sql.SQL("VACUUM ANALYZE {}").format(sql.Identifier(table)))
         timings["analyze_s"] = time.perf_counter() - t0
+    checkpoint()
     return load, timings
+
+
+_CHECKPOINT_REFUSED: list[str] = []
+
+
+def checkpoint() -> None:
+    """Write out every dirty page now, so a timed phase does not pay for the writes of an earlier one
+    (the load's gigabyte of pages, the orders' WAL). Needs a superuser or ``pg_checkpoint``."""
+    from django.db import DatabaseError, connection
+
+    if _CHECKPOINT_REFUSED:
+        return
+    try:
+        with connection.cursor() as cur:
+            cur.execute("CHECKPOINT")
+    except DatabaseError as exc:
+        _CHECKPOINT_REFUSED.append(str(exc).strip())
+        print(f"note: CHECKPOINT refused ({_CHECKPOINT_REFUSED[0]}): timed phases may pay earlier writes")
+
+
+def backend_cpu_s() -> float | None:
+    """CPU seconds (user + system) of this connection's PostgreSQL backend so far, when the server
+    runs on this machine and its /proc entry is readable; else None."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 def verify_load(tree: Tree, load: CommissionLoad) -> None:
@@ -476,19 +522,25 @@ def count_queries(maker: OrderMaker, sellers: list[int], orders: int) -> tuple[l
     return counts, statements
 
 
-def time_orders(maker: OrderMaker, sellers: list[int], orders: int) -> tuple[list[float], float]:
-    """Wall ms of each ``order_paid`` call, and this process's CPU ms per order (the Python side)."""
+def time_orders(
+    maker: OrderMaker, sellers: list[int], orders: int
+) -> tuple[list[float], float, float | None]:
+    """Wall ms of each ``order_paid`` call, this process's CPU ms per order (the Python side), and the
+    database backend's CPU ms per order (None when it can not be read)."""
     from saleor_wechat_distribution.services.commissions import order_paid
 
     samples = []
     cpu = 0.0
+    backend0 = backend_cpu_s()
     for i in range(orders):
         snapshot = maker(sellers[i % len(sellers)])
         c0, t0 = time.process_time(), time.perf_counter()
         order_paid(order=snapshot)
         samples.append((time.perf_counter() - t0) * 1000)
         cpu += time.process_time() - c0
-    return samples, cpu * 1000 / orders
+    backend1 = backend_cpu_s()
+    backend = (backend1 - backend0) * 1000 / orders if backend0 is not None and backend1 is not None else None
+    return samples, cpu * 1000 / orders, backend
 
 
 def verify_orders(tree: Tree, maker: OrderMaker) -> int:
@@ -570,20 +622,26 @@ class StatementClock:
     """Django execute wrapper: when every statement started and how long it took, in order.
 
     COMMIT is not a cursor statement: the gap between a batch statement's end and the next one's start
-    is its commit (where PostgreSQL runs the deferred foreign-key checks of the inserted ledger rows).
+    is its commit (and the loop's Python).
     """
 
     def __init__(self) -> None:
         self.starts: list[float] = []
         self.seconds: list[float] = []
+        self.kinds: list[str] = []
 
     def __call__(self, execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
         t0 = time.perf_counter()
         self.starts.append(t0)
+        self.kinds.append(_kind(sql))
         try:
             return execute(sql, params, many, context)
         finally:
             self.seconds.append(time.perf_counter() - t0)
+
+    def batches(self) -> list[float]:
+        """Seconds of each batch statement (the ``WITH …``; the ``SET LOCAL`` ones left out)."""
+        return [s for s, kind in zip(self.seconds, self.kinds, strict=True) if kind == "WITH"]
 
     def walls(self, end: float) -> list[float]:
         """Wall time of each statement up to the next one (or ``end``): statement + commit + Python."""
@@ -759,7 +817,12 @@ def main(argv: list[str] | None = None) -> None:
         sellers = pick_sellers(tree, depth, 50, rng)
         time_orders(maker, sellers, 5)  # warm-up: imports, prepared caches, the program row
         counts, statements = count_queries(maker, sellers, args.count_orders)
-        samples, cpu_ms = time_orders(maker, sellers, args.orders)
+        checkpoint()
+        samples, cpu_ms, db_cpu_ms = time_orders(maker, sellers, args.orders)
+        res[f"db_cpu_ms_per_order{suffix}"] = db_cpu_ms
+        half = len(samples) // 2
+        res[f"ms_per_order_first_half{suffix}"] = statistics.median(samples[:half] or samples)
+        res[f"ms_per_order_second_half{suffix}"] = statistics.median(samples[half:])
         samples.sort()
         res[f"client_cpu_ms_per_order{suffix}"] = cpu_ms
         kinds = Counter(_kind(s) for s in statements)
@@ -778,7 +841,11 @@ def main(argv: list[str] | None = None) -> None:
             f" {max(counts)} statements per order (min {min(counts)} over {len(counts)} orders;"
             f" {dict(kinds)}); median {res[f'ms_per_order{suffix}']:.2f} ms,"
             f" p95 {res[f'p95_ms_per_order{suffix}']:.2f} ms over {args.orders} orders, of which"
-            f" {cpu_ms:.2f} ms CPU in this process (ORM, Python)"
+            f" {cpu_ms:.2f} ms CPU in this process (Python) and"
+            f" {'?' if db_cpu_ms is None else f'{db_cpu_ms:.2f}'} ms in the database backend;"
+            " median of the first half"
+            f" {res[f'ms_per_order_first_half{suffix}']:.2f} ms, of the second"
+            f" {res[f'ms_per_order_second_half{suffix}']:.2f} ms"
         )
         if args.show_queries:
             for statement in statements:
@@ -788,6 +855,7 @@ def main(argv: list[str] | None = None) -> None:
 
     # ---- (b) settlement ------------------------------------------------------------------------
     settle_now = timezone.now()
+    checkpoint()
     commit_rows, commit_s = (
         baseline_settle(args.commit_sample, settle_now, 1) if args.commit_sample else (0, 0.0)
     )
@@ -795,32 +863,41 @@ def main(argv: list[str] | None = None) -> None:
     res["baseline_sample_rows"] = base_rows
     res["baseline_rows_per_s"] = base_rows / base_s
     res["baseline_commit_per_row_rows_per_s"] = commit_rows / commit_s if commit_rows else None
+    res["baseline_method"] = (
+        f"per-row ORM job (select_for_update().get, LedgerEntry.objects.create, save(update_fields)),"
+        f" {COMMIT_CHUNK} rows per transaction; sampled on {base_rows} rows, extrapolated to {args.rows}"
+    )
     print(
-        f"per-row ORM baseline: {base_rows:,} rows in {base_s:.2f} s = {res['baseline_rows_per_s']:,.0f}"
-        f" rows/s ({COMMIT_CHUNK:,} rows per transaction); extrapolated to {args.rows:,} rows:"
-        f" {args.rows / res['baseline_rows_per_s']:,.0f} s (extrapolated, not run)"
+        "per-row ORM baseline (for each due commission: select_for_update().get, LedgerEntry.objects"
+        ".create, save(update_fields=[status, settled_at]); no wallet write, balances are derived from"
+        f" the ledger; {COMMIT_CHUNK:,} rows per transaction): SAMPLED on {base_rows:,} rows in"
+        f" {base_s:.2f} s = {res['baseline_rows_per_s']:,.0f} rows/s, EXTRAPOLATED to {args.rows:,} rows:"
+        f" {args.rows / res['baseline_rows_per_s']:,.0f} s (not run on all rows)"
     )
     if commit_rows:
         print(
-            f"  (info) one transaction per row: {commit_rows:,} rows in {commit_s:.2f} s ="
-            f" {commit_rows / commit_s:,.0f} rows/s"
+            f"  (info) the same with one transaction per row, as the peers' jobs do: {commit_rows:,} rows"
+            f" in {commit_s:.2f} s = {commit_rows / commit_s:,.0f} rows/s"
         )
     if args.explain:
         explain_batch(settle_now)
 
     with connection.cursor() as cur:
         cur.execute(f"ANALYZE {COMMISSION_TABLE}")
+    checkpoint()
     clock = StatementClock()
+    cpu0 = backend_cpu_s()
     t0 = time.perf_counter()
     with connection.execute_wrapper(clock):
         settled = commissions_settle_due()
     t1 = time.perf_counter()
+    cpu1 = backend_cpu_s()
     settle_s = t1 - t0
     if settled != args.rows:
         raise SystemExit(f"commissions_settle_due settled {settled:,} rows, expected {args.rows:,}")
-    batches = clock.seconds  # one statement per batch of 50,000
+    batches = clock.batches()
     walls = clock.walls(t1)
-    commits = sum(walls) - sum(batches)
+    commits = sum(walls) - sum(clock.seconds)
     res["settle_rows"] = settled
     res["settle_s"] = settle_s
     res["settle_rows_per_s"] = settled / settle_s
@@ -829,16 +906,27 @@ def main(argv: list[str] | None = None) -> None:
     res["settle_last_batch_s"] = batches[-1]
     res["settle_max_batch_s"] = max(batches)
     res["settle_commit_s"] = commits
+    res["settle_backend_cpu_s"] = cpu1 - cpu0 if cpu0 is not None and cpu1 is not None else None
     res["baseline_extrapolated_s"] = args.rows / res["baseline_rows_per_s"]
     res["ratio_settle"] = res["baseline_extrapolated_s"] / settle_s
+    if commit_rows:
+        per_row_s = args.rows / res["baseline_commit_per_row_rows_per_s"]
+        res["ratio_settle_vs_commit_per_row"] = per_row_s / settle_s
     print(
         f"commissions_settle_due(): {settled:,} rows in {settle_s:.1f} s = {res['settle_rows_per_s']:,.0f}"
         f" rows/s; x{res['ratio_settle']:.1f} the extrapolated per-row baseline"
     )
     print(
         f"  {len(batches)} batch statement(s): first {batches[0]:.2f} s, last {batches[-1]:.2f} s, max"
-        f" {max(batches):.2f} s, sum {sum(batches):.1f} s; commits (deferred FK checks) {commits:.1f} s"
+        f" {max(batches):.2f} s, sum {sum(batches):.1f} s; commits {commits:.1f} s"
     )
+    if res["settle_backend_cpu_s"] is not None:
+        print(
+            f"  PostgreSQL backend CPU: {res['settle_backend_cpu_s']:.1f} s"
+            f" ({res['settle_backend_cpu_s'] * 1e6 / settled:.1f} us per row)"
+        )
+    if commit_rows:
+        print(f"  (info) x{res['ratio_settle_vs_commit_per_row']:.1f} the one-transaction-per-row variant")
     if len(batches) > 2:
         print(f"  statement seconds by batch: {' '.join(f'{s:.2f}' for s in batches)}")
     t0 = time.perf_counter()

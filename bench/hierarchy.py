@@ -57,7 +57,7 @@ from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
 import psycopg
-from benchdb import drop_secondary_indexes, recreate_database, setup_django, with_dbname
+from benchdb import bench_database, drop_secondary_indexes, recreate_database, setup_django, with_dbname
 from psycopg import sql
 from treepaths import STEPLEN, referral_code, step
 
@@ -67,7 +67,7 @@ if TYPE_CHECKING:
 TABLE = "wechat_distribution_distributor"
 ADJ_TABLE = "bench_adjacency"
 DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-BENCH_DB = "wd_bench"
+BENCH_DB = bench_database("wd_bench")
 
 MAX_DEPTH = 8
 ROOTS = 50

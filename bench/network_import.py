@@ -32,10 +32,10 @@ import tracemalloc
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from benchdb import recreate_database, setup_django, with_dbname
+from benchdb import bench_database, recreate_database, setup_django, with_dbname
 
 DEFAULT_ADMIN_URL = "postgres://postgres@127.0.0.1:5432/postgres"
-BENCH_DB = "wd_bench_network"
+BENCH_DB = bench_database("wd_bench_network")
 GOAL_SECONDS = 60.0
 TABLE = "wechat_distribution_distributor"
 

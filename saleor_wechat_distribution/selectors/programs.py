@@ -2,11 +2,15 @@ from __future__ import annotations
 
 from ..domain.referrals import BindingOverride, BindingPolicy, BindingTrigger, CodePriority
 from ..models import ChannelProgram, CommissionRule
+from .rows import fetch_one
 
 
 def program_for_channel(*, channel: str) -> ChannelProgram:
-    """The channel's program, or the defaults (unsaved, version 0) when staff never configured one."""
-    program = ChannelProgram.objects.filter(channel=channel).first()
+    """The channel's program, or the defaults (unsaved, version 0) when staff never configured one.
+
+    Read on every order event: one plain statement (``rows.fetch_one``) rather than a QuerySet.
+    """
+    program = fetch_one(ChannelProgram, "channel = %s", [channel])
     return program if program is not None else ChannelProgram(channel=channel, version=0)
 
 

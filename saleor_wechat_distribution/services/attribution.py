@@ -7,8 +7,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Subquery
-from django.db.models.functions import Length, Substr
 from django.utils import timezone
 
 from ..domain.distributors import DistributorStatus, normalize_referral_code
@@ -23,6 +21,7 @@ from ..domain.referrals import (
 from ..models import ChannelProgram, CheckoutReferral, Distributor, DistributorVoucherCode, OrderAttribution
 from ..ports import OrderSnapshot
 from ..selectors.programs import binding_policy_of, policy_snapshot, program_for_channel
+from ..selectors.rows import fetch, fetch_one
 from .bindings import binding_state, binding_touch, current_binding, customer_keys
 from .upserts import insert_unless_exists
 
@@ -65,6 +64,9 @@ def _code_touches(
     return [t for t in ordered if t is not None]
 
 
+_DISTRIBUTORS = Distributor._meta.db_table
+
+
 def _link_and_buyer(order: OrderSnapshot) -> tuple[Distributor | None, list[str], dict[str, Distributor]]:
     """In one query: the active distributor of the order's link code and its parent (the upline a
     commission pays), and the buyer's own tree path (a buyer who is a distributor is never bound into
@@ -72,18 +74,16 @@ def _link_and_buyer(order: OrderSnapshot) -> tuple[Distributor | None, list[str]
     ref = normalize_referral_code(order.metadata.get(REF_METADATA_KEY, "") or "")
     if not ref and order.user_id is None:
         return None, [], {}
-    condition = Q(pk__in=[])
+    conditions, params = [], []
     if ref:
-        parent_path = (
-            Distributor.objects.filter(referral_code=ref)
-            .annotate(parent_path=Substr("path", 1, Length("path") - Distributor.steplen))
-            .values("parent_path")[:1]
-        )
-        condition |= Q(referral_code=ref, status=DistributorStatus.ACTIVE) | Q(path=Subquery(parent_path))
+        parent = f"SELECT substr(path, 1, length(path) - %s) FROM {_DISTRIBUTORS} WHERE referral_code = %s"  # noqa: S608
+        conditions.append(f"(referral_code = %s AND status = %s) OR path = ({parent})")
+        params += [ref, DistributorStatus.ACTIVE.value, Distributor.steplen, ref]
     if order.user_id is not None:
-        condition |= Q(user_id=order.user_id)
+        conditions.append("user_id = %s")
+        params.append(order.user_id)
     link, buyer_paths, loaded = None, [], {}
-    for node in Distributor.objects.filter(condition):
+    for node in fetch(Distributor, " OR ".join(conditions), params):
         loaded[node.path] = node
         if ref and node.referral_code == ref and node.status == DistributorStatus.ACTIVE:
             link = node
@@ -157,7 +157,7 @@ def attribute_order(
     program: ChannelProgram | None = None,
 ) -> tuple[OrderAttribution, bool]:
     """``order_attribute``, also saying whether this call made the decision (False: it existed)."""
-    existing = OrderAttribution.objects.filter(order_id=order.order_id).first()
+    existing = fetch_one(OrderAttribution, "order_id = %s", [order.order_id])
     if existing is not None:
         return existing, False
     now = now or timezone.now()

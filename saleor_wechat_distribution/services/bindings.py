@@ -16,7 +16,8 @@ from ..domain.referrals import (
     may_take_over,
 )
 from ..models import BindingChange, CustomerBinding, Distributor
-from .upserts import insert_unless_exists
+from ..selectors.rows import fetch, placeholders
+from .upserts import insert_row, insert_unless_exists
 
 
 def customer_keys(*, user_id: int | None, identities: Sequence[tuple[str, str]] = ()) -> list[str]:
@@ -40,7 +41,10 @@ def current_binding(*, channel: str, keys: Sequence[str], now: datetime) -> Cust
     if not keys:
         return None
     found = {
-        b.customer_key: b for b in CustomerBinding.objects.filter(channel=channel, customer_key__in=keys)
+        b.customer_key: b
+        for b in fetch(
+            CustomerBinding, f"channel = %s AND customer_key IN ({placeholders(keys)})", [channel, *keys]
+        )
     }
     for key in keys:
         binding = found.get(key)
@@ -101,8 +105,12 @@ def binding_touch(
     changed = False
     for key in keys:
         fresh = CustomerBinding(channel=channel, customer_key=key, **values)
-        if insert_unless_exists(fresh, conflict_fields=["channel", "customer_key"]):
-            _record_change(fresh, previous=None, distributor=distributor, source=source, code=code)
+        made = BindingChange(
+            from_distributor_id=None, to_distributor_id=distributor.pk, source=source.value, code=code
+        )
+        if insert_unless_exists(
+            fresh, conflict_fields=["channel", "customer_key"], then=made, link="binding"
+        ):
             changed = True
             continue
         with transaction.atomic():
@@ -126,12 +134,14 @@ def _record_change(
     source: AttributionSource,
     code: str,
 ) -> None:
-    BindingChange.objects.create(
-        binding=binding,
-        from_distributor_id=previous,
-        to_distributor_id=distributor.pk,
-        source=source.value,
-        code=code,
+    insert_row(
+        BindingChange(
+            binding=binding,
+            from_distributor_id=previous,
+            to_distributor_id=distributor.pk,
+            source=source.value,
+            code=code,
+        )
     )
 
 

@@ -32,6 +32,7 @@ from ..selectors.programs import binding_policy_of, program_for_channel
 from .attribution import attribute_order
 from .bindings import binding_touch, customer_keys
 from .ledger import ledger_append
+from .upserts import insert_rows_unless_exist
 
 Status = Commission.Status
 
@@ -101,7 +102,7 @@ def create_commissions(
         currency=attribution.currency,
         depth=depth,
     )
-    Commission.objects.bulk_create(
+    insert_rows_unless_exist(  # replays and the placed/paid race: the unique line/level key decides
         [
             Commission(
                 order_id=attribution.order_id,
@@ -119,8 +120,7 @@ def create_commissions(
                 generation=attribution.generation,
             )
             for s in shares
-        ],
-        ignore_conflicts=True,  # replays and the placed/paid race: the unique line/level key decides
+        ]
     )
     # "new commission" messages are decided in a task: no notification query on the order hot path
     jobs.enqueue("commissions_notify", attribution.order_id)
@@ -350,6 +350,18 @@ def commissions_settle_due(*, now: datetime | None = None, batch_size: int = 100
 
 
 def _settle_batch_sql(now: datetime, batch_size: int, after_id: int) -> tuple[int, int]:
+    """One batch in one statement.
+
+    - ``due`` locks the batch's rows (``SKIP LOCKED``: a row a refund or a dispute holds is left to the
+      next run, and the lock order can never deadlock with them);
+    - ``settled`` updates exactly those rows through the primary key (``= ANY(ARRAY(…))``), not by
+      joining ``due`` to the table: a join would scan and hash the whole table in every batch;
+    - ``credited`` writes their ledger entries with a plain ``INSERT``. The row lock and the
+      ``frozen`` status make each commission settle once, so its ``settle:<id>`` key can not exist
+      yet; should it anyway, the unique key fails the batch, which rolls back whole, rather than
+      marking a commission available without its credit (what ``ON CONFLICT DO NOTHING`` would do,
+      at the price of a speculative insertion per row).
+    """
     commission, ledger, hold = (m._meta.db_table for m in (Commission, LedgerEntry, OrderHold))
     sql = f"""
         WITH due AS (
@@ -358,23 +370,23 @@ def _settle_batch_sql(now: datetime, batch_size: int, after_id: int) -> tuple[in
               AND NOT EXISTS (SELECT 1 FROM {hold} h WHERE h.order_id = c.order_id AND h.closed_at IS NULL)
             ORDER BY c.id LIMIT %(limit)s FOR UPDATE SKIP LOCKED
         ), settled AS (
-            UPDATE {commission} c SET status = 'available', settled_at = %(now)s FROM due
-            WHERE c.id = due.id
+            UPDATE {commission} c SET status = 'available', settled_at = %(now)s
+            WHERE c.id = ANY(ARRAY(SELECT id FROM due))
             RETURNING c.id, c.distributor_id, c.currency, c.amount - c.reversed_amount AS net, c.order_id
         ), credited AS (
             INSERT INTO {ledger} (distributor_id, currency, amount, kind, idempotency_key, commission_id,
                                   order_id, created_at)
             SELECT distributor_id, currency, net, 'commission', 'settle:' || id, id, order_id, %(now)s
             FROM settled WHERE net > 0
-            ON CONFLICT (idempotency_key) DO NOTHING
-            RETURNING 1
         )
-        SELECT (SELECT count(*) FROM settled), (SELECT coalesce(max(id), 0) FROM settled)
+        SELECT count(*), coalesce(max(id), 0) FROM settled
     """  # noqa: S608 - table names come from our own models
     with connection.cursor() as cursor:
         # a batch lost in a crash before its WAL is flushed rolls back whole and is settled again by the
         # next run, so this transaction need not wait for the disk flush
         cursor.execute("SET LOCAL synchronous_commit TO OFF")
+        # the batch's ids and returned rows stay in memory instead of spilling to temporary files
+        cursor.execute("SET LOCAL work_mem TO '64MB'")
         cursor.execute(sql, {"now": now, "limit": batch_size, "after": after_id})
         settled, last_id = cursor.fetchone()
     return settled, max(last_id, after_id)
@@ -401,8 +413,7 @@ def _settle_batch_orm(now: datetime, batch_size: int, after_id: int) -> tuple[in
             )
             for c in due
             if c.amount > c.reversed_amount
-        ],
-        ignore_conflicts=True,
+        ]
     )
     Commission.objects.filter(pk__in=[c.pk for c in due]).update(status=Status.AVAILABLE, settled_at=now)
     return len(due), max((c.pk for c in due), default=after_id)

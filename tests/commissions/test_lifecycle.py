@@ -6,6 +6,7 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from django.db import IntegrityError
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -83,6 +84,26 @@ def test_settlement_waits_for_the_window_and_for_open_refunds(program, chain):
     assert commissions_settle_due() == 0
     assert ledger_balance(distributor_id=b.pk, currency="CNY") == D("10.00")
     assert ledger_balance(distributor_id=a.pk, currency="CNY") == D("3.00")
+
+
+def test_a_settlement_credit_that_exists_already_fails_the_batch_and_changes_nothing(program, chain):
+    """Never a commission made available without its own credit: an existing ``settle:<id>`` key (a
+    broken invariant) rolls the whole batch back instead of being skipped."""
+    _, _, b = chain
+    o = order(line("100.00"), ref=b.referral_code)
+    order_paid(order=o)
+    first = Commission.objects.filter(order_id=o.order_id).order_by("pk").first()
+    LedgerEntry.objects.create(
+        distributor_id=first.distributor_id,
+        currency="CNY",
+        amount=D("1.00"),
+        kind=LedgerEntry.Kind.ADJUSTMENT,
+        idempotency_key=f"settle:{first.pk}",
+    )
+    with pytest.raises(IntegrityError):
+        settle_now(o.order_id)
+    assert set(Commission.objects.filter(order_id=o.order_id).values_list("status", flat=True)) == {"frozen"}
+    assert LedgerEntry.objects.count() == 1
 
 
 def test_cancel_before_settlement_cancels(program, chain):
