@@ -77,11 +77,10 @@ class Commission(models.Model):
         # index on order_id alone would be one more index entry to write per insert and per update
         indexes = [
             models.Index(fields=["distributor", "status", "created_at"], name="wd_commission_dist_status"),
-            models.Index(
-                fields=["settle_after"],
-                name="wd_commission_due",
-                condition=models.Q(status="frozen"),
-            ),
+            # settlement walks the frozen rows upwards by id (keyset batches): this index holds only them,
+            # so a run never re-reads the settled history (an index on settle_after would not give the
+            # id order, and the primary key would walk every settled row on every run)
+            models.Index(fields=["id"], name="wd_commission_frozen", condition=models.Q(status="frozen")),
         ]
 
     def __str__(self) -> str:
