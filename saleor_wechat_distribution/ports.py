@@ -339,6 +339,8 @@ class ProductSnapshot:
     price: Decimal
     currency: str
     image_url: str = ""
+
+
 @dataclass(frozen=True)
 class CustomerRequest:
     """A person from an import row: matched to a host account by e-mail or phone."""
