@@ -41,7 +41,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import IO, Any
 
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.utils import timezone
 
 from .. import locks
@@ -228,6 +228,19 @@ class _Import:
 
     def create_tables(self) -> None:
         serial = "BIGSERIAL PRIMARY KEY" if self.pg else "INTEGER PRIMARY KEY AUTOINCREMENT"
+        if self.pg:
+            # temporary tables live in the session's own buffers (8 MB by default, too few for 100,000
+            # staged rows, which every check reads again); they can only grow before the session's first
+            # temporary table, so a later import in the same session keeps the size it got
+            try:
+                with transaction.atomic():
+                    self.x("SET temp_buffers = '256MB'")
+            except DatabaseError:
+                pass
+            self.x("SET LOCAL work_mem = '64MB'")
+            # many statements here are one-off and estimated costly (correlated lookups): compiling them
+            # (JIT) costs more than running them
+            self.x("SET LOCAL jit = off")
         self.drop_tables()
         for sql in (
             f"""CREATE TEMP TABLE {S} (
@@ -293,17 +306,30 @@ class _Import:
         if header is None:
             raise FileRejected(Code.MISSING_COLUMNS, _("The file is empty."))
         self._flush(rows, errors)
+        self._index_stage()
+        self.err_seen = self.one(f"SELECT COALESCE(MAX(id), 0) FROM {E}") or 0
+        self.progress("reading", self.rows)
+
+    def _index_stage(self) -> None:
         for sql in (
             f"CREATE INDEX {S}_ext ON {S} (external_id)",
             f"CREATE INDEX {S}_pk ON {S} (pk)",
-            f"CREATE INDEX {S}_parent ON {S} (parent_line)",
             f"CREATE INDEX {S}_lvl ON {S} (lvl)",
         ):
             self.x(sql)
         if self.pg:
             self.x(f"ANALYZE {S}")
-        self.err_seen = self.one(f"SELECT COALESCE(MAX(id), 0) FROM {E}") or 0
-        self.progress("reading", self.rows)
+
+    def compact(self) -> None:
+        """Copy the staging table afresh (PostgreSQL): every UPDATE leaves the old row versions behind
+        until the transaction ends, and scans would read them all again."""
+        if not self.pg:
+            return
+        self.x(f"CREATE TEMP TABLE {S}_new AS SELECT * FROM {S}")
+        self.x(f"DROP TABLE {S}")
+        self.x(f"ALTER TABLE {S}_new RENAME TO {S}")
+        self.x(f"ALTER TABLE {S} ADD PRIMARY KEY (line)")
+        self._index_stage()
 
     def _flush(self, rows: list[tuple], errors: list[tuple]) -> None:
         self.bulk(S, _STAGE_COLUMNS, rows)
@@ -326,16 +352,18 @@ class _Import:
         self._duplicates()
         self._match()
         self._customers_checked()
+        self.compact()
         self._parents()
         self._inviters()
         self._storefronts()
+        self.compact()
         self._levels()
         self._existing_teams()
         self.mark_bad()
+        self.compact()
         self._propagate()
-        if self.pg:
-            self.x(f"ANALYZE {S}")
         self._plan()
+        self.compact()
         self.progress("checking", self.rows)
 
     def _duplicates(self) -> None:
@@ -429,11 +457,12 @@ class _Import:
                 if match.user_id is None and (create or not match.created):
                     refused.append(line)
             self.bulk(AUX, ("line", "user_id", "flag"), answers)
-            self.x(
-                f"UPDATE {S} SET user_id = a.user_id, would_create = a.flag FROM {AUX} a"
-                f" WHERE a.line = {S}.line"
-            )
-            self.x(f"DELETE FROM {AUX}")
+        if self.pg:
+            self.x(f"ANALYZE {AUX}")
+        self.x(
+            f"UPDATE {S} SET user_id = a.user_id, would_create = a.flag FROM {AUX} a WHERE a.line = {S}.line"
+        )
+        self.x(f"DELETE FROM {AUX}")
         return refused
 
     def _customers_checked(self) -> None:
@@ -818,6 +847,7 @@ class _Import:
         if refused:
             raise _CustomersRefused(refused)
         self._new_codes()
+        self.compact()
         self._update_changed(now)
         self.x(
             f"INSERT INTO {TOUCH} (root) SELECT DISTINCT SUBSTR(cur_path, 1, {STEPLEN}) FROM {S}"
@@ -829,6 +859,9 @@ class _Import:
             done += self._move(level)
             done += self._insert(level, now)
             self.progress("writing", done)
+        self.x(
+            f"UPDATE {S} SET pk = d.id FROM {D} d WHERE {S}.action = 'create' AND d.external_id = {S}.external_id"
+        )
         self.x(
             f"INSERT INTO {TOUCH} (root) SELECT DISTINCT SUBSTR(d.path, 1, {STEPLEN}) FROM {S} s"
             f" JOIN {D} d ON d.id = s.pk WHERE s.action IN ('create', 'move')"
@@ -861,8 +894,10 @@ class _Import:
                     break
                 last = lines[-1][0]
                 self.bulk(AUX, ("line", "code"), [(line, _new_code()) for (line,) in lines])
-                self.x(f"UPDATE {S} SET new_code = a.code FROM {AUX} a WHERE a.line = {S}.line")
-                self.x(f"DELETE FROM {AUX}")
+            if self.pg:
+                self.x(f"ANALYZE {AUX}")
+            self.x(f"UPDATE {S} SET new_code = a.code FROM {AUX} a WHERE a.line = {S}.line")
+            self.x(f"DELETE FROM {AUX}")
             clashes = self.x(
                 f"""UPDATE {S} SET new_code = NULL WHERE new_code IS NOT NULL AND (
                     new_code IN (SELECT referral_code FROM {D})
@@ -891,9 +926,13 @@ class _Import:
         )
 
     def _parent_path_sql(self) -> str:
+        """SQL: the current path of row ``s``'s parent (a row of the file, created or not, or a
+        distributor it does not list), '' for the brand."""
         return (
-            f"COALESCE((SELECT dp.path FROM {D} dp WHERE dp.id = COALESCE("
-            f"(SELECT ps.pk FROM {S} ps WHERE ps.line = s.parent_line), s.parent_pk)), '')"
+            f"COALESCE((SELECT dp.path FROM {D} dp WHERE dp.id = s.parent_pk),"
+            f" (SELECT dp.path FROM {S} ps JOIN {D} dp ON dp.id = ps.pk WHERE ps.line = s.parent_line),"
+            f" (SELECT dp.path FROM {S} ps JOIN {D} dp ON dp.external_id = ps.external_id"
+            f" WHERE ps.line = s.parent_line AND ps.pk IS NULL), '')"
         )
 
     def _move(self, level: int) -> int:
@@ -924,8 +963,7 @@ class _Import:
     def _insert(self, level: int, now: Any) -> int:
         """This level's new distributors: numbered after their parent's last child, in file order."""
         step = STEPLEN
-        created = self.x(
-            f"""WITH r AS (
+        sql = f"""WITH r AS (
                 SELECT s.line, {self._parent_path_sql()} AS pp FROM {S} s WHERE s.lvl = %s AND s.action = 'create'
             ), p AS (
                 SELECT x.pp, (SELECT MAX(c.path) FROM {D} c WHERE c.depth = LENGTH(x.pp) / {step} + 1
@@ -937,29 +975,24 @@ class _Import:
                 FROM r JOIN p ON p.pp = r.pp
             )
             INSERT INTO {D} (path, depth, user_id, email, phone, kind, status, display_name, referral_code,
-                external_id, created_at, updated_at, approved_at, numchild, team_size)
+                external_id, created_at, updated_at, approved_at, numchild, team_size, inviter_id)
             SELECT n.pp || {_encode_step("n.num")}, LENGTH(n.pp) / {step} + 1, s.user_id, s.email, s.phone,
                 s.kind, s.status, s.display_name, COALESCE(NULLIF(s.referral_code, ''), s.new_code),
-                s.external_id, %s, %s, CASE WHEN s.status IN {MEMBER} THEN %s END, 0, 0
-            FROM n JOIN {S} s ON s.line = n.line ORDER BY n.line""",
-            [level, now, now, now],
-        )
-        if created:
-            self.x(
-                f"UPDATE {S} SET pk = d.id FROM {D} d WHERE {S}.lvl = %s AND {S}.action = 'create'"
-                f" AND d.external_id = {S}.external_id",
-                [level],
-            )
-        return created
+                s.external_id, %s, %s, CASE WHEN s.status IN {MEMBER} THEN %s END, 0, 0,
+                CASE WHEN s.inviter_key = '' THEN COALESCE(s.parent_pk, (SELECT COALESCE(ps.pk, dp.id) FROM {S} ps
+                    LEFT JOIN {D} dp ON dp.external_id = ps.external_id WHERE ps.line = s.parent_line))
+                ELSE COALESCE(s.inviter_pk, (SELECT COALESCE(si.pk, di.id) FROM {S} si
+                    LEFT JOIN {D} di ON di.external_id = si.external_id WHERE si.line = s.inviter_line)) END
+            FROM n JOIN {S} s ON s.line = n.line ORDER BY n.line"""
+        return self.x(sql, [level, now, now, now])
 
     def _inviters_set(self) -> None:
-        """The file's inviter; else, for a new distributor, its parent (as an application records it)."""
+        """The file's inviter: of changed distributors, and of new ones created before their inviter (a new
+        distributor's inviter is set when it is inserted: the file's, else its parent)."""
         self.x(
             f"""UPDATE {D} SET inviter_id = q.inv FROM (
-                SELECT s.pk, CASE WHEN s.inviter_key <> ''
-                    THEN COALESCE((SELECT i.pk FROM {S} i WHERE i.line = s.inviter_line), s.inviter_pk)
-                    ELSE COALESCE((SELECT p.pk FROM {S} p WHERE p.line = s.parent_line), s.parent_pk) END AS inv
-                FROM {S} s WHERE s.action = 'create' OR (s.inviter_key <> '' AND s.changes LIKE '%%"inviter"%%')
+                SELECT s.pk, COALESCE((SELECT i.pk FROM {S} i WHERE i.line = s.inviter_line), s.inviter_pk) AS inv
+                FROM {S} s WHERE s.inviter_key <> '' AND (s.action = 'create' OR s.changes LIKE '%%"inviter"%%')
             ) q WHERE {D}.id = q.pk AND COALESCE({D}.inviter_id, -1) <> COALESCE(q.inv, -1)""",
             [],
         )
