@@ -1,4 +1,4 @@
-"""The rows of a network import file: columns, cleaning of each cell, and cycle detection. Pure Python.
+"""The rows of a network import file: columns and the cleaning of each cell. Pure Python.
 
 A file has one header row; the columns below may come in any order (English names or the Chinese
 aliases). Columns the import does not read (the export's levels, counts and balances) are ignored, so an
@@ -239,23 +239,3 @@ def clean_row(line: int, cells: Mapping[str, str]) -> CleanRow:
         inviter_external_id=inviter,
         errors=errors,
     )
-
-
-def nodes_in_cycles(parent_of: Mapping[int, int | None]) -> set[int]:
-    """Nodes that lie on a cycle of the ``parent_of`` graph (each node has at most one parent)."""
-    state: dict[int, int] = {}  # 1 = on the current walk, 2 = done
-    cyclic: set[int] = set()
-    for start in parent_of:
-        if start in state:
-            continue
-        walk: list[int] = []
-        node: int | None = start
-        while node is not None and node not in state:
-            state[node] = 1
-            walk.append(node)
-            node = parent_of.get(node)
-        if node is not None and state.get(node) == 1:  # came back to this walk: a cycle from ``node``
-            cyclic.update(walk[walk.index(node) :])
-        for visited in walk:
-            state[visited] = 2
-    return cyclic

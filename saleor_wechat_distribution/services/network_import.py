@@ -390,14 +390,15 @@ class _Import:
 
     def _match(self) -> None:
         """Each first row of an external id to its distributor (by external id, or an online one's code)."""
-        self.x(f"UPDATE {S} SET pk = d.id FROM {D} d WHERE {S}.prim = 1 AND d.external_id = {S}.external_id")
+        found = "pk = d.id, cur_path = d.path, cur_depth = d.depth"
+        self.x(f"UPDATE {S} SET {found} FROM {D} d WHERE {S}.prim = 1 AND d.external_id = {S}.external_id")
         self.x(
-            f"UPDATE {S} SET pk = d.id FROM {D} d WHERE {S}.prim = 1 AND {S}.pk IS NULL"
+            f"UPDATE {S} SET {found} FROM {D} d WHERE {S}.prim = 1 AND {S}.pk IS NULL"
             f" AND d.external_id IS NULL AND d.referral_code = {S}.external_id"
         )
         # a distributor who applied online, now given the brand's external id (adopted by its code)
         self.x(
-            f"UPDATE {S} SET pk = d.id FROM {D} d WHERE {S}.prim = 1 AND {S}.pk IS NULL"
+            f"UPDATE {S} SET {found} FROM {D} d WHERE {S}.prim = 1 AND {S}.pk IS NULL"
             f" AND {S}.referral_code <> '' AND d.external_id IS NULL AND d.referral_code = {S}.referral_code"
         )
         self.errors(
@@ -419,10 +420,9 @@ class _Import:
         )
         self.mark_bad()
         self.x(
-            f"UPDATE {S} SET pk = NULL WHERE line IN (SELECT s.line FROM {S} s JOIN {S} t"
+            f"UPDATE {S} SET pk = NULL, cur_path = NULL, cur_depth = NULL WHERE line IN (SELECT s.line FROM {S} s JOIN {S} t"
             " ON t.pk = s.pk AND t.line < s.line)"
         )
-        self.x(f"UPDATE {S} SET cur_path = d.path, cur_depth = d.depth FROM {D} d WHERE d.id = {S}.pk")
 
     def _directory(self) -> Any:
         try:
@@ -612,7 +612,6 @@ class _Import:
         placed = "prim = 1 AND (parent_line IS NOT NULL OR parent_pk IS NOT NULL OR parent_key = '')"
         if self.under is not None:
             placed = "prim = 1 AND (parent_line IS NOT NULL OR parent_pk IS NOT NULL)"
-        self.x(f"UPDATE {S} SET eff_line = parent_line, off = 1 WHERE parent_line IS NOT NULL")
         if self.one(f"SELECT COUNT(*) FROM (SELECT 1 FROM {S} WHERE pk IS NOT NULL LIMIT 1) q"):
             # under a distributor the file does not list, below one it does: that row is the level above
             # (with the levels in between), so moving it is seen, and a cycle through it is caught
@@ -632,14 +631,14 @@ class _Import:
         self.x(
             f"""UPDATE {S} SET lvl = 0, depth = COALESCE(
                 (SELECT p.depth FROM {D} p WHERE p.id = {S}.parent_pk) + 1, 1)
-            WHERE {placed} AND eff_line IS NULL"""
+            WHERE {placed} AND eff_line IS NULL AND parent_line IS NULL"""
         )
         level = 0
         while level <= MAX_DEPTH:
             level += 1
             if not self.x(
-                f"UPDATE {S} SET lvl = %s, depth = p.depth + {S}.off FROM {S} p"
-                f" WHERE {S}.eff_line = p.line AND p.lvl = %s AND {S}.lvl IS NULL",
+                f"UPDATE {S} SET lvl = %s, depth = p.depth + COALESCE({S}.off, 1) FROM {S} p"
+                f" WHERE COALESCE({S}.eff_line, {S}.parent_line) = p.line AND p.lvl = %s AND {S}.lvl IS NULL",
                 [level, level - 1],
             ):
                 break
@@ -671,7 +670,8 @@ class _Import:
         """Pointer jumping over the rows no level reached: after n >= their number of steps up, each lands
         on a cycle (the rows it lands on are exactly the cycles) or left them (too deep)."""
         self.x(
-            f"CREATE TEMP TABLE {JMP} AS SELECT line, eff_line AS j FROM {S} WHERE {placed} AND lvl IS NULL"
+            f"CREATE TEMP TABLE {JMP} AS SELECT line, COALESCE(eff_line, parent_line) AS j FROM {S}"
+            f" WHERE {placed} AND lvl IS NULL"
         )
         self.x(f"UPDATE {JMP} SET j = NULL WHERE j NOT IN (SELECT line FROM {JMP})")
         steps = 1
@@ -711,10 +711,11 @@ class _Import:
         """A distributor whose team stays (children the file does not move away) must stay approved, and
         an enterprise team member keeps its upline an enterprise."""
         self.mark_bad()
+        # a child stays unless a row of the file places it under another parent
         staying = (
-            f"SELECT 1 FROM {D} c LEFT JOIN {S} cs ON cs.pk = c.id AND cs.prim = 1"
-            " WHERE c.depth = s.cur_depth + 1 AND c.path >= s.cur_path AND c.path < s.cur_path || '~'"
-            " AND (cs.line IS NULL OR cs.parent_line = s.line OR cs.parent_pk = s.pk)"
+            f"SELECT 1 FROM {D} c WHERE c.depth = s.cur_depth + 1 AND c.path >= s.cur_path"
+            f" AND c.path < s.cur_path || '~' AND NOT EXISTS (SELECT 1 FROM {S} cs WHERE cs.pk = c.id"
+            " AND cs.prim = 1 AND COALESCE(cs.parent_line, -1) <> s.line AND COALESCE(cs.parent_pk, -1) <> s.pk)"
         )
         self.errors(
             f"SELECT s.line, CAST(NULL AS INTEGER) AS other FROM {S} s WHERE s.pk IS NOT NULL AND s.bad = 0"
@@ -792,16 +793,17 @@ class _Import:
             f"UPDATE {S} SET changes = (SELECT {' || '.join(changed)} FROM {S} s JOIN {D} d ON d.id = s.pk"
             f" WHERE s.line = {S}.line) WHERE pk IS NOT NULL AND bad = 0"
         )
-        self.x(
-            f"""UPDATE {S} SET moves = CASE WHEN SUBSTR(cur_path, 1, LENGTH(cur_path) - {STEPLEN}) = COALESCE(
+        moves = f"""CASE WHEN SUBSTR(cur_path, 1, LENGTH(cur_path) - {STEPLEN}) = COALESCE(
                 CASE WHEN parent_line IS NOT NULL THEN (SELECT p.cur_path FROM {S} p WHERE p.line = {S}.parent_line)
                      WHEN parent_pk IS NOT NULL THEN (SELECT d.path FROM {D} d WHERE d.id = {S}.parent_pk)
-                     ELSE '' END, '#') THEN 0 ELSE 1 END
+                     ELSE '' END, '#') THEN 0 ELSE 1 END"""
+        self.x(
+            f"""UPDATE {S} SET moves = {moves}, action = CASE WHEN {moves} = 1 THEN 'move'
+                WHEN changes <> '' THEN 'update' ELSE 'unchanged' END
             WHERE pk IS NOT NULL AND bad = 0"""
         )
         self.x(
-            f"""UPDATE {S} SET action = CASE WHEN bad = 1 THEN 'error' WHEN pk IS NULL THEN 'create'
-                WHEN moves = 1 THEN 'move' WHEN changes <> '' THEN 'update' ELSE 'unchanged' END"""
+            f"UPDATE {S} SET action = CASE WHEN bad = 1 THEN 'error' ELSE 'create' END WHERE action IS NULL"
         )
 
     def totals(self) -> dict[str, int]:
