@@ -70,7 +70,8 @@ SF = Storefront._meta.db_table
 S = "wd_import_stage"
 E = "wd_import_err"
 NUMS = "wd_import_nums"
-AUX = "wd_import_aux"
+CUST = "wd_import_cust"
+CODES = "wd_import_codes"
 TOUCH = "wd_import_touch"
 JMP = "wd_import_jump"
 
@@ -248,23 +249,25 @@ class _Import:
                 inviter_key TEXT NOT NULL, kind TEXT NOT NULL, display_name TEXT NOT NULL,
                 email TEXT NOT NULL, phone TEXT NOT NULL, referral_code TEXT NOT NULL, status TEXT NOT NULL,
                 slug TEXT NOT NULL, bad INTEGER NOT NULL DEFAULT 0, prim INTEGER NOT NULL DEFAULT 0,
-                pk BIGINT, cur_path TEXT, cur_depth INTEGER, user_id BIGINT,
-                would_create INTEGER NOT NULL DEFAULT 0, parent_line INTEGER, parent_pk BIGINT,
+                pk BIGINT, cur_path TEXT, cur_depth INTEGER, parent_line INTEGER, parent_pk BIGINT,
                 top_row INTEGER NOT NULL DEFAULT 0, eff_line INTEGER, off INTEGER, lvl INTEGER,
                 depth INTEGER, inviter_line INTEGER, inviter_pk BIGINT, action TEXT,
-                moves INTEGER NOT NULL DEFAULT 0, changes TEXT NOT NULL DEFAULT '', new_code TEXT)""",
+                moves INTEGER NOT NULL DEFAULT 0, changes TEXT NOT NULL DEFAULT '')""",
+            # the host's answers (account, or whether it would create one) and new referral codes: narrow
+            # tables of their own, so that filling them does not rewrite the wide staged rows
+            f"CREATE TEMP TABLE {CUST} (line INTEGER PRIMARY KEY, user_id BIGINT, flag INTEGER)",
+            f"CREATE TEMP TABLE {CODES} (line INTEGER PRIMARY KEY, code TEXT NOT NULL)",
             f"""CREATE TEMP TABLE {E} (id {serial}, line INTEGER NOT NULL, code TEXT NOT NULL,
                 field TEXT, message TEXT NOT NULL, other_line INTEGER)""",
             f"CREATE INDEX {E}_line ON {E} (line)",
             f"CREATE TEMP TABLE {NUMS} (k INTEGER PRIMARY KEY)",
-            f"CREATE TEMP TABLE {AUX} (line INTEGER PRIMARY KEY, user_id BIGINT, flag INTEGER, code TEXT)",
             f"CREATE TEMP TABLE {TOUCH} (root TEXT PRIMARY KEY)",
         ):
             self.x(sql)
         self.bulk(NUMS, ("k",), [(k,) for k in range(1, MAX_DEPTH + 2)])
 
     def drop_tables(self) -> None:
-        for table in (S, E, NUMS, AUX, TOUCH, JMP, JMP + "2"):
+        for table in (S, E, NUMS, CUST, CODES, TOUCH, JMP, JMP + "2"):
             self.x(f"DROP TABLE IF EXISTS {table}")
 
     def read(self, stream: IO[bytes], file_format: str) -> None:
@@ -456,13 +459,13 @@ class _Import:
                 answers.append((line, match.user_id, 1 if match.created else 0))
                 if match.user_id is None and (create or not match.created):
                     refused.append(line)
-            self.bulk(AUX, ("line", "user_id", "flag"), answers)
+            # the rows asked have no account yet (the real run asks again for those it must create)
+            self.x(
+                f"DELETE FROM {CUST} WHERE user_id IS NULL AND line >= %s AND line <= %s", [chunk[0][0], last]
+            )
+            self.bulk(CUST, ("line", "user_id", "flag"), answers)
         if self.pg:
-            self.x(f"ANALYZE {AUX}")
-        self.x(
-            f"UPDATE {S} SET user_id = a.user_id, would_create = a.flag FROM {AUX} a WHERE a.line = {S}.line"
-        )
-        self.x(f"DELETE FROM {AUX}")
+            self.x(f"ANALYZE {CUST}")
         return refused
 
     def _customers_checked(self) -> None:
@@ -481,14 +484,15 @@ class _Import:
         self._ask_directory("prim = 1 AND pk IS NULL AND bad = 0", create=False)
         self.errors(
             f"SELECT line, CAST(NULL AS INTEGER) AS other FROM {S} WHERE prim = 1 AND pk IS NULL AND bad = 0"
-            " AND user_id IS NULL AND would_create = 0",
+            f" AND line IN (SELECT line FROM {CUST} WHERE user_id IS NULL AND flag = 0)",
             [],
             Code.NO_CUSTOMER,
             "email",
             _("No customer account has this e-mail or phone, and none can be created."),
         )
         self.errors(
-            f"SELECT s.line, CAST(NULL AS INTEGER) AS other FROM {S} s JOIN {D} d ON d.user_id = s.user_id"
+            f"SELECT s.line, CAST(NULL AS INTEGER) AS other FROM {S} s JOIN {CUST} c ON c.line = s.line"
+            f" JOIN {D} d ON d.user_id = c.user_id"
             " WHERE s.prim = 1 AND s.pk IS NULL",
             [],
             Code.DUPLICATE_PERSON,
@@ -496,9 +500,9 @@ class _Import:
             _("This person is already a distributor (under another external id)."),
         )
         self.errors(
-            f"SELECT s.line, f.first AS other FROM {S} s JOIN (SELECT user_id, MIN(line) AS first FROM {S}"
-            " WHERE pk IS NULL AND user_id IS NOT NULL GROUP BY user_id HAVING COUNT(*) > 1) f"
-            " ON f.user_id = s.user_id WHERE s.line > f.first AND s.pk IS NULL",
+            f"SELECT c.line, f.first AS other FROM {CUST} c JOIN (SELECT user_id, MIN(line) AS first FROM {CUST}"
+            " WHERE user_id IS NOT NULL GROUP BY user_id HAVING COUNT(*) > 1) f"
+            " ON f.user_id = c.user_id WHERE c.line > f.first",
             [],
             Code.DUPLICATE_PERSON,
             "email",
@@ -845,7 +849,9 @@ class _Import:
     def apply(self) -> None:
         now = connection.ops.adapt_datetimefield_value(timezone.now())
         self.progress("writing", 0)
-        refused = self._ask_directory("action = 'create' AND user_id IS NULL", create=True)
+        refused = self._ask_directory(
+            f"action = 'create' AND line IN (SELECT line FROM {CUST} WHERE user_id IS NULL)", create=True
+        )
         if refused:
             raise _CustomersRefused(refused)
         self._new_codes()
@@ -889,22 +895,19 @@ class _Import:
             while True:
                 lines = self.all(
                     f"SELECT line FROM {S} WHERE action = 'create' AND referral_code = ''"
-                    " AND new_code IS NULL AND line > %s ORDER BY line LIMIT %s",
+                    f" AND line NOT IN (SELECT line FROM {CODES}) AND line > %s ORDER BY line LIMIT %s",
                     [last, CHUNK],
                 )
                 if not lines:
                     break
                 last = lines[-1][0]
-                self.bulk(AUX, ("line", "code"), [(line, _new_code()) for (line,) in lines])
+                self.bulk(CODES, ("line", "code"), [(line, _new_code()) for (line,) in lines])
             if self.pg:
-                self.x(f"ANALYZE {AUX}")
-            self.x(f"UPDATE {S} SET new_code = a.code FROM {AUX} a WHERE a.line = {S}.line")
-            self.x(f"DELETE FROM {AUX}")
+                self.x(f"ANALYZE {CODES}")
             clashes = self.x(
-                f"""UPDATE {S} SET new_code = NULL WHERE new_code IS NOT NULL AND (
-                    new_code IN (SELECT referral_code FROM {D})
-                    OR new_code IN (SELECT referral_code FROM {S} WHERE referral_code <> '')
-                    OR line NOT IN (SELECT MIN(line) FROM {S} WHERE new_code IS NOT NULL GROUP BY new_code))"""
+                f"""DELETE FROM {CODES} WHERE code IN (SELECT referral_code FROM {D})
+                    OR code IN (SELECT referral_code FROM {S} WHERE referral_code <> '')
+                    OR line NOT IN (SELECT MIN(line) FROM {CODES} GROUP BY code)"""
             )
             if not clashes:
                 return
@@ -978,8 +981,10 @@ class _Import:
             )
             INSERT INTO {D} (path, depth, user_id, email, phone, kind, status, display_name, referral_code,
                 external_id, created_at, updated_at, approved_at, numchild, team_size, inviter_id)
-            SELECT n.pp || {_encode_step("n.num")}, LENGTH(n.pp) / {step} + 1, s.user_id, s.email, s.phone,
-                s.kind, s.status, s.display_name, COALESCE(NULLIF(s.referral_code, ''), s.new_code),
+            SELECT n.pp || {_encode_step("n.num")}, LENGTH(n.pp) / {step} + 1,
+                (SELECT c.user_id FROM {CUST} c WHERE c.line = s.line), s.email, s.phone,
+                s.kind, s.status, s.display_name, COALESCE(NULLIF(s.referral_code, ''),
+                (SELECT k.code FROM {CODES} k WHERE k.line = s.line)),
                 s.external_id, %s, %s, CASE WHEN s.status IN {MEMBER} THEN %s END, 0, 0,
                 CASE WHEN s.inviter_key = '' THEN COALESCE(s.parent_pk, (SELECT COALESCE(ps.pk, dp.id) FROM {S} ps
                     LEFT JOIN {D} dp ON dp.external_id = ps.external_id WHERE ps.line = s.parent_line))
