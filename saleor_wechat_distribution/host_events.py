@@ -140,6 +140,8 @@ def voucher_changed(*, kind: str, voucher_id: str, codes: Iterable[str] = ()) ->
         voucher_codes_deleted(voucher_id, codes)
     else:
         logger.error("unknown voucher change %r", kind)
+
+
 def order_dispute_opened(order_id: str, *, reference: str, reason: str) -> None:
     """An after-sales case (dispute) opened in the host: the order's commissions are held meanwhile."""
     _queue("dispute_open", order_id, reference, reason)

@@ -158,6 +158,11 @@ class NetworkImportErrorCode(StrEnum):
     PARENT_NOT_APPROVED = "parent_not_approved"
     KIND_NOT_ALLOWED_UNDER_PARENT = "kind_not_allowed_under_parent"
     TREE_TOO_DEEP = "tree_too_deep"
+    UNKNOWN_INVITER = "unknown_inviter"
+    SELF_INVITER = "self_inviter"
+    SLUG_RESERVED = "slug_reserved"
+    SLUG_TAKEN = "slug_taken"
+    CHANNEL_REQUIRED = "channel_required"
 
 
 class DisputeErrorCode(StrEnum):

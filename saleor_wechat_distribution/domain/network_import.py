@@ -1,4 +1,4 @@
-"""The rows of a network import file: columns, cleaning of each cell, and cycle detection. Pure Python.
+"""The rows of a network import file: columns and the cleaning of each cell. Pure Python.
 
 A file has one header row; the columns below may come in any order (English names or the Chinese
 aliases). Columns the import does not read (the export's levels, counts and balances) are ignored, so an
@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from .distributors import DISPLAY_NAME_MAX_LENGTH, DistributorKind, DistributorStatus
 from .errors import NetworkImportErrorCode as Code
 from .i18n import gettext_noop as _
+from .storefronts import slug_problem
 
 #: the columns the import reads, in the order the export writes them
 IMPORT_COLUMNS = (
@@ -26,6 +27,7 @@ IMPORT_COLUMNS = (
     "referral_code",
     "status",
     "storefront_slug",
+    "inviter_external_id",
 )
 REQUIRED_COLUMNS = ("external_id", "parent_external_id", "display_name")
 ALIASES = {
@@ -45,6 +47,8 @@ ALIASES = {
     "状态": "status",
     "店铺": "storefront_slug",
     "店铺标识": "storefront_slug",
+    "邀请人编号": "inviter_external_id",
+    "推荐人编号": "inviter_external_id",
 }
 KIND_ALIASES = {
     "enterprise": DistributorKind.ENTERPRISE,
@@ -70,7 +74,6 @@ _EMAIL = re.compile(r"^[^@\s]{1,64}@[^@\s]+\.[^@\s]{2,}$")
 _CN_MOBILE = re.compile(r"^1[3-9]\d{9}$")
 _INTL_PHONE = re.compile(r"^\+[1-9]\d{7,14}$")
 _CODE = re.compile(r"^[A-Z0-9]{4,16}$")
-_SLUG = re.compile(r"^[a-z0-9][a-z0-9-]{0,63}$")
 
 
 @dataclass(frozen=True)
@@ -138,6 +141,8 @@ class CleanRow:
     referral_code: str
     status: str
     storefront_slug: str
+    #: who recruited this distributor (fission); empty: its parent, for a new row
+    inviter_external_id: str = ""
     errors: list[RowError] = field(default_factory=list)
 
 
@@ -207,10 +212,18 @@ def clean_row(line: int, cells: Mapping[str, str]) -> CleanRow:
     if code and not _CODE.match(code):
         err(Code.INVALID_CODE, "referral_code", _("A referral code is 4 to 16 letters or digits."))
     slug = values["storefront_slug"].lower()
-    if slug and not _SLUG.match(slug):
+    problem = slug_problem(slug) if slug else None
+    if problem == "reserved":
+        err(Code.SLUG_RESERVED, "storefront_slug", _("This storefront address is reserved."))
+    elif problem:
         err(
-            Code.INVALID_SLUG, "storefront_slug", _("A storefront slug is lowercase letters, digits and '-'.")
+            Code.INVALID_SLUG,
+            "storefront_slug",
+            _("A storefront address is 3 to 50 lower-case letters, digits and single hyphens."),
         )
+    inviter = values["inviter_external_id"]
+    if len(inviter) > EXTERNAL_ID_MAX_LENGTH:
+        err(Code.INVALID, "inviter_external_id", _("The inviter's external id is too long."))
 
     return CleanRow(
         line=line,
@@ -223,25 +236,6 @@ def clean_row(line: int, cells: Mapping[str, str]) -> CleanRow:
         referral_code=code,
         status=(status_ or DistributorStatus.ACTIVE).value,
         storefront_slug=slug,
+        inviter_external_id=inviter,
         errors=errors,
     )
-
-
-def nodes_in_cycles(parent_of: Mapping[int, int | None]) -> set[int]:
-    """Nodes that lie on a cycle of the ``parent_of`` graph (each node has at most one parent)."""
-    state: dict[int, int] = {}  # 1 = on the current walk, 2 = done
-    cyclic: set[int] = set()
-    for start in parent_of:
-        if start in state:
-            continue
-        walk: list[int] = []
-        node: int | None = start
-        while node is not None and node not in state:
-            state[node] = 1
-            walk.append(node)
-            node = parent_of.get(node)
-        if node is not None and state.get(node) == 1:  # came back to this walk: a cycle from ``node``
-            cyclic.update(walk[walk.index(node) :])
-        for visited in walk:
-            state[visited] = 2
-    return cyclic

@@ -33,6 +33,7 @@ class PayoutResult:
     #: WeChat's raw state string (e.g. "WAIT_USER_CONFIRM"), for the audit trail
     raw_state: str = ""
 
+
 class PayoutError(Exception):
     """A payout call that produced no ``PayoutResult``. ``code`` is WeChat Pay's error code (v3 ``code``,
     v2 ``err_code``) or one of ours (``NETWORK_ERROR``, ``INVALID_RESPONSE_SIGNATURE``)."""

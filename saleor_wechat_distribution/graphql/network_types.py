@@ -10,10 +10,11 @@ from graphene import relay
 
 from ..domain.errors import DisputeErrorCode, NetworkImportErrorCode
 from ..models import DistributorImportJob as ImportJobModel
+from ..models import DistributorImportRowError as RowErrorModel
 from ..models import OrderDispute as OrderDisputeModel
 from ..models import OrderDisputeEvent as OrderDisputeEventModel
 from ..services.network_import_jobs import distributor_import_job_progress
-from .core.connection import CountableConnection
+from .core.connection import CountableConnection, keyset_connection
 from .core.node import register_node_type
 
 NetworkImportErrorCodeEnum = graphene.Enum.from_enum(NetworkImportErrorCode)
@@ -87,17 +88,21 @@ class DistributorImportRow(graphene.ObjectType):
     external_id = graphene.String(required=True)
     errors = graphene.List(graphene.NonNull(DistributorImportRowError), required=True)
 
-    @staticmethod
-    def resolve_line(root: dict, info: Any) -> int:
-        return root["line"]
+    class Meta:
+        description = "A row of the file with errors."
+
+    @classmethod
+    def is_type_of(cls, root: Any, info: Any) -> bool:
+        return isinstance(root, RowErrorModel)
 
     @staticmethod
-    def resolve_external_id(root: dict, info: Any) -> str:
-        return root["external_id"]
+    def resolve_errors(root: RowErrorModel, info: Any) -> list[dict]:
+        return root.errors
 
-    @staticmethod
-    def resolve_errors(root: dict, info: Any) -> list[dict]:
-        return root["errors"]
+
+class DistributorImportRowCountableConnection(CountableConnection):
+    class Meta:
+        node = DistributorImportRow
 
 
 class DistributorImportFileError(graphene.ObjectType):
@@ -126,10 +131,13 @@ class DistributorImportJob(graphene.ObjectType):
     phase = graphene.String(required=True, description="reading, checking, writing or done.")
     rows_done = graphene.Int(required=True, description="Rows handled so far in the current phase.")
     totals = graphene.Field(DistributorImportTotals, description="When finished.")
-    error_rows = graphene.List(
-        graphene.NonNull(DistributorImportRow),
+    channel = graphene.String(required=True, description="The channel of the storefronts it creates.")
+    error_rows = graphene.Field(
+        DistributorImportRowCountableConnection,
         required=True,
-        description="The rows with errors (the first 1000), in file order.",
+        first=graphene.Int(),
+        after=graphene.String(),
+        description="Every row with errors, in file order (totalCount: how many).",
     )
     file_error = graphene.Field(DistributorImportFileError, description="Why the file could not be read.")
     created_at = graphene.DateTime(required=True)
@@ -158,6 +166,15 @@ class DistributorImportJob(graphene.ObjectType):
             return None
         return DistributorImportTotals(
             **{k: root.totals.get(k, 0) for k in DistributorImportTotals._meta.fields}
+        )
+
+    @staticmethod
+    def resolve_error_rows(
+        root: ImportJobModel, info: Any, *, first: int | None = None, after: str | None = None
+    ) -> DistributorImportRowCountableConnection:
+        queryset: Any = RowErrorModel.objects.filter(job=root)
+        return keyset_connection(
+            queryset, DistributorImportRowCountableConnection, key="pk", first=first, after=after
         )
 
     @staticmethod

@@ -19,6 +19,7 @@ from graphql.error import GraphQLError
 from ..ports import Principal
 from .core.context import GraphQLContext
 from .core.errors import QueryError
+from .core.uploads import MultipartInvalid, UploadTooLarge, is_multipart, parse_multipart, upload_max_bytes
 from .schema import schema
 
 logger = logging.getLogger(__name__)
@@ -78,6 +79,13 @@ def _bad_request(message: str, status: int = 400, code: str = "BadRequest") -> J
     return JsonResponse({"errors": [_error_payload(message, code)]}, status=status)
 
 
+def _too_large(upload: bool) -> JsonResponse:
+    if upload:
+        message = _("The file is larger than %(max)d MB.") % {"max": upload_max_bytes() // (1024 * 1024)}
+        return _bad_request(message, status=413, code="FILE_TOO_LARGE")
+    return _bad_request(_("The request body is too large."), status=413, code="PayloadTooLarge")
+
+
 def execute_graphql(
     request: HttpRequest, *, authenticate: Authenticator, graphiql: bool = False
 ) -> HttpResponse:
@@ -97,12 +105,23 @@ def _execute(request: HttpRequest, *, authenticate: Authenticator, graphiql: boo
         declared_length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
         return _bad_request(_("The Content-Length header is not a number."))
-    if declared_length > MAX_BODY_BYTES:
-        return _bad_request(_("The request body is too large."), status=413, code="PayloadTooLarge")
-    try:
-        body = json.loads(request.body or b"")
-    except (ValueError, UnicodeDecodeError):
-        return _bad_request(_("The request body is not valid JSON."))
+    multipart = is_multipart(request)
+    # a multipart request (GraphQL multipart request spec) carries files, streamed to disk
+    limit = upload_max_bytes() + MAX_BODY_BYTES if multipart else MAX_BODY_BYTES
+    if declared_length > limit:
+        return _too_large(multipart)
+    if multipart:
+        try:
+            body = parse_multipart(request)
+        except UploadTooLarge:
+            return _too_large(True)
+        except MultipartInvalid as error:
+            return _bad_request(_("The multipart request is malformed: %(why)s") % {"why": str(error)})
+    else:
+        try:
+            body = json.loads(request.body or b"")
+        except (ValueError, UnicodeDecodeError):
+            return _bad_request(_("The request body is not valid JSON."))
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         return _bad_request(_("Send a JSON object with a 'query' string."))
     variables = body.get("variables") or {}

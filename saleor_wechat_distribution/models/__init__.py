@@ -1,7 +1,13 @@
 from .commissions import Commission, CommissionRule, LedgerEntry, OrderHold, OrderLineRefund, Wallet
 from .coupons import CouponStock, IssuedCoupon
 from .distributors import Distributor, DistributorEvent
-from .network import DistributorImportJob, OrderDispute, OrderDisputeEvent
+from .network import (
+    DistributorImportFileChunk,
+    DistributorImportJob,
+    DistributorImportRowError,
+    OrderDispute,
+    OrderDisputeEvent,
+)
 from .payouts import Withdrawal
 from .programs import ChannelProgram
 from .referrals import (
@@ -34,7 +40,9 @@ __all__ = [
     "CustomerBinding",
     "Distributor",
     "DistributorEvent",
+    "DistributorImportFileChunk",
     "DistributorImportJob",
+    "DistributorImportRowError",
     "DistributorVoucherCode",
     "InboundEvent",
     "IssuedCoupon",

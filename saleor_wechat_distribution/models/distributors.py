@@ -30,8 +30,6 @@ class Distributor(MP_Node):
     #: the id the brand's offline records use (imports); null for distributors who applied online, whose
     #: referral code serves as their external id in exports (services/network_import.py)
     external_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
-    #: the storefront slug an import assigned (the storefront itself is issue 5's)
-    storefront_slug = models.SlugField(max_length=64, null=True, blank=True, unique=True)
     kind = models.CharField(
         max_length=16,
         choices=[(k.value, k.value) for k in DistributorKind],

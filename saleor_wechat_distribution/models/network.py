@@ -16,20 +16,18 @@ class DistributorImportJob(models.Model):
 
     file_name = models.CharField(max_length=255)
     file_format = models.CharField(max_length=8)  # csv | xlsx
-    #: the uploaded file, kept until the job has run (then emptied)
-    content = models.BinaryField(blank=True, default=b"")
     dry_run = models.BooleanField(default=True)
     #: import the file as one subtree under this distributor (null: under the brand)
     under = models.ForeignKey(
         "wechat_distribution.Distributor", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
+    #: the channel of the storefronts the file's ``storefront_slug`` column creates (empty: none)
+    channel = models.CharField(max_length=100, blank=True, default="")
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.QUEUED)
     rows_read = models.PositiveIntegerField(default=0)
     #: phase of the run (reading, checking, writing, done) for progress displays
     phase = models.CharField(max_length=16, blank=True, default="")
     totals = models.JSONField(default=dict, blank=True)
-    #: rows with errors (capped), each {line, external_id, errors: [{code, field, message}]}
-    error_rows = models.JSONField(default=list, blank=True)
     #: a file-level error (unreadable file, wrong encoding, missing columns)
     file_error = models.JSONField(default=dict, blank=True)
     actor = models.CharField(max_length=64)
@@ -43,6 +41,39 @@ class DistributorImportJob(models.Model):
 
     def __str__(self) -> str:
         return f"import {self.file_name} ({self.status})"
+
+
+class DistributorImportFileChunk(models.Model):
+    """The uploaded file, in pieces of at most 1 MiB (written and read a piece at a time, so neither the
+    API process nor the worker holds the whole file); deleted once the job has run."""
+
+    job = models.ForeignKey(DistributorImportJob, on_delete=models.CASCADE, related_name="chunks")
+    seq = models.PositiveIntegerField()
+    data = models.BinaryField()
+
+    class Meta:
+        app_label = "wechat_distribution"
+        constraints = [models.UniqueConstraint(fields=["job", "seq"], name="wd_import_chunk_seq")]
+
+    def __str__(self) -> str:
+        return f"import {self.job_id} part {self.seq}"
+
+
+class DistributorImportRowError(models.Model):
+    """Every row of a job's file that has errors (the whole report, however long)."""
+
+    job = models.ForeignKey(DistributorImportJob, on_delete=models.CASCADE, related_name="row_errors")
+    line = models.PositiveIntegerField()
+    external_id = models.CharField(max_length=255, blank=True, default="")
+    #: [{code, field, message, other_line?}]
+    errors = models.JSONField(default=list)
+
+    class Meta:
+        app_label = "wechat_distribution"
+        constraints = [models.UniqueConstraint(fields=["job", "line"], name="wd_import_row_error_line")]
+
+    def __str__(self) -> str:
+        return f"import {self.job_id} row {self.line}"
 
 
 class OrderDispute(models.Model):

@@ -23,7 +23,8 @@ EXPORT_COLUMNS = [
 ]  # fmt: skip
 _FIELDS = (
     "pk", "path", "depth", "numchild", "team_size", "external_id", "referral_code", "kind", "display_name",
-    "email", "phone", "status", "storefront_slug", "created_at",
+    "email", "phone", "status", "storefront__slug", "created_at", "inviter__external_id",
+    "inviter__referral_code",
 )  # fmt: skip
 
 
@@ -94,6 +95,8 @@ def network_export_rows(
             status,
             slug,
             created,
+            inviter_external_id,
+            inviter_code,
         ) in chunk:
             parent_path = path[: -Distributor.steplen]
             parent_key = keys.get(parent_path, "") if depth > 1 else ""
@@ -101,8 +104,9 @@ def network_export_rows(
             keys = {p: k for p, k in keys.items() if path.startswith(p)} if depth > 1 else {}
             keys[path] = key
             available, frozen, pending = balances[pk]
+            inviter = _key(inviter_external_id, inviter_code) if inviter_code is not None else ""
             yield [
-                key, parent_key, kind, name, email, phone, code, status, slug or "",
+                key, parent_key, kind, name, email, phone, code, status, slug or "", inviter,
                 depth, team_size, numchild, _money(available), _money(frozen), _money(pending),
                 created.isoformat(),
             ]  # fmt: skip

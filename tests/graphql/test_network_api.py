@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import json
 from decimal import Decimal
 
 import pytest
@@ -12,6 +13,7 @@ from saleor_wechat_distribution.models import (
     ChannelProgram,
     CommissionRule,
     Distributor,
+    DistributorImportFileChunk,
     DistributorImportJob,
     OrderDispute,
 )
@@ -30,7 +32,8 @@ mutation($input: DistributorImportInput!) { distributorImport(input: $input) {
 JOB = """
 query($id: ID!) { distributorImportJob(id: $id) { status phase rowsDone fileName
   totals { rows ok errors create unchanged } fileError { code message detail }
-  errorRows { line externalId errors { code field message otherLine } } } }
+  errorRows(first: 10) { totalCount
+    edges { node { line externalId errors { code field message otherLine } } } } } }
 """
 OPEN = """
 mutation($input: OrderDisputeOpenInput!) { orderDisputeOpen(input: $input) {
@@ -77,10 +80,7 @@ def test_import_job_dry_run_then_real_run_with_progress_and_report(
     )
     assert world.fresh("A").team_size == world["A"].team_size + 2
     assert_tree_valid()
-    assert (
-        DistributorImportJob.objects.get(pk=int(base64.b64decode(result["job"]["id"]).split(b":")[1])).content
-        == b""
-    )
+    assert not DistributorImportFileChunk.objects.exists()  # the stored file is gone once the job ran
 
 
 def test_import_job_reports_row_errors_translated_and_writes_nothing(
@@ -93,10 +93,12 @@ def test_import_job_reports_row_errors_translated_and_writes_nothing(
     job = gql(JOB, {"id": result["job"]["id"]}, world.caller("staff_users"), HTTP_ACCEPT_LANGUAGE="zh-hans")
     job = job["data"]["distributorImportJob"]
     assert job["status"] == "FAILED" and job["totals"]["errors"] == 3
-    assert [(r["line"], r["errors"][0]["code"]) for r in job["errorRows"]] == [
+    rows = [edge["node"] for edge in job["errorRows"]["edges"]]
+    assert [(r["line"], r["errors"][0]["code"]) for r in rows] == [
         (2, "CYCLE"), (3, "CYCLE"), (4, "SELF_PARENT"),
     ]  # fmt: skip
-    assert job["errorRows"][2]["errors"][0]["message"] == "分销商不能是自己的上级。"
+    assert rows[2]["errors"][0]["message"] == "分销商不能是自己的上级。"
+    assert job["errorRows"]["totalCount"] == 3
     assert snapshot() == before
     with django_capture_on_commit_callbacks(execute=True):
         result = upload(gql, world, "\ufeffx,y\n1,2\n".encode(), dry_run=True)
@@ -183,3 +185,91 @@ def test_disputes_require_manage_orders(world: World, gql: Gql, caller: str, dis
     assert_top_level_error(opened, "PermissionDenied", ["orderDisputeOpen"])
     assert_top_level_error(gql(DISPUTES, {}, principal), "PermissionDenied", ["disputes"])
     assert OrderDispute.objects.count() == 0
+
+
+UPLOAD = """
+mutation($input: DistributorImportInput!) { distributorImport(input: $input) {
+  job { id status dryRun channel } errors { field code message } } }
+"""
+
+
+def multipart(client, principal, data: bytes, *, dry_run: bool = False, file_map=None, **extra):
+    """A GraphQL multipart request (operations, map, the file part), as Apollo's upload clients send it."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from .conftest import GRAPHQL_URL, auth_headers
+
+    operations = {
+        "query": UPLOAD,
+        "variables": {"input": {"fileName": "network.csv", "file": None, "dryRun": dry_run, **extra}},
+    }
+    return client.post(
+        GRAPHQL_URL,
+        data={
+            "operations": json.dumps(operations),
+            "map": json.dumps(file_map or {"0": ["variables.input.file"]}),
+            "0": SimpleUploadedFile("network.csv", data, content_type="text/csv"),
+        },
+        **auth_headers(principal),
+    )
+
+
+def test_import_takes_a_multipart_upload_larger_than_a_json_body(
+    world: World, gql: Gql, client, django_capture_on_commit_callbacks, settings
+):
+    rows = [row("MP0", world["A"].referral_code)] + [
+        row(f"MP{i}", "MP0", display_name="x" * 60) for i in range(1, 9500)
+    ]
+    data = csv_bytes(rows)
+    assert len(data) > 1 << 20  # more than a JSON request body may carry
+    staff = world.caller("staff_users")
+    with django_capture_on_commit_callbacks(execute=True):
+        response = multipart(client, staff, data, channel="default-channel")
+    assert response.status_code == 200, response.content
+    result = response.json()["data"]["distributorImport"]
+    assert result["errors"] == [] and result["job"]["channel"] == "default-channel"
+    job = gql(JOB, {"id": result["job"]["id"]}, staff)["data"]["distributorImportJob"]
+    assert job["status"] == "SUCCEEDED" and job["totals"]["create"] == 9500, job
+    assert Distributor.objects.filter(external_id__startswith="MP").count() == 9500
+    assert not DistributorImportFileChunk.objects.exists()
+
+    # past the configured limit: a coded refusal, nothing stored
+    settings.WECHAT_DISTRIBUTION_UPLOAD_MAX_BYTES = 1000
+    response = multipart(client, staff, data)
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["exception"]["code"] == "FILE_TOO_LARGE"
+    response = multipart(client, staff, data[:5000])  # a small body: stopped while streaming it to disk
+    assert response.status_code == 413
+    assert response.json()["errors"][0]["extensions"]["exception"]["code"] == "FILE_TOO_LARGE"
+    settings.WECHAT_DISTRIBUTION_UPLOAD_MAX_BYTES = 10 << 20
+    settings.WECHAT_DISTRIBUTION_IMPORT_MAX_BYTES = 1000
+    bad = multipart(client, staff, data).json()["data"]["distributorImport"]
+    assert bad["errors"][0]["code"] == "FILE_TOO_LARGE" and bad["job"] is None
+    # a map pointing nowhere is a bad request; a string where the file goes is a coded error
+    response = multipart(client, staff, b"x", file_map={"0": ["variables.input.nothing"]})
+    assert response.status_code == 400
+    bad = gql(UPLOAD, {"input": {"fileName": "a.csv", "file": "not a file"}}, staff)["data"][
+        "distributorImport"
+    ]
+    assert bad["errors"][0]["code"] == "INVALID" and bad["errors"][0]["field"] == "file"
+    assert DistributorImportJob.objects.count() == 1
+
+
+def test_the_job_pages_through_every_error_row(world: World, gql: Gql, django_capture_on_commit_callbacks):
+    data = csv_bytes([row(f"BAD{i}", kind="boss") for i in range(250)])
+    with django_capture_on_commit_callbacks(execute=True):
+        result = upload(gql, world, data, dry_run=True)
+    staff = world.caller("staff_users")
+    query = """query($id: ID!, $after: String) { distributorImportJob(id: $id) {
+      errorRows(first: 100, after: $after) { totalCount pageInfo { hasNextPage endCursor }
+        edges { node { line externalId errors { code } } } } } }"""
+    lines, after = [], None
+    while True:
+        page = gql(query, {"id": result["job"]["id"], "after": after}, staff)["data"]["distributorImportJob"]
+        rows = page["errorRows"]
+        assert rows["totalCount"] == 250
+        lines += [edge["node"]["line"] for edge in rows["edges"]]
+        if not rows["pageInfo"]["hasNextPage"]:
+            break
+        after = rows["pageInfo"]["endCursor"]
+    assert lines == list(range(2, 252))

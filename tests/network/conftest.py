@@ -33,8 +33,11 @@ def row(key: str, parent: str = "", **kw: str) -> dict[str, str]:
     return values
 
 
-def run(data: bytes, *, fmt: str = "csv", dry_run: bool = False, **kw):
-    return network_import(stream=data, file_format=fmt, actor=SYSTEM, dry_run=dry_run, **kw)
+CHANNEL = "default-channel"
+
+
+def run(data: bytes, *, fmt: str = "csv", dry_run: bool = False, channel: str = CHANNEL, **kw):
+    return network_import(stream=data, file_format=fmt, actor=SYSTEM, dry_run=dry_run, channel=channel, **kw)
 
 
 def tree_state() -> list[tuple]:
@@ -52,7 +55,8 @@ def tree_state() -> list[tuple]:
             "phone",
             "referral_code",
             "external_id",
-            "storefront_slug",
+            "inviter_id",
+            "storefront__slug",
             "user_id",
             "updated_at",
         )

@@ -1,4 +1,8 @@
-"""``python -m django wechat_distribution_import FILE [--dry-run] [--under KEY] [--report OUT.csv]``."""
+"""``python -m django wechat_distribution_import FILE [--dry-run] [--under KEY] [--channel C]
+[--report OUT.csv]``.
+
+Every row with errors is printed (however many), and ``--report`` writes every row's outcome.
+"""
 
 from __future__ import annotations
 
@@ -26,6 +30,7 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="check and report; write nothing")
         parser.add_argument("--format", choices=["csv", "xlsx"], help="default: from the file name")
         parser.add_argument("--under", help="import the file as one subtree under this external id / code")
+        parser.add_argument("--channel", default="", help="the channel of the storefronts it creates")
         parser.add_argument("--report", help="write every row's outcome to this CSV file")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -78,6 +83,7 @@ class Command(BaseCommand):
                     actor=SYSTEM,
                     dry_run=options["dry_run"],
                     under_id=under_id,
+                    channel=options["channel"],
                     progress=progress,
                     on_row=on_row,
                 )
