@@ -47,8 +47,8 @@ What it does:
    information only. The baseline runs on the first ``--sample`` due commissions (default 5,000);
    its rows per second are extrapolated linearly to ``--rows``: it does *not* run on all rows.
 5. Times ``commissions_settle_due()`` on the remaining ``--rows`` due commissions (each batch statement
-   is timed, so a slowdown from batch to batch shows; the commits, where PostgreSQL runs the deferred
-   foreign-key checks of the new ledger rows, are the time between them) and the CPU time the database
+   is timed, so a slowdown from batch to batch shows; the commits are the time between them) and the
+   CPU time the database
    backend spent on it (read from ``/proc`` when the server runs on this machine: unlike wall time,
    it hardly depends on what else the machine runs), then verifies: every due
    commission available with ``settled_at``, the held ones still frozen, exactly one ledger entry per
@@ -622,7 +622,7 @@ class StatementClock:
     """Django execute wrapper: when every statement started and how long it took, in order.
 
     COMMIT is not a cursor statement: the gap between a batch statement's end and the next one's start
-    is its commit (where PostgreSQL runs the deferred foreign-key checks of the inserted ledger rows).
+    is its commit (and the loop's Python).
     """
 
     def __init__(self) -> None:
@@ -918,7 +918,7 @@ def main(argv: list[str] | None = None) -> None:
     )
     print(
         f"  {len(batches)} batch statement(s): first {batches[0]:.2f} s, last {batches[-1]:.2f} s, max"
-        f" {max(batches):.2f} s, sum {sum(batches):.1f} s; commits (deferred FK checks) {commits:.1f} s"
+        f" {max(batches):.2f} s, sum {sum(batches):.1f} s; commits {commits:.1f} s"
     )
     if res["settle_backend_cpu_s"] is not None:
         print(
