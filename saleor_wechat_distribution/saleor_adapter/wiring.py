@@ -22,7 +22,7 @@ from saleor.plugins.models import PluginConfiguration
 from .. import conf, host_events
 from ..services import referrals
 from ..wechat.gateways import payout_gateway_from_values
-from . import tasks  # noqa: F401 - registers the adapter's tasks in Saleor's Celery app
+from . import after_sales, tasks  # noqa: F401 - registers the adapter's tasks in Saleor's Celery app
 from .config import AdapterSettings, ConfigurationError, parse_configuration
 from .vouchers import voucher_event
 
@@ -141,4 +141,5 @@ def install() -> None:
     post_delete.connect(
         _user_deleted, sender=User, weak=False, dispatch_uid="wechat_distribution_user_deleted"
     )
+    after_sales.connect()
     _installed = True
