@@ -281,3 +281,65 @@ def test_returned_products_open_a_dispute_the_refund_resolves(
     commissions = _commissions(data)
     assert commissions[data["first_id"]].reversed_amount == Decimal("10.00")
     assert commissions[data["second_id"]].reversed_amount == Decimal("0.00")
+
+
+LEGACY_REFUND = """
+mutation ($order: ID!, $input: OrderRefundProductsInput!) {
+  orderFulfillmentRefundProducts(order: $order, input: $input) {
+    fulfillment { status }
+    errors { field code message }
+  }
+}"""
+
+
+def test_a_legacy_payment_refund_of_one_line_reverses_exactly_that_line(
+    order_with_lines, payment_txn_captured, staff_api_client, permission_group_manage_orders
+):
+    """Saleor's legacy payments (its dummy gateway): the refund transaction is paired with the refund
+    fulfillment of the same amount, whose lines say what was returned."""
+    from saleor_wechat_distribution.saleor_adapter.plugin import WeChatDistributionPlugin
+    from saleor_wechat_distribution.saleor_adapter.program_sync import sync_program
+    from saleor_wechat_distribution.saleor_adapter.tasks import saleor_order_event_task
+
+    order = order_with_lines
+    channel = order.channel
+    items = [
+        {"name": "commission_depth", "value": "1"},
+        {"name": "commission_rate_level_1", "value": "10"},
+        {"name": "commission_rate_level_2", "value": ""},
+    ]
+    from saleor.plugins.models import PluginConfiguration
+
+    PluginConfiguration.objects.create(
+        identifier=WeChatDistributionPlugin.PLUGIN_ID, channel=channel, active=True, configuration=items
+    )
+    sync_program(channel.slug, channel.currency_code, items)
+    seller = staff_api_client.user
+    applied = distributor_apply(principal=Principal(user_id=seller.pk, email=seller.email), display_name="S")
+    code = distributor_approve(actor=SYSTEM, distributor_id=applied.pk).referral_code
+    order.metadata = {REF_METADATA_KEY: code}
+    order.save(update_fields=["metadata"])
+    assert payment_txn_captured.captured_amount == order.total_gross_amount
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        saleor_order_event_task.apply(args=("paid", str(order.pk))).get()
+    order_id = to_global_id("Order", str(order.pk))
+    lines = list(order.lines.order_by("pk"))
+    commissions = {c.line_id: c for c in Commission.objects.filter(order_id=order_id)}
+    assert len(commissions) == len(lines) >= 2
+    refunded_line = lines[0]
+    refunded_id = to_global_id("OrderLine", str(refunded_line.pk))
+
+    permission_group_manage_orders.user_set.add(staff_api_client.user)
+    response = staff_api_client.post_graphql(
+        LEGACY_REFUND,
+        {"order": order_id, "input": {"orderLines": [
+            {"orderLineId": refunded_id, "quantity": refunded_line.quantity}]}},
+    )  # fmt: skip
+    result = get_graphql_content(response)["data"]["orderFulfillmentRefundProducts"]
+    assert result["errors"] == [] and result["fulfillment"]["status"] == "REFUNDED"
+    after = {c.line_id: c for c in Commission.objects.filter(order_id=order_id)}
+    assert after[refunded_id].reversed_amount == after[refunded_id].amount > 0
+    assert all(c.reversed_amount == 0 for line_id, c in after.items() if line_id != refunded_id)
+    assert list(OrderLineRefund.objects.filter(order_id=order_id).values_list("line_id", flat=True)) == [
+        refunded_id
+    ]
