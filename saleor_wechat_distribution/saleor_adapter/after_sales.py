@@ -31,10 +31,8 @@ harmless: a granted refund already refunded or failed never opens a case.
 from __future__ import annotations
 
 import logging
-import threading
 from typing import Any
 
-from django.db import transaction
 from django.db.models.signals import post_delete, post_save
 from saleor.order import FulfillmentStatus, OrderGrantedRefundStatus
 from saleor.order.models import Fulfillment, Order, OrderGrantedRefund
@@ -49,7 +47,6 @@ GRANTED = "granted_refund"
 RETURN = "return"
 REASON_MAX = 480
 _OPEN_STATUSES = (OrderGrantedRefundStatus.NONE, OrderGrantedRefundStatus.PENDING)
-_pending = threading.local()
 
 
 def reference(kind: str, pk: Any) -> str:
@@ -65,18 +62,9 @@ def _reason(prefix: str, text: str | None) -> str:
 
 
 def _hand_off(kind: str, pk: Any, order_pk: Any) -> None:
-    if not hasattr(_pending, "keys"):
-        _pending.keys = set()
-    key = (kind, str(pk))
-    if key in _pending.keys:  # several saves in one transaction: one task
-        return
-    _pending.keys.add(key)
-
-    def send() -> None:
-        _pending.keys.discard(key)
-        jobs.enqueue("saleor_after_sales", kind, str(pk), str(order_pk))
-
-    transaction.on_commit(send)
+    """One task per save, after commit (none after a rollback). Several saves in one transaction queue
+    several tasks: each reads the record as it is then, so the later ones change nothing."""
+    jobs.enqueue("saleor_after_sales", kind, str(pk), str(order_pk))  # on commit
 
 
 def _granted_saved(sender: Any, instance: Any, **_: Any) -> None:
