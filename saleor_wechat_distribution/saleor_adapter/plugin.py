@@ -21,6 +21,7 @@ from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from saleor.order import OrderChargeStatus
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.error_codes import PluginErrorCode
 
@@ -33,6 +34,7 @@ from .sealed_config import seal_items
 from .vouchers import voucher_event
 
 logger = logging.getLogger(__name__)
+_CHARGED = frozenset((OrderChargeStatus.FULL, OrderChargeStatus.OVERCHARGED))
 
 for _name in ("STRING", "MULTILINE", "BOOLEAN", "SECRET", "SECRET_MULTILINE"):
     assert getattr(config, _name) == getattr(ConfigurationTypeField, _name), _name
@@ -112,8 +114,11 @@ class WeChatDistributionPlugin(BasePlugin):
     # --- HTTP ------------------------------------------------------------------------------------------
 
     def webhook(self, request: Any, path: str, previous_value: Any = None, **kwargs: Any) -> HttpResponse:
+        from . import global_route
         from .auth import principal_from_request
 
+        if not global_route.is_per_channel_request(request):  # Saleor's channel-less route
+            return global_route.serve(request, path, plugin_id=self.PLUGIN_ID)
         channel = self.channel.slug if self.channel is not None else None
         if channel is None:
             return JsonResponse({"error": "use /plugins/channel/<channel>/wechat.distribution/"}, status=404)
@@ -128,6 +133,11 @@ class WeChatDistributionPlugin(BasePlugin):
         if key in self._queued:  # order_paid and order_fully_paid in one request: one task
             return
         self._queued.add(key)
+        if kind == "created" and order.charge_status in _CHARGED:
+            # checkoutComplete of a paid checkout: Saleor fires order_paid next (same condition); one
+            # message instead of two on the customer's request
+            self._queued.add(("paid", str(order.pk)))
+            kind = "created_paid"
         jobs.enqueue("saleor_order_event", kind, str(order.pk))
 
     @_contained

@@ -12,13 +12,13 @@ from django.db.models import Min
 from django.utils import timezone
 from saleor.checkout.models import Checkout
 from saleor.order.models import Order
-from saleor.payment import TransactionEventType, TransactionKind
-from saleor.payment.models import Transaction, TransactionEvent
 
 from .. import host_events
 from ..domain.referrals import REF_METADATA_KEY
 from ..models import WeChatIdentity
 from ..ports import OrderSnapshot
+from . import after_sales
+from .refunds import refunds_of
 from .snapshots import order_snapshot
 
 logger = logging.getLogger(__name__)
@@ -48,28 +48,6 @@ def _snapshot(order: Order, lines: list | tuple) -> OrderSnapshot:
     return order_snapshot(order, lines, linked=linked)
 
 
-def refunds_of(order: Order) -> list[tuple[str, object]]:
-    """Every successful refund of the order as (stable id, amount): transaction-API refund events and
-    legacy payment refunds. The ids make replays no-ops in the core."""
-    refunds: list[tuple[str, object]] = [
-        (f"saleor-transaction-event:{pk}", amount)
-        for pk, amount in TransactionEvent.objects.filter(
-            transaction__order_id=order.pk, type=TransactionEventType.REFUND_SUCCESS
-        )
-        .order_by("pk")
-        .values_list("pk", "amount_value")
-    ]
-    refunds += [
-        (f"saleor-payment-transaction:{pk}", amount)
-        for pk, amount in Transaction.objects.filter(
-            payment__order_id=order.pk, kind=TransactionKind.REFUND, is_success=True
-        )
-        .order_by("pk")
-        .values_list("pk", "amount")
-    ]
-    return refunds
-
-
 @shared_task(
     name=TASK_PREFIX + "order_event", autoretry_for=(OperationalError,), retry_backoff=5, max_retries=8
 )
@@ -82,6 +60,10 @@ def saleor_order_event_task(kind: str, order_pk: str) -> None:
             host_events.order_created(_snapshot(order, _lines(order)))
         case "paid":
             host_events.order_paid(_snapshot(order, _lines(order)))
+        case "created_paid":  # one message from checkoutComplete: placed, then paid, in this order
+            snapshot = _snapshot(order, _lines(order))
+            host_events.order_created(snapshot)
+            host_events.order_paid(snapshot)
         case "fulfilled":
             first = order.fulfillments.aggregate(first=Min("created_at"))["first"]
             order_id = order_snapshot(order, ()).order_id
@@ -90,8 +72,13 @@ def saleor_order_event_task(kind: str, order_pk: str) -> None:
             host_events.order_cancelled(order_snapshot(order, ()).order_id)
         case "refunded":
             snapshot = _snapshot(order, _lines(order))
-            for refund_id, amount in refunds_of(order):
-                host_events.order_refunded(snapshot, refund_id=refund_id, amount=amount)
+            for refund in refunds_of(order):
+                host_events.order_refunded(
+                    snapshot,
+                    refund_id=refund.refund_id,
+                    line_amounts=refund.line_amounts,
+                    amount=refund.amount,
+                )
         case _:
             logger.error("unknown Saleor order event %r", kind)
 
@@ -107,3 +94,13 @@ def saleor_checkout_metadata_task(checkout_token: str) -> None:
     code = metadata.get(REF_METADATA_KEY)
     if isinstance(code, str) and code:
         host_events.referral_seen(channel=checkout.channel.slug, user_id=checkout.user_id, code=code)
+
+
+@shared_task(
+    name=TASK_PREFIX + "after_sales", autoretry_for=(OperationalError,), retry_backoff=5, max_retries=8
+)
+def saleor_after_sales_task(kind: str, pk: str, order_pk: str) -> None:
+    """A granted refund or a return changed: open or resolve the order's dispute (``after_sales.py``)."""
+    from .wiring import channel_settings
+
+    after_sales.sync_case(kind, pk, order_pk, active=lambda channel: channel_settings(channel) is not None)

@@ -28,7 +28,7 @@ from ..services import referrals
 from ..wechat.coupon_gateways import _build as build_coupon_gateway
 from ..wechat.coupon_gateways import coupon_gateways_from_settings
 from ..wechat.gateways import payout_gateway_from_values
-from . import tasks  # noqa: F401 - registers the adapter's tasks in Saleor's Celery app
+from . import after_sales, tasks  # noqa: F401 - registers the adapter's tasks in Saleor's Celery app
 from .config import AdapterSettings, ConfigurationError, parse_configuration
 from .customers import SaleorCustomerDirectory
 from .voucher_source import SaleorVoucherSource
@@ -216,4 +216,5 @@ def install() -> None:
     post_delete.connect(
         _user_deleted, sender=User, weak=False, dispatch_uid="wechat_distribution_user_deleted"
     )
+    after_sales.connect()
     _installed = True
