@@ -8,7 +8,7 @@ Errors are contained: a host hook must never fail because of us.
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal
 
@@ -145,6 +145,17 @@ def voucher_changed(*, kind: str, voucher_id: str, codes: Iterable[str] = ()) ->
 def order_dispute_opened(order_id: str, *, reference: str, reason: str) -> None:
     """An after-sales case (dispute) opened in the host: the order's commissions are held meanwhile."""
     _queue("dispute_open", order_id, reference, reason)
+
+
+def order_case_sync(order_id: str, *, reference: str, reason: str, state: Callable[[], str | None]) -> None:
+    """For a host whose after-sales record can be read again at any time, called from a background task
+    (synchronous, unlike the queued events above): under the order's case lock, which the refund event
+    also takes, ``state()`` reads the record (``"open"``, ``"released"`` or ``None``: the refund resolves
+    it) and the dispute follows. Queued open/resolve events could run after the refund that closed the
+    case, on another worker; this cannot."""
+    from .services.disputes import order_case_sync as sync
+
+    sync(order_id=order_id, reference=reference, reason=reason, state=state)
 
 
 def order_dispute_resolved(

@@ -105,28 +105,40 @@ def _refunded_since(order_pk: Any, since: Any) -> bool:
     )
 
 
+def _granted_state(pk: str) -> str | None:
+    granted = OrderGrantedRefund.objects.filter(pk=pk).first()
+    if granted is None or granted.status == OrderGrantedRefundStatus.FAILURE:
+        return "released"
+    if granted.status in _OPEN_STATUSES:
+        return "open"
+    return None  # SUCCESS: the refund's own event (order_refunded) resolves the case with its lines
+
+
+def _return_state(pk: str, order_pk: str) -> str | None:
+    returned = Fulfillment.objects.filter(pk=pk, status=FulfillmentStatus.RETURNED).first()
+    if returned is not None and not _refunded_since(order_pk, returned.created_at):
+        return "open"
+    return None
+
+
 def sync_case(kind: str, pk: str, order_pk: str, *, active: Any) -> None:
     """Bring the order's dispute in line with Saleor's record. ``active(channel_slug)`` says whether the
-    plugin works in the order's channel (nothing is done elsewhere)."""
-    order_id = global_id("Order", order_pk)
+    plugin works in the order's channel (nothing is done elsewhere). The record is read under the core's
+    order-case lock (``host_events.order_case_sync``), which the refund event also takes."""
     ref = reference(kind, pk)
     channel = Order.objects.filter(pk=order_pk).values_list("channel__slug", flat=True).first()
     if channel is not None and not active(channel):
         return
+    order_id = global_id("Order", order_pk)
     if kind == GRANTED:
         granted = OrderGrantedRefund.objects.filter(pk=pk).first()
-        if granted is None or granted.status == OrderGrantedRefundStatus.FAILURE:
-            host_events.order_dispute_resolved(order_id, reference=ref, resolution="release")
-        elif granted.status in _OPEN_STATUSES and channel is not None:
-            host_events.order_dispute_opened(
-                order_id, reference=ref, reason=_reason("refund granted", granted.reason)
-            )
-        # SUCCESS: the refund's own event (order_refunded) resolves the case with the refunded lines
+        reason = _reason("refund granted", granted.reason if granted else None)
+        host_events.order_case_sync(order_id, reference=ref, reason=reason, state=lambda: _granted_state(pk))
     elif kind == RETURN:
-        returned = Fulfillment.objects.filter(pk=pk, status=FulfillmentStatus.RETURNED).first()
-        if returned is not None and not _refunded_since(order_pk, returned.created_at):
-            host_events.order_dispute_opened(
-                order_id, reference=ref, reason=_reason("products returned", returned.reason)
-            )
+        returned = Fulfillment.objects.filter(pk=pk).first()
+        reason = _reason("products returned", returned.reason if returned else None)
+        host_events.order_case_sync(
+            order_id, reference=ref, reason=reason, state=lambda: _return_state(pk, order_pk)
+        )
     else:
         logger.error("unknown after-sales case %r", kind)

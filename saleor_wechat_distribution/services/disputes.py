@@ -14,7 +14,7 @@ Holding works at both stages of a commission:
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from ..domain.errors import DisputeErrorCode as Code
 from ..domain.errors import DistributionError
 from ..domain.money import quantize, to_minor_units
+from ..locks import named_exclusive
 from ..models import Commission, LedgerEntry, OrderAttribution, OrderDispute, OrderDisputeEvent
 from ..ports import SYSTEM, LineSnapshot, OrderSnapshot, Principal
 from .commissions import order_hold_close, order_hold_open, order_refunded
@@ -261,6 +262,29 @@ def order_dispute_resolve(
         return dispute
 
 
+def order_case_lock(order_id: str) -> None:
+    """Serialise an order's after-sales work (inside a transaction, until it ends): the host's refund
+    events and the host's case checks (``order_case_sync``) take it, so a case the host read as still open
+    can never be opened after the refund that closed it was processed."""
+    named_exclusive(f"order-case:{order_id}")
+
+
+def order_case_sync(*, order_id: str, reference: str, reason: str, state: Callable[[], str | None]) -> None:
+    """Bring the host's after-sales case ``reference`` in line with the host's record, read by ``state()``
+    under the order's case lock: ``"open"`` opens (or keeps) the dispute, ``"released"`` resolves it
+    releasing the commissions, ``None`` leaves it to the refund event.
+
+    The refund event (``order_refund_received``) takes the same lock, and the host records the refund
+    before it sends the event, so whichever runs first, a refunded case is never opened afterwards."""
+    with transaction.atomic():
+        order_case_lock(order_id)
+        current = state()
+        if current == "open":
+            order_dispute_open_by_host(order_id=order_id, reference=reference, reason=reason)
+        elif current == "released":
+            order_dispute_resolve_by_host(order_id=order_id, reference=reference, resolution="release")
+
+
 def order_dispute_open_by_host(*, order_id: str, reference: str, reason: str) -> OrderDispute | None:
     """The host's after-sales case: like staff's, audited as the system; an unknown order is ignored."""
     try:
@@ -297,6 +321,18 @@ def order_refund_received(
 ) -> None:
     """The host's refund event. On a disputed order the refund resolves the dispute (reversed, audited as
     the system), so held amounts are released before they are clawed back and never taken twice."""
+    with transaction.atomic():
+        order_case_lock(order.order_id)
+        _refund_received(order=order, refund_id=refund_id, line_amounts=line_amounts, amount=amount)
+
+
+def _refund_received(
+    *,
+    order: OrderSnapshot,
+    refund_id: str,
+    line_amounts: Mapping[str, Decimal] | None,
+    amount: Decimal | None,
+) -> None:
     dispute = OrderDispute.objects.filter(order_id=order.order_id, status=OrderDispute.Status.OPEN).first()
     if (
         dispute is not None
