@@ -25,7 +25,10 @@ products returned without a refund            open, reason "products returned: <
 ============================================  =========================================================
 
 Reading the record when the task runs (not the signal's snapshot) makes late or repeated deliveries
-harmless: a granted refund already refunded or failed never opens a case.
+harmless: a granted refund already refunded or failed never opens a case. The record is read under the
+core's order-case lock (``host_events.order_case_sync``), which the refund event also takes: Saleor
+records a refund before its event is sent, so a case is never opened after the refund that closed it, even
+when the two tasks run on different workers at the same moment.
 """
 
 from __future__ import annotations
