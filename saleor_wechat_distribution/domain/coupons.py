@@ -116,19 +116,6 @@ class IssuedCouponState(StrEnum):
     DEACTIVATED = "deactivated"  # made invalid (使券失效)
 
 
-def check_code(code: str) -> None:
-    """A voucher code WeChat would refuse as a coupon code is a coded error, found before any call."""
-    if not isinstance(code, str) or not _CODE.fullmatch(code):
-        raise DistributionError(
-            CouponErrorCode.INVALID_CODE,
-            _(
-                "A voucher code must be 1-32 characters of letters, digits, spaces or - _ \\ / = | "
-                "to become a WeChat coupon code."
-            ),
-            field="codes",
-        )
-
-
 def is_valid_code(code: str) -> bool:
     return isinstance(code, str) and bool(_CODE.fullmatch(code))
 

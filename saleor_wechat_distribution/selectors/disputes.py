@@ -13,10 +13,6 @@ _PRECEDENCE = ("dispute", "refund_requested")
 _HELD_STATUSES = (Commission.Status.PENDING, Commission.Status.FROZEN, Commission.Status.AVAILABLE)
 
 
-def dispute_get(*, dispute_id: int) -> OrderDispute | None:
-    return OrderDispute.objects.filter(pk=dispute_id).first()
-
-
 def disputes_list(*, status: str | None = None, order_id: str | None = None) -> QuerySet[OrderDispute]:
     qs = OrderDispute.objects.all()
     if status:

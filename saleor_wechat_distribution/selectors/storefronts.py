@@ -21,10 +21,6 @@ def storefront_get_by_slug(*, slug: str) -> Storefront | None:
     return Storefront.objects.select_related("distributor").filter(slug=slug).first()
 
 
-def storefront_get(*, storefront_id: int) -> Storefront | None:
-    return Storefront.objects.select_related("distributor").filter(pk=storefront_id).first()
-
-
 def storefront_of_distributor(*, distributor: Distributor) -> Storefront | None:
     return Storefront.objects.filter(distributor=distributor).first()
 
