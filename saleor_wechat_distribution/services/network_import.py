@@ -805,7 +805,7 @@ class _Import:
                 WHEN q.pk IS NULL THEN 'create' WHEN q.moves = 1 THEN 'move' WHEN q.changes <> '' THEN 'update'
                 ELSE 'unchanged' END
             FROM (SELECT s.line, s.pk, s.bad,
-                    CASE WHEN s.pk IS NOT NULL AND s.bad = 0 THEN {' || '.join(changed)} ELSE '' END AS changes,
+                    CASE WHEN s.pk IS NOT NULL AND s.bad = 0 THEN {" || ".join(changed)} ELSE '' END AS changes,
                     CASE WHEN s.pk IS NOT NULL AND s.bad = 0 THEN {moves} ELSE 0 END AS moves
                 FROM {S} s LEFT JOIN {D} d ON d.id = s.pk LEFT JOIN {S} p ON p.line = s.parent_line
                 LEFT JOIN {D} dp ON dp.id = s.parent_pk LEFT JOIN {S} i ON i.line = s.inviter_line
