@@ -20,10 +20,18 @@ from ..domain.referrals import (
 )
 from ..models import ChannelProgram, CheckoutReferral, Distributor, DistributorVoucherCode, OrderAttribution
 from ..ports import OrderSnapshot
-from ..selectors.programs import binding_policy_of, policy_snapshot, program_for_channel
+from ..selectors.programs import (
+    binding_policy_of,
+    policy_snapshot,
+    program_and_attribution,
+    program_for_channel,
+)
 from ..selectors.rows import fetch, fetch_one
 from .bindings import binding_state, binding_touch, current_binding, customer_keys
 from .upserts import insert_unless_exists
+
+#: ``attribute_order``'s ``existing`` when the caller did not read the attribution
+UNREAD = object()
 
 
 @dataclass(frozen=True)
@@ -155,10 +163,19 @@ def attribute_order(
     event: BindingTrigger = BindingTrigger.FIRST_ORDER,
     now: datetime | None = None,
     program: ChannelProgram | None = None,
+    existing: OrderAttribution | object | None = UNREAD,
 ) -> tuple[OrderAttribution, bool]:
-    """``order_attribute``, also saying whether this call made the decision (False: it existed)."""
-    existing = fetch_one(OrderAttribution, "order_id = %s", [order.order_id])
-    if existing is not None:
+    """``order_attribute``, also saying whether this call made the decision (False: it existed).
+
+    ``existing``: the order's attribution (or None) when the caller read it together with the program
+    (``program_and_attribution``: one statement for both).
+    """
+    if existing is UNREAD:
+        if program is None:
+            program, existing = program_and_attribution(channel=order.channel, order_id=order.order_id)
+        else:
+            existing = fetch_one(OrderAttribution, "order_id = %s", [order.order_id])
+    if isinstance(existing, OrderAttribution):
         return existing, False
     now = now or timezone.now()
     program = program or program_for_channel(channel=order.channel)

@@ -28,7 +28,7 @@ from ..models import (
     OrderLineRefund,
 )
 from ..ports import OrderSnapshot
-from ..selectors.programs import binding_policy_of, program_for_channel
+from ..selectors.programs import binding_policy_of, program_and_attribution, program_for_channel
 from .attribution import attribute_order
 from .bindings import binding_touch, customer_keys
 from .ledger import ledger_append
@@ -102,25 +102,27 @@ def create_commissions(
         currency=attribution.currency,
         depth=depth,
     )
+    status = Status.FROZEN if paid_at else Status.PENDING
     insert_rows_unless_exist(  # replays and the placed/paid race: the unique line/level key decides
+        Commission,
         [
-            Commission(
-                order_id=attribution.order_id,
-                line_id=s.line_id,
-                channel=attribution.channel,
-                distributor_id=s.distributor_id,
-                level=s.level,
-                currency=attribution.currency,
-                base=s.base,
-                rate=s.rate,
-                fixed_amount=s.fixed_amount,
-                amount=s.amount,
-                status=Status.FROZEN if paid_at else Status.PENDING,
-                paid_at=paid_at,
-                generation=attribution.generation,
-            )
+            {
+                "order_id": attribution.order_id,
+                "line_id": s.line_id,
+                "channel": attribution.channel,
+                "distributor_id": s.distributor_id,
+                "level": s.level,
+                "currency": attribution.currency,
+                "base": s.base,
+                "rate": s.rate,
+                "fixed_amount": s.fixed_amount,
+                "amount": s.amount,
+                "status": status,
+                "paid_at": paid_at,
+                "generation": attribution.generation,
+            }
             for s in shares
-        ]
+        ],
     )
     # "new commission" messages are decided in a task: no notification query on the order hot path
     jobs.enqueue("commissions_notify", attribution.order_id)
@@ -129,9 +131,9 @@ def create_commissions(
 def order_placed(*, order: OrderSnapshot, now: datetime | None = None) -> OrderAttribution:
     """The order exists: decide attribution and create its commissions as pending."""
     with transaction.atomic():
-        program = program_for_channel(channel=order.channel)
+        program, existing = program_and_attribution(channel=order.channel, order_id=order.order_id)
         attribution, _ = attribute_order(
-            order=order, event=BindingTrigger.FIRST_ORDER, now=now, program=program
+            order=order, event=BindingTrigger.FIRST_ORDER, now=now, program=program, existing=existing
         )
         if attribution.upline:
             create_commissions(attribution, program, paid_at=None)
@@ -145,9 +147,9 @@ def order_paid(*, order: OrderSnapshot, paid_at: datetime | None = None) -> Orde
     """
     paid_at = paid_at or timezone.now()
     with transaction.atomic():
-        program = program_for_channel(channel=order.channel)
+        program, existing = program_and_attribution(channel=order.channel, order_id=order.order_id)
         attribution, decided_now = attribute_order(
-            order=order, event=BindingTrigger.FIRST_PAYMENT, now=paid_at, program=program
+            order=order, event=BindingTrigger.FIRST_PAYMENT, now=paid_at, program=program, existing=existing
         )
         if attribution.upline:
             create_commissions(attribution, program, paid_at=paid_at)
