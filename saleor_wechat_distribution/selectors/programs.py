@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from ..domain.referrals import BindingOverride, BindingPolicy, BindingTrigger, CodePriority
-from ..models import ChannelProgram, CommissionRule, OrderAttribution
-from .rows import fetch_first_of_each, fetch_one
+from ..models import ChannelProgram, CommissionRule
+from .rows import fetch_one
 
 
 def program_for_channel(*, channel: str) -> ChannelProgram:
@@ -12,17 +12,6 @@ def program_for_channel(*, channel: str) -> ChannelProgram:
     """
     program = fetch_one(ChannelProgram, "channel = %s", [channel])
     return program if program is not None else ChannelProgram(channel=channel, version=0)
-
-
-def program_and_attribution(*, channel: str, order_id: str) -> tuple[ChannelProgram, OrderAttribution | None]:
-    """``program_for_channel`` and the order's attribution if one was decided, in one statement: both
-    are read on every order event."""
-    program, attribution = fetch_first_of_each(
-        [(ChannelProgram, "channel = %s", [channel]), (OrderAttribution, "order_id = %s", [order_id])]
-    )
-    if program is None:
-        program = ChannelProgram(channel=channel, version=0)
-    return program, attribution  # type: ignore[return-value]
 
 
 def binding_policy_of(program: ChannelProgram) -> BindingPolicy:

@@ -28,8 +28,8 @@ from ..models import (
     OrderLineRefund,
 )
 from ..ports import OrderSnapshot
-from ..selectors.programs import binding_policy_of, program_and_attribution, program_for_channel
-from .attribution import attribute_order
+from ..selectors.programs import binding_policy_of, program_for_channel
+from .attribution import attribute_order, order_reads
 from .bindings import binding_touch, customer_keys
 from .ledger import ledger_append
 from .upserts import insert_rows_unless_exist
@@ -131,9 +131,10 @@ def create_commissions(
 def order_placed(*, order: OrderSnapshot, now: datetime | None = None) -> OrderAttribution:
     """The order exists: decide attribution and create its commissions as pending."""
     with transaction.atomic():
-        program, existing = program_and_attribution(channel=order.channel, order_id=order.order_id)
+        reads = order_reads(order)
+        program = reads.program
         attribution, _ = attribute_order(
-            order=order, event=BindingTrigger.FIRST_ORDER, now=now, program=program, existing=existing
+            order=order, event=BindingTrigger.FIRST_ORDER, now=now, program=program, reads=reads
         )
         if attribution.upline:
             create_commissions(attribution, program, paid_at=None)
@@ -147,9 +148,10 @@ def order_paid(*, order: OrderSnapshot, paid_at: datetime | None = None) -> Orde
     """
     paid_at = paid_at or timezone.now()
     with transaction.atomic():
-        program, existing = program_and_attribution(channel=order.channel, order_id=order.order_id)
+        reads = order_reads(order)
+        program = reads.program
         attribution, decided_now = attribute_order(
-            order=order, event=BindingTrigger.FIRST_PAYMENT, now=paid_at, program=program, existing=existing
+            order=order, event=BindingTrigger.FIRST_PAYMENT, now=paid_at, program=program, reads=reads
         )
         if attribution.upline:
             create_commissions(attribution, program, paid_at=paid_at)
