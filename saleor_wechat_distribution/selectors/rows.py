@@ -76,20 +76,6 @@ def placeholders(values: Sequence[Any]) -> str:
     return ", ".join(["%s"] * len(values))
 
 
-_NULLS: dict[tuple[type[Model], str], list[str]] = {}
-
-
-def _typed_nulls(model: type[Model], connection: BaseDatabaseWrapper) -> list[str]:
-    """``NULL::<column type>`` for each concrete column (a UNION's untyped NULLs would resolve as text)."""
-    key = (model, connection.vendor)
-    nulls = _NULLS.get(key)
-    if nulls is None:
-        nulls = _NULLS[key] = [
-            f"NULL::{field.cast_db_type(connection)}" for field in model._meta.concrete_fields
-        ]
-    return nulls
-
-
 def fetch_first_of_each(
     queries: Sequence[tuple[type[Model], str, Sequence[Any]]],
 ) -> list[Model | None]:
@@ -100,38 +86,27 @@ def fetch_first_of_each(
     connection = connections[DEFAULT_DB_ALIAS]
     if connection.vendor != "postgresql":  # no LATERAL in SQLite (the sandbox): one query each
         return [fetch_one(model, where, query_params) for model, where, query_params in queries]
-    # One UNION ALL branch per lookup (planned on its own: a join of the lookups would make the planner
-    # search join orders), each row tagged with its lookup's index; every model's columns have their own
-    # slot, NULL in the other models' branches.
-    slots: dict[type[Model], int] = {}
-    width = 1
-    for model, _, _ in queries:
-        if model not in slots:
-            slots[model] = width
-            width += len(_shape(model, connection)[1])
-    branches, params = [], []
+    parts, params, shapes = [], [], []
     for index, (model, where, query_params) in enumerate(queries):
-        select, names, _ = _shape(model, connection)
-        start = slots[model]
-        columns = [null for other in slots for null in _typed_nulls(other, connection)]
-        columns[start - 1 : start - 1 + len(names)] = [select]
+        select, names, converters = _shape(model, connection)
         table = connection.ops.quote_name(model._meta.db_table)
-        branches.append(f"(SELECT {index}, {', '.join(columns)} FROM {table} WHERE {where} LIMIT 1)")  # noqa: S608
+        lateral = f"(SELECT {select} FROM {table} WHERE {where} LIMIT 1)"  # noqa: S608
+        parts.append(f"LEFT JOIN LATERAL {lateral} AS t{index} ON TRUE")
         params += query_params
+        shapes.append((model, names, converters, names.index(model._meta.pk.attname)))
     with connection.cursor() as cursor:
-        cursor.execute(" UNION ALL ".join(branches), params)
-        rows = {row[0]: row for row in cursor.fetchall()}
+        cursor.execute(f"SELECT * FROM (SELECT 1) AS one_row {' '.join(parts)}", params)  # noqa: S608
+        row = cursor.fetchone()
     found: list[Model | None] = []
-    for index, (model, _, _) in enumerate(queries):
-        row = rows.get(index)
-        if row is None:
+    start = 1  # after one_row's column
+    for model, names, converters, pk_index in shapes:
+        values = list(row[start : start + len(names)])
+        start += len(names)
+        if values[pk_index] is None:
             found.append(None)
             continue
-        _, names, converters = _shape(model, connection)
-        start = slots[model]
-        values = list(row[start : start + len(names)])
-        for position, funcs, col in converters:
+        for index, funcs, col in converters:
             for func in funcs:
-                values[position] = func(values[position], col, connection)
+                values[index] = func(values[index], col, connection)
         found.append(model.from_db(DEFAULT_DB_ALIAS, names, values))
     return found
