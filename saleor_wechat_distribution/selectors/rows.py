@@ -74,39 +74,3 @@ def fetch_one(model: type[M], where: str, params: Sequence[Any], *, tail: str = 
 def placeholders(values: Sequence[Any]) -> str:
     """``%s, %s, …`` for an ``IN (…)`` list (never empty: callers check)."""
     return ", ".join(["%s"] * len(values))
-
-
-def fetch_first_of_each(
-    queries: Sequence[tuple[type[Model], str, Sequence[Any]]],
-) -> list[Model | None]:
-    """The first row of each ``(model, where, params)`` (as ``fetch`` reads it; None when there is
-    none), in one statement: one round trip instead of one per model, for unique-key lookups of
-    unrelated tables on the hot path. Each ``where`` sees only its own model's table.
-    """
-    connection = connections[DEFAULT_DB_ALIAS]
-    if connection.vendor != "postgresql":  # no LATERAL in SQLite (the sandbox): one query each
-        return [fetch_one(model, where, query_params) for model, where, query_params in queries]
-    parts, params, shapes = [], [], []
-    for index, (model, where, query_params) in enumerate(queries):
-        select, names, converters = _shape(model, connection)
-        table = connection.ops.quote_name(model._meta.db_table)
-        lateral = f"(SELECT {select} FROM {table} WHERE {where} LIMIT 1)"  # noqa: S608
-        parts.append(f"LEFT JOIN LATERAL {lateral} AS t{index} ON TRUE")
-        params += query_params
-        shapes.append((model, names, converters, names.index(model._meta.pk.attname)))
-    with connection.cursor() as cursor:
-        cursor.execute(f"SELECT * FROM (SELECT 1) AS one_row {' '.join(parts)}", params)  # noqa: S608
-        row = cursor.fetchone()
-    found: list[Model | None] = []
-    start = 1  # after one_row's column
-    for model, names, converters, pk_index in shapes:
-        values = list(row[start : start + len(names)])
-        start += len(names)
-        if values[pk_index] is None:
-            found.append(None)
-            continue
-        for index, funcs, col in converters:
-            for func in funcs:
-                values[index] = func(values[index], col, connection)
-        found.append(model.from_db(DEFAULT_DB_ALIAS, names, values))
-    return found

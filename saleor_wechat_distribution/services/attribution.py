@@ -7,7 +7,6 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Model
 from django.utils import timezone
 
 from ..domain.distributors import DistributorStatus, normalize_referral_code
@@ -19,18 +18,11 @@ from ..domain.referrals import (
     CodePriority,
     may_take_over,
 )
-from ..models import (
-    ChannelProgram,
-    CheckoutReferral,
-    CustomerBinding,
-    Distributor,
-    DistributorVoucherCode,
-    OrderAttribution,
-)
+from ..models import ChannelProgram, CheckoutReferral, Distributor, DistributorVoucherCode, OrderAttribution
 from ..ports import OrderSnapshot
-from ..selectors.programs import binding_policy_of, policy_snapshot
-from ..selectors.rows import fetch_first_of_each
-from .bindings import binding_state, binding_touch, customer_keys, first_valid_binding
+from ..selectors.programs import binding_policy_of, policy_snapshot, program_for_channel
+from ..selectors.rows import fetch, fetch_one
+from .bindings import binding_state, binding_touch, current_binding, customer_keys
 from .upserts import insert_unless_exists
 
 
@@ -75,50 +67,29 @@ def _code_touches(
 _DISTRIBUTORS = Distributor._meta.db_table
 
 
-@dataclass
-class OrderReads:
-    """What deciding an order's attribution reads, read in one statement (``order_reads``)."""
-
-    program: ChannelProgram
-    existing: OrderAttribution | None  # the decision, when one was made already
-    link: Distributor | None  # the active distributor of the order's link code
-    buyer_paths: list[str]  # the buyer's own tree path, when the buyer is a distributor
-    loaded: dict[str, Distributor]  # every distributor read, by path (the link's parent among them)
-    bindings: dict[str, CustomerBinding]  # the customer's bindings by key
-
-
-def order_reads(order: OrderSnapshot) -> OrderReads:
-    """In one statement (each part a unique-key lookup): the channel's program, the order's attribution,
-    the active distributor of the link code and its parent (the upline a commission pays), the buyer's
-    own distributor profile (a buyer is never bound into their own team) and the customer's bindings."""
+def _link_and_buyer(order: OrderSnapshot) -> tuple[Distributor | None, list[str], dict[str, Distributor]]:
+    """In one query: the active distributor of the order's link code and its parent (the upline a
+    commission pays), and the buyer's own tree path (a buyer who is a distributor is never bound into
+    their own team). Returns (link distributor, buyer paths, every loaded node by path)."""
     ref = normalize_referral_code(order.metadata.get(REF_METADATA_KEY, "") or "")
-    keys = customer_keys(user_id=order.user_id, identities=[(i.app_id, i.openid) for i in order.identities])
-    queries: list[tuple[type[Model], str, list]] = [
-        (ChannelProgram, "channel = %s", [order.channel]),
-        (OrderAttribution, "order_id = %s", [order.order_id]),
-    ]
+    if not ref and order.user_id is None:
+        return None, [], {}
+    conditions, params = [], []
     if ref:
         parent = f"SELECT substr(path, 1, length(path) - %s) FROM {_DISTRIBUTORS} WHERE referral_code = %s"  # noqa: S608
-        queries.append(
-            (Distributor, "referral_code = %s AND status = %s", [ref, DistributorStatus.ACTIVE.value])
-        )
-        queries.append((Distributor, f"path = ({parent})", [Distributor.steplen, ref]))
+        conditions.append(f"(referral_code = %s AND status = %s) OR path = ({parent})")
+        params += [ref, DistributorStatus.ACTIVE.value, Distributor.steplen, ref]
     if order.user_id is not None:
-        queries.append((Distributor, "user_id = %s", [order.user_id]))
-    queries += [(CustomerBinding, "channel = %s AND customer_key = %s", [order.channel, key]) for key in keys]
-    found = fetch_first_of_each(queries)
-    program, existing = found[0], found[1]
-    nodes = [n for n in found[2 : len(found) - len(keys)] if n is not None]
-    link = found[2] if ref else None
-    buyer = found[-1 - len(keys)] if order.user_id is not None else None
-    return OrderReads(
-        program=program if program is not None else ChannelProgram(channel=order.channel, version=0),
-        existing=existing,
-        link=link,
-        buyer_paths=[buyer.path] if buyer is not None else [],
-        loaded={n.path: n for n in nodes},
-        bindings={b.customer_key: b for b in found[len(found) - len(keys) :] if b is not None},
-    )
+        conditions.append("user_id = %s")
+        params.append(order.user_id)
+    link, buyer_paths, loaded = None, [], {}
+    for node in fetch(Distributor, " OR ".join(conditions), params):
+        loaded[node.path] = node
+        if ref and node.referral_code == ref and node.status == DistributorStatus.ACTIVE:
+            link = node
+        if order.user_id is not None and node.user_id == order.user_id:
+            buyer_paths.append(node.path)
+    return link, buyer_paths, loaded
 
 
 def upline_snapshot(
@@ -184,22 +155,18 @@ def attribute_order(
     event: BindingTrigger = BindingTrigger.FIRST_ORDER,
     now: datetime | None = None,
     program: ChannelProgram | None = None,
-    reads: OrderReads | None = None,
 ) -> tuple[OrderAttribution, bool]:
-    """``order_attribute``, also saying whether this call made the decision (False: it existed).
-
-    ``reads``: what ``order_reads`` read for this order, when the caller needed it too (the program).
-    """
-    reads = reads or order_reads(order)
-    if reads.existing is not None:
-        return reads.existing, False
+    """``order_attribute``, also saying whether this call made the decision (False: it existed)."""
+    existing = fetch_one(OrderAttribution, "order_id = %s", [order.order_id])
+    if existing is not None:
+        return existing, False
     now = now or timezone.now()
-    program = program or reads.program
+    program = program or program_for_channel(channel=order.channel)
     policy = binding_policy_of(program)
     keys = customer_keys(user_id=order.user_id, identities=[(i.app_id, i.openid) for i in order.identities])
-    link_distributor, buyer_paths, loaded = reads.link, reads.buyer_paths, reads.loaded
+    link_distributor, buyer_paths, loaded = _link_and_buyer(order)
     touches = _code_touches(order, program, link_distributor)
-    binding = first_valid_binding(reads.bindings, keys=keys, now=now)
+    binding = current_binding(channel=order.channel, keys=keys, now=now)
 
     chosen: _Touch | None = touches[0] if touches else None
     if binding is not None and (chosen is None or chosen.distributor.pk != binding.distributor_id):

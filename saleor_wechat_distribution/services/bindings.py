@@ -46,13 +46,6 @@ def current_binding(*, channel: str, keys: Sequence[str], now: datetime) -> Cust
             CustomerBinding, f"channel = %s AND customer_key IN ({placeholders(keys)})", [channel, *keys]
         )
     }
-    return first_valid_binding(found, keys=keys, now=now)
-
-
-def first_valid_binding(
-    found: dict[str, CustomerBinding], *, keys: Sequence[str], now: datetime
-) -> CustomerBinding | None:
-    """Of the bindings ``found`` by key: the valid one of the first key that has one."""
     for key in keys:
         binding = found.get(key)
         if binding is not None and binding_state(binding).is_valid(now):

@@ -29,7 +29,7 @@ from ..models import (
 )
 from ..ports import OrderSnapshot
 from ..selectors.programs import binding_policy_of, program_for_channel
-from .attribution import attribute_order, order_reads
+from .attribution import attribute_order
 from .bindings import binding_touch, customer_keys
 from .ledger import ledger_append
 from .upserts import insert_rows_unless_exist
@@ -131,10 +131,9 @@ def create_commissions(
 def order_placed(*, order: OrderSnapshot, now: datetime | None = None) -> OrderAttribution:
     """The order exists: decide attribution and create its commissions as pending."""
     with transaction.atomic():
-        reads = order_reads(order)
-        program = reads.program
+        program = program_for_channel(channel=order.channel)
         attribution, _ = attribute_order(
-            order=order, event=BindingTrigger.FIRST_ORDER, now=now, program=program, reads=reads
+            order=order, event=BindingTrigger.FIRST_ORDER, now=now, program=program
         )
         if attribution.upline:
             create_commissions(attribution, program, paid_at=None)
@@ -148,10 +147,9 @@ def order_paid(*, order: OrderSnapshot, paid_at: datetime | None = None) -> Orde
     """
     paid_at = paid_at or timezone.now()
     with transaction.atomic():
-        reads = order_reads(order)
-        program = reads.program
+        program = program_for_channel(channel=order.channel)
         attribution, decided_now = attribute_order(
-            order=order, event=BindingTrigger.FIRST_PAYMENT, now=paid_at, program=program, reads=reads
+            order=order, event=BindingTrigger.FIRST_PAYMENT, now=paid_at, program=program
         )
         if attribution.upline:
             create_commissions(attribution, program, paid_at=paid_at)
