@@ -61,6 +61,23 @@ def _exact(value: object, name: str) -> Fraction:
     return Fraction(value)
 
 
+def _ratio(value: object, name: str) -> tuple[int, int]:
+    """``value`` as an exact ``(numerator, denominator)`` pair (denominator > 0), with ``_exact``'s
+    checks. Plain integers are several times cheaper than a ``Fraction`` on the order hot path."""
+    if type(value) is not Decimal:  # subclasses, ints and the refused types take the checked path
+        exact = _exact(value, name)
+        return exact.numerator, exact.denominator
+    if not value.is_finite():
+        raise ValueError(f"{name} must be a finite amount, not {value}")
+    return value.as_integer_ratio()
+
+
+def _half_up_ratio(numerator: int, denominator: int) -> int:
+    """``_half_up(numerator / denominator)`` in integers (``denominator`` > 0)."""
+    magnitude = (2 * abs(numerator) + denominator) // (2 * denominator)
+    return -magnitude if numerator < 0 else magnitude
+
+
 def _half_up(value: Fraction) -> int:
     """Round to the nearest integer, ties away from zero (``decimal.ROUND_HALF_UP``)."""
     magnitude = math.floor(abs(value) + Fraction(1, 2))
@@ -79,8 +96,8 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     ``quantize(Decimal("0.005"), "CNY") == Decimal("0.01")``; ``quantize(Decimal("0.5"), "JPY") == 1``.
     """
     precision = currency_precision(currency)
-    exact = _exact(amount, "amount")
-    return _from_units(_half_up(exact * 10**precision), precision)
+    numerator, denominator = _ratio(amount, "amount")
+    return _from_units(_half_up_ratio(numerator * 10**precision, denominator), precision)
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:
@@ -92,12 +109,13 @@ def to_minor_units(amount: Decimal, currency: str) -> int:
     or charged that the books do not show. Round explicitly with :func:`quantize` first if that is meant.
     """
     precision = currency_precision(currency)
-    scaled = _exact(amount, "amount") * 10**precision
-    if scaled.denominator != 1:
+    numerator, denominator = _ratio(amount, "amount")
+    units, rest = divmod(numerator * 10**precision, denominator)
+    if rest:
         raise ValueError(
             f"{amount} has more precision than {currency} allows ({precision} decimal places); quantize it"
         )
-    return scaled.numerator
+    return units
 
 
 def from_minor_units(units: int, currency: str) -> Decimal:
@@ -158,12 +176,14 @@ def prorate(amount: Decimal, part: Decimal, whole: Decimal, currency: str) -> De
     Note that prorating the pieces of a whole separately can round to a sum that differs from the whole
     by a minor unit or so; when the pieces must add up, use :func:`allocate` instead.
     """
-    exact_amount = _exact(amount, "amount")
-    exact_part = _exact(part, "part")
-    exact_whole = _exact(whole, "whole")
-    if exact_whole <= 0:
+    amount_n, amount_d = _ratio(amount, "amount")
+    part_n, part_d = _ratio(part, "part")
+    whole_n, whole_d = _ratio(whole, "whole")
+    if whole_n <= 0:
         raise ValueError("prorate needs a positive whole")
-    if not 0 <= exact_part <= exact_whole:
+    if part_n < 0 or part_n * whole_d > whole_n * part_d:
         raise ValueError("prorate needs 0 <= part <= whole")
     precision = currency_precision(currency)
-    return _from_units(_half_up(exact_amount * exact_part / exact_whole * 10**precision), precision)
+    # amount × part / whole × 10^precision as one exact ratio, rounded once
+    numerator = amount_n * part_n * whole_d * 10**precision
+    return _from_units(_half_up_ratio(numerator, amount_d * part_d * whole_n), precision)

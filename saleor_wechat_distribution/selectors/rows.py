@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Model
 
 M = TypeVar("M", bound=Model)
@@ -21,7 +22,9 @@ Converter = Callable[[Any, Any, Any], Any]
 _SHAPES: dict[tuple[type[Model], str], tuple[str, list[str], list[tuple[int, list[Converter], Any]]]] = {}
 
 
-def _shape(model: type[Model]) -> tuple[str, list[str], list[tuple[int, list[Converter], Any]]]:
+def _shape(
+    model: type[Model], connection: BaseDatabaseWrapper
+) -> tuple[str, list[str], list[tuple[int, list[Converter], Any]]]:
     key = (model, connection.vendor)
     shape = _SHAPES.get(key)
     if shape is None:
@@ -45,7 +48,8 @@ def fetch(model: type[M], where: str, params: Sequence[Any], *, tail: str = "") 
     ``where`` and ``tail`` are SQL written by the caller with ``%s`` placeholders for ``params``; the
     table may be referred to by its name (``model._meta.db_table``).
     """
-    select, names, converters = _shape(model)
+    connection = connections[DEFAULT_DB_ALIAS]  # resolved once: the proxy costs a lookup per attribute
+    select, names, converters = _shape(model, connection)
     sql = f"SELECT {select} FROM {connection.ops.quote_name(model._meta.db_table)} WHERE {where} {tail}"  # noqa: S608
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
@@ -58,7 +62,7 @@ def fetch(model: type[M], where: str, params: Sequence[Any], *, tail: str = "") 
                 for func in funcs:
                     values[index] = func(values[index], col, connection)
             row = values
-        found.append(model.from_db(connection.alias, names, row))
+        found.append(model.from_db(DEFAULT_DB_ALIAS, names, row))
     return found
 
 

@@ -102,25 +102,27 @@ def create_commissions(
         currency=attribution.currency,
         depth=depth,
     )
+    status = Status.FROZEN if paid_at else Status.PENDING
     insert_rows_unless_exist(  # replays and the placed/paid race: the unique line/level key decides
+        Commission,
         [
-            Commission(
-                order_id=attribution.order_id,
-                line_id=s.line_id,
-                channel=attribution.channel,
-                distributor_id=s.distributor_id,
-                level=s.level,
-                currency=attribution.currency,
-                base=s.base,
-                rate=s.rate,
-                fixed_amount=s.fixed_amount,
-                amount=s.amount,
-                status=Status.FROZEN if paid_at else Status.PENDING,
-                paid_at=paid_at,
-                generation=attribution.generation,
-            )
+            {
+                "order_id": attribution.order_id,
+                "line_id": s.line_id,
+                "channel": attribution.channel,
+                "distributor_id": s.distributor_id,
+                "level": s.level,
+                "currency": attribution.currency,
+                "base": s.base,
+                "rate": s.rate,
+                "fixed_amount": s.fixed_amount,
+                "amount": s.amount,
+                "status": status,
+                "paid_at": paid_at,
+                "generation": attribution.generation,
+            }
             for s in shares
-        ]
+        ],
     )
     # "new commission" messages are decided in a task: no notification query on the order hot path
     jobs.enqueue("commissions_notify", attribution.order_id)

@@ -9,19 +9,48 @@ IntegrityError do the same.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 from uuid import UUID
 
-from django.db import IntegrityError, connection, transaction
-from django.db.models import Field, JSONField, Model
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.models import DateField, DateTimeField, Field, JSONField, Model
+from django.utils import timezone
 
 _SQL: dict[tuple, str] = {}
 
 
-def _fields(model: type[Model], *, without: str = "") -> list[Field]:
-    return [f for f in model._meta.concrete_fields if not f.primary_key and f.name != without]
+_FIELDS: dict[tuple[type[Model], str], tuple[Field, ...]] = {}
+_PRE_SAVED: dict[tuple[Field, ...], tuple[Field, ...]] = {}
+
+
+def _fields(model: type[Model], *, without: str = "") -> tuple[Field, ...]:
+    key = (model, without)
+    fields = _FIELDS.get(key)
+    if fields is None:
+        fields = _FIELDS[key] = tuple(
+            f for f in model._meta.concrete_fields if not f.primary_key and f.name != without
+        )
+    return fields
+
+
+def _reads_attribute_only(field: Field) -> bool:
+    pre_save = type(field).pre_save
+    if isinstance(field, DateField):  # DateTimeField too: plain unless auto_now / auto_now_add
+        auto = getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
+        return not auto and pre_save in (DateField.pre_save, DateTimeField.pre_save)
+    return pre_save is Field.pre_save
+
+
+def _pre_saved(fields: tuple[Field, ...]) -> tuple[Field, ...]:
+    """The fields whose ``pre_save`` does more than read the attribute (auto_now / auto_now_add, or a
+    field class of its own): only those need the call ``save()`` makes."""
+    found = _PRE_SAVED.get(fields)
+    if found is None:
+        found = _PRE_SAVED[fields] = tuple(f for f in fields if not _reads_attribute_only(f))
+    return found
 
 
 def _columns(fields: Sequence[Field]) -> str:
@@ -48,10 +77,12 @@ def _one_row_insert(model: type[Model], conflict: Sequence[str] | None) -> str:
     return sql
 
 
-def _values(instance: Model, fields: Sequence[Field]) -> list:
-    for field in fields:  # auto_now / auto_now_add, as save() would
+def _values(instance: Model, fields: tuple[Field, ...]) -> list:
+    for field in _pre_saved(fields):  # auto_now / auto_now_add, as save() would
         field.pre_save(instance, add=True)
-    return [f.get_db_prep_save(getattr(instance, f.attname), connection) for f in fields]
+    conn = connections[DEFAULT_DB_ALIAS]  # the proxy costs a thread-local lookup per attribute
+    values = instance.__dict__
+    return [f.get_db_prep_save(values[f.attname], conn) for f in fields]
 
 
 def _saved(instance: Model, pk: object) -> None:
@@ -122,26 +153,44 @@ def _json_scalar(value: object) -> str:
     raise TypeError(f"{type(value).__name__} is not a plain column value")
 
 
-def insert_rows_unless_exist(instances: Sequence[Model]) -> None:
-    """``bulk_create(instances, ignore_conflicts=True)`` in one statement and without the ORM.
+def _is_auto_time(field: Field) -> bool:
+    return bool(getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False))
 
+
+def insert_rows_unless_exist(model: type[Model], rows: Sequence[Mapping[str, Any]]) -> None:
+    """``bulk_create([model(**row) for row in rows], ignore_conflicts=True)`` in one statement and
+    without the ORM.
+
+    ``rows`` are keyed by attribute name (``distributor_id``); what a row leaves out gets the field's
+    default, and auto_now / auto_now_add fields the current time, as a new instance's ``save()`` would.
     On PostgreSQL the rows travel as one JSON parameter that ``json_populate_recordset`` turns into rows
     of the table's own type: one short statement text whatever the row count (psycopg caches its
-    parsing), no per-value adaptation in Python. For models of plain columns (no JSON fields). Primary
-    keys are not set (a skipped row has none).
+    parsing), no model instance and no per-value adaptation in Python. For models of plain columns (no
+    JSON fields, no field with a ``pre_save`` of its own).
     """
-    if not instances:
+    if not rows:
         return
-    model = type(instances[0])
     fields = _fields(model)
-    if connection.vendor != "postgresql" or any(isinstance(f, JSONField) for f in fields):
-        model._default_manager.bulk_create(instances, ignore_conflicts=True)
+    if (
+        connection.vendor != "postgresql"
+        or any(isinstance(f, JSONField) for f in fields)
+        or any(not _is_auto_time(f) for f in _pre_saved(fields))
+    ):
+        model._default_manager.bulk_create([model(**row) for row in rows], ignore_conflicts=True)
         return
-    rows = []
-    for instance in instances:
-        for field in fields:  # auto_now / auto_now_add, as save() would
-            field.pre_save(instance, add=True)
-        rows.append({f.column: getattr(instance, f.attname) for f in fields})
+    now = timezone.now()
+    plan = [(f.column, f.attname, f, _is_auto_time(f)) for f in fields]
+    prepared = []
+    for row in rows:
+        values = {}
+        for column, attname, field, auto_time in plan:
+            if auto_time:
+                values[column] = now
+            elif attname in row:
+                values[column] = row[attname]
+            else:
+                values[column] = field.get_default()
+        prepared.append(values)
     key = ("rows", model)
     sql = _SQL.get(key)
     if sql is None:
@@ -151,4 +200,4 @@ def insert_rows_unless_exist(instances: Sequence[Model]) -> None:
             f" FROM json_populate_recordset(NULL::{table}, %s) ON CONFLICT DO NOTHING"
         )
     with connection.cursor() as cursor:
-        cursor.execute(sql, [json.dumps(rows, default=_json_scalar)])
+        cursor.execute(sql, [json.dumps(prepared, default=_json_scalar)])
