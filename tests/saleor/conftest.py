@@ -67,3 +67,33 @@ if SALEOR_AVAILABLE:
     ]  # fmt: skip
 
     from .saleor_fixtures import _default_program_config  # noqa: F401
+
+
+@pytest.fixture
+def shop_grants(
+    permission_manage_discounts,
+    e2e_staff_api_client,
+    e2e_app_api_client,
+    shop_permissions,
+    permission_manage_product_types_and_attributes,
+    permission_manage_orders,
+    permission_manage_payments,
+    permission_manage_plugins,
+    permission_manage_users,
+):
+    """The permissions the tier's shops need: staff build the shop and configure the plugin, the app pays."""
+    from saleor.tests.e2e.utils import assign_permissions
+
+    assign_permissions(
+        e2e_staff_api_client,
+        [
+            *shop_permissions,
+            permission_manage_product_types_and_attributes,
+            permission_manage_orders,
+            permission_manage_payments,
+            permission_manage_plugins,
+            permission_manage_users,
+            permission_manage_discounts,
+        ],
+    )
+    assign_permissions(e2e_app_api_client, [permission_manage_payments, permission_manage_orders])

@@ -34,7 +34,6 @@ from saleor.tests.e2e.orders.utils import (
 from saleor.tests.e2e.product.utils.preparing_product import prepare_product
 from saleor.tests.e2e.shop.utils.preparing_shop import prepare_default_shop
 from saleor.tests.e2e.transactions.utils import create_transaction
-from saleor.tests.e2e.utils import assign_permissions
 from saleor.tests.e2e.vouchers.utils.prepare_voucher import prepare_voucher
 
 from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
@@ -84,30 +83,7 @@ def plugin_update(staff_client, channel_id, *, active=True, **values):
 
 
 @pytest.fixture
-def shop(
-    permission_manage_discounts,
-    e2e_staff_api_client,
-    e2e_app_api_client,
-    shop_permissions,
-    permission_manage_product_types_and_attributes,
-    permission_manage_orders,
-    permission_manage_payments,
-    permission_manage_plugins,
-    permission_manage_users,
-):
-    assign_permissions(
-        e2e_staff_api_client,
-        [
-            *shop_permissions,
-            permission_manage_product_types_and_attributes,
-            permission_manage_orders,
-            permission_manage_payments,
-            permission_manage_plugins,
-            permission_manage_users,
-            permission_manage_discounts,
-        ],
-    )
-    assign_permissions(e2e_app_api_client, [permission_manage_payments, permission_manage_orders])
+def shop(shop_grants, e2e_staff_api_client):
     data = prepare_default_shop(e2e_staff_api_client)
     _, variant_id, _ = prepare_product(
         e2e_staff_api_client, data["warehouse"]["id"], data["channel"]["id"], 100

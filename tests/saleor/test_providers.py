@@ -34,7 +34,6 @@ from saleor.tests.e2e.shipping_zone.utils import (
     create_shipping_zone,
 )
 from saleor.tests.e2e.transactions.utils import create_transaction
-from saleor.tests.e2e.utils import assign_permissions
 from saleor.tests.e2e.vouchers.utils import create_voucher, create_voucher_channel_listing
 from saleor.tests.e2e.warehouse.utils import create_warehouse
 
@@ -77,31 +76,8 @@ def merchant_settings(world: FakeWeChatPay, **extra) -> dict:
 
 
 @pytest.fixture
-def cny_shop(
-    permission_manage_discounts,
-    e2e_staff_api_client,
-    e2e_app_api_client,
-    shop_permissions,
-    permission_manage_product_types_and_attributes,
-    permission_manage_orders,
-    permission_manage_payments,
-    permission_manage_plugins,
-    permission_manage_users,
-):
+def cny_shop(shop_grants, e2e_staff_api_client):
     """Saleor's default e2e shop, in a CNY channel (WeChat Pay coupons are in CNY)."""
-    assign_permissions(
-        e2e_staff_api_client,
-        [
-            *shop_permissions,
-            permission_manage_product_types_and_attributes,
-            permission_manage_orders,
-            permission_manage_payments,
-            permission_manage_plugins,
-            permission_manage_users,
-            permission_manage_discounts,
-        ],
-    )
-    assign_permissions(e2e_app_api_client, [permission_manage_payments, permission_manage_orders])
     warehouse = create_warehouse(e2e_staff_api_client)
     channel = create_channel(
         e2e_staff_api_client, warehouse_ids=[warehouse["id"]], slug="cn-shop", currency="CNY"
