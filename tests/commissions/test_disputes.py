@@ -78,8 +78,9 @@ def test_open_dispute_holds_commissions_past_the_window_and_release_lets_them_se
     ]
 
 
-def test_dispute_on_settled_commissions_takes_them_out_of_reach_until_released(program, chain):
+def test_dispute_on_settled_commissions_takes_them_out_of_reach_until_released(program, chain, payable):
     _, a, b = chain
+    payable(b)
     o = paid_order(b)
     assert commissions_settle_due() == 2
     assert ledger_balance(distributor_id=b.pk, currency="CNY") == D("10.00")
