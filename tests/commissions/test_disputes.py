@@ -18,10 +18,10 @@ from saleor_wechat_distribution.services.commissions import (
     order_fulfilled,
     order_hold_open,
     order_paid,
-    order_refunded,
 )
 from saleor_wechat_distribution.services.disputes import order_dispute_open, order_dispute_resolve
 from saleor_wechat_distribution.services.ledger import ledger_balance
+from saleor_wechat_distribution.services.refunds import order_refunded
 from saleor_wechat_distribution.services.withdrawals import withdrawal_request
 from saleor_wechat_distribution.testing.factories import staff
 from saleor_wechat_distribution.testing.orders import line, order

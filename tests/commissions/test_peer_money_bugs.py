@@ -21,10 +21,10 @@ from saleor_wechat_distribution.services.commissions import (
     order_cancelled,
     order_fulfilled,
     order_paid,
-    order_refunded,
 )
 from saleor_wechat_distribution.services.distributors import distributor_suspend
 from saleor_wechat_distribution.services.ledger import ledger_append, ledger_balance
+from saleor_wechat_distribution.services.refunds import order_refunded
 from saleor_wechat_distribution.services.withdrawals import withdrawal_request
 from saleor_wechat_distribution.testing.factories import make_distributor
 from saleor_wechat_distribution.testing.orders import line, order

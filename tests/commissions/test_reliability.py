@@ -18,9 +18,9 @@ from saleor_wechat_distribution.services.commissions import (
     order_fulfilled,
     order_paid,
     order_placed,
-    order_refunded,
 )
 from saleor_wechat_distribution.services.ledger import ledger_append, ledger_balance
+from saleor_wechat_distribution.services.refunds import order_refunded
 from saleor_wechat_distribution.services.withdrawals import withdrawal_request
 from saleor_wechat_distribution.testing.concurrency import run_concurrently
 from saleor_wechat_distribution.testing.orders import line, order
