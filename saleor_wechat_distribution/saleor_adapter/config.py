@@ -117,15 +117,15 @@ SETTINGS: tuple[SettingSpec, ...] = (
     ),
     SettingSpec(
         "withdrawal_minimum", STRING, "1.00", _("Minimum withdrawal"),
-        _("The smallest amount a distributor can withdraw, in the channel's currency."),
+        _("The smallest withdrawal. Channels of one currency share the wallet: the highest minimum applies."),
     ),
     SettingSpec(
         "withdrawal_daily_limit", STRING, "5000.00", _("Daily withdrawal limit"),
-        _("The most a distributor can withdraw per day, in the channel's currency."),
+        _("The most withdrawn per day. Channels of one currency share the wallet: the lowest applies."),
     ),
     SettingSpec(
         "withdrawal_auto_approve_below", STRING, "0", _("Approve withdrawals below"),
-        _("Withdrawals below this amount are paid out without staff approval; 0 approves none."),
+        _("Paid out without staff approval below this amount (0: none). One currency: the lowest applies."),
     ),
     SettingSpec(
         "payout_method", STRING, "v3", _("Payout API"),
