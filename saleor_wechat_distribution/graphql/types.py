@@ -189,7 +189,7 @@ _DISTRIBUTOR_OF_RECORD = (
 
 @register_node_type
 class Commission(graphene.ObjectType):
-    order_id = graphene.String(required=True, description="The host's (Saleor's) order id.")
+    order_id = graphene.ID(required=True, description="The host's (Saleor's) order id.")
     line_id = graphene.String(required=True, description="The host's order line id.")
     channel = graphene.String(required=True, description="Channel slug of the order.")
     level = graphene.Int(
@@ -330,7 +330,7 @@ class WithdrawalCountableConnection(CountableConnection):
 
 @register_node_type
 class OrderAttribution(graphene.ObjectType):
-    order_id = graphene.String(required=True, description="The host's (Saleor's) order id.")
+    order_id = graphene.ID(required=True, description="The host's (Saleor's) order id.")
     order_number = graphene.String(required=True)
     channel = graphene.String(required=True)
     source = AttributionSourceEnum(description="How the order came to this distributor; null: nobody's.")
