@@ -11,7 +11,7 @@ from ..core.inputs import clean_channel
 from ..core.money import parse_decimal
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import BindingOverrideEnum, BindingTriggerEnum, CodePriorityEnum, CommissionErrorCodeEnum
-from ..types import ChannelProgram
+from ..program_types import ChannelProgram
 
 ChannelProgramUpdateError = mutation_error_type("ChannelProgramUpdateError", CommissionErrorCodeEnum)
 
