@@ -57,6 +57,17 @@ class TeamLevelCount(graphene.ObjectType):
     count = graphene.Int(required=True, description="Approved members at this level.")
 
 
+class DistributorUpline(graphene.ObjectType):
+    display_name = graphene.String(required=True)
+    referral_code = graphene.String(required=True)
+
+    class Meta:
+        description = (
+            "What a distributor may see of the distributor directly above it: its name and code (the whole "
+            "upline node, `parent`, is for staff and the upline's own team)."
+        )
+
+
 @register_node_type
 class Distributor(graphene.ObjectType):
     display_name = graphene.String(required=True)
@@ -71,6 +82,12 @@ class Distributor(graphene.ObjectType):
     parent = graphene.Field(
         lambda: Distributor,
         description="The upline, when the viewer may see it (staff, or inside the own team).",
+    )
+    upline = graphene.Field(
+        DistributorUpline,
+        description="Display name and code of the distributor directly above (for an applicant: the "
+        "inviter it applied under); shown to the distributor itself and to whoever may see its parent. "
+        "Null directly under the brand.",
     )
     events = graphene.List(
         graphene.NonNull(DistributorEvent), description="Audit trail. Requires MANAGE_USERS."
@@ -114,6 +131,15 @@ class Distributor(graphene.ObjectType):
             return parent if parent is not None and can_see_distributor(info.context, parent) else None
 
         return loader(info.context, DistributorByPathLoader).load(root.parent_path).then(visible)
+
+    @staticmethod
+    def resolve_upline(root: DistributorModel, info: Any) -> Any:
+        # the distributor itself (by user: the profile may be newer than the request's viewer), else who
+        # may see the node's parent; a record's distributor shown to MANAGE_ORDERS only stays without it
+        is_self = root.user_id is not None and root.user_id == info.context.principal.user_id
+        if root.depth <= 1 or not (is_self or can_see_distributor(info.context, root)):
+            return None
+        return loader(info.context, DistributorByPathLoader).load(root.parent_path)
 
     @staticmethod
     def resolve_events(root: DistributorModel, info: Any) -> list[DistributorEventModel]:
