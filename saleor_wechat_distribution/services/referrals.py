@@ -32,7 +32,6 @@ from .inputs import HOST_ID_MAX_LENGTH, REASON_MAX_LENGTH, clean_text
 CODE_MAX_LENGTH = 64
 
 
-
 @dataclass(frozen=True)
 class HostCheckout:
     """A checkout as the host knows it: the id its orders will carry (``OrderSnapshot.checkout_id``, the

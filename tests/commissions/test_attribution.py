@@ -108,9 +108,12 @@ def test_a_code_put_on_a_checkout_by_any_of_its_ids_attributes_its_order(program
         lambda id: HostCheckout(aliases[id], program.channel) if id in aliases else None
     )
     try:
-        assert checkout_attribute(
-            principal=Principal.anonymous(), checkout_id="Q2hlY2tvdXQ6dG9rZW4tMQ==", code=a.referral_code
-        ) == program.channel
+        assert (
+            checkout_attribute(
+                principal=Principal.anonymous(), checkout_id="Q2hlY2tvdXQ6dG9rZW4tMQ==", code=a.referral_code
+            )
+            == program.channel
+        )
     finally:
         set_checkout_channel_lookup(None)
     assert CheckoutReferral.objects.get().checkout_id == "token-1"
