@@ -53,7 +53,10 @@ class ChannelProgram(graphene.ObjectType):
     channel = graphene.String(required=True)
     currency = graphene.String(required=True, description="Currency of commissions and withdrawals.")
     version = graphene.Int(
-        required=True, description="Bumped by every change; 0: never configured (the defaults apply)."
+        required=True,
+        description="Rises when something that decides who earns what, or when, changes (commission rules, "
+        "depth, shipping, own purchases, binding policy, freeze window, withdrawal limits, currency); "
+        "0: never configured (the defaults apply).",
     )
     commission_depth = graphene.Int(
         required=True,
@@ -75,7 +78,9 @@ class ChannelProgram(graphene.ObjectType):
     payout_app_id = graphene.String(required=True, description="App whose openids payouts go to.")
     storefront_base_url = graphene.String(required=True, description="Base of the share links.")
     updated_at = graphene.DateTime()
-    updated_by = graphene.String()
+    updated_by = graphene.String(
+        description="Who changed a setting last: `staff:<user id>` or `app:<app id>`."
+    )
 
     class Meta:
         description = "A channel's distribution program settings. Requires MANAGE_PLUGINS."

@@ -85,17 +85,25 @@ class WeChatDistributionPlugin(BasePlugin):
                 }
             ) from None
 
-    @classmethod
-    def save_plugin_configuration(cls, plugin_configuration: Any, cleaned_data: Any) -> Any:
+    def save_plugin_configuration(self, plugin_configuration: Any, cleaned_data: Any) -> Any:  # type: ignore[override]
         """Saleor's save, then the program copy the core reads (``ChannelProgram``, level rates), in one
         transaction: a setting the core refuses (e.g. fewer levels than an existing product rule's)
-        leaves both unchanged."""
+        leaves both unchanged. An instance method (Saleor's is a class method, which Saleor's manager
+        calls on the plugin instance): the instance knows who saves, ``self.requestor`` (the staff user or
+        app of the ``pluginUpdate`` request), which the program records as ``updatedBy``."""
+        from .auth import principal_of_requestor
+
         with transaction.atomic():
             saved = super().save_plugin_configuration(plugin_configuration, cleaned_data)
             channel = getattr(plugin_configuration, "channel", None)
             if channel is not None:
                 try:
-                    sync_program(channel.slug, channel.currency_code, plugin_configuration.configuration)
+                    sync_program(
+                        channel.slug,
+                        channel.currency_code,
+                        plugin_configuration.configuration,
+                        actor=principal_of_requestor(self.requestor),
+                    )
                 except DistributionError as error:
                     raise ValidationError(
                         {
