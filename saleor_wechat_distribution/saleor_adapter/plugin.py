@@ -75,8 +75,11 @@ class WeChatDistributionPlugin(BasePlugin):
 
     @classmethod
     def validate_plugin_configuration(cls, plugin_configuration: Any, **kwargs: Any) -> None:
+        channel = getattr(plugin_configuration, "channel", None)
         try:
-            config.parse_configuration(plugin_configuration.configuration)
+            config.parse_configuration(
+                plugin_configuration.configuration, getattr(channel, "currency_code", None)
+            )
         except config.ConfigurationError as error:
             raise ValidationError(
                 {
@@ -118,6 +121,16 @@ class WeChatDistributionPlugin(BasePlugin):
     def pre_save_plugin_configuration(cls, plugin_configuration: Any) -> None:
         """Secrets are sealed at rest (``sealed_config``): Saleor would store them in plaintext."""
         seal_items(plugin_configuration.configuration or [], config.SECRET_NAMES)
+
+    def resolve_plugin_configuration(self, request: Any) -> Any:
+        """The dashboard's view of the configuration (Saleor's hook for it): Saleor has obfuscated the
+        secrets already, but from the sealed text we store; show the last characters of each secret
+        itself (``config.dashboard_items``, reading the stored row), and money labels in the channel's
+        currency."""
+        db_config = getattr(self, "db_config", None)
+        stored = db_config.configuration if db_config is not None else []
+        currency = getattr(self.channel, "currency_code", None)
+        return config.dashboard_items(self.configuration or [], stored, currency)
 
     # --- HTTP ------------------------------------------------------------------------------------------
 

@@ -18,7 +18,7 @@ def sync_program(channel: str, currency: str, items: Any, *, actor: Principal = 
     order that keeps every step valid (fewer levels: rates first; more levels: settings first). ``actor``
     is who saved the form (Saleor's requestor); what did not change is not written, so switching the
     plugin on or off gives the program no new version."""
-    parsed = config.parse_configuration(items)
+    parsed = config.parse_configuration(items, currency)
     changes = {k: v for k, v in parsed.program.items() if v is not None or k == "binding_validity_days"}
     changes["currency"] = currency
     with transaction.atomic():
