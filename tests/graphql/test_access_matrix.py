@@ -298,8 +298,7 @@ def test_node(world: World, gql: Gql, target: str, caller: str, expected: str) -
 # Distributor.parent: visible to staff, and to a distributor only inside its own subtree
 # --------------------------------------------------------------------------------------------------
 
-PARENT = """query($id: ID!) { node(id: $id) { ... on Distributor { parent { id displayName }
-  upline { displayName } } } }"""
+PARENT = """query($id: ID!) { node(id: $id) { ... on Distributor { parent { id displayName } } } }"""
 
 PARENT_TABLES = {
     "A": {  # a root has no parent, for everyone who may see it
@@ -345,26 +344,18 @@ def test_parent(world: World, gql: Gql, target: str, caller: str, expected: Any)
     if expected == HIDDEN:
         assert node is None
     elif expected is NULL:
-        assert node == {"parent": None, "upline": None}
+        assert node == {"parent": None}
     else:
-        assert node == {
-            "parent": {"id": world.gid(expected), "displayName": f"Node {expected}"},
-            "upline": {"displayName": f"Node {expected}"},
-        }
+        assert node == {"parent": {"id": world.gid(expected), "displayName": f"Node {expected}"}}
 
 
 def test_parent_of_a_member_is_hidden_from_the_member_itself(world: World, gql: Gql) -> None:
     """A1 is inside A's team: its upline A is outside A1's own subtree, so A1 does not see it."""
     a1 = world.principals["A1"]
-    own = gql("{ myDistributor { id parent { id } upline { displayName referralCode } } }", principal=a1)
-    upline = {"displayName": "Node A", "referralCode": world["A"].referral_code}
-    assert own == {"data": {"myDistributor": {"id": world.gid("A1"), "parent": None, "upline": upline}}}
-    top = gql("{ myDistributor { upline { displayName } } }", principal=world.principals["A"])
-    assert top == {"data": {"myDistributor": {"upline": None}}}  # directly under the brand
+    own = gql("{ myDistributor { id parent { id } } }", principal=a1)
+    assert own == {"data": {"myDistributor": {"id": world.gid("A1"), "parent": None}}}
     below = gql(PARENT, {"id": world.gid("A11")}, a1)
-    assert below == {"data": {"node": {
-        "parent": {"id": world.gid("A1"), "displayName": "Node A1"}, "upline": {"displayName": "Node A1"},
-    }}}  # fmt: skip
+    assert below == {"data": {"node": {"parent": {"id": world.gid("A1"), "displayName": "Node A1"}}}}
     assert gql(NODE, {"id": world.gid("A")}, a1) == {"data": {"node": None}}
 
 
@@ -498,7 +489,7 @@ def test_own_events(world: World, gql: Gql, caller: str, expected: Any) -> None:
 APPLY = """
 mutation($input: DistributorApplyInput!) {
   distributorApply(input: $input) {
-    distributor { id status level parent { id } upline { displayName referralCode } }
+    distributor { id status level parent { id } }
     errors { field code message }
   }
 }"""
@@ -533,15 +524,9 @@ def test_distributor_apply(world: World, gql: Gql, caller: str, expected: Any) -
         return
     node = Distributor.objects.get(user_id=principal.user_id)
     assert payload["errors"] == []
-    # the applicant sees its own node and what it may see of its upline (the inviter's name and code),
-    # not the upline's node (outside the applicant's subtree), as myDistributor shows it
+    # the applicant sees its own node, and (being outside A's subtree as a viewer) not its upline
     parent = {"id": world.gid("A")} if caller == "staff_users" else None
-    upline = {"displayName": "Node A", "referralCode": world["A"].referral_code}
-    assert payload["distributor"] == {
-        "id": gid(node), "status": "PENDING", "level": 2, "parent": parent, "upline": upline,
-    }  # fmt: skip
-    own = gql("{ myDistributor { id parent { id } upline { displayName referralCode } } }", None, principal)
-    assert own == {"data": {"myDistributor": {"id": gid(node), "parent": parent, "upline": upline}}}
+    assert payload["distributor"] == {"id": gid(node), "status": "PENDING", "level": 2, "parent": parent}
     assert node.parent_path == world["A"].path and node.status == "pending"
     assert node.inviter_id == world["A"].pk
     assert list(node.events.values_list("type", flat=True)) == ["applied"]

@@ -76,8 +76,9 @@ class ChannelProgramUpdate(BaseMutation):
     """Staff: change some settings of a channel's program. Requires MANAGE_PLUGINS.
 
     Only the fields given change (null leaves a setting as it is, except bindingPolicy.validityDays,
-    where null means bindings never expire). The result is validated as a whole, and every change bumps
-    the program's version, which attributions record.
+    where null means bindings never expire). The result is validated as a whole; a change to a rule about
+    money (all but the payout API, payout app and storefront address) gives the program a new version,
+    which attributions record, and every change records who made it.
     """
 
     permissions = (Permission.MANAGE_PLUGINS,)
