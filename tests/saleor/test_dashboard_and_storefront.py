@@ -17,11 +17,10 @@ from saleor.tests.e2e.transactions.utils import create_transaction
 from saleor.tests.e2e.utils import assign_permissions
 
 from saleor_wechat_distribution.models import ChannelProgram, CheckoutReferral, OrderAttribution
-from saleor_wechat_distribution.ports import SYSTEM, Principal
 from saleor_wechat_distribution.saleor_adapter.plugin import WeChatDistributionPlugin
 
 from .saleor_fixtures import post_ours
-from .test_in_saleor import plugin_update, shop  # noqa: F401 - the USD shop fixture
+from .test_in_saleor import one_level_program, plugin_update, shop, staff_distributor  # noqa: F401 - shop: a fixture
 
 pytestmark = [pytest.mark.saleor, pytest.mark.django_db]
 
@@ -38,14 +37,6 @@ def _attribute(client, slug, checkout_id, code):
     return response.json()["data"]["checkoutAttribute"]
 
 
-def _distributor(e2e_staff_api_client):
-    from saleor_wechat_distribution.services.distributors import distributor_apply, distributor_approve
-
-    seller = e2e_staff_api_client.user
-    applied = distributor_apply(principal=Principal(user_id=seller.pk, email=seller.email), display_name="S")
-    return distributor_approve(actor=SYSTEM, distributor_id=applied.pk)
-
-
 def test_checkout_attribute_takes_saleors_checkout_global_id_or_its_token(
     shop,  # noqa: F811
     e2e_staff_api_client,
@@ -54,11 +45,8 @@ def test_checkout_attribute_takes_saleors_checkout_global_id_or_its_token(
 ):
     channel = shop["channel"]
     slug = channel["slug"]
-    assert plugin_update(
-        e2e_staff_api_client, channel["id"], commission_depth=1, commission_rate_level_1="10",
-        commission_rate_level_2="",
-    )["errors"] == []  # fmt: skip
-    distributor = _distributor(e2e_staff_api_client)
+    one_level_program(e2e_staff_api_client, channel["id"])
+    distributor = staff_distributor(e2e_staff_api_client)
     checkout = checkout_create(
         e2e_not_logged_api_client, [{"variantId": shop["variant_id"], "quantity": 1}], slug,
         email="buyer@example.com",
