@@ -64,12 +64,11 @@ from .mutations.withdrawal_approve import WithdrawalApprove
 from .mutations.withdrawal_reject import WithdrawalReject
 from .mutations.withdrawal_request import WithdrawalRequest
 from .network_schema import NetworkMutations, NetworkQueries
+from .program_types import ChannelProgram, CommissionRule
 from .storefront_schema import StorefrontMutations, StorefrontQueries
 from .types import (
     Balance,
-    ChannelProgram,
     CommissionCountableConnection,
-    CommissionRule,
     Distributor,
     DistributorCountableConnection,
     DistributorStats,
