@@ -37,11 +37,10 @@ from .core.ids import InvalidGlobalId, decode_global_id
 from .core.inputs import HOST_ID_MAX_LENGTH, clean_text
 from .core.permissions import distributor_required, permission_required, permission_required_or_self
 from .enums import CommissionStatusEnum, WithdrawalStatusEnum
+from .program_types import ChannelProgram, CommissionRule
 from .types import (
     Balance,
-    ChannelProgram,
     CommissionCountableConnection,
-    CommissionRule,
     DistributorStats,
     OrderAttributionCountableConnection,
     WithdrawalCountableConnection,

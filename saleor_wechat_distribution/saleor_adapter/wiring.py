@@ -7,6 +7,7 @@ channel lookup, and Saleor's writer guard around our Celery tasks.
 
 from __future__ import annotations
 
+import binascii
 import json
 import logging
 import uuid
@@ -16,6 +17,7 @@ from typing import Any
 from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
+from graphql_relay import from_global_id
 from saleor.account.models import User
 from saleor.checkout.models import Checkout
 from saleor.core.db.connection import allow_writer
@@ -149,14 +151,34 @@ def customer_creation_allowed() -> bool:
     return False
 
 
-def checkout_channel(checkout_id: str) -> str | None:
-    """``checkoutAttribute`` takes Saleor's checkout token (``Checkout.token``)."""
+def _checkout_token(checkout_id: str) -> uuid.UUID | None:
+    """Saleor's global id of a checkout (``Checkout:<token>`` in base64: what storefronts hold, e.g.
+    ``checkoutCreate``'s ``checkout.id``) first, then the bare ``Checkout.token``."""
+    candidates = []
     try:
-        token = uuid.UUID(str(checkout_id))
-    except ValueError:
+        type_name, raw = from_global_id(checkout_id)
+        if type_name == "Checkout":
+            candidates.append(raw)
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        pass
+    candidates.append(checkout_id)
+    for candidate in candidates:
+        try:
+            return uuid.UUID(str(candidate))
+        except ValueError:
+            continue
+    return None
+
+
+def checkout_channel(checkout_id: str) -> referrals.HostCheckout | None:
+    """``checkoutAttribute``'s checkout: by Saleor's global id or its token; the code is kept under the
+    token, which the order's snapshot carries (``OrderSnapshot.checkout_id``)."""
+    token = _checkout_token(str(checkout_id))
+    if token is None:
         return None
     with allow_writer():
-        return Checkout.objects.filter(token=token).values_list("channel__slug", flat=True).first()
+        channel = Checkout.objects.filter(token=token).values_list("channel__slug", flat=True).first()
+    return referrals.HostCheckout(checkout_id=str(token), channel=channel) if channel else None
 
 
 def _enter_writer(task_id: str | None = None, task: Any = None, **_: Any) -> None:

@@ -31,7 +31,7 @@ from saleor_wechat_distribution.models import (
     Withdrawal,
 )
 from saleor_wechat_distribution.services.ledger import ledger_balance
-from saleor_wechat_distribution.services.referrals import set_checkout_channel_lookup
+from saleor_wechat_distribution.services.referrals import HostCheckout, set_checkout_channel_lookup
 
 from .conftest import Gql, World, assert_top_level_error
 from .conftest_commissions import (
@@ -60,7 +60,7 @@ def mw(world: World, payout_merchant) -> MoneyWorld:
 def checkouts() -> Iterator[dict[str, str]]:
     """The host's checkouts (id -> channel) that ``checkoutAttribute`` may put codes on."""
     known = {f"chk-{role}": CHANNEL for role in ROLES} | {"chk-1": CHANNEL}
-    set_checkout_channel_lookup(known.get)
+    set_checkout_channel_lookup(lambda id: HostCheckout(id, known[id]) if id in known else None)
     yield known
     set_checkout_channel_lookup(None)
 

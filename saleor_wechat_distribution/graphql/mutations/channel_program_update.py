@@ -11,7 +11,7 @@ from ..core.channels import channel_argument
 from ..core.money import parse_decimal
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import BindingOverrideEnum, BindingTriggerEnum, CodePriorityEnum, CommissionErrorCodeEnum
-from ..types import ChannelProgram
+from ..program_types import ChannelProgram
 
 ChannelProgramUpdateError = mutation_error_type("ChannelProgramUpdateError", CommissionErrorCodeEnum)
 
@@ -76,8 +76,9 @@ class ChannelProgramUpdate(BaseMutation):
     """Staff: change some settings of a channel's program. Requires MANAGE_PLUGINS.
 
     Only the fields given change (null leaves a setting as it is, except bindingPolicy.validityDays,
-    where null means bindings never expire). The result is validated as a whole, and every change bumps
-    the program's version, which attributions record.
+    where null means bindings never expire). The result is validated as a whole; a change to a rule about
+    money (all but the payout API, payout app and storefront address) gives the program a new version,
+    which attributions record, and every change records who made it.
     """
 
     permissions = (Permission.MANAGE_PLUGINS,)
