@@ -18,6 +18,7 @@ from ..selectors.distributors import (
     distributor_team,
     distributor_team_level_counts,
 )
+from .center_schema import CenterMutations, CenterQueries
 from .commission_schema import CommissionQueries
 from .core.connection import keyset_connection
 from .core.errors import QueryError
@@ -161,11 +162,13 @@ class DistributorQueries(graphene.ObjectType):
         )
 
 
-class Query(NetworkQueries, StorefrontQueries, CouponQueries, CommissionQueries, DistributorQueries):
+class Query(
+    CenterQueries, NetworkQueries, StorefrontQueries, CouponQueries, CommissionQueries, DistributorQueries
+):
     pass
 
 
-class Mutation(NetworkMutations, StorefrontMutations, graphene.ObjectType):
+class Mutation(CenterMutations, NetworkMutations, StorefrontMutations, graphene.ObjectType):
     distributor_apply = DistributorApply.Field()
     distributor_approve = DistributorApprove.Field()
     distributor_reject = DistributorReject.Field()

@@ -21,6 +21,11 @@ from ..models import Withdrawal as WithdrawalModel
 from ..selectors.commissions import Balance as BalanceData
 from ..selectors.commissions import DistributorStats as DistributorStatsData
 from ..selectors.distributors import distributor_is_within
+from .commission_explanation import (
+    EXPLANATION_DESCRIPTION,
+    CommissionExplanation,
+    resolve_commission_explanation,
+)
 from .core.connection import CountableConnection
 from .core.money import Money, money
 from .core.node import register_node_type
@@ -239,6 +244,8 @@ class Commission(graphene.ObjectType):
         '"refund_requested"; null when nothing holds it.'
     )
     distributor = graphene.Field(Distributor, description=_DISTRIBUTOR_OF_RECORD)
+    explanation = graphene.Field(CommissionExplanation, required=True, description=EXPLANATION_DESCRIPTION)
+    resolve_explanation = staticmethod(resolve_commission_explanation)
 
     @staticmethod
     def resolve_hold_reason(root: Any, info: Any) -> Any:

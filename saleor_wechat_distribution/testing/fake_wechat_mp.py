@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from http.server import ThreadingHTTPServer
 from typing import Any, Self
 
+from . import fake_wechat_web
 from .fake_wechatpay import FakeRequest, FakeResponse, _RequestHandler
 
 __all__ = ["FakeAccount", "FakeCard", "FakeFollower", "FakeWeChatMp", "SentTemplate"]
@@ -167,6 +168,8 @@ class FakeWeChatMp:
         self._lock = threading.RLock()
         self.routes: list[Route] = []
         self._install()
+        #: JS-SDK tickets, OAuth scopes and profiles (``fake_wechat_web``)
+        self.web = fake_wechat_web.install(self)
         self._server: ThreadingHTTPServer | None = None
         self._thread: threading.Thread | None = None
 
