@@ -129,6 +129,7 @@ class CenterQueries(graphene.ObjectType):
         redirect_uri=graphene.String(required=True),
         state=graphene.String(),
         scope=OAuthScopeEnum(default_value=OAuthScopeEnum.BASE.value),
+        name="centerOAuthUrl",
         description="Public: where to send the visitor to sign in with WeChat on the storefront's account.",
     )
     center_catalog = graphene.Field(

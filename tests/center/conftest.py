@@ -5,6 +5,5 @@ account) and the GraphQL client, shared with tests/storefronts and tests/graphql
 from __future__ import annotations
 
 from tests.commissions.conftest import payable, program
-from tests.conftest import payout_merchant
 from tests.graphql.conftest import gql
 from tests.storefronts.conftest import BRAND_APP, CHANNEL, SHOP_APP, bind_account, mp, shop
