@@ -26,7 +26,9 @@ def test_terms_are_the_programs_numbers(gql, program):
     terms = gql(TERMS)["data"]["programTerms"]
     assert terms == {
         "channel": "default-channel", "currency": "CNY", "paidLevels": 2, "freezeDays": 7,
-        "rates": [{"level": 1, "rate": "10", "fixedAmount": None}, {"level": 2, "rate": "3", "fixedAmount": None}],
+        "rates": [
+            {"level": 1, "rate": "10", "fixedAmount": None}, {"level": 2, "rate": "3", "fixedAmount": None},
+        ],
         "withdrawalMinimum": {"amount": "1.00"}, "withdrawalDailyLimit": {"amount": "5000.00"},
         "entryFee": {"amount": "0.00"},
     }  # fmt: skip

@@ -57,7 +57,7 @@ def sell(seller, amount: str = "100.00", **kwargs):
 
 
 def test_home_shows_the_distributors_own_money_month_and_team(gql, team):
-    people, a, b = team
+    people, _, b = team
     now = timezone.now()
     pending = sell(b)
     order_placed(order=pending)

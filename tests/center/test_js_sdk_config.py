@@ -26,7 +26,8 @@ PAGE = "https://shop.example.com/products/p1/?ref=ABC#share"
 
 def wechat_signature(ticket: str, answer: dict) -> str:
     """WeChat's documented algorithm, written out again here."""
-    text = f"jsapi_ticket={ticket}&noncestr={answer['nonceStr']}&timestamp={answer['timestamp']}&url={answer['url']}"
+    fields = f"noncestr={answer['nonceStr']}&timestamp={answer['timestamp']}&url={answer['url']}"
+    text = f"jsapi_ticket={ticket}&{fields}"
     return hashlib.sha1(text.encode()).hexdigest()
 
 

@@ -25,7 +25,8 @@ mutation($slug: String!, $code: String!) {
     token expiresIn nickname avatarUrl bound errors { field code message }
   }
 }"""
-ME = '{ myDistributor { displayName } centerApplication(channel: "default-channel") { status suggestedInviter { referralCode } } }'
+ME = """{ myDistributor { displayName }
+  centerApplication(channel: "default-channel") { status suggestedInviter { referralCode } } }"""
 
 
 def sign_in(gql, code: str, principal=None, slug: str = "xiaowang") -> dict:

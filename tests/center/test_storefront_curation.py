@@ -11,8 +11,9 @@ from saleor_wechat_distribution.services.storefront_curation import storefront_p
 from saleor_wechat_distribution.testing.concurrency import run_concurrently
 from saleor_wechat_distribution.testing.factories import customer, make_distributor
 
-CATALOG = """query($search: String, $after: String) { centerCatalog(search: $search, first: 3, after: $after) {
-  pageInfo { hasNextPage endCursor } edges { node { id title price { amount currency } inStorefront shareLink } }
+CATALOG = """query($search: String, $after: String) {
+  centerCatalog(search: $search, first: 3, after: $after) { pageInfo { hasNextPage endCursor }
+  edges { node { id title price { amount currency } inStorefront shareLink } }
 } }"""
 MINE = "{ myStorefront { storefront { slug allProducts productIds } products { id title inStorefront } } }"
 ADD = """mutation($p: ID!, $pos: Int) { storefrontProductAdd(productId: $p, position: $pos) {

@@ -61,8 +61,8 @@ def test_rules_show_the_strictest_channel_and_what_is_left_today(gql, seller, pa
     )  # fmt: skip
 
 
-def test_why_no_withdrawal_can_start(gql, seller, settings):
-    principal, distributor = seller
+def test_why_no_withdrawal_can_start(gql, seller):
+    principal, _ = seller
     assert rules(gql, principal)["blocker"] == "PAYOUT_NOT_CONFIGURED"
     assert rules(gql, principal)["maxNow"] == {"amount": "0.00"}
 
