@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from graphql.error import GraphQLError
 
 from ..ports import Principal
+from .core.backend import backend
 from .core.context import GraphQLContext
 from .core.errors import QueryError
 from .core.uploads import MultipartInvalid, UploadTooLarge, is_multipart, parse_multipart, upload_max_bytes
@@ -137,7 +138,11 @@ def _execute(
         return _bad_request(str(error) or _("Invalid token."), status=401, code=AuthenticationFailed.code)
     context = GraphQLContext(principal=principal, request=request, channel=channel)
     result = schema.execute(
-        body["query"], variable_values=variables, context_value=context, operation_name=operation_name
+        body["query"],
+        variable_values=variables,
+        context_value=context,
+        operation_name=operation_name,
+        backend=backend,
     )
     payload: dict[str, Any] = {"data": result.data}
     if result.errors:

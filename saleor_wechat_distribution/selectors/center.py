@@ -119,24 +119,32 @@ def recent_commissions(*, distributor: Distributor, count: int) -> list[Commissi
 # --- why a commission is where it is -------------------------------------------------------------------
 
 
+def _gone(commission: Commission) -> bool:
+    return commission.status == S.CANCELLED or commission.reversed_amount >= commission.amount > 0
+
+
 def commission_explanations(*, commissions: Iterable[Commission]) -> dict[int, Explanation]:
-    """pk -> explanation for a page of commissions: holds, refunded shares of their lines and the
-    orders' current attribution generation in three statements, whatever the page's size."""
+    """pk -> explanation for a page of commissions, whatever the page's size in at most three
+    statements: open holds of the live ones' orders, and for those taken back entirely (only they need
+    it) the refunded shares of their lines and their orders' current attribution generation."""
     page = list(commissions)
     if not page:
         return {}
     holds = commission_hold_reasons(commissions=page)
-    order_ids = sorted({c.order_id for c in page})
-    refunded = {
-        (row["order_id"], row["line_id"]): (row["total"], row["line_net"])
-        for row in OrderLineRefund.objects.filter(order_id__in=order_ids)
-        .values("order_id", "line_id")
-        .annotate(total=Sum("amount"), line_net=Max("line_net"))
-        .order_by()
-    }
-    generations = dict(
-        OrderAttribution.objects.filter(order_id__in=order_ids).values_list("order_id", "generation")
-    )
+    order_ids = sorted({c.order_id for c in page if _gone(c)})
+    refunded: dict[tuple[str, str], tuple[Decimal, Decimal]] = {}
+    generations: dict[str, int] = {}
+    if order_ids:
+        refunded = {
+            (row["order_id"], row["line_id"]): (row["total"], row["line_net"])
+            for row in OrderLineRefund.objects.filter(order_id__in=order_ids)
+            .values("order_id", "line_id")
+            .annotate(total=Sum("amount"), line_net=Max("line_net"))
+            .order_by()
+        }
+        generations = dict(
+            OrderAttribution.objects.filter(order_id__in=order_ids).values_list("order_id", "generation")
+        )
     found = {}
     for c in page:
         total, line_net = refunded.get((c.order_id, c.line_id), (ZERO, ZERO))
