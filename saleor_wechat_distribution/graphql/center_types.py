@@ -16,13 +16,11 @@ from ..domain.center import mask_name
 from ..models import Distributor as DistributorModel
 from ..selectors.center import (
     CommissionSums,
-    available_of,
+    HomeSummary,
     commission_sums,
-    earnings_since,
+    home_summary,
     month_start,
     recent_commissions,
-    team_counts,
-    withdrawing_of,
 )
 from ..selectors.commissions import Balance as BalanceData
 from .core.connection import CountableConnection
@@ -49,6 +47,14 @@ class HomeData:
     @cached_property
     def sums(self) -> CommissionSums:
         return commission_sums(distributor=self.distributor, currency=self.currency)
+
+    @cached_property
+    def month_start(self) -> datetime:
+        return month_start()
+
+    @cached_property
+    def summary(self) -> HomeSummary:
+        return home_summary(distributor=self.distributor, currency=self.currency, since=self.month_start)
 
 
 class CenterHome(graphene.ObjectType):
@@ -81,10 +87,10 @@ class CenterHome(graphene.ObjectType):
     def resolve_balance(root: HomeData, info: Any) -> BalanceData:
         return BalanceData(
             currency=root.currency,
-            available=available_of(distributor=root.distributor, currency=root.currency),
+            available=root.summary.available,
             frozen=root.sums.frozen,
             pending=root.sums.pending,
-            withdrawing=withdrawing_of(distributor=root.distributor, currency=root.currency),
+            withdrawing=root.summary.withdrawing,
         )
 
     @staticmethod
@@ -93,12 +99,11 @@ class CenterHome(graphene.ObjectType):
 
     @staticmethod
     def resolve_month_start(root: HomeData, info: Any) -> datetime:
-        return month_start()
+        return root.month_start
 
     @staticmethod
     def resolve_month_earnings(root: HomeData, info: Any) -> Money:
-        earned = earnings_since(distributor=root.distributor, currency=root.currency, since=month_start())
-        return money(earned, root.currency)
+        return money(root.summary.month_earnings, root.currency)
 
     @staticmethod
     def resolve_team_size(root: HomeData, info: Any) -> int:
@@ -106,7 +111,7 @@ class CenterHome(graphene.ObjectType):
 
     @staticmethod
     def resolve_team_counts(root: HomeData, info: Any) -> list[TeamLevelCount]:
-        counts = team_counts(distributor=root.distributor)
+        counts = root.summary.team_counts
         return [TeamLevelCount(level=level, count=n) for level, n in sorted(counts.items())]
 
     @staticmethod

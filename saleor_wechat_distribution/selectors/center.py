@@ -9,8 +9,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
+from typing import Any
 
-from django.db.models import Count, F, Max, QuerySet, Sum
+from django.db.models import Count, F, Max, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -76,18 +77,62 @@ def commission_sums(*, distributor: Distributor, currency: str, releases: int = 
     return CommissionSums(frozen=frozen, pending=pending, releases=found)
 
 
-def available_of(*, distributor: Distributor, currency: str) -> Decimal:
-    return (
-        LedgerEntry.objects.filter(distributor=distributor, currency=currency).aggregate(s=Sum("amount"))["s"]
-        or ZERO
+@dataclass(frozen=True)
+class HomeSummary:
+    available: Decimal
+    withdrawing: Decimal
+    month_earnings: Decimal
+    team_counts: dict[int, int]
+
+
+def _scalar(queryset: QuerySet, value: Any) -> Subquery:
+    """One aggregate of ``queryset`` as a scalar subquery (no GROUP BY over the outer row)."""
+    return Subquery(queryset.order_by().annotate(v=value).values("v")[:1])
+
+
+def home_summary(*, distributor: Distributor, currency: str, since: datetime) -> HomeSummary:
+    """The home page's sums in one statement: the balance (the ledger's sum), money held for unfinished
+    withdrawals, commissions earned since ``since`` less refunds, and approved members at levels 1 and 2
+    (index ranges of the distributor's own rows; the team's literal path prefix keeps them index scans)."""
+    own = {"distributor_id": distributor.pk, "currency": currency}
+    constant = {"k": Value(1)}  # a constant to group by: one aggregate row per subquery
+    ledger = LedgerEntry.objects.filter(**own).annotate(**constant).values("k")
+    withdrawing = (
+        Withdrawal.objects.filter(**own, status__in=OPEN_WITHDRAWALS).annotate(**constant).values("k")
+    )
+    earned = (
+        Commission.objects.filter(**own, status__in=[S.PENDING, S.FROZEN, S.AVAILABLE], created_at__gte=since)
+        .annotate(**constant)
+        .values("k")
+    )
+    levels = {}
+    for level in TEAM_LEVELS:
+        members = Distributor.objects.filter(
+            path__startswith=distributor.path, depth=distributor.depth + level, status__in=_MEMBERS
+        )
+        levels[f"level_{level}"] = _scalar(members.annotate(**constant).values("k"), Count("pk"))
+    row = (
+        Distributor.objects.filter(pk=distributor.pk)
+        .annotate(
+            available=_scalar(ledger, Sum("amount")),
+            withdrawing=_scalar(withdrawing, Sum("amount")),
+            earned=_scalar(earned, Sum(F("amount") - F("reversed_amount"))),
+            **levels,
+        )
+        .values("available", "withdrawing", "earned", *levels)
+        .first()
+    ) or {}
+    return HomeSummary(
+        available=row.get("available") or ZERO,
+        withdrawing=row.get("withdrawing") or ZERO,
+        month_earnings=row.get("earned") or ZERO,
+        team_counts={level: row.get(f"level_{level}") or 0 for level in TEAM_LEVELS},
     )
 
 
-def withdrawing_of(*, distributor: Distributor, currency: str) -> Decimal:
+def available_of(*, distributor: Distributor, currency: str) -> Decimal:
     return (
-        Withdrawal.objects.filter(
-            distributor=distributor, currency=currency, status__in=OPEN_WITHDRAWALS
-        ).aggregate(s=Sum("amount"))["s"]
+        LedgerEntry.objects.filter(distributor=distributor, currency=currency).aggregate(s=Sum("amount"))["s"]
         or ZERO
     )
 
@@ -96,20 +141,6 @@ def month_start(now: datetime | None = None) -> datetime:
     """The first instant of the current month in the site's time zone (Asia/Shanghai in the sandbox)."""
     local = timezone.localtime(now or timezone.now())
     return local.replace(day=1, hour=0, minute=0, second=0, microsecond=0)
-
-
-def earnings_since(*, distributor: Distributor, currency: str, since: datetime) -> Decimal:
-    """Commissions created since ``since`` (any level), less what refunds took back; cancelled ones not."""
-    net = F("amount") - F("reversed_amount")
-    return (
-        Commission.objects.filter(
-            distributor=distributor,
-            currency=currency,
-            status__in=[S.PENDING, S.FROZEN, S.AVAILABLE],
-            created_at__gte=since,
-        ).aggregate(s=Sum(net))["s"]
-        or ZERO
-    )
 
 
 def recent_commissions(*, distributor: Distributor, count: int) -> list[Commission]:
