@@ -94,6 +94,9 @@ def prepare(args: argparse.Namespace) -> tuple[str, dict[str, float]]:
             if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB]).fetchone():
                 conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(BENCH_DB)))
     benchdb.setup_django(url)
+    from django.db import connection
+
+    connection.settings_dict["CONN_MAX_AGE"] = 600  # as the server's (center_settings.py)
     timings: dict[str, float] = {}
     with psycopg.connect(url, autocommit=True) as conn:
         if args.rebuild or not center_data.built(conn, args.distributors, args.commissions):
@@ -180,15 +183,29 @@ def start_server(url: str, args: argparse.Namespace) -> subprocess.Popen[bytes]:
         "--log-level", "warning", "--timeout", "120", "django.core.wsgi:get_wsgi_application()",
     ]  # fmt: skip
     server = subprocess.Popen(command, env=env)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         try:
-            http.client.HTTPConnection("127.0.0.1", args.port, timeout=1).request("GET", "/graphql/")
-            return server
-        except OSError:
+            if _typename(args.port):
+                break
+        except (OSError, http.client.HTTPException):
             time.sleep(0.2)
-    server.terminate()
-    raise SystemExit("gunicorn did not start (is it installed? pip install gunicorn)")
+    else:
+        server.terminate()
+        raise SystemExit("gunicorn did not start (is it installed? pip install gunicorn)")
+    # every worker boots Django and builds the schema on its first request: warm them all
+    warmers = [threading.Thread(target=_typename, args=(args.port,)) for _ in range(4 * args.workers)]
+    for thread in warmers:
+        thread.start()
+    for thread in warmers:
+        thread.join()
+    return server
+
+
+def _typename(port: int) -> bool:
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn.request("POST", "/graphql/", b'{"query": "{ __typename }"}', {"Content-Type": "application/json"})
+    return conn.getresponse().status == 200
 
 
 def load(args: argparse.Namespace, requests: list[tuple[int, bytes, dict[str, str]]]) -> dict[str, Any]:

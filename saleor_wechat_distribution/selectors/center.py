@@ -11,7 +11,8 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
-from django.db.models import Count, F, Max, QuerySet, Subquery, Sum, Value
+from django.db import DEFAULT_DB_ALIAS, connections
+from django.db.models import Count, F, Max, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -19,6 +20,7 @@ from ..domain.center import TEAM_LEVELS, CommissionFacts, Explanation, explain
 from ..domain.distributors import MEMBER_STATUSES
 from ..models import Commission, Distributor, LedgerEntry, OrderAttribution, OrderLineRefund, Withdrawal
 from .disputes import commission_hold_reasons
+from .rows import placeholders
 
 ZERO = Decimal(0)
 S = Commission.Status
@@ -85,48 +87,51 @@ class HomeSummary:
     team_counts: dict[int, int]
 
 
-def _scalar(queryset: QuerySet, value: Any) -> Subquery:
-    """One aggregate of ``queryset`` as a scalar subquery (no GROUP BY over the outer row)."""
-    return Subquery(queryset.order_by().annotate(v=value).values("v")[:1])
+def _decimal(value: Any) -> Decimal:
+    """A sum as Decimal (SQLite answers floats: rounded to the money columns' 4 places, as Django does)."""
+    if value is None:
+        return ZERO
+    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(Decimal("0.0001"))
 
 
 def home_summary(*, distributor: Distributor, currency: str, since: datetime) -> HomeSummary:
-    """The home page's sums in one statement: the balance (the ledger's sum), money held for unfinished
-    withdrawals, commissions earned since ``since`` less refunds, and approved members at levels 1 and 2
-    (index ranges of the distributor's own rows; the team's literal path prefix keeps them index scans)."""
-    own = {"distributor_id": distributor.pk, "currency": currency}
-    constant = {"k": Value(1)}  # a constant to group by: one aggregate row per subquery
-    ledger = LedgerEntry.objects.filter(**own).annotate(**constant).values("k")
-    withdrawing = (
-        Withdrawal.objects.filter(**own, status__in=OPEN_WITHDRAWALS).annotate(**constant).values("k")
+    """The home page's sums in one plain statement (selectors/rows.py says why not the ORM on a hot
+    path): the balance (an index-only sum of the ledger, ``wd_ledger_balance``), money held for
+    unfinished withdrawals, commissions earned since ``since`` less refunds, and approved members at
+    levels 1 and 2 (``(depth, path)`` index ranges: a descendant's path is its ancestor's plus steps of
+    [0-9A-Z], so it sorts between the ancestor's path and the ancestor's path + "~")."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    table = {m: connection.ops.quote_name(m._meta.db_table) for m in (LedgerEntry, Withdrawal, Commission)}
+    dist = connection.ops.quote_name(Distributor._meta.db_table)
+    own = [distributor.pk, currency]
+    earning = [S.PENDING.value, S.FROZEN.value, S.AVAILABLE.value]
+    open_ = [w.value for w in OPEN_WITHDRAWALS]
+    levels = [
+        [distributor.depth + level, distributor.path, distributor.path + "~", *_MEMBERS]
+        for level in TEAM_LEVELS
+    ]
+    count_level = (
+        f"(SELECT COUNT(*) FROM {dist} WHERE depth = %s AND path > %s AND path < %s AND status IN (%s, %s))"  # noqa: S608 - names and placeholders only
     )
-    earned = (
-        Commission.objects.filter(**own, status__in=[S.PENDING, S.FROZEN, S.AVAILABLE], created_at__gte=since)
-        .annotate(**constant)
-        .values("k")
+    sql = (
+        f"SELECT (SELECT SUM(amount) FROM {table[LedgerEntry]} WHERE distributor_id = %s AND currency = %s),"  # noqa: S608 - names and placeholders only
+        f" (SELECT SUM(amount) FROM {table[Withdrawal]} WHERE distributor_id = %s AND currency = %s"
+        f" AND status IN ({placeholders(open_)})),"
+        f" (SELECT SUM(amount - reversed_amount) FROM {table[Commission]} WHERE distributor_id = %s"
+        f" AND currency = %s AND status IN ({placeholders(earning)}) AND created_at >= %s), "
+        + ", ".join([count_level] * len(TEAM_LEVELS))
     )
-    levels = {}
-    for level in TEAM_LEVELS:
-        members = Distributor.objects.filter(
-            path__startswith=distributor.path, depth=distributor.depth + level, status__in=_MEMBERS
-        )
-        levels[f"level_{level}"] = _scalar(members.annotate(**constant).values("k"), Count("pk"))
-    row = (
-        Distributor.objects.filter(pk=distributor.pk)
-        .annotate(
-            available=_scalar(ledger, Sum("amount")),
-            withdrawing=_scalar(withdrawing, Sum("amount")),
-            earned=_scalar(earned, Sum(F("amount") - F("reversed_amount"))),
-            **levels,
-        )
-        .values("available", "withdrawing", "earned", *levels)
-        .first()
-    ) or {}
+    params = [*own, *own, *open_, *own, *earning, connection.ops.adapt_datetimefield_value(since)]
+    for level_params in levels:
+        params += level_params
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        available, withdrawing, earned, *counts = cursor.fetchone()
     return HomeSummary(
-        available=row.get("available") or ZERO,
-        withdrawing=row.get("withdrawing") or ZERO,
-        month_earnings=row.get("earned") or ZERO,
-        team_counts={level: row.get(f"level_{level}") or 0 for level in TEAM_LEVELS},
+        available=_decimal(available),
+        withdrawing=_decimal(withdrawing),
+        month_earnings=_decimal(earned),
+        team_counts={level: int(n or 0) for level, n in zip(TEAM_LEVELS, counts, strict=True)},
     )
 
 
