@@ -19,9 +19,10 @@ What it does:
 4. Serves the sandbox's Django (``bench/center_settings.py``: persistent database connections, as a
    production deployment has) on gunicorn, ``--workers`` sync workers on 127.0.0.1:``--port``, and runs
    ``--clients`` (50) concurrent clients, each sending the home request as soon as the previous one
-   answered, for ``--duration`` seconds after a ``--warmup``; latencies from the client's side (connect,
-   request, full response). Reports p50 / p95 / p99 / max and the throughput, overall and for the 10 %
-   heavy draws.
+   answered (or, with ``--think S``, after a pause of S seconds on average, exponentially distributed:
+   people using the center rather than a script hammering it), for ``--duration`` seconds after a
+   ``--warmup``; latencies from the client's side (connect, request, full response). Reports p50 / p95 /
+   p99 / max and the throughput, overall and for the 10 % heavy draws.
 5. Prints human-readable lines and, as the very last line, one JSON object.
 
 The goal: p99 < 100 ms under 50 concurrent clients; statements per request constant (no N+1).
@@ -75,6 +76,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--clients", type=int, default=50)
     parser.add_argument("--duration", type=float, default=30.0, help="seconds measured (30)")
     parser.add_argument("--warmup", type=float, default=5.0, help="seconds before measuring (5)")
+    parser.add_argument(
+        "--think",
+        type=float,
+        default=0.0,
+        help="mean seconds a client pauses after each answer (exponential; 0: none, the next request at once)",
+    )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8161)
     parser.add_argument("--sample", type=int, default=2_000, help="distributors who open their home page")
@@ -219,6 +226,7 @@ def load(args: argparse.Namespace, requests: list[tuple[int, bytes, dict[str, st
     def client(index: int) -> None:
         mine: list[tuple[float, bool, bool]] = []
         position = index
+        pauses = random.Random(index)
         barrier.wait()
         while True:
             heavy, data, headers = requests[position % len(requests)]
@@ -237,6 +245,8 @@ def load(args: argparse.Namespace, requests: list[tuple[int, bytes, dict[str, st
                 failures.append(repr(error))
             if start >= measure_from:
                 mine.append((time.monotonic() - start, bool(heavy), ok))
+            if args.think > 0:
+                time.sleep(pauses.expovariate(1 / args.think))
         with lock:
             results.extend(mine)
 
@@ -305,6 +315,7 @@ def main(argv: list[str] | None = None) -> None:
         "distributors": distributors,
         "commissions": commissions,
         "clients": args.clients,
+        "think_s": args.think,
         "workers": args.workers,
         "duration_s": args.duration,
         **serial,

@@ -20,7 +20,7 @@ from ..domain.center import TEAM_LEVELS, CommissionFacts, Explanation, explain
 from ..domain.distributors import MEMBER_STATUSES
 from ..models import Commission, Distributor, LedgerEntry, OrderAttribution, OrderLineRefund, Withdrawal
 from .disputes import commission_hold_reasons
-from .rows import placeholders
+from .rows import fetch, placeholders
 
 ZERO = Decimal(0)
 S = Commission.Status
@@ -149,7 +149,8 @@ def month_start(now: datetime | None = None) -> datetime:
 
 
 def recent_commissions(*, distributor: Distributor, count: int) -> list[Commission]:
-    return list(Commission.objects.filter(distributor=distributor).order_by("-pk")[:count])
+    """The distributor's latest commissions (a plain statement: read on every home page)."""
+    return fetch(Commission, "distributor_id = %s", [distributor.pk, count], tail="ORDER BY id DESC LIMIT %s")
 
 
 # --- why a commission is where it is -------------------------------------------------------------------
