@@ -80,7 +80,7 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         "--think",
         type=float,
         default=0.0,
-        help="mean seconds a client pauses after each answer (exponential; 0: none, the next request at once)",
+        help="mean seconds a client pauses after an answer (exponential; 0: the next request at once)",
     )
     parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1), help="gunicorn workers")
     parser.add_argument("--port", type=int, default=8161)
@@ -215,6 +215,31 @@ def _typename(port: int) -> bool:
     return conn.getresponse().status == 200
 
 
+def _cpu_seconds(pid: int) -> float:
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def server_cpu(server: subprocess.Popen[bytes], url: str) -> float:
+    """CPU seconds so far of the gunicorn workers and of the PostgreSQL backends serving them (when the
+    server runs on this machine): unlike latencies, hardly affected by what else the machine runs."""
+    children = Path(f"/proc/{server.pid}/task/{server.pid}/children")
+    workers = [int(p) for p in children.read_text().split()] if children.exists() else []
+    with psycopg.connect(url, autocommit=True) as conn:
+        backends = [
+            pid
+            for (pid,) in conn.execute(
+                "SELECT pid FROM pg_stat_activity"
+                " WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        ]
+    return sum(_cpu_seconds(pid) for pid in workers + backends)
+
+
 def load(args: argparse.Namespace, requests: list[tuple[int, bytes, dict[str, str]]]) -> dict[str, Any]:
     stop_at = time.monotonic() + args.warmup + args.duration
     measure_from = time.monotonic() + args.warmup
@@ -299,16 +324,22 @@ def main(argv: list[str] | None = None) -> None:
     requests = [(user in heavy, *body(tokens[user])) for user in users]
     server = start_server(url, args)
     try:
+        cpu_before = server_cpu(server, url)
         loaded = load(args, requests)
+        cpu = server_cpu(server, url) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=30)
     load_avg = os.getloadavg()[0]
+    # requests made during the warm-up used CPU too: count them by the measured rate
+    served = loaded["rps"] * (args.duration + args.warmup)
+    loaded["server_cpu_ms_per_request"] = round(cpu / served * 1000, 2) if served else None
     print(f"{args.clients} clients, {args.workers} gunicorn workers, {args.duration:.0f} s: "
           f"{loaded['requests']} requests ({loaded['rps']}/s, {loaded['errors']} errors); "
           f"p50 {loaded.get('p50_ms')} ms, "
           f"p95 {loaded.get('p95_ms')} ms, p99 {loaded.get('p99_ms')} ms, max {loaded.get('max_ms')} ms; "
-          f"heavy draws p99 {loaded['heavy'].get('p99_ms')} ms; load average {load_avg:.1f} on "
+          f"heavy draws p99 {loaded['heavy'].get('p99_ms')} ms; server CPU (workers + PostgreSQL) "
+          f"{loaded['server_cpu_ms_per_request']} ms per request; load average {load_avg:.1f} on "
           f"{os.cpu_count()} CPUs")  # fmt: skip
     result = {
         "benchmark": "center_home",
