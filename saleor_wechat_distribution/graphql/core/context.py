@@ -7,6 +7,7 @@ from typing import Any
 from ...models import Distributor
 from ...ports import Principal
 from ...selectors.distributors import distributor_get_for_user
+from .error_log import RequestLog
 
 
 @dataclass
@@ -16,6 +17,8 @@ class GraphQLContext:
     principal: Principal
     request: Any = None
     loaders: dict[str, Any] = field(default_factory=dict)
+    #: how this request's errors are logged (``error_log.py``)
+    log: RequestLog = field(default_factory=RequestLog)
 
     @cached_property
     def viewer_distributor(self) -> Distributor | None:
