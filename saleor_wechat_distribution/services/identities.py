@@ -27,8 +27,8 @@ from ..models import (
 )
 from ..ports import WeChatApiError
 from .bindings import binding_state, customer_keys, would_loop
+from .official_accounts import account_credentials
 from .referrals import referral_touch
-from .storefronts import account_credentials
 
 OPENID_MAX_LENGTH = 64
 

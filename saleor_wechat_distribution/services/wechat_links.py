@@ -21,8 +21,9 @@ from ..ports import Principal, ProductSnapshot, WeChatApiError
 from ..selectors.storefronts import official_account_of
 from .bindings import customer_keys
 from .identities import identity_link_customer
+from .official_accounts import account_credentials
 from .referrals import referral_link, referral_touch
-from .storefronts import _clean_url, account_credentials
+from .storefronts import clean_url
 
 #: a temporary code is handed out again while it has at least this long to live
 QR_REUSE_MARGIN = timedelta(days=1)
@@ -86,7 +87,7 @@ def qr_image_url(ticket: str) -> str:
 
 def oauth_url(*, storefront: Storefront, redirect_uri: str, state: str = "") -> str:
     """Where a visitor is sent to learn their openid on the storefront's account (snsapi_base, silent)."""
-    redirect_uri = _clean_url(redirect_uri, field="redirectUri")
+    redirect_uri = clean_url(redirect_uri, field="redirectUri")
     if not redirect_uri:
         raise DistributionError(Code.REQUIRED, _("This field is required."), field="redirectUri")
     state = state or ""

@@ -26,7 +26,7 @@ from wechatpy.utils import check_signature
 
 from ..models import OfficialAccount
 from ..selectors.storefronts import official_account_get
-from ..services.storefronts import account_callback_keys
+from ..services.official_accounts import account_callback_keys
 from . import handlers
 from .mp import component_settings
 

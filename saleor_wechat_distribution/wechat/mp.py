@@ -31,7 +31,10 @@ from wechatpy.session import SessionStorage
 from ..locks import named_exclusive
 from ..models import ComponentTicket
 from ..ports import AccountCredentials, AuthorizerInfo, QrTicket, WeChatApiError
-from ..services.storefronts import official_account_authorizer_refresh, official_account_token_renewed
+from ..services.official_account_tokens import (
+    official_account_authorizer_refresh,
+    official_account_token_renewed,
+)
 
 logger = logging.getLogger(__name__)
 

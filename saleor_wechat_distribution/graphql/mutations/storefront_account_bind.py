@@ -5,7 +5,7 @@ from typing import Any
 import graphene
 
 from ...domain.errors import StorefrontErrorCode
-from ...services.storefronts import official_account_bind_credentials
+from ...services.official_accounts import official_account_bind_credentials
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import StorefrontErrorCodeEnum
 from ..storefront_types import Storefront
