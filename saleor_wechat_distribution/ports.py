@@ -306,6 +306,18 @@ class WeChatApiError(Exception):
         self.errmsg = errmsg
 
 
+class WeChatUnreachable(WeChatApiError):
+    """WeChat could not be reached, or what answered was not WeChat (``errcode`` None): a network failure,
+    worth trying again, never a refusal. ``reason``: "refused" (connection refused), "timeout", "dns" (the
+    name did not resolve), "http" (an HTTP error or a body that is not WeChat's JSON) or "network"."""
+
+    REASONS = ("refused", "timeout", "dns", "http", "network")
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(None, detail or reason)
+        self.reason = reason if reason in self.REASONS else "network"
+
+
 class OfficialAccountGateway(Protocol):
     """Official Account / Open Platform calls the services make (wechat/mp.py, through wechatpy)."""
 

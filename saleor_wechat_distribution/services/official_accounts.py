@@ -21,10 +21,12 @@ from django.utils.translation import gettext_lazy as _
 from ..conf import get_official_account_gateway
 from ..domain.errors import DistributionError
 from ..domain.errors import StorefrontErrorCode as Code
+from ..domain.storefronts import MessageEncryption
 from ..models import OfficialAccount, Storefront
 from ..ports import AccountCredentials, Principal, WeChatApiError
 from ..sealing import seal, unseal
 from .storefronts import clean_input, clean_url, storefront_for_update
+from .wechat_failures import wechat_failure
 
 logger = logging.getLogger(__name__)
 
@@ -53,6 +55,24 @@ def _clean_app_id(app_id: str) -> str:
     return app_id
 
 
+def _clean_encryption(value: str | None, *, aes_key: str) -> MessageEncryption:
+    if value is None or value == "":
+        return MessageEncryption.SAFE if aes_key else MessageEncryption.PLAIN
+    try:
+        encryption = MessageEncryption(str(value).lower())
+    except ValueError:
+        raise DistributionError(
+            Code.INVALID, _("Choose plain, compatible or safe."), field="messageEncryption"
+        ) from None
+    if encryption.needs_key and not aes_key:
+        raise DistributionError(
+            Code.REQUIRED,
+            _("The compatible and safe modes need the account's EncodingAESKey."),
+            field="encodingAesKey",
+        )
+    return encryption
+
+
 def official_account_bind_credentials(
     *,
     principal: Principal,
@@ -61,9 +81,13 @@ def official_account_bind_credentials(
     app_secret: str,
     token: str,
     encoding_aes_key: str = "",
+    message_encryption: str | None = None,
 ) -> OfficialAccount:
     """Bind an account by its credentials; verified by fetching an access token before anything is
-    stored. Rebinding the same app id to the same storefront replaces the credentials."""
+    stored. Rebinding the same app id to the same storefront replaces the credentials and the mode.
+
+    ``message_encryption`` is the mode set in the account's server settings; omitted: safe with an
+    EncodingAESKey, plain without. Compatible and safe need the EncodingAESKey."""
     app_id = _clean_app_id(app_id)
     secret = clean_input(app_secret, field="appSecret", max_length=SECRET_MAX_LENGTH, required=True)
     token = clean_input(token, field="token", max_length=32, required=True)
@@ -74,6 +98,7 @@ def official_account_bind_credentials(
         raise DistributionError(
             Code.INVALID, _("The EncodingAESKey is 43 letters or digits."), field="encodingAesKey"
         )
+    encryption = _clean_encryption(message_encryption, aes_key=aes_key)
     with transaction.atomic():
         storefront = storefront_for_update(principal=principal, storefront_id=storefront_id)
         if storefront.pk is None:
@@ -88,9 +113,10 @@ def official_account_bind_credentials(
     try:
         get_official_account_gateway().verify(AccountCredentials(app_id, "credentials", app_secret=secret))
     except WeChatApiError as error:
-        raise DistributionError(
-            Code.ACCOUNT_VERIFICATION_FAILED,
-            _("WeChat refused these credentials (errcode %(code)s).") % {"code": error.errcode},
+        raise wechat_failure(
+            error,
+            code=Code.ACCOUNT_VERIFICATION_FAILED,
+            message=_("WeChat refused these credentials (errcode %(code)s)."),
             field="appSecret",
         ) from None
     with transaction.atomic():
@@ -102,6 +128,7 @@ def official_account_bind_credentials(
             "app_secret_sealed": seal(secret),
             "token_sealed": seal(token),
             "aes_key_sealed": seal(aes_key),
+            "message_encryption": encryption.value,
             "refresh_token_sealed": "",
             "verified_at": timezone.now(),
         }
@@ -139,8 +166,8 @@ def official_account_authorization_url(
     try:
         return gateway.component_authorization_url(redirect_uri=redirect_uri, mobile=mobile)
     except WeChatApiError as error:
-        raise DistributionError(
-            Code.WECHAT_ERROR, _("WeChat answered errcode %(code)s.") % {"code": error.errcode}
+        raise wechat_failure(
+            error, code=Code.WECHAT_ERROR, message=_("WeChat answered errcode %(code)s.")
         ) from None
 
 
@@ -158,9 +185,10 @@ def official_account_authorization_complete(
     try:
         info = gateway.component_query_auth(authorization_code=code)
     except WeChatApiError as error:
-        raise DistributionError(
-            Code.AUTHORIZATION_FAILED,
-            _("WeChat refused the authorization (errcode %(code)s).") % {"code": error.errcode},
+        raise wechat_failure(
+            error,
+            code=Code.AUTHORIZATION_FAILED,
+            message=_("WeChat refused the authorization (errcode %(code)s)."),
             field="authorizationCode",
         ) from None
     with transaction.atomic():
@@ -187,6 +215,8 @@ def authorizer_values(info: Any) -> dict[str, Any]:
         "service_type": info.service_type,
         "verify_type": info.verify_type,
         "refresh_token_sealed": seal(info.refresh_token),
+        # the Open Platform encrypts every message it forwards
+        "message_encryption": MessageEncryption.SAFE.value,
         "app_secret_sealed": "",
         "token_sealed": "",
         "aes_key_sealed": "",
