@@ -73,10 +73,12 @@ WECHAT_DISTRIBUTION_CUSTOMER_DIRECTORY = (
 #: How long demo access tokens printed by the sandbox stay valid.
 SANDBOX_TOKEN_MAX_AGE = int(os.environ.get("SANDBOX_TOKEN_MAX_AGE", 8 * 3600))
 
+#: one line per record: time, level, logger, message (README, "Logs"); tracebacks only for unexpected errors
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "loggers": {"saleor_wechat_distribution": {"handlers": ["console"], "level": "INFO"}},
 }
 
