@@ -34,7 +34,7 @@ from .services.notifications import (
 )
 from .services.official_account_tokens import official_accounts_tokens_refresh
 from .services.official_accounts import official_account_authorized_notice
-from .services.withdrawals import withdrawal_reconcile, withdrawal_send, withdrawals_resume
+from .services.payouts import withdrawal_reconcile, withdrawal_send, withdrawals_resume
 
 logger = logging.getLogger(__name__)
 
