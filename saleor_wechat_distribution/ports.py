@@ -14,6 +14,8 @@ from typing import Any, Protocol
 from .domain.coupons import VoucherDiscountType
 from .domain.payouts import PayoutResult
 from .domain.permissions import Permission
+from .domain.wechat_errors import WeChatApiError as WeChatApiError
+from .domain.wechat_errors import WeChatUnreachable as WeChatUnreachable
 
 
 @dataclass(frozen=True)
@@ -304,27 +306,6 @@ class QrTicket:
     ticket: str
     url: str
     expire_seconds: int | None
-
-
-class WeChatApiError(Exception):
-    """WeChat answered with an errcode (or could not be reached: ``errcode`` None)."""
-
-    def __init__(self, errcode: int | None, errmsg: str = "") -> None:
-        super().__init__(f"{errcode}: {errmsg}")
-        self.errcode = errcode
-        self.errmsg = errmsg
-
-
-class WeChatUnreachable(WeChatApiError):
-    """WeChat could not be reached, or what answered was not WeChat (``errcode`` None): a network failure,
-    worth trying again, never a refusal. ``reason``: "refused" (connection refused), "timeout", "dns" (the
-    name did not resolve), "http" (an HTTP error or a body that is not WeChat's JSON) or "network"."""
-
-    REASONS = ("refused", "timeout", "dns", "http", "network")
-
-    def __init__(self, reason: str, detail: str = "") -> None:
-        super().__init__(None, detail or reason)
-        self.reason = reason if reason in self.REASONS else "network"
 
 
 class OfficialAccountGateway(Protocol):

@@ -55,6 +55,14 @@ def _clean_app_id(app_id: str) -> str:
     return app_id
 
 
+def _existing_storefront(*, principal: Principal, storefront_id: int | None) -> Storefront:
+    """The storefront the caller may bind an account to (locked); it must exist already."""
+    storefront = storefront_for_update(principal=principal, storefront_id=storefront_id)
+    if storefront.pk is None:
+        raise DistributionError(Code.NOT_FOUND, _("Create your storefront first."), field="id")
+    return storefront
+
+
 def _clean_encryption(value: str | None, *, aes_key: str) -> MessageEncryption:
     if value is None or value == "":
         return MessageEncryption.SAFE if aes_key else MessageEncryption.PLAIN
@@ -100,9 +108,7 @@ def official_account_bind_credentials(
         )
     encryption = _clean_encryption(message_encryption, aes_key=aes_key)
     with transaction.atomic():
-        storefront = storefront_for_update(principal=principal, storefront_id=storefront_id)
-        if storefront.pk is None:
-            raise DistributionError(Code.NOT_FOUND, _("Create your storefront first."), field="id")
+        storefront = _existing_storefront(principal=principal, storefront_id=storefront_id)
         taken = OfficialAccount.objects.filter(app_id=app_id, storefront__isnull=False).exclude(
             storefront=storefront
         )
@@ -159,9 +165,7 @@ def official_account_authorization_url(
     if not redirect_uri:
         raise DistributionError(Code.REQUIRED, _("This field is required."), field="redirectUri")
     with transaction.atomic():
-        storefront = storefront_for_update(principal=principal, storefront_id=storefront_id)
-        if storefront.pk is None:
-            raise DistributionError(Code.NOT_FOUND, _("Create your storefront first."), field="id")
+        _existing_storefront(principal=principal, storefront_id=storefront_id)
     gateway = _component_gateway()
     try:
         return gateway.component_authorization_url(redirect_uri=redirect_uri, mobile=mobile)
@@ -178,9 +182,7 @@ def official_account_authorization_complete(
     sealed and kept; its access tokens are refreshed from it before they expire."""
     code = clean_input(authorization_code, field="authorizationCode", max_length=200, required=True)
     with transaction.atomic():
-        storefront = storefront_for_update(principal=principal, storefront_id=storefront_id)
-        if storefront.pk is None:
-            raise DistributionError(Code.NOT_FOUND, _("Create your storefront first."), field="id")
+        storefront = _existing_storefront(principal=principal, storefront_id=storefront_id)
     gateway = _component_gateway()
     try:
         info = gateway.component_query_auth(authorization_code=code)
