@@ -186,6 +186,11 @@ def set_product_lookup(lookup: ProductLookup | None) -> None:
     _product_lookup = lookup
 
 
+def has_product_lookup() -> bool:
+    """Whether products can be described: a registered lookup, or the host's catalog."""
+    return _product_lookup is not None or get_product_catalog() is not None
+
+
 def product_lookup(channel: str, product_id: str) -> ProductSnapshot | None:
     """The registered lookup, else the host's catalog (``get_product_catalog``), else None."""
     if _product_lookup is not None:

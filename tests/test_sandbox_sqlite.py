@@ -108,7 +108,8 @@ def test_sandbox_seeds_once_on_sqlite_and_serves_graphql(tmp_path):
             next(token for label, token in tokens.items() if "Wang Fang" in label),
         )
         assert home.get("errors") is None, home
-        assert home["data"]["centerHome"]["teamCounts"] == [{"level": 1, "count": 2}, {"level": 2, "count": 1}]
+        counts = home["data"]["centerHome"]["teamCounts"]
+        assert counts == [{"level": 1, "count": 2}, {"level": 2, "count": 1}]
         assert home["data"]["centerHome"]["balance"]["available"] == {"amount": "0.00"}
     finally:
         server.terminate()

@@ -28,7 +28,8 @@ from ..ports import WeChatApiError
 from ..ports_center import WebGateway
 from ..selectors.programs import program_for_channel
 from ..selectors.storefronts import official_account_get, official_account_of
-from .storefronts import account_credentials
+from .official_accounts import account_credentials
+from .wechat_failures import wechat_failure
 
 NONCE_BYTES = 8  # 16 hex digits, as WeChat's own examples
 
@@ -86,12 +87,11 @@ def js_sdk_config(
     try:
         ticket = gateway.jsapi_ticket(account_credentials(account))
     except WeChatApiError as error:
-        if error.errcode is None:
-            raise DistributionError(
-                Code.WECHAT_UNAVAILABLE, _("WeChat could not be reached; try again.")
-            ) from None
-        raise DistributionError(
-            Code.WECHAT_ERROR, _("WeChat answered errcode %(code)s.") % {"code": error.errcode}
+        raise wechat_failure(
+            error,
+            code=Code.WECHAT_ERROR,
+            message=_("WeChat answered errcode %(code)s."),
+            unavailable=Code.WECHAT_UNAVAILABLE,
         ) from None
     timestamp = int(time.time())
     nonce = secrets.token_hex(NONCE_BYTES)

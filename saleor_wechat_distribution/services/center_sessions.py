@@ -34,7 +34,8 @@ from ..ports import Principal, WeChatApiError
 from ..ports_center import SessionToken, WebGateway, WeChatProfile
 from ..selectors.storefronts import official_account_of
 from .identities import identity_link_customer
-from .storefronts import account_credentials
+from .official_accounts import account_credentials
+from .wechat_failures import wechat_failure
 from .wechat_links import identity_visit
 
 CODE_MAX_LENGTH = 128
@@ -63,14 +64,12 @@ def _profile(storefront: Storefront, code: str) -> tuple[str, WeChatProfile]:
     try:
         profile = gateway.oauth_profile(account_credentials(account), code=code)
     except WeChatApiError as error:
-        if error.errcode is None:
-            raise DistributionError(
-                Code.WECHAT_UNAVAILABLE, _("WeChat could not be reached; try again.")
-            ) from None
-        raise DistributionError(
-            Code.OAUTH_FAILED,
-            _("WeChat refused the code (errcode %(code)s).") % {"code": error.errcode},
+        raise wechat_failure(
+            error,
+            code=Code.OAUTH_FAILED,
+            message=_("WeChat refused the code (errcode %(code)s)."),
             field="code",
+            unavailable=Code.WECHAT_UNAVAILABLE,
         ) from None
     if not profile.openid or len(profile.openid) > OPENID_MAX_LENGTH:
         raise DistributionError(Code.OAUTH_FAILED, _("WeChat returned no openid."), field="code")

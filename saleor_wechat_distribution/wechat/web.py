@@ -22,11 +22,11 @@ from __future__ import annotations
 from typing import Any
 
 from wechatpy.component import ComponentOAuth
-from wechatpy.exceptions import WeChatClientException, WeChatOAuthException
 
 from ..ports import AccountCredentials, WeChatApiError
 from ..ports_center import WeChatProfile
-from .mp import CacheSessionStorage, WeChatMpGateway, _api_error, _under_refresh_lock
+from .mp import CacheSessionStorage, WeChatMpGateway, _under_refresh_lock
+from .mp_errors import wechat_errors
 
 SCOPES = frozenset({"snsapi_base", "snsapi_userinfo"})
 TICKET_SECONDS = 7200
@@ -80,17 +80,13 @@ class WeChatWebMixin:
 
     def oauth_profile(self, account: AccountCredentials, *, code: str) -> WeChatProfile:
         oauth = self._oauth(account)
-        try:
+        with wechat_errors():
             token = oauth.fetch_access_token(code)
             openid = str(token.get("openid") or "")
             scope = str(token.get("scope") or "snsapi_base")
             info: dict[str, Any] = {}
             if "snsapi_userinfo" in scope.split(","):
                 info = oauth.get_user_info(openid, token.get("access_token"), lang="zh_CN")
-        except (WeChatClientException, WeChatOAuthException) as error:
-            raise _api_error(error) from None
-        except OSError as error:
-            raise WeChatApiError(None, type(error).__name__) from None
         avatar = str(info.get("headimgurl") or "")
         if avatar.startswith("http://"):  # WeChat's avatar host (thirdwx.qlogo.cn) serves https too
             avatar = "https://" + avatar[len("http://") :]

@@ -11,7 +11,7 @@ from django.core.cache import cache
 from saleor_wechat_distribution.conf import get_official_account_gateway
 from saleor_wechat_distribution.models import OfficialAccount
 from saleor_wechat_distribution.services.center_jssdk import js_sdk_config
-from saleor_wechat_distribution.services.storefronts import account_credentials
+from saleor_wechat_distribution.services.official_accounts import account_credentials
 from saleor_wechat_distribution.testing.concurrency import run_concurrently
 from saleor_wechat_distribution.wechat.mp import CacheSessionStorage
 

@@ -8,8 +8,8 @@ from unittest import mock
 
 import pytest
 
-from saleor_wechat_distribution.graphql.core import backend as backend_module
-from saleor_wechat_distribution.graphql.core.backend import ValidatedDocumentBackend
+from saleor_wechat_distribution.graphql import views
+from saleor_wechat_distribution.graphql.core.backend import ValidatedDocuments
 from saleor_wechat_distribution.testing.factories import customer, make_distributor
 
 from .conftest import auth_headers
@@ -22,8 +22,8 @@ query Team($level: Int) { myTeam(level: $level) { totalCount levelCounts { level
 
 @pytest.fixture
 def fresh(monkeypatch):
-    cache = ValidatedDocumentBackend(size=2)
-    monkeypatch.setattr("saleor_wechat_distribution.graphql.views.backend", cache)
+    cache = ValidatedDocuments(size=2)
+    monkeypatch.setattr(views, "validated", cache)
     return cache
 
 
@@ -39,7 +39,7 @@ def test_a_document_validates_once_and_runs_each_time_with_its_own_inputs(client
     me = customer()
     root = make_distributor(principal=me, name="Me")
     make_distributor(make_distributor(root), name="grandchild")
-    with mock.patch.object(backend_module, "validate", wraps=backend_module.validate) as validated:
+    with mock.patch.object(views, "validate", wraps=views.validate) as validated:
         answers = [
             post(client, me, TWO, {"level": 1}, "Team"),
             post(client, me, TWO, {"level": 2}, "Team"),
@@ -59,8 +59,8 @@ def test_invalid_documents_are_not_kept_and_the_cache_is_bounded(client, fresh):
     for _ in range(3):
         answer = post(client, me, "{ noSuchField }")
         assert "Cannot query field" in answer["errors"][0]["message"]
-    assert len(fresh._documents) == 0
+    assert len(fresh) == 0
     for n in range(5):
         post(client, me, "{ myDistributor { displayName } }" + " " * n)
-    assert len(fresh._documents) == 2
+    assert len(fresh) == 2
     assert "Syntax Error" in post(client, me, "{ myDistributor ")["errors"][0]["message"]
