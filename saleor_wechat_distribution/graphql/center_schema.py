@@ -40,7 +40,7 @@ from .center_types import (
     WithdrawalRules,
 )
 from .core.channels import channel_argument
-from .core.connection import DEFAULT_PAGE_SIZE, MAX_PAGE_SIZE, keyset_connection
+from .core.connection import keyset_connection, page_size
 from .core.errors import QueryError, domain_errors_as_query_errors
 from .core.ids import InvalidGlobalId, decode_global_id
 from .core.inputs import clean_text
@@ -234,13 +234,7 @@ class CenterQueries(graphene.ObjectType):
         root: Any, info: Any, *, search: str | None = None, first: int | None = None, after: str | None = None
     ) -> CatalogProductConnection:
         storefront = _viewer_storefront(info)
-        size = DEFAULT_PAGE_SIZE if first is None else first
-        if not 1 <= size <= MAX_PAGE_SIZE:
-            raise QueryError(
-                _("'first' must be between 1 and %(max)d.") % {"max": MAX_PAGE_SIZE},
-                code="INVALID",
-                field="first",
-            )
+        size = page_size(first)
         term = clean_text(search, field="search", code=SCode.INVALID, max_length=SEARCH_MAX_LENGTH) or ""
         catalog = get_product_catalog()
         if catalog is None:
