@@ -34,6 +34,7 @@ from ..selectors.distributors import (
 )
 from ..selectors.programs import commission_rules_of, program_for_channel
 from ..services.referrals import referral_link
+from .bulk_schema import DistributorBulkMutations
 from .core.connection import keyset_connection
 from .core.errors import QueryError, domain_errors_as_query_errors
 from .core.ids import InvalidGlobalId, decode_global_id
@@ -421,7 +422,7 @@ class Query(NetworkQueries, StorefrontQueries, CouponQueries, CommissionQueries,
     pass
 
 
-class Mutation(NetworkMutations, StorefrontMutations, graphene.ObjectType):
+class Mutation(NetworkMutations, StorefrontMutations, DistributorBulkMutations, graphene.ObjectType):
     distributor_apply = DistributorApply.Field()
     distributor_approve = DistributorApprove.Field()
     distributor_reject = DistributorReject.Field()
