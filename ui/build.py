@@ -123,9 +123,9 @@ def cache_dir() -> Path:
 def check(committed_root: Path = PACKAGE) -> list[str]:
     """Problems of the committed build (empty when it is exactly what the sources build)."""
     committed = {app: committed_root / app / "static" for app in APPS}
-    key = _digest(
-        _files(UI) + [f for app in APPS if committed[app].is_dir() for f in _files(committed[app])], ROOT
-    )
+    sources = _digest(_files(UI), UI)
+    builds = [_digest(_files(path), path) if path.is_dir() else "-" for path in committed.values()]
+    key = hashlib.sha256(" ".join([sources, *builds]).encode()).hexdigest()
     passed = cache_dir() / "passed" / key
     if passed.is_file():
         return []

@@ -53,7 +53,7 @@ export function Console() {
         as="main"
         data-testid="console"
         data-locale={locale}
-        padding={{ mobile: 4, desktop: 8 }}
+        padding={6}
         backgroundColor="default1"
         color="default1"
         __minHeight="100vh"

@@ -132,15 +132,17 @@ export default function ApplicationsPage() {
         ) : null}
       </Box>
 
-      <Box __maxWidth="420px">
-        <Input
-          label={t("search.label")}
-          placeholder={t("search.placeholder")}
-          value={search}
-          onChange={(event) => setSearch(event.target.value)}
-          data-testid="search"
-        />
-      </Box>
+      {load.kind === "failed" && load.failure.kind === "permission" ? null : (
+        <Box __maxWidth="420px">
+          <Input
+            label={t("search.label")}
+            placeholder={t("search.placeholder")}
+            value={search}
+            onChange={(event) => setSearch(event.target.value)}
+            data-testid="search"
+          />
+        </Box>
+      )}
 
       {summary ? <ResultBanner summary={summary} onClose={() => setSummary(null)} /> : null}
 
