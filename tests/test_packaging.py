@@ -84,6 +84,8 @@ COPY_IGNORE = shutil.ignore_patterns(
     ".hypothesis",
     ".import_linter_cache",
     "*.sqlite3",
+    "node_modules",
+    "test-artifacts",
 )
 # Environment that would leak the runner's interpreter or settings into the venv.
 SCRUBBED_ENV = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PIP_USER", "PIP_TARGET", "PIP_PREFIX")
