@@ -51,6 +51,11 @@ def _methods(request: HttpRequest) -> HttpResponse | None:
     return None
 
 
+def route_prefix(request: HttpRequest, route: str) -> str:
+    """The path under which the host mounts ``route`` (the request's path without the route)."""
+    return request.path[: len(request.path) - len(route)] if route else request.path
+
+
 def serve_asset(request: HttpRequest, directory: Path, relpath: str) -> HttpResponse:
     """One built file (not ``index.html``), with its content type and cache lifetime; 404 otherwise."""
     refused = _methods(request)

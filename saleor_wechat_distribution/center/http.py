@@ -6,7 +6,7 @@ from pathlib import Path
 
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 
-from ..static_pages import content_security_policy, render_page, serve_asset
+from ..static_pages import content_security_policy, render_page, route_prefix, serve_asset
 
 STATIC = Path(__file__).resolve().parent / "static"
 CENTER_PATH = "center/"
@@ -16,7 +16,7 @@ CSP = content_security_policy(img_src="'self' data: https:")
 
 def dispatch(request: HttpRequest, route: str, *, graphql_url: str) -> HttpResponse | None:
     """The center's answer for ``route`` (the path after the prefix), or None when it is not ours."""
-    prefix = request.path[: len(request.path) - len(route)] if route else request.path
+    prefix = route_prefix(request, route)
     if route == CENTER_PATH.rstrip("/"):
         return HttpResponseRedirect(prefix + CENTER_PATH)
     if not route.startswith(CENTER_PATH):

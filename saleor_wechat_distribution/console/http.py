@@ -18,7 +18,7 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, JsonRes
 from django.utils import translation
 from django.utils.translation import gettext
 
-from ..static_pages import render_page, serve_asset
+from ..static_pages import render_page, route_prefix, serve_asset
 from .manifest import CONSOLE_PATH, MANIFEST_PATH, REGISTER_PATH, build_manifest, schema_version
 from .pages import PAGES, page_by_slug
 from .register import RegistrationVerifier, register_view
@@ -45,7 +45,7 @@ class ConsoleSite:
 
 def dispatch(request: HttpRequest, route: str, site: ConsoleSite) -> HttpResponse | None:
     """The console's answer for ``route`` (the path after the prefix), or None when it is not ours."""
-    prefix = request.path[: len(request.path) - len(route)] if route else request.path
+    prefix = route_prefix(request, route)
     if route == MANIFEST_PATH:
         return manifest_view(request, prefix, site)
     if route == REGISTER_PATH:

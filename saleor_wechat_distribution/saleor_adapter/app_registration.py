@@ -32,6 +32,4 @@ def verify_in_saleor(api_url: str, token: str) -> Registration:
     for candidate in candidates:
         if check_password(token, candidate.auth_token):
             return Registration(app_id=to_global_id("App", candidate.app.pk))
-    raise RegistrationRefused(
-        "UNKNOWN_APP_ID", "The token is not the token of this app in this Saleor.", 401
-    )
+    raise RegistrationRefused("UNKNOWN_APP_ID", "The token is not the token of this app in this Saleor.", 401)

@@ -21,7 +21,7 @@ from ...domain.permissions import Permission
 from ...models import Distributor as DistributorModel
 from ..core.mutations import BaseMutation
 from ..types import Distributor
-from .status_changes import REASON_MAX_LENGTH
+from .status_changes import clean_reason
 
 #: the console's page size: a page of the applications queue at once
 MAX_BULK = 100
@@ -76,20 +76,7 @@ class DistributorBulkStatusMutation(BaseMutation):
                 decoded.setdefault(global_id, pk)
         kwargs: dict[str, Any] = {}
         if cls.takes_reason:
-            reason = (reason or "").strip()
-            if not reason:
-                raise DistributionError(
-                    DistributorErrorCode.REQUIRED,
-                    _("Give the reason (the applicant sees it)."),
-                    field="reason",
-                )
-            if len(reason) > REASON_MAX_LENGTH:
-                raise DistributionError(
-                    DistributorErrorCode.TOO_LONG,
-                    _("The reason can be at most %(max)d characters long.") % {"max": REASON_MAX_LENGTH},
-                    field="reason",
-                )
-            kwargs["reason"] = reason
+            kwargs["reason"] = clean_reason(reason, required=True)
         return list(decoded.items()), kwargs
 
     @classmethod
