@@ -18,6 +18,7 @@ from ..selectors.distributors import (
     distributor_team,
     distributor_team_level_counts,
 )
+from .bulk_schema import DistributorBulkMutations
 from .center_schema import CenterMutations, CenterQueries
 from .commission_schema import CommissionQueries
 from .core.connection import keyset_connection
@@ -168,7 +169,9 @@ class Query(
     pass
 
 
-class Mutation(CenterMutations, NetworkMutations, StorefrontMutations, graphene.ObjectType):
+class Mutation(
+    CenterMutations, NetworkMutations, StorefrontMutations, DistributorBulkMutations, graphene.ObjectType
+):
     distributor_apply = DistributorApply.Field()
     distributor_approve = DistributorApprove.Field()
     distributor_reject = DistributorReject.Field()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('wechat_distribution', '0011_account_message_encryption'),
+        ('wechat_distribution', '0012_app_installations'),
     ]
 
     operations = [
