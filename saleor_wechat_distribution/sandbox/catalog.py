@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
+
 from ..ports import ProductSnapshot
 from ..ports_center import ProductPage
 
@@ -27,9 +29,22 @@ PRODUCTS: tuple[tuple[str, str, str], ...] = (
 _BY_ID = {pid: (title, price) for pid, title, price in PRODUCTS}
 
 
+def image_url(product_id: str) -> str:
+    """The absolute address of a demo product's picture (``sandbox/demo_images.py``; "" while the
+    sandbox's own address, ``SANDBOX_PUBLIC_URL``, is unknown)."""
+    base = (getattr(settings, "SANDBOX_PUBLIC_URL", "") or "").rstrip("/")
+    return f"{base}/demo-products/{product_id}.png" if base else ""
+
+
 def _snapshot(product_id: str) -> ProductSnapshot:
     title, price = _BY_ID[product_id]
-    return ProductSnapshot(product_id=product_id, title=title, price=Decimal(price), currency=CURRENCY)
+    return ProductSnapshot(
+        product_id=product_id,
+        title=title,
+        price=Decimal(price),
+        currency=CURRENCY,
+        image_url=image_url(product_id),
+    )
 
 
 class SandboxProductCatalog:

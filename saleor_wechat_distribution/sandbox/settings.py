@@ -74,6 +74,9 @@ WECHAT_DISTRIBUTION_CUSTOMER_DIRECTORY = (
 WECHAT_DISTRIBUTION_PRODUCT_CATALOG = "saleor_wechat_distribution.sandbox.catalog.SandboxProductCatalog"
 WECHAT_DISTRIBUTION_CUSTOMER_SESSIONS = "saleor_wechat_distribution.sandbox.sessions.SandboxCustomerSessions"
 
+#: The sandbox's own address (demo product pictures are absolute URLs): set by __main__ when serving.
+SANDBOX_PUBLIC_URL = os.environ.get("SANDBOX_PUBLIC_URL", "")
+
 #: How long demo access tokens printed by the sandbox stay valid.
 SANDBOX_TOKEN_MAX_AGE = int(os.environ.get("SANDBOX_TOKEN_MAX_AGE", 8 * 3600))
 

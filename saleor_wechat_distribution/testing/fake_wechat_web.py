@@ -22,9 +22,11 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from . import fake_wechat_app
 from .fake_wechatpay import FakeRequest, FakeResponse
 
 if TYPE_CHECKING:
+    from .fake_wechat_app import FakeWeChatApp
     from .fake_wechat_mp import FakeWeChatMp
 
 TICKET_SECONDS = 7200
@@ -62,6 +64,8 @@ class FakeWeb:
     user_tokens: dict[str, tuple[str, str, str]] = field(default_factory=dict)
     #: (app id, openid) -> (nickname, avatar url)
     profiles: dict[tuple[str, str], tuple[str, str]] = field(default_factory=dict)
+    #: the simulated WeChat app's pages (authorization): ``fake_wechat_app``
+    app: FakeWeChatApp | None = None
 
     # --- test controls -------------------------------------------------------------------------------
 
@@ -160,4 +164,5 @@ def install(world: FakeWeChatMp) -> FakeWeb:
     ]
     world.add_route("GET", r"/cgi-bin/ticket/getticket", "ticket.getticket", web.getticket)
     world.add_route("GET", r"/sns/userinfo", "sns.userinfo", web.userinfo)
+    web.app = fake_wechat_app.install(world)
     return web

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from wechatpy.component import ComponentOAuth
 
 from ..ports import AccountCredentials, WeChatApiError
@@ -101,5 +102,20 @@ class WeChatWebMixin:
         )
 
 
+def oauth_base_url() -> str:
+    """Where web authorization starts (``WECHAT_DISTRIBUTION_OAUTH_BASE_URL``, WeChat's
+    ``https://open.weixin.qq.com/connect/`` by default; the sandbox and the browser tests point it at the
+    fake WeChat's stand-in of that page)."""
+    base = (
+        getattr(settings, "WECHAT_DISTRIBUTION_OAUTH_BASE_URL", "") or "https://open.weixin.qq.com/connect/"
+    )
+    return base if base.endswith("/") else base + "/"
+
+
 class WeChatGateway(WeChatWebMixin, WeChatMpGateway):
     """``ports.OfficialAccountGateway`` and ``ports_center.WebGateway`` through wechatpy."""
+
+    def _oauth(self, account: AccountCredentials, redirect_uri: str = "", state: str = "") -> Any:
+        oauth = super()._oauth(account, redirect_uri, state)
+        oauth.OAUTH_BASE_URL = oauth_base_url()
+        return oauth

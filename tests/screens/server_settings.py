@@ -4,3 +4,10 @@ the test database pytest-django created (the server is another process; tests co
 from tests.settings import *  # noqa: F403
 
 DATABASES["default"]["NAME"] = DATABASES["default"]["TEST"]["NAME"]  # noqa: F405
+
+# the fake WeChat of the test process (tests/screens/wechat_world.py), when the test run started one
+import os  # noqa: E402
+
+for _name in ("WECHAT_DISTRIBUTION_API_BASE_URL", "WECHAT_DISTRIBUTION_OAUTH_BASE_URL", "SANDBOX_PUBLIC_URL"):
+    if os.environ.get(_name):
+        globals()[_name] = os.environ[_name]
