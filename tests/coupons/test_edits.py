@@ -1,5 +1,6 @@
 """Voucher edits after the stock exists, and a repeated 创建商家券: wechatpayv3's real client against the fake
-WeChat Pay, which answers the way WeChat Pay's API pages document (see testing/fake_busifavor.py)."""
+WeChat Pay, which answers the way WeChat Pay's API pages document (see testing/fake_wechatpay/
+busifavor.py)."""
 
 from __future__ import annotations
 
