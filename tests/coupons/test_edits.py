@@ -12,7 +12,7 @@ from django.utils import timezone
 from saleor_wechat_distribution import host_events
 from saleor_wechat_distribution.domain.coupons import CouponApiError, CouponStockExists, CouponTemporaryError
 from saleor_wechat_distribution.models import CouponStock
-from saleor_wechat_distribution.services.coupons import coupon_sync_voucher
+from saleor_wechat_distribution.services.coupons.stock_sync import coupon_sync_voucher
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ import graphene
 from ...domain.errors import CouponStockAttachErrorCode
 from ...domain.permissions import Permission
 from ...selectors.coupons import coupon_stocks_for_voucher
-from ...services.coupon_attach import coupon_stock_attach
+from ...services.coupons.stock_attach import coupon_stock_attach
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..coupons import VoucherCoupon, voucher_coupon
 from ..enums import CouponStockAttachErrorCodeEnum

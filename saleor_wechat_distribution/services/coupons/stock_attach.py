@@ -28,18 +28,18 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import conf, jobs, locks
-from ..domain.coupons import (
+from ... import conf, jobs, locks
+from ...domain.coupons import (
     CouponApiError,
     CouponNotFound,
     CouponSyncStatus,
     CouponTemporaryError,
     StockIssue,
 )
-from ..domain.errors import CouponStockAttachErrorCode as Code
-from ..domain.errors import DistributionError
-from ..models import CouponStock
-from .inputs import clean_text
+from ...domain.errors import CouponStockAttachErrorCode as Code
+from ...domain.errors import DistributionError
+from ...models import CouponStock
+from ..inputs import clean_text
 
 #: 查询商家券详情: stock_id string[1,20], WeChat's ids are digits
 _STOCK_ID = re.compile(r"[0-9]{1,20}")
