@@ -30,7 +30,7 @@ from .services.coupons.redemption import coupon_order_cancelled, coupon_order_us
 from .services.coupons.stock_sync import coupon_sync_give_up, coupon_sync_voucher
 from .services.coupons.voucher_codes import coupon_voucher_codes_deleted
 from .services.identities import identity_profile_refresh
-from .services.network_import_jobs import distributor_import_job_run
+from .services.network_import.jobs import distributor_import_job_run
 from .services.notifications import (
     NotificationTemporaryError,
     notification_send,

@@ -1,7 +1,9 @@
-"""Tree plumbing shared by the distributor services: ordered row locks and team-size counters.
+"""The distributor tree in SQL: ordered row locks, the next child's path, team-size and child counters,
+and treebeard's path steps as SQL expressions (set-based inserts of whole levels).
 
 Lock order is always root first (path order), so two writers touching overlapping chains never
-deadlock; see locks.py for the tree-wide advisory lock that keeps moves apart from inserts.
+deadlock; see locks.py for the tree-wide advisory lock that keeps moves apart from inserts. Each
+builder has a PostgreSQL form (plain SQL on the hot paths) and a portable one (SQLite: the sandbox).
 """
 
 from __future__ import annotations
@@ -10,6 +12,11 @@ from django.db import connection
 from django.db.models import Case, F, PositiveIntegerField, When
 
 from ..models import Distributor
+
+STEPLEN = Distributor.steplen
+ALPHABET = Distributor.alphabet
+#: the statuses of approved members (counted in team sizes)
+_MEMBERS = ("active", "suspended")
 
 
 def lock_chain(paths: list[str]) -> dict[str, Distributor]:
@@ -85,3 +92,90 @@ def count_new_child(parent_path: str, paths: list[str], *, members: int) -> None
             "WHERE path = ANY(%s)",
             [parent_path, members, paths],
         )
+
+
+def encode_step_sql(expr: str) -> str:
+    """SQL: the integer ``expr`` as a treebeard step (STEPLEN digits of ALPHABET)."""
+    base = len(ALPHABET)
+    digits = [
+        f"SUBSTR('{ALPHABET}', CAST((({expr}) / {base**k}) %% {base} + 1 AS INTEGER), 1)"
+        for k in range(STEPLEN - 1, -1, -1)
+    ]
+    return " || ".join(digits)
+
+
+def decode_step_sql(path_expr: str, position: str) -> str:
+    """SQL: the integer value of the last step of the path ``path_expr`` (NULL when it is NULL)."""
+    base = len(ALPHABET)
+    parts = [
+        f"({position}('{ALPHABET}', SUBSTR({path_expr}, LENGTH({path_expr}) - {STEPLEN - 1 - k}, 1)) - 1)"
+        f" * {base ** (STEPLEN - 1 - k)}"
+        for k in range(STEPLEN)
+    ]
+    return " + ".join(parts)
+
+
+def step(position: int) -> str:
+    digits = ""
+    while position:
+        position, rem = divmod(position, len(ALPHABET))
+        digits = ALPHABET[rem] + digits
+    if len(digits) > STEPLEN:
+        raise OverflowError("too many children under one parent")
+    return digits.rjust(STEPLEN, ALPHABET[0])
+
+
+def step_value(step: str) -> int:
+    return int(step, len(ALPHABET))
+
+
+def team_counts_recount(roots_sql: str) -> None:
+    """``numchild`` and ``team_size`` (approved descendants) of every node in the top-level trees whose
+    root paths ``roots_sql`` (a SELECT of one column) yields. PostgreSQL: one statement; SQLite (the
+    sandbox, small networks): counted in Python one tree at a time."""
+    scope_filter = f"SUBSTR(path, 1, {STEPLEN}) IN ({roots_sql})"
+    members = "(" + ", ".join(f"'{status}'" for status in _MEMBERS) + ")"
+    if connection.vendor == "postgresql":
+        sql = f"""
+            WITH scope AS (SELECT id, path, depth, status FROM {_table()} WHERE {scope_filter}),
+            members AS (
+                SELECT SUBSTR(s.path, 1, %(step)s * k) AS ancestor, COUNT(*) AS n
+                FROM scope s CROSS JOIN LATERAL generate_series(1, s.depth - 1) AS k
+                WHERE s.status IN {members} GROUP BY 1
+            ),
+            kids AS (
+                SELECT SUBSTR(path, 1, LENGTH(path) - %(step)s) AS parent, COUNT(*) AS n
+                FROM scope WHERE depth > 1 GROUP BY 1
+            ),
+            wanted AS (
+                SELECT s.id, COALESCE(m.n, 0) AS team_size, COALESCE(k.n, 0) AS numchild
+                FROM scope s LEFT JOIN members m ON m.ancestor = s.path LEFT JOIN kids k ON k.parent = s.path
+            )
+            UPDATE {_table()} d SET team_size = w.team_size, numchild = w.numchild FROM wanted w
+            WHERE d.id = w.id AND (d.team_size <> w.team_size OR d.numchild <> w.numchild)
+        """  # noqa: S608 - the table name is our model's, the roots a SELECT of ours
+        with connection.cursor() as cursor:
+            cursor.execute(sql, {"step": STEPLEN})
+        return
+    with connection.cursor() as cursor:
+        cursor.execute(roots_sql)
+        roots = [r for (r,) in cursor.fetchall()]
+    for root in roots:
+        nodes = list(
+            Distributor.objects.filter(path__startswith=root).values_list(
+                "pk", "path", "status", "team_size", "numchild"
+            )
+        )
+        team: dict[str, int] = {}
+        kids: dict[str, int] = {}
+        for _pk, path, status, _t, _c in nodes:
+            if len(path) > STEPLEN:
+                kids[path[:-STEPLEN]] = kids.get(path[:-STEPLEN], 0) + 1
+            if status in _MEMBERS:
+                for k in range(STEPLEN, len(path), STEPLEN):
+                    team[path[:k]] = team.get(path[:k], 0) + 1
+        for pk, path, _s, team_size, numchild in nodes:
+            if (team.get(path, 0), kids.get(path, 0)) != (team_size, numchild):
+                Distributor.objects.filter(pk=pk).update(
+                    team_size=team.get(path, 0), numchild=kids.get(path, 0)
+                )

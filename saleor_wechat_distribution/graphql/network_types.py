@@ -13,7 +13,7 @@ from ..models import DistributorImportJob as ImportJobModel
 from ..models import DistributorImportRowError as RowErrorModel
 from ..models import OrderDispute as OrderDisputeModel
 from ..models import OrderDisputeEvent as OrderDisputeEventModel
-from ..services.network_import_jobs import distributor_import_job_progress
+from ..services.network_import.jobs import distributor_import_job_progress
 from .core.connection import CountableConnection, keyset_connection
 from .core.node import register_node_type
 

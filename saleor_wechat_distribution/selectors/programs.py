@@ -1,8 +1,8 @@
 from __future__ import annotations
 
+from ..db.rows import fetch_one
 from ..domain.referrals import BindingOverride, BindingPolicy, BindingTrigger, CodePriority
 from ..models import ChannelProgram, CommissionRule
-from .rows import fetch_one
 
 
 def program_for_channel(*, channel: str) -> ChannelProgram:

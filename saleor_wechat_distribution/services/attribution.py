@@ -9,6 +9,8 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from ..db.rows import fetch, fetch_one
+from ..db.upserts import insert_unless_exists
 from ..domain.distributors import DistributorStatus, normalize_referral_code
 from ..domain.money import allocate, quantize
 from ..domain.referrals import (
@@ -21,9 +23,7 @@ from ..domain.referrals import (
 from ..models import ChannelProgram, CheckoutReferral, Distributor, DistributorVoucherCode, OrderAttribution
 from ..ports import OrderSnapshot
 from ..selectors.programs import binding_policy_of, policy_snapshot, program_for_channel
-from ..selectors.rows import fetch, fetch_one
 from .bindings import binding_state, binding_touch, current_binding, customer_keys
-from .upserts import insert_unless_exists
 
 
 @dataclass(frozen=True)

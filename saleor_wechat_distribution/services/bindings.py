@@ -7,6 +7,8 @@ from datetime import datetime
 
 from django.db import transaction
 
+from ..db.rows import fetch, placeholders
+from ..db.upserts import insert_row, insert_unless_exists
 from ..domain.referrals import (
     AttributionSource,
     BindingPolicy,
@@ -16,8 +18,6 @@ from ..domain.referrals import (
     may_take_over,
 )
 from ..models import BindingChange, CustomerBinding, Distributor
-from ..selectors.rows import fetch, placeholders
-from .upserts import insert_row, insert_unless_exists
 
 
 def customer_keys(*, user_id: int | None, identities: Sequence[tuple[str, str]] = ()) -> list[str]:

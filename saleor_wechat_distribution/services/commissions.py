@@ -15,6 +15,7 @@ from django.db.models import Exists, OuterRef, Sum
 from django.utils import timezone
 
 from .. import jobs
+from ..db.upserts import insert_rows_unless_exist
 from ..domain import commission_policy as policy
 from ..domain.money import allocate, prorate, quantize
 from ..domain.referrals import AttributionSource, BindingTrigger
@@ -32,7 +33,6 @@ from ..selectors.programs import binding_policy_of, program_for_channel
 from .attribution import attribute_order
 from .bindings import binding_touch, customer_keys
 from .ledger import ledger_append
-from .upserts import insert_rows_unless_exist
 
 Status = Commission.Status
 

@@ -13,6 +13,14 @@ from django.utils.translation import gettext_lazy as _
 
 from .. import locks
 from ..conf import get_config
+from ..db.tree import (
+    adjust_team_size,
+    ancestor_paths,
+    count_new_child,
+    lock_chain,
+    next_child_path,
+)
+from ..db.upserts import insert_unless_exists
 from ..domain.distributors import (
     DISPLAY_NAME_MAX_LENGTH,
     TRANSITIONS,
@@ -28,14 +36,6 @@ from ..domain.errors import DistributorErrorCode as Code
 from ..models import Distributor, DistributorEvent
 from ..ports import Principal
 from .distributor_events import distributor_event_record, distributor_events_record
-from .distributor_tree import (
-    adjust_team_size,
-    ancestor_paths,
-    count_new_child,
-    lock_chain,
-    next_child_path,
-)
-from .upserts import insert_unless_exists
 
 #: treebeard paths are 255 characters of 4-character steps
 MAX_TREE_DEPTH = 63

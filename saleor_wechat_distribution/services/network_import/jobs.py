@@ -20,13 +20,14 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from .. import jobs
-from ..domain.errors import DistributionError
-from ..domain.errors import NetworkImportErrorCode as Code
-from ..models import Distributor, DistributorImportFileChunk, DistributorImportJob, DistributorImportRowError
-from ..ports import Principal
-from ..tabular import FORMATS, format_of
-from .network_import import RowOutcome, network_import
+from ... import jobs
+from ...domain.errors import DistributionError
+from ...domain.errors import NetworkImportErrorCode as Code
+from ...models import Distributor, DistributorImportFileChunk, DistributorImportJob, DistributorImportRowError
+from ...ports import Principal
+from ...tabular import FORMATS, format_of
+from .run import network_import
+from .state import RowOutcome
 
 logger = logging.getLogger(__name__)
 #: default of ``WECHAT_DISTRIBUTION_IMPORT_MAX_BYTES``: the largest file an import job takes
