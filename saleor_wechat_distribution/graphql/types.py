@@ -296,7 +296,7 @@ class Withdrawal(graphene.ObjectType):
         required=True, description="v3: WeChat Pay 商家转账 (confirmed by the user); v2: legacy 企业付款."
     )
     out_bill_no = graphene.String(required=True, description="Our bill number at WeChat Pay.")
-    fail_reason = graphene.String(description="Why WeChat Pay did not pay it (FAILED, CANCELLED).")
+    fail_reason = graphene.String(description="Why it failed or was cancelled; PROCESSING: what holds it up.")
     reject_reason = graphene.String(description="Why staff rejected it (REJECTED).")
     requested_at = graphene.DateTime(required=True)
     decided_at = graphene.DateTime(description="When staff (or the auto-approval) decided.")

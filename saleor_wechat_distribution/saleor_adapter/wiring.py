@@ -1,8 +1,8 @@
 """What the core needs from Saleor, registered once at start-up (``apps.py`` calls :func:`install` when
-Saleor is installed): program settings, payout and coupon (商家券) merchants from the plugin
-configuration of each channel, Saleor's vouchers as the ``VoucherSource``, Saleor's users as the
-``CustomerDirectory`` of network imports, the checkout -> channel lookup, and Saleor's writer guard
-around our Celery tasks.
+Saleor is installed): program settings, the channels the program runs in (the plugin is active there),
+payout and coupon (商家券) merchants from the plugin configuration of each channel, Saleor's vouchers as
+the ``VoucherSource``, Saleor's users as the ``CustomerDirectory`` of network imports, the checkout ->
+channel lookup, and Saleor's writer guard around our Celery tasks.
 """
 
 from __future__ import annotations
@@ -61,6 +61,14 @@ def channel_settings(channel: str | None) -> AdapterSettings | None:
     except ConfigurationError as error:
         logger.error("the WeChat distribution settings of channel %s do not parse: %s", channel, error)
         return None
+
+
+def plugin_active_in(channel: str) -> bool:
+    """The core's channel check: our program runs in a Saleor channel where the plugin is active."""
+    with allow_writer():
+        return PluginConfiguration.objects.filter(
+            identifier=PLUGIN_ID, channel__slug=channel, active=True
+        ).exists()
 
 
 def program_config(channel: str | None) -> conf.ProgramConfig:
@@ -224,6 +232,7 @@ def install() -> None:
     if _installed:
         return
     conf.set_config_provider(program_config)
+    conf.set_channel_check(plugin_active_in)
     conf.set_payout_gateway_factory(payout_gateway)
     referrals.set_checkout_channel_lookup(checkout_channel)
     conf.set_voucher_source(SaleorVoucherSource(coupon_channel))

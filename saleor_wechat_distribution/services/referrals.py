@@ -26,8 +26,9 @@ from ..ports import Principal
 from ..selectors.programs import binding_policy_of, program_for_channel
 from .attribution import upline_snapshot
 from .bindings import binding_touch, customer_keys
-from .commissions import commission_retire, create_commissions, reapply_refunds
+from .commissions import commission_retire, create_commissions
 from .inputs import HOST_ID_MAX_LENGTH, REASON_MAX_LENGTH, clean_text
+from .refunds import reapply_refunds
 
 CODE_MAX_LENGTH = 64
 

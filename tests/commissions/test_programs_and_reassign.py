@@ -16,7 +16,6 @@ from saleor_wechat_distribution.services.commissions import (
     commissions_settle_due,
     order_fulfilled,
     order_paid,
-    order_refunded,
 )
 from saleor_wechat_distribution.services.ledger import ledger_balance
 from saleor_wechat_distribution.services.programs import (
@@ -25,6 +24,7 @@ from saleor_wechat_distribution.services.programs import (
     commission_rules_set,
 )
 from saleor_wechat_distribution.services.referrals import order_attribution_reassign, referral_link
+from saleor_wechat_distribution.services.refunds import order_refunded
 from saleor_wechat_distribution.testing.factories import make_distributor
 from saleor_wechat_distribution.testing.orders import line, order
 

@@ -52,8 +52,8 @@ ALLOWED = "ALLOWED"
 
 
 @pytest.fixture
-def mw(world: World) -> MoneyWorld:
-    return build_money_world(world)
+def mw(world: World, payout_merchant) -> MoneyWorld:
+    return build_money_world(world, payout_merchant)
 
 
 @pytest.fixture
@@ -890,7 +890,7 @@ DEFAULT_PROGRAM = {
     "withdrawalDailyLimit": money("5000.00"),
     "withdrawalAutoApproveBelow": money("0.00"),
     "payoutMethod": "v3",
-    "payoutAppId": "",
+    "payoutAppId": "wxd678efh567hg6787",  # the fake merchant's app (build_money_world)
     "storefrontBaseUrl": STOREFRONT,
 }
 
@@ -912,6 +912,7 @@ def test_channel_program(mw: MoneyWorld, gql: Gql, role: str, expected: str) -> 
         "version": 0,
         "freezeDays": 15,
         "storefrontBaseUrl": "",
+        "payoutAppId": "",
     }
 
 

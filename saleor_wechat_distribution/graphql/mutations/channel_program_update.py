@@ -7,7 +7,7 @@ import graphene
 from ...domain.errors import CommissionErrorCode
 from ...domain.permissions import Permission
 from ...services.programs import channel_program_update
-from ..core.inputs import clean_channel
+from ..core.channels import channel_argument
 from ..core.money import parse_decimal
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import BindingOverrideEnum, BindingTriggerEnum, CodePriorityEnum, CommissionErrorCodeEnum
@@ -101,7 +101,7 @@ class ChannelProgramUpdate(BaseMutation):
 
     @classmethod
     def perform_mutation(cls, root: Any, info: Any, *, channel: str, input: dict) -> Any:
-        channel = clean_channel(channel, code=CommissionErrorCode.INVALID)
+        channel = channel_argument(info, channel)
         changes: dict[str, Any] = {}
         for name, setting in _SETTINGS.items():
             if input.get(name) is not None:
