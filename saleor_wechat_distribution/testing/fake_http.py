@@ -91,6 +91,8 @@ class FakeHttpWorld:
     thread_name = "fake-wechat"
     display_name = "fake WeChat"
     server_version = "FakeWeChat/1.0"
+    #: what ``add_route`` serves a route as when not told
+    default_api: Literal["v3", "v2", "plain"] = "plain"
 
     def __init__(self) -> None:
         self.routes: list[Route] = []
@@ -150,10 +152,10 @@ class FakeHttpWorld:
         name: str,
         handler: Handler,
         *,
-        api: Literal["v3", "v2", "plain"] = "plain",
+        api: Literal["v3", "v2", "plain"] | None = None,
     ) -> None:
         """Serve ``method pattern`` (a regex over the path; named groups become ``request.params``)."""
-        self.routes.append(Route(method.upper(), re.compile(pattern), name, handler, api))
+        self.routes.append(Route(method.upper(), re.compile(pattern), name, handler, api or self.default_api))
 
     def dispatch(self, request: FakeRequest) -> FakeResponse:
         for route in self.routes:

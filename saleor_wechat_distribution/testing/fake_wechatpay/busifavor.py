@@ -38,14 +38,13 @@ signed, encrypted COUPON.SEND).
 
 from __future__ import annotations
 
-import json
 import secrets
 from typing import TYPE_CHECKING, Any
 
 from ..fake_http import FakeRequest, FakeResponse, error_answer, json_answer
 from .busifavor_coupons import BusifavorCoupons, FakeCoupon
 from .busifavor_stocks import BusifavorStocks, FakeStock
-from .crypto import aes_gcm_encrypt, now_rfc3339
+from .crypto import now_rfc3339
 from .state import ERROR_OUTCOMES
 
 if TYPE_CHECKING:
@@ -160,23 +159,12 @@ class FakeBusifavor(BusifavorStocks, BusifavorCoupons):
             "send_merchant": self.world.merchant.mchid,
             "attach_info": {},
         }
-        key = apiv3_key or self.world.merchant.apiv3_key
-        nonce, ciphertext = aes_gcm_encrypt(key, json.dumps(resource, ensure_ascii=False), "coupon")
-        body = json.dumps(
-            {
-                "id": f"EV-{secrets.token_hex(10)}",
-                "create_time": now_rfc3339(),
-                "resource_type": "encrypt-resource",
-                "event_type": "COUPON.SEND",
-                "summary": "商家券用户领券通知",
-                "resource": {
-                    "original_type": "coupon",
-                    "algorithm": "AEAD_AES_256_GCM",
-                    "ciphertext": ciphertext,
-                    "associated_data": "coupon",
-                    "nonce": nonce,
-                },
-            },
-            ensure_ascii=False,
-        ).encode()
-        return self.world.signed_headers(body, timestamp=timestamp, key=signing_key), body
+        return self.world.notification(
+            event_type="COUPON.SEND",
+            summary="商家券用户领券通知",
+            resource=resource,
+            associated_data="coupon",
+            timestamp=timestamp,
+            apiv3_key=apiv3_key,
+            signing_key=signing_key,
+        )

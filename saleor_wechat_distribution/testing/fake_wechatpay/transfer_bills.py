@@ -4,7 +4,6 @@ side (``user_confirms``, ``user_never_confirms``), the notification WeChat Pay P
 from __future__ import annotations
 
 import base64
-import json
 import re
 import secrets
 from typing import TYPE_CHECKING, Any, Literal
@@ -13,7 +12,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 from ..fake_http import FakeRequest, FakeResponse, error_answer, json_answer
-from .crypto import aes_gcm_encrypt, now_rfc3339
+from .crypto import now_rfc3339
 from .state import (
     AFTER_ACCEPT_OUTCOME,
     BILL_OUTCOMES,
@@ -88,26 +87,16 @@ class TransferBills:
             }
             if bill.fail_reason:
                 resource["fail_reason"] = bill.fail_reason
-        key = apiv3_key or self.merchant.apiv3_key
-        nonce, ciphertext = aes_gcm_encrypt(key, json.dumps(resource, ensure_ascii=False), "mch_payment")
-        body = json.dumps(
-            {
-                "id": f"EV-{secrets.token_hex(10)}",
-                "create_time": now_rfc3339(),
-                "resource_type": "encrypt-resource",
-                "event_type": "MCHTRANSFER.BILL.FINISHED",
-                "summary": "商家转账单据终态通知",
-                "resource": {
-                    "original_type": "mch_payment",
-                    "algorithm": "AEAD_AES_256_GCM",
-                    "ciphertext": ciphertext,
-                    "associated_data": "mch_payment",
-                    "nonce": nonce,
-                },
-            },
-            ensure_ascii=False,
-        ).encode()
-        return self.signed_headers(body, timestamp=timestamp, mode=mode, key=signing_key), body
+        return self.notification(
+            event_type="MCHTRANSFER.BILL.FINISHED",
+            summary="商家转账单据终态通知",
+            resource=resource,
+            associated_data="mch_payment",
+            timestamp=timestamp,
+            apiv3_key=apiv3_key,
+            signing_key=signing_key,
+            mode=mode,
+        )
 
     # --- money ---------------------------------------------------------------------------------------
     def _bill_in(self, out_bill_no: str, *states: str) -> TransferBill:

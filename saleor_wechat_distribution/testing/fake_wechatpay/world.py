@@ -4,6 +4,7 @@ mixed in (``transfer_bills``, ``v2_transfers``) or attached (``busifavor``)."""
 from __future__ import annotations
 
 import base64
+import json
 import re
 import secrets
 import time
@@ -14,11 +15,12 @@ from typing import Any, Literal
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
-from ..fake_http import FakeHttpWorld, FakeRequest, FakeResponse, Handler, Route, error_answer, json_answer
+from ..fake_http import FakeHttpWorld, FakeRequest, FakeResponse, Route, error_answer, json_answer
 from .busifavor import FakeBusifavor
 from .crypto import (
     CST,
     aes_gcm_encrypt,
+    now_rfc3339,
     private_pem,
     public_pem,
     rsa_sign,
@@ -54,6 +56,8 @@ class FakeWeChatPay(FakeHttpWorld, TransferBills, V2Transfers):
     thread_name = "fake-wechatpay"
     display_name = "fake WeChat Pay"
     server_version = "FakeWeChatPay/1.0"
+    #: routes are v3 unless told: request signature checked, answer signed
+    default_api = "v3"
 
     def __init__(
         self,
@@ -127,18 +131,6 @@ class FakeWeChatPay(FakeHttpWorld, TransferBills, V2Transfers):
         return values | overrides
 
     # --- dispatch table: v3 routes verified and signed ------------------------------------------------
-
-    def add_route(
-        self,
-        method: str,
-        pattern: str,
-        name: str,
-        handler: Handler,
-        *,
-        api: Literal["v3", "v2", "plain"] = "v3",
-    ) -> None:
-        """Serve ``method pattern`` (a regex over the path; named groups become ``request.params``)."""
-        super().add_route(method, pattern, name, handler, api=api)
 
     def answer(self, route: Route, request: FakeRequest) -> FakeResponse:
         """v3 routes get the request signature checked (401 SIGN_ERROR otherwise) and their answers
@@ -223,6 +215,43 @@ class FakeWeChatPay(FakeHttpWorld, TransferBills, V2Transfers):
             "Wechatpay-Serial": self._serial(mode or self.signing_mode),
             "Wechatpay-Signature-Type": _SIGNATURE_TYPE,
         }
+
+    def notification(
+        self,
+        *,
+        event_type: str,
+        summary: str,
+        resource: dict[str, Any],
+        associated_data: str,
+        timestamp: int | None = None,
+        apiv3_key: str | None = None,
+        signing_key: rsa.RSAPrivateKey | None = None,
+        mode: Literal["public_key", "certificate"] | None = None,
+    ) -> tuple[dict[str, str], bytes]:
+        """A notification WeChat Pay would POST, as ``(headers, body)``: ``resource`` encrypted with
+        AES-256-GCM under the APIv3 key (``associated_data`` is also its original type), the body signed
+        with the platform key. The keyword arguments build the broken variants tests need (stale
+        timestamp, other APIv3 key, other signing key)."""
+        key = apiv3_key or self.merchant.apiv3_key
+        nonce, ciphertext = aes_gcm_encrypt(key, json.dumps(resource, ensure_ascii=False), associated_data)
+        body = json.dumps(
+            {
+                "id": f"EV-{secrets.token_hex(10)}",
+                "create_time": now_rfc3339(),
+                "resource_type": "encrypt-resource",
+                "event_type": event_type,
+                "summary": summary,
+                "resource": {
+                    "original_type": associated_data,
+                    "algorithm": "AEAD_AES_256_GCM",
+                    "ciphertext": ciphertext,
+                    "associated_data": associated_data,
+                    "nonce": nonce,
+                },
+            },
+            ensure_ascii=False,
+        ).encode()
+        return self.signed_headers(body, timestamp=timestamp, mode=mode, key=signing_key), body
 
     def _sign_v3(self, response: FakeResponse, mode: str) -> FakeResponse:
         response.headers.update(self.signed_headers(response.body, mode=mode))
