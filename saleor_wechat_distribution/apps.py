@@ -17,6 +17,7 @@ class WeChatDistributionConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from . import checks, conf, tasks  # noqa: F401 - tasks: registers our Celery tasks; checks: system checks
+        from .graphql.core import error_log
         from .log_redaction import install_log_redaction
         from .models import CommissionRule
         from .services.commissions import rules_cache_clear
@@ -31,6 +32,7 @@ class WeChatDistributionConfig(AppConfig):
             import_module(f"{self.name}.saleor_adapter.wiring").install()
         register_card_event_handlers()
         install_log_redaction()  # WeChat's secrets travel in URLs, which urllib3 logs at DEBUG
+        error_log.install()  # graphql-core's own tracebacks of our requests' errors: see error_log.py
         post_save.connect(rules_cache_clear, sender=CommissionRule, dispatch_uid="wd-rules-cache-save")
         post_delete.connect(rules_cache_clear, sender=CommissionRule, dispatch_uid="wd-rules-cache-delete")
         # defaults from Django settings, unless a host (Saleor's adapter) registered its own

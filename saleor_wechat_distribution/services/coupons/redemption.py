@@ -18,7 +18,7 @@ from ...domain.coupons import (
 )
 from ...models import IssuedCoupon, OfficialAccount
 from ...ports import WeChatApiError
-from ..storefronts import account_credentials
+from ..official_accounts import account_credentials
 from .stocks import stock_gateway
 
 logger = logging.getLogger(__name__)
