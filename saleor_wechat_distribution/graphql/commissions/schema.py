@@ -12,32 +12,32 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..domain.errors import CommissionErrorCode
-from ..domain.permissions import Permission
-from ..models import ChannelProgram as ChannelProgramModel
-from ..models import Commission as CommissionModel
-from ..models import CommissionRule as CommissionRuleModel
-from ..models import Withdrawal as WithdrawalModel
-from ..selectors.commissions import Balance as BalanceData
-from ..selectors.commissions import (
+from ...domain.errors import CommissionErrorCode
+from ...domain.permissions import Permission
+from ...models import ChannelProgram as ChannelProgramModel
+from ...models import Commission as CommissionModel
+from ...models import CommissionRule as CommissionRuleModel
+from ...models import Withdrawal as WithdrawalModel
+from ...selectors.commissions import Balance as BalanceData
+from ...selectors.commissions import (
     attributed_orders_of,
     balance_of,
     commissions_of,
     distributor_stats,
     withdrawals_of,
 )
-from ..selectors.distributors import distributor_get
-from ..selectors.programs import commission_rules_of, program_for_channel
-from ..services.referrals import referral_link
-from ..services.withdrawals import channel_program_required
-from .core.channels import channel_argument
-from .core.connection import keyset_connection
-from .core.errors import QueryError, domain_errors_as_query_errors
-from .core.ids import InvalidGlobalId, decode_global_id
-from .core.inputs import HOST_ID_MAX_LENGTH, clean_text
-from .core.permissions import distributor_required, permission_required, permission_required_or_self
-from .enums import CommissionStatusEnum, WithdrawalStatusEnum
-from .program_types import ChannelProgram, CommissionRule
+from ...selectors.distributors import distributor_get
+from ...selectors.programs import commission_rules_of, program_for_channel
+from ...services.referrals import referral_link
+from ...services.withdrawals import channel_program_required
+from ..core.channels import channel_argument
+from ..core.connection import keyset_connection
+from ..core.errors import QueryError, domain_errors_as_query_errors
+from ..core.ids import InvalidGlobalId, decode_global_id
+from ..core.inputs import HOST_ID_MAX_LENGTH, clean_text
+from ..core.permissions import distributor_required, permission_required, permission_required_or_self
+from ..enums import CommissionStatusEnum, WithdrawalStatusEnum
+from ..programs.types import ChannelProgram, CommissionRule
 from .types import (
     Balance,
     CommissionCountableConnection,

@@ -7,18 +7,18 @@ from typing import Any
 import graphene
 from django.utils.translation import gettext_lazy as _
 
-from ..domain.permissions import Permission
-from ..models import DistributorImportJob as ImportJobModel
-from ..models import OrderDispute as OrderDisputeModel
-from ..selectors.disputes import disputes_list
-from .core.connection import keyset_connection
-from .core.errors import QueryError
-from .core.ids import InvalidGlobalId, decode_global_id
-from .core.permissions import permission_required
-from .mutations.distributor_import import DistributorImport
-from .mutations.order_dispute_open import OrderDisputeOpen
-from .mutations.order_dispute_resolve import OrderDisputeResolve
-from .network_types import DistributorImportJob, OrderDisputeCountableConnection, OrderDisputeStatusEnum
+from ...domain.permissions import Permission
+from ...models import DistributorImportJob as ImportJobModel
+from ...models import OrderDispute as OrderDisputeModel
+from ...selectors.disputes import disputes_list
+from ..core.connection import keyset_connection
+from ..core.errors import QueryError
+from ..core.ids import InvalidGlobalId, decode_global_id
+from ..core.permissions import permission_required
+from ..mutations.distributor_import import DistributorImport
+from ..mutations.order_dispute_open import OrderDisputeOpen
+from ..mutations.order_dispute_resolve import OrderDisputeResolve
+from .types import DistributorImportJob, OrderDisputeCountableConnection, OrderDisputeStatusEnum
 
 ORDER_ID_MAX_LENGTH = 64
 

@@ -8,14 +8,14 @@ import graphene
 from django.utils.translation import gettext
 from graphene import relay
 
-from ..domain.errors import DisputeErrorCode, NetworkImportErrorCode
-from ..models import DistributorImportJob as ImportJobModel
-from ..models import DistributorImportRowError as RowErrorModel
-from ..models import OrderDispute as OrderDisputeModel
-from ..models import OrderDisputeEvent as OrderDisputeEventModel
-from ..services.network_import.jobs import distributor_import_job_progress
-from .core.connection import CountableConnection, keyset_connection
-from .core.node import register_node_type
+from ...domain.errors import DisputeErrorCode, NetworkImportErrorCode
+from ...models import DistributorImportJob as ImportJobModel
+from ...models import DistributorImportRowError as RowErrorModel
+from ...models import OrderDispute as OrderDisputeModel
+from ...models import OrderDisputeEvent as OrderDisputeEventModel
+from ...services.network_import.jobs import distributor_import_job_progress
+from ..core.connection import CountableConnection, keyset_connection
+from ..core.node import register_node_type
 
 NetworkImportErrorCodeEnum = graphene.Enum.from_enum(NetworkImportErrorCode)
 DisputeErrorCodeEnum = graphene.Enum.from_enum(DisputeErrorCode)
@@ -215,7 +215,7 @@ class OrderDispute(graphene.ObjectType):
 
     @classmethod
     def get_node(cls, info: Any, pk: str) -> OrderDisputeModel | None:
-        from ..domain.permissions import Permission
+        from ...domain.permissions import Permission
 
         raw = str(pk)
         if not info.context.principal.has_perms(Permission.MANAGE_ORDERS):

@@ -7,11 +7,10 @@ from typing import Any
 
 import graphene
 
-from ..models import ChannelProgram as ChannelProgramModel
-from ..models import CommissionRule as CommissionRuleModel
-from .core.money import Money, money
-from .enums import BindingOverrideEnum, BindingTriggerEnum, CodePriorityEnum, DistributorKindEnum
-from .types import plain_decimal
+from ...models import ChannelProgram as ChannelProgramModel
+from ...models import CommissionRule as CommissionRuleModel
+from ..core.money import Money, money, plain_decimal
+from ..enums import BindingOverrideEnum, BindingTriggerEnum, CodePriorityEnum, DistributorKindEnum
 
 
 class CommissionRule(graphene.ObjectType):

@@ -6,18 +6,18 @@ from typing import Any
 
 import graphene
 
-from ..models import Storefront as StorefrontModel
-from ..selectors.storefronts import storefront_get_by_slug
-from .mutations.storefront_account_authorization import (
+from ...models import Storefront as StorefrontModel
+from ...selectors.storefronts import storefront_get_by_slug
+from ..mutations.storefront_account_authorization import (
     StorefrontAccountAuthorizationComplete,
     StorefrontAccountAuthorizationUrl,
 )
-from .mutations.storefront_account_bind import StorefrontAccountBind
-from .mutations.storefront_account_templates_update import StorefrontAccountTemplatesUpdate
-from .mutations.storefront_create import StorefrontCreate
-from .mutations.storefront_update import StorefrontUpdate
-from .mutations.wechat_oauth import WeChatIdentityLink, WeChatOAuthComplete
-from .storefront_types import Storefront, can_manage_storefront, is_public
+from ..mutations.storefront_account_bind import StorefrontAccountBind
+from ..mutations.storefront_account_templates_update import StorefrontAccountTemplatesUpdate
+from ..mutations.storefront_create import StorefrontCreate
+from ..mutations.storefront_update import StorefrontUpdate
+from ..mutations.wechat_oauth import WeChatIdentityLink, WeChatOAuthComplete
+from .types import Storefront, can_manage_storefront, is_public
 
 
 class StorefrontQueries(graphene.ObjectType):

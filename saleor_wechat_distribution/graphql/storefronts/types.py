@@ -8,19 +8,19 @@ import graphene
 from django.utils.translation import gettext_lazy as _
 from graphene import relay
 
-from ..domain.distributors import DistributorStatus
-from ..domain.errors import DistributionError
-from ..domain.permissions import Permission
-from ..models import OfficialAccount as OfficialAccountModel
-from ..models import Storefront as StorefrontModel
-from ..sealing import obfuscate, unseal
-from ..selectors.storefronts import official_account_of, qr_funnel
-from ..services.wechat_links import oauth_url, poster_inputs, qr_code_for, qr_image_url
-from ..wechat.posters import PosterImageUnavailable, poster_url
-from .core.errors import QueryError
-from .core.node import register_node_type
-from .core.permissions import check_access
-from .enums import MessageEncryptionEnum
+from ...domain.distributors import DistributorStatus
+from ...domain.errors import DistributionError
+from ...domain.permissions import Permission
+from ...models import OfficialAccount as OfficialAccountModel
+from ...models import Storefront as StorefrontModel
+from ...sealing import obfuscate, unseal
+from ...selectors.storefronts import official_account_of, qr_funnel
+from ...services.wechat_links import oauth_url, poster_inputs, qr_code_for, qr_image_url
+from ...wechat.posters import PosterImageUnavailable, poster_url
+from ..core.errors import QueryError
+from ..core.node import register_node_type
+from ..core.permissions import check_access
+from ..enums import MessageEncryptionEnum
 
 
 def can_manage_storefront(context: Any, storefront: StorefrontModel) -> bool:
