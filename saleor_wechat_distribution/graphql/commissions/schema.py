@@ -33,7 +33,7 @@ from ...services.withdrawals import channel_program_required
 from ..core.channels import channel_argument
 from ..core.connection import keyset_connection
 from ..core.errors import QueryError, domain_errors_as_query_errors
-from ..core.ids import InvalidGlobalId, decode_global_id
+from ..core.ids import decode_id_argument
 from ..core.inputs import HOST_ID_MAX_LENGTH, clean_text
 from ..core.permissions import distributor_required, permission_required, permission_required_or_self
 from ..enums import CommissionStatusEnum, WithdrawalStatusEnum
@@ -65,12 +65,7 @@ def _by_distributor(queryset: QuerySet, global_id: str | None, select: Any, **fi
     """``select(distributor=..., **filters)``, or nothing when the filter names no distributor we know."""
     if global_id is None:
         return select(**filters)
-    try:
-        pk = decode_global_id(global_id, expected_type="Distributor")
-    except InvalidGlobalId:
-        raise QueryError(
-            _("Invalid ID: %(id)s.") % {"id": str(global_id)[:64]}, code="INVALID", field="distributorId"
-        ) from None
+    pk = decode_id_argument(global_id, expected_type="Distributor", field="distributorId")
     distributor = distributor_get(distributor_id=pk)
     return queryset.none() if distributor is None else select(distributor=distributor, **filters)
 
@@ -260,12 +255,7 @@ class CommissionQueries(graphene.ObjectType):
     def resolve_distributor_stats(
         root: Any, info: Any, *, id: str, channel: str, from_: datetime, to: datetime
     ) -> DistributorStats | None:
-        try:
-            pk = decode_global_id(id, expected_type="Distributor")
-        except InvalidGlobalId:
-            raise QueryError(
-                _("Invalid ID: %(id)s.") % {"id": str(id)[:64]}, code="INVALID", field="id"
-            ) from None
+        pk = decode_id_argument(id, expected_type="Distributor")
         channel = channel_argument(info, channel)
         start, end = _aware(from_), _aware(to)
         if start >= end:

@@ -18,7 +18,7 @@ from ...selectors.distributors import (
 )
 from ..core.connection import keyset_connection
 from ..core.errors import QueryError
-from ..core.ids import InvalidGlobalId, decode_global_id
+from ..core.ids import decode_id_argument
 from ..core.node import node_field
 from ..core.permissions import login_required, permission_required
 from ..enums import DistributorKindEnum, DistributorStatusEnum
@@ -91,13 +91,7 @@ class DistributorQueries(graphene.ObjectType):
     @staticmethod
     @permission_required(Permission.MANAGE_USERS)
     def resolve_distributor(root: Any, info: Any, *, id: str) -> DistributorModel | None:
-        try:
-            pk = decode_global_id(id, expected_type="Distributor")
-        except InvalidGlobalId:
-            raise QueryError(
-                _("Invalid ID: %(id)s.") % {"id": str(id)[:64]}, code="INVALID", field="id"
-            ) from None
-        return distributor_get(distributor_id=pk)
+        return distributor_get(distributor_id=decode_id_argument(id, expected_type="Distributor"))
 
     @staticmethod
     @permission_required(Permission.MANAGE_USERS)

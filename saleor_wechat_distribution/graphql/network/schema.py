@@ -13,7 +13,7 @@ from ...models import OrderDispute as OrderDisputeModel
 from ...selectors.disputes import disputes_list
 from ..core.connection import keyset_connection
 from ..core.errors import QueryError
-from ..core.ids import InvalidGlobalId, decode_global_id
+from ..core.ids import decode_id_argument
 from ..core.permissions import permission_required
 from ..mutations.distributor_import import DistributorImport
 from ..mutations.order_dispute_open import OrderDisputeOpen
@@ -21,15 +21,6 @@ from ..mutations.order_dispute_resolve import OrderDisputeResolve
 from .types import DistributorImportJob, OrderDisputeCountableConnection, OrderDisputeStatusEnum
 
 ORDER_ID_MAX_LENGTH = 64
-
-
-def _decode(id: str, type_name: str) -> int:
-    try:
-        return decode_global_id(id, expected_type=type_name)
-    except InvalidGlobalId:
-        raise QueryError(
-            _("Invalid ID: %(id)s.") % {"id": str(id)[:64]}, code="INVALID", field="id"
-        ) from None
 
 
 class OrderDisputeFilterInput(graphene.InputObjectType):
@@ -54,7 +45,9 @@ class NetworkQueries(graphene.ObjectType):
     @staticmethod
     @permission_required(Permission.MANAGE_USERS)
     def resolve_distributor_import_job(root: Any, info: Any, *, id: str) -> ImportJobModel | None:
-        return ImportJobModel.objects.filter(pk=_decode(id, "DistributorImportJob")).first()
+        return ImportJobModel.objects.filter(
+            pk=decode_id_argument(id, expected_type="DistributorImportJob")
+        ).first()
 
     @staticmethod
     @permission_required(Permission.MANAGE_ORDERS)
