@@ -18,17 +18,12 @@ from saleor_wechat_distribution.saleor_adapter.routes import dispatch
 from saleor_wechat_distribution.services.disputes import order_dispute_open
 from saleor_wechat_distribution.services.ledger import ledger_balance
 
-from .conftest import Gql, World, assert_top_level_error
-from .conftest_commissions import CHANNEL, MoneyWorld, build_money_world, money_snapshot
-from .test_commissions_api import MY_BALANCE, REQUEST, assert_mutation_error, cells, gid, ok
+from ..conftest import Gql, assert_top_level_error
+from ..conftest_commissions import CHANNEL, MoneyWorld, money_snapshot
+from .api import MY_BALANCE, REQUEST, assert_mutation_error, cells, gid, ok
 
 pytestmark = pytest.mark.django_db
 W = Withdrawal.Status
-
-
-@pytest.fixture
-def mw(world: World, payout_merchant) -> MoneyWorld:
-    return build_money_world(world, payout_merchant)
 
 
 # --- channels -------------------------------------------------------------------------------------------
