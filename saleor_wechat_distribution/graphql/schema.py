@@ -9,7 +9,7 @@ import graphene
 
 from .commissions.schema import CommissionQueries
 from .coupons.schema import CouponQueries
-from .distributors.schema import DistributorQueries
+from .distributors.schema import DistributorBulkMutations, DistributorQueries
 from .mutations.channel_program_update import ChannelProgramUpdate
 from .mutations.checkout_attribute import CheckoutAttribute
 from .mutations.commission_rules_set import CommissionRulesSet
@@ -36,7 +36,7 @@ class Query(NetworkQueries, StorefrontQueries, CouponQueries, CommissionQueries,
     pass
 
 
-class Mutation(NetworkMutations, StorefrontMutations, graphene.ObjectType):
+class Mutation(NetworkMutations, StorefrontMutations, DistributorBulkMutations, graphene.ObjectType):
     distributor_apply = DistributorApply.Field()
     distributor_approve = DistributorApprove.Field()
     distributor_reject = DistributorReject.Field()

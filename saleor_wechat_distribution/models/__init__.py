@@ -1,3 +1,4 @@
+from .app_installations import SaleorAppInstallation
 from .commissions import Commission, CommissionRule, LedgerEntry, OrderHold, OrderLineRefund, Wallet
 from .coupons import CouponStock, IssuedCoupon
 from .disputes import OrderDispute, OrderDisputeEvent
@@ -49,6 +50,7 @@ __all__ = [
     "OrderHold",
     "OrderLineRefund",
     "QrCode",
+    "SaleorAppInstallation",
     "Storefront",
     "TemplateNotification",
     "Wallet",

@@ -89,6 +89,10 @@ def main(argv: list[str] | None = None) -> int:
     for user in demo_users():
         print(f"  {user.label}: {issue_token(user.principal)}")
     print(f"Demo storefronts (public: {{ storefront(slug: ...) {{ title }} }}): {', '.join(storefronts)}")
+    root = f"http://{args.host}:{args.port}/"
+    print(f"Staff console in a stand-in of the Saleor dashboard: {root}dashboard/?page=distributors")
+    print(f"Saleor App manifest (for a real Saleor that can reach this host): {root}app/manifest.json")
+    print(f"Distributor center (WeChat pages): {root}center/")
     sys.stdout.flush()
     if not is_loopback(args.host):
         print(

@@ -1,4 +1,5 @@
-"""Distributors and their teams in the schema (their mutations are in ``mutations/distributor_*``)."""
+"""Distributors and their teams in the schema (their mutations are in ``mutations/distributor_*``; the
+bulk ones are mixed into the root from here)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,8 @@ from ..core.ids import decode_id_argument
 from ..core.node import node_field
 from ..core.permissions import login_required, permission_required
 from ..enums import DistributorKindEnum, DistributorStatusEnum
+from ..mutations.distributor_bulk_approve import DistributorBulkApprove
+from ..mutations.distributor_bulk_reject import DistributorBulkReject
 from .types import Distributor, DistributorCountableConnection, DistributorTeamConnection
 
 SEARCH_MAX_LENGTH = 100
@@ -122,3 +125,10 @@ class DistributorQueries(graphene.ObjectType):
         return keyset_connection(
             queryset, DistributorCountableConnection, key="-pk", first=first, after=after
         )
+
+
+class DistributorBulkMutations(graphene.ObjectType):
+    """Staff bulk mutations (the console's applications queue), mixed into the schema's root."""
+
+    distributor_bulk_approve = DistributorBulkApprove.Field()
+    distributor_bulk_reject = DistributorBulkReject.Field()
