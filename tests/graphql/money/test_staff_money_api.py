@@ -1,11 +1,7 @@
 """Money through HTTP: staff's lists (commissions, withdrawals), node(id) of money records, and
 what no distributor sees of another's money.
 
-Every operation is run by the six roles of ``conftest_commissions.ROLES``: anonymous, a customer without
-a distributor profile, distributors A and B (two separate trees), staff without the operation's
-permission and staff with it. Refused requests must answer ``PermissionDenied`` (or the coded error the
-table names) and leave every money table exactly as it was (``money_snapshot``). The money is described
-in ``conftest_commissions``.
+Every operation runs as each of the six roles, as ``__init__`` describes.
 """
 
 from __future__ import annotations
