@@ -9,19 +9,23 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
 
-from django.db import DEFAULT_DB_ALIAS, connections
 from django.db.models import Count, F, Max, QuerySet, Sum
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
+from ..db.center import HomeSummary, home_summary
+from ..db.rows import fetch
 from ..domain.center import TEAM_LEVELS, CommissionFacts, Explanation, explain
 from ..domain.distributors import MEMBER_STATUSES
 from ..models import Commission, Distributor, LedgerEntry, OrderAttribution, OrderLineRefund, Withdrawal
 from .disputes import commission_hold_reasons
-from .rows import fetch, placeholders
 
+__all__ = [
+    "CommissionSums", "FrozenRelease", "HomeSummary", "available_of", "commission_explanations",
+    "commission_sums", "home_summary", "month_start", "recent_commissions", "team_counts", "team_members",
+    "withdrawal_of_owner", "withdrawn_today",
+]  # fmt: skip
 ZERO = Decimal(0)
 S = Commission.Status
 W = Withdrawal.Status
@@ -77,62 +81,6 @@ def commission_sums(*, distributor: Distributor, currency: str, releases: int = 
     dated.sort(key=lambda r: r.on or date.min)
     found = tuple(dated[:releases]) + ((FrozenRelease(None, undated),) if undated else ())
     return CommissionSums(frozen=frozen, pending=pending, releases=found)
-
-
-@dataclass(frozen=True)
-class HomeSummary:
-    available: Decimal
-    withdrawing: Decimal
-    month_earnings: Decimal
-    team_counts: dict[int, int]
-
-
-def _decimal(value: Any) -> Decimal:
-    """A sum as Decimal (SQLite answers floats: rounded to the money columns' 4 places, as Django does)."""
-    if value is None:
-        return ZERO
-    return value if isinstance(value, Decimal) else Decimal(str(value)).quantize(Decimal("0.0001"))
-
-
-def home_summary(*, distributor: Distributor, currency: str, since: datetime) -> HomeSummary:
-    """The home page's sums in one plain statement (selectors/rows.py says why not the ORM on a hot
-    path): the balance (an index-only sum of the ledger, ``wd_ledger_balance``), money held for
-    unfinished withdrawals, commissions earned since ``since`` less refunds, and approved members at
-    levels 1 and 2 (``(depth, path)`` index ranges: a descendant's path is its ancestor's plus steps of
-    [0-9A-Z], so it sorts between the ancestor's path and the ancestor's path + "~")."""
-    connection = connections[DEFAULT_DB_ALIAS]
-    table = {m: connection.ops.quote_name(m._meta.db_table) for m in (LedgerEntry, Withdrawal, Commission)}
-    dist = connection.ops.quote_name(Distributor._meta.db_table)
-    own = [distributor.pk, currency]
-    earning = [S.PENDING.value, S.FROZEN.value, S.AVAILABLE.value]
-    open_ = [w.value for w in OPEN_WITHDRAWALS]
-    levels = [
-        [distributor.depth + level, distributor.path, distributor.path + "~", *_MEMBERS]
-        for level in TEAM_LEVELS
-    ]
-    count_level = (
-        f"(SELECT COUNT(*) FROM {dist} WHERE depth = %s AND path > %s AND path < %s AND status IN (%s, %s))"  # noqa: S608 - names and placeholders only
-    )
-    sql = (
-        f"SELECT (SELECT SUM(amount) FROM {table[LedgerEntry]} WHERE distributor_id = %s AND currency = %s),"  # noqa: S608 - names and placeholders only
-        f" (SELECT SUM(amount) FROM {table[Withdrawal]} WHERE distributor_id = %s AND currency = %s"
-        f" AND status IN ({placeholders(open_)})),"
-        f" (SELECT SUM(amount - reversed_amount) FROM {table[Commission]} WHERE distributor_id = %s"
-        f" AND currency = %s AND status IN ({placeholders(earning)}) AND created_at >= %s), "
-        + ", ".join([count_level] * len(TEAM_LEVELS))
-    )
-    params = [*own, *own, *open_, *own, *earning, connection.ops.adapt_datetimefield_value(since)]
-    for level_params in levels:
-        params += level_params
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        available, withdrawing, earned, *counts = cursor.fetchone()
-    return HomeSummary(
-        available=_decimal(available),
-        withdrawing=_decimal(withdrawing),
-        month_earnings=_decimal(earned),
-        team_counts={level: int(n or 0) for level, n in zip(TEAM_LEVELS, counts, strict=True)},
-    )
 
 
 def available_of(*, distributor: Distributor, currency: str) -> Decimal:

@@ -24,7 +24,7 @@ from http.cookies import SimpleCookie
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode, urlsplit, urlunsplit
 
-from .fake_wechatpay import FakeRequest, FakeResponse
+from .fake_http import FakeRequest, FakeResponse
 
 if TYPE_CHECKING:
     from .fake_wechat_mp import FakeWeChatMp

@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from . import fake_wechat_app
-from .fake_wechatpay import FakeRequest, FakeResponse
+from .fake_http import FakeRequest, FakeResponse
 
 if TYPE_CHECKING:
     from .fake_wechat_app import FakeWeChatApp

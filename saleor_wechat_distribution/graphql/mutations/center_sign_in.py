@@ -11,9 +11,9 @@ from ...domain.errors import CenterErrorCode, DistributionError
 from ...models import Storefront as StorefrontModel
 from ...selectors.storefronts import storefront_get_by_slug
 from ...services.center_sessions import center_sign_in
-from ..center_enums import CenterErrorCodeEnum
+from ..center.enums import CenterErrorCodeEnum
 from ..core.mutations import BaseMutation, mutation_error_type
-from ..storefront_types import is_public
+from ..storefronts.types import is_public
 
 CenterSignInError = mutation_error_type("CenterSignInError", CenterErrorCodeEnum)
 

@@ -8,7 +8,7 @@ from ...domain.errors import StorefrontErrorCode
 from ...services.storefront_curation import storefront_product_remove
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import StorefrontErrorCodeEnum
-from ..storefront_types import Storefront
+from ..storefronts.types import Storefront
 
 StorefrontProductRemoveError = mutation_error_type("StorefrontProductRemoveError", StorefrontErrorCodeEnum)
 

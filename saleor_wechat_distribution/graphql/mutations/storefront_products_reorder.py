@@ -10,7 +10,7 @@ from ...domain.storefronts import PRODUCTS_MAX
 from ...services.storefront_curation import storefront_products_reorder
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import StorefrontErrorCodeEnum
-from ..storefront_types import Storefront
+from ..storefronts.types import Storefront
 
 StorefrontProductsReorderError = mutation_error_type(
     "StorefrontProductsReorderError", StorefrontErrorCodeEnum
