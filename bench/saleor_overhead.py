@@ -67,7 +67,16 @@ def main(argv: list[str] | None = None) -> int:
         "--broker", default=os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/13"
     )
     parser.add_argument("--eager", action="store_true", help="run Celery tasks inline (no broker)")
+    http = parser.add_argument_group("through HTTP against a running Saleor with a worker (saleor_http.py)")
+    http.add_argument("--http", metavar="URL", help="Saleor's GraphQL URL, e.g. http://127.0.0.1:8000/graphql/")
+    http.add_argument("--email", default="admin@example.com", help="a staff user (superuser)")
+    http.add_argument("--password", default="admin")
+    http.add_argument("--channel", default="default-channel")
+    http.add_argument("--rounds", type=int, default=3)
+    http.add_argument("--per-round", type=int, default=8, help="checkouts per arm and round")
     args = parser.parse_args(argv)
+    if args.http:
+        return _http(args)
     if args.runs < 20:
         parser.error("--runs must be at least 20")
     if importlib.util.find_spec("saleor") is None or importlib.util.find_spec("saleor.plugins") is None:
@@ -133,6 +142,23 @@ def main(argv: list[str] | None = None) -> int:
             }
         )
     )
+    return 0
+
+
+def _http(args: argparse.Namespace) -> int:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from saleor_http import run
+
+    result = run(
+        args.http, email=args.email, password=args.password, channel=args.channel, rounds=args.rounds,
+        per_round=args.per_round,
+    )  # fmt: skip
+    print(
+        f"checkoutComplete over HTTP, median of {result['checkouts_per_arm']} per arm: active "
+        f"{result['active_ms']:.1f} ms, inactive {result['inactive_ms']:.1f} ms; per round {result['rounds']}; "
+        f"worker drained {result['worker_drained_s']} s after the last checkout"
+    )
+    print(json.dumps(result))
     return 0
 
 
