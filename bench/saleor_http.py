@@ -39,6 +39,41 @@ class GraphQLError(RuntimeError):
     pass
 
 
+def _ticks_per_second() -> int:
+    import os
+
+    return os.sysconf("SC_CLK_TCK")
+
+
+def _process_tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (a prefork Celery worker does its work in child processes)."""
+    found, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        found.append(current)
+        try:
+            with open(f"/proc/{current}/task/{current}/children") as handle:
+                todo.extend(int(child) for child in handle.read().split())
+        except OSError:
+            continue
+    return found
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of the processes (and their children's trees), every thread included, also the
+    threads that have exited (Django's ASGI handler runs each request in a new one). Linux only."""
+    ticks = 0
+    for root in pids:
+        for pid in _process_tree(root):
+            try:
+                with open(f"/proc/{pid}/stat") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            ticks += int(fields[11]) + int(fields[12])  # utime, stime (fields 14 and 15 of stat)
+    return ticks / _ticks_per_second()
+
+
 class Client:
     def __init__(self, url: str, timeout: float = 60):
         import requests
@@ -47,7 +82,9 @@ class Client:
         self.session = requests.Session()
         self.timeout = timeout
 
-    def post(self, query: str, variables: dict | None = None, *, token: str | None = None, url: str = "") -> Any:
+    def post(
+        self, query: str, variables: dict | None = None, *, token: str | None = None, url: str = ""
+    ) -> Any:
         headers = {"Authorization": f"Bearer {token}"} if token else {}
         response = self.session.post(
             url or self.url, json={"query": query, "variables": variables or {}}, headers=headers,
@@ -169,8 +206,9 @@ CHECKOUT_COMPLETE = (
 )
 
 
-def _one(client: Client, shop: Shop, *, active: bool) -> float:
-    """Prepare a paid checkout with the referral code, then time ``checkoutComplete`` alone (ms)."""
+def _one(client: Client, shop: Shop, *, active: bool, server_pids: list[int]) -> tuple[float, float]:
+    """Prepare a paid checkout with the referral code, then time ``checkoutComplete`` alone: wall ms and
+    the server's CPU ms (0 without ``server_pids``)."""
     _plugin(client, shop.staff_token, shop.channel_id, active=active)
     checkout = client.data(
         "mutation ($input: CheckoutCreateInput!) { checkoutCreate(input: $input) { checkout { id "
@@ -203,18 +241,21 @@ def _one(client: Client, shop: Shop, *, active: bool) -> float:
         },
         token=shop.app_token,
     )  # fmt: skip
+    cpu_before = cpu_seconds(server_pids)
     started = time.perf_counter()
     body = client.post(CHECKOUT_COMPLETE, {"id": checkout["id"]})
     elapsed = (time.perf_counter() - started) * 1000
+    cpu = (cpu_seconds(server_pids) - cpu_before) * 1000
     result = (body.get("data") or {}).get("checkoutComplete") or {}
     if body.get("errors") or result.get("errors") or not result.get("order"):
         raise GraphQLError(body)
     shop.checkouts["active" if active else "inactive"] += 1
-    return elapsed
+    return elapsed, cpu
 
 
 def _wait_for_worker(client: Client, shop: Shop, timeout: float) -> float:
     """Seconds until the worker has attributed every active checkout's order; raises after ``timeout``."""
+    _plugin(client, shop.staff_token, shop.channel_id, active=True)  # our route answers 404 when inactive
     started = time.monotonic()
     expected = shop.attributed_before + shop.checkouts["active"]
     while True:
@@ -222,40 +263,70 @@ def _wait_for_worker(client: Client, shop: Shop, timeout: float) -> float:
         if seen >= expected:
             return time.monotonic() - started
         if time.monotonic() - started > timeout:
-            raise SystemExit(f"the worker attributed {seen - shop.attributed_before} of "
-                             f"{shop.checkouts['active']} orders in {timeout:.0f} s: is a worker running?")
+            raise SystemExit(
+                f"the worker attributed {seen - shop.attributed_before} of "
+                f"{shop.checkouts['active']} orders in {timeout:.0f} s: is a worker running?"
+            )
         time.sleep(0.5)
 
 
-def run(url: str, *, email: str, password: str, channel: str, rounds: int, per_round: int) -> dict[str, Any]:
+def run(
+    url: str, *, email: str, password: str, channel: str, rounds: int, per_round: int,
+    server_pids: list[int] = (), worker_pids: list[int] = (),
+) -> dict[str, Any]:  # fmt: skip
+    """Interleaved arms; with ``server_pids`` (uvicorn) also the server's CPU per ``checkoutComplete``
+    (mean: /proc counts in 10 ms ticks), with ``worker_pids`` the worker's CPU per active checkout."""
     client = Client(url)
     shop = _prepare(client, email=email, password=password, channel=channel)
+    server_pids, worker_pids = list(server_pids), list(worker_pids)
     times: dict[str, list[float]] = {"active": [], "inactive": []}
+    cpu: dict[str, list[float]] = {"active": [], "inactive": []}
     per_round_medians: list[dict[str, float]] = []
     try:
         for _ in range(WARM_UP):
-            _one(client, shop, active=True)
-            _one(client, shop, active=False)
+            for active in (True, False):
+                _one(client, shop, active=active, server_pids=server_pids)
+        worker_lag = _wait_for_worker(client, shop, timeout=120)
+        worker_before = cpu_seconds(worker_pids)
+        counted_from = shop.checkouts["active"]
         for _ in range(rounds):
             this_round: dict[str, list[float]] = {"active": [], "inactive": []}
             for i in range(per_round * 2):
                 active = (i % 2 == 0) == ((i // 2) % 2 == 0)  # ABBA
-                this_round["active" if active else "inactive"].append(_one(client, shop, active=active))
+                arm = "active" if active else "inactive"
+                elapsed, server_cpu = _one(client, shop, active=active, server_pids=server_pids)
+                this_round[arm].append(elapsed)
+                cpu[arm].append(server_cpu)
             per_round_medians.append({k: round(statistics.median(v), 1) for k, v in this_round.items()})
             for arm, values in this_round.items():
                 times[arm].extend(values)
         worker_lag = _wait_for_worker(client, shop, timeout=120)
+        worker_cpu = cpu_seconds(worker_pids) - worker_before
     finally:
         _plugin(client, shop.staff_token, shop.channel_id, active=True)
-        client.post("mutation ($id: ID!) { appDelete(id: $id) { errors { field } } }", {"id": shop.app_id},
-                    token=shop.staff_token)  # fmt: skip
-    active, inactive = statistics.median(times["active"]), statistics.median(times["inactive"])
-    return {
+        client.post(
+            "mutation ($id: ID!) { appDelete(id: $id) { errors { field } } }", {"id": shop.app_id},
+            token=shop.staff_token,
+        )  # fmt: skip
+    active_ms, inactive_ms = statistics.median(times["active"]), statistics.median(times["inactive"])
+    result: dict[str, Any] = {
         "mode": "http",
-        "active_ms": round(active, 1),
-        "inactive_ms": round(inactive, 1),
-        "overhead_ratio": round(active / inactive, 4),
+        "active_ms": round(active_ms, 1),
+        "inactive_ms": round(inactive_ms, 1),
+        "overhead_ratio": round(active_ms / inactive_ms, 4),
         "rounds": per_round_medians,
         "checkouts_per_arm": len(times["active"]),
         "worker_drained_s": round(worker_lag, 1),
     }
+    if server_pids:
+        active_cpu, inactive_cpu = statistics.mean(cpu["active"]), statistics.mean(cpu["inactive"])
+        result.update(
+            server_cpu_active_ms=round(active_cpu, 1),
+            server_cpu_inactive_ms=round(inactive_cpu, 1),
+            server_cpu_ratio=round(active_cpu / inactive_cpu, 4),
+        )
+    if worker_pids:
+        result["worker_cpu_ms_per_active_checkout"] = round(
+            worker_cpu * 1000 / (shop.checkouts["active"] - counted_from), 1
+        )
+    return result

@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     http.add_argument("--channel", default="default-channel")
     http.add_argument("--rounds", type=int, default=3)
     http.add_argument("--per-round", type=int, default=8, help="checkouts per arm and round")
+    http.add_argument("--server-pid", type=int, action="append", default=[], help="uvicorn's pid: its CPU")
+    http.add_argument("--worker-pid", type=int, action="append", default=[], help="the worker's pid: its CPU")
     args = parser.parse_args(argv)
     if args.http:
         return _http(args)
@@ -151,13 +153,20 @@ def _http(args: argparse.Namespace) -> int:
 
     result = run(
         args.http, email=args.email, password=args.password, channel=args.channel, rounds=args.rounds,
-        per_round=args.per_round,
+        per_round=args.per_round, server_pids=args.server_pid, worker_pids=args.worker_pid,
     )  # fmt: skip
     print(
         f"checkoutComplete over HTTP, median of {result['checkouts_per_arm']} per arm: active "
-        f"{result['active_ms']:.1f} ms, inactive {result['inactive_ms']:.1f} ms; per round {result['rounds']}; "
-        f"worker drained {result['worker_drained_s']} s after the last checkout"
+        f"{result['active_ms']:.1f} ms, inactive {result['inactive_ms']:.1f} ms "
+        f"(per round: {result['rounds']})"
     )
+    if "server_cpu_ratio" in result:
+        print(
+            f"server CPU per checkoutComplete (mean): active {result['server_cpu_active_ms']} ms, inactive "
+            f"{result['server_cpu_inactive_ms']} ms"
+        )
+    if "worker_cpu_ms_per_active_checkout" in result:
+        print(f"worker CPU per active checkout: {result['worker_cpu_ms_per_active_checkout']} ms")
     print(json.dumps(result))
     return 0
 
