@@ -5,11 +5,11 @@ writes are visible: they name the task, and Celery looks it up in its registry (
 ``tasks`` so the registry has it) in the host's Celery app.
 
 Inside an HTTP request served by Django, the messages leave once the response has gone out (Django's
-``request_finished``), not at the commit: a worker would otherwise start on the order while the same
-request (Saleor's ``checkoutComplete`` calls the hooks halfway through) is still being served, and the
-two compete for the CPU (8-19 % of the checkout on a busy 2-core server, bench/README.md). The customer
-gets the answer without waiting for us; the work is queued a few milliseconds later. Run eagerly (no
-broker: the sandbox, tests), tasks still run at the commit.
+``request_finished``), not at the commit: Saleor calls the order hooks at the commit of
+``checkoutComplete``, before it finishes the request, and a worker picking the order up at once competes
+with that request for the CPU and the database (bench/README.md). The customer gets the answer without
+waiting for the publish; the work is queued a few milliseconds later. Run eagerly (no broker: the
+sandbox, tests), tasks still run at the commit.
 """
 
 from __future__ import annotations
