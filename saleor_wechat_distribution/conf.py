@@ -48,6 +48,23 @@ def get_config(channel: str | None = None) -> ProgramConfig:
     return _provider(channel)
 
 
+# --- channels the program runs in ------------------------------------------------------------------
+
+ChannelCheck = Callable[[str], bool]
+_channel_check: ChannelCheck | None = None
+
+
+def set_channel_check(check: ChannelCheck | None) -> None:
+    """The host registers whether the program runs in a channel (Saleor's adapter: the plugin is active
+    in that Saleor channel). Without one (the sandbox), a channel runs it once it has a saved program."""
+    global _channel_check
+    _channel_check = check
+
+
+def channel_is_active(channel: str) -> bool:
+    return _channel_check(channel) if _channel_check is not None else True
+
+
 # --- payout gateways -------------------------------------------------------------------------------
 
 PayoutGatewayFactory = Callable[[str, str], PayoutGateway]
@@ -68,6 +85,15 @@ def get_payout_gateway(channel: str, method: str) -> PayoutGateway:
     if _payout_factory is None:
         raise PayoutNotConfigured(f"no WeChat Pay merchant is configured for channel {channel!r}")
     return _payout_factory(channel, method)
+
+
+def payout_available(channel: str, method: str) -> bool:
+    """Whether a payout gateway can be built for (channel, method): a merchant is configured."""
+    try:
+        get_payout_gateway(channel, method)
+    except PayoutNotConfigured:
+        return False
+    return True
 
 
 class PayoutNotConfigured(RuntimeError):

@@ -89,6 +89,9 @@ class OrderSnapshot:
     metadata: dict[str, str] = field(default_factory=dict)
     identities: tuple[WeChatIdentityRef, ...] = ()
     created_at: datetime | None = None
+    #: gross total and net charged (charges - refunds) when the host knows them; they bound reversals
+    total_gross: Decimal | None = None
+    charged: Decimal | None = None
 
 
 class PayoutGateway(Protocol):
@@ -114,7 +117,7 @@ class InvalidNotification(Exception):
 
 def order_to_payload(order: OrderSnapshot) -> dict:
     """JSON-safe form of an order snapshot (Decimals as strings), for Celery messages."""
-    return {
+    payload = {
         "order_id": order.order_id,
         "number": order.number,
         "channel": order.channel,
@@ -139,9 +142,13 @@ def order_to_payload(order: OrderSnapshot) -> dict:
         "identities": [[i.app_id, i.openid] for i in order.identities],
         "created_at": order.created_at.isoformat() if order.created_at else None,
     }
+    if order.total_gross is not None and order.charged is not None:
+        payload["charges"] = [str(order.total_gross), str(order.charged)]
+    return payload
 
 
 def order_from_payload(data: dict) -> OrderSnapshot:
+    charges = data.get("charges")
     return OrderSnapshot(
         order_id=data["order_id"],
         number=data["number"],
@@ -166,6 +173,8 @@ def order_from_payload(data: dict) -> OrderSnapshot:
         metadata=dict(data.get("metadata") or {}),
         identities=tuple(WeChatIdentityRef(app_id=a, openid=o) for a, o in data.get("identities") or ()),
         created_at=datetime.fromisoformat(data["created_at"]) if data.get("created_at") else None,
+        total_gross=Decimal(charges[0]) if charges else None,
+        charged=Decimal(charges[1]) if charges else None,
     )
 
 

@@ -32,8 +32,8 @@ from .services.notifications import (
     notify_commissions_created,
     notify_commissions_settled,
 )
+from .services.payouts import withdrawal_reconcile, withdrawal_send, withdrawals_resume
 from .services.storefronts import official_account_authorized_notice, official_accounts_tokens_refresh
-from .services.withdrawals import withdrawal_reconcile, withdrawal_send, withdrawals_resume
 
 logger = logging.getLogger(__name__)
 

@@ -63,6 +63,16 @@ class CommissionErrorCode(StrEnum):
     INVALID_STATUS = "invalid_status"
     PAYOUT_FAILED = "payout_failed"
     NOT_A_DISTRIBUTOR = "not_a_distributor"
+    #: no program runs in the channel (none saved, or the host's plugin is not active there)
+    UNKNOWN_CHANNEL = "unknown_channel"
+    #: no payout app id or no WeChat Pay merchant for the channel's payout method
+    PAYOUT_NOT_CONFIGURED = "payout_not_configured"
+    #: the distributor has no openid in the channel's payout app yet
+    WECHAT_IDENTITY_REQUIRED = "wechat_identity_required"
+    #: WeChat Pay could not be reached or answered "try later"; nothing was decided
+    WECHAT_UNAVAILABLE = "wechat_unavailable"
+    #: WeChat Pay has (or may soon have) a bill that can still pay: the withdrawal cannot fail now
+    PAYOUT_IN_PROGRESS = "payout_in_progress"
 
 
 class CouponErrorCode(StrEnum):

@@ -24,6 +24,7 @@ from babel.numbers import get_currency_precision, is_currency
 __all__ = [
     "allocate",
     "currency_precision",
+    "format_money",
     "from_minor_units",
     "prorate",
     "quantize",
@@ -98,6 +99,16 @@ def quantize(amount: Decimal, currency: str) -> Decimal:
     precision = currency_precision(currency)
     numerator, denominator = _ratio(amount, "amount")
     return _from_units(_half_up_ratio(numerator * 10**precision, denominator), precision)
+
+
+def format_money(amount: Decimal, currency: str) -> str:
+    """``amount`` as people read it in a message: the currency's own decimals and its code
+    (``format_money(Decimal("1.0000"), "CNY") == "1.00 CNY"``, ``"5 JPY"``, ``"1.500 KWD"``).
+
+    The one formatter of money in messages (errors, notifications), so none shows the database's four
+    places or a float's noise.
+    """
+    return f"{quantize(amount, currency)} {currency}"
 
 
 def to_minor_units(amount: Decimal, currency: str) -> int:

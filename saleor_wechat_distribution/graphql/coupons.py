@@ -106,7 +106,7 @@ class NotedCoupon(graphene.ObjectType):
     app_id = graphene.String(required=True)
     stock_id = graphene.String(description="The stock (or legacy card id) it was handed out from.")
     state = IssuedCouponStateEnum(required=True)
-    order_id = graphene.String(description="The order that used it, if any.")
+    order_id = graphene.ID(description="The order that used it, if any.")
     note = CouponNoteEnum(description="Null for a note without a known code.")
     message = graphene.String(required=True, description="What the note means (translated).")
     detail = graphene.String(description="WeChat's or our own detail (errcode, order), untranslated.")

@@ -34,7 +34,7 @@ def _decode(id: str, type_name: str) -> int:
 
 class OrderDisputeFilterInput(graphene.InputObjectType):
     status = OrderDisputeStatusEnum()
-    order_id = graphene.String()
+    order_id = graphene.ID(description="The host's (Saleor's) order id.")
 
 
 class NetworkQueries(graphene.ObjectType):

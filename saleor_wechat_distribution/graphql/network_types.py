@@ -196,7 +196,7 @@ class OrderDisputeEvent(graphene.ObjectType):
 
 @register_node_type
 class OrderDispute(graphene.ObjectType):
-    order_id = graphene.String(required=True)
+    order_id = graphene.ID(required=True, description="The host's (Saleor's) order id.")
     status = OrderDisputeStatusEnum(required=True)
     reason = graphene.String(required=True)
     reference = graphene.String(required=True, description="The host's after-sales case, if it opened it.")

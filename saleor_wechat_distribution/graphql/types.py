@@ -13,9 +13,7 @@ import graphene
 from graphene import relay
 
 from ..domain.permissions import Permission
-from ..models import ChannelProgram as ChannelProgramModel
 from ..models import Commission as CommissionModel
-from ..models import CommissionRule as CommissionRuleModel
 from ..models import Distributor as DistributorModel
 from ..models import DistributorEvent as DistributorEventModel
 from ..models import OrderAttribution as OrderAttributionModel
@@ -30,9 +28,6 @@ from .core.permissions import check_access
 from .dataloaders import CommissionHoldReasonLoader, DistributorByIdLoader, DistributorByPathLoader, loader
 from .enums import (
     AttributionSourceEnum,
-    BindingOverrideEnum,
-    BindingTriggerEnum,
-    CodePriorityEnum,
     CommissionStatusEnum,
     DistributorKindEnum,
     DistributorStatusEnum,
@@ -62,6 +57,17 @@ class TeamLevelCount(graphene.ObjectType):
     count = graphene.Int(required=True, description="Approved members at this level.")
 
 
+class DistributorUpline(graphene.ObjectType):
+    display_name = graphene.String(required=True)
+    referral_code = graphene.String(required=True)
+
+    class Meta:
+        description = (
+            "What a distributor may see of the distributor directly above it: its name and code (the whole "
+            "upline node, `parent`, is for staff and the upline's own team)."
+        )
+
+
 @register_node_type
 class Distributor(graphene.ObjectType):
     display_name = graphene.String(required=True)
@@ -76,6 +82,12 @@ class Distributor(graphene.ObjectType):
     parent = graphene.Field(
         lambda: Distributor,
         description="The upline, when the viewer may see it (staff, or inside the own team).",
+    )
+    upline = graphene.Field(
+        DistributorUpline,
+        description="Display name and code of the distributor directly above (for an applicant: the "
+        "inviter it applied under); shown to the distributor itself and to whoever may see its parent. "
+        "Null directly under the brand.",
     )
     events = graphene.List(
         graphene.NonNull(DistributorEvent), description="Audit trail. Requires MANAGE_USERS."
@@ -119,6 +131,15 @@ class Distributor(graphene.ObjectType):
             return parent if parent is not None and can_see_distributor(info.context, parent) else None
 
         return loader(info.context, DistributorByPathLoader).load(root.parent_path).then(visible)
+
+    @staticmethod
+    def resolve_upline(root: DistributorModel, info: Any) -> Any:
+        # the distributor itself (by user: the profile may be newer than the request's viewer), else who
+        # may see the node's parent; a record's distributor shown to MANAGE_ORDERS only stays without it
+        is_self = root.user_id is not None and root.user_id == info.context.principal.user_id
+        if root.depth <= 1 or not (is_self or can_see_distributor(info.context, root)):
+            return None
+        return loader(info.context, DistributorByPathLoader).load(root.parent_path)
 
     @staticmethod
     def resolve_events(root: DistributorModel, info: Any) -> list[DistributorEventModel]:
@@ -189,7 +210,7 @@ _DISTRIBUTOR_OF_RECORD = (
 
 @register_node_type
 class Commission(graphene.ObjectType):
-    order_id = graphene.String(required=True, description="The host's (Saleor's) order id.")
+    order_id = graphene.ID(required=True, description="The host's (Saleor's) order id.")
     line_id = graphene.String(required=True, description="The host's order line id.")
     channel = graphene.String(required=True, description="Channel slug of the order.")
     level = graphene.Int(
@@ -275,7 +296,7 @@ class Withdrawal(graphene.ObjectType):
         required=True, description="v3: WeChat Pay 商家转账 (confirmed by the user); v2: legacy 企业付款."
     )
     out_bill_no = graphene.String(required=True, description="Our bill number at WeChat Pay.")
-    fail_reason = graphene.String(description="Why WeChat Pay did not pay it (FAILED, CANCELLED).")
+    fail_reason = graphene.String(description="Why it failed or was cancelled; PROCESSING: what holds it up.")
     reject_reason = graphene.String(description="Why staff rejected it (REJECTED).")
     requested_at = graphene.DateTime(required=True)
     decided_at = graphene.DateTime(description="When staff (or the auto-approval) decided.")
@@ -330,7 +351,7 @@ class WithdrawalCountableConnection(CountableConnection):
 
 @register_node_type
 class OrderAttribution(graphene.ObjectType):
-    order_id = graphene.String(required=True, description="The host's (Saleor's) order id.")
+    order_id = graphene.ID(required=True, description="The host's (Saleor's) order id.")
     order_number = graphene.String(required=True)
     channel = graphene.String(required=True)
     source = AttributionSourceEnum(description="How the order came to this distributor; null: nobody's.")
@@ -464,101 +485,3 @@ class DistributorStats(graphene.ObjectType):
     @staticmethod
     def resolve_team_by_level(root: Any, info: Any) -> list[TeamLevelCount]:
         return [TeamLevelCount(level=level, count=n) for level, n in sorted(root.data.team_by_level.items())]
-
-
-# --------------------------------------------------------------------------------------------------
-# Program settings and commission rules (staff, MANAGE_PLUGINS)
-# --------------------------------------------------------------------------------------------------
-
-
-class CommissionRule(graphene.ObjectType):
-    level = graphene.Int(required=True, description="1 or 2 (see ChannelProgram.commissionDepth).")
-    rate = graphene.Decimal(description='Percent of the line\'s base ("10" is 10 %); or fixedAmount.')
-    fixed_amount = graphene.Field(Money, description="Per unit sold, in the channel's currency; or rate.")
-    product_id = graphene.String(description="Only for this product (the most specific rule wins).")
-    category_id = graphene.String(description="Only for products of this category.")
-    distributor_kind = DistributorKindEnum(description="Only for distributors of this kind.")
-
-    class Meta:
-        description = (
-            "What one level earns. Precedence: product > category > distributor kind > the level's default."
-        )
-
-    @staticmethod
-    def resolve_rate(root: CommissionRuleModel, info: Any) -> Decimal | None:
-        return plain_decimal(root.rate)
-
-    @staticmethod
-    def resolve_fixed_amount(root: CommissionRuleModel, info: Any) -> Money | None:
-        return money(root.fixed_amount, root.currency)
-
-
-class BindingPolicy(graphene.ObjectType):
-    trigger = BindingTriggerEnum(required=True)
-    validity_days = graphene.Int(description="How long a binding lasts; null: for ever.")
-    protection_days = graphene.Int(
-        required=True, description="Nobody takes a bound customer over during this many days."
-    )
-    override = BindingOverrideEnum(required=True)
-    code_priority = CodePriorityEnum(required=True)
-
-    class Meta:
-        description = "How customers are bound to the distributors who referred them, in one channel."
-
-
-class ChannelProgram(graphene.ObjectType):
-    channel = graphene.String(required=True)
-    currency = graphene.String(required=True, description="Currency of commissions and withdrawals.")
-    version = graphene.Int(
-        required=True, description="Bumped by every change; 0: never configured (the defaults apply)."
-    )
-    commission_depth = graphene.Int(
-        required=True,
-        description="Levels paid on a sale: 1 or 2. Never more (pyramid selling: WeChat's rules and "
-        "Art. 7 of 《禁止传销条例》).",
-    )
-    freeze_days = graphene.Int(required=True, description="After-sales window after fulfilment.")
-    base_includes_shipping = graphene.Boolean(required=True)
-    self_purchase_earns = graphene.Boolean(
-        required=True, description="Whether a distributor's own purchases earn commission."
-    )
-    binding_policy = graphene.Field(BindingPolicy, required=True)
-    withdrawal_minimum = graphene.Field(Money, required=True)
-    withdrawal_daily_limit = graphene.Field(Money, required=True)
-    withdrawal_auto_approve_below = graphene.Field(
-        Money, required=True, description="Withdrawals below this are approved without staff; 0: never."
-    )
-    payout_method = graphene.String(required=True, description="v3 (商家转账) or v2 (企业付款).")
-    payout_app_id = graphene.String(required=True, description="App whose openids payouts go to.")
-    storefront_base_url = graphene.String(required=True, description="Base of the share links.")
-    updated_at = graphene.DateTime()
-    updated_by = graphene.String()
-
-    class Meta:
-        description = "A channel's distribution program settings. Requires MANAGE_PLUGINS."
-
-    @staticmethod
-    def resolve_binding_policy(root: ChannelProgramModel, info: Any) -> BindingPolicy:
-        return BindingPolicy(
-            trigger=root.binding_trigger,
-            validity_days=root.binding_validity_days,
-            protection_days=root.binding_protection_days,
-            override=root.binding_override,
-            code_priority=root.code_priority,
-        )
-
-    @staticmethod
-    def resolve_withdrawal_minimum(root: ChannelProgramModel, info: Any) -> Money:
-        return money(root.withdrawal_minimum, root.currency)
-
-    @staticmethod
-    def resolve_withdrawal_daily_limit(root: ChannelProgramModel, info: Any) -> Money:
-        return money(root.withdrawal_daily_limit, root.currency)
-
-    @staticmethod
-    def resolve_withdrawal_auto_approve_below(root: ChannelProgramModel, info: Any) -> Money:
-        return money(root.withdrawal_auto_approve_below, root.currency)
-
-    @staticmethod
-    def resolve_updated_by(root: ChannelProgramModel, info: Any) -> str | None:
-        return root.updated_by or None

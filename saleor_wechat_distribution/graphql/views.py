@@ -87,14 +87,17 @@ def _too_large(upload: bool) -> JsonResponse:
 
 
 def execute_graphql(
-    request: HttpRequest, *, authenticate: Authenticator, graphiql: bool = False
+    request: HttpRequest, *, authenticate: Authenticator, graphiql: bool = False, channel: str | None = None
 ) -> HttpResponse:
-    """Serve one GraphQL request; ``graphiql`` shows the in-browser IDE on GET."""
+    """Serve one GraphQL request; ``graphiql`` shows the in-browser IDE on GET. ``channel``: the channel
+    the address belongs to (Saleor's per-channel plugin route), which then decides every operation's."""
     with translation.override(translation.get_language_from_request(request)):
-        return _execute(request, authenticate=authenticate, graphiql=graphiql)
+        return _execute(request, authenticate=authenticate, graphiql=graphiql, channel=channel)
 
 
-def _execute(request: HttpRequest, *, authenticate: Authenticator, graphiql: bool) -> HttpResponse:
+def _execute(
+    request: HttpRequest, *, authenticate: Authenticator, graphiql: bool, channel: str | None
+) -> HttpResponse:
     if request.method == "GET" and graphiql:
         return HttpResponse(GRAPHIQL_HTML)
     if request.method != "POST":
@@ -132,7 +135,7 @@ def _execute(request: HttpRequest, *, authenticate: Authenticator, graphiql: boo
         principal = authenticate(request)
     except AuthenticationFailed as error:
         return _bad_request(str(error) or _("Invalid token."), status=401, code=AuthenticationFailed.code)
-    context = GraphQLContext(principal=principal, request=request)
+    context = GraphQLContext(principal=principal, request=request, channel=channel)
     result = schema.execute(
         body["query"], variable_values=variables, context_value=context, operation_name=operation_name
     )

@@ -9,8 +9,12 @@ not removed apps only). Staff permissions are Saleor's effective permissions (th
 
 from __future__ import annotations
 
+from typing import Any
+
 import jwt
 from django.http import HttpRequest
+from saleor.account.models import User
+from saleor.app.models import App
 from saleor.core.auth import get_token_from_request
 from saleor.graphql.app.dataloaders.utils import promise_app
 from saleor.graphql.context import get_context_value, get_user
@@ -18,7 +22,7 @@ from saleor.permission.enums import get_permission_names
 
 from ..domain.permissions import Permission
 from ..graphql.views import AuthenticationFailed
-from ..ports import Principal
+from ..ports import SYSTEM, Principal
 
 _OURS = {p.value for p in Permission}
 APP_TOKEN_LENGTH = 30
@@ -26,6 +30,40 @@ APP_TOKEN_LENGTH = 30
 
 def _permissions(names: set[str]) -> frozenset[Permission]:
     return frozenset(Permission(name) for name in names if name in _OURS)
+
+
+def principal_of_app(app: Any) -> Principal:
+    return Principal(
+        app_id=app.pk,
+        email="",
+        is_staff=True,
+        permissions=_permissions(get_permission_names(app.permissions.all())),
+    )
+
+
+def principal_of_user(user: Any) -> Principal:
+    permissions = (
+        _permissions(get_permission_names(user.effective_permissions)) if user.is_staff else frozenset()
+    )
+    return Principal(
+        user_id=user.pk,
+        email=user.email,
+        is_staff=bool(user.is_staff),
+        is_active=bool(user.is_active),
+        permissions=permissions,
+    )
+
+
+def principal_of_requestor(requestor: Any) -> Principal:
+    """Saleor's requestor of a plugin call (``plugin.requestor``: the user or app whose request loaded
+    the plugins, lazily), or :data:`~..ports.SYSTEM` when there is none (a script, a task)."""
+    if requestor is None:
+        return SYSTEM
+    if isinstance(requestor, App):
+        return principal_of_app(requestor)
+    if isinstance(requestor, User):
+        return principal_of_user(requestor)
+    return SYSTEM
 
 
 def principal_from_request(request: HttpRequest) -> Principal:
@@ -39,12 +77,7 @@ def principal_from_request(request: HttpRequest) -> Principal:
         app = promise_app(context).get()
         if app is None or not app.is_active:
             raise AuthenticationFailed("Invalid app token.")
-        return Principal(
-            app_id=app.pk,
-            email="",
-            is_staff=True,
-            permissions=_permissions(get_permission_names(app.permissions.all())),
-        )
+        return principal_of_app(app)
     try:
         user = get_user(context)
     except jwt.PyJWTError as error:
@@ -54,13 +87,4 @@ def principal_from_request(request: HttpRequest) -> Principal:
         raise AuthenticationFailed("Invalid token.")
     if not user.is_active:
         raise AuthenticationFailed("The user is not active.")
-    permissions = (
-        _permissions(get_permission_names(user.effective_permissions)) if user.is_staff else frozenset()
-    )
-    return Principal(
-        user_id=user.pk,
-        email=user.email,
-        is_staff=bool(user.is_staff),
-        is_active=True,
-        permissions=permissions,
-    )
+    return principal_of_user(user)

@@ -75,8 +75,11 @@ class WeChatDistributionPlugin(BasePlugin):
 
     @classmethod
     def validate_plugin_configuration(cls, plugin_configuration: Any, **kwargs: Any) -> None:
+        channel = getattr(plugin_configuration, "channel", None)
         try:
-            config.parse_configuration(plugin_configuration.configuration)
+            config.parse_configuration(
+                plugin_configuration.configuration, getattr(channel, "currency_code", None)
+            )
         except config.ConfigurationError as error:
             raise ValidationError(
                 {
@@ -85,17 +88,25 @@ class WeChatDistributionPlugin(BasePlugin):
                 }
             ) from None
 
-    @classmethod
-    def save_plugin_configuration(cls, plugin_configuration: Any, cleaned_data: Any) -> Any:
+    def save_plugin_configuration(self, plugin_configuration: Any, cleaned_data: Any) -> Any:  # type: ignore[override]
         """Saleor's save, then the program copy the core reads (``ChannelProgram``, level rates), in one
         transaction: a setting the core refuses (e.g. fewer levels than an existing product rule's)
-        leaves both unchanged."""
+        leaves both unchanged. An instance method (Saleor's is a class method, which Saleor's manager
+        calls on the plugin instance): the instance knows who saves, ``self.requestor`` (the staff user or
+        app of the ``pluginUpdate`` request), which the program records as ``updatedBy``."""
+        from .auth import principal_of_requestor
+
         with transaction.atomic():
             saved = super().save_plugin_configuration(plugin_configuration, cleaned_data)
             channel = getattr(plugin_configuration, "channel", None)
             if channel is not None:
                 try:
-                    sync_program(channel.slug, channel.currency_code, plugin_configuration.configuration)
+                    sync_program(
+                        channel.slug,
+                        channel.currency_code,
+                        plugin_configuration.configuration,
+                        actor=principal_of_requestor(self.requestor),
+                    )
                 except DistributionError as error:
                     raise ValidationError(
                         {
@@ -110,6 +121,16 @@ class WeChatDistributionPlugin(BasePlugin):
     def pre_save_plugin_configuration(cls, plugin_configuration: Any) -> None:
         """Secrets are sealed at rest (``sealed_config``): Saleor would store them in plaintext."""
         seal_items(plugin_configuration.configuration or [], config.SECRET_NAMES)
+
+    def resolve_plugin_configuration(self, request: Any) -> Any:
+        """The dashboard's view of the configuration (Saleor's hook for it): Saleor has obfuscated the
+        secrets already, but from the sealed text we store; show the last characters of each secret
+        itself (``config.dashboard_items``, reading the stored row), and money labels in the channel's
+        currency."""
+        db_config = getattr(self, "db_config", None)
+        stored = db_config.configuration if db_config is not None else []
+        currency = getattr(self.channel, "currency_code", None)
+        return config.dashboard_items(self.configuration or [], stored, currency)
 
     # --- HTTP ------------------------------------------------------------------------------------------
 

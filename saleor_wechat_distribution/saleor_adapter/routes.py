@@ -38,7 +38,7 @@ def dispatch(
 ) -> HttpResponse:
     route = normalize_path(path)
     if route in ("graphql/", "graphql"):
-        return execute_graphql(request, authenticate=authenticate, graphiql=graphiql)
+        return execute_graphql(request, authenticate=authenticate, graphiql=graphiql, channel=channel)
     if route == "wechatpay/notify/":
         return payout_notification_view(request, channel)
     if route == "wechat/component/":

@@ -43,6 +43,18 @@ def unseal_value(value: Any) -> Any:
         return ""
 
 
+def shown_secret(stored: Any) -> str | None:
+    """What the dashboard shows of a secret field: what Saleor shows of a secret
+    (``hide_private_configuration_fields``: the last 4 characters, the last one of a value of 4 or
+    fewer), but of the secret itself, not of its sealed text; None when empty or no longer readable. The
+    plaintext lives only in this call."""
+    plain = unseal_value(stored)
+    plain = plain.strip() if isinstance(plain, str) else ""  # a pasted PEM's last line break is no secret
+    if not plain:
+        return None
+    return plain[-4:] if len(plain) > 4 else plain[-1:]
+
+
 def seal_items(items: Iterable[MutableMapping[str, Any]], secret_names: frozenset[str]) -> int:
     """Seal, in place, the values of the secret fields among Saleor's ``{"name", "value"}`` items;
     return how many were sealed now."""

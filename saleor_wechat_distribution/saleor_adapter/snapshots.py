@@ -103,4 +103,16 @@ def order_snapshot(
         metadata={str(k): str(v) for k, v in metadata.items() if isinstance(v, str | int)},
         identities=_merged(linked, _identities(user) if user is not None else ()),
         created_at=order.created_at,
+        **_charges(order),
     )
+
+
+def _charges(order: Any) -> dict[str, Decimal]:
+    """The order's gross total and what is charged of it now: Saleor keeps ``total_charged_amount`` net
+    of refunds (a transaction's charged value drops as refunds succeed; a legacy payment's captured
+    amount too), and counts every charge, so a duplicate capture shows as overcharged."""
+    total = getattr(order, "total_gross_amount", None)
+    charged = getattr(order, "total_charged_amount", None)
+    if total is None or charged is None:
+        return {}
+    return {"total_gross": _amount(total), "charged": _amount(charged)}

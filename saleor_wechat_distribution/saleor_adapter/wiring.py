@@ -1,12 +1,13 @@
 """What the core needs from Saleor, registered once at start-up (``apps.py`` calls :func:`install` when
-Saleor is installed): program settings, payout and coupon (商家券) merchants from the plugin
-configuration of each channel, Saleor's vouchers as the ``VoucherSource``, Saleor's users as the
-``CustomerDirectory`` of network imports, the checkout -> channel lookup, and Saleor's writer guard
-around our Celery tasks.
+Saleor is installed): program settings, the channels the program runs in (the plugin is active there),
+payout and coupon (商家券) merchants from the plugin configuration of each channel, Saleor's vouchers as
+the ``VoucherSource``, Saleor's users as the ``CustomerDirectory`` of network imports, the checkout ->
+channel lookup, and Saleor's writer guard around our Celery tasks.
 """
 
 from __future__ import annotations
 
+import binascii
 import json
 import logging
 import uuid
@@ -16,6 +17,7 @@ from typing import Any
 from celery.signals import task_postrun, task_prerun
 from django.conf import settings
 from django.db.models.signals import post_delete, post_save
+from graphql_relay import from_global_id
 from saleor.account.models import User
 from saleor.checkout.models import Checkout
 from saleor.core.db.connection import allow_writer
@@ -59,6 +61,14 @@ def channel_settings(channel: str | None) -> AdapterSettings | None:
     except ConfigurationError as error:
         logger.error("the WeChat distribution settings of channel %s do not parse: %s", channel, error)
         return None
+
+
+def plugin_active_in(channel: str) -> bool:
+    """The core's channel check: our program runs in a Saleor channel where the plugin is active."""
+    with allow_writer():
+        return PluginConfiguration.objects.filter(
+            identifier=PLUGIN_ID, channel__slug=channel, active=True
+        ).exists()
 
 
 def program_config(channel: str | None) -> conf.ProgramConfig:
@@ -141,14 +151,34 @@ def customer_creation_allowed() -> bool:
     return False
 
 
-def checkout_channel(checkout_id: str) -> str | None:
-    """``checkoutAttribute`` takes Saleor's checkout token (``Checkout.token``)."""
+def _checkout_token(checkout_id: str) -> uuid.UUID | None:
+    """Saleor's global id of a checkout (``Checkout:<token>`` in base64: what storefronts hold, e.g.
+    ``checkoutCreate``'s ``checkout.id``) first, then the bare ``Checkout.token``."""
+    candidates = []
     try:
-        token = uuid.UUID(str(checkout_id))
-    except ValueError:
+        type_name, raw = from_global_id(checkout_id)
+        if type_name == "Checkout":
+            candidates.append(raw)
+    except (binascii.Error, UnicodeDecodeError, ValueError, TypeError):
+        pass
+    candidates.append(checkout_id)
+    for candidate in candidates:
+        try:
+            return uuid.UUID(str(candidate))
+        except ValueError:
+            continue
+    return None
+
+
+def checkout_channel(checkout_id: str) -> referrals.HostCheckout | None:
+    """``checkoutAttribute``'s checkout: by Saleor's global id or its token; the code is kept under the
+    token, which the order's snapshot carries (``OrderSnapshot.checkout_id``)."""
+    token = _checkout_token(str(checkout_id))
+    if token is None:
         return None
     with allow_writer():
-        return Checkout.objects.filter(token=token).values_list("channel__slug", flat=True).first()
+        channel = Checkout.objects.filter(token=token).values_list("channel__slug", flat=True).first()
+    return referrals.HostCheckout(checkout_id=str(token), channel=channel) if channel else None
 
 
 def _enter_writer(task_id: str | None = None, task: Any = None, **_: Any) -> None:
@@ -202,6 +232,7 @@ def install() -> None:
     if _installed:
         return
     conf.set_config_provider(program_config)
+    conf.set_channel_check(plugin_active_in)
     conf.set_payout_gateway_factory(payout_gateway)
     referrals.set_checkout_channel_lookup(checkout_channel)
     conf.set_voucher_source(SaleorVoucherSource(coupon_channel))

@@ -1,5 +1,9 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..conf import channel_is_active
 from ..domain.referrals import BindingOverride, BindingPolicy, BindingTrigger, CodePriority
 from ..models import ChannelProgram, CommissionRule
 from .rows import fetch_one
@@ -12,6 +16,50 @@ def program_for_channel(*, channel: str) -> ChannelProgram:
     """
     program = fetch_one(ChannelProgram, "channel = %s", [channel])
     return program if program is not None else ChannelProgram(channel=channel, version=0)
+
+
+def program_in_force(*, channel: str) -> ChannelProgram | None:
+    """The channel's program when the program runs there, else None: a channel without a saved program
+    (never configured, or made up by a caller) or one the host says is not active (Saleor: the plugin is
+    not active in that channel). Money paths (withdrawals, balances) take no defaults."""
+    program = fetch_one(ChannelProgram, "channel = %s", [channel])
+    if program is None or not channel_is_active(channel):
+        return None
+    return program
+
+
+@dataclass(frozen=True)
+class WalletPolicy:
+    """The withdrawal rules of one wallet (a distributor's money in one currency).
+
+    Every channel whose program pays in the currency pays into the same wallet, so its rules are the
+    strictest of those channels': the highest minimum, the lowest daily limit and the lowest automatic
+    approval threshold. No channel can then be used to get round another's settings.
+    """
+
+    currency: str
+    minimum: Decimal
+    daily_limit: Decimal
+    auto_approve_below: Decimal
+    channels: tuple[str, ...]
+
+
+def wallet_policy(*, currency: str) -> WalletPolicy | None:
+    """The wallet rules of ``currency`` over the channels in force that pay in it (None: no channel)."""
+    programs = [
+        p
+        for p in ChannelProgram.objects.filter(currency=currency).order_by("channel")
+        if channel_is_active(p.channel)
+    ]
+    if not programs:
+        return None
+    return WalletPolicy(
+        currency=currency,
+        minimum=max(p.withdrawal_minimum for p in programs),
+        daily_limit=min(p.withdrawal_daily_limit for p in programs),
+        auto_approve_below=min(p.withdrawal_auto_approve_below for p in programs),
+        channels=tuple(p.channel for p in programs),
+    )
 
 
 def binding_policy_of(program: ChannelProgram) -> BindingPolicy:

@@ -1,22 +1,21 @@
 """Commission lifecycle: placed -> frozen (paid) -> available (settled into the ledger); cancelled;
-reversed by refunds (before settlement on the commission, after it by negative ledger entries).
+reversed by refunds (``refunds.py``: before settlement on the commission, after it by negative ledger
+entries).
 
 Every entry point is idempotent: unique constraints and ledger keys decide, under row locks.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef, Sum
+from django.db.models import Exists, OuterRef
 from django.utils import timezone
 
 from .. import jobs
 from ..domain import commission_policy as policy
-from ..domain.money import allocate, prorate, quantize
 from ..domain.referrals import AttributionSource, BindingTrigger
 from ..models import (
     ChannelProgram,
@@ -25,7 +24,6 @@ from ..models import (
     LedgerEntry,
     OrderAttribution,
     OrderHold,
-    OrderLineRefund,
 )
 from ..ports import OrderSnapshot
 from ..selectors.programs import binding_policy_of, program_for_channel
@@ -226,110 +224,6 @@ def order_cancelled(*, order_id: str) -> None:
     with transaction.atomic():
         for commission in Commission.objects.select_for_update().filter(order_id=order_id).order_by("pk"):
             commission_retire(commission, key=f"cancel:{commission.pk}")
-
-
-def order_refunded(
-    *,
-    order: OrderSnapshot,
-    refund_id: str,
-    line_amounts: Mapping[str, Decimal] | None = None,
-    amount: Decimal | None = None,
-) -> None:
-    """A refund (partial or full) reverses commissions proportionally per line.
-
-    ``line_amounts`` says what each line returned; an amount-only refund is spread over the lines by
-    what each can still return. The cumulative refunded share of each line decides the reversed share of its
-    commissions, so two partial refunds add up exactly to one full one. Replays of ``refund_id`` are
-    no-ops.
-    """
-    nets = {ln.line_id: quantize(ln.net_total, order.currency) for ln in order.lines}
-    with transaction.atomic():
-        commissions = list(
-            Commission.objects.select_for_update().filter(order_id=order.order_id).order_by("pk")
-        )
-        if OrderLineRefund.objects.filter(refund_id=refund_id).exists():
-            return
-        if line_amounts is None:
-            # spread over what each line can still return, so later refunds never overflow a line
-            already = _refunded_by_line(order.order_id)
-            remaining = [
-                max(net - already.get(line_id, Decimal(0)), Decimal(0)) for line_id, net in nets.items()
-            ]
-            total = min(quantize(amount or Decimal(0), order.currency), sum(remaining, Decimal(0)))
-            line_amounts = dict(zip(nets, allocate(total, remaining, order.currency), strict=True))
-        OrderLineRefund.objects.bulk_create(
-            [
-                OrderLineRefund(
-                    order_id=order.order_id,
-                    refund_id=refund_id,
-                    line_id=line_id,
-                    line_net=nets.get(line_id, 0),
-                    amount=quantize(value, order.currency),
-                )
-                for line_id, value in line_amounts.items()
-                if value > 0
-            ],
-            ignore_conflicts=True,  # the same refund delivered twice at once, on an order without commissions
-        )
-        refunded = _refunded_by_line(order.order_id)
-        for commission in commissions:
-            _reverse_to_refunded_share(
-                commission,
-                refunded.get(commission.line_id, Decimal(0)),
-                nets.get(commission.line_id),
-                refund_id,
-            )
-
-
-def reapply_refunds(attribution: OrderAttribution) -> None:
-    """Reverse the refunded shares on the attribution's current generation (after a reassignment)."""
-    refunded = _refunded_by_line(attribution.order_id)
-    if not refunded:
-        return
-    nets = {ln["line_id"]: Decimal(ln["net_total"]) for ln in attribution.lines}
-    current = Commission.objects.select_for_update().filter(
-        order_id=attribution.order_id, generation=attribution.generation
-    )
-    for commission in current:
-        _reverse_to_refunded_share(
-            commission,
-            refunded.get(commission.line_id, Decimal(0)),
-            nets.get(commission.line_id),
-            f"reassign-{attribution.generation}",
-        )
-
-
-def _refunded_by_line(order_id: str) -> dict[str, Decimal]:
-    rows = OrderLineRefund.objects.filter(order_id=order_id).values("line_id").annotate(total=Sum("amount"))
-    return {row["line_id"]: row["total"] for row in rows}
-
-
-def _reverse_to_refunded_share(
-    commission: Commission, refunded: Decimal, line_net: Decimal | None, refund_id: str
-) -> None:
-    """Reverse the refunded share of the line's net (shipping included in the base or not)."""
-    if not line_net or line_net <= 0 or commission.status == Status.CANCELLED:
-        return
-    target = prorate(commission.amount, min(refunded, line_net), line_net, commission.currency)
-    delta = target - commission.reversed_amount
-    if delta <= 0:
-        return
-    fields = ["reversed_amount"]
-    if commission.status == Status.AVAILABLE:
-        ledger_append(
-            distributor_id=commission.distributor_id,
-            currency=commission.currency,
-            amount=-delta,
-            kind=LedgerEntry.Kind.CLAWBACK,
-            key=f"refund:{refund_id}:{commission.pk}",
-            commission_id=commission.pk,
-            order_id=commission.order_id,
-        )
-    elif target >= commission.amount:
-        commission.status = Status.CANCELLED
-        fields.append("status")
-    commission.reversed_amount = target
-    commission.save(update_fields=fields)
 
 
 def commissions_settle_due(*, now: datetime | None = None, batch_size: int = 100_000) -> int:

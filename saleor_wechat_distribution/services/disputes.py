@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -28,8 +29,9 @@ from ..domain.money import quantize, to_minor_units
 from ..locks import named_exclusive
 from ..models import Commission, LedgerEntry, OrderAttribution, OrderDispute, OrderDisputeEvent
 from ..ports import SYSTEM, LineSnapshot, OrderSnapshot, Principal
-from .commissions import order_hold_close, order_hold_open, order_refunded
+from .commissions import order_hold_close, order_hold_open
 from .ledger import ledger_append, wallet_lock
+from .refunds import order_refunded
 
 HOLD_REASON = "dispute"
 REASON_MAX_LENGTH = 500
@@ -193,11 +195,13 @@ def order_dispute_resolve(
     refund_id: str = "",
     amount: Decimal | None = None,
     line_amounts: Mapping[str, Decimal] | None = None,
+    host_order: OrderSnapshot | None = None,
 ) -> OrderDispute:
     """Release the held commissions, or reverse them with the refund.
 
     ``reverse`` refunds the whole order unless ``amount`` says how much was refunded; pass the host's
-    ``refund_id`` so that the host's own refund event for the same refund changes nothing more.
+    ``refund_id`` so that the host's own refund event for the same refund changes nothing more. A host's
+    refund passes its order (``host_order``): its charges bound the reversal as for any refund.
     """
     if resolution not in RESOLUTIONS:
         raise DistributionError(
@@ -244,6 +248,13 @@ def order_dispute_resolve(
         data: dict = {"released_settled": len(holds), "commissions": len(commissions)}
         if resolution == "reverse":
             snapshot = _snapshot(attribution)
+            if host_order is not None:
+                snapshot = replace(
+                    snapshot,
+                    shipping_net=host_order.shipping_net,
+                    total_gross=host_order.total_gross,
+                    charged=host_order.charged,
+                )
             refund_id = refund_id or f"dispute-{dispute.pk}"
             if line_amounts is None and amount is None:
                 line_amounts = {ln.line_id: ln.net_total for ln in snapshot.lines}
@@ -347,6 +358,7 @@ def _refund_received(
                 refund_id=refund_id,
                 amount=amount if line_amounts is None else None,
                 line_amounts=line_amounts,
+                host_order=order,
             )
             return
         except DistributionError as error:  # resolved meanwhile, or an amount it cannot take

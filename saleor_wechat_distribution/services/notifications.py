@@ -15,6 +15,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 
 from ..conf import get_official_account_gateway
+from ..domain.money import format_money
 from ..jobs import enqueue
 from ..models import (
     Commission,
@@ -159,10 +160,6 @@ def _configured(kind: str) -> bool:
     ).exists()
 
 
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{amount.quantize(Decimal('0.01'))} {currency}"
-
-
 def _data(**values: str) -> dict:
     return {key: {"value": value} for key, value in values.items()}
 
@@ -188,7 +185,7 @@ def notify_commissions_created(*, attribution: OrderAttribution) -> int:
                 data=_data(
                     first="新佣金 New commission",
                     keyword1=attribution.order_number or attribution.order_id,
-                    keyword2=_money(amount, attribution.currency),
+                    keyword2=format_money(amount, attribution.currency),
                     remark="订单完成售后期后可提现",
                 ),
                 channel=attribution.channel,
@@ -211,7 +208,9 @@ def notify_commissions_settled(*, settled_at: datetime) -> int:
                 data=_data(
                     first="佣金已可提现 Commission available",
                     keyword1=commission.order_id,
-                    keyword2=_money(commission.amount - commission.reversed_amount, commission.currency),
+                    keyword2=format_money(
+                        commission.amount - commission.reversed_amount, commission.currency
+                    ),
                 ),
                 channel=commission.channel,
             )
@@ -229,7 +228,7 @@ def notify_withdrawal_paid(*, withdrawal: Withdrawal) -> bool:
             key=f"withdrawal_paid:{withdrawal.pk}",
             data=_data(
                 first="提现已到账 Withdrawal paid",
-                keyword1=_money(withdrawal.amount, withdrawal.currency),
+                keyword1=format_money(withdrawal.amount, withdrawal.currency),
                 keyword2=withdrawal.out_bill_no,
             ),
             channel=withdrawal.channel,

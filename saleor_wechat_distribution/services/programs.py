@@ -1,9 +1,12 @@
 """Staff edits of a channel's program: commission rules and settings (depth, freeze window, binding
-policy, withdrawal limits). Every change validates the resulting whole, then bumps the version that
-attributions record."""
+policy, withdrawal limits). Every change validates the resulting whole and records who made it
+(``updated_by``). The version that attributions record rises only when something that decides who earns
+what, or when, changes (:data:`VERSIONED` settings and the commission rules); saving what is already
+there changes nothing (Saleor's dashboard saves the whole form, also to switch the plugin on or off)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -85,6 +88,9 @@ def commission_rules_set(*, actor: Principal, channel: str, rules: list[RuleInpu
         domain_rules = [_as_domain(r) for r in rules]
         policy.validate_rules(domain_rules, program.commission_depth)
         _check_fixed_amount_precision(domain_rules, program.currency)
+        current = list(CommissionRule.objects.filter(channel=program.channel))
+        if Counter(map(_rule_key, current)) == Counter(map(_rule_key, domain_rules)):
+            return current  # the same rules: no new version
         CommissionRule.objects.filter(channel=program.channel).delete()
         created = CommissionRule.objects.bulk_create(
             [
@@ -102,6 +108,11 @@ def commission_rules_set(*, actor: Principal, channel: str, rules: list[RuleInpu
         )
         _bump(program, actor)
     return created
+
+
+def _rule_key(rule: CommissionRule | policy.CommissionRule) -> tuple:
+    return (rule.level, rule.rate, rule.fixed_amount, rule.product_id or None, rule.category_id or None,
+            rule.distributor_kind or None)  # fmt: skip
 
 
 def _check_fixed_amount_precision(rules: list[policy.CommissionRule], currency: str) -> None:
@@ -122,6 +133,12 @@ _CHOICES: dict[str, type] = {
 }
 _NON_NEGATIVE_MONEY = ("withdrawal_minimum", "withdrawal_daily_limit", "withdrawal_auto_approve_below")
 _DAYS = ("freeze_days", "binding_protection_days", "binding_validity_days")
+#: the settings that decide who earns what, or when: a change gives the program a new version
+VERSIONED = frozenset({
+    "commission_depth", "freeze_days", "base_includes_shipping", "self_purchase_earns", "binding_trigger",
+    "binding_validity_days", "binding_protection_days", "binding_override", "code_priority",
+    "withdrawal_minimum", "withdrawal_daily_limit", "withdrawal_auto_approve_below", "currency",
+})  # fmt: skip
 EDITABLE = {
     "commission_depth", "freeze_days", "base_includes_shipping", "self_purchase_earns", "binding_trigger",
     "binding_validity_days", "binding_protection_days", "binding_override", "code_priority",
@@ -138,13 +155,20 @@ def channel_program_update(*, actor: Principal, channel: str, changes: dict[str,
         raise DistributionError(Code.INVALID, _("Unknown setting."), field=sorted(unknown)[0])
     with transaction.atomic():
         program = _program_for_update(channel)
+        changed = set()
         for name, value in changes.items():
-            setattr(program, name, _clean_setting(name, value))
+            cleaned = _clean_setting(name, value)
+            if getattr(program, name) != cleaned:
+                setattr(program, name, cleaned)
+                changed.add(name)
         policy.validate_depth(program.commission_depth)
         rules = [_as_domain(r) for r in CommissionRule.objects.filter(channel=program.channel)]
         policy.validate_rules(rules, program.commission_depth)
         _check_fixed_amount_precision(rules, program.currency)  # a currency change must fit the rules
-        program.version += 1
+        if not changed:
+            return program
+        if changed & VERSIONED:
+            program.version += 1
         program.updated_by = actor.actor_label
         program.save()
     return program

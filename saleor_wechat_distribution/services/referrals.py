@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
@@ -25,13 +26,25 @@ from ..ports import Principal
 from ..selectors.programs import binding_policy_of, program_for_channel
 from .attribution import upline_snapshot
 from .bindings import binding_touch, customer_keys
-from .commissions import commission_retire, create_commissions, reapply_refunds
+from .commissions import commission_retire, create_commissions
 from .inputs import HOST_ID_MAX_LENGTH, REASON_MAX_LENGTH, clean_text
+from .refunds import reapply_refunds
 
 CODE_MAX_LENGTH = 64
 
-#: host port: checkout id -> its channel slug, or None when there is no such checkout
-CheckoutChannelLookup = Callable[[str], str | None]
+
+@dataclass(frozen=True)
+class HostCheckout:
+    """A checkout as the host knows it: the id its orders will carry (``OrderSnapshot.checkout_id``, the
+    key a code is kept under) and its channel."""
+
+    checkout_id: str
+    channel: str
+
+
+#: host port: any id a storefront holds for a checkout (Saleor: its global id or its token) -> the checkout,
+#: or None when there is no such checkout
+CheckoutChannelLookup = Callable[[str], HostCheckout | None]
 _checkout_channel: CheckoutChannelLookup | None = None
 
 
@@ -71,12 +84,14 @@ def referral_link(*, distributor: Distributor, channel: str, product_id: str | N
 def checkout_attribute(
     *, principal: Principal, checkout_id: str, code: str, now: datetime | None = None
 ) -> str:
-    """Put a referral code on a checkout (the mutation's way; checkout metadata is the other)."""
-    if not checkout_id or len(checkout_id) > CODE_MAX_LENGTH:
+    """Put a referral code on a checkout (the mutation's way; checkout metadata is the other). The code is
+    kept under the id the host says its order will carry, whichever of the checkout's ids was given."""
+    if not checkout_id or len(checkout_id) > HOST_ID_MAX_LENGTH:
         raise DistributionError(Code.NOT_FOUND, _("No such checkout."), field="checkoutId")
-    channel = _checkout_channel(checkout_id) if _checkout_channel else None
-    if channel is None:
+    checkout = _checkout_channel(checkout_id) if _checkout_channel else None
+    if checkout is None:
         raise DistributionError(Code.NOT_FOUND, _("No such checkout."), field="checkoutId")
+    channel = checkout.channel
     distributor = _active_by_code(code)
     if principal.user_id is not None and principal.user_id == distributor.user_id:
         program = program_for_channel(channel=channel)
@@ -86,7 +101,7 @@ def checkout_attribute(
             )
     with transaction.atomic():
         CheckoutReferral.objects.update_or_create(
-            checkout_id=checkout_id,
+            checkout_id=checkout.checkout_id,
             defaults={"channel": channel, "code": distributor.referral_code, "distributor": distributor},
         )
         referral_touch(

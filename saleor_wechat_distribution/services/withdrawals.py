@@ -1,45 +1,45 @@
-"""Withdrawals: request (money held in the ledger under a row lock), staff decision, payout through
-WeChat Pay (out_bill_no is the idempotency key), and the money returned when a payout does not happen.
+"""Withdrawals: request (money held in the ledger under a row lock) and the staff decision. The payout
+itself (WeChat Pay, retries, reconciliation, staff retry or failure) is in ``payouts.py``.
+
+Where the rules come from:
+
+- the channel must run the program (``selectors.programs.program_in_force``): a made-up channel, one
+  never configured, or (under Saleor) one where the plugin is not active gets ``UNKNOWN_CHANNEL``,
+  never a program of defaults;
+- the minimum, the daily limit and the automatic approval hold per wallet (distributor + currency),
+  the strictest of every channel paying in that currency (``selectors.programs.wallet_policy``), and the
+  day's withdrawals are counted across all of them;
+- the payout must be able to start: the channel has a payout app and a WeChat Pay merchant for its
+  payout method, and the distributor has an openid in that app (``PAYOUT_NOT_CONFIGURED``,
+  ``WECHAT_IDENTITY_REQUIRED``). No withdrawal is held that could never be paid.
 """
 
 from __future__ import annotations
 
-import logging
 import secrets
-from datetime import datetime, timedelta
+from datetime import datetime
 from decimal import Decimal
 
 from django.db import transaction
-from django.db.models import Q, Sum
+from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import jobs
-from ..conf import get_payout_gateway
+from ..conf import payout_available
 from ..domain.distributors import DistributorStatus
 from ..domain.errors import CommissionErrorCode as Code
 from ..domain.errors import DistributionError
-from ..domain.money import to_minor_units
-from ..domain.payouts import (
-    PayoutBillNotFound,
-    PayoutConflict,
-    PayoutError,
-    PayoutResult,
-    PayoutState,
-    PayoutTemporaryError,
-)
-from ..models import Distributor, LedgerEntry, WeChatIdentity, Withdrawal
-from ..ports import PayoutGateway, Principal
-from ..selectors.programs import program_for_channel
+from ..domain.money import format_money, to_minor_units
+from ..models import ChannelProgram, Distributor, LedgerEntry, WeChatIdentity, Withdrawal
+from ..ports import Principal
+from ..selectors.programs import WalletPolicy, program_in_force, wallet_policy
 from .inputs import REASON_MAX_LENGTH, clean_channel, clean_text
 from .ledger import ledger_append, ledger_balance, wallet_lock
-from .notifications import notify_withdrawal_paid
 
-logger = logging.getLogger(__name__)
 W = Withdrawal.Status
 #: statuses whose money is gone or on its way: they count against the daily limit
 _COUNTED = [W.REQUESTED, W.APPROVED, W.PROCESSING, W.WAIT_USER_CONFIRM, W.PAID]
-_RETURNED = {PayoutState.FAILED: W.FAILED, PayoutState.CANCELLED: W.CANCELLED}
 
 
 def _new_out_bill_no(now: datetime) -> str:
@@ -59,6 +59,52 @@ def _clean_amount(amount: Decimal, currency: str) -> Decimal:
     return amount
 
 
+def channel_program_required(channel: str) -> ChannelProgram:
+    """The program of a channel where it runs; ``UNKNOWN_CHANNEL`` otherwise (money takes no defaults)."""
+    program = program_in_force(channel=clean_channel(channel, code=Code.INVALID))
+    if program is None:
+        raise DistributionError(
+            Code.UNKNOWN_CHANNEL,
+            _("The distribution program does not run in this channel."),
+            field="channel",
+        )
+    return program
+
+
+def _wallet_policy(program: ChannelProgram) -> WalletPolicy:
+    policy = wallet_policy(currency=program.currency)
+    if policy is None:  # the channel stopped running the program a moment ago
+        raise DistributionError(
+            Code.UNKNOWN_CHANNEL, _("The distribution program does not run in this channel."), field="channel"
+        )
+    return policy
+
+
+def _payouts_not_configured() -> DistributionError:
+    return DistributionError(
+        Code.PAYOUT_NOT_CONFIGURED,
+        _("Withdrawals are not possible in this channel yet: no WeChat Pay payout is set up."),
+    )
+
+
+def _payout_identity(program: ChannelProgram, distributor: Distributor) -> WeChatIdentity:
+    """The openid the payout goes to; never skipped: without one, no withdrawal is held."""
+    if not program.payout_app_id or not payout_available(program.channel, program.payout_method):
+        raise _payouts_not_configured()
+    identity = (
+        WeChatIdentity.objects.filter(app_id=program.payout_app_id, user_id=distributor.user_id)
+        .order_by("pk")
+        .first()
+    )
+    if identity is None:
+        raise DistributionError(
+            Code.WECHAT_IDENTITY_REQUIRED,
+            _("Open the shop in WeChat once so that we know where to pay you."),
+            field="amount",
+        )
+    return identity
+
+
 def withdrawal_request(
     *,
     principal: Principal,
@@ -67,8 +113,9 @@ def withdrawal_request(
     currency: str | None = None,
     now: datetime | None = None,
 ) -> Withdrawal:
-    """Hold ``amount`` of the caller's balance for a payout. Exactly one of many concurrent requests for
-    the whole balance succeeds: the wallet row is locked before the balance is read."""
+    """Hold ``amount`` of the caller's balance for a payout through ``channel``'s WeChat Pay merchant.
+    Exactly one of many concurrent requests for the whole balance succeeds: the wallet row is locked
+    before the balance and the day's withdrawals are read."""
     now = now or timezone.now()
     distributor = (
         Distributor.objects.filter(user_id=principal.user_id).first() if principal.is_authenticated else None
@@ -77,8 +124,7 @@ def withdrawal_request(
         raise DistributionError(Code.NOT_A_DISTRIBUTOR, _("You are not a distributor."))
     if distributor.status != DistributorStatus.ACTIVE:
         raise DistributionError(Code.INVALID_STATUS, _("Only active distributors can withdraw."))
-    channel = clean_channel(channel, code=Code.INVALID)
-    program = program_for_channel(channel=channel)
+    program = channel_program_required(channel)
     currency = currency or program.currency
     if currency != program.currency:
         raise DistributionError(
@@ -87,24 +133,14 @@ def withdrawal_request(
             field="currency",
         )
     amount = _clean_amount(amount, currency)
-    if amount < program.withdrawal_minimum:
+    policy = _wallet_policy(program)
+    if amount < policy.minimum:
         raise DistributionError(
             Code.BELOW_MINIMUM,
-            _("The minimum withdrawal is %(minimum)s %(currency)s.")
-            % {"minimum": program.withdrawal_minimum, "currency": currency},
+            _("The minimum withdrawal is %(amount)s.") % {"amount": format_money(policy.minimum, currency)},
             field="amount",
         )
-    identity = None
-    if program.payout_app_id:
-        identity = WeChatIdentity.objects.filter(
-            app_id=program.payout_app_id, user_id=distributor.user_id
-        ).first()
-        if identity is None:
-            raise DistributionError(
-                Code.INVALID,
-                _("Open the shop in WeChat once so that we know where to pay you."),
-                field="amount",
-            )
+    identity = _payout_identity(program, distributor)
     with transaction.atomic():
         wallet_lock(distributor_id=distributor.pk, currency=currency)
         balance = ledger_balance(distributor_id=distributor.pk, currency=currency)
@@ -120,27 +156,28 @@ def withdrawal_request(
         today = now.astimezone(timezone.get_current_timezone()).replace(
             hour=0, minute=0, second=0, microsecond=0
         )
+        # every channel of the wallet: the limit is the wallet's, not one channel's
         used = Withdrawal.objects.filter(
             distributor=distributor, currency=currency, requested_at__gte=today, status__in=_COUNTED
         ).aggregate(s=Sum("amount"))["s"] or Decimal(0)
-        if used + amount > program.withdrawal_daily_limit:
+        if used + amount > policy.daily_limit:
             raise DistributionError(
                 Code.DAILY_LIMIT_EXCEEDED,
-                _("The daily withdrawal limit is %(limit)s %(currency)s.")
-                % {"limit": program.withdrawal_daily_limit, "currency": currency},
+                _("The daily withdrawal limit is %(amount)s.")
+                % {"amount": format_money(policy.daily_limit, currency)},
                 field="amount",
             )
-        auto = amount < program.withdrawal_auto_approve_below
+        auto = amount < policy.auto_approve_below
         withdrawal = Withdrawal.objects.create(
             distributor=distributor,
-            channel=channel,
+            channel=program.channel,
             currency=currency,
             amount=amount,
             status=W.APPROVED if auto else W.REQUESTED,
             out_bill_no=_new_out_bill_no(now),
             payout_method=program.payout_method,
-            app_id=identity.app_id if identity else "",
-            openid=identity.openid if identity else "",
+            app_id=identity.app_id,
+            openid=identity.openid,
             decided_by="auto" if auto else "",
             decided_at=now if auto else None,
         )
@@ -159,14 +196,15 @@ def withdrawal_request(
     return withdrawal
 
 
-def _locked(withdrawal_id: int) -> Withdrawal:
+def withdrawal_locked(withdrawal_id: int) -> Withdrawal:
+    """The withdrawal's row, locked until the transaction ends (``NOT_FOUND`` when there is none)."""
     withdrawal = Withdrawal.objects.select_for_update().filter(pk=withdrawal_id).first()
     if withdrawal is None:
         raise DistributionError(Code.NOT_FOUND, _("No such withdrawal."), field="id")
     return withdrawal
 
 
-def _return_money(withdrawal: Withdrawal) -> None:
+def withdrawal_money_return(withdrawal: Withdrawal) -> None:
     """Credit the held amount back, once, whatever path ended the withdrawal."""
     ledger_append(
         distributor_id=withdrawal.distributor_id,
@@ -179,11 +217,25 @@ def _return_money(withdrawal: Withdrawal) -> None:
 
 
 def withdrawal_approve(*, actor: Principal, withdrawal_id: int) -> Withdrawal:
+    """Approve a requested withdrawal and queue its payout. Refused up front when the payout could not
+    start: no WeChat Pay merchant for its channel and method, or no openid to pay."""
     with transaction.atomic():
-        withdrawal = _locked(withdrawal_id)
+        withdrawal = withdrawal_locked(withdrawal_id)
         if withdrawal.status != W.REQUESTED:
             raise DistributionError(
                 Code.INVALID_STATUS, _("Only requested withdrawals can be approved."), field="id"
+            )
+        if not payout_available(withdrawal.channel, withdrawal.payout_method):
+            raise DistributionError(
+                Code.PAYOUT_NOT_CONFIGURED,
+                _("No WeChat Pay merchant is set up for this withdrawal's payouts: set one up or reject it."),
+                field="id",
+            )
+        if not withdrawal.openid:
+            raise DistributionError(
+                Code.WECHAT_IDENTITY_REQUIRED,
+                _("This withdrawal has no WeChat account to pay: reject it."),
+                field="id",
             )
         withdrawal.status = W.APPROVED
         withdrawal.decided_by = actor.actor_label
@@ -196,7 +248,7 @@ def withdrawal_approve(*, actor: Principal, withdrawal_id: int) -> Withdrawal:
 def withdrawal_reject(*, actor: Principal, withdrawal_id: int, reason: str = "") -> Withdrawal:
     reason = clean_text(reason, field="reason", code=Code.INVALID, max_length=REASON_MAX_LENGTH) or ""
     with transaction.atomic():
-        withdrawal = _locked(withdrawal_id)
+        withdrawal = withdrawal_locked(withdrawal_id)
         if withdrawal.status != W.REQUESTED:
             raise DistributionError(
                 Code.INVALID_STATUS, _("Only requested withdrawals can be rejected."), field="id"
@@ -207,112 +259,5 @@ def withdrawal_reject(*, actor: Principal, withdrawal_id: int, reason: str = "")
         withdrawal.reject_reason = reason
         withdrawal.finished_at = withdrawal.decided_at
         withdrawal.save(update_fields=["status", "decided_by", "decided_at", "reject_reason", "finished_at"])
-        _return_money(withdrawal)
+        withdrawal_money_return(withdrawal)
     return withdrawal
-
-
-def withdrawal_send(*, withdrawal_id: int, gateway: PayoutGateway | None = None) -> Withdrawal:
-    """Send an approved withdrawal to WeChat Pay (the Celery task's body).
-
-    Marked processing in its own transaction first, so a crash after WeChat accepted the transfer leaves
-    a withdrawal that reconciliation queries, never one that is sent again under a new bill number.
-    Temporary errors propagate for Celery to retry; the retry re-sends the same out_bill_no.
-    """
-    with transaction.atomic():
-        withdrawal = _locked(withdrawal_id)
-        if withdrawal.status not in (W.APPROVED, W.PROCESSING):
-            return withdrawal  # already sent and answered, rejected, or paid
-        if withdrawal.status == W.APPROVED:
-            withdrawal.status = W.PROCESSING
-            withdrawal.sent_at = timezone.now()
-            withdrawal.save(update_fields=["status", "sent_at"])
-    gateway = gateway or get_payout_gateway(withdrawal.channel, withdrawal.payout_method)
-    try:
-        result = gateway.transfer(
-            out_bill_no=withdrawal.out_bill_no,
-            app_id=withdrawal.app_id,
-            openid=withdrawal.openid,
-            amount_fen=to_minor_units(withdrawal.amount, withdrawal.currency),
-            remark=str(_("Distribution commission")),
-        )
-    except PayoutConflict as conflict:
-        # our number names another payout at WeChat Pay: never re-number, never return the money
-        # automatically (it may have been paid); leave it processing, visibly, for staff
-        logger.error("payout conflict for %s: %s", withdrawal.out_bill_no, conflict)
-        Withdrawal.objects.filter(pk=withdrawal.pk).update(fail_reason=f"conflict: {conflict.code}"[:255])
-        withdrawal.refresh_from_db()
-        return withdrawal
-    except PayoutError as error:
-        if isinstance(error, PayoutTemporaryError):
-            raise
-        raise PayoutTemporaryError(error.code, error.message, out_bill_no=withdrawal.out_bill_no) from error
-    return withdrawal_apply_result(result=result) or withdrawal
-
-
-def withdrawal_apply_result(*, result: PayoutResult) -> Withdrawal | None:
-    """Apply what WeChat Pay said (answer, notification or query). Final states are final: a replayed or
-    late notification changes nothing, and money is returned at most once."""
-    with transaction.atomic():
-        withdrawal = Withdrawal.objects.select_for_update().filter(out_bill_no=result.out_bill_no).first()
-        if withdrawal is None or withdrawal.status not in (W.PROCESSING, W.WAIT_USER_CONFIRM):
-            return withdrawal  # final states are final; a withdrawal never sent takes no payout result
-        fields = ["status"]
-        if result.provider_bill_no:
-            withdrawal.provider_bill_no = result.provider_bill_no
-            fields.append("provider_bill_no")
-        if result.state is PayoutState.SUCCESS:
-            withdrawal.status = W.PAID
-        elif result.state in _RETURNED:
-            withdrawal.status = _RETURNED[result.state]
-            withdrawal.fail_reason = (result.fail_reason or result.raw_state)[:255]
-            fields.append("fail_reason")
-            _return_money(withdrawal)
-        elif result.state is PayoutState.WAIT_USER_CONFIRM:
-            withdrawal.status = W.WAIT_USER_CONFIRM
-            if result.package_info:  # a query's answer carries none: keep the one we have
-                withdrawal.package_info = result.package_info
-                fields.append("package_info")
-        else:
-            withdrawal.status = W.PROCESSING
-        if withdrawal.status in (W.PAID, W.FAILED, W.CANCELLED):
-            withdrawal.finished_at = timezone.now()
-            fields.append("finished_at")
-        withdrawal.save(update_fields=fields)
-        if withdrawal.status == W.PAID:
-            notify_withdrawal_paid(withdrawal=withdrawal)
-        return withdrawal
-
-
-def withdrawal_reconcile(*, withdrawal_id: int, gateway: PayoutGateway | None = None) -> Withdrawal:
-    """Ask WeChat Pay where a sent withdrawal stands (lost notifications, unconfirmed transfers). A bill
-    WeChat Pay never saw (the request was lost) is sent again under the same number."""
-    withdrawal = Withdrawal.objects.get(pk=withdrawal_id)
-    if withdrawal.status not in (W.PROCESSING, W.WAIT_USER_CONFIRM):
-        return withdrawal
-    gateway = gateway or get_payout_gateway(withdrawal.channel, withdrawal.payout_method)
-    try:
-        result = gateway.query(out_bill_no=withdrawal.out_bill_no)
-    except PayoutBillNotFound:
-        if withdrawal.status == W.PROCESSING:
-            return withdrawal_send(withdrawal_id=withdrawal.pk, gateway=gateway)
-        logger.error(
-            "withdrawal %s waits for confirmation but WeChat Pay has no bill", withdrawal.out_bill_no
-        )
-        return withdrawal
-    return withdrawal_apply_result(result=result) or withdrawal
-
-
-def withdrawals_resume(*, now: datetime | None = None, sent_before_minutes: int = 10) -> int:
-    """Periodic safety net: send approved withdrawals whose task never ran, and reconcile the ones sent
-    a while ago that have no final answer yet. Returns how many were looked at."""
-    now = now or timezone.now()
-    cutoff = now - timedelta(minutes=sent_before_minutes)
-    stale = Withdrawal.objects.filter(
-        Q(status=W.APPROVED, decided_at__lt=cutoff)
-        | Q(status__in=[W.PROCESSING, W.WAIT_USER_CONFIRM], sent_at__lt=cutoff)
-    ).values_list("pk", "status")
-    count = 0
-    for pk, status in stale.iterator():
-        jobs.enqueue("withdrawal_send" if status == W.APPROVED else "withdrawal_reconcile", pk)
-        count += 1
-    return count

@@ -6,7 +6,7 @@ import itertools
 
 from ..domain.distributors import DistributorKind, DistributorStatus
 from ..domain.permissions import Permission
-from ..models import Distributor
+from ..models import Distributor, WeChatIdentity
 from ..ports import SYSTEM, Principal
 from ..services.distributors import (
     distributor_apply,
@@ -62,3 +62,13 @@ def make_chain(depth: int, *, root_kind: DistributorKind = DistributorKind.ENTER
     for _ in range(depth - 1):
         nodes.append(make_distributor(nodes[-1]))
     return nodes
+
+
+def payout_identity(distributor: Distributor, app_id: str, openid: str | None = None) -> WeChatIdentity:
+    """The distributor's openid in the payout app (what opening the shop in WeChat once records)."""
+    identity, _ = WeChatIdentity.objects.get_or_create(
+        app_id=app_id,
+        openid=openid or f"o-payout-{distributor.pk:08d}-{distributor.user_id}",
+        defaults={"user_id": distributor.user_id},
+    )
+    return identity

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from ..conf import PayoutNotConfigured, get_payout_gateway
 from ..ports import InvalidNotification
 from ..selectors.programs import program_for_channel
-from ..services.withdrawals import withdrawal_apply_result
+from ..services.payouts import withdrawal_apply_result
 from .wechatpay_notifications import apply_once, fail, refuse_malformed, signature_headers
 
 logger = logging.getLogger(__name__)

@@ -9,8 +9,11 @@ Where it comes from, first found wins:
    Open Font License 1.1), unmodified, as Noto publishes it; its Simplified Chinese face is used.
 3. A system font: ``fc-match :lang=zh-cn`` where fontconfig is installed, else the usual paths of
    Debian's ``fonts-noto-cjk`` / ``fonts-wqy-*`` and Alpine's ``font-noto-cjk``.
-4. Pillow's built-in font, which has no CJK glyphs (logged as an error, once, and reported by Django's
-   system checks as ``wechat_distribution.W001``, see ``checks.py``).
+4. Pillow's built-in font, which has no CJK glyphs: Django's system checks report it as the warning
+   ``wechat_distribution.W001`` (``checks.py``; ``migrate`` and ``check`` print it, a Celery worker runs the
+   checks silently), and the first poster drawn with it logs one WARNING per process. Nothing is logged
+   at start-up: the check runs in every process (web, worker, migrate), and an ERROR there each time was
+   noise for a choice the operator may have made on purpose.
 
 A candidate counts only if it really draws Chinese: its glyph of 张 must differ from its ``.notdef`` glyph
 (what an unmapped character gets) and from its glyph of 王.
@@ -151,11 +154,16 @@ def _choose(setting: str) -> FontChoice:
     if system is not None:
         logger.info("share posters use the system font %s (%s)", system.path, system.name)
         return system
-    logger.error(
+    # reported by the system check (W001) at start-up, and logged once when a poster is drawn with it
+    return FontChoice("", 0, "builtin", "Pillow default")
+
+
+@functools.cache
+def _warn_no_cjk_font() -> None:
+    logger.warning(
         "share posters have no CJK font: Chinese text will show as boxes. Install the extra "
         "saleor-wechat-distribution[cjk-font] or a system CJK font, or set WECHAT_DISTRIBUTION_POSTER_FONT",
     )
-    return FontChoice("", 0, "builtin", "Pillow default")
 
 
 def poster_font_choice() -> FontChoice:
@@ -183,4 +191,7 @@ def poster_font(size: int, *, weight: int = 400) -> FontType:
     """The poster font at ``size`` pixels; ``weight`` applies to variable fonts (400 regular, 700 bold).
 
     Loaded per poster, not shared: a FreeType face is not safe to draw with from two threads at once."""
-    return _load(poster_font_choice(), size, weight)
+    choice = poster_font_choice()
+    if choice.source == "builtin":
+        _warn_no_cjk_font()  # once per process
+    return _load(choice, size, weight)

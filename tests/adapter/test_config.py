@@ -145,3 +145,78 @@ def test_the_chosen_payout_api_must_be_configured():
         payout_method="v3",
     )
     assert set(errors) == {"payout_method"}
+
+
+UNITS = {
+    "commission_rate_level_1": ("(%)", "（%）"), "commission_rate_level_2": ("(%)", "（%）"),
+    "freeze_days": ("(days)", "（天）"), "binding_validity_days": ("(days)", "（天）"),
+    "binding_protection_days": ("(days)", "（天）"),
+    "withdrawal_minimum": ("(channel currency)", "（渠道币种）"),
+    "withdrawal_daily_limit": ("(channel currency)", "（渠道币种）"),
+    "withdrawal_auto_approve_below": ("(channel currency)", "（渠道币种）"),
+}  # fmt: skip
+
+
+def test_every_number_says_its_unit_in_its_label():
+    for name, (english, chinese) in UNITS.items():
+        label = CONFIG_STRUCTURE[name]["label"]
+        with translation.override("en"):
+            assert str(label).endswith(english), (name, str(label))
+        with translation.override("zh-hans"):
+            assert str(label).endswith(chinese), (name, str(label))
+
+
+@pytest.mark.parametrize(
+    ("typed", "read"),
+    [("first_order", "first_order"), ("First order", "first_order"), ("FIRST_ORDER", "first_order"),
+     (" first-payment ", "first_payment")],
+)  # fmt: skip
+def test_choices_are_read_as_typed_in_any_case(typed, read):
+    assert parse_configuration(items(binding_trigger=typed)).program["binding_trigger"] == read
+    assert parse_configuration(items(payout_method="V2")).program["payout_method"] == "v2"
+
+
+@pytest.mark.parametrize(
+    ("name", "enum"),
+    [
+        ("binding_trigger", BindingTrigger),
+        ("binding_override", BindingOverride),
+        ("code_priority", CodePriority),
+    ],
+)
+def test_a_refused_choice_names_the_allowed_values(name, enum):
+    for language in ("en", "zh-hans"):
+        with translation.override(language):
+            message = str(errors_of(**{name: "whenever"})[name])
+        assert all(m.value in message for m in enum), message
+    with translation.override("en"):
+        assert str(errors_of(payout_method="v4")["payout_method"]) == "Choose one of: v3, v2."
+
+
+def test_a_refused_number_names_its_range_and_unit():
+    with translation.override("en"):
+        assert (
+            str(errors_of(freeze_days="two weeks")["freeze_days"]) == "Enter a number of days from 0 to 3650."
+        )
+        assert str(errors_of(commission_rate_level_1="10 %")["commission_rate_level_1"]) == (
+            "Enter a percentage from 0 to 100 (at most 4 decimals)."
+        )
+    with translation.override("zh-hans"):
+        assert "天" in str(errors_of(binding_protection_days="-1")["binding_protection_days"])
+
+
+def test_money_settings_take_the_channels_currency_precision():
+    def money_error(value, currency):
+        with pytest.raises(ConfigurationError) as raised:
+            parse_configuration(items(withdrawal_minimum=value), currency)
+        return str(raised.value.errors["withdrawal_minimum"])
+
+    with translation.override("en"):
+        assert (
+            money_error("1.005", "CNY") == "Enter an amount in CNY of zero or more, with at most 2 decimals."
+        )
+        assert money_error("1.5", "JPY") == "Enter a whole amount in JPY, zero or more."
+    assert parse_configuration(items(withdrawal_minimum="100"), "JPY").program["withdrawal_minimum"] == 100
+    assert parse_configuration(items(withdrawal_minimum="1.25"), "CNY").program[
+        "withdrawal_minimum"
+    ] == Decimal("1.25")

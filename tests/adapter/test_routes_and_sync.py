@@ -99,12 +99,40 @@ def test_settings_reach_the_program_and_keep_scoped_rules():
     assert ChannelProgram.objects.get(channel="cn").commission_depth == 1
     assert ChannelProgram.objects.get(channel="cn").version > version
 
-    # saving the same form again changes nothing
-    version = ChannelProgram.objects.get(channel="cn").version
-    sync_program(
-        "cn", "CNY", items(commission_depth="1", commission_rate_level_1="8", commission_rate_level_2="")
-    )
-    assert ChannelProgram.objects.get(channel="cn").version == version + 1  # settings saved, rules unchanged
+    # saving the same form again (as Saleor does to switch the plugin on or off) changes nothing
+    before = ChannelProgram.objects.values().get(channel="cn")
+    for _ in range(3):
+        sync_program(
+            "cn", "CNY", items(commission_depth="1", commission_rate_level_1="8", commission_rate_level_2="")
+        )
+    assert ChannelProgram.objects.values().get(channel="cn") == before
+
+
+def test_the_program_records_who_saved_the_form_and_a_new_version_only_for_money_rules():
+    staff = Principal(user_id=42, email="ops@example.com", is_staff=True)
+    sync_program("cn", "CNY", items(freeze_days="7"), actor=staff)
+    program = ChannelProgram.objects.get(channel="cn")
+    assert program.updated_by == "staff:42"
+    version = program.version
+    # where share links point is no rule about money: recorded, same version
+    sync_program("cn", "CNY", items(freeze_days="7", storefront_base_url="https://m.example.com"),
+                 actor=Principal(app_id=3, is_staff=True))  # fmt: skip
+    program = ChannelProgram.objects.get(channel="cn")
+    assert (program.version, program.updated_by, program.storefront_base_url) == (
+        version, "app:3", "https://m.example.com",
+    )  # fmt: skip
+    # a rate, the freeze window, the binding policy are
+    form = {"freeze_days": "7", "storefront_base_url": "https://m.example.com"}
+    for changed in (
+        {"commission_rate_level_1": "12"},
+        {"freeze_days": "8"},
+        {"binding_trigger": "first_order"},
+    ):
+        form.update(changed)
+        sync_program("cn", "CNY", items(**form), actor=staff)
+        program = ChannelProgram.objects.get(channel="cn")
+        assert (program.version, program.updated_by) == (version + 1, "staff:42"), changed
+        version = program.version
 
 
 def test_fewer_levels_than_a_scoped_rule_is_refused_whole():

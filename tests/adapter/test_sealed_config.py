@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
-from saleor_wechat_distribution.saleor_adapter.config import SECRET_NAMES, parse_configuration
+from django.utils import translation
+
+from saleor_wechat_distribution.saleor_adapter.config import (
+    SECRET_NAMES,
+    dashboard_items,
+    parse_configuration,
+)
 from saleor_wechat_distribution.saleor_adapter.sealed_config import (
     SEALED_PREFIX,
     is_sealed,
@@ -59,3 +65,51 @@ def test_coupon_sync_needs_the_apiv3_settings():
     assert parsed.coupons == {"v3": parsed.payouts["v3"], "api_key_v2": "v" * 32}
     assert parse_configuration(merchant()).coupons is None
     assert parse_configuration(merchant(import_creates_customers="true")).import_creates_customers
+
+
+def _as_saleor_shows(configuration):
+    """Saleor's ``hide_private_configuration_fields`` (saleor/graphql/plugins/resolvers.py) on copies of
+    the stored items: a secret's last 4 characters (the last one of a value of 4 or fewer)."""
+    shown = []
+    for item in configuration:
+        item = dict(item)
+        if item["name"] in SECRET_NAMES and item["value"]:
+            value = item["value"]
+            item["value"] = value[-4:] if len(value) > 4 else value[-1:]
+        shown.append(item)
+    return shown
+
+
+def test_the_dashboard_shows_the_last_characters_of_each_secret_not_of_its_sealed_text(settings, caplog):
+    settings.WECHAT_DISTRIBUTION_SECRET_KEY = "a passphrase"
+    stored = merchant(oa_token="abc", oa_encoding_aes_key="")
+    seal_items(stored, SECRET_NAMES)
+    saleor_shows = _as_saleor_shows(stored)
+    sealed_tail = next(i["value"] for i in saleor_shows if i["name"] == "oa_app_secret")
+    assert sealed_tail != "alue"  # what Saleor alone shows: the sealed text's end
+    with caplog.at_level("DEBUG"):
+        shown = {i["name"]: i["value"] for i in dashboard_items(saleor_shows, stored, "CNY")}
+    assert shown["oa_app_secret"] == "alue"  # oa-secret-value
+    assert shown["wechatpay_apiv3_key"] == "kkkk"
+    assert shown["wechatpay_private_key"] == "-----END PRIVATE KEY-----"[-4:]
+    assert shown["oa_token"] == "c"  # short: the last character, as Saleor shows it
+    assert shown["oa_encoding_aes_key"] is None and shown["oa_app_id"] == APP_ID  # empty; not a secret
+    assert "oa-secret-value" not in caplog.text and "k" * 32 not in caplog.text
+    # the stored items stay sealed; a secret whose key was changed shows as empty (to be entered again)
+    assert all(is_sealed(i["value"]) for i in stored if i["name"] in SECRET_NAMES and i["value"])
+    settings.WECHAT_DISTRIBUTION_SECRET_KEY = "another key"
+    assert {i["name"]: i["value"] for i in dashboard_items(saleor_shows, stored, "CNY")}[
+        "oa_app_secret"
+    ] is None
+
+
+def test_money_labels_name_the_channels_currency():
+    labels = {i["name"]: i["label"] for i in dashboard_items(
+        [{"name": n, "value": "", "label": "x"} for n in ("withdrawal_minimum", "freeze_days")], [], "USD",
+    )}  # fmt: skip
+    with translation.override("en"):
+        assert {name: str(label) for name, label in labels.items()} == {
+            "withdrawal_minimum": "Minimum withdrawal (USD)", "freeze_days": "x",
+        }  # fmt: skip
+    with translation.override("zh-hans"):
+        assert str(labels["withdrawal_minimum"]) == "最低提现金额（USD）"

@@ -71,3 +71,14 @@ def test_linked_identities_come_first_and_public_metadata_is_ignored():
     assert [(i.app_id, i.openid) for i in snap.identities] == [
         ("wxaaaaaaaaaaaaaaaa", "o-linked"), ("wx0123456789abcdef", "o-openid"),
     ]  # fmt: skip
+
+
+def test_the_orders_charges_travel_with_it():
+    """Saleor's total and net charged amount (what refunds are measured against, domain.refunds)."""
+    order, lines = make_order(total_gross_amount=Decimal("199.90"), total_charged_amount=Decimal("399.80"))
+    snap = order_snapshot(order, lines)
+    assert (snap.total_gross, snap.charged) == (Decimal("199.90"), Decimal("399.80"))  # charged twice
+    assert order_from_payload(json.loads(json.dumps(order_to_payload(snap)))) == snap
+    unknown = order_snapshot(make_order()[0], lines)  # a host object without them: nothing bounds refunds
+    assert (unknown.total_gross, unknown.charged) == (None, None)
+    assert "charges" not in order_to_payload(unknown)

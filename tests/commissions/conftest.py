@@ -6,7 +6,7 @@ import pytest
 
 from saleor_wechat_distribution.domain.distributors import DistributorKind
 from saleor_wechat_distribution.models import ChannelProgram, CommissionRule
-from saleor_wechat_distribution.testing.factories import make_distributor
+from saleor_wechat_distribution.testing.factories import make_distributor, payout_identity
 
 CHANNEL = "default-channel"
 
@@ -29,3 +29,12 @@ def chain(db):
     a = make_distributor(e, name="A")
     b = make_distributor(a, name="B")
     return e, a, b
+
+
+@pytest.fixture
+def payable(program, payout_merchant):
+    """The program pays out through the fake merchant's app; ``payable(distributor)`` records the
+    distributor's openid there (what opening the shop in WeChat once does)."""
+    program.payout_app_id = payout_merchant.merchant.appid
+    program.save()
+    return lambda distributor: payout_identity(distributor, payout_merchant.merchant.appid)

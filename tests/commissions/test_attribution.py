@@ -9,9 +9,14 @@ from django.utils import timezone
 
 from saleor_wechat_distribution.domain.distributors import DistributorStatus
 from saleor_wechat_distribution.models import CheckoutReferral, CustomerBinding, DistributorVoucherCode
-from saleor_wechat_distribution.ports import SYSTEM
+from saleor_wechat_distribution.ports import SYSTEM, Principal
 from saleor_wechat_distribution.services.attribution import order_attribute
 from saleor_wechat_distribution.services.distributors import distributor_move, distributor_suspend
+from saleor_wechat_distribution.services.referrals import (
+    HostCheckout,
+    checkout_attribute,
+    set_checkout_channel_lookup,
+)
 from saleor_wechat_distribution.testing.factories import make_distributor
 from saleor_wechat_distribution.testing.orders import order
 
@@ -92,6 +97,27 @@ def test_checkout_referral_and_unknown_or_inactive_codes(program, chain):
     assert order_attribute(order=order(ref="NOSUCHCODE")).distributor_id is None
     distributor_suspend(actor=SYSTEM, distributor_id=b.pk)
     assert order_attribute(order=order(ref=b.referral_code)).distributor_id is None
+
+
+def test_a_code_put_on_a_checkout_by_any_of_its_ids_attributes_its_order(program, chain):
+    """The host may know a checkout by several ids (Saleor: its global id and its token): the code is kept
+    under the one its order carries."""
+    _, a, _ = chain
+    aliases = {"Q2hlY2tvdXQ6dG9rZW4tMQ==": "token-1", "token-1": "token-1"}
+    set_checkout_channel_lookup(
+        lambda id: HostCheckout(aliases[id], program.channel) if id in aliases else None
+    )
+    try:
+        assert (
+            checkout_attribute(
+                principal=Principal.anonymous(), checkout_id="Q2hlY2tvdXQ6dG9rZW4tMQ==", code=a.referral_code
+            )
+            == program.channel
+        )
+    finally:
+        set_checkout_channel_lookup(None)
+    assert CheckoutReferral.objects.get().checkout_id == "token-1"
+    assert order_attribute(order=order(checkout_id="token-1")).distributor_id == a.pk
 
 
 def test_suspended_bound_distributor_earns_nothing(program, chain):

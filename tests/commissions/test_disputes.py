@@ -18,10 +18,10 @@ from saleor_wechat_distribution.services.commissions import (
     order_fulfilled,
     order_hold_open,
     order_paid,
-    order_refunded,
 )
 from saleor_wechat_distribution.services.disputes import order_dispute_open, order_dispute_resolve
 from saleor_wechat_distribution.services.ledger import ledger_balance
+from saleor_wechat_distribution.services.refunds import order_refunded
 from saleor_wechat_distribution.services.withdrawals import withdrawal_request
 from saleor_wechat_distribution.testing.factories import staff
 from saleor_wechat_distribution.testing.orders import line, order
@@ -78,8 +78,9 @@ def test_open_dispute_holds_commissions_past_the_window_and_release_lets_them_se
     ]
 
 
-def test_dispute_on_settled_commissions_takes_them_out_of_reach_until_released(program, chain):
+def test_dispute_on_settled_commissions_takes_them_out_of_reach_until_released(program, chain, payable):
     _, a, b = chain
+    payable(b)
     o = paid_order(b)
     assert commissions_settle_due() == 2
     assert ledger_balance(distributor_id=b.pk, currency="CNY") == D("10.00")

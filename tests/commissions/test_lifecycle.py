@@ -19,9 +19,9 @@ from saleor_wechat_distribution.services.commissions import (
     order_hold_open,
     order_paid,
     order_placed,
-    order_refunded,
 )
 from saleor_wechat_distribution.services.ledger import ledger_balance
+from saleor_wechat_distribution.services.refunds import order_refunded
 from saleor_wechat_distribution.testing.orders import line, order
 
 pytestmark = pytest.mark.django_db

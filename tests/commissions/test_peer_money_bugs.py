@@ -21,10 +21,10 @@ from saleor_wechat_distribution.services.commissions import (
     order_cancelled,
     order_fulfilled,
     order_paid,
-    order_refunded,
 )
 from saleor_wechat_distribution.services.distributors import distributor_suspend
 from saleor_wechat_distribution.services.ledger import ledger_append, ledger_balance
+from saleor_wechat_distribution.services.refunds import order_refunded
 from saleor_wechat_distribution.services.withdrawals import withdrawal_request
 from saleor_wechat_distribution.testing.factories import make_distributor
 from saleor_wechat_distribution.testing.orders import line, order
@@ -48,9 +48,10 @@ def test_clawback_is_not_capped_at_the_current_balance(program, chain):
     assert ledger_balance(distributor_id=b.pk, currency="CNY") == D("-10.00")  # the debt is recorded
 
 
-def test_a_failed_debit_is_never_ignored(program, chain):
+def test_a_failed_debit_is_never_ignored(program, chain, payable):
     """If the hold cannot be written, no withdrawal exists (not a withdrawal paid from nothing)."""
     _, _, b = chain
+    payable(b)
     ledger_append(distributor_id=b.pk, currency="CNY", amount=D("50.00"), kind="adjustment", key="seed")
     with connection.cursor() as cursor:  # the next withdrawal id's hold key is already taken
         cursor.execute("SELECT COALESCE(MAX(id), 0) FROM wechat_distribution_withdrawal")

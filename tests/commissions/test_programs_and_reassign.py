@@ -11,12 +11,11 @@ from django.utils import timezone
 from saleor_wechat_distribution.domain.errors import CommissionErrorCode as Code
 from saleor_wechat_distribution.domain.errors import DistributionError
 from saleor_wechat_distribution.models import ChannelProgram, Commission, CommissionRule
-from saleor_wechat_distribution.ports import SYSTEM
+from saleor_wechat_distribution.ports import SYSTEM, Principal
 from saleor_wechat_distribution.services.commissions import (
     commissions_settle_due,
     order_fulfilled,
     order_paid,
-    order_refunded,
 )
 from saleor_wechat_distribution.services.ledger import ledger_balance
 from saleor_wechat_distribution.services.programs import (
@@ -25,6 +24,7 @@ from saleor_wechat_distribution.services.programs import (
     commission_rules_set,
 )
 from saleor_wechat_distribution.services.referrals import order_attribution_reassign, referral_link
+from saleor_wechat_distribution.services.refunds import order_refunded
 from saleor_wechat_distribution.testing.factories import make_distributor
 from saleor_wechat_distribution.testing.orders import line, order
 
@@ -59,6 +59,38 @@ def test_rules_replace_as_a_whole_and_bump_the_version(program):
     assert CommissionRule.objects.filter(channel=program.channel).count() == 3
     program.refresh_from_db()
     assert program.version == version + 1
+    # the same rules again (in another order, written otherwise) are no change
+    before = list(CommissionRule.objects.filter(channel=program.channel).values_list("pk", flat=True))
+    commission_rules_set(
+        actor=SYSTEM,
+        channel=program.channel,
+        rules=[
+            RuleInput(level=1, fixed_amount=D("8"), product_id="fridge"),
+            RuleInput(level=1, rate=D("12.00")),
+            RuleInput(level=2, rate=D("2.5")),
+        ],
+    )
+    program.refresh_from_db()
+    assert program.version == version + 1
+    assert list(CommissionRule.objects.filter(channel=program.channel).values_list("pk", flat=True)) == before
+
+
+def test_settings_saved_unchanged_write_nothing_and_only_money_rules_make_a_version(program):
+    staff = Principal(user_id=9, is_staff=True)
+    before = ChannelProgram.objects.values().get(pk=program.pk)
+    current = {"freeze_days": program.freeze_days, "currency": program.currency, "payout_method": "v3"}
+    channel_program_update(actor=staff, channel=program.channel, changes=current)
+    assert ChannelProgram.objects.values().get(pk=program.pk) == before
+    channel_program_update(actor=staff, channel=program.channel, changes={"payout_app_id": "wx1"})
+    program.refresh_from_db()
+    assert (program.version, program.updated_by, program.payout_app_id) == (
+        before["version"],
+        "staff:9",
+        "wx1",
+    )
+    channel_program_update(actor=SYSTEM, channel=program.channel, changes={"withdrawal_minimum": D("5")})
+    program.refresh_from_db()
+    assert (program.version, program.updated_by) == (before["version"] + 1, "staff:0")
 
 
 @pytest.mark.parametrize(

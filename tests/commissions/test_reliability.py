@@ -18,9 +18,9 @@ from saleor_wechat_distribution.services.commissions import (
     order_fulfilled,
     order_paid,
     order_placed,
-    order_refunded,
 )
 from saleor_wechat_distribution.services.ledger import ledger_append, ledger_balance
+from saleor_wechat_distribution.services.refunds import order_refunded
 from saleor_wechat_distribution.services.withdrawals import withdrawal_request
 from saleor_wechat_distribution.testing.concurrency import run_concurrently
 from saleor_wechat_distribution.testing.orders import line, order
@@ -78,8 +78,9 @@ def test_settlement_and_refunds_racing_keep_the_ledger_exact(program, chain):
     assert ledger_balance(distributor_id=a.pk, currency="CNY") == D("7.50")
 
 
-def test_50_concurrent_withdrawals_of_the_whole_balance(program, chain):
+def test_50_concurrent_withdrawals_of_the_whole_balance(program, chain, payable):
     _, _, b = chain
+    payable(b)
     ledger_append(distributor_id=b.pk, currency="CNY", amount=D("88.88"), kind="adjustment", key="seed")
     principal = Principal(user_id=b.user_id)
     results = run_concurrently(

@@ -13,11 +13,8 @@ from django.test import Client
 from saleor_wechat_distribution.models import InboundEvent, LedgerEntry, WeChatIdentity, Withdrawal
 from saleor_wechat_distribution.ports import SYSTEM, Principal
 from saleor_wechat_distribution.services.ledger import ledger_append, ledger_balance
-from saleor_wechat_distribution.services.withdrawals import (
-    withdrawal_approve,
-    withdrawal_reconcile,
-    withdrawal_request,
-)
+from saleor_wechat_distribution.services.payouts import withdrawal_reconcile
+from saleor_wechat_distribution.services.withdrawals import withdrawal_approve, withdrawal_request
 from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
 
 pytestmark = pytest.mark.django_db

@@ -23,6 +23,15 @@ pytestmark = pytest.mark.django_db
 D = Decimal
 
 
+@pytest.fixture(autouse=True)
+def _payable(request, program):
+    """Payouts set up, and an openid for every member of the chain (tests may take them away)."""
+    if "chain" in request.fixturenames:
+        pay_to = request.getfixturevalue("payable")
+        for distributor in request.getfixturevalue("chain"):
+            pay_to(distributor)
+
+
 def credit(distributor, amount: str, key: str = "seed") -> None:
     ledger_append(distributor_id=distributor.pk, currency="CNY", amount=D(amount), kind="adjustment", key=key)
 
@@ -96,17 +105,17 @@ def test_other_currency_daily_limit_debt_and_status(program, chain):
     assert DistributorStatus(b.status)  # untouched object
 
 
-def test_withdrawal_needs_a_wechat_identity_when_payouts_are_configured(program, chain):
+def test_withdrawal_needs_a_wechat_identity_in_the_payout_app(program, chain):
     _, _, b = chain
-    program.payout_app_id = "wx-pay-app"
+    program.payout_app_id = "wx0000000000000001"  # another app: b has no openid there
     program.save()
     credit(b, "50.00")
-    refused(Code.INVALID, request, b, "10.00")
+    refused(Code.WECHAT_IDENTITY_REQUIRED, request, b, "10.00")
 
 
 def test_a_payout_result_for_a_withdrawal_never_sent_changes_nothing(program, chain):
     from saleor_wechat_distribution.domain.payouts import PayoutResult, PayoutState
-    from saleor_wechat_distribution.services.withdrawals import withdrawal_apply_result
+    from saleor_wechat_distribution.services.payouts import withdrawal_apply_result
 
     _, _, b = chain
     credit(b, "100.00")

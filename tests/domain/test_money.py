@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from saleor_wechat_distribution.domain.money import (
     allocate,
     currency_precision,
+    format_money,
     from_minor_units,
     prorate,
     quantize,
@@ -227,3 +228,16 @@ def test_prorate_never_exceeds_the_amount(units, part, extra):
     result = prorate(amount, D(part), whole, "CNY")
     assert D(0) <= result <= amount
     assert abs(Fraction(result) - Fraction(amount) * part / Fraction(whole)) <= Fraction(1, 200)
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "text"),
+    [
+        ("1.0000", "CNY", "1.00 CNY"),
+        ("5.0000", "JPY", "5 JPY"),
+        ("1.5", "KWD", "1.500 KWD"),
+        ("0.005", "CNY", "0.01 CNY"),
+    ],
+)
+def test_money_in_messages_has_the_currencys_decimals(amount, currency, text):
+    assert format_money(D(amount), currency) == text

@@ -44,12 +44,10 @@ from saleor_wechat_distribution.services.commissions import (
     order_paid,
     order_placed,
 )
-from saleor_wechat_distribution.services.withdrawals import (
-    withdrawal_apply_result,
-    withdrawal_approve,
-    withdrawal_request,
-)
-from saleor_wechat_distribution.testing.factories import customer, staff
+from saleor_wechat_distribution.services.payouts import withdrawal_apply_result
+from saleor_wechat_distribution.services.withdrawals import withdrawal_approve, withdrawal_request
+from saleor_wechat_distribution.testing.factories import customer, payout_identity, staff
+from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
 from saleor_wechat_distribution.testing.orders import line, order
 
 from .conftest import World, snapshot
@@ -94,7 +92,8 @@ class MoneyWorld:
         return list(Commission.objects.filter(distributor=self.world[name]).order_by("-pk"))
 
 
-def build_money_world(world: World) -> MoneyWorld:
+def build_money_world(world: World, merchant: FakeWeChatPay) -> MoneyWorld:
+    """``merchant``: the WeChat Pay merchant payouts go through (its app has every distributor's openid)."""
     program = ChannelProgram.objects.create(
         channel=CHANNEL,
         currency="CNY",
@@ -102,7 +101,10 @@ def build_money_world(world: World) -> MoneyWorld:
         freeze_days=7,
         storefront_base_url=STOREFRONT,
         withdrawal_minimum=Decimal("1.00"),
+        payout_app_id=merchant.merchant.appid,
     )
+    for node in world.nodes.values():
+        payout_identity(node, merchant.merchant.appid)
     CommissionRule.objects.create(channel=CHANNEL, level=1, rate=Decimal("10"))
     CommissionRule.objects.create(channel=CHANNEL, level=2, rate=Decimal("3"))
 

@@ -31,7 +31,7 @@ from saleor_wechat_distribution.models import (
     Withdrawal,
 )
 from saleor_wechat_distribution.services.ledger import ledger_balance
-from saleor_wechat_distribution.services.referrals import set_checkout_channel_lookup
+from saleor_wechat_distribution.services.referrals import HostCheckout, set_checkout_channel_lookup
 
 from .conftest import Gql, World, assert_top_level_error
 from .conftest_commissions import (
@@ -52,15 +52,15 @@ ALLOWED = "ALLOWED"
 
 
 @pytest.fixture
-def mw(world: World) -> MoneyWorld:
-    return build_money_world(world)
+def mw(world: World, payout_merchant) -> MoneyWorld:
+    return build_money_world(world, payout_merchant)
 
 
 @pytest.fixture
 def checkouts() -> Iterator[dict[str, str]]:
     """The host's checkouts (id -> channel) that ``checkoutAttribute`` may put codes on."""
     known = {f"chk-{role}": CHANNEL for role in ROLES} | {"chk-1": CHANNEL}
-    set_checkout_channel_lookup(known.get)
+    set_checkout_channel_lookup(lambda id: HostCheckout(id, known[id]) if id in known else None)
     yield known
     set_checkout_channel_lookup(None)
 
@@ -890,7 +890,7 @@ DEFAULT_PROGRAM = {
     "withdrawalDailyLimit": money("5000.00"),
     "withdrawalAutoApproveBelow": money("0.00"),
     "payoutMethod": "v3",
-    "payoutAppId": "",
+    "payoutAppId": "wxd678efh567hg6787",  # the fake merchant's app (build_money_world)
     "storefrontBaseUrl": STOREFRONT,
 }
 
@@ -912,6 +912,7 @@ def test_channel_program(mw: MoneyWorld, gql: Gql, role: str, expected: str) -> 
         "version": 0,
         "freezeDays": 15,
         "storefrontBaseUrl": "",
+        "payoutAppId": "",
     }
 
 

@@ -43,6 +43,11 @@ RESOLVE = """
 mutation($id: ID!, $input: OrderDisputeResolveInput!) { orderDisputeResolve(id: $id, input: $input) {
   dispute { id status refundId events { type actor note } } errors { field code message } } }
 """
+ONE_ORDER = """
+query($orderId: ID!) {
+  disputes(first: 1, filter: {orderId: $orderId}) { edges { node { orderId } } }
+  commissions(first: 1, filter: {orderId: $orderId}) { edges { node { orderId } } } }
+"""
 DISPUTES = """
 query($filter: OrderDisputeFilterInput) { disputes(first: 10, filter: $filter) { totalCount
   edges { node { orderId status } } } }
@@ -168,6 +173,11 @@ def test_dispute_open_list_and_resolve(world: World, gql: Gql, disputed_order):
     assert gql(DISPUTES, {"filter": {"status": "OPEN"}}, staff)["data"]["disputes"]["totalCount"] == 0
     by_order = gql(DISPUTES, {"filter": {"orderId": disputed_order.order_id}}, staff)["data"]["disputes"]
     assert [e["node"]["status"] for e in by_order["edges"]] == ["REVERSED"]
+    # one variable of type ID serves every orderId (it was String here and ID in commissions)
+    both = gql(ONE_ORDER, {"orderId": disputed_order.order_id}, staff)
+    assert "errors" not in both, both
+    assert both["data"]["disputes"]["edges"][0]["node"]["orderId"] == disputed_order.order_id
+    assert both["data"]["commissions"]["edges"][0]["node"]["orderId"] == disputed_order.order_id
     node = "query($id: ID!) { node(id: $id) { ... on OrderDispute { orderId status } } }"
     assert gql(node, {"id": dispute["id"]}, staff)["data"]["node"]["status"] == "REVERSED"
     assert gql(node, {"id": dispute["id"]}, world.caller("staff_users"))["data"]["node"] is None

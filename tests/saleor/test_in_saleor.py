@@ -82,6 +82,23 @@ def plugin_update(staff_client, channel_id, *, active=True, **values):
     return get_graphql_content(response)["data"]["pluginUpdate"]
 
 
+def one_level_program(staff_client, channel_id) -> None:
+    """The plugin active in the channel, commissions on one level at 10 %."""
+    assert plugin_update(
+        staff_client, channel_id, commission_depth=1, commission_rate_level_1="10", commission_rate_level_2=""
+    )["errors"] == []  # fmt: skip
+
+
+def staff_distributor(staff_client):
+    """The staff user of ``staff_client`` as an active distributor (applied and approved in the core)."""
+    from saleor_wechat_distribution.ports import SYSTEM, Principal
+    from saleor_wechat_distribution.services.distributors import distributor_apply, distributor_approve
+
+    seller = staff_client.user
+    applied = distributor_apply(principal=Principal(user_id=seller.pk, email=seller.email), display_name="S")
+    return distributor_approve(actor=SYSTEM, distributor_id=applied.pk)
+
+
 @pytest.fixture
 def shop(shop_grants, e2e_staff_api_client):
     data = prepare_default_shop(e2e_staff_api_client)
@@ -147,10 +164,7 @@ def test_checkout_with_referral_code_pays_commissions_and_refund_reverses(
 ):
     channel = shop["channel"]
     slug = channel["slug"]
-    assert plugin_update(
-        e2e_staff_api_client, channel["id"], commission_depth=1, commission_rate_level_1="10",
-        commission_rate_level_2="",
-    )["errors"] == []  # fmt: skip
+    one_level_program(e2e_staff_api_client, channel["id"])
 
     # a customer applies through our GraphQL with their Saleor token; staff approve with theirs
     applied = _our_graphql(

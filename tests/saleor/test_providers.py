@@ -39,13 +39,13 @@ from saleor.tests.e2e.warehouse.utils import create_warehouse
 
 from saleor_wechat_distribution import conf
 from saleor_wechat_distribution.models import Commission, CouponStock, IssuedCoupon, OrderAttribution
-from saleor_wechat_distribution.ports import SYSTEM, CustomerRequest, Principal
+from saleor_wechat_distribution.ports import CustomerRequest
 from saleor_wechat_distribution.saleor_adapter import wiring
 from saleor_wechat_distribution.saleor_adapter.plugin import WeChatDistributionPlugin
 from saleor_wechat_distribution.saleor_adapter.sealed_config import SEALED_PREFIX
 from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
 
-from .test_in_saleor import plugin_update, shop  # noqa: F401 - the USD shop fixture
+from .test_in_saleor import one_level_program, plugin_update, shop, staff_distributor  # noqa: F401 - shop: a fixture
 
 pytestmark = [pytest.mark.saleor, pytest.mark.django_db]
 
@@ -197,19 +197,13 @@ def test_identities_linked_in_the_core_attribute_saleor_orders(
     e2e_logged_api_client,
 ):
     from saleor_wechat_distribution.domain.referrals import AttributionSource, BindingTrigger
-    from saleor_wechat_distribution.services.distributors import distributor_apply, distributor_approve
     from saleor_wechat_distribution.services.identities import identity_key, identity_link_customer
     from saleor_wechat_distribution.services.referrals import referral_touch
 
     channel = shop["channel"]
     slug = channel["slug"]
-    assert plugin_update(
-        e2e_staff_api_client, channel["id"], commission_depth=1, commission_rate_level_1="10",
-        commission_rate_level_2="",
-    )["errors"] == []  # fmt: skip
-    seller = e2e_staff_api_client.user
-    applied = distributor_apply(principal=Principal(user_id=seller.pk, email=seller.email), display_name="S")
-    distributor = distributor_approve(actor=SYSTEM, distributor_id=applied.pk)
+    one_level_program(e2e_staff_api_client, channel["id"])
+    distributor = staff_distributor(e2e_staff_api_client)
     buyer = e2e_logged_api_client.user
     # the buyer logged in with WeChat once (the identity is linked), then reached the distributor's page
     # through that identity only: the binding is under the WeChat identity, not the Saleor user
@@ -266,8 +260,11 @@ def test_secrets_are_sealed_at_rest_and_read_back(shop, world, e2e_staff_api_cli
         for item in saved["plugin"]["channelConfigurations"][0]["configuration"]
         if item["name"] in ("oa_app_secret", "wechatpay_apiv3_key", "wechatpay_private_key")
     }
-    # the dashboard shows secrets obfuscated (Saleor shows the stored value's last 4 characters)
-    assert all(value is not None and len(value) == 4 for value in shown.values()), shown
+    # the dashboard shows each secret's own last 4 characters (Saleor alone shows the sealed text's)
+    assert shown == {
+        "oa_app_secret": "cdef", "wechatpay_apiv3_key": world.merchant.apiv3_key[-4:],
+        "wechatpay_private_key": world.merchant.private_key_pem.strip()[-4:],
+    }  # fmt: skip
 
     raw = _raw_configuration(slug)
     for plaintext in (

@@ -12,7 +12,7 @@ from saleor_wechat_distribution.domain.payouts import PayoutResult, PayoutState
 from saleor_wechat_distribution.models import CommissionRule, TemplateNotification, WeChatIdentity, Withdrawal
 from saleor_wechat_distribution.services.commissions import order_placed
 from saleor_wechat_distribution.services.notifications import notification_queue
-from saleor_wechat_distribution.services.withdrawals import withdrawal_apply_result
+from saleor_wechat_distribution.services.payouts import withdrawal_apply_result
 from saleor_wechat_distribution.tasks import notification_send_task
 from saleor_wechat_distribution.testing import orders
 

@@ -26,11 +26,16 @@ LINK = "https://shop.example.com/products/p1/?ref=ABCD2345"
 NAME_BOX = (40, HEIGHT - 115, 400, HEIGHT - 75)
 
 
+def _forget_choice() -> None:
+    poster_fonts._choose.cache_clear()
+    poster_fonts._warn_no_cjk_font.cache_clear()
+
+
 @pytest.fixture(autouse=True)
 def _fresh_choice():
-    poster_fonts._choose.cache_clear()
+    _forget_choice()
     yield
-    poster_fonts._choose.cache_clear()
+    _forget_choice()
 
 
 def _poster(name: str, title: str = "有机绿茶礼盒") -> Image.Image:
@@ -111,3 +116,27 @@ def test_a_host_without_any_cjk_font_gets_a_system_check_warning(settings, monke
     poster_fonts._choose.cache_clear()
     found = [m for m in checks.run_checks() if m.id == "wechat_distribution.W001"]
     assert len(found) == 1 and "fonts-noto-cjk" in found[0].hint
+
+
+def test_no_cjk_font_is_one_check_warning_and_one_log_warning_not_an_error_per_start(
+    settings, monkeypatch, caplog
+):
+    """Every process start (web, worker, migrate) runs the system checks: that is the W001 warning, and
+    nothing is logged then; drawing posters with the built-in font logs one WARNING per process."""
+    from django.core import checks
+
+    settings.WECHAT_DISTRIBUTION_POSTER_FONT = ""
+    monkeypatch.setattr(poster_fonts, "_package_path", lambda: "")
+    monkeypatch.setattr(poster_fonts, "_system_choice", lambda: None)
+    logger = "saleor_wechat_distribution.wechat.poster_fonts"
+    with caplog.at_level(logging.DEBUG, logger=logger):
+        for _ in range(2):  # two "processes" starting (the choice is computed afresh)
+            poster_fonts._choose.cache_clear()
+            found = [m for m in checks.run_checks() if m.id == "wechat_distribution.W001"]
+            assert [m.level for m in found] == [checks.WARNING]
+    assert [r for r in caplog.records if r.name == logger] == []
+    with caplog.at_level(logging.DEBUG, logger=logger):
+        poster_font(20)
+        poster_font(30, weight=700)
+    records = [r for r in caplog.records if r.name == logger]
+    assert [r.levelno for r in records] == [logging.WARNING] and "CJK" in records[0].getMessage()

@@ -11,10 +11,16 @@ from ...selectors.distributors import distributor_get_for_user
 
 @dataclass
 class GraphQLContext:
-    """What resolvers see as ``info.context``: the caller and per-request dataloaders."""
+    """What resolvers see as ``info.context``: the caller, the route's channel and per-request dataloaders.
+
+    ``channel`` is the channel of the address the request came to (Saleor's plugin route
+    ``/plugins/channel/<channel>/…``), None where the address names none (the sandbox): where it is set,
+    it decides, and an operation about another channel is refused (``core/channels.py``).
+    """
 
     principal: Principal
     request: Any = None
+    channel: str | None = None
     loaders: dict[str, Any] = field(default_factory=dict)
 
     @cached_property

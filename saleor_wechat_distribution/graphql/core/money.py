@@ -21,7 +21,8 @@ from ...domain.money import quantize
 #: what the money columns hold (``max_digits=20, decimal_places=4``)
 MAX_INTEGER_DIGITS = 16
 MAX_DECIMAL_PLACES = 4
-_NUMBER = re.compile(r"[+-]?(\d{1,%d})(?:\.(\d{1,32}))?" % MAX_INTEGER_DIGITS)  # noqa: UP031
+#: ASCII digits only: ``\d`` and ``Decimal()`` also read "０５" and "٥" as 5
+_NUMBER = re.compile(r"[+-]?([0-9]+)(?:\.[0-9]+)?")
 
 
 class Money(graphene.ObjectType):
@@ -44,9 +45,9 @@ def money(amount: Decimal | None, currency: str) -> Money | None:
 def parse_decimal(raw: str | None, *, field: str, code: Enum) -> Decimal | None:
     """A decimal string such as ``"12.50"`` as ``Decimal``; ``None`` stays ``None``.
 
-    Refused with ``code`` on ``field``: anything but plain digits with an optional sign and decimal point
-    (no exponent, NaN or infinity), more than 16 digits before the point, or a value that needs more
-    than 4 decimal places.
+    Refused with ``code`` on ``field``: anything but ASCII digits with an optional sign and decimal point
+    (no exponent, NaN, infinity, full-width or other scripts' digits), more than 16 digits before the
+    point (said as such: too large), or a value that needs more than 4 decimal places.
     """
     if raw is None:
         return None
@@ -54,6 +55,13 @@ def parse_decimal(raw: str | None, *, field: str, code: Enum) -> Decimal | None:
     match = _NUMBER.fullmatch(text)
     if match is None:
         raise DistributionError(code, _("Enter a number such as 12.50."), field=field)
+    if len(match.group(1).lstrip("0")) > MAX_INTEGER_DIGITS:
+        raise DistributionError(
+            code,
+            _("The amount is too large: at most %(digits)d digits before the decimal point.")
+            % {"digits": MAX_INTEGER_DIGITS},
+            field=field,
+        )
     try:
         value = Decimal(text)
     except InvalidOperation:  # pragma: no cover - the pattern admits only valid literals

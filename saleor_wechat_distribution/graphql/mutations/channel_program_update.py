@@ -7,11 +7,11 @@ import graphene
 from ...domain.errors import CommissionErrorCode
 from ...domain.permissions import Permission
 from ...services.programs import channel_program_update
-from ..core.inputs import clean_channel
+from ..core.channels import channel_argument
 from ..core.money import parse_decimal
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import BindingOverrideEnum, BindingTriggerEnum, CodePriorityEnum, CommissionErrorCodeEnum
-from ..types import ChannelProgram
+from ..program_types import ChannelProgram
 
 ChannelProgramUpdateError = mutation_error_type("ChannelProgramUpdateError", CommissionErrorCodeEnum)
 
@@ -76,8 +76,9 @@ class ChannelProgramUpdate(BaseMutation):
     """Staff: change some settings of a channel's program. Requires MANAGE_PLUGINS.
 
     Only the fields given change (null leaves a setting as it is, except bindingPolicy.validityDays,
-    where null means bindings never expire). The result is validated as a whole, and every change bumps
-    the program's version, which attributions record.
+    where null means bindings never expire). The result is validated as a whole; a change to a rule about
+    money (all but the payout API, payout app and storefront address) gives the program a new version,
+    which attributions record, and every change records who made it.
     """
 
     permissions = (Permission.MANAGE_PLUGINS,)
@@ -100,7 +101,7 @@ class ChannelProgramUpdate(BaseMutation):
 
     @classmethod
     def perform_mutation(cls, root: Any, info: Any, *, channel: str, input: dict) -> Any:
-        channel = clean_channel(channel, code=CommissionErrorCode.INVALID)
+        channel = channel_argument(info, channel)
         changes: dict[str, Any] = {}
         for name, setting in _SETTINGS.items():
             if input.get(name) is not None:

@@ -23,12 +23,18 @@ class CheckoutAttribute(BaseMutation):
     error_type = CheckoutAttributeError
     invalid_code = CommissionErrorCode.INVALID
 
-    checkout_id = graphene.ID(description="The checkout the code is on.")
+    checkout_id = graphene.ID(description="The checkout the code is on (the id as given).")
     channel = graphene.String(description="Slug of the checkout's channel.")
     errors = graphene.List(graphene.NonNull(CheckoutAttributeError), required=True)
 
     class Arguments:
-        checkout_id = graphene.ID(required=True, description="The host's (Saleor's) checkout id.")
+        checkout_id = graphene.ID(
+            required=True,
+            description=(
+                "The host's checkout id. In Saleor: the checkout's global id (`checkout.id`, "
+                "`Q2hlY2tvdXQ6…`; tried first) or its `token`."
+            ),
+        )
         code = graphene.String(required=True, description="A distributor's referral code (any case).")
 
     @classmethod

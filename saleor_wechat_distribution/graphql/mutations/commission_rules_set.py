@@ -9,11 +9,12 @@ from ...domain.errors import CommissionErrorCode, DistributionError
 from ...domain.permissions import Permission
 from ...selectors.programs import program_for_channel
 from ...services.programs import RULES_PER_CHANNEL_MAX, RuleInput, commission_rules_set
-from ..core.inputs import HOST_ID_MAX_LENGTH, clean_channel, clean_text
+from ..core.channels import channel_argument
+from ..core.inputs import HOST_ID_MAX_LENGTH, clean_text
 from ..core.money import parse_decimal
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import CommissionErrorCodeEnum, DistributorKindEnum
-from ..types import CommissionRule
+from ..program_types import CommissionRule
 
 CommissionRulesSetError = mutation_error_type("CommissionRulesSetError", CommissionErrorCodeEnum)
 
@@ -60,7 +61,7 @@ class CommissionRulesSet(BaseMutation):
     @classmethod
     def perform_mutation(cls, root: Any, info: Any, *, channel: str, rules: list[dict]) -> Any:
         code = CommissionErrorCode
-        channel = clean_channel(channel, code=code.INVALID)
+        channel = channel_argument(info, channel)
         if len(rules) > RULES_PER_CHANNEL_MAX:
             raise DistributionError(
                 code.INVALID,

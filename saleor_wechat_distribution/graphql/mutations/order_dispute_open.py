@@ -14,7 +14,7 @@ OrderDisputeOpenError = mutation_error_type("OrderDisputeOpenError", DisputeErro
 
 
 class OrderDisputeOpenInput(graphene.InputObjectType):
-    order_id = graphene.String(required=True, description="The host's order id.")
+    order_id = graphene.ID(required=True, description="The host's (Saleor's) order id.")
     reason = graphene.String(required=True, description="Why (kept in the audit trail).")
 
 

@@ -1,14 +1,13 @@
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
 from typing import Any
 
 import graphene
-from django.utils.translation import gettext_lazy as _
 
-from ...domain.errors import DisputeErrorCode, DistributionError
+from ...domain.errors import DisputeErrorCode
 from ...domain.permissions import Permission
 from ...services.disputes import order_dispute_resolve
+from ..core.money import parse_decimal
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..network_types import DisputeErrorCodeEnum, DisputeResolutionEnum, OrderDispute
 
@@ -41,16 +40,7 @@ class OrderDisputeResolve(BaseMutation):
 
     @classmethod
     def perform_mutation(cls, root: Any, info: Any, *, id: str, input: dict) -> Any:
-        amount = None
-        if input.get("amount") is not None:
-            try:
-                amount = Decimal(input["amount"].strip())
-            except (InvalidOperation, AttributeError):
-                raise DistributionError(
-                    DisputeErrorCode.AMOUNT_INVALID,
-                    _("Enter the amount as a decimal number."),
-                    field="amount",
-                ) from None
+        amount = parse_decimal(input.get("amount"), field="amount", code=DisputeErrorCode.AMOUNT_INVALID)
         dispute = order_dispute_resolve(
             actor=info.context.principal,
             dispute_id=cls.decode_id(id, type_name="OrderDispute", field="id"),

@@ -6,7 +6,7 @@ import graphene
 
 from ...domain.errors import CommissionErrorCode
 from ...services.withdrawals import withdrawal_request
-from ..core.inputs import clean_channel
+from ..core.channels import channel_argument
 from ..core.money import parse_decimal
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import CommissionErrorCodeEnum
@@ -45,7 +45,7 @@ class WithdrawalRequest(BaseMutation):
         code = CommissionErrorCode
         node = withdrawal_request(
             principal=info.context.principal,
-            channel=clean_channel(channel, code=code.INVALID),
+            channel=channel_argument(info, channel),
             amount=parse_decimal(amount, field="amount", code=code.AMOUNT_INVALID),
             currency=(currency or "").strip() or None,
         )
