@@ -1,25 +1,38 @@
 """checkoutComplete latency inside a real Saleor, with the WeChat distribution plugin active vs inactive.
 
-Runs inside a Saleor environment (see README, "Running the saleor tier"): Saleor's test settings, its test
-database (kept: ``--keepdb``), Saleor's own e2e helpers to build a shop and drive its GraphQL API in
-process. Each run prepares a fresh checkout (lines, delivery, a referral code in its metadata, paid in full
-with ``transactionCreate`` by an app) outside the timing, then times only ``checkoutComplete``. Runs
-alternate active / inactive on the same product and channel. Celery tasks go to a real broker (Redis,
-``--broker``), as in production, unless ``--eager``. Everything is rolled back at the end.
+Two figures, each a ratio against the inactive arm run in the same process, arms interleaved:
+
+* in process (default): runs inside a Saleor environment (see README, "Running the saleor tier"; start it
+  from this repository's directory: the current directory wins over PYTHONPATH once Saleor is set up):
+  Saleor's test settings, its test database (kept: ``--keepdb``), Saleor's own e2e helpers to build a shop
+  and drive its GraphQL API in process. Each run prepares a fresh checkout (lines, delivery, a referral
+  code in its metadata, paid in full with ``transactionCreate`` by an app) outside the timing, then times
+  only ``checkoutComplete``, including what it leaves for the commit (Saleor's and our on-commit
+  hand-offs, the Celery publish: the run is one transaction rolled back at the end, so the bench runs
+  them as the commit would), each request starting with fresh Celery thread state as in a server's new
+  request thread. Celery tasks go to a real broker (Redis, ``--broker``), as in production, unless
+  ``--eager``.
+* ``--http URL`` (``saleor_http.py``): against a running Saleor (uvicorn + a Celery worker), through its
+  public GraphQL API only; with ``--server-pid`` / ``--worker-pid`` also the server's CPU per
+  ``checkoutComplete`` and the worker's CPU per active checkout, from /proc (steadier than wall time on a
+  shared machine).
 
 Noise control (the machine may be shared; run-to-run noise is about ±10 % of a checkout): the arms
 alternate ABBA so neither always goes first, the first runs of each arm are discarded as warm-up, the
-garbage collector runs before and is paused during each timed call, and the medians are compared. Besides
-the end-to-end ratio, the time spent in our own code is measured directly: the plugin's hooks and the
-on-commit hand-offs they register (the Celery publish) are timed inside the active runs (``hooks_ms``,
-median per checkout), which the end-to-end ratio cannot resolve below the noise.
+garbage collector runs before and is paused during each timed call (in process), and the medians are
+compared. Besides the end-to-end ratio, the in-process run measures the time spent in our own code
+directly: the plugin's hooks and the on-commit hand-offs they register (the Celery publish) are timed
+inside the active runs (``hooks_ms``, median per checkout), which the end-to-end ratio cannot resolve
+below the noise.
 
 Elsewhere it prints why it cannot run and exits 0. Last line: one JSON object with ``active_ms``,
 ``inactive_ms`` (medians), ``overhead_ratio``, ``runs`` (per arm), ``hooks_ms`` and ``hooks_ratio``
-(``(inactive_ms + hooks_ms) / inactive_ms``).
+(``(inactive_ms + hooks_ms) / inactive_ms``); over HTTP ``mode: "http"``, the per-round medians and the
+CPU figures.
 
     DJANGO_SETTINGS_MODULE=saleor.tests.settings DATABASE_URL=postgres://…/saleor_test \\
         python bench/saleor_overhead.py --runs 25
+    python bench/saleor_overhead.py --http http://127.0.0.1:8000/graphql/ --server-pid 123 --worker-pid 456
 """
 
 from __future__ import annotations
@@ -234,6 +247,7 @@ def _as_in_a_new_thread() -> None:
 
 
 def _run(runs: int, results: dict[str, list[float]]) -> None:
+    from django.test import TestCase
     from saleor.account.tests.fixtures.user import dangerously_create_test_user
     from saleor.app.models import App
     from saleor.checkout.models import Checkout
@@ -247,7 +261,6 @@ def _run(runs: int, results: dict[str, list[float]]) -> None:
     from saleor.tests.e2e.shop.utils.preparing_shop import prepare_default_shop
     from saleor.tests.e2e.transactions.utils import create_transaction
     from saleor.tests.e2e.utils import assign_permissions
-    from django.test import TestCase
     from saleor.warehouse.models import Stock
 
     from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
