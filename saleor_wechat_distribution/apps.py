@@ -18,6 +18,7 @@ class WeChatDistributionConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from . import checks, conf, jobs, tasks  # noqa: F401 - tasks: registers our Celery tasks; checks: system checks
+        from .graphql.core import error_log
         from .log_redaction import install_log_redaction
         from .models import CommissionRule
         from .services.commissions import rules_cache_clear
@@ -32,6 +33,7 @@ class WeChatDistributionConfig(AppConfig):
             import_module(f"{self.name}.saleor_adapter.wiring").install()
         register_card_event_handlers()
         install_log_redaction()  # WeChat's secrets travel in URLs, which urllib3 logs at DEBUG
+        error_log.install()  # graphql-core's own tracebacks of our requests' errors: see error_log.py
         # our Celery messages leave after the response (jobs.py)
         request_started.connect(jobs.request_started, dispatch_uid="wd-jobs-request-started")
         request_finished.connect(jobs.request_finished, dispatch_uid="wd-jobs-request-finished")

@@ -184,6 +184,10 @@ def set_product_lookup(lookup: ProductLookup | None) -> None:
     _product_lookup = lookup
 
 
+def has_product_lookup() -> bool:
+    return _product_lookup is not None
+
+
 def product_lookup(channel: str, product_id: str) -> ProductSnapshot | None:
     return _product_lookup(channel, product_id) if _product_lookup is not None else None
 

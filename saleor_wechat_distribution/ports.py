@@ -14,6 +14,8 @@ from typing import Any, Protocol
 from .domain.coupons import VoucherDiscountType
 from .domain.payouts import PayoutResult
 from .domain.permissions import Permission
+from .domain.wechat_errors import WeChatApiError as WeChatApiError
+from .domain.wechat_errors import WeChatUnreachable as WeChatUnreachable
 
 
 @dataclass(frozen=True)
@@ -304,15 +306,6 @@ class QrTicket:
     ticket: str
     url: str
     expire_seconds: int | None
-
-
-class WeChatApiError(Exception):
-    """WeChat answered with an errcode (or could not be reached: ``errcode`` None)."""
-
-    def __init__(self, errcode: int | None, errmsg: str = "") -> None:
-        super().__init__(f"{errcode}: {errmsg}")
-        self.errcode = errcode
-        self.errmsg = errmsg
 
 
 class OfficialAccountGateway(Protocol):

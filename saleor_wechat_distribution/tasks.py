@@ -32,8 +32,9 @@ from .services.notifications import (
     notify_commissions_created,
     notify_commissions_settled,
 )
+from .services.official_account_tokens import official_accounts_tokens_refresh
+from .services.official_accounts import official_account_authorized_notice
 from .services.payouts import withdrawal_reconcile, withdrawal_send, withdrawals_resume
-from .services.storefronts import official_account_authorized_notice, official_accounts_tokens_refresh
 
 logger = logging.getLogger(__name__)
 

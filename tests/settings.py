@@ -2,6 +2,9 @@
 
 import os
 
+# a key of the tests' own, so that importing the sandbox's settings writes no key file into the checkout
+os.environ.setdefault("SANDBOX_SECRET_KEY", "tests-only-" + "k" * 40)
+
 from saleor_wechat_distribution.sandbox.dburl import database_from_url
 from saleor_wechat_distribution.sandbox.settings import *  # noqa: F403
 

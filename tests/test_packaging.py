@@ -22,6 +22,7 @@ import socket
 import subprocess
 import sys
 import time
+import zipfile
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,6 +48,8 @@ PACKAGE_DATA = (
     "graphql/schema.graphql",
     "migrations/__init__.py",
 )
+#: the built screens (ui/): a host installs no Node.js, the wheel carries them
+BUILT_SCREENS = ("console/static", "center/static")
 # Pinned packages the install must actually bring in (so the pin check is not vacuous).
 MUST_BE_PINNED = (
     "django",
@@ -81,6 +84,8 @@ COPY_IGNORE = shutil.ignore_patterns(
     ".hypothesis",
     ".import_linter_cache",
     "*.sqlite3",
+    "node_modules",
+    "test-artifacts",
 )
 # Environment that would leak the runner's interpreter or settings into the venv.
 SCRUBBED_ENV = ("PYTHONPATH", "PYTHONHOME", "VIRTUAL_ENV", "PIP_USER", "PIP_TARGET", "PIP_PREFIX")
@@ -407,9 +412,39 @@ def test_packaging_ships_package_data(venv: InstallResult):
         p.relative_to(source_pkg).as_posix() for p in sorted((source_pkg / "migrations").glob("[0-9]*.py"))
     ]
     assert any(w.startswith("migrations/0") for w in wanted), "no numbered migrations in the source tree?"
+    screens = [
+        p.relative_to(source_pkg).as_posix()
+        for built in BUILT_SCREENS
+        for p in sorted((source_pkg / built).rglob("*"))
+        if p.is_file()
+    ]
+    pages = {"console/static/index.html", "center/static/index.html", "console/static/logo.png"}
+    assert pages <= set(screens)
+    assert any(s.startswith("console/static/assets/") and s.endswith(".js") for s in screens)
+    wanted += screens
     missing = [rel for rel in wanted if not (installed_pkg / rel).is_file()]
     assert not missing, f"Python {venv.version}: not shipped in {installed_pkg}: {missing}"
-    for rel in ("locale/zh_Hans/LC_MESSAGES/django.mo", "graphql/schema.graphql"):
+    for rel in ("locale/zh_Hans/LC_MESSAGES/django.mo", "graphql/schema.graphql", *screens):
         assert (installed_pkg / rel).read_bytes() == (source_pkg / rel).read_bytes(), (
             f"{rel} differs from source"
         )
+
+
+def test_packaging_wheel_carries_the_built_screens(venv: InstallResult, tmp_path):
+    """The wheel itself (what a host installs without Node.js) holds every built file of the screens."""
+    rc, out = _run(
+        [str(venv.python), "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(venv.source)],
+        cwd=tmp_path,
+    )
+    assert rc == 0, _tail(out)
+    (wheel,) = tmp_path.glob("saleor_wechat_distribution-*.whl")
+    names = set(zipfile.ZipFile(wheel).namelist())
+    source_pkg = venv.source / PACKAGE
+    built = {
+        f"{PACKAGE}/{p.relative_to(source_pkg).as_posix()}"
+        for screens in BUILT_SCREENS
+        for p in (source_pkg / screens).rglob("*")
+        if p.is_file()
+    }
+    assert len(built) >= 8
+    assert built - names == set(), f"not in {wheel.name}: {sorted(built - names)}"

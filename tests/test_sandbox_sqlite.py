@@ -81,7 +81,7 @@ def test_sandbox_seeds_once_on_sqlite_and_serves_graphql(tmp_path):
             staff_token,
         )
         assert data.get("errors") is None, data
-        assert data["data"]["distributors"]["totalCount"] == 13
+        assert data["data"]["distributors"]["totalCount"] == 16
         assert max(e["node"]["level"] for e in data["data"]["distributors"]["edges"]) == 5
         anonymous = _post(url, "{ distributors(first: 1) { totalCount } }")
         assert anonymous["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"

@@ -130,8 +130,12 @@ class StorefrontErrorCode(StrEnum):
     COMPONENT_NOT_CONFIGURED = "component_not_configured"
     AUTHORIZATION_FAILED = "authorization_failed"
     WECHAT_ERROR = "wechat_error"
+    #: WeChat could not be reached (connection refused, timeout, DNS, an HTTP error): nothing changed
+    WECHAT_UNAVAILABLE = "wechat_unavailable"
     OAUTH_FAILED = "oauth_failed"
     PRODUCT_NOT_FOUND = "product_not_found"
+    #: the host registered no product lookup (``conf.set_product_lookup``): posters cannot describe products
+    PRODUCT_LOOKUP_MISSING = "product_lookup_missing"
     IMAGE_UNAVAILABLE = "image_unavailable"
 
 

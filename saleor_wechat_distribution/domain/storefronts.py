@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from enum import StrEnum
 
 SLUG_MIN_LENGTH = 3
 SLUG_MAX_LENGTH = 50
@@ -63,3 +64,22 @@ def scene_of_event_key(event: str, event_key: str) -> str:
     if event == "subscribe":
         return key[len("qrscene_") :] if key.startswith("qrscene_") else ""
     return key if event == "SCAN" else ""
+
+
+class MessageEncryption(StrEnum):
+    """How an Official Account's callback messages travel, as set in its server settings (服务器配置,
+    消息加解密方式): PLAIN (明文模式) plaintext only; COMPATIBLE (兼容模式) WeChat sends both, for the
+    switch-over; SAFE (安全模式) AES-encrypted only. We accept plaintext only in the first two and
+    encrypted messages only in the last two: a safe-mode account never acts on a message that anyone who
+    saw one signed URL could have written."""
+
+    PLAIN = "plain"
+    COMPATIBLE = "compatible"
+    SAFE = "safe"
+
+    def accepts(self, *, encrypted: bool) -> bool:
+        return self is not (MessageEncryption.PLAIN if encrypted else MessageEncryption.SAFE)
+
+    @property
+    def needs_key(self) -> bool:
+        return self is not MessageEncryption.PLAIN

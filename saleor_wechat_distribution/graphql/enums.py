@@ -10,6 +10,7 @@ from ..domain.errors import (
     StorefrontErrorCode,
 )
 from ..domain.referrals import AttributionSource, BindingOverride, BindingTrigger, CodePriority
+from ..domain.storefronts import MessageEncryption
 from ..models import Commission, Withdrawal
 
 DistributorKindEnum = graphene.Enum.from_enum(DistributorKind)
@@ -54,3 +55,9 @@ CouponNoteEnum = graphene.Enum.from_enum(
 )
 IssuedCouponStateEnum = graphene.Enum.from_enum(IssuedCouponState)
 StorefrontErrorCodeEnum = graphene.Enum.from_enum(StorefrontErrorCode)
+MessageEncryptionEnum = graphene.Enum.from_enum(
+    MessageEncryption,
+    description="How an Official Account's messages travel, as set in its server settings (消息加解密方式): "
+    "PLAIN (明文模式) plaintext only; COMPATIBLE (兼容模式) both, for the switch-over; SAFE (安全模式) "
+    "encrypted only. Messages that come otherwise are refused.",
+)

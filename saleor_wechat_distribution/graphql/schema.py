@@ -18,6 +18,7 @@ from ..selectors.distributors import (
     distributor_team,
     distributor_team_level_counts,
 )
+from .bulk_schema import DistributorBulkMutations
 from .commission_schema import CommissionQueries
 from .core.connection import keyset_connection
 from .core.errors import QueryError
@@ -165,7 +166,7 @@ class Query(NetworkQueries, StorefrontQueries, CouponQueries, CommissionQueries,
     pass
 
 
-class Mutation(NetworkMutations, StorefrontMutations, graphene.ObjectType):
+class Mutation(NetworkMutations, StorefrontMutations, DistributorBulkMutations, graphene.ObjectType):
     distributor_apply = DistributorApply.Field()
     distributor_approve = DistributorApprove.Field()
     distributor_reject = DistributorReject.Field()

@@ -20,6 +20,7 @@ from ..wechat.posters import PosterImageUnavailable, poster_url
 from .core.errors import QueryError
 from .core.node import register_node_type
 from .core.permissions import check_access
+from .enums import MessageEncryptionEnum
 
 
 def can_manage_storefront(context: Any, storefront: StorefrontModel) -> bool:
@@ -73,6 +74,9 @@ class StorefrontOfficialAccount(graphene.ObjectType):
     app_secret = graphene.String(description="Obfuscated: only the last 4 characters.")
     token = graphene.String(description="Callback token, obfuscated.")
     encoding_aes_key = graphene.String(description="Obfuscated.")
+    message_encryption = MessageEncryptionEnum(
+        required=True, description="Which messages the callback accepts: plaintext, encrypted, or both."
+    )
     verified_at = graphene.DateTime()
     templates = graphene.List(
         graphene.NonNull(NotificationTemplate), required=True, description="Template ids per notification."

@@ -1,30 +1,41 @@
 """A thin GraphQL-over-HTTP view. The host supplies authentication (Saleor JWT, sandbox tokens).
 
 Saleor's own GraphQLView is not reused: its query-cost validation and introspection cache are tied to
-Saleor's schema (DESIGN.md §2).
+Saleor's schema (DESIGN.md §2). What it guards against is guarded here too: a request must fit the limits
+of ``core/query_limits.py`` (size, aliases, depth, repeated fields, cost) before it is validated or
+executed, and errors are logged as ``core/error_log.py`` says.
 """
 
 from __future__ import annotations
 
 import json
-import logging
 from collections.abc import Callable
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
+from graphql import parse
+from graphql.backend.core import execute_and_validate
 from graphql.error import GraphQLError
+from graphql.execution import ExecutionResult
+from graphql.language import ast
 
 from ..ports import Principal
+from .core import error_log
 from .core.context import GraphQLContext
+from .core.error_log import RequestLog
 from .core.errors import QueryError
+from .core.query_limits import (
+    QueryLimitExceeded,
+    QueryLimits,
+    check_document,
+    check_query_size,
+    query_limits,
+    scan_tokens,
+)
 from .core.uploads import MultipartInvalid, UploadTooLarge, is_multipart, parse_multipart, upload_max_bytes
 from .schema import schema
-
-logger = logging.getLogger(__name__)
-
-MAX_BODY_BYTES = 1 << 20
 
 
 class AuthenticationFailed(Exception):
@@ -54,28 +65,38 @@ def _error_payload(message: str, code: str, field: str | None = None, extra: dic
     exception: dict[str, Any] = {"code": code}
     if field:
         exception["field"] = field
-    payload: dict[str, Any] = {"message": message, "extensions": {"exception": exception}}
-    payload.update(extra or {})
-    return payload
+    extra = dict(extra or {})
+    extensions = {"exception": exception, **extra.pop("extensions", {})}
+    return {"message": message, "extensions": extensions, **extra}
 
 
-def format_error(error: Exception) -> dict[str, Any]:
+def format_error(error: Exception, log: RequestLog | None = None) -> dict[str, Any]:
+    """An error as the client sees it, logged as ``core/error_log.py`` says (one line, or a traceback and
+    an error id for what nobody expected)."""
+    log = log or RequestLog()
     extra: dict[str, Any] = {}
+    path = None
     if isinstance(error, GraphQLError):
         if error.locations:
             extra["locations"] = [{"line": loc.line, "column": loc.column} for loc in error.locations]
         if getattr(error, "path", None):
-            extra["path"] = error.path
+            path = extra["path"] = error.path
     original = getattr(error, "original_error", None)
     if isinstance(original, QueryError):
+        log.expected(original.code, path)
         return _error_payload(str(original), original.code, original.field, extra)
-    if original is not None and not isinstance(original, GraphQLError):
-        logger.error("GraphQL resolver failed", exc_info=original)
-        return _error_payload(_("Internal server error."), "INTERNAL_ERROR", None, extra)
+    unexpected = original if original is not None else error
+    if not isinstance(unexpected, GraphQLError):
+        error_id = log.unexpected(unexpected, path)
+        extra["extensions"] = {"errorId": error_id}
+        message = _("Internal server error (error id %(id)s).") % {"id": error_id}
+        return _error_payload(message, "INTERNAL_ERROR", None, extra)
+    log.expected("GraphQLError", path)
     return _error_payload(str(error), "GraphQLError", None, extra)
 
 
 def _bad_request(message: str, status: int = 400, code: str = "BadRequest") -> JsonResponse:
+    RequestLog().expected(code)
     return JsonResponse({"errors": [_error_payload(message, code)]}, status=status)
 
 
@@ -104,42 +125,93 @@ def _execute(
         response = _bad_request(_("Use POST to send GraphQL requests."), status=405, code="MethodNotAllowed")
         response["Allow"] = "POST"
         return response
-    try:
-        declared_length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        return _bad_request(_("The Content-Length header is not a number."))
-    multipart = is_multipart(request)
-    # a multipart request (GraphQL multipart request spec) carries files, streamed to disk
-    limit = upload_max_bytes() + MAX_BODY_BYTES if multipart else MAX_BODY_BYTES
-    if declared_length > limit:
-        return _too_large(multipart)
-    if multipart:
-        try:
-            body = parse_multipart(request)
-        except UploadTooLarge:
-            return _too_large(True)
-        except MultipartInvalid as error:
-            return _bad_request(_("The multipart request is malformed: %(why)s") % {"why": str(error)})
-    else:
-        try:
-            body = json.loads(request.body or b"")
-        except (ValueError, UnicodeDecodeError):
-            return _bad_request(_("The request body is not valid JSON."))
+    limits = query_limits()
+    body = _read_body(request, limits)
+    if isinstance(body, HttpResponse):
+        return body
     if not isinstance(body, dict) or not isinstance(body.get("query"), str):
         return _bad_request(_("Send a JSON object with a 'query' string."))
     variables = body.get("variables") or {}
     operation_name = body.get("operationName")
     if not isinstance(variables, dict) or not (operation_name is None or isinstance(operation_name, str)):
         return _bad_request(_("'variables' must be an object and 'operationName' a string."))
+    # the limits come first: the same for every caller, and cheaper than authenticating
+    log = RequestLog(operation=(operation_name or "-")[:64])
+    try:
+        document = _checked_document(body["query"], variables, limits)
+    except QueryLimitExceeded as refused:
+        log.expected(refused.code)
+        payload = _error_payload(str(refused), refused.code, extra={"extensions": refused.extensions})
+        return JsonResponse({"errors": [payload]}, status=refused.status)
+    except GraphQLError as syntax_error:
+        return JsonResponse({"data": None, "errors": [format_error(syntax_error, log)]}, status=400)
     try:
         principal = authenticate(request)
     except AuthenticationFailed as error:
         return _bad_request(str(error) or _("Invalid token."), status=401, code=AuthenticationFailed.code)
-    context = GraphQLContext(principal=principal, request=request, channel=channel)
-    result = schema.execute(
-        body["query"], variable_values=variables, context_value=context, operation_name=operation_name
+    log = RequestLog(
+        operation=_operation(operation_name, document), user=str(principal.user_id or "anonymous")
     )
-    payload: dict[str, Any] = {"data": result.data}
-    if result.errors:
-        payload["errors"] = [format_error(error) for error in result.errors]
+    context = GraphQLContext(principal=principal, request=request, channel=channel, log=log)
+    with error_log.executing():
+        result = _run(document, variables=variables, context=context, operation_name=operation_name)
+        payload: dict[str, Any] = {"data": result.data}
+        if result.errors:
+            payload["errors"] = [format_error(error, log) for error in result.errors]
     return JsonResponse(payload, status=200 if result.data is not None or not result.invalid else 400)
+
+
+def _read_body(request: HttpRequest, limits: QueryLimits) -> Any:
+    """The request's JSON (or multipart operations), or the error response."""
+    try:
+        declared_length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return _bad_request(_("The Content-Length header is not a number."))
+    multipart = is_multipart(request)
+    # a multipart request (GraphQL multipart request spec) carries files, streamed to disk
+    limit = upload_max_bytes() + limits.max_body_bytes if multipart else limits.max_body_bytes
+    if limits.max_body_bytes and declared_length > limit:
+        return _too_large(multipart)
+    if multipart:
+        try:
+            return parse_multipart(request)
+        except UploadTooLarge:
+            return _too_large(True)
+        except MultipartInvalid as error:
+            return _bad_request(_("The multipart request is malformed: %(why)s") % {"why": str(error)})
+    if limits.max_body_bytes and len(request.body) > limits.max_body_bytes:
+        return _too_large(False)
+    try:
+        return json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return _bad_request(_("The request body is not valid JSON."))
+
+
+def _checked_document(query: str, variables: dict, limits: QueryLimits) -> ast.Document:
+    """The parsed document, once it fits every limit (``core/query_limits.py``); raises
+    ``QueryLimitExceeded``, or ``GraphQLError`` for a syntax error."""
+    check_query_size(query, limits)
+    scan_tokens(query, limits)
+    document = parse(query)
+    check_document(document, schema, variables, limits)
+    return document
+
+
+def _operation(operation_name: str | None, document: ast.Document) -> str:
+    """The operation's name for the log: the one asked for, else the document's only one (or "-")."""
+    if operation_name:
+        return operation_name[:64]
+    names = [d.name for d in document.definitions if isinstance(d, ast.OperationDefinition)]
+    return names[0].value[:64] if len(names) == 1 and names[0] is not None else "-"
+
+
+def _run(
+    document: ast.Document, *, variables: dict, context: GraphQLContext, operation_name: str | None
+) -> Any:
+    """Validate and execute an already parsed document (``schema.execute`` would parse it again)."""
+    try:
+        return execute_and_validate(
+            schema, document, context_value=context, variable_values=variables, operation_name=operation_name
+        )
+    except Exception as error:  # as graphql-core's own entry point: an unknown operation, bad variables
+        return ExecutionResult(errors=[error], invalid=True)

@@ -1,3 +1,4 @@
+from .app_installations import SaleorAppInstallation
 from .commissions import Commission, CommissionRule, LedgerEntry, OrderHold, OrderLineRefund, Wallet
 from .coupons import CouponStock, IssuedCoupon
 from .distributors import Distributor, DistributorEvent
@@ -54,6 +55,7 @@ __all__ = [
     "OrderHold",
     "OrderLineRefund",
     "QrCode",
+    "SaleorAppInstallation",
     "Storefront",
     "TemplateNotification",
     "Wallet",

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from ..domain.storefronts import MessageEncryption
 from .distributors import Distributor
 from .storefronts import Storefront
 
@@ -76,6 +77,13 @@ class OfficialAccount(models.Model):
     app_id = models.CharField(max_length=32, unique=True)
     mode = models.CharField(max_length=16, choices=Mode.choices)
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
+    #: which callback messages are accepted (plaintext, encrypted, both): ``domain.storefronts``; Open
+    #: Platform accounts are always safe (the component encrypts every message)
+    message_encryption = models.CharField(
+        max_length=16,
+        choices=[(m.value, m.name.lower()) for m in MessageEncryption],
+        default=MessageEncryption.SAFE.value,
+    )
     name = models.CharField(max_length=100, blank=True, default="")
     #: sealed with services.sealing (Fernet); never returned by the API
     app_secret_sealed = models.TextField(blank=True, default="")

@@ -23,6 +23,7 @@ from saleor.permission.enums import get_permission_names
 from ..domain.permissions import Permission
 from ..graphql.views import AuthenticationFailed
 from ..ports import SYSTEM, Principal
+from .app_bridge import app_bridge_principal
 
 _OURS = {p.value for p in Permission}
 APP_TOKEN_LENGTH = 30
@@ -87,4 +88,6 @@ def principal_from_request(request: HttpRequest) -> Principal:
         raise AuthenticationFailed("Invalid token.")
     if not user.is_active:
         raise AuthenticationFailed("The user is not active.")
+    if (app_bridge := app_bridge_principal(token, user)) is not None:  # the console's AppBridge token
+        return app_bridge
     return principal_of_user(user)

@@ -11,7 +11,8 @@ Saleor 3.24 routes a plugin's requests three ways (``saleor/urls.py``):
 The WeChat callbacks that are one per deployment (the Open Platform component's notices, an Official
 Account's messages, a merchant's coupon notifications) do not depend on a channel, so every channel's route
 serves them alike, and Saleor's channel-less route serves them too while the plugin is active in at least
-one channel. Everything that belongs to a channel (our GraphQL API, exports, payout notifications, whose
+one channel, and so does the staff console (its App manifest, register hook and pages; ``screens.py``).
+Everything that belongs to a channel (our GraphQL API, exports, payout notifications, whose
 ``notify_url`` names the channel that sent the transfer) answers 404 there: that route hands us an arbitrary
 channel's instance, even an inactive one.
 """
@@ -25,6 +26,7 @@ from saleor.plugins.models import PluginConfiguration
 
 from ..wechat.callbacks import component_callback, official_account_callback
 from ..wechat.coupon_notifications import coupon_notification_view
+from . import screens
 from .routes import _COUPON_NOTIFY, _OFFICIAL_ACCOUNT, normalize_path
 
 PER_CHANNEL_PREFIX = "/plugins/channel/"
@@ -49,4 +51,6 @@ def serve(request: HttpRequest, path: Any, *, plugin_id: str) -> HttpResponse:
         return official_account_callback(request, match["app_id"])
     if match := _COUPON_NOTIFY.match(route):
         return coupon_notification_view(request, match["mchid"])
+    if (page := screens.console(request, route, plugin_id=plugin_id, channel=None)) is not None:
+        return page  # the App manifest's one stable URL, its register hook and the console's pages
     return JsonResponse({"error": f"use /plugins/channel/<channel>/{plugin_id}/{route}"}, status=404)

@@ -135,7 +135,7 @@ class WeChatDistributionPlugin(BasePlugin):
     # --- HTTP ------------------------------------------------------------------------------------------
 
     def webhook(self, request: Any, path: str, previous_value: Any = None, **kwargs: Any) -> HttpResponse:
-        from . import global_route
+        from . import global_route, screens
         from .auth import principal_from_request
 
         if not global_route.is_per_channel_request(request):  # Saleor's channel-less route
@@ -143,6 +143,9 @@ class WeChatDistributionPlugin(BasePlugin):
         channel = self.channel.slug if self.channel is not None else None
         if channel is None:
             return JsonResponse({"error": "use /plugins/channel/<channel>/wechat.distribution/"}, status=404)
+        page = screens.per_channel(request, path, plugin_id=self.PLUGIN_ID, channel=channel)
+        if page is not None:  # the staff console and the distributor center
+            return page
         return routes.dispatch(
             request, path, channel=channel, authenticate=principal_from_request, graphiql=settings.DEBUG
         )

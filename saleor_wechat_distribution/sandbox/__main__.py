@@ -6,8 +6,40 @@ SQLite file in the working directory by default (re-runs keep the data); DATABAS
 from __future__ import annotations
 
 import argparse
+import ipaddress
 import os
+import socket
 import sys
+
+
+def is_loopback(host: str) -> bool:
+    """Whether ``host`` (an address or a name) reaches this machine only."""
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        pass
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, None)}
+    except OSError:
+        return False
+    return bool(addresses) and all(ipaddress.ip_address(a.split("%")[0]).is_loopback for a in addresses)
+
+
+def beyond_loopback_warning(host: str, port: int, key_file: str | None) -> str:
+    debug = "on (SANDBOX_DEBUG=0 turns it off)" if os.environ.get("SANDBOX_DEBUG", "1") == "1" else "off"
+    key = [f"Its secret key is in {key_file}: keep that file private."] if key_file else []
+    lines = [
+        "",
+        "=" * 78,
+        f"WARNING: the sandbox listens on {host}:{port}, so other machines can reach it.",
+        "It is a demo: whoever holds the staff token printed above has every permission.",
+        f"It serves GraphiQL, and DEBUG is {debug}.",
+        *key,
+        "Use --host 127.0.0.1 (the default) unless another machine must reach it, and never put",
+        "real customers' data or real WeChat credentials in it.",
+        "=" * 78,
+    ]
+    return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -57,7 +89,16 @@ def main(argv: list[str] | None = None) -> int:
     for user in demo_users():
         print(f"  {user.label}: {issue_token(user.principal)}")
     print(f"Demo storefronts (public: {{ storefront(slug: ...) {{ title }} }}): {', '.join(storefronts)}")
+    root = f"http://{args.host}:{args.port}/"
+    print(f"Staff console in a stand-in of the Saleor dashboard: {root}dashboard/?page=distributors")
+    print(f"Saleor App manifest (for a real Saleor that can reach this host): {root}app/manifest.json")
+    print(f"Distributor center (WeChat pages): {root}center/")
     sys.stdout.flush()
+    if not is_loopback(args.host):
+        print(
+            beyond_loopback_warning(args.host, args.port, settings.SANDBOX_SECRET_KEY_FILE), file=sys.stderr
+        )
+        sys.stderr.flush()
     if args.no_serve:
         return 0
     call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True)

@@ -22,6 +22,10 @@ from ..services.storefronts import storefront_update
 
 DEMO_CHANNEL = "default-channel"
 STAFF = Principal(user_id=1, email="staff@brand.example", is_staff=True, permissions=frozenset(Permission))
+#: a staff member who handles orders but not customers: the console's distributor pages refuse them
+SUPPORT_STAFF = Principal(
+    user_id=2, email="support@brand.example", is_staff=True, permissions=frozenset({Permission.MANAGE_ORDERS})
+)
 NEW_CUSTOMER = Principal(user_id=9001, email="new.customer@example.com")
 
 # (user id, display name, kind, parent user id or None, final status)
@@ -39,6 +43,10 @@ NETWORK: list[tuple[int, str, str, int | None, str]] = [
     (401, "孙丽 Sun Li", "individual", 301, "active"),
     (402, "周杰 Zhou Jie", "individual", 301, "pending"),
     (403, "吴刚 Wu Gang", "individual", 302, "rejected"),
+    # the applications queue of the console (/dashboard/?page=distributors)
+    (404, "郑爽 Zheng Shuang", "individual", 203, "pending"),
+    (405, "宁波门店 Ningbo Store", "enterprise", 101, "pending"),
+    (406, "冯雪 Feng Xue", "individual", 204, "pending"),
 ]
 
 
@@ -51,7 +59,10 @@ class DemoUser:
 def demo_users() -> list[DemoUser]:
     by_user = {uid: name for uid, name, *_ in NETWORK}
     picks = [101, 201, 301, 402]
-    users = [DemoUser("staff (all permissions)", STAFF)]
+    users = [
+        DemoUser("staff (all permissions)", STAFF),
+        DemoUser("staff without MANAGE_USERS (support)", SUPPORT_STAFF),
+    ]
     users += [
         DemoUser(f"distributor {by_user[uid]}", Principal(user_id=uid, email=f"user{uid}@example.com"))
         for uid in picks

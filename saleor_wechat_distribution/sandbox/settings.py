@@ -8,12 +8,12 @@ from pathlib import Path
 from django.utils.translation import gettext_lazy as _
 
 from .dburl import database_from_url
+from .secret_key import key_file, sandbox_secret_key
 
-DEFAULT_DB_PATH = Path(os.environ.get("SANDBOX_DATA_DIR", Path.cwd())) / "wechat-distribution-sandbox.sqlite3"
+DATA_DIR = Path(os.environ.get("SANDBOX_DATA_DIR", Path.cwd()))
+DEFAULT_DB_PATH = DATA_DIR / "wechat-distribution-sandbox.sqlite3"
 
 DEBUG = os.environ.get("SANDBOX_DEBUG", "1") == "1"
-# The sandbox is a local demo bound to 127.0.0.1; set SANDBOX_SECRET_KEY for anything else.
-SECRET_KEY = os.environ.get("SANDBOX_SECRET_KEY", "sandbox-only-not-secret-" + "x" * 32)
 ALLOWED_HOSTS = ["*"]
 ROOT_URLCONF = "saleor_wechat_distribution.sandbox.urls"
 WSGI_APPLICATION = None
@@ -43,8 +43,17 @@ TEMPLATES = [
 
 DATABASES = {"default": database_from_url(os.environ.get("DATABASE_URL") or f"sqlite:///{DEFAULT_DB_PATH}")}
 
+# Random, made on first run beside the SQLite file (mode 0600), reused after: it signs the demo tokens
+# (staff ones too) and seals bound accounts' secrets. SANDBOX_SECRET_KEY wins when set.
+_SQLITE_FILE = (
+    Path(DATABASES["default"]["NAME"]) if DATABASES["default"]["ENGINE"].endswith("sqlite3") else None
+)
+_KEY_DIR = _SQLITE_FILE.parent if _SQLITE_FILE is not None else DATA_DIR
+SANDBOX_SECRET_KEY_FILE = None if os.environ.get("SANDBOX_SECRET_KEY") else str(key_file(_KEY_DIR))
+SECRET_KEY = os.environ.get("SANDBOX_SECRET_KEY") or sandbox_secret_key(_KEY_DIR, database=_SQLITE_FILE)
+
 #: share posters are stored in the default storage (Saleor's: S3, GCS... ; the sandbox: local files)
-MEDIA_ROOT = str(Path(os.environ.get("SANDBOX_DATA_DIR", Path.cwd())) / "wechat-distribution-media")
+MEDIA_ROOT = str(DATA_DIR / "wechat-distribution-media")
 MEDIA_URL = "/media/"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
@@ -64,10 +73,12 @@ WECHAT_DISTRIBUTION_CUSTOMER_DIRECTORY = (
 #: How long demo access tokens printed by the sandbox stay valid.
 SANDBOX_TOKEN_MAX_AGE = int(os.environ.get("SANDBOX_TOKEN_MAX_AGE", 8 * 3600))
 
+#: one line per record: time, level, logger, message (README, "Logs"); tracebacks only for unexpected errors
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
     "loggers": {"saleor_wechat_distribution": {"handlers": ["console"], "level": "INFO"}},
 }
 

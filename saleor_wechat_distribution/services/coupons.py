@@ -62,7 +62,7 @@ from ..domain.errors import CouponErrorCode, DistributionError
 from ..models import CouponStock, DistributorVoucherCode, IssuedCoupon, OfficialAccount
 from ..ports import CouponGateway, CouponReceived, VoucherSnapshot, WeChatApiError
 from .inputs import clean_text
-from .storefronts import account_credentials
+from .official_accounts import account_credentials
 
 logger = logging.getLogger(__name__)
 

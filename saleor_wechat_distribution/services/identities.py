@@ -25,10 +25,10 @@ from ..models import (
     Storefront,
     WeChatIdentity,
 )
-from ..ports import WeChatApiError
+from ..ports import WeChatApiError, WeChatUnreachable
 from .bindings import binding_state, customer_keys, would_loop
+from .official_accounts import account_credentials
 from .referrals import referral_touch
-from .storefronts import account_credentials
 
 OPENID_MAX_LENGTH = 64
 
@@ -204,9 +204,9 @@ def identity_profile_refresh(*, app_id: str, openid: str) -> bool:
         return False
     try:
         info = get_official_account_gateway().user_info(account_credentials(account), openid=openid)
-    except WeChatApiError as error:
-        if error.errcode is None:
-            raise  # unreachable: let Celery retry
+    except WeChatUnreachable:
+        raise  # let Celery retry
+    except WeChatApiError:
         return False
     identity_profile_apply(account=account, openid=openid, info=info)
     return True

@@ -28,7 +28,7 @@ from ..models import (
 )
 from ..ports import WeChatApiError
 from ..selectors.storefronts import brand_storefront
-from .storefronts import account_credentials
+from .official_accounts import account_credentials
 
 logger = logging.getLogger(__name__)
 

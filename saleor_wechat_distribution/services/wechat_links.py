@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..conf import get_official_account_gateway, product_lookup
+from ..conf import get_official_account_gateway, has_product_lookup, product_lookup
 from ..domain.distributors import DistributorStatus
 from ..domain.errors import DistributionError
 from ..domain.errors import StorefrontErrorCode as Code
@@ -21,8 +21,10 @@ from ..ports import Principal, ProductSnapshot, WeChatApiError
 from ..selectors.storefronts import official_account_of
 from .bindings import customer_keys
 from .identities import identity_link_customer
+from .official_accounts import account_credentials
 from .referrals import referral_link, referral_touch
-from .storefronts import _clean_url, account_credentials
+from .storefronts import clean_url
+from .wechat_failures import wechat_failure
 
 #: a temporary code is handed out again while it has at least this long to live
 QR_REUSE_MARGIN = timedelta(days=1)
@@ -57,8 +59,8 @@ def qr_code_for(*, storefront: Storefront, distributor: Distributor, permanent: 
             account_credentials(account), scene=scene, permanent=permanent
         )
     except WeChatApiError as error:
-        raise DistributionError(
-            Code.WECHAT_ERROR, _("WeChat answered errcode %(code)s.") % {"code": error.errcode}
+        raise wechat_failure(
+            error, code=Code.WECHAT_ERROR, message=_("WeChat answered errcode %(code)s.")
         ) from None
     expires_at = now + timedelta(seconds=ticket.expire_seconds) if ticket.expire_seconds else None
     values = {
@@ -86,7 +88,7 @@ def qr_image_url(ticket: str) -> str:
 
 def oauth_url(*, storefront: Storefront, redirect_uri: str, state: str = "") -> str:
     """Where a visitor is sent to learn their openid on the storefront's account (snsapi_base, silent)."""
-    redirect_uri = _clean_url(redirect_uri, field="redirectUri")
+    redirect_uri = clean_url(redirect_uri, field="redirectUri")
     if not redirect_uri:
         raise DistributionError(Code.REQUIRED, _("This field is required."), field="redirectUri")
     state = state or ""
@@ -140,9 +142,10 @@ def oauth_complete(*, principal: Principal, storefront: Storefront, code: str) -
     try:
         openid, unionid = get_official_account_gateway().oauth_openid(account_credentials(account), code=code)
     except WeChatApiError as error:
-        raise DistributionError(
-            Code.OAUTH_FAILED,
-            _("WeChat refused the code (errcode %(code)s).") % {"code": error.errcode},
+        raise wechat_failure(
+            error,
+            code=Code.OAUTH_FAILED,
+            message=_("WeChat refused the code (errcode %(code)s)."),
             field="code",
         ) from None
     if not openid or len(openid) > 64:
@@ -206,6 +209,16 @@ def poster_inputs(*, storefront: Storefront, product_id: str) -> PosterInputs:
     if not storefront.all_products and product_id not in storefront.product_ids:
         raise DistributionError(
             Code.PRODUCT_NOT_FOUND, _("This storefront does not sell this product."), field="productId"
+        )
+    if not has_product_lookup():
+        raise DistributionError(
+            Code.PRODUCT_LOOKUP_MISSING,
+            _(
+                "Posters need the shop's product lookup, and none is registered (conf.set_product_lookup): "
+                "product %(id)s cannot be described."
+            )
+            % {"id": product_id},
+            field="productId",
         )
     product = product_lookup(storefront.channel, product_id)
     if product is None:

@@ -3,8 +3,10 @@ Open Platform. Plain Django views taking ``(request, app_id)`` / ``(request)``: 
 adapter route to them.
 
 Before anything is written: the body size is bounded, the account must be known, the timestamp must be
-within ``WINDOW_SECONDS``, the signature (and in safe mode the message signature and AES envelope,
-through wechatpy's crypto) must verify, and the XML is parsed with defusedxml (no DTD, no entities).
+within ``WINDOW_SECONDS``, the signature must verify, the message must come the way the account's
+``message_encryption`` says (a safe-mode account refuses plaintext, a plain-mode one encrypted messages),
+an encrypted message's signature and AES envelope must verify (wechatpy's crypto), and the XML is parsed
+with defusedxml (no DTD, no entities).
 Only then is the nonce remembered (a replay of it is refused) and the event handed to ``handlers``,
 which log it raw with a dedupe key and process it once. Answers come well within WeChat's 5 seconds:
 anything slow (``user/info``, ``api_query_auth``) goes to Celery.
@@ -24,9 +26,10 @@ from wechatpy.crypto import WeChatCrypto
 from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
 from wechatpy.utils import check_signature
 
+from ..domain.storefronts import MessageEncryption
 from ..models import OfficialAccount
 from ..selectors.storefronts import official_account_get
-from ..services.storefronts import account_callback_keys
+from ..services.official_accounts import account_callback_keys
 from . import handlers
 from .mp import component_settings
 
@@ -127,6 +130,16 @@ def _decrypt(
         raise Refused(400, f"undecryptable message ({type(error).__name__})") from None
 
 
+def _check_encryption(account: OfficialAccount, *, encrypted: bool) -> None:
+    """The message must come as the account's mode says (Open Platform accounts: always encrypted)."""
+    component = account.mode == OfficialAccount.Mode.COMPONENT
+    mode = MessageEncryption.SAFE if component else MessageEncryption(account.message_encryption)
+    if not mode.accepts(encrypted=encrypted):
+        if encrypted:
+            raise Refused(403, "encrypted message for an account in plain mode")
+        raise Refused(403, "plaintext message for an account in safe mode")
+
+
 @csrf_exempt
 def official_account_callback(request: HttpRequest, app_id: str) -> HttpResponse:
     try:
@@ -152,6 +165,7 @@ def _official_account_callback(request: HttpRequest, app_id: str) -> HttpRespons
         _remember_nonce(account.app_id, timestamp, nonce)
         return _plain(200, echostr)
     safe = request.GET.get("encrypt_type", "raw") == "aes"
+    _check_encryption(account, encrypted=safe)
     plaintext = _decrypt(keys, body, request, timestamp, nonce) if safe else body
     message = parse_xml(plaintext)
     if not message.get("MsgType") or not message.get("FromUserName"):

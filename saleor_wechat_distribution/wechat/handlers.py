@@ -31,7 +31,7 @@ from ..services.identities import (
     identity_unsubscribe,
 )
 from ..services.notifications import notification_job_finished, notification_job_known
-from ..services.storefronts import official_account_unauthorized
+from ..services.official_accounts import official_account_unauthorized
 from .event_hooks import WeChatEvent, event_handler_for
 
 logger = logging.getLogger(__name__)

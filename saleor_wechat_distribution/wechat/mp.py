@@ -25,13 +25,17 @@ from django.db import transaction
 from wechatpy import WeChatClient, WeChatComponent, WeChatOAuth
 from wechatpy.client import WeChatComponentClient
 from wechatpy.component import ComponentOAuth
-from wechatpy.exceptions import WeChatClientException, WeChatOAuthException
+from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
 from ..locks import named_exclusive
 from ..models import ComponentTicket
 from ..ports import AccountCredentials, AuthorizerInfo, QrTicket, WeChatApiError
-from ..services.storefronts import official_account_authorizer_refresh, official_account_token_renewed
+from ..services.official_account_tokens import (
+    official_account_authorizer_refresh,
+    official_account_token_renewed,
+)
+from .mp_errors import bounded, wechat_errors
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +43,6 @@ TOKEN_ERRCODES = frozenset({40001, 40014, 42001})
 #: tokens are dropped from the cache this long before WeChat expires them
 TOKEN_MARGIN_SECONDS = 300
 TICKET_VALIDITY_SECONDS = 12 * 3600
-TIMEOUT_SECONDS = 5
 QR_TEMPORARY_SECONDS = 30 * 24 * 3600
 
 
@@ -129,9 +132,8 @@ class AccountClient(_RetryOnce, WeChatClient):
     """An account bound by its app secret."""
 
     def __init__(self, appid: str, secret: str) -> None:
-        super().__init__(
-            appid, secret, session=CacheSessionStorage(), timeout=TIMEOUT_SECONDS, auto_retry=False
-        )
+        super().__init__(appid, secret, session=CacheSessionStorage(), auto_retry=False)
+        bounded(self)
         self.API_BASE_URL = api_base_url() + "cgi-bin/"
 
     def fetch_access_token(self) -> dict:
@@ -156,6 +158,7 @@ class Component(WeChatComponent):
             session=CacheSessionStorage(),
             auto_retry=False,
         )
+        bounded(self)
         self.API_BASE_URL = api_base_url() + "cgi-bin"
         self.PRE_AUTH_URL = getattr(
             settings,
@@ -184,7 +187,6 @@ class Component(WeChatComponent):
         return self.session.get("component_access_token")
 
     def _request(self, method: str, url_or_endpoint: str, **kwargs: Any) -> Any:
-        kwargs.setdefault("timeout", TIMEOUT_SECONDS)
         original = {**kwargs, "params": {}}
         used = self.session.get("component_access_token")
         try:
@@ -206,8 +208,8 @@ class AuthorizerClient(_RetryOnce, WeChatComponentClient):
 
     def __init__(self, appid: str, component: Component, refresh_token: str) -> None:
         super().__init__(appid, component, session=CacheSessionStorage())
+        bounded(self)
         self.auto_retry = False
-        self.timeout = TIMEOUT_SECONDS
         self._refresh_token = refresh_token
         self.API_BASE_URL = api_base_url() + "cgi-bin/"
 
@@ -221,13 +223,6 @@ class AuthorizerClient(_RetryOnce, WeChatComponentClient):
             self._refresh_token = fresh
             official_account_authorizer_refresh(app_id=self.appid, refresh_token=fresh)
         return result
-
-
-def _api_error(error: Exception) -> WeChatApiError:
-    errcode = getattr(error, "errcode", None)
-    return WeChatApiError(
-        int(errcode) if errcode is not None else None, str(getattr(error, "errmsg", "") or "")
-    )
 
 
 class WeChatMpGateway:
@@ -248,12 +243,8 @@ class WeChatMpGateway:
         return AccountClient(account.app_id, account.app_secret)
 
     def _call(self, account: AccountCredentials, call: Any) -> Any:
-        try:
+        with wechat_errors():
             return call(self.client(account))
-        except (WeChatClientException, WeChatOAuthException) as error:
-            raise _api_error(error) from None
-        except OSError as error:  # connection refused, timeouts (requests' errors are OSErrors)
-            raise WeChatApiError(None, type(error).__name__) from None
 
     def verify(self, account: AccountCredentials) -> None:
         def fetch(client: Any) -> None:
@@ -293,11 +284,11 @@ class WeChatMpGateway:
 
     def _oauth(self, account: AccountCredentials, redirect_uri: str = "", state: str = "") -> Any:
         if account.mode == "component":
-            oauth = self.component().get_component_oauth(account.app_id)
+            oauth = bounded(self.component().get_component_oauth(account.app_id))
             oauth.API_BASE_URL = api_base_url()
             return oauth
-        oauth = WeChatOAuth(
-            account.app_id, account.app_secret, redirect_uri, scope="snsapi_base", state=state
+        oauth = bounded(
+            WeChatOAuth(account.app_id, account.app_secret, redirect_uri, scope="snsapi_base", state=state)
         )
         oauth.API_BASE_URL = api_base_url()
         return oauth
@@ -309,31 +300,23 @@ class WeChatMpGateway:
         return oauth.authorize_url
 
     def oauth_openid(self, account: AccountCredentials, *, code: str) -> tuple[str, str]:
-        try:
+        with wechat_errors():
             result = self._oauth(account).fetch_access_token(code)
-        except (WeChatClientException, WeChatOAuthException) as error:
-            raise _api_error(error) from None
-        except OSError as error:
-            raise WeChatApiError(None, type(error).__name__) from None
         return str(result.get("openid") or ""), str(result.get("unionid") or "")
 
     def component_authorization_url(self, *, redirect_uri: str, mobile: bool) -> str:
         component = self.component()
-        try:
+        with wechat_errors():
             if mobile:
                 return component.get_pre_auth_url_m(redirect_uri)
             return component.get_pre_auth_url(redirect_uri)
-        except WeChatClientException as error:
-            raise _api_error(error) from None
 
     def component_query_auth(self, *, authorization_code: str) -> AuthorizerInfo:
         component = self.component()
-        try:
+        with wechat_errors():
             result = component.query_auth(authorization_code)["authorization_info"]
             app_id = result["authorizer_appid"]
             info = component.get_authorizer_info(app_id).get("authorizer_info", {})
-        except WeChatClientException as error:
-            raise _api_error(error) from None
         return AuthorizerInfo(
             app_id=app_id,
             refresh_token=result.get("authorizer_refresh_token", ""),

@@ -635,6 +635,28 @@ STAFF_MUTATIONS = [
         check_reactivated,
     ),
     StaffMutation(
+        "distributorBulkApprove",
+        """
+mutation($ids: [ID!]!) {
+  distributorBulkApprove(ids: $ids) {
+    count results { distributor { id status } errors { code } } errors { field code }
+  }
+}""",
+        lambda w: {"ids": [w.gid("AP")]},
+        lambda w, payload: check_approved(w, {"distributor": payload["results"][0]["distributor"]}),
+    ),
+    StaffMutation(
+        "distributorBulkReject",
+        """
+mutation($ids: [ID!]!, $reason: String!) {
+  distributorBulkReject(ids: $ids, reason: $reason) {
+    count results { distributor { id status } errors { code } } errors { field code }
+  }
+}""",
+        lambda w: {"ids": [w.gid("AP")], "reason": "  Duplicate account "},
+        lambda w, payload: check_rejected(w, {"distributor": payload["results"][0]["distributor"]}),
+    ),
+    StaffMutation(
         "distributorMove",
         """
 mutation($id: ID!, $newParentId: ID) {

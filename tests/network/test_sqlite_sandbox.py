@@ -69,8 +69,8 @@ def test_import_export_round_trip_on_sqlite(tmp_path: Path):
     )
     assert done.returncode == 0, done.stderr
     out = json.loads(done.stdout.strip().splitlines()[-1])
-    assert out["exported"] == 13 and "unchanged 13" in out["reimport"]
-    assert "create 2" in out["dry"] and "move 1" in out["dry"] and out["count_after_dry"] == 13
+    assert out["exported"] == 16 and "unchanged 16" in out["reimport"]
+    assert "create 2" in out["dry"] and "move 1" in out["dry"] and out["count_after_dry"] == 16
     assert "written" in out["real"]
     assert out["problems"] == [0, 0, 0, 0, 0] and out["wrong_team_sizes"] == []
-    assert "unchanged 15" in out["again"]
+    assert "unchanged 18" in out["again"]

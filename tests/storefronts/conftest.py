@@ -51,12 +51,17 @@ class Shop:
     staff: Principal
 
 
-def bind_account(world: FakeWeChatMp, storefront: Storefront, app_id: str, **fake: object) -> tuple:
+def bind_account(
+    world: FakeWeChatMp, storefront: Storefront, app_id: str, encryption: str = "compatible", **fake: object
+) -> tuple:
+    """An account bound by credentials; compatible mode by default (the callback tests send plaintext and
+    encrypted messages alike)."""
     remote = world.add_account(app_id, **fake)
     account = OfficialAccount.objects.create(
         storefront=storefront,
         app_id=app_id,
         mode=OfficialAccount.Mode.CREDENTIALS,
+        message_encryption=encryption,
         app_secret_sealed=seal(remote.secret),
         token_sealed=seal(remote.token),
         aes_key_sealed=seal(remote.aes_key),

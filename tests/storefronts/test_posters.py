@@ -105,3 +105,19 @@ def test_poster_errors(gql, shop, images):  # noqa: F811
         answer = gql(POSTER, {"slug": "xiaowang", "product": "p1"}, principal)
         assert answer["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
     assert images.hits["/p1.png"] == 0
+
+
+def test_without_the_hosts_product_lookup_the_answer_names_what_is_missing(gql, shop):  # noqa: F811
+    """The storefront sells every product, but nobody told us how to describe one."""
+    set_product_lookup(None)
+    answer = gql(POSTER, {"slug": "xiaowang", "product": "p1"}, shop.owner)
+    (error,) = answer["errors"]
+    assert error["extensions"]["exception"]["code"] == "PRODUCT_LOOKUP_MISSING"
+    assert "product lookup" in error["message"] and "set_product_lookup" in error["message"]
+    assert "does not sell" not in error["message"]
+    # a product the storefront does not list is still that
+    shop.storefront.all_products = False
+    shop.storefront.product_ids = ["p2"]
+    shop.storefront.save()
+    answer = gql(POSTER, {"slug": "xiaowang", "product": "p1"}, shop.owner)
+    assert answer["errors"][0]["extensions"]["exception"]["code"] == "PRODUCT_NOT_FOUND"

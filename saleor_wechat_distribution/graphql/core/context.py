@@ -7,6 +7,7 @@ from typing import Any
 from ...models import Distributor
 from ...ports import Principal
 from ...selectors.distributors import distributor_get_for_user
+from .error_log import RequestLog
 
 
 @dataclass
@@ -22,6 +23,8 @@ class GraphQLContext:
     request: Any = None
     channel: str | None = None
     loaders: dict[str, Any] = field(default_factory=dict)
+    #: how this request's errors are logged (``error_log.py``)
+    log: RequestLog = field(default_factory=RequestLog)
 
     @cached_property
     def viewer_distributor(self) -> Distributor | None:

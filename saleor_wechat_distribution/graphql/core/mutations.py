@@ -51,6 +51,9 @@ class BaseMutation(graphene.Mutation):
         try:
             return cls.perform_mutation(root, info, **data)
         except DistributionError as error:
+            log = getattr(info.context, "log", None)
+            if log is not None:  # one INFO line: the client's mistake, not ours (error_log.py)
+                log.expected(error.code.value, info.path)
             return cls.failure(error)
 
     @classmethod

@@ -7,7 +7,7 @@ from typing import Any
 import graphene
 
 from ...domain.errors import StorefrontErrorCode
-from ...services.storefronts import (
+from ...services.official_accounts import (
     official_account_authorization_complete,
     official_account_authorization_url,
 )

@@ -5,9 +5,9 @@ from typing import Any
 import graphene
 
 from ...domain.errors import StorefrontErrorCode
-from ...services.storefronts import official_account_bind_credentials
+from ...services.official_accounts import official_account_bind_credentials
 from ..core.mutations import BaseMutation, mutation_error_type
-from ..enums import StorefrontErrorCodeEnum
+from ..enums import MessageEncryptionEnum, StorefrontErrorCodeEnum
 from ..storefront_types import Storefront
 
 StorefrontAccountBindError = mutation_error_type("StorefrontAccountBindError", StorefrontErrorCodeEnum)
@@ -17,7 +17,11 @@ class StorefrontAccountBindInput(graphene.InputObjectType):
     app_id = graphene.String(required=True)
     app_secret = graphene.String(required=True, description="Stored encrypted; never shown again.")
     token = graphene.String(required=True, description="The callback token set on the account.")
-    encoding_aes_key = graphene.String(description="For the safe (encrypted) message mode.")
+    encoding_aes_key = graphene.String(description="For the compatible and safe message modes.")
+    message_encryption = MessageEncryptionEnum(
+        description="The mode set on the account (消息加解密方式); omitted: SAFE with an EncodingAESKey, "
+        "PLAIN without."
+    )
 
 
 class StorefrontAccountBind(BaseMutation):
@@ -44,5 +48,6 @@ class StorefrontAccountBind(BaseMutation):
             app_secret=input["app_secret"],
             token=input["token"],
             encoding_aes_key=input.get("encoding_aes_key") or "",
+            message_encryption=input.get("message_encryption"),
         )
         return cls(storefront=account.storefront, errors=[])

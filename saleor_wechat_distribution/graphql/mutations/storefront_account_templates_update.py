@@ -6,7 +6,7 @@ import graphene
 from django.utils.translation import gettext_lazy as _
 
 from ...domain.errors import DistributionError, StorefrontErrorCode
-from ...services.storefronts import NOTIFICATION_KINDS, official_account_templates_update
+from ...services.official_accounts import NOTIFICATION_KINDS, official_account_templates_update
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import StorefrontErrorCodeEnum
 from ..storefront_types import NotificationKindEnum, Storefront

@@ -1,0 +1,28 @@
+"""Installations of the console's Saleor App: one per Saleor instance, keyed by its API URL.
+
+Saleor posts the App's token to ``app/register/`` when the App is installed (``console/register.py``).
+The token is sealed at rest (``sealing.py``); ``app_id`` is the App's global id in that Saleor, which
+AppBridge tokens name in their ``app`` claim.
+"""
+
+from __future__ import annotations
+
+from django.db import models
+
+
+class SaleorAppInstallation(models.Model):
+    saleor_api_url = models.CharField(max_length=500, unique=True)
+    domain = models.CharField(max_length=255)
+    app_id = models.CharField(max_length=100, db_index=True)
+    #: the App's token, sealed (never logged, never shown)
+    auth_token_sealed = models.TextField()
+    #: the Saleor's JSON Web Key Set when the verifier fetched it (App mode verifies tokens with it)
+    jwks = models.TextField(blank=True, default="")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "wechat_distribution"
+
+    def __str__(self) -> str:
+        return f"{self.saleor_api_url} ({self.app_id})"

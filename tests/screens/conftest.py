@@ -1,0 +1,195 @@
+"""Browser tests: the sandbox on a real WSGI server (gunicorn) against the test PostgreSQL database, and
+Debian's Chromium driven by Playwright (never a downloaded browser).
+
+``./dev test`` installs ``chromium`` (and a CJK font) when missing; where that was impossible the browser
+tests skip with the reason (``WD_BROWSER_UNAVAILABLE``). Every page a test opens has its requests
+recorded: anything not from the sandbox's own origin fails the test (nothing from a CDN). Screenshots go
+to ``test-artifacts/screenshots/`` (gitignored), named page-state-locale-viewport.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+CHROMIUM = Path(os.environ.get("WD_CHROMIUM", "/usr/bin/chromium"))
+CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
+PORTS = range(8141, 8150)
+DESKTOP = {"width": 1280, "height": 800}
+TABLET = {"width": 820, "height": 1180}
+PHONE = {"width": 390, "height": 844}
+WECHAT_UA = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Mobile/15E148 MicroMessenger/8.0.50(0x1800322d) NetType/WIFI Language/zh_CN"
+)
+
+
+def browser_unavailable() -> str | None:
+    if reason := os.environ.get("WD_BROWSER_UNAVAILABLE"):
+        return reason
+    if not CHROMIUM.is_file():
+        return f"{CHROMIUM} is missing: apt-get install chromium (./dev test does it as root)"
+    try:
+        import playwright.sync_api  # noqa: F401
+    except ImportError:
+        return "the Python package playwright is missing: pip install -e '.[test]'"
+    return None
+
+
+def _free_port() -> int:
+    for port in PORTS:
+        with socket.socket() as probe:
+            try:
+                probe.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(django_db_setup, django_db_blocker) -> Iterator[str]:
+    """The sandbox under gunicorn (2 workers, threads) on the test database; yields its base URL."""
+    port = _free_port()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.screens.server_settings", "PYTHONPATH": str(ROOT)}
+    log = (ROOT / "test-artifacts").joinpath("gunicorn.log")
+    log.parent.mkdir(exist_ok=True)
+    with log.open("w") as output:
+        server = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "saleor_wechat_distribution.sandbox.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                "2",
+                "--threads",
+                "4",
+                "--timeout",
+                "60",
+                "--chdir",
+                str(ROOT),
+                "--access-logfile",
+                "-",
+            ],
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                with urllib.request.urlopen(base + "/console/logo.png", timeout=2):
+                    break
+            except OSError:
+                if server.poll() is not None or time.monotonic() > deadline:
+                    raise RuntimeError("gunicorn did not start:\n" + log.read_text()) from None
+                time.sleep(0.2)
+        yield base
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
+@pytest.fixture(scope="module")
+def playwright_driver() -> Iterator[object]:
+    """Playwright's sync API runs an event loop in this thread while it is open: Django's ORM, which the
+    tests use to seed and check data, refuses to run beside one unless told it is safe (it is: the loop
+    only waits for the browser). Module-scoped, so the other tests never run beside it."""
+    if reason := browser_unavailable():
+        pytest.skip(f"BROWSER TESTS SKIPPED: {reason}")
+    from playwright.sync_api import sync_playwright
+
+    previous = os.environ.get("DJANGO_ALLOW_ASYNC_UNSAFE")
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    try:
+        with sync_playwright() as driver:
+            yield driver
+    finally:
+        if previous is None:
+            os.environ.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
+        else:
+            os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
+
+
+class Browser:
+    """Opens pages in a fresh Chromium profile; records every request and keeps screenshots."""
+
+    def __init__(self, driver: object, base: str, profile: Path) -> None:
+        self.driver = driver
+        self.base = base
+        self.profile = profile
+        self.contexts: list = []
+        self.requests: list = []  # playwright Request objects, every frame of every page
+
+    def page(
+        self, path: str, *, viewport: dict = DESKTOP, user_agent: str | None = None, locale: str = "en-US"
+    ):
+        context = self.driver.chromium.launch_persistent_context(  # type: ignore[attr-defined]
+            str(self.profile / f"profile-{len(self.contexts)}"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport=viewport,
+            user_agent=user_agent,
+            locale=locale,
+        )
+        self.contexts.append(context)
+        context.on("request", lambda request: self.requests.append(request))
+        page = context.pages[0] if context.pages else context.new_page()
+        page.set_default_timeout(15_000)
+        page.goto(self.base + path)
+        return page
+
+    def foreign_requests(self) -> list[str]:
+        allowed = (self.base + "/", "data:", "blob:", "about:")
+        return [r.url for r in self.requests if not r.url.startswith(allowed)]
+
+    def close(self) -> None:
+        for context in self.contexts:
+            context.close()
+
+
+@pytest.fixture
+def browser(playwright_driver, sandbox_server, transactional_db, tmp_path) -> Iterator[Browser]:
+    opened = Browser(playwright_driver, sandbox_server, tmp_path)
+    try:
+        yield opened
+        assert opened.foreign_requests() == [], "pages loaded something from another host"
+    finally:
+        opened.close()
+
+
+def screenshot(page: object, name: str) -> Path:
+    """Save ``test-artifacts/screenshots/<name>.png`` (the whole page, as the viewer sees it)."""
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    path = SCREENSHOTS / f"{name}.png"
+    # animations fast-forwarded to their end: a dialog is shown as it ends up, not mid-fade
+    page.screenshot(path=str(path), full_page=True, animations="disabled")  # type: ignore[attr-defined]
+    return path

@@ -1,0 +1,61 @@
+import type { Dictionary } from "./i18n";
+
+const en = {
+  "app.title": "WeChat distribution",
+  "state.loading": "Loading…",
+  "state.retry": "Try again",
+  "state.error.title": "Something went wrong",
+  "state.error.network": "The server could not be reached. Check your connection and try again.",
+  "state.error.server": "The server answered with an error: {detail}",
+  "state.error.auth": "Your session has expired or the token was refused. Reload the page in the dashboard.",
+  "state.refusal.title": "You do not have access to this page",
+  "state.refusal.text":
+    "This page needs the “{permission}” permission ({code}). Ask an administrator of your Saleor dashboard to add it to one of your permission groups.",
+  "state.outside.title": "Open this page from the Saleor dashboard",
+  "state.outside.text":
+    "The WeChat distribution console runs inside the Saleor dashboard, which signs you in. Open it from the dashboard's menu.",
+  "state.outside.sandbox": "Open it in the sandbox's dashboard",
+  "state.waiting": "Connecting to the Saleor dashboard…",
+  "state.timeout.title": "The Saleor dashboard did not answer",
+  "state.timeout.text": "Reload the page. If this keeps happening, reinstall the app from its manifest.",
+  "state.unavailable.title": "The console is not available",
+  "state.unavailable.noActiveChannel":
+    "Activate the WeChat distribution plugin in at least one channel (Configuration → Plugins): the console uses its API.",
+  "state.notFound.title": "This page does not exist",
+  "confirm.cancel": "Cancel",
+  "home.title": "WeChat distribution",
+  "home.intro": "Run the distribution program: pick a page.",
+  "perm.MANAGE_USERS": "Manage customers",
+  "perm.MANAGE_ORDERS": "Manage orders",
+  "perm.MANAGE_DISCOUNTS": "Manage discounts",
+};
+
+export const common: Dictionary<typeof en> = {
+  en,
+  "zh-Hans": {
+    "app.title": "微信分销",
+    "state.loading": "加载中…",
+    "state.retry": "重试",
+    "state.error.title": "出错了",
+    "state.error.network": "无法连接服务器，请检查网络后重试。",
+    "state.error.server": "服务器返回错误：{detail}",
+    "state.error.auth": "登录已过期或令牌被拒绝，请在后台中重新加载此页面。",
+    "state.refusal.title": "你没有访问此页面的权限",
+    "state.refusal.text": "此页面需要“{permission}”权限（{code}）。请联系 Saleor 后台管理员将其加入你的权限组。",
+    "state.outside.title": "请从 Saleor 后台打开此页面",
+    "state.outside.text": "微信分销控制台运行在 Saleor 后台中，由后台完成登录。请从后台菜单进入。",
+    "state.outside.sandbox": "在沙盒的后台中打开",
+    "state.waiting": "正在连接 Saleor 后台…",
+    "state.timeout.title": "Saleor 后台没有响应",
+    "state.timeout.text": "请重新加载页面。如果问题持续，请用应用清单重新安装此应用。",
+    "state.unavailable.title": "控制台暂不可用",
+    "state.unavailable.noActiveChannel": "请至少在一个渠道中启用微信分销插件（配置 → 插件）：控制台需要使用它的接口。",
+    "state.notFound.title": "页面不存在",
+    "confirm.cancel": "取消",
+    "home.title": "微信分销",
+    "home.intro": "管理分销计划：请选择页面。",
+    "perm.MANAGE_USERS": "管理客户",
+    "perm.MANAGE_ORDERS": "管理订单",
+    "perm.MANAGE_DISCOUNTS": "管理折扣",
+  },
+};
