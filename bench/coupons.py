@@ -77,7 +77,7 @@ def _make_voucher(voucher_id: str, codes: int) -> None:
 
 def _run(voucher_id: str, codes: int, conn) -> dict:
     from saleor_wechat_distribution.models import CouponStock
-    from saleor_wechat_distribution.services.coupons import coupon_sync_voucher
+    from saleor_wechat_distribution.services.coupons.stock_sync import coupon_sync_voucher
 
     _make_voucher(voucher_id, codes)
     conn.send("calls")

@@ -1,4 +1,4 @@
-"""Benchmark: import a 100,000-row network file on PostgreSQL (``services.network_import``).
+"""Benchmark: import a 100,000-row network file on PostgreSQL (``services.network_import.run``).
 
 What it does:
 
@@ -149,7 +149,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     url = setup(args)
     from saleor_wechat_distribution.ports import SYSTEM
-    from saleor_wechat_distribution.services.network_import import network_import
+    from saleor_wechat_distribution.services.network_import.run import network_import
 
     print(f"database: {urlsplit(url).hostname}{urlsplit(url).path}")
     with tempfile.TemporaryDirectory() as tmp:

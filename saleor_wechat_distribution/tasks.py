@@ -20,12 +20,17 @@ from .models import OrderAttribution
 from .ports import WeChatApiError, order_from_payload
 from .services import bindings as binding_services
 from .services import commissions as commission_services
-from .services import coupons as coupon_services
 from .services import disputes as dispute_services
 from .services import referrals as referral_services
 from .services.commissions import commissions_settle_due
+from .services.coupons.card_pack import coupon_withdraw
+from .services.coupons.deactivation import coupon_voucher_deactivate
+from .services.coupons.reconcile import coupon_reconcile
+from .services.coupons.redemption import coupon_order_cancelled, coupon_order_use_give_up, coupon_order_used
+from .services.coupons.stock_sync import coupon_sync_give_up, coupon_sync_voucher
+from .services.coupons.voucher_codes import coupon_voucher_codes_deleted
 from .services.identities import identity_profile_refresh
-from .services.network_import_jobs import distributor_import_job_run
+from .services.network_import.jobs import distributor_import_job_run
 from .services.notifications import (
     NotificationTemporaryError,
     notification_send,
@@ -144,10 +149,10 @@ def coupon_sync_task(self: Any, voucher_id: str) -> None:
     """Sync one voucher with WeChat Pay. Rate limits and temporary errors retry with exponential backoff;
     when the retries run out the stocks show ``failed`` (never a half-synced stock that looks healthy)."""
     try:
-        coupon_services.coupon_sync_voucher(voucher_id=voucher_id)
+        coupon_sync_voucher(voucher_id=voucher_id)
     except (CouponTemporaryError, OperationalError) as error:
         if self.request.retries >= self.max_retries:
-            coupon_services.coupon_sync_give_up(voucher_id=voucher_id, error=error)
+            coupon_sync_give_up(voucher_id=voucher_id, error=error)
             return
         raise self.retry(exc=error, countdown=_coupon_backoff(self.request.retries)) from error
 
@@ -159,23 +164,21 @@ def coupon_event_task(self: Any, kind: str, *args: Any) -> None:
         match kind:
             case "order_used":
                 order_id, channel, code = args
-                coupon_services.coupon_order_used(order_id=order_id, channel=channel, voucher_code=code)
+                coupon_order_used(order_id=order_id, channel=channel, voucher_code=code)
             case "order_cancelled":
-                coupon_services.coupon_order_cancelled(order_id=args[0])
+                coupon_order_cancelled(order_id=args[0])
             case "voucher_deleted":
-                coupon_services.coupon_voucher_deactivate(voucher_id=args[0], deleted=True)
+                coupon_voucher_deactivate(voucher_id=args[0], deleted=True)
             case "codes_deleted":
-                coupon_services.coupon_voucher_codes_deleted(voucher_id=args[0], codes=args[1])
+                coupon_voucher_codes_deleted(voucher_id=args[0], codes=args[1])
             case "withdraw":
-                coupon_services.coupon_withdraw(coupon_id=int(args[0]))
+                coupon_withdraw(coupon_id=int(args[0]))
             case _:
                 logger.error("unknown coupon event %r", kind)
     except (CouponTemporaryError, OperationalError) as error:
         if kind == "order_used" and self.request.retries >= self.max_retries:
             order_id, channel, code = args
-            coupon_services.coupon_order_use_give_up(
-                order_id=order_id, channel=channel, voucher_code=code, error=error
-            )
+            coupon_order_use_give_up(order_id=order_id, channel=channel, voucher_code=code, error=error)
             return
         raise self.retry(exc=error, countdown=_coupon_backoff(self.request.retries)) from error
 
@@ -184,7 +187,7 @@ def coupon_event_task(self: Any, kind: str, *args: Any) -> None:
              retry_backoff=60, max_retries=3)  # fmt: skip
 def coupons_reconcile_task() -> int:
     """Periodic (Celery beat, e.g. every 15 minutes): coupons redeemed in stores -> voucher codes used."""
-    return coupon_services.coupon_reconcile()
+    return coupon_reconcile()
 
 
 # --- WeChat Official Accounts ------------------------------------------------------------------------

@@ -352,4 +352,4 @@ class CouponStockExists(CouponApiError):
     taken as that stock; this error (RESOURCE_ALREADY_EXISTS) is the other possible answer: the stock
     exists, no second one is made, and the stock row shows it as a failure (its id must be looked up in
     the merchant platform, where the stock's comment names the voucher, and given to
-    ``voucherCouponStockAttach``: ``services/coupon_attach.py``)."""
+    ``voucherCouponStockAttach``: ``services/coupons/stock_attach.py``)."""

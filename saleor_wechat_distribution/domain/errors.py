@@ -140,7 +140,7 @@ class StorefrontErrorCode(StrEnum):
 
 
 class NetworkImportErrorCode(StrEnum):
-    """Per-row and per-file errors of a network import (services/network_import.py)."""
+    """Per-row and per-file errors of a network import (services/network_import/)."""
 
     GRAPHQL_ERROR = "graphql_error"
     INVALID = "invalid"

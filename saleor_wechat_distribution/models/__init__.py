@@ -1,14 +1,9 @@
 from .app_installations import SaleorAppInstallation
 from .commissions import Commission, CommissionRule, LedgerEntry, OrderHold, OrderLineRefund, Wallet
 from .coupons import CouponStock, IssuedCoupon
+from .disputes import OrderDispute, OrderDisputeEvent
 from .distributors import Distributor, DistributorEvent
-from .network import (
-    DistributorImportFileChunk,
-    DistributorImportJob,
-    DistributorImportRowError,
-    OrderDispute,
-    OrderDisputeEvent,
-)
+from .network_imports import DistributorImportFileChunk, DistributorImportJob, DistributorImportRowError
 from .payouts import Withdrawal
 from .programs import ChannelProgram
 from .referrals import (

@@ -28,7 +28,7 @@ class Distributor(MP_Node):
     #: the contact phone given by an import (the customer account is matched through the host)
     phone = models.CharField(max_length=32, blank=True, default="")
     #: the id the brand's offline records use (imports); null for distributors who applied online, whose
-    #: referral code serves as their external id in exports (services/network_import.py)
+    #: referral code serves as their external id in exports (services/network_import/)
     external_id = models.CharField(max_length=64, null=True, blank=True, unique=True)
     kind = models.CharField(
         max_length=16,
@@ -46,7 +46,7 @@ class Distributor(MP_Node):
     inviter = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", db_index=False
     )
-    #: approved (active or suspended) descendants, kept in step by services/distributor_tree.py
+    #: approved (active or suspended) descendants, kept in step by db/tree.py
     team_size = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import hashlib
 
+from ..db.distributors import distributor_rows_where_in as rows_where_in
 from ..ports import CustomerMatch, CustomerRequest
-from ..selectors.distributors import distributor_rows_where_in as rows_where_in
 
 #: created ids live above every id the demo data and the tests hand out
 CREATED_ID_BASE = 10**12

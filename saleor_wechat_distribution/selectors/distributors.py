@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
-from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from ..domain.distributors import MEMBER_STATUSES, DistributorKind, DistributorStatus
@@ -79,22 +76,3 @@ def distributor_get_by_key(*, key: str) -> Distributor | None:
         Distributor.objects.filter(external_id=key).first()
         or Distributor.objects.filter(external_id__isnull=True, referral_code=key).first()
     )
-
-
-def distributor_rows_where_in(column: str, values: list[Any], columns: tuple[str, ...]) -> list[tuple]:
-    """Rows whose ``column`` is one of ``values``: one array parameter on PostgreSQL (a 100,000-item IN
-    list costs seconds to build and parse), chunks of IN elsewhere."""
-    if not values:
-        return []
-    if connection.vendor == "postgresql":
-        selected = ", ".join("id" if c == "pk" else c for c in columns)
-        with connection.cursor() as cursor:
-            cursor.execute(
-                f"SELECT {selected} FROM {Distributor._meta.db_table} WHERE {column} = ANY(%s)",  # noqa: S608
-                [values],
-            )
-            return cursor.fetchall()
-    rows: list[tuple] = []
-    for chunk in (values[i : i + 500] for i in range(0, len(values), 500)):
-        rows += Distributor.objects.filter(**{f"{column}__in": chunk}).values_list(*columns)
-    return rows

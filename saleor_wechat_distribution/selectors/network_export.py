@@ -1,6 +1,6 @@
 """The network (or one subtree) as rows of the import's own columns, plus read-only facts.
 
-The first columns are exactly what ``services/network_import.py`` reads, so a file exported here
+The first columns are exactly what ``services/network_import/`` reads, so a file exported here
 re-imports to the same network (a no-op); the rest (level, counts, balances) are for people and are
 ignored by the import. Rows stream in tree order, a chunk at a time, with balances summed per chunk.
 """

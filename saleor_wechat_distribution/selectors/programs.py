@@ -4,9 +4,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from ..conf import channel_is_active
+from ..db.rows import fetch_one
 from ..domain.referrals import BindingOverride, BindingPolicy, BindingTrigger, CodePriority
 from ..models import ChannelProgram, CommissionRule
-from .rows import fetch_one
 
 
 def program_for_channel(*, channel: str) -> ChannelProgram:

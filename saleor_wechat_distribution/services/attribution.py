@@ -9,6 +9,9 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from ..db.distributors import distributors_of_link_and_buyer
+from ..db.referrals import attribution_of_order
+from ..db.upserts import insert_unless_exists
 from ..domain.distributors import DistributorStatus, normalize_referral_code
 from ..domain.money import allocate, quantize
 from ..domain.referrals import (
@@ -21,9 +24,7 @@ from ..domain.referrals import (
 from ..models import ChannelProgram, CheckoutReferral, Distributor, DistributorVoucherCode, OrderAttribution
 from ..ports import OrderSnapshot
 from ..selectors.programs import binding_policy_of, policy_snapshot, program_for_channel
-from ..selectors.rows import fetch, fetch_one
 from .bindings import binding_state, binding_touch, current_binding, customer_keys
-from .upserts import insert_unless_exists
 
 
 @dataclass(frozen=True)
@@ -64,26 +65,16 @@ def _code_touches(
     return [t for t in ordered if t is not None]
 
 
-_DISTRIBUTORS = Distributor._meta.db_table
-
-
 def _link_and_buyer(order: OrderSnapshot) -> tuple[Distributor | None, list[str], dict[str, Distributor]]:
     """In one query: the active distributor of the order's link code and its parent (the upline a
     commission pays), and the buyer's own tree path (a buyer who is a distributor is never bound into
     their own team). Returns (link distributor, buyer paths, every loaded node by path)."""
     ref = normalize_referral_code(order.metadata.get(REF_METADATA_KEY, "") or "")
-    if not ref and order.user_id is None:
-        return None, [], {}
-    conditions, params = [], []
-    if ref:
-        parent = f"SELECT substr(path, 1, length(path) - %s) FROM {_DISTRIBUTORS} WHERE referral_code = %s"  # noqa: S608
-        conditions.append(f"(referral_code = %s AND status = %s) OR path = ({parent})")
-        params += [ref, DistributorStatus.ACTIVE.value, Distributor.steplen, ref]
-    if order.user_id is not None:
-        conditions.append("user_id = %s")
-        params.append(order.user_id)
+    nodes = distributors_of_link_and_buyer(
+        code=ref, status=DistributorStatus.ACTIVE.value, user_id=order.user_id
+    )
     link, buyer_paths, loaded = None, [], {}
-    for node in fetch(Distributor, " OR ".join(conditions), params):
+    for node in nodes:
         loaded[node.path] = node
         if ref and node.referral_code == ref and node.status == DistributorStatus.ACTIVE:
             link = node
@@ -157,7 +148,7 @@ def attribute_order(
     program: ChannelProgram | None = None,
 ) -> tuple[OrderAttribution, bool]:
     """``order_attribute``, also saying whether this call made the decision (False: it existed)."""
-    existing = fetch_one(OrderAttribution, "order_id = %s", [order.order_id])
+    existing = attribution_of_order(order.order_id)
     if existing is not None:
         return existing, False
     now = now or timezone.now()

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from django.db import transaction
 
+from ..db.referrals import bindings_of_keys
+from ..db.upserts import insert_row, insert_unless_exists
 from ..domain.referrals import (
     AttributionSource,
     BindingPolicy,
@@ -16,8 +18,6 @@ from ..domain.referrals import (
     may_take_over,
 )
 from ..models import BindingChange, CustomerBinding, Distributor
-from ..selectors.rows import fetch, placeholders
-from .upserts import insert_row, insert_unless_exists
 
 
 def customer_keys(*, user_id: int | None, identities: Sequence[tuple[str, str]] = ()) -> list[str]:
@@ -40,12 +40,7 @@ def current_binding(*, channel: str, keys: Sequence[str], now: datetime) -> Cust
     """The valid binding of the first key that has one (user before identities)."""
     if not keys:
         return None
-    found = {
-        b.customer_key: b
-        for b in fetch(
-            CustomerBinding, f"channel = %s AND customer_key IN ({placeholders(keys)})", [channel, *keys]
-        )
-    }
+    found = {b.customer_key: b for b in bindings_of_keys(channel=channel, keys=keys)}
     for key in keys:
         binding = found.get(key)
         if binding is not None and binding_state(binding).is_valid(now):

@@ -6,13 +6,22 @@ written, or a ``DistributionError`` is raised and nothing is.
 
 from __future__ import annotations
 
-from django.db import connection, transaction
-from django.db.models import Max, Q
+from django.db import transaction
+from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import locks
 from ..conf import get_config
+from ..db.distributors import distributors_of_user_or_code
+from ..db.tree import (
+    adjust_team_size,
+    ancestor_paths,
+    count_new_child,
+    lock_chain,
+    next_child_path,
+)
+from ..db.upserts import insert_unless_exists
 from ..domain.distributors import (
     DISPLAY_NAME_MAX_LENGTH,
     TRANSITIONS,
@@ -28,14 +37,6 @@ from ..domain.errors import DistributorErrorCode as Code
 from ..models import Distributor, DistributorEvent
 from ..ports import Principal
 from .distributor_events import distributor_event_record, distributor_events_record
-from .distributor_tree import (
-    adjust_team_size,
-    ancestor_paths,
-    count_new_child,
-    lock_chain,
-    next_child_path,
-)
-from .upserts import insert_unless_exists
 
 #: treebeard paths are 255 characters of 4-character steps
 MAX_TREE_DEPTH = 63
@@ -78,16 +79,7 @@ def _applicant_and_inviter(
 ) -> tuple[Distributor | None, Distributor | None]:
     """In one query: the applicant's own row (if any) and the row of the inviter's code (if given)."""
     code = normalize_referral_code(inviter_code or "")
-    if connection.vendor == "postgresql":  # on every application's path: no ORM query compilation
-        table = connection.ops.quote_name(Distributor._meta.db_table)
-        rows = Distributor.objects.raw(
-            f"SELECT * FROM {table} WHERE user_id = %s OR referral_code = %s",  # noqa: S608
-            [user_id, code or None],
-        )
-    else:
-        rows = Distributor.objects.filter(
-            Q(user_id=user_id) | (Q(referral_code=code) if code else Q(pk__in=[]))
-        )
+    rows = distributors_of_user_or_code(user_id=user_id, code=code)
     existing = inviter = None
     for row in rows:
         if row.user_id == user_id:

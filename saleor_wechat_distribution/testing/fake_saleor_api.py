@@ -9,65 +9,41 @@
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any, Self
+from .fake_http import FakeHttpWorld, FakeRequest, FakeResponse, json_answer
 
 JWKS = {"keys": [{"kty": "RSA", "kid": "fake", "use": "sig", "alg": "RS256", "n": "AQAB", "e": "AQAB"}]}
 
 
-class FakeSaleorApi:
+class FakeSaleorApi(FakeHttpWorld):
+    thread_name = "fake-saleor-api"
+    display_name = "fake Saleor API"
+    server_version = "FakeSaleor/1.0"
+
     def __init__(self) -> None:
+        super().__init__()
         #: App token -> the App's global id
         self.apps: dict[str, str] = {}
         self.serve_jwks = True
+        #: (method, path) of every request, answered or not
         self.requests: list[tuple[str, str]] = []
-        self._server: ThreadingHTTPServer | None = None
+        self.add_route("GET", r"/\.well-known/jwks\.json", "jwks", self._jwks)
+        self.add_route("POST", r"/graphql/", "graphql", self._graphql)
 
     @property
     def api_url(self) -> str:
-        assert self._server is not None
-        return f"http://127.0.0.1:{self._server.server_address[1]}/graphql/"
+        return f"{self.base_url}/graphql/"
 
-    def __enter__(self) -> Self:
-        world = self
+    def dispatch(self, request: FakeRequest) -> FakeResponse:
+        self.requests.append((request.method, request.target))
+        return super().dispatch(request)
 
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *args: Any) -> None:
-                pass
+    def no_route(self, request: FakeRequest) -> FakeResponse:
+        return json_answer({"error": "not found"}, 404)
 
-            def _answer(self, status: int, body: Any) -> None:
-                data = json.dumps(body).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                self.wfile.write(data)
+    def _jwks(self, request: FakeRequest) -> FakeResponse:
+        return json_answer(JWKS) if self.serve_jwks else self.no_route(request)
 
-            def do_GET(self) -> None:
-                world.requests.append(("GET", self.path))
-                if self.path == "/.well-known/jwks.json" and world.serve_jwks:
-                    self._answer(200, JWKS)
-                else:
-                    self._answer(404, {"error": "not found"})
-
-            def do_POST(self) -> None:
-                world.requests.append(("POST", self.path))
-                self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                if self.path != "/graphql/":
-                    self._answer(404, {"error": "not found"})
-                    return
-                token = (self.headers.get("Authorization") or "").removeprefix("Bearer ")
-                app_id = world.apps.get(token)
-                self._answer(200, {"data": {"app": {"id": app_id} if app_id else None}})
-
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=self._server.serve_forever, daemon=True).start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
+    def _graphql(self, request: FakeRequest) -> FakeResponse:
+        token = (request.headers.get("Authorization") or "").removeprefix("Bearer ")
+        app_id = self.apps.get(token)
+        return json_answer({"data": {"app": {"id": app_id} if app_id else None}})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..services.coupons import coupon_card_event
+from ..services.coupons.card_pack import coupon_card_event
 from .event_hooks import WeChatEvent, register_event_handler
 
 #: the card events that move a linked legacy card: taken into the card pack, deleted, used in a store

@@ -16,7 +16,7 @@ from django.http import HttpRequest, HttpResponse
 from .. import conf
 from ..models import CouponStock
 from ..ports import InvalidNotification
-from ..services.coupons import coupon_received
+from ..services.coupons.card_pack import coupon_received
 from .wechatpay_notifications import apply_once, fail, refuse_malformed, signature_headers
 
 logger = logging.getLogger(__name__)

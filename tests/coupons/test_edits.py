@@ -1,5 +1,6 @@
 """Voucher edits after the stock exists, and a repeated 创建商家券: wechatpayv3's real client against the fake
-WeChat Pay, which answers the way WeChat Pay's API pages document (see testing/fake_busifavor.py)."""
+WeChat Pay, which answers the way WeChat Pay's API pages document (see testing/fake_wechatpay/
+busifavor.py)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from django.utils import timezone
 from saleor_wechat_distribution import host_events
 from saleor_wechat_distribution.domain.coupons import CouponApiError, CouponStockExists, CouponTemporaryError
 from saleor_wechat_distribution.models import CouponStock
-from saleor_wechat_distribution.services.coupons import coupon_sync_voucher
+from saleor_wechat_distribution.services.coupons.stock_sync import coupon_sync_voucher
 
 pytestmark = pytest.mark.django_db
 

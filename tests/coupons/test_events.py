@@ -8,7 +8,8 @@ from saleor_wechat_distribution import host_events
 from saleor_wechat_distribution.models import CouponStock, IssuedCoupon
 from saleor_wechat_distribution.ports import CouponReceived
 from saleor_wechat_distribution.sandbox.vouchers.models import SandboxVoucher
-from saleor_wechat_distribution.services.coupons import coupon_received, coupon_sync_voucher
+from saleor_wechat_distribution.services.coupons.card_pack import coupon_received
+from saleor_wechat_distribution.services.coupons.stock_sync import coupon_sync_voucher
 from saleor_wechat_distribution.testing.concurrency import run_concurrently
 from saleor_wechat_distribution.testing.orders import line, order
 

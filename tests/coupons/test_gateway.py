@@ -199,9 +199,9 @@ def test_tampered_notifications_are_refused(gateway, world, tamper):
 
 
 def _signed_other_event(world):
-    from saleor_wechat_distribution.testing.fake_wechatpay import _aes_gcm_encrypt
+    from saleor_wechat_distribution.testing.fake_wechatpay.crypto import aes_gcm_encrypt
 
-    nonce, ciphertext = _aes_gcm_encrypt(world.merchant.apiv3_key, json.dumps({"out_bill_no": "X"}), "x")
+    nonce, ciphertext = aes_gcm_encrypt(world.merchant.apiv3_key, json.dumps({"out_bill_no": "X"}), "x")
     body = json.dumps(
         {
             "id": "EV-1",

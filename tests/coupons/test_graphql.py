@@ -10,7 +10,7 @@ import pytest
 
 from saleor_wechat_distribution.domain.permissions import Permission
 from saleor_wechat_distribution.models import CouponStock, WeChatIdentity
-from saleor_wechat_distribution.services.coupons import coupon_sync_voucher
+from saleor_wechat_distribution.services.coupons.stock_sync import coupon_sync_voucher
 from saleor_wechat_distribution.testing.factories import customer, staff
 
 from ..graphql.conftest import auth_headers

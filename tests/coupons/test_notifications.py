@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from saleor_wechat_distribution.models import InboundEvent, IssuedCoupon
-from saleor_wechat_distribution.services.coupons import coupon_sync_voucher
+from saleor_wechat_distribution.services.coupons.stock_sync import coupon_sync_voucher
 from saleor_wechat_distribution.testing.fake_wechatpay import rsa_test_key
 
 pytestmark = pytest.mark.django_db

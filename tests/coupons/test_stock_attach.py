@@ -15,8 +15,8 @@ from saleor_wechat_distribution.domain.coupons import CouponRateLimited, CouponT
 from saleor_wechat_distribution.domain.errors import DistributionError
 from saleor_wechat_distribution.domain.permissions import Permission
 from saleor_wechat_distribution.models import CouponStock
-from saleor_wechat_distribution.services.coupon_attach import coupon_stock_attach
-from saleor_wechat_distribution.services.coupons import coupon_sync_voucher
+from saleor_wechat_distribution.services.coupons.stock_attach import coupon_stock_attach
+from saleor_wechat_distribution.services.coupons.stock_sync import coupon_sync_voucher
 from saleor_wechat_distribution.testing.factories import customer, staff
 
 from ..graphql.conftest import auth_headers

@@ -14,17 +14,15 @@ from saleor_wechat_distribution.domain.coupons import CouponRateLimited, CouponT
 from saleor_wechat_distribution.models import CouponStock, DistributorVoucherCode, IssuedCoupon
 from saleor_wechat_distribution.ports import CouponReceived
 from saleor_wechat_distribution.sandbox.vouchers.models import SandboxCodeUse, SandboxVoucherCode
-from saleor_wechat_distribution.services.coupons import (
+from saleor_wechat_distribution.services.coupons.card_pack import (
     coupon_card_event,
     coupon_card_link,
-    coupon_order_cancelled,
-    coupon_order_used,
     coupon_received,
-    coupon_sync_give_up,
-    coupon_sync_voucher,
-    coupon_voucher_codes_deleted,
-    coupon_voucher_deactivate,
 )
+from saleor_wechat_distribution.services.coupons.deactivation import coupon_voucher_deactivate
+from saleor_wechat_distribution.services.coupons.redemption import coupon_order_cancelled, coupon_order_used
+from saleor_wechat_distribution.services.coupons.stock_sync import coupon_sync_give_up, coupon_sync_voucher
+from saleor_wechat_distribution.services.coupons.voucher_codes import coupon_voucher_codes_deleted
 from saleor_wechat_distribution.testing.factories import make_distributor
 
 pytestmark = pytest.mark.django_db
@@ -344,7 +342,7 @@ def test_the_notification_url_is_set_with_the_stock(world, make_voucher):
 
 
 def test_a_coupon_redeemed_in_a_store_marks_the_voucher_code_used(merchant, world, make_voucher):
-    from saleor_wechat_distribution.services.coupons import coupon_reconcile
+    from saleor_wechat_distribution.services.coupons.reconcile import coupon_reconcile
 
     voucher = make_voucher(codes=["S 1/a", "S-2", "S-3"])
     [stock] = coupon_sync_voucher(voucher_id=voucher.voucher_id)

@@ -21,7 +21,7 @@ from saleor_wechat_distribution.domain.coupons import (
     v2_hmac_sign,
 )
 from saleor_wechat_distribution.domain.errors import CouponErrorCode, DistributionError
-from saleor_wechat_distribution.services.coupons import _batches
+from saleor_wechat_distribution.services.coupons.code_upload import upload_batches
 
 NOW = datetime(2026, 11, 25, 8, 0, tzinfo=UTC)
 money = st.decimals(min_value=Decimal("-10"), max_value=Decimal("200000"), places=3, allow_nan=False)
@@ -80,7 +80,7 @@ def test_batches_stream_every_code_once_in_order(codes, room):
     valid: list[str] = []
     rejected: list[str] = []
     last = None
-    for batch, refused, cursor in _batches(iter(codes), room=room):
+    for batch, refused, cursor in upload_batches(iter(codes), room=room):
         last = cursor
         assert len(batch) + len(refused) > 0 and len(batch) <= MAX_CODES_PER_UPLOAD
         assert all(is_valid_code(c) for c in batch) and not any(is_valid_code(c) for c in refused)

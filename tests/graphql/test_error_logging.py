@@ -9,7 +9,7 @@ import re
 
 import pytest
 
-from saleor_wechat_distribution.graphql import storefront_schema
+from saleor_wechat_distribution.graphql.storefronts import schema as storefront_schema
 
 from .conftest import GRAPHQL_URL, Gql, World
 

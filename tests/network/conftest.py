@@ -8,7 +8,7 @@ import pytest
 from saleor_wechat_distribution.domain.network_import import IMPORT_COLUMNS
 from saleor_wechat_distribution.models import Distributor
 from saleor_wechat_distribution.ports import SYSTEM
-from saleor_wechat_distribution.services.network_import import network_import
+from saleor_wechat_distribution.services.network_import.run import network_import
 
 
 def csv_bytes(rows: list[dict[str, str]], *, columns=IMPORT_COLUMNS, encoding: str = "utf-8-sig") -> bytes:

@@ -286,7 +286,7 @@ def test_a_job_whose_worker_died_is_taken_again_and_a_live_one_is_not():
     from django.utils import timezone
 
     from saleor_wechat_distribution.models import DistributorImportFileChunk, DistributorImportJob
-    from saleor_wechat_distribution.services.network_import_jobs import distributor_import_job_run
+    from saleor_wechat_distribution.services.network_import.jobs import distributor_import_job_run
 
     def job(started_ago: timedelta) -> DistributorImportJob:
         created = DistributorImportJob.objects.create(

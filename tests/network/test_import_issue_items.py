@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from saleor_wechat_distribution.models import Distributor, DistributorImportRowError, Storefront
 from saleor_wechat_distribution.ports import SYSTEM
-from saleor_wechat_distribution.services.network_import_jobs import (
+from saleor_wechat_distribution.services.network_import.jobs import (
     distributor_import_job_create,
     distributor_import_job_run,
 )

@@ -2,7 +2,7 @@
 plugin configuration), Saleor users for network imports (CustomerDirectory), WeChat identities linked
 in the core's identity model in attribution, and the plugin configuration's secrets sealed at rest.
 
-WeChat Pay is the project's fake (``testing.fake_wechatpay`` with ``fake_busifavor``), spoken to over
+WeChat Pay is the project's fake (``testing.fake_wechatpay`` with its ``busifavor``), spoken to over
 HTTP by wechatpayv3's real client; Saleor is driven through its own GraphQL API."""
 
 from __future__ import annotations

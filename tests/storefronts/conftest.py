@@ -16,7 +16,7 @@ from saleor_wechat_distribution.models import ChannelProgram, Distributor, Offic
 from saleor_wechat_distribution.ports import Principal
 from saleor_wechat_distribution.sandbox.vouchers.models import SandboxVoucher, SandboxVoucherCode
 from saleor_wechat_distribution.sealing import seal
-from saleor_wechat_distribution.services.coupons import coupon_card_link
+from saleor_wechat_distribution.services.coupons.card_pack import coupon_card_link
 from saleor_wechat_distribution.testing.factories import customer, make_distributor, staff
 from saleor_wechat_distribution.testing.fake_wechat_mp import FakeAccount, FakeWeChatMp
 

@@ -8,7 +8,7 @@ import pytest
 
 from saleor_wechat_distribution import host_events
 from saleor_wechat_distribution.models import IssuedCoupon
-from saleor_wechat_distribution.services.coupons import coupon_order_cancelled, coupon_order_used
+from saleor_wechat_distribution.services.coupons.redemption import coupon_order_cancelled, coupon_order_used
 from saleor_wechat_distribution.testing.orders import line, order
 
 from .conftest import CHANNEL

@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from saleor_wechat_distribution.models import IssuedCoupon
 from saleor_wechat_distribution.sandbox.vouchers.models import SandboxVoucher, SandboxVoucherCode
-from saleor_wechat_distribution.services.coupons import coupon_card_link
+from saleor_wechat_distribution.services.coupons.card_pack import coupon_card_link
 from saleor_wechat_distribution.wechat.card_events import register_card_event_handlers
 
 from .conftest import SHOP_APP

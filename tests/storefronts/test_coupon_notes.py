@@ -10,7 +10,7 @@ import pytest
 
 from saleor_wechat_distribution.domain.coupons import CouponTemporaryError
 from saleor_wechat_distribution.domain.permissions import Permission
-from saleor_wechat_distribution.services.coupons import (
+from saleor_wechat_distribution.services.coupons.redemption import (
     coupon_order_cancelled,
     coupon_order_use_give_up,
     coupon_order_used,

@@ -73,3 +73,10 @@ def parse_decimal(raw: str | None, *, field: str, code: Enum) -> Decimal | None:
             field=field,
         )
     return value
+
+
+def plain_decimal(value: Decimal | None) -> Decimal | None:
+    """Without the storage's trailing zeros (``10.0000`` -> ``10``, ``2.5000`` -> ``2.5``)."""
+    if value is None:
+        return None
+    return value.quantize(Decimal(1)) if value == value.to_integral_value() else value.normalize()

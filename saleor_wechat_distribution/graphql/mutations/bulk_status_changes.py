@@ -20,7 +20,7 @@ from ...domain.errors import DistributionError, DistributorErrorCode
 from ...domain.permissions import Permission
 from ...models import Distributor as DistributorModel
 from ..core.mutations import BaseMutation
-from ..types import Distributor
+from ..distributors.types import Distributor
 from .status_changes import clean_reason
 
 #: the console's page size: a page of the applications queue at once

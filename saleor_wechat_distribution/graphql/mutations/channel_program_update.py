@@ -11,7 +11,7 @@ from ..core.channels import channel_argument
 from ..core.money import parse_decimal
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import BindingOverrideEnum, BindingTriggerEnum, CodePriorityEnum, CommissionErrorCodeEnum
-from ..program_types import ChannelProgram
+from ..programs.types import ChannelProgram
 
 ChannelProgramUpdateError = mutation_error_type("ChannelProgramUpdateError", CommissionErrorCodeEnum)
 

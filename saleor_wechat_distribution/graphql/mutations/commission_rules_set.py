@@ -14,7 +14,7 @@ from ..core.inputs import HOST_ID_MAX_LENGTH, clean_text
 from ..core.money import parse_decimal
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import CommissionErrorCodeEnum, DistributorKindEnum
-from ..program_types import CommissionRule
+from ..programs.types import CommissionRule
 
 CommissionRulesSetError = mutation_error_type("CommissionRulesSetError", CommissionErrorCodeEnum)
 

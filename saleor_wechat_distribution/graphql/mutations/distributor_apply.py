@@ -8,8 +8,8 @@ from ...domain.distributors import DistributorKind
 from ...domain.errors import DistributorErrorCode
 from ...services.distributors import distributor_apply
 from ..core.mutations import BaseMutation, mutation_error_type
+from ..distributors.types import Distributor
 from ..enums import DistributorErrorCodeEnum, DistributorKindEnum
-from ..types import Distributor
 
 DistributorApplyError = mutation_error_type("DistributorApplyError", DistributorErrorCodeEnum)
 

@@ -10,10 +10,10 @@ from django.utils.translation import gettext_lazy as _
 
 from ...domain.errors import DistributionError, NetworkImportErrorCode
 from ...domain.permissions import Permission
-from ...services.network_import_jobs import distributor_import_job_create
+from ...services.network_import.jobs import distributor_import_job_create
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..core.uploads import Upload
-from ..network_types import DistributorImportJob, NetworkImportErrorCodeEnum
+from ..network.types import DistributorImportJob, NetworkImportErrorCodeEnum
 
 DistributorImportError = mutation_error_type("DistributorImportError", NetworkImportErrorCodeEnum)
 

@@ -8,8 +8,8 @@ from ...domain.errors import DistributorErrorCode
 from ...domain.permissions import Permission
 from ...services.distributors import distributor_move
 from ..core.mutations import BaseMutation, mutation_error_type
+from ..distributors.types import Distributor
 from ..enums import DistributorErrorCodeEnum
-from ..types import Distributor
 
 DistributorMoveError = mutation_error_type("DistributorMoveError", DistributorErrorCodeEnum)
 

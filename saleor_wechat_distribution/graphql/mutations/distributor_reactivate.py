@@ -4,8 +4,8 @@ import graphene
 
 from ...services.distributors import distributor_reactivate
 from ..core.mutations import mutation_error_type
+from ..distributors.types import Distributor
 from ..enums import DistributorErrorCodeEnum
-from ..types import Distributor
 from .status_changes import DistributorStatusMutation
 
 DistributorReactivateError = mutation_error_type("DistributorReactivateError", DistributorErrorCodeEnum)

@@ -4,8 +4,8 @@ import graphene
 
 from ...services.distributors import distributor_suspend
 from ..core.mutations import mutation_error_type
+from ..distributors.types import Distributor
 from ..enums import DistributorErrorCodeEnum
-from ..types import Distributor
 from .status_changes import DistributorStatusMutation
 
 DistributorSuspendError = mutation_error_type("DistributorSuspendError", DistributorErrorCodeEnum)

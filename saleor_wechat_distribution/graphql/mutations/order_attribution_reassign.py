@@ -7,10 +7,10 @@ import graphene
 from ...domain.errors import CommissionErrorCode
 from ...domain.permissions import Permission
 from ...services.referrals import order_attribution_reassign
+from ..commissions.types import OrderAttribution
 from ..core.inputs import HOST_ID_MAX_LENGTH, REASON_MAX_LENGTH, clean_text
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import CommissionErrorCodeEnum
-from ..types import OrderAttribution
 
 OrderAttributionReassignError = mutation_error_type("OrderAttributionReassignError", CommissionErrorCodeEnum)
 

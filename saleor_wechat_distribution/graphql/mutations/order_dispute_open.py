@@ -8,7 +8,7 @@ from ...domain.errors import DisputeErrorCode
 from ...domain.permissions import Permission
 from ...services.disputes import order_dispute_open
 from ..core.mutations import BaseMutation, mutation_error_type
-from ..network_types import DisputeErrorCodeEnum, OrderDispute
+from ..network.types import DisputeErrorCodeEnum, OrderDispute
 
 OrderDisputeOpenError = mutation_error_type("OrderDisputeOpenError", DisputeErrorCodeEnum)
 

@@ -9,7 +9,7 @@ from ...domain.permissions import Permission
 from ...services.disputes import order_dispute_resolve
 from ..core.money import parse_decimal
 from ..core.mutations import BaseMutation, mutation_error_type
-from ..network_types import DisputeErrorCodeEnum, DisputeResolutionEnum, OrderDispute
+from ..network.types import DisputeErrorCodeEnum, DisputeResolutionEnum, OrderDispute
 
 OrderDisputeResolveError = mutation_error_type("OrderDisputeResolveError", DisputeErrorCodeEnum)
 

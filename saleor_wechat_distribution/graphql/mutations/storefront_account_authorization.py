@@ -13,7 +13,7 @@ from ...services.official_accounts import (
 )
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import StorefrontErrorCodeEnum
-from ..storefront_types import Storefront
+from ..storefronts.types import Storefront
 
 StorefrontAccountAuthorizationUrlError = mutation_error_type(
     "StorefrontAccountAuthorizationUrlError", StorefrontErrorCodeEnum

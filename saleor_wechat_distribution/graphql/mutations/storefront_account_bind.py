@@ -8,7 +8,7 @@ from ...domain.errors import StorefrontErrorCode
 from ...services.official_accounts import official_account_bind_credentials
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import MessageEncryptionEnum, StorefrontErrorCodeEnum
-from ..storefront_types import Storefront
+from ..storefronts.types import Storefront
 
 StorefrontAccountBindError = mutation_error_type("StorefrontAccountBindError", StorefrontErrorCodeEnum)
 

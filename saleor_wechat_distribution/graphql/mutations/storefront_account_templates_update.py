@@ -9,7 +9,7 @@ from ...domain.errors import DistributionError, StorefrontErrorCode
 from ...services.official_accounts import NOTIFICATION_KINDS, official_account_templates_update
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import StorefrontErrorCodeEnum
-from ..storefront_types import NotificationKindEnum, Storefront
+from ..storefronts.types import NotificationKindEnum, Storefront
 
 StorefrontAccountTemplatesUpdateError = mutation_error_type(
     "StorefrontAccountTemplatesUpdateError", StorefrontErrorCodeEnum

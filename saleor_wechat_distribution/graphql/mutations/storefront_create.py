@@ -9,7 +9,7 @@ from ...domain.permissions import Permission
 from ...services.storefronts import storefront_update
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import StorefrontErrorCodeEnum
-from ..storefront_types import Storefront
+from ..storefronts.types import Storefront
 from .storefront_update import StorefrontInput
 
 StorefrontCreateError = mutation_error_type("StorefrontCreateError", StorefrontErrorCodeEnum)

@@ -8,7 +8,7 @@ from ...domain.errors import StorefrontErrorCode
 from ...services.storefronts import storefront_update
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import StorefrontErrorCodeEnum
-from ..storefront_types import Storefront
+from ..storefronts.types import Storefront
 
 StorefrontUpdateError = mutation_error_type("StorefrontUpdateError", StorefrontErrorCodeEnum)
 PRODUCT_IDS_INPUT_MAX = 500

@@ -6,7 +6,7 @@ import graphene
 
 from ...domain.errors import CouponErrorCode
 from ...domain.permissions import Permission
-from ...services.coupons import coupon_card_link
+from ...services.coupons.card_pack import coupon_card_link
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import CouponErrorCodeEnum
 

@@ -7,9 +7,9 @@ import graphene
 from ...domain.errors import CouponStockAttachErrorCode
 from ...domain.permissions import Permission
 from ...selectors.coupons import coupon_stocks_for_voucher
-from ...services.coupon_attach import coupon_stock_attach
+from ...services.coupons.stock_attach import coupon_stock_attach
 from ..core.mutations import BaseMutation, mutation_error_type
-from ..coupons import VoucherCoupon, voucher_coupon
+from ..coupons.types import VoucherCoupon, voucher_coupon
 from ..enums import CouponStockAttachErrorCodeEnum
 
 VoucherCouponStockAttachError = mutation_error_type(

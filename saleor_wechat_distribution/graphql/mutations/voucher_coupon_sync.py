@@ -6,9 +6,9 @@ import graphene
 
 from ...domain.errors import CouponErrorCode
 from ...domain.permissions import Permission
-from ...services.coupons import coupon_sync_request
+from ...services.coupons.stock_sync import coupon_sync_request
 from ..core.mutations import BaseMutation, mutation_error_type
-from ..coupons import VoucherCoupon, voucher_coupon
+from ..coupons.types import VoucherCoupon, voucher_coupon
 from ..enums import CouponErrorCodeEnum
 
 VoucherCouponSyncError = mutation_error_type("VoucherCouponSyncError", CouponErrorCodeEnum)

@@ -12,7 +12,7 @@ from ...selectors.storefronts import storefront_get_by_slug
 from ...services.wechat_links import identity_link, oauth_complete
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import StorefrontErrorCodeEnum
-from ..storefront_types import is_public
+from ..storefronts.types import is_public
 
 WeChatOAuthCompleteError = mutation_error_type("WeChatOAuthCompleteError", StorefrontErrorCodeEnum)
 WeChatIdentityLinkError = mutation_error_type("WeChatIdentityLinkError", StorefrontErrorCodeEnum)

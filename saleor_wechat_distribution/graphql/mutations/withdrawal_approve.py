@@ -7,9 +7,9 @@ import graphene
 from ...domain.errors import CommissionErrorCode
 from ...domain.permissions import Permission
 from ...services.withdrawals import withdrawal_approve
+from ..commissions.types import Withdrawal
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import CommissionErrorCodeEnum
-from ..types import Withdrawal
 
 WithdrawalApproveError = mutation_error_type("WithdrawalApproveError", CommissionErrorCodeEnum)
 

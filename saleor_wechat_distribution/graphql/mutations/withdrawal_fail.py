@@ -7,10 +7,10 @@ import graphene
 from ...domain.errors import CommissionErrorCode
 from ...domain.permissions import Permission
 from ...services.payouts import FAIL_REASON_MAX_LENGTH, withdrawal_fail
+from ..commissions.types import Withdrawal
 from ..core.inputs import clean_text
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import CommissionErrorCodeEnum
-from ..types import Withdrawal
 
 WithdrawalFailError = mutation_error_type("WithdrawalFailError", CommissionErrorCodeEnum)
 

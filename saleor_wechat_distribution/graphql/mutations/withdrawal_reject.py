@@ -7,10 +7,10 @@ import graphene
 from ...domain.errors import CommissionErrorCode
 from ...domain.permissions import Permission
 from ...services.withdrawals import withdrawal_reject
+from ..commissions.types import Withdrawal
 from ..core.inputs import REASON_MAX_LENGTH, clean_text
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import CommissionErrorCodeEnum
-from ..types import Withdrawal
 
 WithdrawalRejectError = mutation_error_type("WithdrawalRejectError", CommissionErrorCodeEnum)
 

@@ -6,11 +6,11 @@ import graphene
 
 from ...domain.errors import CommissionErrorCode
 from ...services.withdrawals import withdrawal_request
+from ..commissions.types import Withdrawal
 from ..core.channels import channel_argument
 from ..core.money import parse_decimal
 from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import CommissionErrorCodeEnum
-from ..types import Withdrawal
 
 WithdrawalRequestError = mutation_error_type("WithdrawalRequestError", CommissionErrorCodeEnum)
 

@@ -18,7 +18,7 @@ from django.utils.translation import gettext
 
 from ...ports import SYSTEM
 from ...selectors.distributors import distributor_get_by_key
-from ...services.network_import import network_import
+from ...services.network_import.run import network_import
 from ...tabular import format_of
 
 
