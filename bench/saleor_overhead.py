@@ -1,25 +1,38 @@
 """checkoutComplete latency inside a real Saleor, with the WeChat distribution plugin active vs inactive.
 
-Runs inside a Saleor environment (see README, "Running the saleor tier"): Saleor's test settings, its test
-database (kept: ``--keepdb``), Saleor's own e2e helpers to build a shop and drive its GraphQL API in
-process. Each run prepares a fresh checkout (lines, delivery, a referral code in its metadata, paid in full
-with ``transactionCreate`` by an app) outside the timing, then times only ``checkoutComplete``. Runs
-alternate active / inactive on the same product and channel. Celery tasks go to a real broker (Redis,
-``--broker``), as in production, unless ``--eager``. Everything is rolled back at the end.
+Two figures, each a ratio against the inactive arm run in the same process, arms interleaved:
+
+* in process (default): runs inside a Saleor environment (see README, "Running the saleor tier"; start it
+  from this repository's directory: the current directory wins over PYTHONPATH once Saleor is set up):
+  Saleor's test settings, its test database (kept: ``--keepdb``), Saleor's own e2e helpers to build a shop
+  and drive its GraphQL API in process. Each run prepares a fresh checkout (lines, delivery, a referral
+  code in its metadata, paid in full with ``transactionCreate`` by an app) outside the timing, then times
+  only ``checkoutComplete``, including what it leaves for the commit (Saleor's and our on-commit
+  hand-offs, the Celery publish: the run is one transaction rolled back at the end, so the bench runs
+  them as the commit would), each request starting with fresh Celery thread state as in a server's new
+  request thread. Celery tasks go to a real broker (Redis, ``--broker``), as in production, unless
+  ``--eager``.
+* ``--http URL`` (``saleor_http.py``): against a running Saleor (uvicorn + a Celery worker), through its
+  public GraphQL API only; with ``--server-pid`` / ``--worker-pid`` also the server's CPU per
+  ``checkoutComplete`` and the worker's CPU per active checkout, from /proc (steadier than wall time on a
+  shared machine).
 
 Noise control (the machine may be shared; run-to-run noise is about ±10 % of a checkout): the arms
 alternate ABBA so neither always goes first, the first runs of each arm are discarded as warm-up, the
-garbage collector runs before and is paused during each timed call, and the medians are compared. Besides
-the end-to-end ratio, the time spent in our own code is measured directly: the plugin's hooks and the
-on-commit hand-offs they register (the Celery publish) are timed inside the active runs (``hooks_ms``,
-median per checkout), which the end-to-end ratio cannot resolve below the noise.
+garbage collector runs before and is paused during each timed call (in process), and the medians are
+compared. Besides the end-to-end ratio, the in-process run measures the time spent in our own code
+directly: the plugin's hooks and the on-commit hand-offs they register (the Celery publish) are timed
+inside the active runs (``hooks_ms``, median per checkout), which the end-to-end ratio cannot resolve
+below the noise.
 
 Elsewhere it prints why it cannot run and exits 0. Last line: one JSON object with ``active_ms``,
 ``inactive_ms`` (medians), ``overhead_ratio``, ``runs`` (per arm), ``hooks_ms`` and ``hooks_ratio``
-(``(inactive_ms + hooks_ms) / inactive_ms``).
+(``(inactive_ms + hooks_ms) / inactive_ms``); over HTTP ``mode: "http"``, the per-round medians and the
+CPU figures.
 
     DJANGO_SETTINGS_MODULE=saleor.tests.settings DATABASE_URL=postgres://…/saleor_test \\
         python bench/saleor_overhead.py --runs 25
+    python bench/saleor_overhead.py --http http://127.0.0.1:8000/graphql/ --server-pid 123 --worker-pid 456
 """
 
 from __future__ import annotations
@@ -32,6 +45,7 @@ import json
 import os
 import statistics
 import sys
+import threading
 import time
 
 PLUGIN_PATH = "saleor_wechat_distribution.saleor_adapter.plugin.WeChatDistributionPlugin"
@@ -67,7 +81,18 @@ def main(argv: list[str] | None = None) -> int:
         "--broker", default=os.environ.get("CELERY_BROKER_URL") or "redis://127.0.0.1:6379/13"
     )
     parser.add_argument("--eager", action="store_true", help="run Celery tasks inline (no broker)")
+    http = parser.add_argument_group("through HTTP against a running Saleor with a worker (saleor_http.py)")
+    http.add_argument("--http", metavar="URL", help="Saleor's GraphQL URL, e.g. http://127.0.0.1:8000/graphql/")
+    http.add_argument("--email", default="admin@example.com", help="a staff user (superuser)")
+    http.add_argument("--password", default="admin")
+    http.add_argument("--channel", default="default-channel")
+    http.add_argument("--rounds", type=int, default=3)
+    http.add_argument("--per-round", type=int, default=8, help="checkouts per arm and round")
+    http.add_argument("--server-pid", type=int, action="append", default=[], help="uvicorn's pid: its CPU")
+    http.add_argument("--worker-pid", type=int, action="append", default=[], help="the worker's pid: its CPU")
     args = parser.parse_args(argv)
+    if args.http:
+        return _http(args)
     if args.runs < 20:
         parser.error("--runs must be at least 20")
     if importlib.util.find_spec("saleor") is None or importlib.util.find_spec("saleor.plugins") is None:
@@ -136,6 +161,30 @@ def main(argv: list[str] | None = None) -> int:
     return 0
 
 
+def _http(args: argparse.Namespace) -> int:
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from saleor_http import run
+
+    result = run(
+        args.http, email=args.email, password=args.password, channel=args.channel, rounds=args.rounds,
+        per_round=args.per_round, server_pids=args.server_pid, worker_pids=args.worker_pid,
+    )  # fmt: skip
+    print(
+        f"checkoutComplete over HTTP, median of {result['checkouts_per_arm']} per arm: active "
+        f"{result['active_ms']:.1f} ms, inactive {result['inactive_ms']:.1f} ms "
+        f"(per round: {result['rounds']})"
+    )
+    if "server_cpu_ratio" in result:
+        print(
+            f"server CPU per checkoutComplete (mean): active {result['server_cpu_active_ms']} ms, inactive "
+            f"{result['server_cpu_inactive_ms']} ms"
+        )
+    if "worker_cpu_ms_per_active_checkout" in result:
+        print(f"worker CPU per active checkout: {result['worker_cpu_ms_per_active_checkout']} ms")
+    print(json.dumps(result))
+    return 0
+
+
 _depth = [0]
 
 
@@ -186,7 +235,19 @@ def _instrument() -> None:
     jobs.transaction = _TimedTransaction(jobs.transaction)
 
 
+def _as_in_a_new_thread() -> None:
+    """A server serves each request in a new thread (Django's ASGI handler: a thread per request), where
+    Celery's per-thread state (its result backend among it) starts empty. The bench serves every request
+    in its one thread (all its database work shares one transaction, rolled back at the end), so it drops
+    that state before each timed call instead. Without this it missed 20 ms per checkout that a server
+    paid (issue 11)."""
+    from celery import current_app
+
+    current_app._local = threading.local()
+
+
 def _run(runs: int, results: dict[str, list[float]]) -> None:
+    from django.test import TestCase
     from saleor.account.tests.fixtures.user import dangerously_create_test_user
     from saleor.app.models import App
     from saleor.checkout.models import Checkout
@@ -248,12 +309,16 @@ def _run(runs: int, results: dict[str, list[float]]) -> None:
         )
         total = checkout["totalPrice"]["gross"]["amount"]
         create_transaction(app_client, checkout["id"], amount_charged=total)
+        _as_in_a_new_thread()
         gc.collect()
         gc.disable()
         _our_time[0] = 0.0
         try:
             started = time.perf_counter()
-            response = shopper.post_graphql(CHECKOUT_COMPLETE_MUTATION, {"checkoutId": checkout["id"]})
+            # the run is one transaction, rolled back at the end: run what checkoutComplete leaves for the
+            # commit (Saleor's and our hand-offs, the Celery publish) as its commit would, in the timing
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                response = shopper.post_graphql(CHECKOUT_COMPLETE_MUTATION, {"checkoutId": checkout["id"]})
             elapsed = (time.perf_counter() - started) * 1000
         finally:
             gc.enable()

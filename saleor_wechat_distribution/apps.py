@@ -14,9 +14,10 @@ class WeChatDistributionConfig(AppConfig):
 
     def ready(self) -> None:
         from django.apps import apps
+        from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_delete, post_save
 
-        from . import checks, conf, tasks  # noqa: F401 - tasks: registers our Celery tasks; checks: system checks
+        from . import checks, conf, jobs, tasks  # noqa: F401 - tasks: registers our Celery tasks; checks: system checks
         from .graphql.core import error_log
         from .log_redaction import install_log_redaction
         from .models import CommissionRule
@@ -33,6 +34,9 @@ class WeChatDistributionConfig(AppConfig):
         register_card_event_handlers()
         install_log_redaction()  # WeChat's secrets travel in URLs, which urllib3 logs at DEBUG
         error_log.install()  # graphql-core's own tracebacks of our requests' errors: see error_log.py
+        # our Celery messages leave after the response (jobs.py)
+        request_started.connect(jobs.request_started, dispatch_uid="wd-jobs-request-started")
+        request_finished.connect(jobs.request_finished, dispatch_uid="wd-jobs-request-finished")
         post_save.connect(rules_cache_clear, sender=CommissionRule, dispatch_uid="wd-rules-cache-save")
         post_delete.connect(rules_cache_clear, sender=CommissionRule, dispatch_uid="wd-rules-cache-delete")
         # defaults from Django settings, unless a host (Saleor's adapter) registered its own

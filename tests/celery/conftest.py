@@ -102,3 +102,27 @@ def celery_worker(transactional_db) -> Iterator[dict[str, str]]:
             worker.wait()
         if os.environ.get("WD_SHOW_WORKER_LOG"):
             print("".join(output))
+
+
+@pytest.fixture
+def celery_broker() -> Iterator[dict[str, str]]:
+    """Sends go to a private Redis queue that no worker consumes (deleted afterwards): what a web process
+    does in production, without the cost of starting a worker."""
+    broker = redis_url()
+    if broker is None:
+        pytest.skip("needs Redis at REDIS_URL (or 127.0.0.1:6379)")
+    import redis
+
+    from saleor_wechat_distribution.sandbox.celery import app
+
+    queue = f"wd-test-send-{os.getpid()}-{time.monotonic_ns()}"
+    saved = {k: app.conf[k] for k in ("task_always_eager", "broker_url", "task_default_queue")}
+    app.conf.update(task_always_eager=False, broker_url=broker, task_default_queue=queue)
+    _reset_connections(app)
+    client = redis.Redis.from_url(broker)
+    try:
+        yield {"queue": queue, "broker": broker, "redis": client}
+    finally:
+        app.conf.update(saved)
+        _reset_connections(app)
+        client.delete(queue)
