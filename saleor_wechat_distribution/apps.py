@@ -25,7 +25,7 @@ class WeChatDistributionConfig(AppConfig):
         from .wechat.card_events import register_card_event_handlers
         from .wechat.coupon_gateways import coupon_gateways_from_settings
         from .wechat.gateways import payout_gateway_from_settings
-        from .wechat.mp import WeChatMpGateway
+        from .wechat.web import WeChatGateway
 
         if apps.is_installed("saleor.plugins"):
             # Inside Saleor: the adapter registers settings, payouts, checkout lookup and the writer
@@ -45,4 +45,4 @@ class WeChatDistributionConfig(AppConfig):
         if not conf.has_coupon_gateway_factory():
             conf.set_coupon_gateway_factory(coupon_gateways_from_settings)
         if not conf.has_official_account_gateway():
-            conf.set_official_account_gateway(WeChatMpGateway())
+            conf.set_official_account_gateway(WeChatGateway())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
+from functools import cache
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -20,6 +21,7 @@ from .ports import (
     ProductSnapshot,
     VoucherSource,
 )
+from .ports_center import CustomerSessions, ProductCatalog
 
 
 @dataclass(frozen=True)
@@ -185,11 +187,18 @@ def set_product_lookup(lookup: ProductLookup | None) -> None:
 
 
 def has_product_lookup() -> bool:
-    return _product_lookup is not None
+    """Whether products can be described: a registered lookup, or the host's catalog."""
+    return _product_lookup is not None or get_product_catalog() is not None
 
 
 def product_lookup(channel: str, product_id: str) -> ProductSnapshot | None:
-    return _product_lookup(channel, product_id) if _product_lookup is not None else None
+    """The registered lookup, else the host's catalog (``get_product_catalog``), else None."""
+    if _product_lookup is not None:
+        return _product_lookup(channel, product_id)
+    catalog = get_product_catalog()
+    return (
+        catalog.products_get(channel=channel, product_ids=[product_id]).get(product_id) if catalog else None
+    )
 
 
 # --- customer directory (network imports) --------------------------------------------------------
@@ -216,3 +225,48 @@ def get_customer_directory() -> CustomerDirectory:
 
 class CustomerDirectoryNotConfigured(RuntimeError):
     pass
+
+
+# --- the distributor center: the host's product catalog and customer sessions ------------------------
+
+_product_catalog: ProductCatalog | None = None
+_customer_sessions: CustomerSessions | None = None
+
+
+class CenterHostNotConfigured(RuntimeError):
+    pass
+
+
+@cache
+def _instance(dotted: str) -> object:
+    return import_string(dotted)()
+
+
+def set_product_catalog(catalog: ProductCatalog | None) -> None:
+    """The host registers its catalog (Saleor's adapter: Saleor's products; the sandbox: by setting)."""
+    global _product_catalog
+    _product_catalog = catalog
+
+
+def get_product_catalog() -> ProductCatalog | None:
+    """The registered catalog, else the class named by ``WECHAT_DISTRIBUTION_PRODUCT_CATALOG``, else None."""
+    if _product_catalog is not None:
+        return _product_catalog
+    dotted = getattr(settings, "WECHAT_DISTRIBUTION_PRODUCT_CATALOG", None)
+    return _instance(dotted) if dotted else None  # type: ignore[return-value]
+
+
+def set_customer_sessions(sessions: CustomerSessions | None) -> None:
+    """The host registers how a WeChat sign-in becomes a customer token (Saleor: its JWT)."""
+    global _customer_sessions
+    _customer_sessions = sessions
+
+
+def get_customer_sessions() -> CustomerSessions:
+    """The registered sessions, else the class named by ``WECHAT_DISTRIBUTION_CUSTOMER_SESSIONS``."""
+    if _customer_sessions is not None:
+        return _customer_sessions
+    dotted = getattr(settings, "WECHAT_DISTRIBUTION_CUSTOMER_SESSIONS", None)
+    if not dotted:
+        raise CenterHostNotConfigured("no customer sessions are registered for WeChat sign-in")
+    return _instance(dotted)  # type: ignore[return-value]

@@ -66,7 +66,10 @@ def test_sandbox_seeds_once_on_sqlite_and_serves_graphql(tmp_path):
             assert line, "sandbox exited early:\n" + "".join(lines)
             lines.append(line)
         assert f"http://127.0.0.1:{port}/graphql/" in "".join(lines)
-        tokens = dict(re.findall(r"^\s+(.+?): (\S+)$", "".join(lines[3:]) + server.stdout.readline(), re.M))
+        while not lines[-1].startswith("Demo storefronts"):
+            lines.append(server.stdout.readline())
+            assert lines[-1], "sandbox exited early:\n" + "".join(lines)
+        tokens = dict(re.findall(r"^\s+(.+?): (\S+)$", "".join(lines[3:]), re.M))
         url = f"http://127.0.0.1:{port}/graphql/"
         for _ in range(100):
             try:
@@ -97,6 +100,17 @@ def test_sandbox_seeds_once_on_sqlite_and_serves_graphql(tmp_path):
         east = _post(url, shop % '"east-china"')["data"]["storefront"]
         assert east["allProducts"] and east["referralCode"] not in (None, wang["referralCode"])
         assert _post(url, shop % '"no-such-shop"')["data"]["storefront"] is None
+        # the distributor center's home on SQLite (its sums are one plain statement)
+        home = _post(
+            url,
+            '{ centerHome(channel: "default-channel") { balance { available { amount } } '
+            "monthEarnings { amount } teamSize teamCounts { level count } } }",
+            next(token for label, token in tokens.items() if "Wang Fang" in label),
+        )
+        assert home.get("errors") is None, home
+        counts = home["data"]["centerHome"]["teamCounts"]
+        assert counts == [{"level": 1, "count": 2}, {"level": 2, "count": 1}]
+        assert home["data"]["centerHome"]["balance"]["available"] == {"amount": "0.00"}
     finally:
         server.terminate()
         server.wait(timeout=10)

@@ -14,8 +14,11 @@ CENTER_PATH = "center/"
 CSP = content_security_policy(img_src="'self' data: https:")
 
 
-def dispatch(request: HttpRequest, route: str, *, graphql_url: str) -> HttpResponse | None:
-    """The center's answer for ``route`` (the path after the prefix), or None when it is not ours."""
+def dispatch(
+    request: HttpRequest, route: str, *, graphql_url: str, config: dict | None = None
+) -> HttpResponse | None:
+    """The center's answer for ``route`` (the path after the prefix), or None when it is not ours.
+    ``config``: more for the page (the sandbox's simulated WeChat: ``{"simulatedWeChat": {...}}``)."""
     prefix = route_prefix(request, route)
     if route == CENTER_PATH.rstrip("/"):
         return HttpResponseRedirect(prefix + CENTER_PATH)
@@ -23,6 +26,6 @@ def dispatch(request: HttpRequest, route: str, *, graphql_url: str) -> HttpRespo
         return None
     rest = route[len(CENTER_PATH) :]
     if rest == "":
-        config = {"graphqlUrl": graphql_url}
-        return render_page(request, STATIC, base_href=prefix + CENTER_PATH, config=config, csp=CSP)
+        page = {**(config or {}), "graphqlUrl": graphql_url}
+        return render_page(request, STATIC, base_href=prefix + CENTER_PATH, config=page, csp=CSP)
     return serve_asset(request, STATIC, rest)

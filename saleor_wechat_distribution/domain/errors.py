@@ -189,3 +189,24 @@ class DisputeErrorCode(StrEnum):
     ALREADY_OPEN = "already_open"
     NOT_OPEN = "not_open"
     AMOUNT_INVALID = "amount_invalid"
+
+
+class CenterErrorCode(StrEnum):
+    """The distributor center's own operations: WeChat sign-in and JS-SDK signatures."""
+
+    GRAPHQL_ERROR = "graphql_error"
+    INVALID = "invalid"
+    REQUIRED = "required"
+    NOT_FOUND = "not_found"
+    #: the page's address is not on one of the storefront's domains
+    URL_NOT_ALLOWED = "url_not_allowed"
+    #: no Official Account serves the storefront (or the app id is not one we hold)
+    ACCOUNT_NOT_BOUND = "account_not_bound"
+    #: WeChat refused the call (its errcode is in the message)
+    WECHAT_ERROR = "wechat_error"
+    #: WeChat could not be reached; nothing was decided, try again
+    WECHAT_UNAVAILABLE = "wechat_unavailable"
+    #: WeChat refused the OAuth code (used, expired, another account's)
+    OAUTH_FAILED = "oauth_failed"
+    #: the host has no way to turn a WeChat sign-in into a customer session
+    SIGN_IN_NOT_CONFIGURED = "sign_in_not_configured"

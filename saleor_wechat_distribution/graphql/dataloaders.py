@@ -8,6 +8,7 @@ from promise import Promise
 from promise.dataloader import DataLoader
 
 from ..models import Commission, Distributor
+from ..selectors.center import commission_explanations
 from ..selectors.disputes import commission_hold_reasons
 
 
@@ -31,6 +32,17 @@ class CommissionHoldReasonLoader(DataLoader):
     def batch_load_fn(self, commissions: list[Commission]) -> Promise:
         reasons = commission_hold_reasons(commissions=commissions)
         return Promise.resolve([reasons.get(c.pk) for c in commissions])
+
+    def get_cache_key(self, commission: Commission) -> int:
+        return commission.pk
+
+
+class CommissionExplanationLoader(DataLoader):
+    """Why each commission of a page is where it is (holds, refunds, reassignments), in three queries."""
+
+    def batch_load_fn(self, commissions: list[Commission]) -> Promise:
+        found = commission_explanations(commissions=commissions)
+        return Promise.resolve([found[c.pk] for c in commissions])
 
     def get_cache_key(self, commission: Commission) -> int:
         return commission.pk

@@ -1,12 +1,13 @@
 """The schema: the queries and mutations of every area, in Saleor's folder grammar (``<area>/schema.py``
 holds an area's queries, ``<area>/types.py`` its object types, ``mutations/`` one module per mutation):
 ``distributors``, ``commissions`` (commissions, withdrawals, attributed orders, programs' queries),
-``network`` (imports and disputes), ``storefronts``, ``coupons``."""
+``network`` (imports and disputes), ``storefronts``, ``coupons``, ``center`` (the distributor center)."""
 
 from __future__ import annotations
 
 import graphene
 
+from .center.schema import CenterMutations, CenterQueries
 from .commissions.schema import CommissionQueries
 from .coupons.schema import CouponQueries
 from .distributors.schema import DistributorBulkMutations, DistributorQueries
@@ -32,11 +33,15 @@ from .network.schema import NetworkMutations, NetworkQueries
 from .storefronts.schema import StorefrontMutations, StorefrontQueries
 
 
-class Query(NetworkQueries, StorefrontQueries, CouponQueries, CommissionQueries, DistributorQueries):
+class Query(
+    CenterQueries, NetworkQueries, StorefrontQueries, CouponQueries, CommissionQueries, DistributorQueries
+):
     pass
 
 
-class Mutation(NetworkMutations, StorefrontMutations, DistributorBulkMutations, graphene.ObjectType):
+class Mutation(
+    CenterMutations, NetworkMutations, StorefrontMutations, DistributorBulkMutations, graphene.ObjectType
+):
     distributor_apply = DistributorApply.Field()
     distributor_approve = DistributorApprove.Field()
     distributor_reject = DistributorReject.Field()

@@ -16,13 +16,14 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from graphql import parse
-from graphql.backend.core import execute_and_validate
 from graphql.error import GraphQLError
-from graphql.execution import ExecutionResult
+from graphql.execution import ExecutionResult, execute
 from graphql.language import ast
+from graphql.validation import validate
 
 from ..ports import Principal
 from .core import error_log
+from .core.backend import validated
 from .core.context import GraphQLContext
 from .core.error_log import RequestLog
 from .core.errors import QueryError
@@ -154,7 +155,9 @@ def _execute(
     )
     context = GraphQLContext(principal=principal, request=request, channel=channel, log=log)
     with error_log.executing():
-        result = _run(document, variables=variables, context=context, operation_name=operation_name)
+        result = _run(
+            body["query"], document, variables=variables, context=context, operation_name=operation_name
+        )
         payload: dict[str, Any] = {"data": result.data}
         if result.errors:
             payload["errors"] = [format_error(error, log) for error in result.errors]
@@ -192,7 +195,7 @@ def _checked_document(query: str, variables: dict, limits: QueryLimits) -> ast.D
     ``QueryLimitExceeded``, or ``GraphQLError`` for a syntax error."""
     check_query_size(query, limits)
     scan_tokens(query, limits)
-    document = parse(query)
+    document = validated.get(query) or parse(query)
     check_document(document, schema, variables, limits)
     return document
 
@@ -206,11 +209,21 @@ def _operation(operation_name: str | None, document: ast.Document) -> str:
 
 
 def _run(
-    document: ast.Document, *, variables: dict, context: GraphQLContext, operation_name: str | None
+    query: str,
+    document: ast.Document,
+    *,
+    variables: dict,
+    context: GraphQLContext,
+    operation_name: str | None,
 ) -> Any:
-    """Validate and execute an already parsed document (``schema.execute`` would parse it again)."""
+    """Validate (once per text: ``core/backend.py``) and execute an already parsed document."""
     try:
-        return execute_and_validate(
+        if validated.get(query) is not document:
+            errors = validate(schema, document)
+            if errors:
+                return ExecutionResult(errors=errors, invalid=True)
+            validated.remember(query, document)
+        return execute(
             schema, document, context_value=context, variable_values=variables, operation_name=operation_name
         )
     except Exception as error:  # as graphql-core's own entry point: an unknown operation, bad variables

@@ -185,7 +185,9 @@ class LedgerEntry(models.Model):
             models.UniqueConstraint(fields=["idempotency_key"], name="wd_ledger_key_once")
         ]
         indexes = [
-            models.Index(fields=["distributor", "currency"], name="wd_ledger_balance"),
+            # the amount rides in the index: a balance is an index-only sum over the distributor's
+            # entries (a busy distributor's 100,000 entries would otherwise be 100,000 heap reads)
+            models.Index(fields=["distributor", "currency"], include=["amount"], name="wd_ledger_balance"),
             models.Index(
                 fields=["withdrawal"],
                 name="wd_ledger_withdrawal",

@@ -31,7 +31,9 @@ from ..wechat.coupon_gateways import _build as build_coupon_gateway
 from ..wechat.coupon_gateways import coupon_gateways_from_settings
 from ..wechat.gateways import payout_gateway_from_values
 from . import after_sales, tasks  # noqa: F401 - registers the adapter's tasks in Saleor's Celery app
+from .catalog import SaleorProductCatalog
 from .config import AdapterSettings, ConfigurationError, parse_configuration
+from .customer_sessions import SaleorCustomerSessions
 from .customers import SaleorCustomerDirectory
 from .voucher_source import SaleorVoucherSource
 from .vouchers import voucher_event
@@ -238,6 +240,8 @@ def install() -> None:
     conf.set_voucher_source(SaleorVoucherSource(coupon_channel))
     conf.set_coupon_gateway_factory(coupon_gateways)
     conf.set_customer_directory(SaleorCustomerDirectory(customer_creation_allowed))
+    conf.set_product_catalog(SaleorProductCatalog())
+    conf.set_customer_sessions(SaleorCustomerSessions())
     task_prerun.connect(_enter_writer, weak=False, dispatch_uid="wechat_distribution_writer_in")
     task_postrun.connect(_leave_writer, weak=False, dispatch_uid="wechat_distribution_writer_out")
     for model in (Voucher, VoucherCode, VoucherChannelListing):

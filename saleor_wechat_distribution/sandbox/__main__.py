@@ -92,7 +92,16 @@ def main(argv: list[str] | None = None) -> int:
     root = f"http://{args.host}:{args.port}/"
     print(f"Staff console in a stand-in of the Saleor dashboard: {root}dashboard/?page=distributors")
     print(f"Saleor App manifest (for a real Saleor that can reach this host): {root}app/manifest.json")
-    print(f"Distributor center (WeChat pages): {root}center/")
+    settings.SANDBOX_PUBLIC_URL = root.rstrip("/")
+    if not args.no_serve and not os.environ.get("SANDBOX_REAL_WECHAT"):
+        from .simulated_wechat import start as start_simulated_wechat
+
+        wechat = start_simulated_wechat(public_url=root)
+        print(
+            f"WeChat is SIMULATED (no real WeChat is called): Official Account API {wechat.mp.base_url}, "
+            f"WeChat Pay {wechat.pay.base_url}"
+        )
+    print(f"Distributor center (WeChat pages, phone-sized): {root}center/?s=brand-store")
     sys.stdout.flush()
     if not is_loopback(args.host):
         print(

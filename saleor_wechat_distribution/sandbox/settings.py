@@ -70,6 +70,13 @@ WECHAT_DISTRIBUTION_CUSTOMER_DIRECTORY = (
     "saleor_wechat_distribution.sandbox.customers.SandboxCustomerDirectory"
 )
 
+#: The distributor center's host: the demo catalog, and WeChat sign-in turned into demo tokens.
+WECHAT_DISTRIBUTION_PRODUCT_CATALOG = "saleor_wechat_distribution.sandbox.catalog.SandboxProductCatalog"
+WECHAT_DISTRIBUTION_CUSTOMER_SESSIONS = "saleor_wechat_distribution.sandbox.sessions.SandboxCustomerSessions"
+
+#: The sandbox's own address (demo product pictures are absolute URLs): set by __main__ when serving.
+SANDBOX_PUBLIC_URL = os.environ.get("SANDBOX_PUBLIC_URL", "")
+
 #: How long demo access tokens printed by the sandbox stay valid.
 SANDBOX_TOKEN_MAX_AGE = int(os.environ.get("SANDBOX_TOKEN_MAX_AGE", 8 * 3600))
 

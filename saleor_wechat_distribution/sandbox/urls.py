@@ -14,7 +14,9 @@ from ..network_export_view import network_export_view
 from ..wechat.callbacks import component_callback, official_account_callback
 from ..wechat.coupon_notifications import coupon_notification_view
 from ..wechat.payout_notifications import payout_notification_view
+from . import simulated_wechat
 from .dashboard import fake_dashboard_view
+from .demo_images import demo_product_image
 from .tokens import authenticate
 
 
@@ -50,7 +52,9 @@ def console_view(request: HttpRequest, route: str) -> HttpResponse:
 
 
 def center_view(request: HttpRequest, route: str) -> HttpResponse:
-    response = center_http.dispatch(request, route, graphql_url="/graphql/")
+    wechat = simulated_wechat.running()
+    config = {"simulatedWeChat": wechat.page_config} if wechat is not None else None
+    response = center_http.dispatch(request, route, graphql_url="/graphql/", config=config)
     if response is None:
         raise Http404(route)
     return response
@@ -62,6 +66,7 @@ urlpatterns = [
     path("dashboard/", fake_dashboard_view, name="fake-dashboard"),
     re_path(r"^(?P<route>app/.*|console(?:/.*)?)$", console_view, name="console"),
     re_path(r"^(?P<route>center(?:/.*)?)$", center_view, name="center"),
+    path("demo-products/<slug:product_id>.png", demo_product_image, name="demo-product-image"),
     path("export/distributors.<slug:file_format>", distributors_export_view, name="distributors-export"),
     path("export/<slug:kind>.csv", export_view, name="audit-export"),
     re_path(r"^media/(?P<path>.*)$", serve, {"document_root": settings.MEDIA_ROOT}, name="media"),

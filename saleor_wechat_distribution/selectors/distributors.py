@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q, QuerySet
 
+from ..db.rows import fetch_one
 from ..domain.distributors import MEMBER_STATUSES, DistributorKind, DistributorStatus
 from ..models import Distributor
 
@@ -11,9 +12,10 @@ _MEMBER_VALUES = [s.value for s in MEMBER_STATUSES]
 
 
 def distributor_get_for_user(*, user_id: int | None) -> Distributor | None:
+    """The caller's own profile: read by nearly every request, so one plain statement (``rows.py``)."""
     if user_id is None:
         return None
-    return Distributor.objects.filter(user_id=user_id).first()
+    return fetch_one(Distributor, "user_id = %s", [user_id])
 
 
 def distributor_get(*, distributor_id: int) -> Distributor | None:

@@ -3,6 +3,8 @@ could not be reached (then nothing was changed, and trying again later may work)
 
 from __future__ import annotations
 
+from enum import Enum
+
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -30,10 +32,16 @@ UNREACHABLE = {
 
 
 def wechat_failure(
-    error: WeChatApiError, *, code: Code, message: Promise, field: str | None = None
+    error: WeChatApiError,
+    *,
+    code: Enum,
+    message: Promise,
+    field: str | None = None,
+    unavailable: Enum = Code.WECHAT_UNAVAILABLE,
 ) -> DistributionError:
-    """``error`` as a service's refusal: ``WECHAT_UNAVAILABLE`` with the reason when WeChat could not be
-    reached, else ``code`` with ``message`` (which may name ``%(code)s``, WeChat's errcode)."""
+    """``error`` as a service's refusal: ``unavailable`` (``WECHAT_UNAVAILABLE`` of the caller's error
+    codes) with the reason when WeChat could not be reached, else ``code`` with ``message`` (which may name
+    ``%(code)s``, WeChat's errcode)."""
     if isinstance(error, WeChatUnreachable):
-        return DistributionError(Code.WECHAT_UNAVAILABLE, UNREACHABLE[error.reason])
+        return DistributionError(unavailable, UNREACHABLE[error.reason])
     return DistributionError(code, message % {"code": error.errcode}, field=field)

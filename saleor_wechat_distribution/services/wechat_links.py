@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import cast
 from urllib.parse import quote
 
 from django.core import signing
@@ -18,6 +19,7 @@ from ..domain.errors import StorefrontErrorCode as Code
 from ..domain.referrals import AttributionSource
 from ..models import Distributor, OfficialAccount, QrCode, Storefront, WeChatIdentity
 from ..ports import Principal, ProductSnapshot, WeChatApiError
+from ..ports_center import WebGateway
 from ..selectors.storefronts import official_account_of
 from .bindings import customer_keys
 from .identities import identity_link_customer
@@ -86,8 +88,11 @@ def qr_image_url(ticket: str) -> str:
 # --- web OAuth ---------------------------------------------------------------------------------------
 
 
-def oauth_url(*, storefront: Storefront, redirect_uri: str, state: str = "") -> str:
-    """Where a visitor is sent to learn their openid on the storefront's account (snsapi_base, silent)."""
+def oauth_url(
+    *, storefront: Storefront, redirect_uri: str, state: str = "", scope: str = "snsapi_base"
+) -> str:
+    """Where a visitor is sent to learn their openid on the storefront's account (``snsapi_base``: silent;
+    ``snsapi_userinfo``: WeChat asks once, and the nickname and avatar come back too)."""
     redirect_uri = clean_url(redirect_uri, field="redirectUri")
     if not redirect_uri:
         raise DistributionError(Code.REQUIRED, _("This field is required."), field="redirectUri")
@@ -97,9 +102,12 @@ def oauth_url(*, storefront: Storefront, redirect_uri: str, state: str = "") -> 
             Code.INVALID, _("Use at most 128 letters, digits, '-', '_' or '.'."), field="state"
         )
     account = _account(storefront)
-    return get_official_account_gateway().oauth_url(
-        account_credentials(account), redirect_uri=redirect_uri, state=state
-    )
+    gateway = get_official_account_gateway()
+    if scope != "snsapi_base":
+        return cast(WebGateway, gateway).oauth_url_scoped(
+            account_credentials(account), redirect_uri=redirect_uri, state=state, scope=scope
+        )
+    return gateway.oauth_url(account_credentials(account), redirect_uri=redirect_uri, state=state)
 
 
 @dataclass(frozen=True)
@@ -151,18 +159,9 @@ def oauth_complete(*, principal: Principal, storefront: Storefront, code: str) -
     if not openid or len(openid) > 64:
         raise DistributionError(Code.OAUTH_FAILED, _("WeChat returned no openid."), field="code")
     with transaction.atomic():
-        identity, _created = WeChatIdentity.objects.get_or_create(app_id=account.app_id, openid=openid)
-        if unionid and identity.unionid != unionid:
-            identity.unionid = unionid[:64]
-            identity.save(update_fields=["unionid", "updated_at"])
-        bound = False
-        if storefront.distributor is not None and storefront.is_active:
-            bound = referral_touch(
-                channel=storefront.channel,
-                keys=customer_keys(user_id=identity.user_id, identities=[(account.app_id, openid)]),
-                distributor=storefront.distributor,
-                source=AttributionSource.LINK,
-            )
+        identity, bound = identity_visit(
+            storefront=storefront, app_id=account.app_id, openid=openid, unionid=unionid
+        )
         linked = False
         if principal.is_authenticated:
             identity = identity_link_customer(
@@ -170,6 +169,28 @@ def oauth_complete(*, principal: Principal, storefront: Storefront, code: str) -
             )
             linked = True
     return OAuthResult(identity=identity, identity_token=identity_token(identity), linked=linked, bound=bound)
+
+
+def identity_visit(
+    *, storefront: Storefront, app_id: str, openid: str, unionid: str
+) -> tuple[WeChatIdentity, bool]:
+    """A visitor came back from web OAuth on the storefront's account: keep the identity (locked until
+    the transaction ends, so concurrent sign-ins of one person take turns) and bind it to the
+    storefront's distributor (a visit through their shop, source LINK). Returns (identity, bound)."""
+    WeChatIdentity.objects.get_or_create(app_id=app_id, openid=openid)
+    identity = WeChatIdentity.objects.select_for_update().get(app_id=app_id, openid=openid)
+    if unionid and identity.unionid != unionid:
+        identity.unionid = unionid[:64]
+        identity.save(update_fields=["unionid", "updated_at"])
+    bound = False
+    if storefront.distributor is not None and storefront.is_active:
+        bound = referral_touch(
+            channel=storefront.channel,
+            keys=customer_keys(user_id=identity.user_id, identities=[(app_id, openid)]),
+            distributor=storefront.distributor,
+            source=AttributionSource.LINK,
+        )
+    return identity, bound
 
 
 def identity_link(*, principal: Principal, token: str) -> WeChatIdentity:

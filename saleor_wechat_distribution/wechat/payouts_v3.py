@@ -114,6 +114,11 @@ class WeChatPayV3Payouts(PayoutGateway):
 
     # --- PayoutGateway -------------------------------------------------------------------------------
 
+    @property
+    def mchid(self) -> str:
+        """The merchant (商户号): ``wx.requestMerchantTransfer`` needs it beside the package."""
+        return self.settings.mchid
+
     def transfer(
         self, *, out_bill_no: str, app_id: str, openid: str, amount_fen: int, remark: str, user_name: str = ""
     ) -> PayoutResult:

@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from .wechat_world import WeChatWorld
+
 ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path(os.environ.get("WD_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_FLAGS = [
@@ -33,7 +35,9 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-PORTS = range(8141, 8150)
+#: the sandbox's port comes from this range (``WD_BROWSER_PORTS=first-last`` gives a session its own)
+_FIRST, _LAST = os.environ.get("WD_BROWSER_PORTS", "8141-8149").split("-")
+PORTS = range(int(_FIRST), int(_LAST) + 1)
 DESKTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 820, "height": 1180}
 PHONE = {"width": 390, "height": 844}
@@ -67,10 +71,19 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def sandbox_server(django_db_setup, django_db_blocker) -> Iterator[str]:
+def wechat_world() -> Iterator[WeChatWorld]:
+    """The fake WeChat (Official Account API, web authorization pages) and the fake WeChat Pay (transfers,
+    the 确认收款 page), in this process; the sandbox server calls them over HTTP."""
+    with WeChatWorld.started() as world:
+        yield world
+
+
+@pytest.fixture(scope="session")
+def sandbox_server(django_db_setup, django_db_blocker, wechat_world) -> Iterator[str]:
     """The sandbox under gunicorn (2 workers, threads) on the test database; yields its base URL."""
     port = _free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.screens.server_settings", "PYTHONPATH": str(ROOT)}
+    env |= wechat_world.server_env(f"http://127.0.0.1:{port}")
     log = (ROOT / "test-artifacts").joinpath("gunicorn.log")
     log.parent.mkdir(exist_ok=True)
     with log.open("w") as output:
@@ -141,15 +154,23 @@ def playwright_driver() -> Iterator[object]:
 class Browser:
     """Opens pages in a fresh Chromium profile; records every request and keeps screenshots."""
 
-    def __init__(self, driver: object, base: str, profile: Path) -> None:
+    def __init__(self, driver: object, base: str, profile: Path, also: tuple[str, ...] = ()) -> None:
         self.driver = driver
         self.base = base
         self.profile = profile
+        #: other origins pages may reach: the fake WeChat's own pages (authorization, 确认收款)
+        self.also = also
         self.contexts: list = []
         self.requests: list = []  # playwright Request objects, every frame of every page
 
     def page(
-        self, path: str, *, viewport: dict = DESKTOP, user_agent: str | None = None, locale: str = "en-US"
+        self,
+        path: str,
+        *,
+        viewport: dict = DESKTOP,
+        user_agent: str | None = None,
+        locale: str = "en-US",
+        init_script: str | None = None,
     ):
         context = self.driver.chromium.launch_persistent_context(  # type: ignore[attr-defined]
             str(self.profile / f"profile-{len(self.contexts)}"),
@@ -162,13 +183,15 @@ class Browser:
         )
         self.contexts.append(context)
         context.on("request", lambda request: self.requests.append(request))
+        if init_script:  # runs in every page of the context before the page's own scripts
+            context.add_init_script(init_script)
         page = context.pages[0] if context.pages else context.new_page()
         page.set_default_timeout(15_000)
         page.goto(self.base + path)
         return page
 
     def foreign_requests(self) -> list[str]:
-        allowed = (self.base + "/", "data:", "blob:", "about:")
+        allowed = (self.base + "/", "data:", "blob:", "about:", *(origin + "/" for origin in self.also))
         return [r.url for r in self.requests if not r.url.startswith(allowed)]
 
     def close(self) -> None:
@@ -177,8 +200,8 @@ class Browser:
 
 
 @pytest.fixture
-def browser(playwright_driver, sandbox_server, transactional_db, tmp_path) -> Iterator[Browser]:
-    opened = Browser(playwright_driver, sandbox_server, tmp_path)
+def browser(playwright_driver, sandbox_server, wechat_world, transactional_db, tmp_path) -> Iterator[Browser]:
+    opened = Browser(playwright_driver, sandbox_server, tmp_path, also=wechat_world.origins)
     try:
         yield opened
         assert opened.foreign_requests() == [], "pages loaded something from another host"

@@ -107,9 +107,11 @@ def test_poster_errors(gql, shop, images):  # noqa: F811
     assert images.hits["/p1.png"] == 0
 
 
-def test_without_the_hosts_product_lookup_the_answer_names_what_is_missing(gql, shop):  # noqa: F811
-    """The storefront sells every product, but nobody told us how to describe one."""
+def test_without_the_hosts_product_lookup_the_answer_names_what_is_missing(gql, shop, settings):  # noqa: F811
+    """The storefront sells every product, but nobody told us how to describe one (no lookup, and no
+    catalog: the sandbox's settings name one)."""
     set_product_lookup(None)
+    settings.WECHAT_DISTRIBUTION_PRODUCT_CATALOG = None
     answer = gql(POSTER, {"slug": "xiaowang", "product": "p1"}, shop.owner)
     (error,) = answer["errors"]
     assert error["extensions"]["exception"]["code"] == "PRODUCT_LOOKUP_MISSING"

@@ -21,6 +21,7 @@ from ..core.node import register_node_type
 from ..dataloaders import CommissionHoldReasonLoader, DistributorByIdLoader, loader
 from ..distributors.types import Distributor, TeamLevelCount
 from ..enums import AttributionSourceEnum, CommissionStatusEnum, WithdrawalStatusEnum
+from .explanation import EXPLANATION_DESCRIPTION, CommissionExplanation, resolve_commission_explanation
 
 
 def can_see_money_of(context: Any, distributor_id: int | None) -> bool:
@@ -85,6 +86,8 @@ class Commission(graphene.ObjectType):
         '"refund_requested"; null when nothing holds it.'
     )
     distributor = graphene.Field(Distributor, description=_DISTRIBUTOR_OF_RECORD)
+    explanation = graphene.Field(CommissionExplanation, required=True, description=EXPLANATION_DESCRIPTION)
+    resolve_explanation = staticmethod(resolve_commission_explanation)
 
     @staticmethod
     def resolve_hold_reason(root: Any, info: Any) -> Any:

@@ -53,6 +53,18 @@ def _decode(cursor: str, expected: type) -> Any:
     return value
 
 
+def page_size(first: int | None) -> int:
+    """``first`` checked (1 to ``MAX_PAGE_SIZE``), the default page size when absent."""
+    size = DEFAULT_PAGE_SIZE if first is None else first
+    if not 1 <= size <= MAX_PAGE_SIZE:
+        raise QueryError(
+            _("'first' must be between 1 and %(max)d.") % {"max": MAX_PAGE_SIZE},
+            code="INVALID",
+            field="first",
+        )
+    return size
+
+
 def keyset_connection(
     queryset: QuerySet,
     connection_type: type[CountableConnection],
@@ -62,13 +74,7 @@ def keyset_connection(
     after: str | None,
 ) -> CountableConnection:
     """One page of ``queryset`` ordered by the unique column ``key`` ("-pk" for descending)."""
-    size = DEFAULT_PAGE_SIZE if first is None else first
-    if not 1 <= size <= MAX_PAGE_SIZE:
-        raise QueryError(
-            _("'first' must be between 1 and %(max)d.") % {"max": MAX_PAGE_SIZE},
-            code="INVALID",
-            field="first",
-        )
+    size = page_size(first)
     descending = key.startswith("-")
     column = key.lstrip("-")
     page = queryset

@@ -54,6 +54,7 @@ COMPLEXITY: dict[tuple[str, str], int] = {
     ("Storefront", "sharePoster"): 200,  # renders an image (once per content)
     ("Storefront", "qrCode"): 50,  # a WeChat API call when none is stored
     ("Query", "distributorStats"): 20,  # aggregates over orders and the team
+    ("Query", "jsSdkConfig"): 50,  # a WeChat API call when the account's ticket is not cached
     ("Mutation", "*"): 10,
 }
 DEFAULT_COMPLEXITY = 1

@@ -7,6 +7,7 @@ import time
 from collections import Counter
 from typing import Any
 
+from .. import fake_wechat_web
 from ..fake_http import FakeHttpWorld
 from .official_account import OfficialAccountApi
 from .open_platform import OpenPlatformApi
@@ -47,6 +48,8 @@ class FakeWeChatMp(FakeHttpWorld, OfficialAccountApi, OpenPlatformApi):
         self.withdrawn: set[str] = set()
         self._sequence = 1000
         self._install()
+        #: JS-SDK tickets, OAuth scopes and profiles, the simulated WeChat app's pages (``fake_wechat_web``)
+        self.web = fake_wechat_web.install(self)
 
     def component_settings(self) -> dict[str, str]:
         return {
