@@ -17,7 +17,7 @@ class WeChatDistributionConfig(AppConfig):
         from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_delete, post_save
 
-        from . import checks, conf, jobs, tasks  # noqa: F401 - tasks: registers our Celery tasks; checks: system checks
+        from . import checks, conf, deprecated_tasks, jobs, tasks  # noqa: F401 - tasks: registers our Celery tasks; checks: system checks
         from .graphql.core import error_log
         from .log_redaction import install_log_redaction
         from .models import CommissionRule

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from wechatpy.replies import TextReply
 
+from .. import task_names
 from ..domain.storefronts import scene_of_event_key
 from ..jobs import enqueue
 from ..models import ComponentTicket, InboundEvent, OfficialAccount, Storefront
@@ -128,7 +129,7 @@ def handle_message(
             if identity is None:
                 return False, None
             # slow: user/info for the unionid, and the QR scene when the event lost it
-            enqueue("wechat_identity_refresh", account.app_id, openid)
+            enqueue(task_names.WECHAT_IDENTITY_REFRESH, account.app_id, openid)
             return True, _welcome(account.storefront, message)
 
         return _once(account, message, raw, query, followed)
@@ -201,4 +202,4 @@ def handle_component_notice(*, message: dict[str, str], raw: bytes, query: dict)
         if info_type == "unauthorized":
             official_account_unauthorized(app_id=app_id)
         elif info_type in ("authorized", "updateauthorized"):
-            enqueue("wechat_account_authorized", app_id, message.get("AuthorizationCode", ""))
+            enqueue(task_names.WECHAT_ACCOUNT_AUTHORIZED, app_id, message.get("AuthorizationCode", ""))

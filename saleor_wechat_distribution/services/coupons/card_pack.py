@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ... import conf, jobs
+from ... import conf, jobs, task_names
 from ...domain.coupons import CouponSyncStatus, IssuedCouponState, request_no
 from ...domain.errors import CouponErrorCode, DistributionError
 from ...models import CouponStock, IssuedCoupon
@@ -45,7 +45,7 @@ def coupon_received(*, mchid: str, received: CouponReceived) -> IssuedCoupon | N
             coupon.save(update_fields=["openid", "unionid", "state", "updated_at"])
         if withdrawn or stock.status == CouponSyncStatus.DEACTIVATED:
             # handed out from the pool after the code or the voucher went away: made invalid right away
-            jobs.enqueue("coupon_event", "withdraw", coupon.pk)
+            jobs.enqueue(task_names.COUPON_WITHDRAW, coupon_id=coupon.pk)
     return coupon
 
 

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ... import conf, jobs
+from ... import conf, jobs, task_names
 from ...domain.coupons import CouponApiError, CouponSyncStatus, CouponTemporaryError, request_no
 from ...domain.errors import CouponErrorCode, DistributionError
 from ...models import CouponStock
@@ -78,7 +78,7 @@ def coupon_sync_request(*, voucher_id: str) -> list[CouponStock]:
         CouponStock.objects.filter(voucher_id=voucher_id, status=CouponSyncStatus.FAILED).update(
             status=CouponSyncStatus.PENDING, updated_at=timezone.now()
         )
-        jobs.enqueue("coupon_sync", voucher_id)
+        jobs.enqueue(task_names.COUPON_SYNC, voucher_id)
     return list(CouponStock.objects.filter(voucher_id=voucher_id).order_by("pk"))
 
 
