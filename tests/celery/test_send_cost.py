@@ -68,7 +68,7 @@ def test_sends_during_a_request_leave_when_it_finishes(db, celery_broker):
         seen["during"] = queued()
         request_finished.send(sender=ASGIHandler)
         seen["finished"] = queued()
-        jobs.enqueue(task_names.COMMISSIONS_NOTIFY, "O-3")  # late (a view that outlived a disconnect): at once
+        jobs.enqueue(task_names.COMMISSIONS_NOTIFY, "O-3")  # late (a view that outlived a disconnect)
         seen["late"] = queued()
 
     _in_new_thread(request)
