@@ -56,7 +56,7 @@ def _contained(hook: Callable[..., None]) -> Callable[..., Any]:
 
 
 class WeChatDistributionPlugin(BasePlugin):
-    PLUGIN_ID = "wechat.distribution"
+    PLUGIN_ID = config.PLUGIN_ID
     PLUGIN_NAME = "WeChat distribution"
     PLUGIN_DESCRIPTION = _(
         "WeChat social distribution (微信分销): distributor networks, referral attribution, commissions, "
