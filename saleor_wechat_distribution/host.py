@@ -4,8 +4,8 @@ The core never imports its host. What it needs from one (program settings, the c
 in, payout and coupon merchants, vouchers, products, customers, checkouts, WeChat) is a field of
 :class:`Host`, installed once at start-up:
 
-- inside Saleor, by the adapter (``saleor_adapter/wiring.py``, called from ``apps.ready``), with Saleor's
-  implementations;
+- inside Saleor, by the adapter (``saleor_adapter/wiring.py``, called from ``apps.ready``): Saleor's
+  implementations of every lookup (:func:`update`, so the core's WeChat clients and event handlers stay);
 - in the sandbox, by its app (``sandbox/vouchers/apps.py``) and Django settings;
 - in tests, with :func:`overridden` (restored afterwards).
 

@@ -224,19 +224,20 @@ def _user_deleted(sender: Any, instance: Any, **_: Any) -> None:
         logger.exception("user deletion not handed on")
 
 
-def saleor_host() -> host.Host:
-    """The host registry inside Saleor: everything the core looks up, answered by Saleor."""
-    return host.Host(
-        program_config=program_config,
-        channel_active=plugin_active_in,
-        payout_gateway=payout_gateway,
-        coupon_gateways=coupon_gateways,
-        voucher_source=SaleorVoucherSource(coupon_channel),
-        product_catalog=SaleorProductCatalog(),
-        customer_directory=SaleorCustomerDirectory(customer_creation_allowed),
-        customer_sessions=SaleorCustomerSessions(),
-        checkout_lookup=checkout_channel,
-    )
+def saleor_host() -> dict[str, Any]:
+    """Saleor's part of the host registry (``host.Host``'s fields): every lookup the core makes, answered
+    by Saleor. The WeChat clients and event handlers stay the core's."""
+    return {
+        "program_config": program_config,
+        "channel_active": plugin_active_in,
+        "payout_gateway": payout_gateway,
+        "coupon_gateways": coupon_gateways,
+        "voucher_source": SaleorVoucherSource(coupon_channel),
+        "product_catalog": SaleorProductCatalog(),
+        "customer_directory": SaleorCustomerDirectory(customer_creation_allowed),
+        "customer_sessions": SaleorCustomerSessions(),
+        "checkout_lookup": checkout_channel,
+    }
 
 
 def install() -> None:
@@ -244,7 +245,7 @@ def install() -> None:
     global _installed
     if _installed:
         return
-    host.install(saleor_host())
+    host.update(**saleor_host())
     task_prerun.connect(_enter_writer, weak=False, dispatch_uid="wechat_distribution_writer_in")
     task_postrun.connect(_leave_writer, weak=False, dispatch_uid="wechat_distribution_writer_out")
     for model in (Voucher, VoucherCode, VoucherChannelListing):
