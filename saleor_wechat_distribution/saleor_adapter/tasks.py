@@ -19,6 +19,7 @@ from saleor.order.models import Order
 
 from .. import host_events
 from .. import task_names as names
+from ..deprecated_tasks import forward
 from ..domain.referrals import REF_METADATA_KEY
 from ..models import WeChatIdentity
 from ..ports import OrderSnapshot
@@ -120,14 +121,14 @@ def saleor_order_refunded_task(*, order_pk: str) -> None:
         )
 
 
-@shared_task(name=names.DEPRECATED_SALEOR_ORDER_EVENT)
-def saleor_order_event_task(kind: str, order_pk: str) -> None:
+@shared_task(bind=True, name=names.DEPRECATED_SALEOR_ORDER_EVENT)
+def saleor_order_event_task(self: Any, kind: str, order_pk: str) -> None:
     """Deprecated (one release): messages of the previous release, forwarded to the task of ``kind``."""
     name = names.SALEOR_ORDER_TASKS.get(kind)
     if name is None:
         logger.error("unknown Saleor order event %r", kind)
         return
-    saleor_order_event_task.app.tasks[name].apply_async(kwargs={"order_pk": order_pk})
+    forward(self, self.app.tasks[name], order_pk=order_pk)
 
 
 @shared_task(name=names.SALEOR_CHECKOUT_REFERRAL, **_RETRY)
@@ -144,10 +145,10 @@ def saleor_checkout_referral_task(*, checkout_token: str) -> None:
         )
 
 
-@shared_task(name=names.DEPRECATED_SALEOR_CHECKOUT_EVENT)
-def saleor_checkout_metadata_task(checkout_token: str) -> None:
+@shared_task(bind=True, name=names.DEPRECATED_SALEOR_CHECKOUT_EVENT)
+def saleor_checkout_metadata_task(self: Any, checkout_token: str) -> None:
     """Deprecated (one release): forwarded to ``saleor_checkout_referral``."""
-    saleor_checkout_referral_task.apply_async(kwargs={"checkout_token": checkout_token})
+    forward(self, saleor_checkout_referral_task, checkout_token=checkout_token)
 
 
 @shared_task(name=names.SALEOR_AFTER_SALES, **_RETRY)
