@@ -1,5 +1,7 @@
-"""Celery tasks: thin wrappers over services (HackSoftware's styleguide). ``shared_task`` binds them to
-the host's Celery app (Saleor's, or the sandbox's)."""
+"""Celery tasks: thin wrappers over services (HackSoftware's styleguide), one task per service call, with
+keyword arguments. ``shared_task`` binds them to the host's Celery app (Saleor's, or the sandbox's); their
+names are in ``task_names.py``; the previous release's names are forwarding shims (``deprecated_tasks.py``).
+"""
 
 from __future__ import annotations
 
@@ -81,34 +83,34 @@ def commissions_settle_due_task() -> int:
 # --- order events: one task per service call, keyword arguments; every service is idempotent, so the
 # retries (a database that went away) are safe ------------------------------------------------------------
 
-_ORDER_RETRY: dict[str, Any] = {"autoretry_for": (OperationalError,), "retry_backoff": 5, "max_retries": 8}
+_DB_RETRY: dict[str, Any] = {"autoretry_for": (OperationalError,), "retry_backoff": 5, "max_retries": 8}
 
 
 def _when(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
 
 
-@shared_task(name=names.ORDER_PLACED, **_ORDER_RETRY)
+@shared_task(name=names.ORDER_PLACED, **_DB_RETRY)
 def order_placed_task(*, order: dict) -> None:
     commission_services.order_placed(order=order_from_payload(order))
 
 
-@shared_task(name=names.ORDER_PAID, **_ORDER_RETRY)
+@shared_task(name=names.ORDER_PAID, **_DB_RETRY)
 def order_paid_task(*, order: dict, paid_at: str | None = None) -> None:
     commission_services.order_paid(order=order_from_payload(order), paid_at=_when(paid_at))
 
 
-@shared_task(name=names.ORDER_FULFILLED, **_ORDER_RETRY)
+@shared_task(name=names.ORDER_FULFILLED, **_DB_RETRY)
 def order_fulfilled_task(*, order_id: str, fulfilled_at: str | None = None) -> None:
     commission_services.order_fulfilled(order_id=order_id, fulfilled_at=_when(fulfilled_at))
 
 
-@shared_task(name=names.ORDER_CANCELLED, **_ORDER_RETRY)
+@shared_task(name=names.ORDER_CANCELLED, **_DB_RETRY)
 def order_cancelled_task(*, order_id: str) -> None:
     commission_services.order_cancelled(order_id=order_id)
 
 
-@shared_task(name=names.ORDER_REFUND_RECEIVED, **_ORDER_RETRY)
+@shared_task(name=names.ORDER_REFUND_RECEIVED, **_DB_RETRY)
 def order_refund_received_task(
     *, order: dict, refund_id: str, line_amounts: dict[str, str] | None = None, amount: str | None = None
 ) -> None:
@@ -120,22 +122,22 @@ def order_refund_received_task(
     )
 
 
-@shared_task(name=names.ORDER_HOLD_OPEN, **_ORDER_RETRY)
+@shared_task(name=names.ORDER_HOLD_OPEN, **_DB_RETRY)
 def order_hold_open_task(*, order_id: str, reason: str, reference: str = "") -> None:
     commission_services.order_hold_open(order_id=order_id, reason=reason, reference=reference)
 
 
-@shared_task(name=names.ORDER_HOLD_CLOSE, **_ORDER_RETRY)
+@shared_task(name=names.ORDER_HOLD_CLOSE, **_DB_RETRY)
 def order_hold_close_task(*, order_id: str, reason: str, reference: str = "") -> None:
     commission_services.order_hold_close(order_id=order_id, reason=reason, reference=reference)
 
 
-@shared_task(name=names.ORDER_DISPUTE_OPEN, **_ORDER_RETRY)
+@shared_task(name=names.ORDER_DISPUTE_OPEN, **_DB_RETRY)
 def order_dispute_open_task(*, order_id: str, reference: str, reason: str) -> None:
     dispute_services.order_dispute_open_by_host(order_id=order_id, reference=reference, reason=reason)
 
 
-@shared_task(name=names.ORDER_DISPUTE_RESOLVE, **_ORDER_RETRY)
+@shared_task(name=names.ORDER_DISPUTE_RESOLVE, **_DB_RETRY)
 def order_dispute_resolve_task(
     *, order_id: str, reference: str, resolution: str, refund_id: str = "", amount: str | None = None
 ) -> None:
@@ -295,14 +297,12 @@ def commissions_notify_task(order_id: str) -> int:
 
 # --- customers ----------------------------------------------------------------------------------------
 
-_CUSTOMER_RETRY: dict[str, Any] = _ORDER_RETRY
 
-
-@shared_task(name=names.REFERRAL_TOUCH, **_CUSTOMER_RETRY)
+@shared_task(name=names.REFERRAL_TOUCH, **_DB_RETRY)
 def referral_touch_task(*, channel: str, user_id: int, code: str) -> None:
     referral_services.referral_touch_by_code(channel=channel, user_id=user_id, code=code)
 
 
-@shared_task(name=names.CUSTOMER_BINDINGS_FORGET, **_CUSTOMER_RETRY)
+@shared_task(name=names.CUSTOMER_BINDINGS_FORGET, **_DB_RETRY)
 def customer_bindings_forget_task(*, user_id: int) -> None:
     binding_services.customer_bindings_forget(user_id=user_id)
