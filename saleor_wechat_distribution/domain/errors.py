@@ -134,7 +134,7 @@ class StorefrontErrorCode(StrEnum):
     WECHAT_UNAVAILABLE = "wechat_unavailable"
     OAUTH_FAILED = "oauth_failed"
     PRODUCT_NOT_FOUND = "product_not_found"
-    #: the host registered no product lookup (``host.Host.product_lookup``): posters cannot describe products
+    #: the host registered no product lookup (``conf.set_product_lookup``): posters cannot describe products
     PRODUCT_LOOKUP_MISSING = "product_lookup_missing"
     IMAGE_UNAVAILABLE = "image_unavailable"
 

@@ -235,8 +235,8 @@ def poster_inputs(*, storefront: Storefront, product_id: str) -> PosterInputs:
         raise DistributionError(
             Code.PRODUCT_LOOKUP_MISSING,
             _(
-                "Posters need the shop's product lookup, and none is registered (the host registry's "
-                "product_lookup): product %(id)s cannot be described."
+                "Posters need the shop's product lookup, and none is registered (conf.set_product_lookup): "
+                "product %(id)s cannot be described."
             )
             % {"id": product_id},
             field="productId",
