@@ -19,7 +19,6 @@ from django.utils.translation import gettext as _
 from django.utils.translation import override
 from wechatpy.replies import TextReply
 
-from .. import task_names
 from ..domain.storefronts import scene_of_event_key
 from ..jobs import enqueue
 from ..models import ComponentTicket, InboundEvent, OfficialAccount, Storefront
@@ -33,6 +32,7 @@ from ..services.identities import (
 )
 from ..services.notifications import notification_job_finished, notification_job_known
 from ..services.official_accounts import official_account_unauthorized
+from ..task_names import WECHAT_ACCOUNT_AUTHORIZED, WECHAT_IDENTITY_REFRESH
 from .event_hooks import WeChatEvent, event_handler_for
 
 logger = logging.getLogger(__name__)
@@ -129,7 +129,7 @@ def handle_message(
             if identity is None:
                 return False, None
             # slow: user/info for the unionid, and the QR scene when the event lost it
-            enqueue(task_names.WECHAT_IDENTITY_REFRESH, account.app_id, openid)
+            enqueue(WECHAT_IDENTITY_REFRESH, account.app_id, openid)
             return True, _welcome(account.storefront, message)
 
         return _once(account, message, raw, query, followed)
@@ -202,4 +202,4 @@ def handle_component_notice(*, message: dict[str, str], raw: bytes, query: dict)
         if info_type == "unauthorized":
             official_account_unauthorized(app_id=app_id)
         elif info_type in ("authorized", "updateauthorized"):
-            enqueue(task_names.WECHAT_ACCOUNT_AUTHORIZED, app_id, message.get("AuthorizationCode", ""))
+            enqueue(WECHAT_ACCOUNT_AUTHORIZED, app_id, message.get("AuthorizationCode", ""))

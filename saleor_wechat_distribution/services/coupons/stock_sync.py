@@ -7,11 +7,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ... import conf, jobs, task_names
+from ... import conf, jobs
 from ...domain.coupons import CouponApiError, CouponSyncStatus, CouponTemporaryError, request_no
 from ...domain.errors import CouponErrorCode, DistributionError
 from ...models import CouponStock
 from ...ports import CouponGateway, VoucherSnapshot
+from ...task_names import COUPON_SYNC
 from .card_pack import card_codes_register
 from .code_upload import codes_in_wechat, part_count, upload_codes
 from .deactivation import coupon_voucher_deactivate
@@ -78,7 +79,7 @@ def coupon_sync_request(*, voucher_id: str) -> list[CouponStock]:
         CouponStock.objects.filter(voucher_id=voucher_id, status=CouponSyncStatus.FAILED).update(
             status=CouponSyncStatus.PENDING, updated_at=timezone.now()
         )
-        jobs.enqueue(task_names.COUPON_SYNC, voucher_id)
+        jobs.enqueue(COUPON_SYNC, voucher_id)
     return list(CouponStock.objects.filter(voucher_id=voucher_id).order_by("pk"))
 
 
