@@ -74,5 +74,10 @@ DEPRECATED_CUSTOMER_EVENT = PREFIX + "customer_event"
 DEPRECATED_SALEOR_ORDER_EVENT = PREFIX + "saleor_order_event"
 DEPRECATED_SALEOR_CHECKOUT_EVENT = PREFIX + "saleor_checkout_event"
 
-#: every name above: ``jobs.enqueue`` refuses any other (a typo would otherwise only be logged)
-ALL = frozenset(v for k, v in dict(globals()).items() if k.isupper() and isinstance(v, str) and k != "PREFIX")
+#: every current name above: ``jobs.enqueue`` refuses any other (a typo would otherwise only be logged), and
+#: the deprecated ones (nothing new is queued under them)
+ALL = frozenset(
+    v
+    for k, v in dict(globals()).items()
+    if k.isupper() and isinstance(v, str) and k != "PREFIX" and not k.startswith("DEPRECATED_")
+)

@@ -78,9 +78,11 @@ def test_a_paid_order_sends_one_message_with_keyword_arguments(seller, celery_br
     assert args == [] and kwargs == {"order": order_to_payload(o), "paid_at": None}
 
 
-def test_an_unknown_task_name_is_refused_at_once(db):
+def test_an_unknown_or_deprecated_task_name_is_refused_at_once(db):
     with pytest.raises(ValueError, match="task_names"):
         jobs.enqueue("saleor_wechat_distribution.order_evnet", "paid")
+    with pytest.raises(ValueError, match="task_names"):
+        jobs.enqueue(task_names.DEPRECATED_ORDER_EVENT, "paid")
 
 
 def test_a_message_queued_under_the_previous_name_is_forwarded(seller, ran_tasks, order_paid_calls):
