@@ -1,8 +1,11 @@
-"""The interface a host (Saleor's plugin hooks, the sandbox's demo orders) reports order events through.
+"""The interface a host without its own tasks (the sandbox's demo orders, tests) reports order, voucher and
+customer events through. (Saleor's adapter queues its own tasks, which read Saleor and call the services
+directly: ``saleor_adapter/tasks.py``; it uses this module for voucher and customer changes.)
 
-Each call only queues a Celery task on commit, so nothing here blocks a checkout; the tasks call the
-services, which are idempotent (the same event twice, or two workers at once, change nothing more).
-Errors are contained: a host hook must never fail because of us.
+Each call only queues ONE Celery task per service call (``task_names``), on commit, with the event as
+keyword arguments, so nothing here blocks a checkout; the task calls the service, which is idempotent (the
+same event twice, or two workers at once, change nothing more). Errors are contained: a host hook must
+never fail because of us.
 """
 
 from __future__ import annotations
