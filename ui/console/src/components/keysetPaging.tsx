@@ -38,6 +38,7 @@ export function useKeysetPages<P extends KeysetPage>(
   const [cursors, setCursors] = useState<(string | null)[]>([null]);
   const [pageIndex, setPageIndex] = useState(0);
   const [reloads, setReloads] = useState(0);
+  const [quiet, setQuiet] = useState(false);
   const [load, setLoad] = useState<Load<P>>({ kind: "loading" });
 
   useEffect(() => {
@@ -48,7 +49,7 @@ export function useKeysetPages<P extends KeysetPage>(
   const after = cursors[pageIndex] ?? null;
   useEffect(() => {
     let current = true;
-    setLoad({ kind: "loading" });
+    if (!quiet) setLoad({ kind: "loading" });
     fetch(after, search).then(
       (page) => {
         if (current) setLoad({ kind: "ready", page });
@@ -64,13 +65,25 @@ export function useKeysetPages<P extends KeysetPage>(
 
   const next = useCallback(() => {
     if (load.kind !== "ready") return;
+    setQuiet(false);
     const cursor = load.page.endCursor;
     setCursors((list) => [...list.slice(0, pageIndex + 1), cursor]);
     setPageIndex((index) => index + 1);
   }, [load, pageIndex]);
-  const previous = useCallback(() => setPageIndex((index) => Math.max(0, index - 1)), []);
-  const reload = useCallback(() => setReloads((n) => n + 1), []);
-  return { load, pageIndex, next, previous, reload };
+  const previous = useCallback(() => {
+    setQuiet(false);
+    setPageIndex((index) => Math.max(0, index - 1));
+  }, []);
+  const reload = useCallback(() => {
+    setQuiet(false);
+    setReloads((n) => n + 1);
+  }, []);
+  /** The same page again without the loading state in between (following a sync in progress). */
+  const refresh = useCallback(() => {
+    setQuiet(true);
+    setReloads((n) => n + 1);
+  }, []);
+  return { load, pageIndex, next, previous, reload, refresh };
 }
 
 export function Pager({

@@ -4,7 +4,7 @@
  * card. Every action goes through a confirmation; the page reloads after it.
  */
 import { Box, Button, Chip, Input, Text } from "@saleor/macaw-ui";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 
 import { useDashboard } from "../../app/dashboard";
 import type { MutationError } from "../../app/graphql";
@@ -36,6 +36,11 @@ const STATUS_COLOR: Record<SyncStatus | "NONE", "default1" | "success1" | "criti
   DEACTIVATED: "warning1",
 };
 
+/** How often a sync in progress is looked at again. */
+const FOLLOW_EVERY_MS = 1500;
+/** How long a voucher just sent to sync is waited for when it has no stock yet. */
+const FOLLOW_FIRST_STOCK_MS = 30_000;
+
 export default function CouponsPage() {
   const t = useT(messages);
   const client = useClient();
@@ -43,7 +48,9 @@ export default function CouponsPage() {
   const [search, setSearch] = useState("");
   const appliedSearch = useDebounced(search);
   const fetch = useCallback((after: string | null, text: string) => fetchVouchers(client, after, text), [client]);
-  const { load, pageIndex, next, previous, reload } = useKeysetPages(fetch, appliedSearch);
+  const { load, pageIndex, next, previous, reload, refresh } = useKeysetPages(fetch, appliedSearch);
+  // vouchers whose sync was asked for here (until when to wait for its first stock): the page follows them
+  const [following, setFollowing] = useState<Map<string, number>>(new Map());
   const [action, setAction] = useState<{ kind: VoucherAction; voucher: CouponVoucher } | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<MutationError | null>(null);
@@ -71,6 +78,9 @@ export default function CouponsPage() {
       }
       const done = { sync: "result.synced", attach: "result.attached", link: "result.linked" } as const;
       notify("success", t(done[kind], { name: voucher.name || voucher.voucherId }));
+      if (kind !== "link") {
+        setFollowing((current) => new Map([...current, [voucher.voucherId, Date.now() + FOLLOW_FIRST_STOCK_MS]]));
+      }
       setAction(null);
       reload();
     } catch (caught) {
@@ -80,6 +90,22 @@ export default function CouponsPage() {
       setBusy(false);
     }
   };
+
+  useEffect(() => {
+    if (load.kind !== "ready") return undefined;
+    const unsettled = (v: CouponVoucher) =>
+      v.coupon.status === "PENDING" ||
+      v.coupon.status === "SYNCING" ||
+      (!v.coupon.status && (following.get(v.voucherId) ?? 0) > Date.now());
+    const waiting = load.page.vouchers.filter(unsettled);
+    const settled = [...following.keys()].filter((id) => !waiting.some((v) => v.voucherId === id));
+    if (settled.length) {
+      setFollowing((current) => new Map([...current].filter(([id]) => !settled.includes(id))));
+    }
+    if (waiting.length === 0) return undefined;
+    const timer = window.setTimeout(refresh, FOLLOW_EVERY_MS);
+    return () => window.clearTimeout(timer);
+  }, [load, following, refresh]);
 
   const failure = failedAction ?? (load.kind === "failed" ? load.failure : null);
   const vouchers = load.kind === "ready" && !failure ? load.page.vouchers : [];

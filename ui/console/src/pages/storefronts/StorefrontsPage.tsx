@@ -4,15 +4,24 @@
  * state; the accounts detached from their storefront; and a storefront's Open Platform authorization link.
  */
 import { Box, Button, Chip, Input, Text } from "@saleor/macaw-ui";
-import { useCallback, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 
 import { useDashboard } from "../../app/dashboard";
 import { useClient, useT } from "../../app/hooks";
 import { formatDateTime, type Locale } from "../../app/i18n";
 import { Pager, useDebounced, useKeysetPages } from "../../components/keysetPaging";
 import { Empty, Failure, LoadingRows } from "../../components/states";
-import { type Account, type AccountFilter, fetchDetached, fetchStorefronts, PAGE_SIZE, type StorefrontRow } from "./api";
+import {
+  type Account,
+  type AccountFilter,
+  completeAuthorization,
+  fetchDetached,
+  fetchStorefronts,
+  PAGE_SIZE,
+  type StorefrontRow,
+} from "./api";
 import { AuthorizationDialog } from "./AuthorizationDialog";
+import { AUTHORIZATION_MESSAGE } from "./AuthorizationReturn";
 import { messages } from "./messages";
 
 type T = ReturnType<typeof useT<typeof messages.en>>;
@@ -29,7 +38,7 @@ const STATUS_COLOR: Record<string, "default1" | "success1" | "critical1" | "warn
 export default function StorefrontsPage() {
   const t = useT(messages);
   const client = useClient();
-  const { locale } = useDashboard();
+  const { locale, notify } = useDashboard();
   const [view, setView] = useState<View>("ALL");
   const [search, setSearch] = useState("");
   const appliedSearch = useDebounced(search);
@@ -46,6 +55,31 @@ export default function StorefrontsPage() {
   const { load, pageIndex, next, previous, reload } = useKeysetPages<
     Awaited<ReturnType<typeof fetchStorefronts>> | Awaited<ReturnType<typeof fetchDetached>>
   >(fetch, `${view}\u0000${appliedSearch}`);
+
+  // the authorization page's tab (opened from the dialog) hands back WeChat's code: bind with our token
+  const [outcome, setOutcome] = useState<{ ok: boolean; text: string } | null>(null);
+  useEffect(() => {
+    const receive = (event: MessageEvent) => {
+      const data = event.data as { type?: string; storefront?: string; authCode?: string } | null;
+      if (event.origin !== window.location.origin || data?.type !== AUTHORIZATION_MESSAGE) return;
+      if (!data.storefront || !data.authCode) return;
+      const title = authorizing?.id === data.storefront ? authorizing.title : data.storefront;
+      setAuthorizing(null);
+      completeAuthorization(client, data.storefront, data.authCode).then(
+        ({ account, error }) => {
+          const text = error
+            ? t("complete.failed", { title, message: error.message ?? error.code })
+            : t("complete.done", { title, account: account ?? "" });
+          setOutcome({ ok: !error, text });
+          notify(error ? "error" : "success", text);
+          reload();
+        },
+        (caught: unknown) => setOutcome({ ok: false, text: t("complete.failed", { title, message: String(caught) }) }),
+      );
+    };
+    window.addEventListener("message", receive);
+    return () => window.removeEventListener("message", receive);
+  }, [client, authorizing, notify, reload, t]);
 
   const total = load.kind === "ready" ? load.page.totalCount : null;
   const nodes = load.kind === "ready" ? load.page.nodes : [];
@@ -99,6 +133,24 @@ export default function StorefrontsPage() {
           </Box>
         </Box>
       )}
+
+      {outcome ? (
+        <Box
+          data-testid="authorization-result"
+          role="status"
+          padding={4}
+          borderRadius={3}
+          backgroundColor={outcome.ok ? "success1" : "critical1"}
+          display="flex"
+          justifyContent="space-between"
+          gap={3}
+        >
+          <Text fontWeight="medium">{outcome.text}</Text>
+          <Button variant="tertiary" size="small" onClick={() => setOutcome(null)} aria-label="×">
+            ×
+          </Button>
+        </Box>
+      ) : null}
 
       {load.kind === "loading" ? <LoadingRows rows={6} /> : null}
       {load.kind === "failed" ? <Failure failure={load.failure} permission="MANAGE_USERS" onRetry={reload} /> : null}

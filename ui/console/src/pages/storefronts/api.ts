@@ -108,3 +108,26 @@ export async function authorizationUrl(
   const answer = data.storefrontAccountAuthorizationUrl;
   return { url: answer.url, error: answer.errors[0] ?? null };
 }
+
+const COMPLETE = `mutation ConsoleAuthorizationComplete($id: ID!, $code: String!) {
+  storefrontAccountAuthorizationComplete(id: $id, authorizationCode: $code) {
+    storefront { id officialAccount { appId name } }
+    errors { field code message }
+  }
+}`;
+
+export async function completeAuthorization(
+  client: GraphQLClient,
+  id: string,
+  code: string,
+): Promise<{ account: string | null; error: MutationError | null }> {
+  const data = await client.request<{
+    storefrontAccountAuthorizationComplete: {
+      storefront: { officialAccount: { appId: string; name: string } | null } | null;
+      errors: MutationError[];
+    };
+  }>(COMPLETE, { id, code });
+  const answer = data.storefrontAccountAuthorizationComplete;
+  const account = answer.storefront?.officialAccount;
+  return { account: account ? account.name || account.appId : null, error: answer.errors[0] ?? null };
+}

@@ -52,6 +52,12 @@ const en = {
   "paging.range": "{from}–{to} of {total}",
   "paging.previous": "Previous page",
   "paging.next": "Next page",
+  "return.title": "WeChat authorization received",
+  "return.handed": "The console's tab that opened the link finishes the binding. You can close this tab.",
+  "return.lost":
+    "This tab was not opened from the console, so it cannot finish the binding. Open the authorization link from the Storefronts page of the Saleor dashboard.",
+  "complete.done": "“{title}” is now served by {account}",
+  "complete.failed": "The authorization of “{title}” could not be completed: {message}",
 };
 
 export const messages: Dictionary<typeof en> = {
@@ -107,5 +113,10 @@ export const messages: Dictionary<typeof en> = {
     "paging.range": "第 {from}–{to} 条，共 {total} 条",
     "paging.previous": "上一页",
     "paging.next": "下一页",
+    "return.title": "已收到微信授权",
+    "return.handed": "打开授权链接的控制台页面会完成绑定。你可以关闭此标签页。",
+    "return.lost": "此标签页不是从控制台打开的，无法完成绑定。请在 Saleor 后台的“店铺与公众号”页面打开授权链接。",
+    "complete.done": "“{title}”现由 {account} 提供服务",
+    "complete.failed": "“{title}”的授权未能完成：{message}",
   },
 };
