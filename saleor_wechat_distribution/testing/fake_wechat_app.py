@@ -163,9 +163,10 @@ def install_transfer(pay: FakeWeChatPay) -> None:
 
 
 def component_login_page(world: FakeWeChatMp, request: FakeRequest) -> FakeResponse:
-    """The Open Platform's authorization page (``componentloginpage``, ``WECHAT_DISTRIBUTION_COMPONENT_LOGIN_URL``
-    in tests): the account's administrator picks the account (WeChat: scans with the phone) and confirms;
-    WeChat then redirects with ``auth_code`` (also sent in the ``authorized`` notice)."""
+    """The Open Platform's authorization page (``componentloginpage``: in tests
+    ``WECHAT_DISTRIBUTION_COMPONENT_LOGIN_URL`` points here): the account's administrator picks the account
+    (WeChat: scans with the phone) and confirms; WeChat then redirects with ``auth_code`` (also sent in
+    the ``authorized`` notice)."""
     q = world._q
     redirect_uri, pre_auth_code = q(request, "redirect_uri"), q(request, "pre_auth_code")
     if q(request, "component_appid") != world.component_app_id or pre_auth_code not in world.pre_auth_codes:

@@ -19,7 +19,7 @@ for _name in ("WECHAT_DISTRIBUTION_API_BASE_URL", "WECHAT_DISTRIBUTION_OAUTH_BAS
 
 # the Open Platform of the fake WeChat (the console's storefronts page asks for authorization links)
 if os.environ.get("WECHAT_DISTRIBUTION_COMPONENT"):
-    import json  # noqa: E402
+    import json
 
     WECHAT_DISTRIBUTION_COMPONENT = json.loads(os.environ["WECHAT_DISTRIBUTION_COMPONENT"])
     WECHAT_DISTRIBUTION_COMPONENT_LOGIN_URL = os.environ["WECHAT_DISTRIBUTION_COMPONENT_LOGIN_URL"]

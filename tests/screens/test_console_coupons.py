@@ -91,7 +91,8 @@ def test_link_a_legacy_card(browser: Browser, wechat_world):
     ok.click()
     linked = row(app, old).locator("[data-testid=stock]")
     linked.wait_for()
-    assert "pCardLegacy0001" in linked.inner_text() and "Legacy card · wxlegacycard00001" in linked.inner_text()
+    assert "pCardLegacy0001" in linked.inner_text()
+    assert "Legacy card · wxlegacycard00001" in linked.inner_text()
     stock = CouponStock.objects.get(voucher_id=old.voucher_id)
     assert (stock.kind, stock.stock_id, stock.app_id) == ("card", "pCardLegacy0001", "wxlegacycard00001")
     assert IssuedCoupon.objects.filter(stock=stock).count() == 3, "the voucher's codes are the card's"
@@ -112,7 +113,7 @@ def test_a_refused_link_stays_in_the_dialog(browser: Browser):
 
 
 def test_attach_a_stock_wechat_pay_did_not_name(browser: Browser, wechat_world):
-    """A stock failed with STOCK_EXISTS: the action appears, and a wrong stock id is refused with its reason."""
+    """A stock failed with STOCK_EXISTS: the action appears; a wrong stock id is refused with its reason."""
     lost = voucher("找回批次 Lost stock")
     CouponStock.objects.create(
         voucher_id=lost.voucher_id,
@@ -140,7 +141,7 @@ def test_attach_a_stock_wechat_pay_did_not_name(browser: Browser, wechat_world):
 
 def test_paging_and_search(browser: Browser):
     made = [voucher(f"券 Voucher {n:02d}", codes=1) for n in range(1, 24)]
-    page, app = open_coupons(browser)
+    _page, app = open_coupons(browser)
     app.locator("[data-testid=vouchers]").wait_for()
     assert app.locator("[data-testid=voucher-row]").count() == 20
     assert app.locator("[data-testid=paging-range]").inner_text() == "1–20 of 23"
