@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from saleor_wechat_distribution.models import ComponentTicket, OfficialAccount, Storefront
 from saleor_wechat_distribution.testing.factories import make_distributor
+from saleor_wechat_distribution.wechat.mp import CacheSessionStorage
 
 from .conftest import DESKTOP, TABLET, Browser, screenshot
 
@@ -126,7 +127,9 @@ def test_open_the_authorization_link_and_bind_the_account(browser: Browser, wech
 
 def test_without_the_open_platform_ready_the_dialog_says_why(browser: Browser):
     seed()
-    ComponentTicket.objects.all().delete()  # no verify ticket yet: WeChat refuses a component token
+    # no verify ticket yet (and no component token cached by an earlier test): no token, no link
+    ComponentTicket.objects.all().delete()
+    CacheSessionStorage().delete("component_access_token")
     page, app = open_storefronts(browser)
     row(app, "lilei").locator("[data-testid=authorize]").click()
     error = app.locator("[data-testid=link-error]")
