@@ -151,7 +151,8 @@ def test_paging_and_search(browser: Browser):
     app.locator("[data-testid=page-previous]").click()
     app.locator("[data-testid=paging-range]", has_text="1–20 of 23").wait_for()
     app.locator("input[data-testid=search], [data-testid=search] input").first.fill("Voucher 07")
-    app.locator("[data-testid=voucher-count]", has_text="1 vouchers").wait_for()
+    app.locator("[data-testid=voucher-count]", has_text="1 voucher").wait_for()
+    assert app.locator("[data-testid=voucher-count]").inner_text() == "1 voucher"
     assert row(app, made[6]).count() == 1
     app.locator("input[data-testid=search], [data-testid=search] input").first.fill("WD999")
     app.locator("[data-testid=state-empty]").wait_for()

@@ -68,7 +68,8 @@ def test_each_storefront_with_its_account_and_status(browser: Browser):
     assert "Authorize again" in row(app, "wangfang").inner_text()
     screenshot(page, "console-storefronts-list-en-1280")
     app.locator("[data-testid=filter-UNAUTHORIZED]").click()
-    app.locator("[data-testid=storefront-count]", has_text="1 storefronts").wait_for()
+    app.locator("[data-testid=storefront-count]", has_text="1 storefront").wait_for()
+    assert app.locator("[data-testid=storefront-count]").inner_text() == "1 storefront"
     assert row(app, "wangfang").count() == 1
     app.locator("[data-testid=filter-DETACHED]").click()
     detached = app.locator('[data-testid=detached-row][data-app-id="wxoldaccount0001"]')
@@ -83,7 +84,7 @@ def test_search_by_slug_or_title(browser: Browser):
     app.locator("[data-testid=storefronts]").wait_for()
     search = app.locator("input[data-testid=search], [data-testid=search] input").first
     search.fill("lilei")
-    app.locator("[data-testid=storefront-count]", has_text="1 storefronts").wait_for()
+    app.locator("[data-testid=storefront-count]", has_text="1 storefront").wait_for()
     assert row(app, "lilei").count() == 1
     search.fill("王芳")
     app.locator("[data-testid=storefront-row][data-slug=wangfang]").wait_for()

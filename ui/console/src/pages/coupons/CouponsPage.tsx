@@ -124,7 +124,7 @@ export default function CouponsPage() {
         </Text>
         {total !== null && !failure ? (
           <Chip size="large" data-testid="voucher-count">
-            {t("page.total", { count: total })}
+            {total === 1 ? t("page.totalOne") : t("page.total", { count: total })}
           </Chip>
         ) : null}
       </Box>

@@ -101,7 +101,9 @@ export default function StorefrontsPage() {
         </Text>
         {total !== null ? (
           <Chip size="large" data-testid="storefront-count">
-            {t(detached ? "page.totalDetached" : "page.total", { count: total })}
+            {total === 1
+              ? t(detached ? "page.totalDetachedOne" : "page.totalOne")
+              : t(detached ? "page.totalDetached" : "page.total", { count: total })}
           </Chip>
         ) : null}
       </Box>
