@@ -14,12 +14,15 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from saleor_wechat_distribution.domain.coupons import CouponSyncStatus
+from saleor_wechat_distribution import conf
+from saleor_wechat_distribution.domain.coupons import CouponSyncStatus, CouponTemporaryError
 from saleor_wechat_distribution.models import CouponStock, IssuedCoupon
 from saleor_wechat_distribution.sandbox.vouchers.models import SandboxVoucher, SandboxVoucherCode
+from saleor_wechat_distribution.services.coupons.stock_sync import coupon_sync_voucher
+from saleor_wechat_distribution.wechat.coupons import WeChatPayCoupons, WeChatPayCouponSettings
+from saleor_wechat_distribution.wechat.payouts_v3 import WeChatPayV3Settings
 
 from .conftest import DESKTOP, TABLET, Browser, screenshot
-from .wechat_world import CENTER_APP
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -112,31 +115,64 @@ def test_a_refused_link_stays_in_the_dialog(browser: Browser):
     screenshot(page, "console-coupons-link-refused-en-1280")
 
 
-def test_attach_a_stock_wechat_pay_did_not_name(browser: Browser, wechat_world):
-    """A stock failed with STOCK_EXISTS: the action appears; a wrong stock id is refused with its reason."""
-    lost = voucher("找回批次 Lost stock")
-    CouponStock.objects.create(
-        voucher_id=lost.voucher_id,
-        channel="default-channel",
-        mchid=wechat_world.pay.merchant.mchid,
-        app_id=CENTER_APP,
-        out_request_no="WDS-lost-1",
-        status=CouponSyncStatus.FAILED,
-        error_code="STOCK_EXISTS",
-        error_message="WeChat Pay holds this stock but did not say its id.",
+def stock_exists(wechat_world, made: SandboxVoucher) -> str:
+    """The voucher's stock as the attach finds it: WeChat Pay made it for the first 创建商家券, whose answer
+    was lost; the repeat was answered RESOURCE_ALREADY_EXISTS without its id (``failed`` / STOCK_EXISTS).
+    Played in this process with the same merchant as the sandbox's; returns the stock's real id."""
+    pay = wechat_world.pay
+    merchant = WeChatPayCoupons(
+        WeChatPayCouponSettings(
+            v3=WeChatPayV3Settings(**pay.v3_settings()), api_key_v2=pay.merchant.api_key_v2
+        )
     )
+    saved, duplicate = conf._coupon_factory, pay.busifavor.duplicate_create
+    conf.set_coupon_gateway_factory(lambda channel, distributor_id: [merchant])
+    try:
+        pay.busifavor.faults = ["SYSTEM_ERROR"]
+        with pytest.raises(CouponTemporaryError):
+            coupon_sync_voucher(voucher_id=made.voucher_id)
+        row = CouponStock.objects.get(voucher_id=made.voucher_id)
+        stock_id = merchant.stock_create(body=row.request)
+        pay.busifavor.duplicate_create = "exists"
+        coupon_sync_voucher(voucher_id=made.voucher_id)
+    finally:
+        conf.set_coupon_gateway_factory(saved)
+        pay.busifavor.duplicate_create = duplicate
+    row.refresh_from_db()
+    assert (row.status, row.error_code, row.stock_id) == ("failed", "STOCK_EXISTS", "")
+    return stock_id
+
+
+def test_attach_a_stock_wechat_pay_did_not_name(browser: Browser, wechat_world):
+    """The action appears for a STOCK_EXISTS failure; a wrong id is refused in the dialog with its reason,
+    the right one is checked against WeChat Pay, attached, and the codes upload."""
+    lost = voucher("找回批次 Lost stock", codes=4)
+    stock_id = stock_exists(wechat_world, lost)
     page, app = open_coupons(browser)
     failed = row(app, lost)
     failed.wait_for()
     assert failed.get_attribute("data-status") == "FAILED"
-    assert "did not say its id" in failed.locator("[data-testid=sync-error]").inner_text()
+    assert failed.locator("[data-testid=sync-error]").inner_text().strip()  # WeChat's own words
+    assert "did not say its id: attach it by its id" in failed.locator("[data-testid=sync-hint]").inner_text()
+    screenshot(page, "console-coupons-stock-exists-en-1280")
     failed.locator("[data-testid=attach]").click()
-    app.locator("input[data-testid=stock-id], [data-testid=stock-id] input").first.fill("99999999")
-    screenshot(page, "console-coupons-confirm-attach-en-1280")
+    field = app.locator("input[data-testid=stock-id], [data-testid=stock-id] input").first
+    field.fill("99999999")
     app.locator("[data-testid=confirm-ok]").click()
-    refusal = app.locator("[data-testid=confirm-dialog]")
-    refusal.get_by_text("stock", exact=False).first.wait_for()
+    app.locator("[data-testid=confirm-dialog]", has_text="WeChat Pay has no stock with this id.").wait_for()
+    assert app.locator("[data-testid=confirm-dialog]").is_visible()
     assert CouponStock.objects.get(voucher_id=lost.voucher_id).stock_id == ""
+    screenshot(page, "console-coupons-attach-refused-en-1280")
+    field.fill(stock_id)
+    app.locator("[data-testid=confirm-ok]").click()
+    synced = app.locator(f'[data-testid=voucher-row][data-voucher="{lost.voucher_id}"][data-status=SYNCED]')
+    synced.wait_for(timeout=30_000)
+    assert synced.locator("[data-testid=stock-id-text]").inner_text() == stock_id
+    assert "4 / 4 codes in WeChat" in synced.inner_text()
+    assert synced.locator("[data-testid=attach]").count() == 0
+    row_now = CouponStock.objects.get(voucher_id=lost.voucher_id)
+    assert (row_now.stock_id, row_now.status) == (stock_id, CouponSyncStatus.SYNCED)
+    screenshot(page, "console-coupons-attached-en-1280")
 
 
 def test_paging_and_search(browser: Browser):

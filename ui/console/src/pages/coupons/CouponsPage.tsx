@@ -304,8 +304,13 @@ function SyncLine({ stock, locale, t }: { stock: Stock; locale: Locale; t: T }) 
           {t("sync.syncedAt", { when: formatDateTime(stock.syncedAt, locale) })}
         </Text>
       ) : null}
+      {stock.status === "FAILED" && stock.errorCode === "STOCK_EXISTS" ? (
+        <Text size={2} color="critical1" fontWeight="medium" data-testid="sync-hint">
+          {t("sync.stockExists")}
+        </Text>
+      ) : null}
       {stock.status === "FAILED" && (stock.errorMessage || stock.errorCode) ? (
-        <Text size={2} color="critical1" data-testid="sync-error">
+        <Text size={2} color="critical1" data-testid="sync-error" className="wd-detail">
           {stock.errorMessage ?? stock.errorCode}
         </Text>
       ) : null}

@@ -1,4 +1,4 @@
-import{S as e,_ as t,c as n,d as r,f as i,g as a,h as o,l as s,m as c,n as l,p as u,r as d,s as f,t as p,u as m,v as h,x as g,y as _}from"./index-DMZI8wSj.js";import{t as v}from"./ConfirmDialog-uVgKgzVN.js";var y=e(g(),1),b=`query ConsoleApplicants($first: Int!, $after: String, $search: String) {
+import{S as e,_ as t,c as n,d as r,f as i,g as a,h as o,l as s,m as c,n as l,p as u,r as d,s as f,t as p,u as m,v as h,x as g,y as _}from"./index-Dj29GWvU.js";import{t as v}from"./ConfirmDialog-BynXgXcW.js";var y=e(g(),1),b=`query ConsoleApplicants($first: Int!, $after: String, $search: String) {
   distributors(first: $first, after: $after, filter: {status: PENDING, search: $search}) {
     totalCount
     pageInfo { hasNextPage endCursor }
