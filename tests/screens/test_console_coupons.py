@@ -175,6 +175,36 @@ def test_attach_a_stock_wechat_pay_did_not_name(browser: Browser, wechat_world):
     screenshot(page, "console-coupons-attached-en-1280")
 
 
+def test_notes_of_a_stock_and_of_its_coupons(browser: Browser, wechat_world):
+    """What WeChat could not follow is shown beside the voucher: edits it cannot take, refused codes, and
+    handed-out coupons it could not mark used (translated, counted per note)."""
+    noted = voucher("备注 Notes", codes=2)
+    stock = CouponStock.objects.create(
+        voucher_id=noted.voucher_id,
+        channel="default-channel",
+        mchid=wechat_world.pay.merchant.mchid,
+        app_id="wxnotes0000000001",
+        out_request_no="WDS-notes-1",
+        stock_id="1282000000009999",
+        status=CouponSyncStatus.SYNCED,
+        codes_total=2,
+        codes_uploaded=2,
+        rejected_count=1,
+        notices=[{"code": "NAME_NOT_UPDATABLE", "message": "WeChat Pay keeps the first name."}],
+    )
+    for code in ("N-1", "N-2"):
+        IssuedCoupon.objects.create(
+            stock=stock, code=code, app_id=stock.app_id, openid="o-n", note="USE_FAILED: errcode 500"
+        )
+    page, app = open_coupons(browser, locale="zh-Hans")
+    notes = row(app, noted).locator("[data-testid=notes-cell]")
+    notes.wait_for()
+    text = notes.inner_text()
+    assert "WeChat Pay keeps the first name." in text and "微信拒绝了 1 个券码" in text
+    assert text.count("2 × ") == 1, text
+    screenshot(page, "console-coupons-notes-zh-Hans-1280")
+
+
 def test_paging_and_search(browser: Browser):
     made = [voucher(f"券 Voucher {n:02d}", codes=1) for n in range(1, 24)]
     _page, app = open_coupons(browser)

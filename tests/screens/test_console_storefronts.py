@@ -200,3 +200,11 @@ def test_loading_then_error_then_retry(browser: Browser):
     mode["now"] = "pass"
     app.locator("[data-testid=retry]").click()
     app.locator("[data-testid=storefronts]").wait_for()
+
+
+def test_the_return_page_opened_on_its_own_says_what_to_do(browser: Browser):
+    """WeChat's redirect reaching a tab the console did not open: nothing to hand the code to; it says so."""
+    page = browser.page("/console/storefronts/?authorizedStorefront=U3RvcmVmcm9udDox&auth_code=queryauthcode")
+    page.locator("[data-testid=return-lost]").wait_for()
+    assert "was not opened from the console" in page.locator("[data-testid=return-lost]").inner_text()
+    assert not OfficialAccount.objects.exists()
