@@ -208,3 +208,21 @@ def test_the_return_page_opened_on_its_own_says_what_to_do(browser: Browser):
     page.locator("[data-testid=return-lost]").wait_for()
     assert "was not opened from the console" in page.locator("[data-testid=return-lost]").inner_text()
     assert not OfficialAccount.objects.exists()
+
+
+def test_paging(browser: Browser):
+    for n in range(23):
+        Storefront.objects.create(
+            distributor=make_distributor(name=f"店主 {n:02d}"), slug=f"shop-{n:02d}", title=f"店 {n:02d}",
+            channel=CHANNEL,
+        )  # fmt: skip
+    page, app = open_storefronts(browser)
+    app.locator("[data-testid=storefronts]").wait_for()
+    assert app.locator("[data-testid=storefront-row]").count() == 20
+    assert app.locator("[data-testid=paging-range]").inner_text() == "1–20 of 23"
+    app.locator("[data-testid=page-next]").click()
+    app.locator("[data-testid=paging-range]", has_text="21–23 of 23").wait_for()
+    assert row(app, "shop-00").count() == 1, "the oldest is on the last page"
+    screenshot(page, "console-storefronts-page2-en-1280")
+    app.locator("[data-testid=filter-NONE]").click()  # another view starts again from its first page
+    app.locator("[data-testid=paging-range]", has_text="1–20 of 23").wait_for()
