@@ -12,7 +12,7 @@ from .. import conf
 from ..domain.coupons import CouponNote, CouponSyncStatus, h5_issue_params, miniprogram_issue_params
 from ..domain.errors import CouponErrorCode, DistributionError
 from ..models import CouponStock, IssuedCoupon, WeChatIdentity
-from ..ports import Principal
+from ..ports import Principal, VoucherSummary
 
 MAX_VOUCHER_ID = 64
 
@@ -109,7 +109,7 @@ def coupon_issue_params(
 MAX_SEARCH = 100
 
 
-def vouchers_page(*, search: str, after: int | None, limit: int) -> tuple[list[Any], bool]:
+def vouchers_page(*, search: str, after: int | None, limit: int) -> tuple[list[VoucherSummary], bool]:
     """A page of the host's vouchers, newest first (one query), and whether more follow."""
     source = conf.get_voucher_source() if conf.has_voucher_source() else None
     if source is None:
@@ -135,6 +135,7 @@ def coupon_note_counts_for_vouchers(*, voucher_ids: list[str]) -> dict[str, dict
     rows = (
         IssuedCoupon.objects.filter(stock__voucher_id__in=voucher_ids)
         .exclude(note="")
+        .order_by()
         .values("stock__voucher_id")
         .annotate(
             **{note.value: Count("pk", filter=Q(note__startswith=f"{note.value}:")) for note in CouponNote}
