@@ -14,6 +14,7 @@ import logging
 from django.http import HttpRequest, HttpResponse
 
 from .. import conf
+from ..domain.inbound_events import InboundSource
 from ..models import CouponStock
 from ..ports import InvalidNotification
 from ..services.coupons.card_pack import coupon_received
@@ -40,6 +41,6 @@ def coupon_notification_view(request: HttpRequest, mchid: str) -> HttpResponse:
         return fail(401, "verification failed")
     key = f"wechatpay.coupon:{received.notification_id or hashlib.sha256(body).hexdigest()}"
     return apply_once(
-        source="wechatpay.coupon", key=key, headers=headers, body=body,
+        source=InboundSource.COUPON, key=key, headers=headers, body=body,
         apply=lambda: coupon_received(mchid=mchid, received=received),
     )  # fmt: skip
