@@ -38,9 +38,11 @@ class WeChatIdentity(models.Model):
 
 
 class InboundEvent(models.Model):
-    """Every inbound WeChat / WeChat Pay callback, logged raw before it is verified, processed once.
+    """Every inbound WeChat / WeChat Pay event that passed verification, logged raw and processed once
+    (``services.inbound_events``; ``source``: ``domain.inbound_events.InboundSource``).
 
-    ``dedupe_key`` (the notification id, or app id + nonce + timestamp) makes replays no-ops.
+    ``dedupe_key`` (the notification id, the MsgId, a digest of the event) makes replays no-ops; a row
+    with ``processed_at`` empty failed (``error`` says why) and is applied by the next delivery.
     """
 
     source = models.CharField(max_length=32)
