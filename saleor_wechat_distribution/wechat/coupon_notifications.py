@@ -14,6 +14,7 @@ import logging
 from django.http import HttpRequest, HttpResponse
 
 from .. import conf
+from ..domain.coupons import CouponStockKind
 from ..domain.inbound_events import InboundSource
 from ..models import CouponStock
 from ..ports import InvalidNotification
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 def coupon_notification_view(request: HttpRequest, mchid: str) -> HttpResponse:
     if (malformed := refuse_malformed(request)) is not None:
         return malformed
-    stock = CouponStock.objects.filter(mchid=mchid, kind="busifavor").first()
+    stock = CouponStock.objects.filter(mchid=mchid, kind=CouponStockKind.BUSIFAVOR).first()
     if stock is None or len(mchid) > 32:
         return fail(404, "unknown merchant")
     try:
