@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from ..conf import get_official_account_gateway
 from ..domain.errors import DistributionError
 from ..domain.errors import StorefrontErrorCode as Code
+from ..domain.notifications import NotificationKind
 from ..domain.storefronts import MessageEncryption
 from ..models import OfficialAccount, Storefront
 from ..ports import AccountCredentials, Principal, WeChatApiError
@@ -297,7 +298,7 @@ def official_account_authorized_notice(*, app_id: str, authorization_code: str) 
     return account
 
 
-NOTIFICATION_KINDS = ("commission_new", "commission_available", "withdrawal_paid")
+NOTIFICATION_KINDS = tuple(NotificationKind)
 _TEMPLATE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 

@@ -20,7 +20,7 @@ from django.utils.translation import override
 from wechatpy.replies import TextReply
 
 from ..domain.inbound_events import InboundSource
-from ..domain.storefronts import scene_of_event_key
+from ..domain.storefronts import CallbackEvent, scene_of_event_key
 from ..jobs import enqueue
 from ..models import ComponentTicket, OfficialAccount, Storefront
 from ..selectors.storefronts import identity_get, storefront_of_distributor
@@ -89,7 +89,7 @@ def handle_message(
         return None
     event = message.get("Event", "")
     openid = message.get("FromUserName", "")
-    if event in ("subscribe", "SCAN"):
+    if event in (CallbackEvent.SUBSCRIBE, CallbackEvent.SCAN):
         scene = scene_of_event_key(event, message.get("EventKey", ""))
         if scene:
             distributor = distributor_for_scene(scene)
@@ -101,7 +101,7 @@ def handle_message(
                     account=account,
                     openid=openid,
                     scene=scene,
-                    follow=event == "subscribe",
+                    follow=event == CallbackEvent.SUBSCRIBE,
                     ticket=message.get("Ticket", ""),
                 )
                 if outcome is None:
@@ -110,7 +110,7 @@ def handle_message(
                 return True, _welcome(storefront, message)
 
             return _once(account, message, raw, query, scanned)
-        if event == "SCAN":
+        if event == CallbackEvent.SCAN:
             return None
 
         def followed() -> Outcome:
@@ -122,7 +122,7 @@ def handle_message(
             return True, _welcome(account.storefront, message)
 
         return _once(account, message, raw, query, followed)
-    if event == "unsubscribe":
+    if event == CallbackEvent.UNSUBSCRIBE:
         if identity_get(app_id=account.app_id, openid=openid) is None:
             return None
 
@@ -130,7 +130,7 @@ def handle_message(
             return identity_unsubscribe(app_id=account.app_id, openid=openid), None
 
         return _once(account, message, raw, query, unfollowed)
-    if event == "TEMPLATESENDJOBFINISH":
+    if event == CallbackEvent.TEMPLATE_SEND_JOB_FINISH:
         msgid = message.get("MsgID", "")
         if not (msgid.isascii() and msgid.isdigit()) or not notification_job_known(
             app_id=account.app_id, msgid=int(msgid)

@@ -28,6 +28,7 @@ from wechatpy.component import ComponentOAuth
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
+from ..domain.storefronts import OAuthScope
 from ..locks import named_exclusive
 from ..models import ComponentTicket
 from ..ports import AccountCredentials, AuthorizerInfo, QrTicket, WeChatApiError
@@ -288,7 +289,7 @@ class WeChatMpGateway:
             oauth.API_BASE_URL = api_base_url()
             return oauth
         oauth = bounded(
-            WeChatOAuth(account.app_id, account.app_secret, redirect_uri, scope="snsapi_base", state=state)
+            WeChatOAuth(account.app_id, account.app_secret, redirect_uri, scope=OAuthScope.BASE, state=state)
         )
         oauth.API_BASE_URL = api_base_url()
         return oauth
@@ -296,7 +297,7 @@ class WeChatMpGateway:
     def oauth_url(self, account: AccountCredentials, *, redirect_uri: str, state: str) -> str:
         oauth = self._oauth(account, redirect_uri, state)
         if isinstance(oauth, ComponentOAuth):
-            return oauth.get_authorize_url(redirect_uri, scope="snsapi_base", state=state)
+            return oauth.get_authorize_url(redirect_uri, scope=OAuthScope.BASE, state=state)
         return oauth.authorize_url
 
     def oauth_openid(self, account: AccountCredentials, *, code: str) -> tuple[str, str]:

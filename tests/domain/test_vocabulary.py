@@ -7,12 +7,14 @@ import pytest
 from saleor_wechat_distribution.domain.coupons import CouponStockKind
 from saleor_wechat_distribution.domain.holds import HOLD_PRECEDENCE, HoldReason
 from saleor_wechat_distribution.domain.inbound_events import InboundSource
+from saleor_wechat_distribution.domain.notifications import NotificationKind
 from saleor_wechat_distribution.domain.payouts import PayoutMethod
 from saleor_wechat_distribution.domain.referrals import (
     identity_customer_key,
     user_customer_key,
     user_id_of_customer_key,
 )
+from saleor_wechat_distribution.domain.storefronts import CallbackEvent, OAuthScope
 from saleor_wechat_distribution.domain.wechatpay import WeChatPayApi
 
 
@@ -25,6 +27,12 @@ def test_stored_values_are_unchanged():
     assert {s.value for s in InboundSource} == {
         "wechat.mp", "wechat.component", "wechatpay.transfer", "wechatpay.coupon", "saleor_voucher_code_use",
     }  # fmt: skip
+    assert [k.value for k in NotificationKind] == ["commission_new", "commission_available", "withdrawal_paid"]
+
+
+def test_wechat_words_are_spelled_as_wechat_spells_them():
+    assert [s.value for s in OAuthScope] == ["snsapi_base", "snsapi_userinfo"]
+    assert [e.value for e in CallbackEvent] == ["subscribe", "unsubscribe", "SCAN", "TEMPLATESENDJOBFINISH"]
 
 
 def test_a_dispute_is_named_before_a_refund_request():

@@ -10,6 +10,7 @@ from graphene import relay
 
 from ...domain.distributors import DistributorStatus
 from ...domain.errors import DistributionError
+from ...domain.notifications import NotificationKind
 from ...domain.permissions import Permission
 from ...models import OfficialAccount as OfficialAccountModel
 from ...models import Storefront as StorefrontModel
@@ -51,9 +52,9 @@ class OfficialAccountModeEnum(graphene.Enum):
 
 
 class NotificationKindEnum(graphene.Enum):
-    COMMISSION_NEW = "commission_new"
-    COMMISSION_AVAILABLE = "commission_available"
-    WITHDRAWAL_PAID = "withdrawal_paid"
+    COMMISSION_NEW = NotificationKind.COMMISSION_NEW.value
+    COMMISSION_AVAILABLE = NotificationKind.COMMISSION_AVAILABLE.value
+    WITHDRAWAL_PAID = NotificationKind.WITHDRAWAL_PAID.value
 
 
 class NotificationTemplate(graphene.ObjectType):
