@@ -27,7 +27,8 @@ def test_stored_values_are_unchanged():
     assert {s.value for s in InboundSource} == {
         "wechat.mp", "wechat.component", "wechatpay.transfer", "wechatpay.coupon", "saleor_voucher_code_use",
     }  # fmt: skip
-    assert [k.value for k in NotificationKind] == ["commission_new", "commission_available", "withdrawal_paid"]
+    kinds = ["commission_new", "commission_available", "withdrawal_paid"]
+    assert [k.value for k in NotificationKind] == kinds
 
 
 def test_wechat_words_are_spelled_as_wechat_spells_them():
