@@ -40,7 +40,7 @@ def coupon_notification_view(request: HttpRequest, mchid: str) -> HttpResponse:
     except InvalidNotification as refused:
         logger.warning("refused a coupon notification for %s: %s", mchid, refused)
         return fail(401, "verification failed")
-    key = f"wechatpay.coupon:{received.notification_id or hashlib.sha256(body).hexdigest()}"
+    key = f"{InboundSource.COUPON}:{received.notification_id or hashlib.sha256(body).hexdigest()}"
     return apply_once(
         source=InboundSource.COUPON, key=key, headers=headers, body=body,
         apply=lambda: coupon_received(mchid=mchid, received=received),
