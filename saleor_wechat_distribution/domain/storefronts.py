@@ -58,6 +58,15 @@ def products_outside(selection: Iterable[str], allowed: Iterable[str] | None) ->
     return [p for p in selection if p not in allowed_set]
 
 
+class AccountMode(StrEnum):
+    """How an Official Account is bound (``OfficialAccount.mode``, ``AccountCredentials.mode``)."""
+
+    #: with its own app secret, callback token and EncodingAESKey
+    CREDENTIALS = "credentials"
+    #: through the Open Platform (an authorizer refresh token; the component handles callbacks)
+    COMPONENT = "component"
+
+
 class OAuthScope(StrEnum):
     """WeChat web OAuth (网页授权) scopes: what a visitor's sign-in through an Official Account yields."""
 

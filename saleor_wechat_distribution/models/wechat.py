@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from ..domain.storefronts import MessageEncryption
+from ..domain.storefronts import AccountMode, MessageEncryption
 from .distributors import Distributor
 from .storefronts import Storefront
 
@@ -62,9 +62,7 @@ class InboundEvent(models.Model):
 
 
 class OfficialAccount(models.Model):
-    class Mode(models.TextChoices):
-        CREDENTIALS = "credentials"
-        COMPONENT = "component"
+    Mode = AccountMode
 
     class Status(models.TextChoices):
         ACTIVE = "active"
@@ -77,7 +75,7 @@ class OfficialAccount(models.Model):
         Storefront, null=True, blank=True, on_delete=models.SET_NULL, related_name="official_account"
     )
     app_id = models.CharField(max_length=32, unique=True)
-    mode = models.CharField(max_length=16, choices=Mode.choices)
+    mode = models.CharField(max_length=16, choices=[(m.value, m.name.title()) for m in AccountMode])
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     #: which callback messages are accepted (plaintext, encrypted, both): ``domain.storefronts``; Open
     #: Platform accounts are always safe (the component encrypts every message)

@@ -22,7 +22,7 @@ from ..conf import get_official_account_gateway
 from ..domain.errors import DistributionError
 from ..domain.errors import StorefrontErrorCode as Code
 from ..domain.notifications import NotificationKind
-from ..domain.storefronts import MessageEncryption
+from ..domain.storefronts import AccountMode, MessageEncryption
 from ..models import OfficialAccount, Storefront
 from ..ports import AccountCredentials, Principal, WeChatApiError
 from ..sealing import seal, unseal
@@ -118,7 +118,9 @@ def official_account_bind_credentials(
                 Code.APP_ID_TAKEN, _("This account is bound to another storefront."), field="appId"
             )
     try:
-        get_official_account_gateway().verify(AccountCredentials(app_id, "credentials", app_secret=secret))
+        get_official_account_gateway().verify(
+            AccountCredentials(app_id, AccountMode.CREDENTIALS, app_secret=secret)
+        )
     except WeChatApiError as error:
         raise wechat_failure(
             error,

@@ -28,7 +28,7 @@ from wechatpy.component import ComponentOAuth
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
-from ..domain.storefronts import OAuthScope
+from ..domain.storefronts import AccountMode, OAuthScope
 from ..locks import named_exclusive
 from ..models import ComponentTicket
 from ..ports import AccountCredentials, AuthorizerInfo, QrTicket, WeChatApiError
@@ -239,7 +239,7 @@ class WeChatMpGateway:
         return bool(component_settings())
 
     def client(self, account: AccountCredentials) -> WeChatClient:
-        if account.mode == "component":
+        if account.mode == AccountMode.COMPONENT:
             return AuthorizerClient(account.app_id, self.component(), account.refresh_token)
         return AccountClient(account.app_id, account.app_secret)
 
@@ -284,7 +284,7 @@ class WeChatMpGateway:
         return str(result.get("openid") or "")
 
     def _oauth(self, account: AccountCredentials, redirect_uri: str = "", state: str = "") -> Any:
-        if account.mode == "component":
+        if account.mode == AccountMode.COMPONENT:
             oauth = bounded(self.component().get_component_oauth(account.app_id))
             oauth.API_BASE_URL = api_base_url()
             return oauth
@@ -336,7 +336,7 @@ class WeChatMpGateway:
                 named_exclusive(f"wechat-token:{client.appid}")
                 return client._fetch_token_now()
 
-        if account.mode != "component":
+        if account.mode != AccountMode.COMPONENT:
             raise WeChatApiError(None, "not an Open Platform account")
         result = self._call(account, fetch)
         return int(result.get("expires_in") or 7200)

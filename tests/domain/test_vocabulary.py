@@ -14,7 +14,7 @@ from saleor_wechat_distribution.domain.referrals import (
     user_customer_key,
     user_id_of_customer_key,
 )
-from saleor_wechat_distribution.domain.storefronts import CallbackEvent, OAuthScope
+from saleor_wechat_distribution.domain.storefronts import AccountMode, CallbackEvent, OAuthScope
 from saleor_wechat_distribution.domain.wechatpay import WeChatPayApi
 
 
@@ -33,6 +33,7 @@ def test_stored_values_are_unchanged():
 
 def test_wechat_words_are_spelled_as_wechat_spells_them():
     assert [s.value for s in OAuthScope] == ["snsapi_base", "snsapi_userinfo"]
+    assert [m.value for m in AccountMode] == ["credentials", "component"]
     assert [e.value for e in CallbackEvent] == ["subscribe", "unsubscribe", "SCAN", "TEMPLATESENDJOBFINISH"]
 
 
@@ -52,7 +53,13 @@ def test_only_a_user_key_names_a_user(key):
 
 
 def test_model_choices_are_the_enums(db):
-    from saleor_wechat_distribution.models import ChannelProgram, CouponStock, OrderHold, Withdrawal
+    from saleor_wechat_distribution.models import (
+        ChannelProgram,
+        CouponStock,
+        OfficialAccount,
+        OrderHold,
+        Withdrawal,
+    )
 
     def values(model, name):
         return [value for value, _ in model._meta.get_field(name).choices]
@@ -61,5 +68,6 @@ def test_model_choices_are_the_enums(db):
     assert values(Withdrawal, "payout_method") == list(PayoutMethod)
     assert values(OrderHold, "reason") == list(HoldReason)
     assert values(CouponStock, "kind") == list(CouponStockKind)
+    assert values(OfficialAccount, "mode") == list(AccountMode) and OfficialAccount.Mode is AccountMode
     assert Withdrawal._meta.get_field("payout_method").default == "v3"
     assert CouponStock._meta.get_field("kind").default == "busifavor"

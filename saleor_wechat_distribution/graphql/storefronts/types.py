@@ -12,6 +12,7 @@ from ...domain.distributors import DistributorStatus
 from ...domain.errors import DistributionError
 from ...domain.notifications import NotificationKind
 from ...domain.permissions import Permission
+from ...domain.storefronts import AccountMode
 from ...models import OfficialAccount as OfficialAccountModel
 from ...models import Storefront as StorefrontModel
 from ...sealing import obfuscate, unseal
@@ -47,8 +48,8 @@ def _query_error(error: DistributionError) -> QueryError:
 
 
 class OfficialAccountModeEnum(graphene.Enum):
-    CREDENTIALS = "credentials"
-    COMPONENT = "component"
+    CREDENTIALS = AccountMode.CREDENTIALS.value
+    COMPONENT = AccountMode.COMPONENT.value
 
 
 class NotificationKindEnum(graphene.Enum):
