@@ -11,7 +11,8 @@ request): the caller verifies the request, then :func:`inbound_event_apply_once`
   left; the failure is then recorded on an unprocessed log row (``error``), and the next delivery of the
   same key applies it (WeChat and WeChat Pay retry until they get a success answer).
 - An effect may decide it changed nothing (``keep`` returns False): then nothing is kept at all, neither
-  its writes nor the log row, so events that matter to nobody do not fill the log.
+  its writes nor the log row, so events that matter to nobody do not fill the log (a row left by an
+  earlier failure is marked processed, so it no longer reads as failed).
 """
 
 from __future__ import annotations
@@ -78,7 +79,8 @@ def inbound_event_apply_once(
     ``apply`` runs inside the transaction that marks the event processed; if it raises, nothing of it nor
     of the log row is kept, the error is noted on an unprocessed row and the exception propagates (the
     caller answers with a failure, the sender retries, the retry applies). ``keep(result)`` False: the
-    effect changed nothing, so the transaction is rolled back (no log row either).
+    effect changed nothing, so its writes are rolled back, and so is the log row when this delivery wrote
+    it (a retry of a failed event marks the logged row processed instead).
     """
     key = inbound_event_key(key)
     try:
@@ -89,23 +91,30 @@ def inbound_event_apply_once(
                         source=source, dedupe_key=key, headers=dict(headers or {}),
                         body=_body_text(body), verified=True,
                     )  # fmt: skip
+                logged_now = True
             except IntegrityError:
                 # Logged before: applied (a duplicate), or failed and left for a retry. The row lock
                 # waits for a concurrent delivery still applying it.
                 event = InboundEvent.objects.select_for_update().get(dedupe_key=key)
                 if event.processed_at is not None:
                     return Applied(duplicate=True)
-            result = apply()
-            if not keep(result):
-                transaction.set_rollback(True)
+                logged_now = False
+            with transaction.atomic():
+                result = apply()
+                kept = keep(result)
+                if not kept:
+                    transaction.set_rollback(True)  # the effect's writes, if any
+            if not kept and logged_now:
+                transaction.set_rollback(True)  # and the log row: nothing worth keeping happened
                 return Applied(duplicate=False, result=result, kept=False)
+            # applied (or, retrying a failure, found to change nothing: done all the same)
             event.processed_at = timezone.now()
             event.error = ""
             event.save(update_fields=["processed_at", "error"])
     except Exception as error:
         _note_failure(source=source, key=key, headers=headers, body=body, error=error)
         raise
-    return Applied(duplicate=False, result=result, kept=True)
+    return Applied(duplicate=False, result=result, kept=kept)
 
 
 def _note_failure(

@@ -98,6 +98,17 @@ def test_an_effect_that_changed_nothing_keeps_nothing(db):
     assert kept.kept and InboundEvent.objects.count() == 1 and ComponentTicket.objects.count() == 1
 
 
+def test_a_failed_event_whose_retry_changes_nothing_is_done(db):
+    with pytest.raises(Boom):
+        _deliver(apply=_failing_effect)
+    retried = _deliver(apply=lambda: (False, _effect()), keep=lambda outcome: outcome[0])
+    assert not retried.duplicate and not retried.kept
+    assert not ComponentTicket.objects.exists()  # the effect's writes rolled back
+    event = InboundEvent.objects.get()
+    assert event.processed_at is not None and event.error == ""
+    assert _deliver().duplicate
+
+
 def test_long_keys_stay_distinct_and_fit(db):
     long_a, long_b = "k" * 300 + "a", "k" * 300 + "b"
     assert len(inbound_event_key(long_a)) == KEY_MAX_LENGTH
