@@ -1,9 +1,9 @@
 """Apply an inbound event once: the one way WeChat callbacks, WeChat Pay notifications and code uses
 reported from WeChat change our data.
 
-dj-stripe's shape, with the verification moved first (DESIGN.md §4, §6: nothing is written for a refused
-request): the caller verifies the request, then :func:`inbound_event_apply_once` logs the event raw
-(``InboundEvent``) under its unique ``dedupe_key`` and applies it in the same transaction.
+dj-stripe's shape, with the verification moved first so that nothing is written for a refused (forged,
+stale, replayed) request: the caller verifies the request, then :func:`inbound_event_apply_once` logs the
+event raw (``InboundEvent``) under its unique ``dedupe_key`` and applies it in the same transaction.
 
 - A duplicate (the key was applied before, or is being applied by a concurrent delivery: the unique index
   makes the second insert wait for the first transaction) is acknowledged without applying again.
