@@ -212,6 +212,27 @@ class OrderAttribution(graphene.ObjectType):
         description="Why the order earns no commission although attributed (e.g. a self purchase)."
     )
     distributor = graphene.Field(Distributor, description=_DISTRIBUTOR_OF_RECORD)
+    app_id = graphene.String(description="The Official Account the evidence came through, if any.")
+    policy = graphene.Field(
+        "saleor_wechat_distribution.graphql.money.types.AttributionPolicy",
+        required=True,
+        description="The attribution policy in force when the order was decided.",
+    )
+    changes = graphene.List(
+        graphene.NonNull("saleor_wechat_distribution.graphql.money.types.AttributionChange"),
+        required=True,
+        description="Staff reassignments, oldest first. Staff with MANAGE_ORDERS only (else empty).",
+    )
+    commissions = graphene.List(
+        graphene.NonNull(lambda: Commission),
+        required=True,
+        description="The order's commissions, every generation (a reassignment cancels the earlier "
+        "ones). Staff with MANAGE_ORDERS only (else empty).",
+    )
+    dispute = graphene.Field(
+        "saleor_wechat_distribution.graphql.network.types.OrderDispute",
+        description="The order's latest dispute (open, or the last resolved). Staff with MANAGE_ORDERS only.",
+    )
 
     class Meta:
         interfaces = (relay.Node,)
@@ -245,6 +266,45 @@ class OrderAttribution(graphene.ObjectType):
         return root.no_commission_reason or None
 
     resolve_distributor = staticmethod(_distributor_of)
+
+    @staticmethod
+    def resolve_app_id(root: OrderAttributionModel, info: Any) -> str | None:
+        return root.app_id or None
+
+    @staticmethod
+    def resolve_policy(root: OrderAttributionModel, info: Any) -> Any:
+        from ..money.types import AttributionPolicy
+
+        return AttributionPolicy.from_snapshot(root.policy or {})
+
+    @staticmethod
+    def resolve_changes(root: OrderAttributionModel, info: Any) -> Any:
+        from ..money.dataloaders import AttributionChangesLoader
+
+        if not _is_money_staff(info.context):
+            return []
+        return loader(info.context, AttributionChangesLoader).load(root.pk)
+
+    @staticmethod
+    def resolve_commissions(root: OrderAttributionModel, info: Any) -> Any:
+        from ..money.dataloaders import CommissionsByOrderLoader
+
+        if not _is_money_staff(info.context):
+            return []
+        return loader(info.context, CommissionsByOrderLoader).load(root.order_id)
+
+    @staticmethod
+    def resolve_dispute(root: OrderAttributionModel, info: Any) -> Any:
+        from ..money.dataloaders import LatestDisputeByOrderLoader
+
+        if not _is_money_staff(info.context):
+            return None
+        return loader(info.context, LatestDisputeByOrderLoader).load(root.order_id)
+
+
+def _is_money_staff(context: Any) -> bool:
+    """The fields of an attribution only staff see: other distributors' commissions, the history."""
+    return context.principal.has_perms(Permission.MANAGE_ORDERS)
 
 
 class OrderAttributionCountableConnection(CountableConnection):
