@@ -7,4 +7,6 @@ import { type ComponentType, lazy, type LazyExoticComponent } from "react";
 
 export const PAGES: Record<string, LazyExoticComponent<ComponentType>> = {
   distributors: lazy(() => import("./distributors/ApplicationsPage")),
+  money: lazy(() => import("./money/MoneyPage")),
+  "order-distribution": lazy(() => import("./order/OrderWidget")),
 };
