@@ -58,6 +58,7 @@ _DISTRIBUTOR_OF_RECORD = (
 @register_node_type
 class Commission(graphene.ObjectType):
     order_id = graphene.ID(required=True, description="The host's (Saleor's) order id.")
+    order_number = graphene.String(description="The order's number, as the shop shows it (when attributed).")
     line_id = graphene.String(required=True, description="The host's order line id.")
     channel = graphene.String(required=True, description="Channel slug of the order.")
     level = graphene.Int(
@@ -92,6 +93,16 @@ class Commission(graphene.ObjectType):
     @staticmethod
     def resolve_hold_reason(root: Any, info: Any) -> Any:
         return loader(info.context, CommissionHoldReasonLoader).load(root)
+
+    @staticmethod
+    def resolve_order_number(root: CommissionModel, info: Any) -> Any:
+        from ..money.dataloaders import AttributionByOrderLoader
+
+        return (
+            loader(info.context, AttributionByOrderLoader)
+            .load(root.order_id)
+            .then(lambda attribution: attribution.order_number or None if attribution else None)
+        )
 
     class Meta:
         interfaces = (relay.Node,)

@@ -186,7 +186,7 @@ PAGES = {
       } } }
       withdrawalTotals { status count amount { amount } } }""",
     "commissions": """query($first: Int) { commissions(first: $first) { totalCount edges { node {
-      id orderId level status amount { amount } reversedAmount { amount } holdReason
+      id orderId orderNumber level status amount { amount } reversedAmount { amount } holdReason
       distributor { displayName } } } } }""",
     "disputes": """query($first: Int) { disputes(first: $first, filter: {status: OPEN}) { totalCount edges {
       node { id orderId reason openedAt events { type note createdAt }

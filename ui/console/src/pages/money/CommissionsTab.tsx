@@ -76,7 +76,7 @@ export function CommissionsTab({ report }: { report: Report }) {
   return (
     <Box display="flex" flexDirection="column" gap={4} data-testid="commissions-tab">
       {permissionRefused ? null : (
-        <Box display="grid" gap={3} __gridTemplateColumns="repeat(auto-fill, minmax(180px, 1fr))" alignItems="end" data-testid="commission-filters">
+        <Box display="grid" gap={3} __gridTemplateColumns="repeat(auto-fill, minmax(170px, 1fr))" alignItems="end" data-testid="commission-filters">
           <Select
             label={t("filter.status")}
             options={options}
@@ -88,14 +88,16 @@ export function CommissionsTab({ report }: { report: Report }) {
           <Input label={t("filter.order")} value={filters.orderId} onChange={(e) => set({ orderId: e.target.value })} data-testid="filter-order" />
           <Input type="date" label={t("filter.from")} value={filters.from} onChange={(e) => set({ from: e.target.value })} data-testid="filter-from" />
           <Input type="date" label={t("filter.to")} value={filters.to} onChange={(e) => set({ to: e.target.value })} data-testid="filter-to" />
-          <Box display="flex" gap={2}>
-            <Button variant="secondary" onClick={() => setFilters(NO_FILTERS)} data-testid="filter-clear">
-              {t("filter.clear")}
-            </Button>
-            <Button onClick={runExport} disabled={exporting} data-testid="export-csv">
-              {exporting ? t("export.working") : t("export.csv")}
-            </Button>
-          </Box>
+        </Box>
+      )}
+      {permissionRefused ? null : (
+        <Box display="flex" gap={2} justifyContent="flex-end" flexWrap="wrap">
+          <Button variant="secondary" onClick={() => setFilters(NO_FILTERS)} data-testid="filter-clear">
+            {t("filter.clear")}
+          </Button>
+          <Button onClick={runExport} disabled={exporting} data-testid="export-csv">
+            {exporting ? t("export.working") : t("export.csv")}
+          </Button>
         </Box>
       )}
       {load.kind === "loading" ? <LoadingRows rows={6} /> : null}
@@ -120,7 +122,12 @@ export function CommissionsTab({ report }: { report: Report }) {
               {load.data.page.rows.map((commission) => (
                 <tr key={commission.id} data-testid="commission-row" data-order={commission.orderId}>
                   <td>
-                    <Text display="block" className="wd-break">{commission.orderId}</Text>
+                    <Text display="block" fontWeight="medium">
+                      {commission.orderNumber ? `#${commission.orderNumber}` : "—"}
+                    </Text>
+                    <Text size={2} color="default2" display="block" className="wd-clip" title={commission.orderId}>
+                      {commission.orderId}
+                    </Text>
                     <Text size={2} color="default2" display="block" className="wd-narrow-only">
                       {t(`level.${commission.level}` as "level.1")} · {formatDateTime(commission.createdAt, locale)}
                     </Text>

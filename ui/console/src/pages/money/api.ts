@@ -149,6 +149,7 @@ export const NO_FILTERS: CommissionFilters = { status: "", referralCode: "", ord
 export interface Commission {
   id: string;
   orderId: string;
+  orderNumber: string | null;
   level: number;
   status: CommissionStatus;
   amount: Money;
@@ -161,7 +162,7 @@ export interface Commission {
 const COMMISSIONS = `query ConsoleCommissions($first: Int!, $after: String, $filter: CommissionFilterInput) {
   commissions(first: $first, after: $after, filter: $filter) {
     totalCount pageInfo { hasNextPage endCursor }
-    edges { node { id orderId level status amount { amount currency } reversedAmount { amount currency } holdReason createdAt ${DISTRIBUTOR} } }
+    edges { node { id orderId orderNumber level status amount { amount currency } reversedAmount { amount currency } holdReason createdAt ${DISTRIBUTOR} } }
   }
 }`;
 
