@@ -2,7 +2,7 @@
  * Commissions by status and filter (distributor's referral code, order, creation days), newest first;
  * the same filter exported as CSV (the export route, with the dashboard's token).
  */
-import { Box, Button, Chip, Input, Select, Text } from "@saleor/macaw-ui";
+import { Box, Button, Input, Select, Text } from "@saleor/macaw-ui";
 import { useCallback, useEffect, useState } from "react";
 
 import { useDashboard } from "../../app/dashboard";
@@ -142,9 +142,9 @@ export function CommissionsTab({ report }: { report: Report }) {
                   <td>
                     <Text display="block">{t(`cstatus.${commission.status}`)}</Text>
                     {commission.holdReason ? (
-                      <Chip size="small" data-testid="hold-reason">
+                      <Text size={2} color="warning1" fontWeight="medium" display="block" data-testid="hold-reason">
                         {t(`hold.${commission.holdReason}` as "hold.dispute")}
-                      </Chip>
+                      </Text>
                     ) : null}
                   </td>
                   <td>

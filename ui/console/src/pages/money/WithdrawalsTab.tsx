@@ -107,12 +107,14 @@ export function WithdrawalsTab({ report }: { report: Report }) {
         </Box>
       )}
       {status === "REQUESTED" && totalsOf.get("REQUESTED") ? (
-        <Chip size="large" data-testid="requested-total">
-          {t("withdrawals.waiting", {
-            count: totalsOf.get("REQUESTED")!.count,
-            amount: formatTotals(totalsOf.get("REQUESTED")!.amounts),
-          })}
-        </Chip>
+        <Box>
+          <Chip size="large" data-testid="requested-total">
+            {t("withdrawals.waiting", {
+              count: totalsOf.get("REQUESTED")!.count,
+              amount: formatTotals(totalsOf.get("REQUESTED")!.amounts),
+            })}
+          </Chip>
+        </Box>
       ) : null}
 
       {load.kind === "loading" ? <LoadingRows rows={6} /> : null}
