@@ -41,10 +41,10 @@ from ..enums import CommissionStatusEnum, WithdrawalStatusEnum
 from ..money.schema import MoneyQueries
 from ..programs.types import ChannelProgram, CommissionRule
 from .filters import commission_filter
+from .stats_types import DistributorStats
 from .types import (
     Balance,
     CommissionCountableConnection,
-    DistributorStats,
     OrderAttributionCountableConnection,
     WithdrawalCountableConnection,
 )
