@@ -8,7 +8,6 @@ import { useCallback, useEffect, useState } from "react";
 import { useDashboard } from "../../app/dashboard";
 import { config, useClient, useT } from "../../app/hooks";
 import { formatDateTime } from "../../app/i18n";
-import { Empty, Failure, LoadingRows } from "../../components/states";
 import {
   type CommissionFilters,
   type CommissionStatus,
@@ -18,9 +17,9 @@ import {
   NO_FILTERS,
 } from "./api";
 import { formatMoney } from "./format";
-import type { Report } from "./MoneyPage";
+import type { Report } from "./actions";
 import { messages } from "./messages";
-import { asFailure, Pager, usePaged } from "./paging";
+import { asFailure, ListState, Pager, usePaged } from "./paging";
 
 const TYPING_DELAY_MS = 300;
 
@@ -100,11 +99,11 @@ export function CommissionsTab({ report }: { report: Report }) {
           </Button>
         </Box>
       )}
-      {load.kind === "loading" ? <LoadingRows rows={6} /> : null}
-      {load.kind === "failed" ? <Failure failure={load.failure} permission="MANAGE_ORDERS" onRetry={reload} /> : null}
-      {load.kind === "ready" && load.data.page.rows.length === 0 ? (
-        <Empty title={t("empty.commissions")} text={t("empty.commissions.text")} />
-      ) : null}
+      <ListState
+        load={load}
+        onRetry={reload}
+        empty={{ title: t("empty.commissions"), text: t("empty.commissions.text") }}
+      />
       {load.kind === "ready" && load.data.page.rows.length > 0 ? (
         <>
           <table className="wd-table" data-testid="commissions">

@@ -8,13 +8,12 @@ import { useCallback, useState } from "react";
 import { useDashboard } from "../../app/dashboard";
 import { useClient, useT } from "../../app/hooks";
 import { formatDateTime } from "../../app/i18n";
-import { Empty, Failure, LoadingRows } from "../../components/states";
 import { ActionDialog, type PendingAction } from "./ActionDialog";
 import { type Dispute, type DisputeStatus, DISPUTE_STATUSES, fetchDisputes, resolveDispute } from "./api";
 import { formatMoney } from "./format";
-import type { Report } from "./MoneyPage";
+import { type Report, runAction } from "./actions";
 import { messages } from "./messages";
-import { Pager, usePaged } from "./paging";
+import { ListState, Pager, usePaged } from "./paging";
 
 const NOTE_MAX = 500;
 
@@ -37,16 +36,9 @@ export function DisputesTab({ report }: { report: Report }) {
       destructive: resolution === "REVERSE",
       input: { kind: "note", max: NOTE_MAX },
       run: async (note) => {
-        try {
-          const result = await resolveDispute(client, dispute.id, resolution, note);
-          report(
-            result.error
-              ? { ok: false, text: t("result.refused", { message: result.error }) }
-              : { ok: true, text: t("result.done", { action: t(`action.${action}`), name: order }) },
-          );
-        } catch (error) {
-          report({ ok: false, text: t("result.refused", { message: error instanceof Error ? error.message : String(error) }) });
-        }
+        await runAction(report, t, t(`action.${action}`), order, () =>
+          resolveDispute(client, dispute.id, resolution, note),
+        );
         setPending(null);
         reload();
       },
@@ -74,11 +66,14 @@ export function DisputesTab({ report }: { report: Report }) {
           ))}
         </Box>
       )}
-      {load.kind === "loading" ? <LoadingRows rows={5} /> : null}
-      {load.kind === "failed" ? <Failure failure={load.failure} permission="MANAGE_ORDERS" onRetry={reload} /> : null}
-      {load.kind === "ready" && load.data.page.rows.length === 0 ? (
-        <Empty title={t(status === "OPEN" ? "empty.disputes.OPEN" : "empty.disputes.other")} text={t("empty.disputes.text")} />
-      ) : null}
+      <ListState
+        load={load}
+        onRetry={reload}
+        empty={{
+          title: t(status === "OPEN" ? "empty.disputes.OPEN" : "empty.disputes.other"),
+          text: t("empty.disputes.text"),
+        }}
+      />
       {load.kind === "ready" && load.data.page.rows.length > 0 ? (
         <>
           <table className="wd-table" data-testid="disputes">

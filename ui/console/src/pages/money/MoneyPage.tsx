@@ -7,6 +7,7 @@ import { useCallback, useState } from "react";
 
 import { useDashboard } from "../../app/dashboard";
 import { useT } from "../../app/hooks";
+import type { Outcome, Report } from "./actions";
 import { CommissionsTab } from "./CommissionsTab";
 import { DisputesTab } from "./DisputesTab";
 import { messages } from "./messages";
@@ -14,14 +15,6 @@ import { WithdrawalsTab } from "./WithdrawalsTab";
 
 type Tab = "withdrawals" | "commissions" | "disputes";
 const TABS: Tab[] = ["withdrawals", "commissions", "disputes"];
-
-export interface Outcome {
-  ok: boolean;
-  text: string;
-}
-
-/** What the last action did (also a dashboard toast). */
-export type Report = (outcome: Outcome) => void;
 
 export default function MoneyPage() {
   const t = useT(messages);

@@ -8,7 +8,6 @@ import { useCallback, useMemo, useState } from "react";
 import { useDashboard } from "../../app/dashboard";
 import { useClient, useT } from "../../app/hooks";
 import { formatDateTime } from "../../app/i18n";
-import { Empty, Failure, LoadingRows } from "../../components/states";
 import { ActionDialog, type PendingAction } from "./ActionDialog";
 import {
   fetchWithdrawals,
@@ -20,9 +19,9 @@ import {
   WITHDRAWAL_VIEWS,
 } from "./api";
 import { formatMoney, formatTotals } from "./format";
-import type { Report } from "./MoneyPage";
+import { type Report, runAction } from "./actions";
 import { messages } from "./messages";
-import { Pager, usePaged } from "./paging";
+import { ListState, Pager, usePaged } from "./paging";
 
 const REJECT_REASON_MAX = 500;
 const FAIL_REASON_MAX = 255;
@@ -66,16 +65,9 @@ export function WithdrawalsTab({ report }: { report: Report }) {
       destructive: action === "reject" || action === "fail",
       input,
       run: async (reason) => {
-        try {
-          const result = await withdrawalAction(client, action, withdrawal.id, reason);
-          report(
-            result.error
-              ? { ok: false, text: t("result.refused", { message: result.error }) }
-              : { ok: true, text: t("result.done", { action: t(`action.${action}`), name }) },
-          );
-        } catch (error) {
-          report({ ok: false, text: t("result.refused", { message: error instanceof Error ? error.message : String(error) }) });
-        }
+        await runAction(report, t, t(`action.${action}`), name, () =>
+          withdrawalAction(client, action, withdrawal.id, reason),
+        );
         setPending(null);
         reload();
       },
@@ -117,14 +109,14 @@ export function WithdrawalsTab({ report }: { report: Report }) {
         </Box>
       ) : null}
 
-      {load.kind === "loading" ? <LoadingRows rows={6} /> : null}
-      {load.kind === "failed" ? <Failure failure={load.failure} permission="MANAGE_ORDERS" onRetry={reload} /> : null}
-      {load.kind === "ready" && load.data.page.rows.length === 0 ? (
-        <Empty
-          title={t(status === "REQUESTED" ? "empty.withdrawals.REQUESTED" : "empty.withdrawals.other")}
-          text={t("empty.withdrawals.text")}
-        />
-      ) : null}
+      <ListState
+        load={load}
+        onRetry={reload}
+        empty={{
+          title: t(status === "REQUESTED" ? "empty.withdrawals.REQUESTED" : "empty.withdrawals.other"),
+          text: t("empty.withdrawals.text"),
+        }}
+      />
       {load.kind === "ready" && load.data.page.rows.length > 0 ? (
         <>
           <table className="wd-table" data-testid="withdrawals">

@@ -7,6 +7,7 @@ import { useCallback, useEffect, useState } from "react";
 
 import { GraphQLFailure } from "../../app/graphql";
 import { useT } from "../../app/hooks";
+import { Empty, Failure, LoadingRows } from "../../components/states";
 import { type Page, PAGE_SIZE } from "./api";
 import { messages } from "./messages";
 
@@ -87,4 +88,21 @@ export function Pager({
       </Button>
     </Box>
   );
+}
+
+/** What a list shows instead of its rows: loading, a refusal or an error (with retry), or empty; null when
+ * it has rows. */
+export function ListState({
+  load,
+  empty,
+  onRetry,
+}: {
+  load: Load<{ page: Page<unknown> }>;
+  empty: { title: string; text: string };
+  onRetry: () => void;
+}) {
+  if (load.kind === "loading") return <LoadingRows rows={6} />;
+  if (load.kind === "failed") return <Failure failure={load.failure} permission="MANAGE_ORDERS" onRetry={onRetry} />;
+  if (load.data.page.rows.length === 0) return <Empty title={empty.title} text={empty.text} />;
+  return null;
 }

@@ -1,4 +1,4 @@
-import{C as e,S as t,_ as n,b as r,f as i,g as a,l as o,n as s,o as c,p as l,r as u,s as d,t as f,u as p,v as m,y as h}from"./index-HpDv2qUp.js";import{t as g}from"./ConfirmDialog-DuWOZ81c.js";import{a as _,n as v}from"./paging-CXyfZLMX.js";var y=e(t(),1),b=`displayName referralCode`,x=`query ConsoleOrderAttribution($orderId: ID!) {
+import{C as e,S as t,_ as n,b as r,f as i,g as a,l as o,n as s,o as c,p as l,r as u,s as d,t as f,u as p,v as m,y as h}from"./index-5ZsH1hPQ.js";import{t as g}from"./ConfirmDialog-DRIU_E6G.js";import{o as _,r as v}from"./paging-Dwh1gGHj.js";var y=e(t(),1),b=`displayName referralCode`,x=`query ConsoleOrderAttribution($orderId: ID!) {
   orderAttribution(orderId: $orderId) {
     orderId orderNumber channel source code appId decidedAt policyVersion noCommissionReason netTotal { amount currency }
     policy { trigger validityDays protectionDays override codePriority commissionDepth selfPurchaseEarns }
