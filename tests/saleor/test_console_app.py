@@ -112,14 +112,24 @@ def test_saleor_installs_the_app_from_our_manifest(installed):
     assert app.app_url == "https://example.com/plugins/wechat.distribution/console/"
     codenames = sorted(p.codename for p in app.permissions.all())
     assert codenames == ["manage_discounts", "manage_orders", "manage_users"]
-    (extension,) = AppExtension.objects.filter(app=app)
-    assert (extension.label, extension.mount, extension.target, extension.url) == (
+    extensions = {
+        e.url: (e.label, e.mount, e.target, [p.codename for p in e.permissions.all()])
+        for e in AppExtension.objects.filter(app=app)
+    }
+    assert extensions["/distributors/"] == (
         "Distributors",
         "navigation_customers",
         "app_page",
-        "/distributors/",
+        ["manage_users"],
     )
-    assert [p.codename for p in extension.permissions.all()] == ["manage_users"]
+    assert extensions["/money/"] == ("Money", "navigation_orders", "app_page", ["manage_orders"])
+    # the order page's widget (Saleor 3.22+ accepts it)
+    assert extensions["/order-distribution/"] == (
+        "Distribution",
+        "order_details_widgets",
+        "widget",
+        ["manage_orders"],
+    )
     # Saleor fetched the manifest, then posted the App's token to our tokenTargetUrl, which verified it
     methods = [(method, urlsplit(url).path) for method, url, _ in transport.sent]
     assert methods[:2] == [("GET", MANIFEST_PATH), ("POST", "/plugins/wechat.distribution/app/register/")]
@@ -134,7 +144,11 @@ def test_the_extension_and_its_token_follow_the_staff_users_permissions(
 ):
     make_distributor()
     extensions = get_graphql_content(e2e_staff_api_client.post_graphql(EXTENSIONS))["data"]["appExtensions"]
-    (node,) = [e["node"] for e in extensions["edges"] if e["node"]["app"]["identifier"] == APP_IDENTIFIER]
+    (node,) = [
+        e["node"]
+        for e in extensions["edges"]
+        if e["node"]["app"]["identifier"] == APP_IDENTIFIER and e["node"]["url"] == DISTRIBUTORS_URL
+    ]
     assert (node["mountName"], node["targetName"], node["permissions"]) == (
         "NAVIGATION_CUSTOMERS",
         "APP_PAGE",
@@ -158,6 +172,23 @@ def test_the_extension_and_its_token_follow_the_staff_users_permissions(
     )["data"]["app"]["accessToken"]
     refused = ours(installed, app_token)
     assert refused.json()["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
+
+
+def test_the_money_pages_token_reads_money_and_the_widget_is_offered(
+    installed, e2e_staff_api_client, e2e_no_permission_staff_api_client
+):
+    extensions = get_graphql_content(e2e_staff_api_client.post_graphql(EXTENSIONS))["data"]["appExtensions"]
+    ours_ = {e["node"]["url"]: e["node"] for e in extensions["edges"]
+             if e["node"]["app"]["identifier"] == APP_IDENTIFIER}  # fmt: skip
+    widget = ours_["/order-distribution/"]
+    assert (widget["mountName"], widget["targetName"]) == ("ORDER_DETAILS_WIDGETS", "WIDGET")
+    token = ours_["/money/"]["accessToken"]
+    body = {"query": "{ withdrawalTotals { status count } }"}
+    answer = post_ours(Client(), installed["channel"], "graphql/", body, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert answer.status_code == 200 and answer.json() == {"data": {"withdrawalTotals": []}}
+    hidden = get_graphql_content(e2e_no_permission_staff_api_client.post_graphql(EXTENSIONS))
+    tokens = {e["node"]["url"]: e["node"]["accessToken"] for e in hidden["data"]["appExtensions"]["edges"]}
+    assert tokens["/money/"] is None and tokens["/order-distribution/"] is None
 
 
 def test_a_permission_taken_away_is_gone_at_once(installed, e2e_staff_api_client):
