@@ -206,6 +206,18 @@ def test_resolve_a_dispute_end_to_end(browser: Browser):
     app.locator("[data-testid=dispute-row]").wait_for()
 
 
+def test_reverse_a_dispute_takes_the_commissions_back(browser: Browser):
+    shop = build_money()
+    _page, app = open_money(browser, tab="disputes")
+    app.locator("[data-testid=dispute-row]").locator("[data-testid=reverse]").click()
+    app.locator("[data-testid=confirm-ok]").click()  # the note is optional
+    app.locator("[data-testid=result-banner]").wait_for()
+    order_id = shop.orders["disputed"]
+    assert OrderDispute.objects.get(order_id=order_id).status == OrderDispute.Status.REVERSED
+    commissions = Commission.objects.filter(order_id=order_id)
+    assert commissions.count() == 2 and all(c.reversed_amount == c.amount for c in commissions)
+
+
 # --------------------------------------------------------------------------------------------------
 # states, languages, widths
 # --------------------------------------------------------------------------------------------------
