@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from decimal import Decimal
 
 import pytest
 
@@ -75,6 +76,24 @@ def test_approve_a_withdrawal_end_to_end(browser: Browser, wechat_world):
     assert withdrawal.status == Withdrawal.Status.WAIT_USER_CONFIRM, withdrawal.status
     assert app.locator("[data-testid=requested-total]").inner_text() == "Waiting for approval: 1, ¥20.00"
     screenshot(page, "console-money-approved-en-1280")
+
+
+def test_paging_withdrawals(browser: Browser):
+    shop = build_money()
+    Withdrawal.objects.bulk_create(
+        Withdrawal(distributor=shop.li, channel="default-channel", currency="CNY", amount=Decimal("1.00"),
+                   out_bill_no=f"WDPAGING{n:04d}")
+        for n in range(21)
+    )  # fmt: skip
+    page, app = open_money(browser)
+    app.locator("[data-testid=paging-range]", has_text="1–20 of 23").wait_for()
+    assert app.locator("[data-testid=withdrawal-row]").count() == 20
+    app.locator("[data-testid=page-next]").click()
+    app.locator("[data-testid=paging-range]", has_text="21–23 of 23").wait_for()
+    assert app.locator("[data-testid=page-next]").is_disabled()
+    screenshot(page, "console-money-withdrawals-page2-en-1280")
+    app.locator("[data-testid=page-previous]").click()
+    app.locator("[data-testid=paging-range]", has_text="1–20 of 23").wait_for()
 
 
 def test_reject_needs_a_reason_and_returns_the_money(browser: Browser):
