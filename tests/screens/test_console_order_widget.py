@@ -42,7 +42,7 @@ def test_the_orders_attribution_commissions_and_dispute(browser: Browser):
     assert "2 paid level(s)" in app.locator("[data-testid=widget-policy]").inner_text()
     commissions = app.locator("[data-testid=widget-commission]").all_inner_texts()
     assert len(commissions) == 2
-    assert "L1" in commissions[0] and "¥50.00" in commissions[0] and "held" in commissions[0]
+    assert "L1" in commissions[0] and "¥50.00" in commissions[0] and "held: dispute" in commissions[0]
     assert "华东区域经销商 East China" in commissions[1] and "¥15.00" in commissions[1]
     assert (
         "Open: 顾客投诉未收到货 goods not received"

@@ -3,7 +3,7 @@
  * policy applied, its commissions, any dispute, the reassignment history, and the reassign action.
  * The dashboard passes the order in the iframe's URL (``?orderId=<Saleor's global id>``).
  */
-import { Box, Button, Chip, Input, Text, Textarea } from "@saleor/macaw-ui";
+import { Box, Button, Input, Text, Textarea } from "@saleor/macaw-ui";
 import { type ReactNode, useCallback, useEffect, useState } from "react";
 
 import { useDashboard } from "../../app/dashboard";
@@ -141,7 +141,11 @@ export default function OrderWidget() {
             <Text size={2} color="default2">
               {t(`status.${commission.status}` as "status.PENDING")}
             </Text>
-            {commission.holdReason ? <Chip size="small">{t("held")}</Chip> : null}
+            {commission.holdReason ? (
+              <Text size={2} color="warning1" fontWeight="medium" data-testid="widget-hold">
+                {t(`hold.${commission.holdReason}` as "hold.dispute")}
+              </Text>
+            ) : null}
           </Box>
         ))}
       </Section>
