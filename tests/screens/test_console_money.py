@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import io
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -197,6 +198,23 @@ def test_no_commission_matches(browser: Browser):
     )
     app.locator("[data-testid=state-empty]").wait_for()
     screenshot(page, "console-money-commissions-empty-en-1280")
+
+
+def test_commissions_by_creation_days(browser: Browser):
+    build_money()
+    _page, app = open_money(browser, tab="commissions")
+    app.locator("[data-testid=commissions]").wait_for()
+    today = date.today()  # the browser's calendar day (the same machine)
+    until = app.locator("[data-testid=filter-to] input, input[data-testid=filter-to]").first
+    until.fill((today - timedelta(days=2)).isoformat())
+    app.locator("[data-testid=state-empty]").wait_for()
+    until.fill(today.isoformat())  # the day is included
+    app.locator("[data-testid=paging-range]", has_text="1–8 of 8").wait_for()
+    since = app.locator("[data-testid=filter-from] input, input[data-testid=filter-from]").first
+    since.fill((today + timedelta(days=1)).isoformat())
+    app.locator("[data-testid=state-empty]", has_text="day is after").wait_for()
+    app.locator("[data-testid=filter-clear]").click()
+    app.locator("[data-testid=paging-range]", has_text="1–8 of 8").wait_for()
 
 
 # --------------------------------------------------------------------------------------------------

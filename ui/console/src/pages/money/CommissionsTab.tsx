@@ -50,7 +50,15 @@ export function CommissionsTab({ report }: { report: Report }) {
   const [filters, setFilters] = useState<CommissionFilters>(NO_FILTERS);
   const applied = useDebounced(filters, TYPING_DELAY_MS);
   const [exporting, setExporting] = useState(false);
-  const fetch = useCallback((after: string | null) => fetchCommissions(client, applied, after).then((page) => ({ page })), [client, applied]);
+  // days the wrong way round match nothing: say so rather than ask the server
+  const backwards = Boolean(applied.from && applied.to && applied.from > applied.to);
+  const fetch = useCallback(
+    (after: string | null) =>
+      backwards
+        ? Promise.resolve({ page: { totalCount: 0, hasNextPage: false, endCursor: null, rows: [] } })
+        : fetchCommissions(client, applied, after).then((page) => ({ page })),
+    [client, applied, backwards],
+  );
   const { load, reload, next, previous, index } = usePaged(JSON.stringify(applied), fetch);
   const set = (patch: Partial<CommissionFilters>) => setFilters((current) => ({ ...current, ...patch }));
 
@@ -102,7 +110,7 @@ export function CommissionsTab({ report }: { report: Report }) {
       <ListState
         load={load}
         onRetry={reload}
-        empty={{ title: t("empty.commissions"), text: t("empty.commissions.text") }}
+        empty={{ title: t("empty.commissions"), text: t(backwards ? "empty.commissions.backwards" : "empty.commissions.text") }}
       />
       {load.kind === "ready" && load.data.page.rows.length > 0 ? (
         <>

@@ -1,4 +1,4 @@
-import{C as e,S as t,_ as n,b as r,c as i,f as a,g as o,h as s,l as c,n as l,o as u,p as d,r as f,s as p,t as m,u as h,v as g,y as _}from"./index-Dgnj_Let.js";import{t as v}from"./ConfirmDialog-CcWSFnGa.js";var y=e(t(),1),b=`query ConsoleApplicants($first: Int!, $after: String, $search: String) {
+import{C as e,S as t,_ as n,b as r,c as i,f as a,g as o,h as s,l as c,n as l,o as u,p as d,r as f,s as p,t as m,u as h,v as g,y as _}from"./index-BlrHhZfR.js";import{t as v}from"./ConfirmDialog-DOjugQDT.js";var y=e(t(),1),b=`query ConsoleApplicants($first: Int!, $after: String, $search: String) {
   distributors(first: $first, after: $after, filter: {status: PENDING, search: $search}) {
     totalCount
     pageInfo { hasNextPage endCursor }

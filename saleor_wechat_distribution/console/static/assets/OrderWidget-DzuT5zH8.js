@@ -1,4 +1,4 @@
-import{C as e,S as t,b as n,f as r,g as i,l as a,n as o,o as s,p as c,r as l,s as u,t as d,u as f,v as p,y as m}from"./index-Dgnj_Let.js";import{t as h}from"./ConfirmDialog-CcWSFnGa.js";import{o as g,r as _}from"./paging-BdlWm5ow.js";var v=e(t(),1),y=`displayName referralCode`,b=`query ConsoleOrderAttribution($orderId: ID!) {
+import{C as e,S as t,b as n,f as r,g as i,l as a,n as o,o as s,p as c,r as l,s as u,t as d,u as f,v as p,y as m}from"./index-BlrHhZfR.js";import{t as h}from"./ConfirmDialog-DOjugQDT.js";import{o as g,r as _}from"./paging-DDdSjE1m.js";var v=e(t(),1),y=`displayName referralCode`,b=`query ConsoleOrderAttribution($orderId: ID!) {
   orderAttribution(orderId: $orderId) {
     orderId orderNumber channel source code appId decidedAt policyVersion noCommissionReason netTotal { amount currency }
     policy { trigger validityDays protectionDays override codePriority commissionDepth selfPurchaseEarns }
