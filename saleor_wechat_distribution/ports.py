@@ -391,3 +391,12 @@ class CustomerDirectory(Protocol):
     def find_or_create_customers(
         self, requests: list[CustomerRequest], *, create: bool
     ) -> list[CustomerMatch]: ...
+
+
+@dataclass(frozen=True)
+class HostCheckout:
+    """A checkout as the host knows it (``host.Host.checkout_lookup``): the id its orders will carry
+    (``OrderSnapshot.checkout_id``, the key a code is kept under) and its channel."""
+
+    checkout_id: str
+    channel: str
