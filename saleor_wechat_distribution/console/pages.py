@@ -32,6 +32,8 @@ class ConsolePage:
 
 PAGES: tuple[ConsolePage, ...] = (
     ConsolePage("distributors", _("Distributors"), "NAVIGATION_CUSTOMERS", (Permission.MANAGE_USERS,)),
+    ConsolePage("program", _("Distribution program"), "NAVIGATION_CUSTOMERS", (Permission.MANAGE_PLUGINS,)),
+    ConsolePage("network-import", _("Network import"), "NAVIGATION_CUSTOMERS", (Permission.MANAGE_USERS,)),
 )
 
 

@@ -96,7 +96,7 @@ def installed(
                 "input": {
                     "appName": "WeChat distribution",
                     "manifestUrl": manifest_url,
-                    "permissions": ["MANAGE_USERS", "MANAGE_ORDERS", "MANAGE_DISCOUNTS"],
+                    "permissions": ["MANAGE_USERS", "MANAGE_ORDERS", "MANAGE_DISCOUNTS", "MANAGE_PLUGINS"],
                     "activateAfterInstallation": True,
                 }
             },
@@ -111,8 +111,8 @@ def test_saleor_installs_the_app_from_our_manifest(installed):
     assert app.is_active and app.is_installed and app.type == "thirdparty"
     assert app.app_url == "https://example.com/plugins/wechat.distribution/console/"
     codenames = sorted(p.codename for p in app.permissions.all())
-    assert codenames == ["manage_discounts", "manage_orders", "manage_users"]
-    (extension,) = AppExtension.objects.filter(app=app)
+    assert codenames == ["manage_discounts", "manage_orders", "manage_plugins", "manage_users"]
+    extension = AppExtension.objects.get(app=app, url="/distributors/")
     assert (extension.label, extension.mount, extension.target, extension.url) == (
         "Distributors",
         "navigation_customers",
@@ -134,7 +134,11 @@ def test_the_extension_and_its_token_follow_the_staff_users_permissions(
 ):
     make_distributor()
     extensions = get_graphql_content(e2e_staff_api_client.post_graphql(EXTENSIONS))["data"]["appExtensions"]
-    (node,) = [e["node"] for e in extensions["edges"] if e["node"]["app"]["identifier"] == APP_IDENTIFIER]
+    (node,) = [
+        e["node"]
+        for e in extensions["edges"]
+        if e["node"]["app"]["identifier"] == APP_IDENTIFIER and e["node"]["url"] == DISTRIBUTORS_URL
+    ]
     assert (node["mountName"], node["targetName"], node["permissions"]) == (
         "NAVIGATION_CUSTOMERS",
         "APP_PAGE",

@@ -78,9 +78,14 @@ def test_console_page_html(path, page):
     assert '<base href="/console/">' in html
     config = config_of(html)
     assert config["page"] == page and config["graphqlUrl"] == "/graphql/"
-    assert config["pages"] == [
-        {"slug": "distributors", "labels": {"en": "Distributors", "zh-Hans": "分销商"}}
-    ]
+    assert config["channel"] == "default-channel", "the sandbox's channel: the program page edits it"
+    assert config["pages"][0] == {
+        "slug": "distributors",
+        "labels": {"en": "Distributors", "zh-Hans": "分销商"},
+    }
+    program = {"slug": "program", "labels": {"en": "Distribution program", "zh-Hans": "分销计划"}}
+    assert program in config["pages"]
+    assert [p["slug"] for p in config["pages"]] == [p.slug for p in PAGES]
     # the page's scripts and styles are the build's, relative to the base
     for asset in re.findall(r'(?:src|href)="\./(assets/[^"]+)"', html):
         assert Client().get("/console/" + asset).status_code == 200
@@ -109,20 +114,21 @@ def test_manifest():
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     manifest = response.json()
     assert manifest["id"] == "wechat.distribution"
-    assert manifest["permissions"] == ["MANAGE_USERS", "MANAGE_ORDERS", "MANAGE_DISCOUNTS"]
+    assert manifest["permissions"] == ["MANAGE_USERS", "MANAGE_ORDERS", "MANAGE_DISCOUNTS", "MANAGE_PLUGINS"]
     assert manifest["appUrl"] == "http://testserver/console/"
     assert manifest["tokenTargetUrl"] == "http://testserver/app/register/"
     assert manifest["brand"]["logo"]["default"] == "http://testserver/console/logo.png"
     assert manifest["requiredSaleorVersion"] == ">=3.20"
-    assert manifest["extensions"] == [
-        {
-            "label": "Distributors",
-            "mount": "NAVIGATION_CUSTOMERS",
-            "target": "APP_PAGE",
-            "permissions": ["MANAGE_USERS"],
-            "url": "/distributors/",
-        }
-    ]
+    assert manifest["extensions"][0] == {
+        "label": "Distributors",
+        "mount": "NAVIGATION_CUSTOMERS",
+        "target": "APP_PAGE",
+        "permissions": ["MANAGE_USERS"],
+        "url": "/distributors/",
+    }
+    by_url = {extension["url"]: extension for extension in manifest["extensions"]}
+    assert by_url["/program/"]["permissions"] == ["MANAGE_PLUGINS"], "program settings: MANAGE_PLUGINS"
+    assert by_url["/network-import/"]["permissions"] == ["MANAGE_USERS"]
     # every extension is a page that exists, within the App's permissions
     for extension in manifest["extensions"]:
         assert Client().get("/console" + extension["url"]).status_code == 200
@@ -147,9 +153,11 @@ def test_extensions_a_saleor_version_does_not_know_are_left_out(monkeypatch):
         manifest = build_manifest(prefix="/", absolute=str, saleor_version=version, language="en")
         return [e["mount"] for e in manifest["extensions"]]
 
-    assert mounts(schema_version("3.20")) == ["NAVIGATION_CUSTOMERS"]
-    assert mounts(schema_version("3.22")) == ["NAVIGATION_CUSTOMERS", "ORDER_DETAILS_WIDGETS"]
-    assert mounts(schema_version(None)) == ["NAVIGATION_CUSTOMERS", "ORDER_DETAILS_WIDGETS"]
+    old = [page.mount for page in PAGES if page.since <= (3, 20)]
+    new = [page.mount for page in PAGES]
+    assert mounts(schema_version("3.20")) == old
+    assert mounts(schema_version("3.22")) == [*new, "ORDER_DETAILS_WIDGETS"]
+    assert mounts(schema_version(None)) == [*new, "ORDER_DETAILS_WIDGETS"]
     assert schema_version("garbage") is None
 
 
@@ -157,6 +165,6 @@ def test_every_console_page_has_its_react_page():
     """pages.py (the manifest's extensions) and ui/console/src/pages/registry.ts list the same pages."""
     registry = (CONSOLE.parents[2] / "ui" / "console" / "src" / "pages" / "registry.ts").read_text()
     body = registry[registry.index("PAGES") :]
-    assert sorted(re.findall(r"^\s+([a-z0-9-]+|\"[a-z0-9-]+\"):", body, re.M)) == sorted(
-        p.slug for p in PAGES
-    )
+    assert sorted(
+        s.strip('"') for s in re.findall(r"^\s+([a-z0-9-]+|\"[a-z0-9-]+\"):", body, re.M)
+    ) == sorted(p.slug for p in PAGES)

@@ -7,4 +7,6 @@ import { type ComponentType, lazy, type LazyExoticComponent } from "react";
 
 export const PAGES: Record<string, LazyExoticComponent<ComponentType>> = {
   distributors: lazy(() => import("./distributors/ApplicationsPage")),
+  program: lazy(() => import("./program/ProgramPage")),
+  "network-import": lazy(() => import("./network-import/ImportPage")),
 };
