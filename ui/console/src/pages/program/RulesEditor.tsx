@@ -5,7 +5,7 @@
  * shown on the rule and field it is about (the error's ``index`` and ``field``), in its own words.
  */
 import { Box, Button, Input, Text } from "@saleor/macaw-ui";
-import { type ReactNode, useEffect, useState } from "react";
+import { useEffect, useState } from "react";
 
 import { useT } from "../../app/hooks";
 import type { Kind, Rule, RuleError, RuleInput } from "./api";
@@ -48,6 +48,13 @@ function inputOf(row: Row): RuleInput {
 
 /** Errors by row position, then by field ("level", "value", "productId", "categoryId", "row"). */
 type RowErrors = Record<number, Record<string, string>>;
+
+const FIELD_LABELS: Record<string, "rules.level" | "rules.value" | "rules.product" | "rules.category"> = {
+  level: "rules.level",
+  value: "rules.value",
+  productId: "rules.product",
+  categoryId: "rules.category",
+};
 
 function fieldOf(error: RuleError): string {
   if (error.field === "rate" || error.field === "fixedAmount") return "value";
@@ -141,6 +148,7 @@ export function RulesEditor({
           <Text color="default2">{t("rules.emptyHelp")}</Text>
         </Box>
       ) : (
+        <div className="wd-scroll-x">
         <table className="wd-table wd-rules" data-testid="rules">
           <thead>
             <tr>
@@ -156,10 +164,10 @@ export function RulesEditor({
           <tbody>
             {rows.map((row, index) => {
               const rowErrors = errors[index] ?? {};
-              return (
-                <tr key={row.key} data-testid="rule-row" aria-invalid={Object.keys(rowErrors).length > 0}>
+              const invalid = Object.keys(rowErrors).length > 0;
+              return [
+                <tr key={row.key} data-testid="rule-row" aria-invalid={invalid} className={invalid ? "wd-row-invalid" : undefined}>
                   <td className="wd-rule-level">
-                    <Field error={rowErrors.level}>
                       <Input
                         size="small"
                         aria-label={t("rules.level")}
@@ -169,7 +177,6 @@ export function RulesEditor({
                         onChange={(event) => update(index, { level: event.target.value })}
                         data-testid="rule-level"
                       />
-                    </Field>
                   </td>
                   <td>
                     <NativeSelect
@@ -185,7 +192,6 @@ export function RulesEditor({
                     />
                   </td>
                   <td>
-                    <Field error={rowErrors.value}>
                       <Input
                         size="small"
                         aria-label={t("rules.value")}
@@ -196,10 +202,8 @@ export function RulesEditor({
                         onChange={(event) => update(index, { value: event.target.value })}
                         data-testid="rule-value"
                       />
-                    </Field>
                   </td>
                   <td>
-                    <Field error={rowErrors.productId}>
                       <Input
                         size="small"
                         aria-label={t("rules.product")}
@@ -209,10 +213,8 @@ export function RulesEditor({
                         onChange={(event) => update(index, { productId: event.target.value })}
                         data-testid="rule-product"
                       />
-                    </Field>
                   </td>
                   <td>
-                    <Field error={rowErrors.categoryId}>
                       <Input
                         size="small"
                         aria-label={t("rules.category")}
@@ -222,7 +224,6 @@ export function RulesEditor({
                         onChange={(event) => update(index, { categoryId: event.target.value })}
                         data-testid="rule-category"
                       />
-                    </Field>
                   </td>
                   <td>
                     <NativeSelect
@@ -243,21 +244,24 @@ export function RulesEditor({
                       {t("rules.remove")}
                     </Button>
                   </td>
-                </tr>
-              );
+                </tr>,
+                invalid ? (
+                  <tr key={`${row.key}-errors`} data-testid="rule-errors" data-index={index} className="wd-row-errors">
+                    <td colSpan={7}>
+                      {Object.entries(rowErrors).map(([field, message]) => (
+                        <span key={field} className="wd-field-error" role="alert" data-testid="field-error" data-field={field}>
+                          {field === "row" ? message : t("rules.errorOn", { field: t(FIELD_LABELS[field] ?? "rules.value"), message })}
+                        </span>
+                      ))}
+                    </td>
+                  </tr>
+                ) : null,
+              ];
             })}
           </tbody>
         </table>
+        </div>
       )}
-      {rows.some((_, index) => errors[index]?.row)
-        ? rows.map((_, index) =>
-            errors[index]?.row ? (
-              <Text key={index} color="critical1" data-testid="rule-error" role="alert">
-                {`#${index + 1}: ${errors[index].row}`}
-              </Text>
-            ) : null,
-          )
-        : null}
       {general ? (
         <Text color="critical1" data-testid="rules-error" role="alert">
           {general}
@@ -277,19 +281,5 @@ export function RulesEditor({
         </Box>
       </Box>
     </Section>
-  );
-}
-
-/** An input and, under it, the refusal about it (role=alert: screen readers read it out). */
-function Field({ error, children }: { error?: string; children: ReactNode }) {
-  return (
-    <div className="wd-field">
-      {children}
-      {error ? (
-        <span className="wd-field-error" role="alert" data-testid="field-error">
-          {error}
-        </span>
-      ) : null}
-    </div>
   );
 }
