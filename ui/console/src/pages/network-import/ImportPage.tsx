@@ -31,6 +31,8 @@ export default function ImportPage() {
   const [refused, setRefused] = useState<MutationError[]>([]);
   const [busy, setBusy] = useState(false);
   const [confirming, setConfirming] = useState(false);
+  // the rows of the file, once its dry run has read them: the real run's progress counts against them
+  const [expectedRows, setExpectedRows] = useState<number | null>(null);
   const input = useRef<HTMLInputElement>(null);
 
   useEffect(() => {
@@ -47,6 +49,7 @@ export default function ImportPage() {
 
   const showJob = useCallback((next: Job) => {
     setJob(next);
+    if (next.dryRun && next.totals) setExpectedRows(next.totals.rows + next.totals.skipped);
     setRows(next.errorRows.edges.map((edge) => edge.node));
   }, []);
 
@@ -104,6 +107,7 @@ export default function ImportPage() {
 
   const choose = (chosen: File | null) => {
     setFile(chosen);
+    setExpectedRows(null);
     setJob(null);
     setRows([]);
     setRefused([]);
@@ -186,7 +190,7 @@ export default function ImportPage() {
           </Box>
 
           {job ? (
-            <JobReport job={job} rows={rows} onMore={more} />
+            <JobReport job={job} rows={rows} expectedRows={job.dryRun ? null : expectedRows} onMore={more} />
           ) : busy ? (
             <LoadingRows rows={3} />
           ) : (

@@ -7,7 +7,18 @@ import { messages } from "./messages";
 
 type T = ReturnType<typeof useT<typeof messages.en>>;
 
-export function JobReport({ job, rows, onMore }: { job: Job; rows: ErrorRow[]; onMore: () => void }) {
+export function JobReport({
+  job,
+  rows,
+  expectedRows,
+  onMore,
+}: {
+  job: Job;
+  rows: ErrorRow[];
+  /** The file's row count when known (its dry run's): progress within a phase. */
+  expectedRows: number | null;
+  onMore: () => void;
+}) {
   const t = useT(messages);
   const done = finished(job);
   const errorCount = job.errorRows.totalCount;
@@ -31,11 +42,11 @@ export function JobReport({ job, rows, onMore }: { job: Job; rows: ErrorRow[]; o
           {t(job.dryRun ? "job.dryRun" : "job.apply", { name: job.fileName })}
         </Text>
         <Chip size="large" data-testid="job-status">
-          {t(`status.${job.status}`)}
+          {t(job.status === "FAILED" && !job.fileError && errorCount > 0 ? "status.rowErrors" : `status.${job.status}`)}
         </Chip>
       </Box>
 
-      {done ? null : <Progress job={job} t={t} />}
+      {done ? null : <Progress job={job} expectedRows={expectedRows} t={t} />}
       {job.fileError ? (
         <Text color="critical1" role="alert" data-testid="job-file-error">
           {t("result.fileError", { message: job.fileError.message })}
@@ -97,22 +108,37 @@ export function JobReport({ job, rows, onMore }: { job: Job; rows: ErrorRow[]; o
   );
 }
 
-function Progress({ job, t }: { job: Job; t: T }) {
-  const phase = job.phase in PHASES ? t(`phase.${job.phase as keyof typeof PHASES}`) : job.phase;
+function Progress({ job, expectedRows, t }: { job: Job; expectedRows: number | null; t: T }) {
+  const known = job.phase in PHASES;
+  const phase = known ? t(`phase.${job.phase}` as "phase.reading") : job.phase;
+  const [start, end] = known ? PHASES[job.phase] : [10, 10];
+  const within = expectedRows ? Math.min(1, job.rowsDone / expectedRows) : 0;
+  const percent = Math.round(start + (end - start) * within);
   return (
     <Box display="flex" flexDirection="column" gap={2} data-testid="job-progress" aria-busy="true">
-      <div className="wd-progress" role="progressbar" aria-label={phase}>
-        <div style={{ width: `${PHASES[job.phase as keyof typeof PHASES] ?? 10}%` }} />
+      <div className="wd-progress" role="progressbar" aria-label={phase} aria-valuenow={percent} aria-valuemin={0} aria-valuemax={100}>
+        <div style={{ width: `${percent}%` }} />
       </div>
-      <Text size={3} color="default2">
-        {t("progress.rows", { phase, rows: job.rowsDone })}
+      <Text size={3} color="default2" data-testid="job-progress-text">
+        {expectedRows
+          ? t("progress.rowsOf", { phase, rows: job.rowsDone, total: expectedRows })
+          : t("progress.rows", { phase, rows: job.rowsDone })}
       </Text>
     </Box>
   );
 }
 
-/** How far each phase is along the whole run (the rows of a phase are not known before it ends). */
-const PHASES = { queued: 5, running: 10, reading: 25, checking: 60, writing: 85, done: 100, succeeded: 100, failed: 100 };
+/** The part of the whole run each phase covers, in percent (rows within a phase move the bar). */
+const PHASES: Record<string, [number, number]> = {
+  queued: [3, 3],
+  running: [5, 5],
+  reading: [5, 35],
+  checking: [35, 65],
+  writing: [65, 95],
+  done: [100, 100],
+  succeeded: [100, 100],
+  failed: [100, 100],
+};
 
 function TotalsGrid({ totals, dryRun, t }: { totals: Totals; dryRun: boolean; t: T }) {
   const items: [string, number][] = [
