@@ -21,6 +21,7 @@ def sync_program(channel: str, currency: str, items: Any, *, actor: Principal = 
     parsed = config.parse_configuration(items, currency)
     changes = {k: v for k, v in parsed.program.items() if v is not None or k == "binding_validity_days"}
     changes["currency"] = currency
+    changes["auto_approve_distributors"] = parsed.auto_approve
     with transaction.atomic():
         current_depth = program_for_channel(channel=channel).commission_depth
         fewer_levels = parsed.program["commission_depth"] < current_depth

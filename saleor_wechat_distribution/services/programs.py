@@ -156,7 +156,7 @@ EDITABLE = {
     "commission_depth", "freeze_days", "base_includes_shipping", "self_purchase_earns", "binding_trigger",
     "binding_validity_days", "binding_protection_days", "binding_override", "code_priority",
     "withdrawal_minimum", "withdrawal_daily_limit", "withdrawal_auto_approve_below", "payout_method",
-    "payout_app_id", "currency", "storefront_base_url",
+    "payout_app_id", "currency", "storefront_base_url", "auto_approve_distributors",
 }  # fmt: skip
 
 
@@ -230,6 +230,8 @@ def _clean_setting(name: str, value: Any) -> Any:
         return value
     if name in ("base_includes_shipping", "self_purchase_earns"):
         return bool(value)
+    if name == "auto_approve_distributors":
+        return None if value is None else bool(value)  # None: the host's setting decides
     return str(value or "")[:32]
 
 

@@ -12,11 +12,13 @@ import pytest
 
 from saleor_wechat_distribution.models import ChannelProgram, CommissionRule
 from saleor_wechat_distribution.sandbox.seed import DEMO_CHANNEL, STAFF
+from saleor_wechat_distribution.services.distributors import distributor_apply
 from saleor_wechat_distribution.services.programs import (
     RuleInput,
     channel_program_update,
     commission_rules_set,
 )
+from saleor_wechat_distribution.testing.factories import customer
 
 from .conftest import DESKTOP, TABLET, Browser, screenshot
 
@@ -165,6 +167,7 @@ def test_settings_depth_three_is_refused_then_the_binding_policy_is_saved(browse
     fill(app, "setting-protectionDays", "7")
     app.locator("select[data-testid=setting-override]").select_option("LAST_TOUCH")
     fill(app, "setting-withdrawalAutoApproveBelow", "50")
+    app.locator("[data-testid=setting-autoApproveDistributors]").click()  # applications: no staff approval
     app.locator("[data-testid=settings-save]").click()
     app.locator("[data-testid=program-version]", has_text=f"version {version + 1}").wait_for()
     program = program_now()
@@ -175,6 +178,9 @@ def test_settings_depth_three_is_refused_then_the_binding_policy_is_saved(browse
     )
     assert program.binding_override == "last_touch"
     assert program.withdrawal_auto_approve_below == Decimal("50")
+    assert program.auto_approve_distributors is True
+    applicant = distributor_apply(principal=customer(4242), display_name="新人", channel=DEMO_CHANNEL)
+    assert applicant.status == "active", "approved at once"
 
     app.locator("[data-testid=setting-forever]").click()  # permanent bindings
     app.locator("[data-testid=settings-save]").click()

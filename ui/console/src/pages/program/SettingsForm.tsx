@@ -29,6 +29,7 @@ interface Draft {
   withdrawalAutoApproveBelow: string;
   withdrawalMinimum: string;
   withdrawalDailyLimit: string;
+  autoApproveDistributors: boolean;
 }
 
 function draftOf(program: Program): Draft {
@@ -47,6 +48,7 @@ function draftOf(program: Program): Draft {
     withdrawalAutoApproveBelow: program.withdrawalAutoApproveBelow.amount,
     withdrawalMinimum: program.withdrawalMinimum.amount,
     withdrawalDailyLimit: program.withdrawalDailyLimit.amount,
+    autoApproveDistributors: program.autoApproveDistributors,
   };
 }
 
@@ -77,6 +79,7 @@ function inputOf(draft: Draft): { input: ProgramInput | null; notWhole: string[]
       withdrawalAutoApproveBelow: draft.withdrawalAutoApproveBelow.trim(),
       withdrawalMinimum: draft.withdrawalMinimum.trim(),
       withdrawalDailyLimit: draft.withdrawalDailyLimit.trim(),
+      autoApproveDistributors: draft.autoApproveDistributors,
     },
   };
 }
@@ -197,6 +200,22 @@ export function SettingsForm({
           testId="setting-codePriority"
         />
       </Grid>
+
+      <Text as="h3" size={5} fontWeight="bold">
+        {t("settings.applications")}
+      </Text>
+      <Box display="flex" flexDirection="column" gap={1}>
+        <Checkbox
+          checked={draft.autoApproveDistributors}
+          onCheckedChange={(on) => set("autoApproveDistributors", on === true)}
+          data-testid="setting-autoApproveDistributors"
+        >
+          <Text>{t("settings.autoApproveDistributors")}</Text>
+        </Checkbox>
+        <Text size={3} color={errors.autoApproveDistributors ? "critical1" : "default2"}>
+          {errors.autoApproveDistributors ?? t("settings.autoApproveDistributorsHelp")}
+        </Text>
+      </Box>
 
       <Text as="h3" size={5} fontWeight="bold">
         {t("settings.withdrawals")}

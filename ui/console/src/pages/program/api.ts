@@ -24,6 +24,7 @@ export interface Program {
   withdrawalMinimum: { amount: string };
   withdrawalDailyLimit: { amount: string };
   withdrawalAutoApproveBelow: { amount: string };
+  autoApproveDistributors: boolean;
   updatedAt: string | null;
   updatedBy: string | null;
 }
@@ -57,6 +58,7 @@ export interface ProgramInput {
   withdrawalMinimum: string;
   withdrawalDailyLimit: string;
   withdrawalAutoApproveBelow: string;
+  autoApproveDistributors: boolean;
 }
 
 /** A mutation's error about one rule of the list (``index``) or about the request. */
@@ -67,7 +69,7 @@ export interface RuleError extends MutationError {
 const PROGRAM_FIELDS = `channel currency version commissionDepth freezeDays baseIncludesShipping selfPurchaseEarns
   bindingPolicy { trigger validityDays protectionDays override codePriority }
   withdrawalMinimum { amount } withdrawalDailyLimit { amount } withdrawalAutoApproveBelow { amount }
-  updatedAt updatedBy`;
+  autoApproveDistributors updatedAt updatedBy`;
 const RULE_FIELDS = "level rate fixedAmount { amount } productId categoryId distributorKind";
 
 const PROGRAM = `query ConsoleProgram($channel: String!) {

@@ -1,4 +1,4 @@
-import{a as e,b as t,c as n,g as r,h as i,l as a,m as o,n as s,o as c,r as l,s as u,t as d,u as f,v as p,x as m}from"./index-DATIrxzF.js";import{t as h}from"./ConfirmDialog-DvsEShzJ.js";var g=m(t(),1),_=`id fileName dryRun status phase rowsDone createdAt finishedAt
+import{a as e,b as t,c as n,g as r,h as i,l as a,m as o,n as s,o as c,r as l,s as u,t as d,u as f,v as p,x as m}from"./index-CRlbxPzX.js";import{t as h}from"./ConfirmDialog-CK9oZ9Od.js";var g=m(t(),1),_=`id fileName dryRun status phase rowsDone createdAt finishedAt
   totals { rows ok errors skipped create update move unchanged }
   fileError { code message detail }
   errorRows(first: $first, after: $after) {
