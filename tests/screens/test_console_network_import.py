@@ -209,6 +209,20 @@ def test_a_clean_dry_run_then_the_import_with_its_progress(browser: Browser):
     screenshot(page, "console-network-import-done-en-1280")
 
 
+def test_every_error_row_of_a_long_report_is_reachable(browser: Browser):
+    bad = "".join(f"X{n:03d},NOPE,individual,成员 {n},x{n}@example.com,\n" for n in range(1, 131))
+    _page, app = open_import(browser)
+    choose(app, "long.csv", HEADER + bad)
+    app.locator("[data-testid=dry-run]").click()
+    app.locator("[data-testid=job-outcome]").wait_for()
+    assert app.locator("[data-testid=error-rows-shown]").inner_text() == "100 of 130 rows with errors"
+    app.locator("[data-testid=error-rows-more]").click()
+    app.locator("[data-testid=error-rows-shown]", has_text="130 of 130").wait_for()
+    lines = [int(line) for line, _column in error_rows(app)]
+    assert lines == list(range(2, 132)), "every row, in file order, once"
+    assert app.locator("[data-testid=error-rows-more]").count() == 0
+
+
 def test_a_file_that_is_not_csv_or_xlsx_is_refused_next_to_the_file(browser: Browser):
     _page, app = open_import(browser)
     choose(app, "network.txt", WITH_ERRORS)
