@@ -21,6 +21,7 @@ from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from saleor.core.db.connection import allow_writer
 from saleor.order import OrderChargeStatus
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.error_codes import PluginErrorCode
@@ -134,7 +135,8 @@ class WeChatDistributionPlugin(BasePlugin):
         stored = db_config.configuration if db_config is not None else []
         currency = getattr(self.channel, "currency_code", None)
         slug = getattr(self.channel, "slug", None)
-        current = program_form_values(slug) if slug else None  # the program as the API left it
+        with allow_writer():  # our tables: the program as the API left it (no replica lag)
+            current = program_form_values(slug) if slug else None
         return config.dashboard_items(self.configuration or [], stored, currency, current)
 
     # --- HTTP ------------------------------------------------------------------------------------------
