@@ -6,6 +6,7 @@ Screenshots: ``test-artifacts/screenshots/console-program-<state>-<locale>-<view
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 
 import pytest
@@ -220,6 +221,19 @@ def test_staff_without_manage_plugins_sees_a_refusal(browser: Browser, locale: s
     assert words in refusal.inner_text() and "MANAGE_PLUGINS" in refusal.inner_text()
     assert app.locator("[data-testid=rules]").count() == 0
     screenshot(page, f"console-program-refusal-{locale}-1280")
+
+
+def test_dark_theme_from_the_dashboard(browser: Browser):
+    seed_program()
+    page = browser.page("/dashboard/?page=program&theme=dark")
+    app = page.frame_locator("iframe#app")
+    app.locator("[data-testid=rules]").wait_for()
+    colours = app.locator("select[data-testid=rule-basis]").first.evaluate(
+        "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color]"
+    )
+    background, text = (sum(int(v) for v in re.findall(r"\d+", c)[:3]) for c in colours)
+    assert background < 150 < text, colours  # the plain selects follow the theme too
+    screenshot(page, "console-program-rules-dark-en-1280")
 
 
 def test_tablet_width(browser: Browser):
