@@ -65,7 +65,11 @@ export default function ImportPage() {
           showJob(next);
           if (finished(next) && !next.dryRun && next.status === "SUCCEEDED" && next.totals?.errors === 0) {
             notify("success", t("result.applied", { create: next.totals.create, update: next.totals.update, move: next.totals.move }));
-            setReloads((n) => n + 1);
+            // the network's size now, without leaving the report for a loading state
+            fetchNetworkSize(client).then(
+              (size) => setLoad((previous) => (previous.kind === "ready" ? { kind: "ready", size } : previous)),
+              () => undefined, // the count is a hint: the report stays either way
+            );
           }
         },
         (error: unknown) => current && setLoad({ kind: "failed", failure: asFailure(error) }),
