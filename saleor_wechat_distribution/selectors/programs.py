@@ -21,11 +21,15 @@ def program_for_channel(*, channel: str) -> ChannelProgram:
 def distributor_auto_approve(*, channel: str | None) -> bool:
     """Whether applications in ``channel`` become active at once: the channel's program says so when
     staff set it (the console's program page, or the host's settings form), else the host's setting."""
-    if channel:
-        program = fetch_one(ChannelProgram, "channel = %s", [channel])
-        if program is not None and program.auto_approve_distributors is not None:
-            return program.auto_approve_distributors
-    return get_config(channel).auto_approve
+    program = fetch_one(ChannelProgram, "channel = %s", [channel]) if channel else None
+    return program_auto_approves(program) if program is not None else get_config(channel).auto_approve
+
+
+def program_auto_approves(program: ChannelProgram) -> bool:
+    """:func:`distributor_auto_approve` of a program already read."""
+    if program.auto_approve_distributors is not None:
+        return program.auto_approve_distributors
+    return get_config(program.channel).auto_approve
 
 
 def program_in_force(*, channel: str) -> ChannelProgram | None:

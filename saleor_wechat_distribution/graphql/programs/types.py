@@ -9,7 +9,7 @@ import graphene
 
 from ...models import ChannelProgram as ChannelProgramModel
 from ...models import CommissionRule as CommissionRuleModel
-from ...selectors.programs import distributor_auto_approve
+from ...selectors.programs import program_auto_approves
 from ..core.money import Money, money, plain_decimal
 from ..enums import BindingOverrideEnum, BindingTriggerEnum, CodePriorityEnum, DistributorKindEnum
 
@@ -114,7 +114,7 @@ class ChannelProgram(graphene.ObjectType):
 
     @staticmethod
     def resolve_auto_approve_distributors(root: ChannelProgramModel, info: Any) -> bool:
-        return distributor_auto_approve(channel=root.channel)
+        return program_auto_approves(root)
 
     @staticmethod
     def resolve_updated_by(root: ChannelProgramModel, info: Any) -> str | None:
