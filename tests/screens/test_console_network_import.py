@@ -233,6 +233,17 @@ def test_a_file_that_is_not_csv_or_xlsx_is_refused_next_to_the_file(browser: Bro
     assert DistributorImportJob.objects.count() == 0
 
 
+def test_a_file_over_the_upload_limit_is_refused_next_to_the_file(browser: Browser):
+    _page, app = open_import(browser)
+    choose(app, "huge.csv", clean_file(members=25_000))  # ~1.5 MB: over the 1 MB of worker_settings
+    app.locator("[data-testid=dry-run]").click()
+    refusal = app.locator("[data-testid=file-error]")
+    refusal.wait_for()
+    assert refusal.inner_text() == "The file is larger than 1 MB."
+    assert app.locator("[data-testid=file-choose]").is_visible(), "the page stays: choose another file"
+    assert DistributorImportJob.objects.count() == 0
+
+
 def test_xlsx_files_are_read_too(browser: Browser):
     from openpyxl import Workbook
 

@@ -90,7 +90,14 @@ export default function ImportPage() {
       if (result.errors.length || !result.job) setRefused(result.errors);
       else showJob(result.job);
     } catch (error) {
-      setLoad({ kind: "failed", failure: asFailure(error) });
+      const failure = asFailure(error);
+      if (failure.kind === "server" || failure.kind === "network") {
+        // the upload itself was refused (a file over the server's limit: 413) or cut: say so by the file
+        const message = failure.kind === "network" ? t("file.notSent") : failure.message;
+        setRefused([{ field: "file", code: failure.kind, message }]);
+      } else {
+        setLoad({ kind: "failed", failure });
+      }
     } finally {
       setBusy(false);
       setConfirming(false);

@@ -1,4 +1,4 @@
-import{_ as e,b as t,c as n,d as r,f as i,g as a,h as o,l as s,m as c,n as l,o as u,p as d,r as f,s as p,t as m,u as h,v as g,x as _}from"./index-Dh8eMvK6.js";import{t as v}from"./ConfirmDialog-5lGnC0bX.js";var y=_(t(),1),b=`query ConsoleApplicants($first: Int!, $after: String, $search: String) {
+import{_ as e,b as t,c as n,d as r,f as i,g as a,h as o,l as s,m as c,n as l,o as u,p as d,r as f,s as p,t as m,u as h,v as g,x as _}from"./index-7Dbudaid.js";import{t as v}from"./ConfirmDialog-t3RGEQ6U.js";var y=_(t(),1),b=`query ConsoleApplicants($first: Int!, $after: String, $search: String) {
   distributors(first: $first, after: $after, filter: {status: PENDING, search: $search}) {
     totalCount
     pageInfo { hasNextPage endCursor }

@@ -1,4 +1,4 @@
-import{_ as e,a as t,b as n,c as r,d as i,g as a,l as o,m as s,n as c,o as l,p as u,r as d,s as f,t as p,u as m,v as h,x as g}from"./index-Dh8eMvK6.js";var _=g(n(),1),v=`channel currency version commissionDepth freezeDays baseIncludesShipping selfPurchaseEarns
+import{_ as e,a as t,b as n,c as r,d as i,g as a,l as o,m as s,n as c,o as l,p as u,r as d,s as f,t as p,u as m,v as h,x as g}from"./index-7Dbudaid.js";var _=g(n(),1),v=`channel currency version commissionDepth freezeDays baseIncludesShipping selfPurchaseEarns
   bindingPolicy { trigger validityDays protectionDays override codePriority }
   withdrawalMinimum { amount } withdrawalDailyLimit { amount } withdrawalAutoApproveBelow { amount }
   autoApproveDistributors updatedAt updatedBy`,y=`level rate fixedAmount { amount } productId categoryId distributorKind`,b=`query ConsoleProgram($channel: String!) {
