@@ -273,7 +273,8 @@ def test_simplified_chinese(browser: Browser):
     app.locator("[data-testid=job-outcome]").wait_for()
     assert app.locator("[data-testid=job-outcome]").inner_text().startswith("4 行有错误")
     assert app.locator("[data-testid=job-status]").inner_text() == "发现错误"
-    assert "行号" in app.locator("[data-testid=error-rows]").inner_text()
+    table = app.locator("[data-testid=error-rows]").inner_text()
+    assert "行号" in table and "电子邮箱地址无效" in table, "the server speaks the dashboard's language"
     screenshot(page, "console-network-import-dry-run-errors-zh-Hans-1280")
 
 
