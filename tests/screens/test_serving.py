@@ -66,7 +66,15 @@ def test_nothing_else_is_served(path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "page"), [("/console/", ""), ("/console/distributors/", "distributors")])
+@pytest.mark.parametrize(
+    ("path", "page"),
+    [
+        ("/console/", ""),
+        ("/console/distributors/", "distributors"),
+        ("/console/coupons/", "coupons"),
+        ("/console/storefronts/", "storefronts"),
+    ],
+)
 def test_console_page_html(path, page):
     response = Client().get(path)
     assert response.status_code == 200
@@ -78,14 +86,19 @@ def test_console_page_html(path, page):
     assert '<base href="/console/">' in html
     config = config_of(html)
     assert config["page"] == page and config["graphqlUrl"] == "/graphql/"
-    assert config["channel"] == "default-channel", "the sandbox's channel: the program page edits it"
-    assert config["pages"][0] == {
-        "slug": "distributors",
-        "labels": {"en": "Distributors", "zh-Hans": "分销商"},
-    }
-    program = {"slug": "program", "labels": {"en": "Distribution program", "zh-Hans": "分销计划"}}
-    assert program in config["pages"]
+    for listed in (
+        {"slug": "distributors", "labels": {"en": "Distributors", "zh-Hans": "分销商"}},
+        {"slug": "coupons", "labels": {"en": "Card-pack coupons", "zh-Hans": "卡包优惠券"}},
+        {
+            "slug": "storefronts",
+            "labels": {"en": "Storefronts and Official Accounts", "zh-Hans": "店铺与公众号"},
+        },
+        {"slug": "program", "labels": {"en": "Distribution program", "zh-Hans": "分销计划"}},
+        {"slug": "network-import", "labels": {"en": "Network import", "zh-Hans": "网络导入"}},
+    ):
+        assert listed in config["pages"]
     assert [p["slug"] for p in config["pages"]] == [p.slug for p in PAGES]
+    assert config["channel"] == "default-channel", "the sandbox's channel: the program page edits it"
     # the page's scripts and styles are the build's, relative to the base
     for asset in re.findall(r'(?:src|href)="\./(assets/[^"]+)"', html):
         assert Client().get("/console/" + asset).status_code == 200
@@ -119,13 +132,30 @@ def test_manifest():
     assert manifest["tokenTargetUrl"] == "http://testserver/app/register/"
     assert manifest["brand"]["logo"]["default"] == "http://testserver/console/logo.png"
     assert manifest["requiredSaleorVersion"] == ">=3.20"
-    assert manifest["extensions"][0] == {
-        "label": "Distributors",
-        "mount": "NAVIGATION_CUSTOMERS",
-        "target": "APP_PAGE",
-        "permissions": ["MANAGE_USERS"],
-        "url": "/distributors/",
-    }
+    for extension in (
+        {
+            "label": "Distributors",
+            "mount": "NAVIGATION_CUSTOMERS",
+            "target": "APP_PAGE",
+            "permissions": ["MANAGE_USERS"],
+            "url": "/distributors/",
+        },
+        {
+            "label": "Card-pack coupons",
+            "mount": "NAVIGATION_DISCOUNTS",
+            "target": "APP_PAGE",
+            "permissions": ["MANAGE_DISCOUNTS"],
+            "url": "/coupons/",
+        },
+        {
+            "label": "Storefronts and Official Accounts",
+            "mount": "NAVIGATION_CUSTOMERS",
+            "target": "APP_PAGE",
+            "permissions": ["MANAGE_USERS"],
+            "url": "/storefronts/",
+        },
+    ):
+        assert extension in manifest["extensions"]
     by_url = {extension["url"]: extension for extension in manifest["extensions"]}
     assert by_url["/program/"]["permissions"] == ["MANAGE_PLUGINS"], "program settings: MANAGE_PLUGINS"
     assert by_url["/network-import/"]["permissions"] == ["MANAGE_USERS"]
@@ -153,11 +183,10 @@ def test_extensions_a_saleor_version_does_not_know_are_left_out(monkeypatch):
         manifest = build_manifest(prefix="/", absolute=str, saleor_version=version, language="en")
         return [e["mount"] for e in manifest["extensions"]]
 
-    old = [page.mount for page in PAGES if page.since <= (3, 20)]
-    new = [page.mount for page in PAGES]
-    assert mounts(schema_version("3.20")) == old
-    assert mounts(schema_version("3.22")) == [*new, "ORDER_DETAILS_WIDGETS"]
-    assert mounts(schema_version(None)) == [*new, "ORDER_DETAILS_WIDGETS"]
+    assert "ORDER_DETAILS_WIDGETS" not in mounts(schema_version("3.20"))
+    assert mounts(schema_version("3.22"))[-1] == "ORDER_DETAILS_WIDGETS"
+    assert mounts(schema_version(None))[-1] == "ORDER_DETAILS_WIDGETS"
+    assert mounts(schema_version("3.22"))[:-1] == mounts(schema_version("3.20"))
     assert schema_version("garbage") is None
 
 
