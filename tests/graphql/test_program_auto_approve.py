@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from saleor_wechat_distribution.conf import ProgramConfig, set_config_provider
+from saleor_wechat_distribution import host
+from saleor_wechat_distribution.conf import ProgramConfig
 from saleor_wechat_distribution.domain.permissions import Permission
 from saleor_wechat_distribution.models import ChannelProgram
 from saleor_wechat_distribution.saleor_adapter.program_sync import sync_program
@@ -28,9 +29,7 @@ UPDATE = """mutation($c: String!, $on: Boolean) {
 
 @pytest.fixture
 def host_says_no():
-    set_config_provider(lambda channel: ProgramConfig(auto_approve=False))
-    yield
-    set_config_provider(None)
+    host.update(program_config=lambda channel: ProgramConfig(auto_approve=False))  # restored after each test
 
 
 def apply(user_id: int, channel: str | None = CHANNEL) -> str:
