@@ -50,8 +50,8 @@ WIDGET = """query($id: ID!) { customerDistribution(customerId: $id) {
 @pytest.fixture
 def network() -> dict[str, Distributor]:
     """east (enterprise) ─┬─ wang ── li (pending)
-                          └─ zhao (suspended)
-       west (enterprise)"""
+                       └─ zhao (suspended)
+    west (enterprise)"""
     east = make_distributor(name="East", kind=DistributorKind.ENTERPRISE)
     west = make_distributor(name="West", kind=DistributorKind.ENTERPRISE)
     wang = make_distributor(east, name="Wang")
@@ -92,7 +92,11 @@ def test_bad_filters_are_coded_errors(gql: Gql, network):
 def test_network_opens_level_by_level(gql: Gql, network):
     top = gql(NETWORK, {}, USERS)["data"]["distributorNetwork"]
     assert top["parent"] is None
-    assert top["levelCounts"] == [{"level": 1, "count": 2}, {"level": 2, "count": 2}, {"level": 3, "count": 1}]
+    assert top["levelCounts"] == [
+        {"level": 1, "count": 2},
+        {"level": 2, "count": 2},
+        {"level": 3, "count": 1},
+    ]
     assert names(top["children"]) == ["East", "West"]
     east = top["children"]["edges"][0]["node"]
     assert east["childrenCount"] == 2 and east["teamSize"] == 2, "Li is pending: not in the team yet"
@@ -185,8 +189,11 @@ def test_customer_widget_distributor_and_bindings(gql: Gql, network):
     saleor_id = to_global_id("User", buyer.user_id)
     answer = gql(WIDGET, {"id": saleor_id}, USERS)["data"]["customerDistribution"]
     assert answer["distributor"] is None
-    assert [(b["distributor"]["displayName"], b["source"], b["isActive"], b["throughWechat"])
-            for b in answer["bindings"]] == [("Wang", "QR", True, False), ("West", "LINK", False, True)]  # fmt: skip
+    seen = [
+        (b["distributor"]["displayName"], b["source"], b["isActive"], b["throughWechat"])
+        for b in answer["bindings"]
+    ]
+    assert seen == [("Wang", "QR", True, False), ("West", "LINK", False, True)]
 
     own = gql(WIDGET, {"id": to_global_id("User", wang.user_id)}, USERS)["data"]["customerDistribution"]
     assert own["distributor"]["displayName"] == "Wang" and own["distributor"]["approvedAt"]

@@ -106,7 +106,9 @@ MONEY_STAFF = (Permission.MANAGE_ORDERS,)
 class DistributorConsoleFields:
     """Fields of ``Distributor`` for the staff console (MANAGE_USERS; money: MANAGE_ORDERS)."""
 
-    children_count = graphene.Int(description="Distributors directly below, every status. Requires MANAGE_USERS.")
+    children_count = graphene.Int(
+        description="Distributors directly below, every status. Requires MANAGE_USERS."
+    )
     ancestors = graphene.List(
         graphene.NonNull(_distributor_type),
         description="The upline, from the top level down to the parent. Requires MANAGE_USERS.",

@@ -117,7 +117,12 @@ class DistributorConsoleQueries(graphene.ObjectType):
     @staticmethod
     @permission_required(Permission.MANAGE_USERS)
     def resolve_distributor_network(
-        root: Any, info: Any, *, parent_id: str | None = None, first: int | None = None, after: str | None = None
+        root: Any,
+        info: Any,
+        *,
+        parent_id: str | None = None,
+        first: int | None = None,
+        after: str | None = None,
     ) -> DistributorNetworkLevel | None:
         parent = None
         if parent_id is not None:

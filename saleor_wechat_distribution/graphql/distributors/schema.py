@@ -137,7 +137,9 @@ class DistributorQueries(DistributorConsoleQueries, graphene.ObjectType):
             )
         joined_from, joined_to = _aware(filter.get("joined_from")), _aware(filter.get("joined_to"))
         if joined_from is not None and joined_to is not None and joined_from >= joined_to:
-            raise QueryError(_("'joinedTo' must be later than 'joinedFrom'."), code="INVALID", field="joinedTo")
+            raise QueryError(
+                _("'joinedTo' must be later than 'joinedFrom'."), code="INVALID", field="joinedTo"
+            )
         queryset = distributor_list(
             status=DistributorStatus(status) if status else None,
             kind=DistributorKind(kind) if kind else None,
