@@ -32,6 +32,14 @@ class ConsolePage:
 
 PAGES: tuple[ConsolePage, ...] = (
     ConsolePage("distributors", _("Distributors"), "NAVIGATION_CUSTOMERS", (Permission.MANAGE_USERS,)),
+    ConsolePage(
+        "customer-distribution",
+        _("Distribution"),
+        "CUSTOMER_DETAILS_WIDGETS",
+        (Permission.MANAGE_USERS,),
+        target="WIDGET",
+        since=(3, 22),
+    ),
 )
 
 

@@ -6,5 +6,6 @@
 import { type ComponentType, lazy, type LazyExoticComponent } from "react";
 
 export const PAGES: Record<string, LazyExoticComponent<ComponentType>> = {
-  distributors: lazy(() => import("./distributors/ApplicationsPage")),
+  distributors: lazy(() => import("./distributors/DistributorsArea")),
+  "customer-distribution": lazy(() => import("./customer/CustomerWidget")),
 };
