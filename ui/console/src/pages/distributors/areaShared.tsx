@@ -24,7 +24,13 @@ export function parseRoute(hash: string): Route {
   return { name: "applications" };
 }
 
+/** A link to a view of the area: this document with another hash (the page has a `<base href>`, so a
+ * bare `#/...` would load the console's home). */
 export function href(route: Route): string {
+  return `${window.location.pathname}${window.location.search}${hash(route)}`;
+}
+
+function hash(route: Route): string {
   switch (route.name) {
     case "applications":
       return "#/applications";
