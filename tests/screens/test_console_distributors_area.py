@@ -50,13 +50,14 @@ def seed_money(node: Distributor) -> None:
         [("128.00", "commission"), ("36.50", "commission"), ("-100.00", "withdrawal"), ("-6.40", "clawback")]
     ):
         LedgerEntry.objects.create(
-            distributor=node, currency="CNY", amount=Decimal(amount), kind=kind, idempotency_key=f"e{node.pk}-{n}",
-            order_id=f"SO-10{n}" if kind != "withdrawal" else "",
+            distributor=node, currency="CNY", amount=Decimal(amount), kind=kind,
+            idempotency_key=f"e{node.pk}-{n}", order_id=f"SO-10{n}" if kind != "withdrawal" else "",
         )  # fmt: skip
     for n in range(3):
         CustomerBinding.objects.create(
             channel="default-channel", customer_key=f"user:{7000 + n}", distributor=node, source="link",
-            bound_at=now - timedelta(days=n), expires_at=now + timedelta(days=30 - n * 20), protected_until=now,
+            bound_at=now - timedelta(days=n), expires_at=now + timedelta(days=30 - n * 20),
+            protected_until=now,
         )  # fmt: skip
     Storefront.objects.create(
         distributor=node, slug="wang-fang", title="王芳的小店 Wang's shop", channel="default-channel"
@@ -144,7 +145,7 @@ def test_network_paging(browser: Browser):
     root = make_distributor(name="Root", kind=DistributorKind.ENTERPRISE)
     for n in range(23):
         make_distributor(root, name=f"成员 Member {n:02d}")
-    page, app = open_area(browser, f"/network/{gid(root)}")
+    _page, app = open_area(browser, f"/network/{gid(root)}")
     app.locator("[data-testid=paging-range]", has_text="1–20 of 23").wait_for()
     app.locator("[data-testid=page-next]").click()
     app.locator("[data-testid=paging-range]", has_text="21–23 of 23").wait_for()

@@ -158,6 +158,4 @@ def test_every_console_page_has_its_react_page():
     """pages.py (the manifest's extensions) and ui/console/src/pages/registry.ts list the same pages."""
     registry = (CONSOLE.parents[2] / "ui" / "console" / "src" / "pages" / "registry.ts").read_text()
     body = registry[registry.index("PAGES") :]
-    assert sorted(re.findall(r"^\s+\"?([a-z0-9-]+)\"?:", body, re.M)) == sorted(
-        p.slug for p in PAGES
-    )
+    assert sorted(re.findall(r"^\s+\"?([a-z0-9-]+)\"?:", body, re.M)) == sorted(p.slug for p in PAGES)
