@@ -79,7 +79,7 @@ export default function CustomerWidget() {
       {load.kind === "ready"
         ? load.data.bindings.map((binding, index) => (
             <Box className="wd-card" key={index} data-testid="widget-binding" data-active={binding.isActive}>
-              <Text fontWeight="bold">{t("widget.bound")}</Text>
+              <Text fontWeight="bold">{t(binding.isActive ? "widget.bound" : "widget.wasBound")}</Text>
               <Text>
                 {binding.distributor.displayName} · {binding.distributor.referralCode}
               </Text>

@@ -1,4 +1,4 @@
-import{_ as e,a as t,b as n,c as r,d as i,f as a,g as o,h as s,i as c,l,m as u,n as d,o as f,p,r as m,s as h,t as g,u as _,v,y}from"./index-BFhG5gal.js";var b=n(y(),1),x=`query ConsoleApplicants($first: Int!, $after: String, $search: String) {
+import{_ as e,a as t,b as n,c as r,d as i,f as a,g as o,h as s,i as c,l,m as u,n as d,o as f,p,r as m,s as h,t as g,u as _,v,y}from"./index-CbeizLgN.js";var b=n(y(),1),x=`query ConsoleApplicants($first: Int!, $after: String, $search: String) {
   distributors(first: $first, after: $after, filter: {status: PENDING, search: $search}) {
     totalCount
     pageInfo { hasNextPage endCursor }
