@@ -65,7 +65,7 @@ class LedgerEntry(graphene.ObjectType):
         "dispute_release.",
     )
     amount = graphene.Field(Money, required=True, description="Credit (positive) or debit (negative).")
-    order_id = graphene.String(required=True, description="The host's order, when the entry has one.")
+    order_id = graphene.ID(required=True, description="The host's order, when the entry has one (else empty).")
     created_at = graphene.DateTime(required=True)
 
     class Meta:
