@@ -307,11 +307,11 @@ def main(argv: list[str] | None = None) -> None:
         server.wait(timeout=30)
     load_avg = os.getloadavg()[0]
     for page, found in loaded["per_page"].items():
+        busy = f" (busy distributors p99 {found['heavy']['p99_ms']} ms)" if "heavy" in found else ""
         print(f"{page}: {found['requests']} requests, {found['errors']} errors, "
-              f"p50 {found.get('p50_ms')} ms, p99 {found.get('p99_ms')} ms" + (f" (busy distributors p99 {found['heavy']['p99_ms']} ms)"
-                                                 if "heavy" in found else ""))  # fmt: skip
-    print(f"{args.clients} clients, {args.workers} workers, {args.duration:.0f} s: {loaded['rps']} requests/s; "
-          f"load average {load_avg:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
+              f"p50 {found.get('p50_ms')} ms, p99 {found.get('p99_ms')} ms{busy}")  # fmt: skip
+    print(f"{args.clients} clients, {args.workers} workers, {args.duration:.0f} s: "
+          f"{loaded['rps']} requests/s; load average {load_avg:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
     pages = {
         page: {
             "p50_ms": found.get("p50_ms"),

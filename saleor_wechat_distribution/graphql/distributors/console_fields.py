@@ -65,7 +65,7 @@ class LedgerEntry(graphene.ObjectType):
         "dispute_release.",
     )
     amount = graphene.Field(Money, required=True, description="Credit (positive) or debit (negative).")
-    order_id = graphene.ID(required=True, description="The host's order, when the entry has one (else empty).")
+    order_id = graphene.ID(required=True, description="The host's order (empty: none).")
     created_at = graphene.DateTime(required=True)
 
     class Meta:
