@@ -164,22 +164,27 @@ def statement_counts(token: str, drawn: dict[str, list[Any]]) -> dict[str, Any]:
 
     client = Client()
     out: dict[str, Any] = {}
-    for size in (5, 50):
-        requests = page_requests(drawn, size)
-        for page, bodies in requests.items():
-            seen: set[int] = set()
-            for body in bodies[:20]:
-                variables = dict(body["variables"])
-                if page == "distributor_money":
-                    variables["first"] = size
+    small, large = page_requests(drawn, 5), page_requests(drawn, 50)
+    for page in small:
+        found: dict[str, set[int]] = {"statements_first_5": set(), "statements_first_50": set()}
+        same = True
+        for body_5, body_50 in list(zip(small[page], large[page], strict=True))[:20]:
+            if page == "distributor_money":
+                body_5["variables"]["first"], body_50["variables"]["first"] = 5, 50
+            post(client, token, body_5["query"], body_5["variables"])  # warm: the level counts' cache
+            pair = []
+            for key, body in (("statements_first_5", body_5), ("statements_first_50", body_50)):
                 with CaptureQueriesContext(connection) as ctx:
-                    answer = post(client, token, body["query"], variables)
+                    answer = post(client, token, body["query"], body["variables"])
                 payload = answer.json()
                 assert answer.status_code == 200 and not payload.get("errors"), (page, payload)
-                seen.add(len(ctx.captured_queries))
-            out.setdefault(page, {})[f"statements_first_{size}"] = sorted(seen)
-    for counts in out.values():
-        counts["independent_of_page_size"] = counts["statements_first_5"] == counts["statements_first_50"]
+                found[key].add(len(ctx.captured_queries))
+                pair.append(len(ctx.captured_queries))
+            same = same and pair[0] == pair[1]
+        out[page] = {key: sorted(values) for key, values in found.items()}
+        # the same request at both sizes: equal counts (requests differ among themselves: a distributor
+        # with or without an upline, a level's counts from the cache or counted)
+        out[page]["independent_of_page_size"] = same
     serial: dict[str, float] = {}
     for page, bodies in page_requests(drawn).items():
         times = []
@@ -218,7 +223,7 @@ def run_load(
         while True:
             page = pages[turn % len(pages)]
             bodies = encoded[page]
-            data, heavy = bodies[(turn // len(pages)) % len(bodies)]
+            data, heavy = bodies[(index * 97 + turn // len(pages)) % len(bodies)]
             turn += 1
             start = time.monotonic()
             if start >= stop_at:
@@ -301,17 +306,23 @@ def main(argv: list[str] | None = None) -> None:
               f"{found['statements_first_50']}; one client p50 {serial} ms")  # fmt: skip
     server = center.start_server(url, args)
     try:
+        cpu_before = center.server_cpu(server, url)
         loaded = run_load(args, token, page_requests(drawn))
+        cpu = center.server_cpu(server, url) - cpu_before
     finally:
         server.terminate()
         server.wait(timeout=30)
     load_avg = os.getloadavg()[0]
+    # requests made during the warm-up used CPU too: count them by the measured rate
+    served = loaded["rps"] * (args.duration + args.warmup)
+    cpu_ms = round(cpu / served * 1000, 2) if served else None
     for page, found in loaded["per_page"].items():
         busy = f" (busy distributors p99 {found['heavy']['p99_ms']} ms)" if "heavy" in found else ""
         print(f"{page}: {found['requests']} requests, {found['errors']} errors, "
               f"p50 {found.get('p50_ms')} ms, p99 {found.get('p99_ms')} ms{busy}")  # fmt: skip
     print(f"{args.clients} clients, {args.workers} workers, {args.duration:.0f} s: "
-          f"{loaded['rps']} requests/s; load average {load_avg:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
+          f"{loaded['rps']} requests/s; server CPU (workers + PostgreSQL) {cpu_ms} ms per request; "
+          f"load average {load_avg:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
     pages = {
         page: {
             "p50_ms": found.get("p50_ms"),
@@ -333,6 +344,7 @@ def main(argv: list[str] | None = None) -> None:
         "duration_s": args.duration,
         "pages": pages,
         "rps": loaded["rps"],
+        "server_cpu_ms_per_request": cpu_ms,
         "errors": loaded["errors"],
         "goal_p99_ms": 100,
         "goal_met": all((p["p99_ms"] or 1e9) < 100 for p in pages.values()) and not loaded["errors"],
