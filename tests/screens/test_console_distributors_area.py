@@ -169,7 +169,7 @@ def test_distributor_page_sections(browser: Browser):
     app.locator("[data-testid=ledger-row]").first.wait_for()
     assert "华东区域经销商 East China" in app.locator("[data-testid=upline]").inner_text()
     team = app.locator("[data-testid=team]").inner_text()
-    assert "1 approved members" in team and "2 directly below" in team
+    assert "Approved members: 1" in team and "Directly below: 2" in team
     assert "王芳的小店 Wang's shop" in app.locator("[data-testid=storefront]").inner_text()
     assert "2 active · 3 in total" in app.locator("[data-testid=bindings]").inner_text()
     balance = app.locator("[data-testid=balance]").inner_text()

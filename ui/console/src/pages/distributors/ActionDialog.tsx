@@ -76,7 +76,7 @@ export function ActionDialog({
         />
         <Box display="flex" flexDirection="column" gap={1} data-testid="move-candidates" __maxHeight="240px" overflowY="auto">
           {[{ id: TOP, displayName: t("confirm.move.top"), referralCode: "", level: 0 }, ...candidates].map((c) => (
-            <label key={c.id} className="wd-field" style={{ flexDirection: "row", alignItems: "center", gap: 8 }}>
+            <label key={c.id} className="wd-choice">
               <input
                 type="radio"
                 name="upline"
