@@ -287,8 +287,11 @@ def test_tablet_width(browser: Browser):
         screenshot(page, f"console-distributors-{name}-en-820")
 
 
-def test_network_loading_then_error_then_retry(browser: Browser):
-    seed_network()
+@pytest.mark.parametrize("view", ["network", "list", "distributor"])
+def test_loading_then_error_then_retry(browser: Browser, view: str):
+    nodes = seed_network()
+    hashes = {"network": "/network", "list": "/list", "distributor": f"/distributor/{gid(nodes['wang'])}"}
+    ready = {"network": "network-level", "list": "distributors", "distributor": "distributor-page"}
     mode = {"now": "hold"}
     held = []
 
@@ -302,17 +305,17 @@ def test_network_loading_then_error_then_retry(browser: Browser):
 
     page = browser.page("/console/logo.png")
     page.route("**/graphql/", graphql)
-    page.goto(browser.base + "/dashboard/?page=distributors#/network")
+    page.goto(browser.base + f"/dashboard/?page=distributors#{hashes[view]}")
     app = page.frame_locator("iframe#app")
-    app.locator("[data-testid=network-page] [data-testid=state-loading]").wait_for()
-    screenshot(page, "console-distributors-network-loading-en-1280")
+    app.locator("[data-testid=state-loading]").first.wait_for()
+    screenshot(page, f"console-distributors-{view}-loading-en-1280")
     mode["now"] = "fail"
     for route in held:
         route.fulfill(status=502, body="Bad gateway")
-    error = app.locator("[data-testid=state-error]")
+    error = app.locator("[data-testid=state-error]").first
     error.wait_for()
     assert "HTTP 502" in error.inner_text()
-    screenshot(page, "console-distributors-network-error-en-1280")
+    screenshot(page, f"console-distributors-{view}-error-en-1280")
     mode["now"] = "pass"
-    app.locator("[data-testid=retry]").click()
-    app.locator("[data-testid=network-level]").wait_for()
+    app.locator("[data-testid=retry]").first.click()
+    app.locator(f"[data-testid={ready[view]}]").wait_for()
