@@ -126,14 +126,17 @@ class DistributorConsoleQueries(graphene.ObjectType):
     ) -> DistributorNetworkLevel | None:
         parent = None
         if parent_id is not None:
-            parent = distributor_get(distributor_id=decode_id_argument(parent_id, expected_type="Distributor",
-                                                                       field="parentId"))  # fmt: skip
+            pk = decode_id_argument(parent_id, expected_type="Distributor", field="parentId")
+            parent = distributor_get(distributor_id=pk)
             if parent is None:
                 return None
         children = keyset_connection(
-            distributor_children(parent=parent), DistributorCountableConnection, key="path", first=first,
+            distributor_children(parent=parent),
+            DistributorCountableConnection,
+            key="path",
+            first=first,
             after=after,
-        )  # fmt: skip
+        )
         counts = network_level_counts(parent=parent)
         return DistributorNetworkLevel(
             parent=parent,
