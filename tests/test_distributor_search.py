@@ -21,9 +21,8 @@ def test_search_finds_by_part_of_the_name_code_or_email():
     assert [d.pk for d in distributor_list(search=li.email.upper())] == [li.pk]
 
 
-def test_search_uses_the_indexes_on_postgresql(vendor):
-    if vendor != "postgresql":
-        pytest.skip("the indexes are PostgreSQL's")
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="the indexes are PostgreSQL's")
+def test_search_uses_the_indexes_on_postgresql():
     make_distributor(name="王芳 Wang Fang")
     sql, params = distributor_list(search="Wang").query.sql_with_params()
     with connection.cursor() as cursor:
