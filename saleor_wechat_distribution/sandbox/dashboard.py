@@ -8,8 +8,7 @@ to the running page; ``notification`` actions become toasts. Pick a staff user: 
 permission, one without MANAGE_USERS (to see a refusal).
 
 Query parameters: ``page`` (a console page's slug, empty = the App's home), ``user`` (``staff`` /
-``support``), ``locale`` (``en`` / ``zh-Hans``), ``theme`` (``light`` / ``dark``); for a widget, the
-object it sits beside (``customerId``, ``orderId``).
+``support``), ``locale`` (``en`` / ``zh-Hans``), ``theme`` (``light`` / ``dark``).
 """
 
 from __future__ import annotations
@@ -32,7 +31,8 @@ USERS: dict[str, tuple[str, Principal]] = {
     "support": ("support@brand.example: MANAGE_ORDERS only (no MANAGE_USERS)", SUPPORT_STAFF),
 }
 LOCALES = {"en": "English", "zh-Hans": "简体中文"}
-WIDGET_PARAMS = ("customerId", "orderId")
+#: what Saleor's dashboard passes to a widget (``AppDetailsUrlMountQueryParams``)
+WIDGET_PARAMETERS = ("orderId", "customerId", "productId")
 THEMES = {"light": "Light", "dark": "Dark"}
 
 
@@ -56,8 +56,8 @@ def fake_dashboard_view(request: HttpRequest) -> HttpResponse:
     api_url = request.build_absolute_uri("/graphql/")
     token = issue_app_token(USERS[user][1], issuer=api_url)
     params = {"domain": request.get_host(), "saleorApiUrl": api_url, "id": SANDBOX_APP_ID}
-    # a widget gets the object of the page it sits on, as the dashboard's AppWidgets passes it
-    params |= {name: request.GET[name] for name in WIDGET_PARAMS if request.GET.get(name)}
+    # a widget's object, as Saleor's dashboard adds it to the iframe's URL (``orderId`` on an order page)
+    params |= {k: request.GET[k][:200] for k in WIDGET_PARAMETERS if request.GET.get(k)}
     frame = "/console/" + (f"{page.slug}/" if page else "")
     links = [("", "WeChat distribution (app)"), *((p.slug, str(p.label)) for p in PAGES)]
     nav = "".join(
