@@ -16,10 +16,12 @@ from graphql_relay import to_global_id
 from saleor_wechat_distribution.domain.distributors import DistributorKind, DistributorStatus
 from saleor_wechat_distribution.models import (
     ChannelProgram,
+    Commission,
     CustomerBinding,
     Distributor,
     LedgerEntry,
     Storefront,
+    Withdrawal,
 )
 from saleor_wechat_distribution.testing.factories import make_distributor
 
@@ -59,6 +61,15 @@ def seed_money(node: Distributor) -> None:
             bound_at=now - timedelta(days=n), expires_at=now + timedelta(days=30 - n * 20),
             protected_until=now,
         )  # fmt: skip
+    # what the money's own services write, reduced to the rows the page reads
+    Commission.objects.create(
+        order_id="SO-201", line_id="L1", channel="default-channel", distributor=node, level=1, currency="CNY",
+        base=Decimal("300.00"), rate=Decimal("10"), amount=Decimal("30.00"), status="frozen",
+    )  # fmt: skip
+    Withdrawal.objects.create(
+        distributor=node, channel="default-channel", currency="CNY", amount=Decimal("100.00"), status="paid",
+        out_bill_no=f"WD{node.pk}",
+    )  # fmt: skip
     Storefront.objects.create(
         distributor=node, slug="wang-fang", title="王芳的小店 Wang's shop", channel="default-channel"
     )
@@ -175,6 +186,9 @@ def test_distributor_page_sections(browser: Browser):
     balance = app.locator("[data-testid=balance]").inner_text()
     assert "CN¥58.10" in balance, balance
     assert app.locator("[data-testid=ledger-row]").count() == 4
+    commissions = app.locator("[data-testid=commissions]").inner_text()
+    assert "SO-201" in commissions and "Frozen" in commissions and "CN¥30.00" in commissions
+    assert "Paid" in app.locator("[data-testid=withdrawals]").inner_text()
     audit = app.locator("[data-testid=audit-row]").evaluate_all("rows => rows.map(r => r.dataset.type)")
     assert audit[-1] == "applied" and "approved" in audit
     screenshot(page, "console-distributors-detail-en-1280")
@@ -250,6 +264,8 @@ def test_simplified_chinese(browser: Browser):
     assert app.locator("[data-testid=tab-list]").inner_text() == "全部分销商"
     assert "有效 2 位 · 累计 3 位" in app.locator("[data-testid=bindings]").inner_text()
     assert "佣金结算" in app.locator("[data-testid=ledger]").inner_text()
+    assert "冻结中" in app.locator("[data-testid=commissions]").inner_text()
+    assert "上级：" in app.locator("[data-testid=upline]").inner_text()
     screenshot(page, "console-distributors-detail-zh-Hans-1280")
     page, app = open_area(browser, "/network", locale="zh-Hans")
     app.locator("[data-testid=network-level]").wait_for()

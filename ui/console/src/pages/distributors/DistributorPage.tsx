@@ -141,7 +141,7 @@ export default function DistributorPage({ id }: { id: string }) {
         {node.approvedAt ? ` · ${t("detail.approved", { date: date(node.approvedAt) })}` : ""}
       </Text>
       <nav className="wd-crumbs" data-testid="upline">
-        {t("detail.upline")}:{" "}
+        {t("detail.upline")}{" "}
         {node.ancestors.length === 0 ? <span>{t("table.brand")}</span> : null}
         {node.ancestors.map((a, index) => (
           <span key={a.id}>
@@ -221,7 +221,13 @@ export default function DistributorPage({ id }: { id: string }) {
               t={t}
               connection={data.commissions}
               head={[t("detail.order"), t("table.level"), t("table.status"), t("detail.amount"), t("detail.when")]}
-              row={(c) => [c.orderId, String(c.level), c.status, formatMoney(c.amount, locale), date(c.createdAt)]}
+              row={(c) => [
+                c.orderId,
+                String(c.level),
+                t(`commission.${c.status}` as "commission.PENDING"),
+                formatMoney(c.amount, locale),
+                date(c.createdAt),
+              ]}
             />
           )}
         </MoneyState>
@@ -238,7 +244,11 @@ export default function DistributorPage({ id }: { id: string }) {
               t={t}
               connection={data.withdrawals}
               head={[t("detail.amount"), t("table.status"), t("detail.when")]}
-              row={(w) => [formatMoney(w.amount, locale), w.status, date(w.requestedAt)]}
+              row={(w) => [
+                formatMoney(w.amount, locale),
+                t(`withdrawal.${w.status}` as "withdrawal.PAID"),
+                date(w.requestedAt),
+              ]}
             />
           )}
         </MoneyState>

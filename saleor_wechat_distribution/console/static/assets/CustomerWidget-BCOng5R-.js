@@ -1,4 +1,4 @@
-import{a as e,b as t,c as n,h as r,l as i,m as a,n as o,o as s,p as c,r as l,s as u,t as d,u as f,y as p}from"./index-CVBGjS-Q.js";var m=t(p(),1),h=`query ConsoleCustomerDistribution($customerId: ID!) {
+import{a as e,b as t,c as n,h as r,l as i,m as a,n as o,o as s,p as c,r as l,s as u,t as d,u as f,y as p}from"./index-DRGTMCUJ.js";var m=t(p(),1),h=`query ConsoleCustomerDistribution($customerId: ID!) {
   customerDistribution(customerId: $customerId) {
     distributor { id displayName status referralCode level teamSize createdAt approvedAt }
     bindings { channel distributor { id displayName referralCode } source code boundAt expiresAt isActive throughWechat }
