@@ -6,6 +6,7 @@ Screenshots: ``test-artifacts/screenshots/console-distributors-<view>-<state>-<l
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from decimal import Decimal
 
@@ -335,3 +336,14 @@ def test_loading_then_error_then_retry(browser: Browser, view: str):
     mode["now"] = "pass"
     app.locator("[data-testid=retry]").first.click()
     app.locator(f"[data-testid={ready[view]}]").wait_for()
+
+
+def test_dark_theme_from_the_dashboard(browser: Browser):
+    nodes = seed_network()
+    seed_money(nodes["wang"])
+    page, app = open_area(browser, f"/distributor/{gid(nodes['wang'])}", extra="&theme=dark")
+    app.locator("[data-testid=ledger-row]").first.wait_for()
+    card = app.locator("[data-testid=team]").evaluate("e => getComputedStyle(e).color")
+    red, green, blue = (int(v) for v in re.findall(r"\d+", card)[:3])
+    assert red + green + blue > 450, f"light text on the dark page: {card}"
+    screenshot(page, "console-distributors-detail-dark-en-1280")
