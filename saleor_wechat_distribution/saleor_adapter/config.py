@@ -29,6 +29,9 @@ from ..domain.referrals import BindingOverride, BindingTrigger, CodePriority
 from .config_fields import OfficialAccount, Parser, official_account, payouts
 from .sealed_config import shown_secret, unseal_value
 
+#: the plugin's identifier in Saleor (``PluginConfiguration.identifier``, the ``/plugins/…/<id>/`` routes)
+PLUGIN_ID = "wechat.distribution"
+
 # Saleor's ``ConfigurationTypeField`` values (plugin.py checks they still match Saleor's).
 STRING = "String"
 MULTILINE = "Multiline"

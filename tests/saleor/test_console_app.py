@@ -112,15 +112,17 @@ def test_saleor_installs_the_app_from_our_manifest(installed):
     assert app.app_url == "https://example.com/plugins/wechat.distribution/console/"
     codenames = sorted(p.codename for p in app.permissions.all())
     assert codenames == ["manage_discounts", "manage_orders", "manage_users"]
-    extensions = {e.url: e for e in AppExtension.objects.filter(app=app)}
-    extension, widget = extensions["/distributors/"], extensions["/customer-distribution/"]
-    assert (extension.label, extension.mount, extension.target) == (
-        "Distributors",
-        "navigation_customers",
-        "app_page",
-    )
-    assert [p.codename for p in extension.permissions.all()] == ["manage_users"]
+    extensions = {extension.url: extension for extension in AppExtension.objects.filter(app=app)}
+    for url, label, mount, permission in (
+        ("/distributors/", "Distributors", "navigation_customers", "manage_users"),
+        ("/coupons/", "Card-pack coupons", "navigation_discounts", "manage_discounts"),
+        ("/storefronts/", "Storefronts and Official Accounts", "navigation_customers", "manage_users"),
+    ):
+        extension = extensions[url]
+        assert (extension.label, extension.mount, extension.target) == (label, mount, "app_page")
+        assert [p.codename for p in extension.permissions.all()] == [permission]
     # the customer widget (Saleor 3.22+ accepts WIDGET targets on CUSTOMER_DETAILS_WIDGETS)
+    widget = extensions["/customer-distribution/"]
     assert (widget.label, widget.mount, widget.target) == (
         "Distribution",
         "customer_details_widgets",

@@ -7,5 +7,7 @@ import { type ComponentType, lazy, type LazyExoticComponent } from "react";
 
 export const PAGES: Record<string, LazyExoticComponent<ComponentType>> = {
   distributors: lazy(() => import("./distributors/DistributorsArea")),
+  coupons: lazy(() => import("./coupons/CouponsPage")),
+  storefronts: lazy(() => import("./storefronts/StorefrontsPage")),
   "customer-distribution": lazy(() => import("./customer/CustomerWidget")),
 };
