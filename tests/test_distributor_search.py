@@ -1,5 +1,5 @@
 """The console's search of distributors (part of the name, an exact code or e-mail) is answered by
-indexes on PostgreSQL (migration 0014): the trigram index on the name and the e-mail's upper-case index,
+indexes on PostgreSQL (migration 0015): the trigram index on the name and the e-mail's upper-case index,
 OR-ed, instead of a scan of a million rows."""
 
 from __future__ import annotations

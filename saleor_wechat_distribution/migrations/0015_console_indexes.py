@@ -39,7 +39,7 @@ def drop_name_index(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wechat_distribution", "0013_ledger_balance_covering"),
+        ("wechat_distribution", "0014_vocabulary_choices"),
     ]
 
     operations = [
