@@ -80,8 +80,11 @@ def manifest_view(request: HttpRequest, prefix: str, site: ConsoleSite) -> HttpR
 
 
 def _labels() -> list[dict]:
+    """The pages the App's home lists: not the widgets, which need the object of their details page."""
     pages = []
     for page in PAGES:
+        if page.target != "APP_PAGE":
+            continue
         labels = {}
         for language, locale in (("en", "en"), ("zh-hans", "zh-Hans")):
             with translation.override(language):

@@ -50,6 +50,14 @@ PAGES: tuple[ConsolePage, ...] = (
     ),
     ConsolePage("program", _("Distribution program"), "NAVIGATION_CUSTOMERS", (Permission.MANAGE_PLUGINS,)),
     ConsolePage("network-import", _("Network import"), "NAVIGATION_CUSTOMERS", (Permission.MANAGE_USERS,)),
+    ConsolePage(
+        "customer-distribution",
+        _("Distribution"),
+        "CUSTOMER_DETAILS_WIDGETS",
+        (Permission.MANAGE_USERS,),
+        target="WIDGET",
+        since=(3, 22),
+    ),
 )
 
 

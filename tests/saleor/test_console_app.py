@@ -141,6 +141,14 @@ def test_saleor_installs_the_app_from_our_manifest(installed):
         "widget",
         ["manage_orders"],
     )
+    # the customer widget (Saleor 3.22+ accepts WIDGET targets on CUSTOMER_DETAILS_WIDGETS)
+    widget = extensions["/customer-distribution/"]
+    assert (widget.label, widget.mount, widget.target) == (
+        "Distribution",
+        "customer_details_widgets",
+        "widget",
+    )
+    assert [p.codename for p in widget.permissions.all()] == ["manage_users"]
     # Saleor fetched the manifest, then posted the App's token to our tokenTargetUrl, which verified it
     methods = [(method, urlsplit(url).path) for method, url, _ in transport.sent]
     assert methods[:2] == [("GET", MANIFEST_PATH), ("POST", "/plugins/wechat.distribution/app/register/")]
@@ -155,16 +163,19 @@ def test_the_extension_and_its_token_follow_the_staff_users_permissions(
 ):
     make_distributor()
     extensions = get_graphql_content(e2e_staff_api_client.post_graphql(EXTENSIONS))["data"]["appExtensions"]
-    (node,) = [
-        e["node"]
+    ours_listed = {
+        e["node"]["url"]: e["node"]
         for e in extensions["edges"]
-        if e["node"]["app"]["identifier"] == APP_IDENTIFIER and e["node"]["url"] == DISTRIBUTORS_URL
-    ]
+        if e["node"]["app"]["identifier"] == APP_IDENTIFIER
+    }
+    node, widget = ours_listed[DISTRIBUTORS_URL], ours_listed["/customer-distribution/"]
     assert (node["mountName"], node["targetName"], node["permissions"]) == (
         "NAVIGATION_CUSTOMERS",
         "APP_PAGE",
         [{"code": "MANAGE_USERS"}],
     )
+    assert (widget["mountName"], widget["targetName"]) == ("CUSTOMER_DETAILS_WIDGETS", "WIDGET")
+    assert widget["accessToken"], "the widget gets a token too"
     # the dashboard hands the page this token through AppBridge; our route accepts it
     token = node["accessToken"]
     answer = ours(installed, token)
@@ -176,6 +187,11 @@ def test_the_extension_and_its_token_follow_the_staff_users_permissions(
         e["node"] for e in hidden["data"]["appExtensions"]["edges"] if e["node"]["url"] == DISTRIBUTORS_URL
     ]
     assert other["accessToken"] is None
+    (hidden_widget,) = [
+        e["node"] for e in hidden["data"]["appExtensions"]["edges"]
+        if e["node"]["url"] == "/customer-distribution/"
+    ]  # fmt: skip
+    assert hidden_widget["accessToken"] is None
     # ... and the App's own token for that user carries no MANAGE_USERS: a clear refusal on our route
     app_id = to_global_id("App", installed["app"].pk)
     app_token = get_graphql_content(
@@ -254,3 +270,23 @@ def test_console_pages_on_the_channel_less_route(installed):
     assert asset.status_code == 200 and "immutable" in asset["Cache-Control"]
     center = Client().get(f"/plugins/channel/{installed['channel']}/wechat.distribution/center/")
     assert center.status_code == 200 and "weui" not in center["Content-Type"]
+
+
+def test_the_customer_widget_reads_the_customer_saleor_shows(installed, e2e_staff_api_client, customer_user):
+    """The dashboard gives the widget the customer's Saleor id (``User:<pk>``); with the widget's own
+    AppBridge token our route answers whether that customer is a distributor."""
+    from saleor_wechat_distribution.ports import Principal
+
+    make_distributor(
+        principal=Principal(user_id=customer_user.pk, email=customer_user.email), name="Saleor buyer"
+    )
+    extensions = get_graphql_content(e2e_staff_api_client.post_graphql(EXTENSIONS))["data"]["appExtensions"]
+    token = next(
+        e["node"]["accessToken"] for e in extensions["edges"] if e["node"]["url"] == "/customer-distribution/"
+    )
+    body = {
+        "query": "query($id: ID!) { customerDistribution(customerId: $id) { distributor { displayName } } }",
+        "variables": {"id": to_global_id("User", customer_user.pk)},
+    }
+    answer = post_ours(Client(), installed["channel"], "graphql/", body, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert answer.json()["data"]["customerDistribution"]["distributor"] == {"displayName": "Saleor buyer"}

@@ -1,4 +1,4 @@
-import{S as e,T as t,_ as n,b as r,c as i,d as a,f as o,l as s,m as c,n as l,r as u,s as d,t as f,u as p,v as m,w as h,x as g}from"./index-DiPFb322.js";var _=t(h(),1),v=`channel currency version commissionDepth freezeDays baseIncludesShipping selfPurchaseEarns
+import{S as e,T as t,_ as n,b as r,c as i,d as a,f as o,l as s,m as c,n as l,r as u,s as d,t as f,u as p,v as m,w as h,x as g}from"./index-UeVcRXcd.js";var _=t(h(),1),v=`channel currency version commissionDepth freezeDays baseIncludesShipping selfPurchaseEarns
   bindingPolicy { trigger validityDays protectionDays override codePriority }
   withdrawalMinimum { amount } withdrawalDailyLimit { amount } withdrawalAutoApproveBelow { amount }
   autoApproveDistributors updatedAt updatedBy`,y=`level rate fixedAmount { amount } productId categoryId distributorKind`,b=`query ConsoleProgram($channel: String!) {
