@@ -22,6 +22,7 @@ from .ports import (
     VoucherSource,
 )
 from .ports_center import CustomerSessions, ProductCatalog
+from .ports_miniprogram import MiniProgramGateway, MiniProgramSettings
 
 
 @dataclass(frozen=True)
@@ -270,3 +271,38 @@ def get_customer_sessions() -> CustomerSessions:
     if not dotted:
         raise CenterHostNotConfigured("no customer sessions are registered for WeChat sign-in")
     return _instance(dotted)  # type: ignore[return-value]
+
+
+# --- Mini Programs (小程序) ------------------------------------------------------------------------------
+
+MiniProgramProvider = Callable[[str], "MiniProgramSettings | None"]
+_mini_program_provider: MiniProgramProvider | None = None
+_mini_program_gateway: MiniProgramGateway | None = None
+
+
+def set_mini_program_provider(provider: MiniProgramProvider | None) -> None:
+    """The host registers a channel's Mini Program (Saleor's adapter: the plugin configuration)."""
+    global _mini_program_provider
+    _mini_program_provider = provider
+
+
+def mini_program_settings(channel: str) -> MiniProgramSettings | None:
+    """The channel's Mini Program: the registered provider's, else ``WECHAT_DISTRIBUTION_MINI_PROGRAMS``
+    (``{"<channel or *>": {...}}``, see ``miniprogram_settings.settings_from_mapping``), else None."""
+    if _mini_program_provider is not None:
+        return _mini_program_provider(channel)
+    from .miniprogram_settings import settings_from_django
+
+    return settings_from_django(channel)
+
+
+def set_mini_program_gateway(gateway: MiniProgramGateway | None) -> None:
+    global _mini_program_gateway
+    _mini_program_gateway = gateway
+
+
+def get_mini_program_gateway() -> MiniProgramGateway:
+    """The registered gateway, else wechatpy's (``wechat/miniprogram.py``)."""
+    if _mini_program_gateway is not None:
+        return _mini_program_gateway
+    return _instance("saleor_wechat_distribution.wechat.miniprogram.WeChatMiniProgramGateway")  # type: ignore[return-value]

@@ -30,6 +30,7 @@ from .services.coupons.redemption import coupon_order_cancelled, coupon_order_us
 from .services.coupons.stock_sync import coupon_sync_give_up, coupon_sync_voucher
 from .services.coupons.voucher_codes import coupon_voucher_codes_deleted
 from .services.identities import identity_profile_refresh
+from .services.miniprogram.subscriptions import SubscribeTemporaryError, subscribe_send
 from .services.network_import.jobs import distributor_import_job_run
 from .services.notifications import (
     NotificationTemporaryError,
@@ -258,3 +259,17 @@ def customer_event_task(kind: str, *args: object) -> None:
             binding_services.customer_bindings_forget(user_id=args[0])
         case _:
             logger.error("unknown customer event %r", kind)
+
+
+@shared_task(
+    name="saleor_wechat_distribution.subscribe_message_send",
+    autoretry_for=(SubscribeTemporaryError,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    retry_jitter=True,
+    max_retries=6,
+)
+def subscribe_message_send_task(message_id: int) -> str:
+    """A Mini Program subscribe message to a distributor; retried with backoff when WeChat is busy."""
+    message = subscribe_send(message_id=message_id)
+    return message.status if message is not None else "missing"
