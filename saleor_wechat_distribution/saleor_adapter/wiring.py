@@ -78,6 +78,12 @@ def program_config(channel: str | None) -> conf.ProgramConfig:
     return conf.ProgramConfig(auto_approve=parsed.auto_approve if parsed else False)
 
 
+def mini_program(channel: str) -> Any:
+    """The channel's Mini Program from its plugin configuration (``mp_*`` fields), or None."""
+    parsed = channel_settings(channel)
+    return parsed.mini_program if parsed else None
+
+
 def notify_url(channel: str) -> str:
     base = (getattr(settings, "PUBLIC_URL", None) or "").rstrip("/")
     return f"{base}/plugins/channel/{channel}/{PLUGIN_ID}/wechatpay/notify/" if base else ""
@@ -236,6 +242,7 @@ def install() -> None:
     conf.set_config_provider(program_config)
     conf.set_channel_check(plugin_active_in)
     conf.set_payout_gateway_factory(payout_gateway)
+    conf.set_mini_program_provider(mini_program)
     referrals.set_checkout_channel_lookup(checkout_channel)
     conf.set_voucher_source(SaleorVoucherSource(coupon_channel))
     conf.set_coupon_gateway_factory(coupon_gateways)
