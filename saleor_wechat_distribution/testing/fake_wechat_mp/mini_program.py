@@ -25,6 +25,7 @@ from PIL.PngImagePlugin import PngInfo
 from ..fake_http import FakeRequest, FakeResponse
 from .state import FakeAccount, wechat_answer, wechat_error
 
+CODE_COLOR = (7, 193, 96)
 SCENE_RE = re.compile(r"^[0-9A-Za-z!#$&'()*+,/:;=?@\-._~]{1,32}$")
 #: documented errmsgs of the Mini Program endpoints (``state.ERRMSG`` keeps the Official Account's)
 MINI_ERRMSG = {
@@ -196,8 +197,9 @@ class MiniProgramApi:
 
 
 def fake_code_png(scene: str, page: str) -> bytes:
-    """A PNG standing for the 小程序码, naming its scene and page in text chunks (tests read them back)."""
-    image = Image.new("RGB", (43, 43), "white")
+    """A PNG standing for the 小程序码 (WeChat green, so that a poster shows where it went), naming its
+    scene and page in text chunks (tests read them back)."""
+    image = Image.new("RGB", (43, 43), CODE_COLOR)
     info = PngInfo()
     info.add_text("scene", scene)
     info.add_text("page", page)
