@@ -21,7 +21,10 @@ TEMPLATES = {
         "page": "pages/wallet/index",
     },
     "commission_available": {"template_id": "TPL-AVAILABLE", "fields": {"amount": "amount1"}},
-    "withdrawal_paid": {"template_id": "TPL-PAID", "fields": {"amount": "amount1", "order": "character_string2"}},
+    "withdrawal_paid": {
+        "template_id": "TPL-PAID",
+        "fields": {"amount": "amount1", "order": "character_string2"},
+    },
 }
 
 
@@ -35,11 +38,11 @@ def _no_registered_mini_program():
 
 
 @pytest.fixture
-def mini(mp: FakeWeChatMp, settings, tmp_path) -> FakeMiniProgram:
+def mini(mp: FakeWeChatMp, settings, tmp_path) -> FakeMiniProgram:  # noqa: F811
     """The brand's Mini Program in the fake WeChat, configured for CHANNEL (secret sealed)."""
-    program = mp.add_mini_program(MINI_APP)
-    program.published.add("pages/product/index")
-    program.templates = {
+    app = mp.add_mini_program(MINI_APP)
+    app.published.add("pages/product/index")
+    app.templates = {
         "TPL-NEW": {"character_string1", "amount2", "time3"},
         "TPL-AVAILABLE": {"amount1"},
         "TPL-PAID": {"amount1", "character_string2"},
@@ -48,10 +51,10 @@ def mini(mp: FakeWeChatMp, settings, tmp_path) -> FakeMiniProgram:
     settings.WECHAT_DISTRIBUTION_MINI_PROGRAMS = {
         CHANNEL: {
             "app_id": MINI_APP,
-            "app_secret_sealed": seal(program.account.secret),
+            "app_secret_sealed": seal(app.account.secret),
             "page": "pages/index/index",
             "check_path": True,
             "subscribe_templates": TEMPLATES,
         }
     }
-    return program
+    return app

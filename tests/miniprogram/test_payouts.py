@@ -71,7 +71,11 @@ def test_a_mini_program_withdrawal_carries_the_mini_program_app_id(
     assert (bill.appid, bill.openid) == (MINI_APP, "mini-payee")
     gid = to_global_id("Withdrawal", withdrawal.pk)
     package = gql(MINI_PACKAGE, {"id": gid}, principal)["data"]["miniProgramTransferPackage"]
-    assert package == {"mchId": merchant.merchant.mchid, "appId": MINI_APP, "package": withdrawal.package_info}
+    assert package == {
+        "mchId": merchant.merchant.mchid,
+        "appId": MINI_APP,
+        "package": withdrawal.package_info,
+    }
     # nobody else sees it
     other = customer()
     make_distributor(principal=other)
