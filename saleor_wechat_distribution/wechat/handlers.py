@@ -116,6 +116,8 @@ def handle_message(
                 )
                 if outcome is None:
                     return False, None
+                if event == "subscribe":  # user/info for the unionid (the person's other identities)
+                    enqueue("wechat_identity_refresh", account.app_id, openid)
                 storefront = storefront_of_distributor(distributor=outcome.distributor) or account.storefront
                 return True, _welcome(storefront, message)
 

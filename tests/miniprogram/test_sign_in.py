@@ -134,3 +134,24 @@ def test_wechat_unreachable_is_its_own_code(gql, shop, mp, mini, settings):
     settings.WECHAT_DISTRIBUTION_API_BASE_URL = "http://127.0.0.1:9/"
     answer = sign_in(gql, "abc")
     assert answer["errors"][0]["code"] == "WECHAT_UNAVAILABLE"
+
+
+def test_an_official_account_follow_after_mini_program_sign_in_joins_the_customer(
+    client, gql, shop, mp, mini, django_capture_on_commit_callbacks
+):
+    """The other order: the person signed in from the Mini Program first (unionid u-9), then follows the
+    Official Account through the distributor's QR code. When user/info brings the unionid, the follower
+    identity joins the customer and the QR binding follows the person."""
+    from tests.storefronts.messages import callback, event_xml
+
+    answer = sign_in(gql, mp.wx_login(MINI_APP, "mini-o9", unionid="u-9"))
+    user_id = principal_from_token(answer["token"]).user_id
+    mp.follow(SHOP_APP, "oa-o9", scene=shop.distributor.referral_code, unionid="u-9")
+    scene = "qrscene_" + shop.distributor.referral_code
+    query, body = callback(shop.fake, event_xml("oa-o9", "subscribe", EventKey=scene))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(f"/wechat/{SHOP_APP}/?{query}", body, content_type="text/xml")
+    assert response.status_code == 200 and mp.calls["user.info"] == 1
+    assert WeChatIdentity.objects.get(app_id=SHOP_APP, openid="oa-o9").user_id == user_id
+    binding = CustomerBinding.objects.get(customer_key=f"user:{user_id}", channel=CHANNEL)
+    assert binding.distributor_id == shop.distributor.pk
