@@ -130,3 +130,26 @@ def test_bad_answers_are_refused(gql, owner_in_mini, answers, code):
 def test_answers_need_a_mini_program_identity(gql, shop, mp, mini):
     answer = gql(RECORD, {"answers": [{"templateId": "TPL-NEW", "answer": "accept"}]}, shop.owner)
     assert answer["data"]["miniProgramSubscriptionsRecord"]["errors"][0]["code"] == "REQUIRED"
+
+
+def test_a_busy_wechat_is_retried_by_celery_and_the_message_sent_once(gql, owner_in_mini, mp, monkeypatch):
+    from celery import current_app
+
+    from saleor_wechat_distribution.services.miniprogram.subscriptions import subscribe_queue
+    from saleor_wechat_distribution.tasks import subscribe_message_send_task
+
+    # run as a worker would: a retry is a new attempt, not an exception thrown at the caller
+    monkeypatch.setitem(current_app.conf, "task_eager_propagates", False)
+
+    shop = owner_in_mini
+    accept(gql, shop, mp, ("TPL-AVAILABLE", "accept"))
+    message = subscribe_queue(
+        distributor_id=shop.distributor.pk, kind="commission_available", key="k1",
+        values={"amount": "1.00元"}, channel=CHANNEL,
+    )  # fmt: skip
+    mp.busy_subscribe_sends = 2
+    result = subscribe_message_send_task.apply(args=[message.pk])  # eager: retries run at once
+    assert result.get() == "sent"
+    assert mp.calls["wxa.subscribe_send"] == 3 and len(mp.subscribe_sent) == 1
+    assert subscribe_message_send_task.apply(args=[message.pk]).get() == "sent"  # replayed: not resent
+    assert mp.calls["wxa.subscribe_send"] == 3

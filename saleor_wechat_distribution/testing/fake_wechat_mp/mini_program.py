@@ -89,6 +89,8 @@ class MiniProgramApi:
         #: the next N getwxacodeunlimit calls answer 45009; the next N jscode2session calls 45011
         self.code_quota_exhausted = 0
         self.login_rate_limited = 0
+        #: the next N subscribe sends answer errcode -1 (system busy): callers retry
+        self.busy_subscribe_sends = 0
         self.codes_made: list[MadeCode] = []
         self.subscribe_sent: list[SentSubscribe] = []
         add = self.add_route  # type: ignore[attr-defined]
@@ -175,6 +177,9 @@ class MiniProgramApi:
         if isinstance(account, FakeResponse):
             return account
         mini = self.mini_programs.get(account.app_id)
+        if self.busy_subscribe_sends > 0:
+            self.busy_subscribe_sends -= 1
+            return wechat_answer({"errcode": -1, "errmsg": "system error"})
         body = request.json()
         openid, template_id = str(body.get("touser") or ""), str(body.get("template_id") or "")
         if mini is None or openid not in mini.users:
