@@ -127,3 +127,16 @@ def test_a_suspended_distributors_code_resolves_to_nobody(gql, shop, mp, mini):
     shop.distributor.save()
     answer = gql(RESOLVE, {"scene": scene}, customer())["data"]["referralSceneResolve"]
     assert answer["errors"][0]["code"] == "SCENE_UNKNOWN"
+
+
+def test_concurrent_requests_make_one_code_with_one_wechat_call(transactional_db, shop, mp, mini):
+    from saleor_wechat_distribution.services.miniprogram.codes import mini_program_code_for
+    from saleor_wechat_distribution.testing.concurrency import run_concurrently
+
+    def make():
+        return mini_program_code_for(distributor=shop.distributor, channel=CHANNEL, product_id="kettle-sw-15")
+
+    results = run_concurrently([make] * 4)
+    assert all(isinstance(r, MiniProgramCode) for r in results), results
+    assert len({r.scene for r in results}) == 1 and MiniProgramCode.objects.count() == 1
+    assert len(mp.codes_made) == 1

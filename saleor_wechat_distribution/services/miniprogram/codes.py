@@ -3,14 +3,15 @@
 The scene is at most 32 characters, too short for a referral code, a page and a product: it is a short
 random token (``s=`` + 12 characters, ``domain.miniprogram.new_scene``) naming a ``MiniProgramCode`` row
 (distributor, page, product). A code is made once per (Mini Program, distributor, page, product): WeChat
-is called once, the PNG is kept in Django's storage and served from there.
+is called once (concurrent requests wait on an advisory lock, then find the code), the PNG is kept in
+Django's storage and served from there.
 """
 
 from __future__ import annotations
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
 from ...conf import get_mini_program_gateway, has_product_lookup, product_lookup
@@ -18,6 +19,7 @@ from ...domain.distributors import DistributorStatus
 from ...domain.errors import DistributionError
 from ...domain.miniprogram import MiniProgramErrorCode as Code
 from ...domain.miniprogram import clean_page, new_scene
+from ...locks import named_exclusive
 from ...models import Distributor, MiniProgramCode, Storefront
 from ...ports import WeChatApiError
 from .common import mini_failure, settings_required
@@ -56,20 +58,25 @@ def mini_program_code_for(
     existing = MiniProgramCode.objects.filter(**key).first()
     if existing is not None:
         return existing
-    scene = new_scene()
-    try:
-        png = get_mini_program_gateway().unlimited_code(
-            settings, scene=scene, page=chosen, check_path=settings.check_path
-        )
-    except WeChatApiError as error:
-        raise mini_failure(error, field="page") from None
-    name = default_storage.save(code_image_name(app_id=settings.app_id, scene=scene), ContentFile(png))
-    try:
-        with transaction.atomic():
+    # one maker per (app, distributor, page, product): concurrent requests wait, then find the code made
+    with transaction.atomic():
+        named_exclusive(f"mp-code:{settings.app_id}:{distributor.pk}:{chosen}:{product}")
+        existing = MiniProgramCode.objects.filter(**key).first()
+        if existing is not None:
+            return existing
+        scene = new_scene()
+        try:
+            png = get_mini_program_gateway().unlimited_code(
+                settings, scene=scene, page=chosen, check_path=settings.check_path
+            )
+        except WeChatApiError as error:
+            raise mini_failure(error, field="page") from None
+        name = default_storage.save(code_image_name(app_id=settings.app_id, scene=scene), ContentFile(png))
+        try:
             return MiniProgramCode.objects.create(**key, channel=channel, scene=scene, image=name)
-    except IntegrityError:  # a concurrent request made it first: theirs is as good
-        default_storage.delete(name)
-        return MiniProgramCode.objects.get(**key)
+        except Exception:
+            default_storage.delete(name)
+            raise
 
 
 def mini_program_code_url(code: MiniProgramCode) -> str:
