@@ -155,3 +155,17 @@ def test_an_official_account_follow_after_mini_program_sign_in_joins_the_custome
     assert WeChatIdentity.objects.get(app_id=SHOP_APP, openid="oa-o9").user_id == user_id
     binding = CustomerBinding.objects.get(customer_key=f"user:{user_id}", channel=CHANNEL)
     assert binding.distributor_id == shop.distributor.pk
+
+
+def test_a_session_key_in_a_wechat_log_line_is_redacted():
+    """Defence in depth: should wechatpy or urllib3 ever log jscode2session's answer or URL."""
+    from saleor_wechat_distribution.log_redaction import redact
+
+    line = 'GET /sns/jscode2session?appid=wx1&secret=s3&js_code=abc {"openid": "o", "session_key": "K3Y=="}'
+    cleaned = redact(line)
+    assert (
+        "K3Y==" not in cleaned
+        and "s3&" not in cleaned
+        and "abc" not in cleaned
+        and '"openid": "o"' in cleaned
+    )
