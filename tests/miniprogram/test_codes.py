@@ -140,3 +140,12 @@ def test_concurrent_requests_make_one_code_with_one_wechat_call(transactional_db
     assert all(isinstance(r, MiniProgramCode) for r in results), results
     assert len({r.scene for r in results}) == 1 and MiniProgramCode.objects.count() == 1
     assert len(mp.codes_made) == 1
+
+
+def test_many_aliased_code_requests_are_refused_by_their_cost(gql, shop, mp, mini):
+    """Each code may call WeChat: 60 of them in one document cost more than a request may."""
+    selection = 'miniProgramCodeCreate(channel: "default-channel") { errors { code } }'
+    query = "mutation { " + " ".join(f"a{i}: {selection}" for i in range(60)) + " }"
+    body = gql(query, principal=shop.owner, status=400)
+    assert body["errors"][0]["extensions"]["exception"]["code"] == "QueryCostError"
+    assert mp.codes_made == [] and not MiniProgramCode.objects.exists()
