@@ -53,7 +53,9 @@ def subscribe_templates_from(raw: Any) -> dict[str, SubscribeTemplate]:
                     "subscribe_templates": f"{kind}: template id, fields among {', '.join(SUBSCRIBE_VALUES)}"
                 }
             )
-        page = clean_page(value.get("page")) or "" if value.get("page") else ""
+        page = clean_page(value.get("page")) if value.get("page") else ""
+        if page is None:
+            raise MiniProgramSettingsError({"subscribe_templates": f"{kind}: a page like pages/index/index"})
         templates[kind] = SubscribeTemplate(template_id=template_id, fields=fields, page=page)
     return templates
 

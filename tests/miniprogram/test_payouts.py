@@ -117,3 +117,17 @@ def test_a_mini_program_withdrawal_needs_a_mini_program(
     answer = request(gql, principal, True, django_capture_on_commit_callbacks)
     assert answer["errors"][0]["code"] == "PAYOUT_NOT_CONFIGURED"
     assert not Withdrawal.objects.exists()
+
+
+RULES = """query($mini: Boolean) { centerWithdrawalRules(channel: "default-channel", miniProgram: $mini) {
+  blocker maxNow { amount } } }"""
+
+
+def test_the_withdrawal_rules_say_whether_the_mini_program_can_pay(gql, seller, merchant, mp):
+    principal, distributor = seller
+    payout_identity(distributor, OA_PAYOUT_APP, openid="oa-payee")
+    assert gql(RULES, {"mini": False}, principal)["data"]["centerWithdrawalRules"]["blocker"] is None
+    mini = gql(RULES, {"mini": True}, principal)["data"]["centerWithdrawalRules"]
+    assert mini == {"blocker": "WECHAT_IDENTITY_REQUIRED", "maxNow": {"amount": "0.00"}}
+    payout_identity(distributor, MINI_APP, openid="mini-payee")
+    assert gql(RULES, {"mini": True}, principal)["data"]["centerWithdrawalRules"]["blocker"] is None

@@ -82,3 +82,7 @@ def test_bad_saleor_free_settings_are_refused():
         settings_from_mapping({"app_id": MINI, "app_secret": "x", "env_version": "beta"})
     with pytest.raises(MiniProgramSettingsError):
         settings_from_mapping({"app_id": MINI, "subscribe_templates": {"withdrawal_paid": {"fields": {}}}})
+    with pytest.raises(MiniProgramSettingsError):
+        settings_from_mapping(
+            {"app_id": MINI, "subscribe_templates": {"withdrawal_paid": {"template_id": "T", "page": "/a?b"}}}
+        )

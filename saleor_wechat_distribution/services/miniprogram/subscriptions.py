@@ -16,6 +16,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -87,7 +88,9 @@ def subscriptions_record(
     ]
 
 
-def _unused(*, user_id: int | None, kind: str, settings: MiniProgramSettings) -> object:
+def _unused(
+    *, user_id: int | None, kind: str, settings: MiniProgramSettings
+) -> QuerySet[SubscribeAcceptance]:
     template = settings.subscribe_templates.get(kind)
     return SubscribeAcceptance.objects.filter(
         user_id=user_id,
@@ -113,7 +116,7 @@ def subscribe_queue(
     if settings is None or kind not in settings.subscribe_templates:
         return None
     user_id = Distributor.objects.filter(pk=distributor_id).values_list("user_id", flat=True).first()
-    if not _unused(user_id=user_id, kind=kind, settings=settings).exists():  # type: ignore[attr-defined]
+    if not _unused(user_id=user_id, kind=kind, settings=settings).exists():
         return None
     try:
         with transaction.atomic():
@@ -146,7 +149,7 @@ def subscribe_send(*, message_id: int) -> SubscribeMessage | None:
             Distributor.objects.filter(pk=message.distributor_id).values_list("user_id", flat=True).first()
         )
         acceptance = (
-            _unused(user_id=user_id, kind=message.kind, settings=settings)  # type: ignore[attr-defined]
+            _unused(user_id=user_id, kind=message.kind, settings=settings)
             .select_for_update(skip_locked=True)
             .order_by("pk")
             .first()
