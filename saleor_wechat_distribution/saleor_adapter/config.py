@@ -31,6 +31,9 @@ from ..ports_miniprogram import MiniProgramSettings
 from .config_fields import OfficialAccount, Parser, mini_program, official_account, payouts
 from .sealed_config import shown_secret, unseal_value
 
+#: the plugin's identifier in Saleor (``PluginConfiguration.identifier``, the ``/plugins/…/<id>/`` routes)
+PLUGIN_ID = "wechat.distribution"
+
 # Saleor's ``ConfigurationTypeField`` values (plugin.py checks they still match Saleor's).
 STRING = "String"
 MULTILINE = "Multiline"

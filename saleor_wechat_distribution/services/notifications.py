@@ -14,6 +14,7 @@ from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 
+from .. import task_names
 from ..conf import get_official_account_gateway
 from ..domain.money import format_money
 from ..jobs import enqueue
@@ -66,7 +67,7 @@ def notification_queue(
             )
     except IntegrityError:
         return None  # queued before
-    enqueue("notification_send", notification.pk, channel or "")
+    enqueue(task_names.NOTIFICATION_SEND, notification.pk, channel or "")
     return notification
 
 

@@ -32,6 +32,7 @@ from ..services.identities import (
 )
 from ..services.notifications import notification_job_finished, notification_job_known
 from ..services.official_accounts import official_account_unauthorized
+from ..task_names import WECHAT_ACCOUNT_AUTHORIZED, WECHAT_IDENTITY_REFRESH
 from .event_hooks import WeChatEvent, event_handler_for
 
 logger = logging.getLogger(__name__)
@@ -117,7 +118,7 @@ def handle_message(
                 if outcome is None:
                     return False, None
                 if event == "subscribe":  # user/info for the unionid (the person's other identities)
-                    enqueue("wechat_identity_refresh", account.app_id, openid)
+                    enqueue(WECHAT_IDENTITY_REFRESH, account.app_id, openid)
                 storefront = storefront_of_distributor(distributor=outcome.distributor) or account.storefront
                 return True, _welcome(storefront, message)
 
@@ -130,7 +131,7 @@ def handle_message(
             if identity is None:
                 return False, None
             # slow: user/info for the unionid, and the QR scene when the event lost it
-            enqueue("wechat_identity_refresh", account.app_id, openid)
+            enqueue(WECHAT_IDENTITY_REFRESH, account.app_id, openid)
             return True, _welcome(account.storefront, message)
 
         return _once(account, message, raw, query, followed)
@@ -203,4 +204,4 @@ def handle_component_notice(*, message: dict[str, str], raw: bytes, query: dict)
         if info_type == "unauthorized":
             official_account_unauthorized(app_id=app_id)
         elif info_type in ("authorized", "updateauthorized"):
-            enqueue("wechat_account_authorized", app_id, message.get("AuthorizationCode", ""))
+            enqueue(WECHAT_ACCOUNT_AUTHORIZED, app_id, message.get("AuthorizationCode", ""))

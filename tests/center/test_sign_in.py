@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from saleor_wechat_distribution.conf import set_customer_sessions
+from saleor_wechat_distribution import host
 from saleor_wechat_distribution.models import CustomerBinding, OfficialAccount, WeChatIdentity
 from saleor_wechat_distribution.sandbox.sessions import wechat_user_id
 from saleor_wechat_distribution.sandbox.tokens import principal_from_token
@@ -107,7 +107,7 @@ def test_refused_codes_and_missing_accounts_are_coded(gql, shop, mp, settings):
 
 def test_a_host_without_customer_sessions_refuses_with_a_code(gql, shop, mp, settings):
     settings.WECHAT_DISTRIBUTION_CUSTOMER_SESSIONS = None
-    set_customer_sessions(None)
+    host.update(customer_sessions=None)
     answer = sign_in(gql, mp.web.oauth_code(SHOP_APP, "o-z"))
     assert [e["code"] for e in answer["errors"]] == ["SIGN_IN_NOT_CONFIGURED"]
     assert not WeChatIdentity.objects.filter(openid="o-z").exists()

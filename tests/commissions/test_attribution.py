@@ -7,16 +7,13 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from saleor_wechat_distribution import host
 from saleor_wechat_distribution.domain.distributors import DistributorStatus
 from saleor_wechat_distribution.models import CheckoutReferral, CustomerBinding, DistributorVoucherCode
-from saleor_wechat_distribution.ports import SYSTEM, Principal
+from saleor_wechat_distribution.ports import SYSTEM, HostCheckout, Principal
 from saleor_wechat_distribution.services.attribution import order_attribute
 from saleor_wechat_distribution.services.distributors import distributor_move, distributor_suspend
-from saleor_wechat_distribution.services.referrals import (
-    HostCheckout,
-    checkout_attribute,
-    set_checkout_channel_lookup,
-)
+from saleor_wechat_distribution.services.referrals import checkout_attribute
 from saleor_wechat_distribution.testing.factories import make_distributor
 from saleor_wechat_distribution.testing.orders import order
 
@@ -104,8 +101,8 @@ def test_a_code_put_on_a_checkout_by_any_of_its_ids_attributes_its_order(program
     under the one its order carries."""
     _, a, _ = chain
     aliases = {"Q2hlY2tvdXQ6dG9rZW4tMQ==": "token-1", "token-1": "token-1"}
-    set_checkout_channel_lookup(
-        lambda id: HostCheckout(aliases[id], program.channel) if id in aliases else None
+    host.update(
+        checkout_lookup=lambda id: HostCheckout(aliases[id], program.channel) if id in aliases else None
     )
     try:
         assert (
@@ -115,7 +112,7 @@ def test_a_code_put_on_a_checkout_by_any_of_its_ids_attributes_its_order(program
             == program.channel
         )
     finally:
-        set_checkout_channel_lookup(None)
+        host.update(checkout_lookup=None)
     assert CheckoutReferral.objects.get().checkout_id == "token-1"
     assert order_attribute(order=order(checkout_id="token-1")).distributor_id == a.pk
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import pytest
 
-from saleor_wechat_distribution.conf import set_mini_program_gateway, set_mini_program_provider
+from saleor_wechat_distribution import host
 from saleor_wechat_distribution.sealing import seal
 from saleor_wechat_distribution.testing.fake_wechat_mp import FakeMiniProgram, FakeWeChatMp
 from tests.commissions.conftest import payable, program
@@ -30,11 +30,10 @@ TEMPLATES = {
 
 @pytest.fixture(autouse=True)
 def _no_registered_mini_program():
-    set_mini_program_provider(None)
-    set_mini_program_gateway(None)
-    yield
-    set_mini_program_provider(None)
-    set_mini_program_gateway(None)
+    """No host Mini Program provider: the settings come from ``WECHAT_DISTRIBUTION_MINI_PROGRAMS``, and
+    apps.ready's default gateway (wechatpy) talks to the fake WeChat."""
+    with host.overridden(mini_program_settings=None):
+        yield
 
 
 @pytest.fixture

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from saleor_wechat_distribution.conf import mini_program_settings, set_mini_program_provider
+from saleor_wechat_distribution import host
+from saleor_wechat_distribution.conf import mini_program_settings
 from saleor_wechat_distribution.miniprogram_settings import MiniProgramSettingsError, settings_from_mapping
 from saleor_wechat_distribution.saleor_adapter.config import SECRET_NAMES, parse_configuration
 from saleor_wechat_distribution.saleor_adapter.sealed_config import is_sealed, seal_items
@@ -70,11 +71,9 @@ def test_the_saleor_free_setting_takes_a_sealed_secret_per_channel(settings):
 
 def test_a_registered_provider_wins(settings):
     settings.WECHAT_DISTRIBUTION_MINI_PROGRAMS = {"*": {"app_id": MINI, "app_secret": "x"}}
-    set_mini_program_provider(lambda channel: None)
-    try:
+    with host.overridden(mini_program_settings=lambda channel: None):
         assert mini_program_settings("cn") is None
-    finally:
-        set_mini_program_provider(None)
+    assert mini_program_settings("cn").app_id == MINI  # the host's provider is gone: Django settings again
 
 
 def test_bad_saleor_free_settings_are_refused():

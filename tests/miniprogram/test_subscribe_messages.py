@@ -148,8 +148,9 @@ def test_a_busy_wechat_is_retried_by_celery_and_the_message_sent_once(gql, owner
         values={"amount": "1.00元"}, channel=CHANNEL,
     )  # fmt: skip
     mp.busy_subscribe_sends = 2
-    result = subscribe_message_send_task.apply(args=[message.pk])  # eager: retries run at once
+    send = {"message_id": message.pk}
+    result = subscribe_message_send_task.apply(kwargs=send)  # eager: retries run at once
     assert result.get() == "sent"
     assert mp.calls["wxa.subscribe_send"] == 3 and len(mp.subscribe_sent) == 1
-    assert subscribe_message_send_task.apply(args=[message.pk]).get() == "sent"  # replayed: not resent
+    assert subscribe_message_send_task.apply(kwargs=send).get() == "sent"  # replayed: not resent
     assert mp.calls["wxa.subscribe_send"] == 3

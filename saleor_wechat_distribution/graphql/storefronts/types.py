@@ -79,6 +79,7 @@ class StorefrontOfficialAccount(graphene.ObjectType):
         required=True, description="Which messages the callback accepts: plaintext, encrypted, or both."
     )
     verified_at = graphene.DateTime()
+    updated_at = graphene.DateTime(required=True, description="Last change (a detached one: when).")
     templates = graphene.List(
         graphene.NonNull(NotificationTemplate), required=True, description="Template ids per notification."
     )
@@ -218,7 +219,10 @@ class Storefront(graphene.ObjectType):
     def resolve_official_account(root: StorefrontModel, info: Any) -> OfficialAccountModel | None:
         if not can_manage_storefront(info.context, root):
             check_access(info.context.principal, permissions=(Permission.MANAGE_USERS,))
-        return OfficialAccountModel.objects.filter(storefront=root).first()
+        try:  # read with the storefront when the list selected it (the console's storefronts page)
+            return root.official_account
+        except OfficialAccountModel.DoesNotExist:
+            return None
 
     @staticmethod
     def resolve_qr_code(root: StorefrontModel, info: Any, *, permanent: bool = False) -> Any:

@@ -14,6 +14,7 @@ from ...domain.coupons import CouponSyncStatus, IssuedCouponState, request_no
 from ...domain.errors import CouponErrorCode, DistributionError
 from ...models import CouponStock, IssuedCoupon
 from ...ports import CouponReceived
+from ...task_names import COUPON_WITHDRAW
 from ..inputs import clean_text
 from .deactivation import issued_coupon_deactivate
 from .stocks import DISTRIBUTOR_CODES_CHUNK, chunks
@@ -45,7 +46,7 @@ def coupon_received(*, mchid: str, received: CouponReceived) -> IssuedCoupon | N
             coupon.save(update_fields=["openid", "unionid", "state", "updated_at"])
         if withdrawn or stock.status == CouponSyncStatus.DEACTIVATED:
             # handed out from the pool after the code or the voucher went away: made invalid right away
-            jobs.enqueue("coupon_event", "withdraw", coupon.pk)
+            jobs.enqueue(COUPON_WITHDRAW, coupon_id=coupon.pk)
     return coupon
 
 

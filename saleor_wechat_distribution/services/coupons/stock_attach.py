@@ -28,7 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ... import conf, jobs, locks
+from ... import conf, jobs, locks, task_names
 from ...domain.coupons import (
     CouponApiError,
     CouponNotFound,
@@ -211,5 +211,5 @@ def _attach(row: CouponStock, stock_id: str, info: dict[str, Any]) -> CouponStoc
         locked.pushed = {**(locked.pushed or {}), "goods_name": str(info.get("goods_name") or "")}
         locked.lease_until = None
         locked.save()
-        jobs.enqueue("coupon_sync", locked.voucher_id)
+        jobs.enqueue(task_names.COUPON_SYNC, locked.voucher_id)
     return locked

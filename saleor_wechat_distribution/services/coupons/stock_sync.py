@@ -12,6 +12,7 @@ from ...domain.coupons import CouponApiError, CouponSyncStatus, CouponTemporaryE
 from ...domain.errors import CouponErrorCode, DistributionError
 from ...models import CouponStock
 from ...ports import CouponGateway, VoucherSnapshot
+from ...task_names import COUPON_SYNC
 from .card_pack import card_codes_register
 from .code_upload import codes_in_wechat, part_count, upload_codes
 from .deactivation import coupon_voucher_deactivate
@@ -78,7 +79,7 @@ def coupon_sync_request(*, voucher_id: str) -> list[CouponStock]:
         CouponStock.objects.filter(voucher_id=voucher_id, status=CouponSyncStatus.FAILED).update(
             status=CouponSyncStatus.PENDING, updated_at=timezone.now()
         )
-        jobs.enqueue("coupon_sync", voucher_id)
+        jobs.enqueue(COUPON_SYNC, voucher_id)
     return list(CouponStock.objects.filter(voucher_id=voucher_id).order_by("pk"))
 
 

@@ -20,6 +20,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ... import task_names
 from ...conf import get_mini_program_gateway, mini_program_settings
 from ...domain.errors import DistributionError
 from ...domain.miniprogram import SUBSCRIBE_ACCEPT, SUBSCRIBE_ANSWERS
@@ -125,7 +126,7 @@ def subscribe_queue(
             )
     except IntegrityError:
         return None
-    enqueue("subscribe_message_send", message.pk)
+    enqueue(task_names.SUBSCRIBE_MESSAGE_SEND, message_id=message.pk)
     return message
 
 
