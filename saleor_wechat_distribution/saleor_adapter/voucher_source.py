@@ -20,7 +20,6 @@ import logging
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from saleor.core.db.connection import allow_writer
@@ -28,14 +27,15 @@ from saleor.discount import VoucherType
 from saleor.discount.models import Voucher, VoucherChannelListing, VoucherCode
 
 from ..domain.coupons import VoucherDiscountType
-from ..models import InboundEvent
+from ..domain.inbound_events import InboundSource
 from ..ports import VoucherSnapshot, VoucherSummary
+from ..services.inbound_events import inbound_event_apply_once
 
 logger = logging.getLogger(__name__)
 PAGE = 1000
 DISTRIBUTOR_METADATA_KEY = "wechat_distribution.distributor"
 #: the ``InboundEvent.source`` of code uses reported by WeChat (one row per reference: counted once)
-CODE_USE_SOURCE = "saleor_voucher_code_use"
+CODE_USE_SOURCE = InboundSource.VOUCHER_CODE_USE
 
 
 def _codes(voucher_pk: int, after: str | None) -> Iterator[str]:
@@ -164,23 +164,16 @@ class SaleorVoucherSource:
 
     def voucher_code_mark_used(self, *, voucher_id: str, code: str, reference: str) -> bool:
         """Count a use outside Saleor once: the reference is recorded (``InboundEvent``, unique key) in
-        the same transaction as Saleor's ``VoucherCode.used`` increment."""
+        the same transaction as Saleor's ``VoucherCode.used`` increment (``services.inbound_events``); a
+        reference reported before is not counted again."""
         if not str(voucher_id).isdigit():
             return False
         with allow_writer():
             row = VoucherCode.objects.filter(voucher_id=voucher_id, code=code).values_list("pk").first()
             if row is None:
                 return False
-            try:
-                with transaction.atomic():
-                    InboundEvent.objects.create(
-                        source=CODE_USE_SOURCE,
-                        dedupe_key=f"{CODE_USE_SOURCE}:{reference}"[:160],
-                        body=code,
-                        verified=True,
-                        processed_at=timezone.now(),
-                    )
-                    VoucherCode.objects.filter(pk=row[0]).update(used=F("used") + 1)
-            except IntegrityError:
-                pass  # reported before: counted once
+            inbound_event_apply_once(
+                source=CODE_USE_SOURCE, key=f"{CODE_USE_SOURCE}:{reference}", body=code,
+                apply=lambda: VoucherCode.objects.filter(pk=row[0]).update(used=F("used") + 1),
+            )  # fmt: skip
         return True

@@ -9,7 +9,13 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .. import conf
-from ..domain.coupons import CouponNote, CouponSyncStatus, h5_issue_params, miniprogram_issue_params
+from ..domain.coupons import (
+    CouponNote,
+    CouponStockKind,
+    CouponSyncStatus,
+    h5_issue_params,
+    miniprogram_issue_params,
+)
 from ..domain.errors import CouponErrorCode, DistributionError
 from ..models import CouponStock, IssuedCoupon, WeChatIdentity
 from ..ports import Principal, VoucherSummary
@@ -53,7 +59,7 @@ def coupon_issue_params(
     has a fresh ``out_request_no`` (发券凭证). H5 needs the customer's openid in that app: without a known
     identity only the mini-program parameters come back."""
     stocks = coupon_stocks_for_voucher(voucher_id=voucher_id).filter(
-        kind="busifavor", status=CouponSyncStatus.SYNCED
+        kind=CouponStockKind.BUSIFAVOR, status=CouponSyncStatus.SYNCED
     )
     if app_id:
         stocks = stocks.filter(app_id=app_id)

@@ -196,8 +196,12 @@ def test_identities_linked_in_the_core_attribute_saleor_orders(
     e2e_app_api_client,
     e2e_logged_api_client,
 ):
-    from saleor_wechat_distribution.domain.referrals import AttributionSource, BindingTrigger
-    from saleor_wechat_distribution.services.identities import identity_key, identity_link_customer
+    from saleor_wechat_distribution.domain.referrals import (
+        AttributionSource,
+        BindingTrigger,
+        identity_customer_key,
+    )
+    from saleor_wechat_distribution.services.identities import identity_link_customer
     from saleor_wechat_distribution.services.referrals import referral_touch
 
     channel = shop["channel"]
@@ -209,7 +213,7 @@ def test_identities_linked_in_the_core_attribute_saleor_orders(
     # through that identity only: the binding is under the WeChat identity, not the Saleor user
     identity_link_customer(app_id=APP_ID, openid="o-linked", user_id=buyer.pk)
     assert referral_touch(
-        channel=slug, keys=[identity_key(APP_ID, "o-linked")], distributor=distributor,
+        channel=slug, keys=[identity_customer_key(APP_ID, "o-linked")], distributor=distributor,
         source=AttributionSource.QR, event=BindingTrigger.FIRST_CLICK, now=timezone.now(),
     )  # fmt: skip
     # a claim in the customer-writable public metadata is not an identity

@@ -14,7 +14,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from saleor_wechat_distribution import conf
+from saleor_wechat_distribution import host
 from saleor_wechat_distribution.domain.coupons import CouponSyncStatus, CouponTemporaryError
 from saleor_wechat_distribution.models import CouponStock, IssuedCoupon
 from saleor_wechat_distribution.sandbox.vouchers.models import SandboxVoucher, SandboxVoucherCode
@@ -125,18 +125,17 @@ def stock_exists(wechat_world, made: SandboxVoucher) -> str:
             v3=WeChatPayV3Settings(**pay.v3_settings()), api_key_v2=pay.merchant.api_key_v2
         )
     )
-    saved, duplicate = conf._coupon_factory, pay.busifavor.duplicate_create
-    conf.set_coupon_gateway_factory(lambda channel, distributor_id: [merchant])
+    duplicate = pay.busifavor.duplicate_create
     try:
-        pay.busifavor.faults = ["SYSTEM_ERROR"]
-        with pytest.raises(CouponTemporaryError):
+        with host.overridden(coupon_gateways=lambda channel, distributor_id: [merchant]):
+            pay.busifavor.faults = ["SYSTEM_ERROR"]
+            with pytest.raises(CouponTemporaryError):
+                coupon_sync_voucher(voucher_id=made.voucher_id)
+            row = CouponStock.objects.get(voucher_id=made.voucher_id)
+            stock_id = merchant.stock_create(body=row.request)
+            pay.busifavor.duplicate_create = "exists"
             coupon_sync_voucher(voucher_id=made.voucher_id)
-        row = CouponStock.objects.get(voucher_id=made.voucher_id)
-        stock_id = merchant.stock_create(body=row.request)
-        pay.busifavor.duplicate_create = "exists"
-        coupon_sync_voucher(voucher_id=made.voucher_id)
     finally:
-        conf.set_coupon_gateway_factory(saved)
         pay.busifavor.duplicate_create = duplicate
     row.refresh_from_db()
     assert (row.status, row.error_code, row.stock_id) == ("failed", "STOCK_EXISTS", "")

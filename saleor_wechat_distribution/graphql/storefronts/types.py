@@ -10,7 +10,9 @@ from graphene import relay
 
 from ...domain.distributors import DistributorStatus
 from ...domain.errors import DistributionError
+from ...domain.notifications import NotificationKind
 from ...domain.permissions import Permission
+from ...domain.storefronts import AccountMode
 from ...models import OfficialAccount as OfficialAccountModel
 from ...models import Storefront as StorefrontModel
 from ...sealing import obfuscate, unseal
@@ -47,14 +49,14 @@ def _query_error(error: DistributionError) -> QueryError:
 
 
 class OfficialAccountModeEnum(graphene.Enum):
-    CREDENTIALS = "credentials"
-    COMPONENT = "component"
+    CREDENTIALS = AccountMode.CREDENTIALS.value
+    COMPONENT = AccountMode.COMPONENT.value
 
 
 class NotificationKindEnum(graphene.Enum):
-    COMMISSION_NEW = "commission_new"
-    COMMISSION_AVAILABLE = "commission_available"
-    WITHDRAWAL_PAID = "withdrawal_paid"
+    COMMISSION_NEW = NotificationKind.COMMISSION_NEW.value
+    COMMISSION_AVAILABLE = NotificationKind.COMMISSION_AVAILABLE.value
+    WITHDRAWAL_PAID = NotificationKind.WITHDRAWAL_PAID.value
 
 
 class NotificationTemplate(graphene.ObjectType):

@@ -6,7 +6,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wechat_distribution", "0013_ledger_balance_covering"),
+        ("wechat_distribution", "0014_vocabulary_choices"),
     ]
 
     operations = [
