@@ -25,6 +25,7 @@ class WeChatDistributionConfig(AppConfig):
         from .wechat.card_events import register_card_event_handlers
         from .wechat.coupon_gateways import coupon_gateways_from_settings
         from .wechat.gateways import payout_gateway_from_settings
+        from .wechat.miniprogram import WeChatMiniProgramGateway
         from .wechat.web import WeChatGateway
 
         if apps.is_installed("saleor.plugins"):
@@ -44,4 +45,5 @@ class WeChatDistributionConfig(AppConfig):
             payout_gateway=payout_gateway_from_settings,
             coupon_gateways=coupon_gateways_from_settings,
             official_account_gateway=WeChatGateway(),
+            mini_program_gateway=WeChatMiniProgramGateway(),
         )

@@ -24,6 +24,7 @@ from .ports import (
     VoucherSource,
 )
 from .ports_center import CustomerSessions, ProductCatalog
+from .ports_miniprogram import MiniProgramGateway, MiniProgramSettings
 
 
 @dataclass(frozen=True)
@@ -200,3 +201,27 @@ def get_customer_sessions() -> CustomerSessions:
     if not dotted:
         raise CenterHostNotConfigured("no customer sessions are registered for WeChat sign-in")
     return _instance(dotted)  # type: ignore[return-value]
+
+
+# --- Mini Programs (小程序) ------------------------------------------------------------------------------
+
+
+def mini_program_settings(channel: str) -> MiniProgramSettings | None:
+    """The channel's Mini Program: the host's (``Host.mini_program_settings``), else
+    ``WECHAT_DISTRIBUTION_MINI_PROGRAMS`` (``{"<channel or *>": {...}}``, see
+    ``miniprogram_settings.settings_from_mapping``), else None."""
+    provider = host.current().mini_program_settings
+    if provider is not None:
+        return provider(channel)
+    from .miniprogram_settings import settings_from_django
+
+    return settings_from_django(channel)
+
+
+def get_mini_program_gateway() -> MiniProgramGateway:
+    """How Mini Programs are called: the host's, else apps.ready's default (wechatpy,
+    ``wechat/miniprogram.py``)."""
+    gateway = host.current().mini_program_gateway
+    if gateway is None:
+        raise RuntimeError("no Mini Program gateway is registered")
+    return gateway

@@ -1,8 +1,8 @@
 """The host registry: everything the core looks up from the shop it runs in, in one object.
 
 The core never imports its host. What it needs from one (program settings, the channels the program runs
-in, payout and coupon merchants, vouchers, products, customers, checkouts, WeChat) is a field of
-:class:`Host`, installed once at start-up:
+in, payout and coupon merchants, vouchers, products, customers, checkouts, Mini Programs, WeChat) is a
+field of :class:`Host`, installed once at start-up:
 
 - inside Saleor, by the adapter (``saleor_adapter/wiring.py``, called from ``apps.ready``): Saleor's
   implementations of every lookup (:func:`update`, so the core's WeChat clients and event handlers stay);
@@ -34,6 +34,7 @@ if TYPE_CHECKING:
         VoucherSource,
     )
     from .ports_center import CustomerSessions, ProductCatalog
+    from .ports_miniprogram import MiniProgramGateway, MiniProgramSettings
     from .wechat.event_hooks import WeChatEvent
 
 
@@ -65,6 +66,11 @@ class Host:
     #: any id a storefront holds for a checkout (Saleor: its global id or its token) -> the checkout, or
     #: None when there is no such checkout; default: none (``checkoutAttribute`` finds no checkout)
     checkout_lookup: Callable[[str], HostCheckout | None] | None = None
+    #: channel -> the channel's Mini Program (Saleor: the plugin configuration's ``mp_*`` fields), or None;
+    #: default: Django's ``WECHAT_DISTRIBUTION_MINI_PROGRAMS`` setting
+    mini_program_settings: Callable[[str], MiniProgramSettings | None] | None = None
+    #: how WeChat Mini Programs are called (default: wechatpy, ``wechat/miniprogram.py``)
+    mini_program_gateway: MiniProgramGateway | None = None
     #: WeChat callback events other modules take (lower-case event name -> handler; ``wechat/event_hooks``)
     wechat_event_handlers: Mapping[str, Callable[[WeChatEvent], str | None]] = field(default_factory=dict)
 

@@ -31,6 +31,7 @@ SECRET_NAMES = (
     "js_code",
     "ticket",
     "encoding_aes_key",
+    "session_key",
 )
 REDACTED = "[redacted]"
 _NAMES = "|".join(sorted(SECRET_NAMES, key=len, reverse=True))

@@ -48,6 +48,9 @@ WECHAT_ACCOUNT_AUTHORIZED = PREFIX + "wechat_account_authorized"
 WECHAT_AUTHORIZER_TOKENS_REFRESH = PREFIX + "wechat_authorizer_tokens_refresh"
 NOTIFICATION_SEND = PREFIX + "notification_send"
 
+# --- WeChat Mini Programs -----------------------------------------------------------------------------
+SUBSCRIBE_MESSAGE_SEND = PREFIX + "subscribe_message_send"
+
 # --- Saleor's adapter: the hooks queue Saleor ids; the task reads Saleor and calls one service ------------
 SALEOR_ORDER_CREATED = PREFIX + "saleor_order_created"
 SALEOR_ORDER_PAID = PREFIX + "saleor_order_paid"

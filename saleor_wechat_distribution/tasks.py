@@ -33,6 +33,7 @@ from .services.coupons.redemption import coupon_order_cancelled, coupon_order_us
 from .services.coupons.stock_sync import coupon_sync_give_up, coupon_sync_voucher
 from .services.coupons.voucher_codes import coupon_voucher_codes_deleted
 from .services.identities import identity_profile_refresh
+from .services.miniprogram.subscriptions import SubscribeTemporaryError, subscribe_send
 from .services.network_import.jobs import distributor_import_job_run
 from .services.notifications import (
     NotificationTemporaryError,
@@ -306,3 +307,20 @@ def referral_touch_task(*, channel: str, user_id: int, code: str) -> None:
 @shared_task(name=names.CUSTOMER_BINDINGS_FORGET, **_DB_RETRY)
 def customer_bindings_forget_task(*, user_id: int) -> None:
     binding_services.customer_bindings_forget(user_id=user_id)
+
+
+# --- Mini Programs ------------------------------------------------------------------------------------
+
+
+@shared_task(
+    name=names.SUBSCRIBE_MESSAGE_SEND,
+    autoretry_for=(SubscribeTemporaryError,),
+    retry_backoff=30,
+    retry_backoff_max=1800,
+    retry_jitter=True,
+    max_retries=6,
+)
+def subscribe_message_send_task(*, message_id: int) -> str:
+    """A Mini Program subscribe message to a distributor; retried with backoff when WeChat is busy."""
+    message = subscribe_send(message_id=message_id)
+    return message.status if message is not None else "missing"

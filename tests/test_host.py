@@ -13,6 +13,7 @@ from saleor_wechat_distribution.wechat.event_hooks import (
     register_event_handler,
     unregister_event_handler,
 )
+from saleor_wechat_distribution.wechat.miniprogram import WeChatMiniProgramGateway
 from saleor_wechat_distribution.wechat.web import WeChatGateway
 
 
@@ -20,6 +21,8 @@ def test_the_sandbox_installed_its_host_at_start_up():
     installed = host.current()
     assert isinstance(installed.voucher_source, SandboxVoucherSource)
     assert isinstance(installed.official_account_gateway, WeChatGateway)
+    assert isinstance(installed.mini_program_gateway, WeChatMiniProgramGateway)
+    assert installed.mini_program_settings is None  # the sandbox: WECHAT_DISTRIBUTION_MINI_PROGRAMS
     assert installed.payout_gateway is not None and installed.coupon_gateways is not None
     # the legacy card events the coupon module takes are in the same registry
     assert {"user_get_card", "user_del_card", "user_consume_card"} <= set(installed.wechat_event_handlers)

@@ -11,6 +11,7 @@ from .center.schema import CenterMutations, CenterQueries
 from .commissions.schema import CommissionQueries
 from .coupons.schema import CouponQueries
 from .distributors.schema import DistributorBulkMutations, DistributorQueries
+from .miniprogram.schema import MiniProgramMutations, MiniProgramQueries
 from .mutations.channel_program_update import ChannelProgramUpdate
 from .mutations.checkout_attribute import CheckoutAttribute
 from .mutations.commission_rules_set import CommissionRulesSet
@@ -34,12 +35,14 @@ from .storefronts.schema import StorefrontMutations, StorefrontQueries
 
 
 class Query(
+    MiniProgramQueries,
     CenterQueries, NetworkQueries, StorefrontQueries, CouponQueries, CommissionQueries, DistributorQueries
 ):
     pass
 
 
 class Mutation(
+    MiniProgramMutations,
     CenterMutations, NetworkMutations, StorefrontMutations, DistributorBulkMutations, graphene.ObjectType
 ):
     distributor_apply = DistributorApply.Field()

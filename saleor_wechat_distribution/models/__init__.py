@@ -3,6 +3,7 @@ from .commissions import Commission, CommissionRule, LedgerEntry, OrderHold, Ord
 from .coupons import CouponStock, IssuedCoupon
 from .disputes import OrderDispute, OrderDisputeEvent
 from .distributors import Distributor, DistributorEvent
+from .miniprogram import MiniProgramCode, MiniProgramSession, SubscribeAcceptance, SubscribeMessage
 from .network_imports import DistributorImportFileChunk, DistributorImportJob, DistributorImportRowError
 from .payouts import Withdrawal
 from .programs import ChannelProgram
@@ -43,6 +44,8 @@ __all__ = [
     "InboundEvent",
     "IssuedCoupon",
     "LedgerEntry",
+    "MiniProgramCode",
+    "MiniProgramSession",
     "OfficialAccount",
     "OrderAttribution",
     "OrderDispute",
@@ -52,6 +55,8 @@ __all__ = [
     "QrCode",
     "SaleorAppInstallation",
     "Storefront",
+    "SubscribeAcceptance",
+    "SubscribeMessage",
     "TemplateNotification",
     "Wallet",
     "WeChatIdentity",

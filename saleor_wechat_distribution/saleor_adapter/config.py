@@ -25,10 +25,12 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..domain.commission_policy import MAX_PAID_LEVELS
+from ..domain.miniprogram import ENV_VERSIONS
 from ..domain.payouts import PayoutMethod
 from ..domain.referrals import BindingOverride, BindingTrigger, CodePriority
 from ..domain.wechatpay import WeChatPayApi
-from .config_fields import OfficialAccount, Parser, official_account, payouts
+from ..ports_miniprogram import MiniProgramSettings
+from .config_fields import OfficialAccount, Parser, mini_program, official_account, payouts
 from .sealed_config import shown_secret, unseal_value
 
 #: the plugin's identifier in Saleor (``PluginConfiguration.identifier``, the ``/plugins/…/<id>/`` routes)
@@ -128,6 +130,21 @@ _FORM: tuple[tuple[Any, ...], ...] = (
      _("The token entered in the Official Account's server settings (message callbacks).")),
     ("oa_encoding_aes_key", SE, "", None, _("Official Account EncodingAESKey"),
      _("43 characters; needed for the encrypted (safe) message mode.")),
+    # --- the brand's Mini Program (小程序) ------------------------------------------------------------------
+    ("mp_app_id", S, "", None, _("Mini Program AppID"),
+     _("The brand's Mini Program in this channel (wx followed by 16 hexadecimal characters): sign-in, "
+       "distributor codes, subscribe messages. Leave empty without a Mini Program.")),
+    ("mp_app_secret", SE, "", None, _("Mini Program AppSecret"), _("From the Mini Program's admin.")),
+    ("mp_code_page", S, "pages/index/index", None, _("Mini Program code page"),
+     _("The page a distributor's Mini Program code opens (its scene arrives as options.scene).")),
+    ("mp_code_check_path", B, True, None, _("Check the code page"),
+     _("WeChat refuses codes for a page that is not published (turn off while developing).")),
+    ("mp_code_env_version", S, "release", ENV_VERSIONS, _("Mini Program version"),
+     _("Which version a code opens.")),
+    ("mp_subscribe_templates", ML, "", None, _("Subscribe message templates"),
+     _('JSON: {"commission_new" | "commission_available" | "withdrawal_paid": {"template_id": "…", '
+       '"fields": {"order" | "amount" | "time" | "note": "<the template\'s key, e.g. amount1>"}, '
+       '"page": "pages/…"}}.')),
     # --- Open Platform component (distributors' own Official Accounts) ----------------------------------
     ("component_app_id", S, "", None, _("Open Platform component AppID"),
      _("The third-party platform app id through which distributors authorize their own Official Accounts; "
@@ -203,6 +220,7 @@ class AdapterSettings:
     #: the merchant's 商家券 settings (``v3`` kwargs and the APIv2 key) when ``coupon_sync`` is on
     coupons: dict[str, Any] | None = field(default=None, repr=False)
     import_creates_customers: bool = False
+    mini_program: MiniProgramSettings | None = field(default=None, repr=False)
 
 
 def as_mapping(items: Iterable[Mapping[str, Any]] | None) -> dict[str, Any]:
@@ -286,6 +304,7 @@ def parse_configuration(
 
     oa = official_account(p, "oa")
     component = official_account(p, "component")
+    mini = mini_program(p, choice["mp_code_env_version"])
     payout_app_id = p.app_id("wechatpay_app_id") or (oa.app_id if oa else "")
     program["payout_app_id"] = payout_app_id
     merchant = payouts(p, payout_app_id)
@@ -311,4 +330,5 @@ def parse_configuration(
         payouts=merchant,
         coupons=coupons,
         import_creates_customers=p.flag("import_creates_customers"),
+        mini_program=mini,
     )

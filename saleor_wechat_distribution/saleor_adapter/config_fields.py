@@ -5,6 +5,7 @@ result."""
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -14,8 +15,11 @@ from typing import Any
 from django.utils.translation import gettext_lazy as _
 
 from ..domain.commission_policy import PERCENT
+from ..domain.miniprogram import clean_page
 from ..domain.money import currency_precision
 from ..domain.wechatpay import WeChatPayApi
+from ..miniprogram_settings import MiniProgramSettingsError, subscribe_templates_from
+from ..ports_miniprogram import MiniProgramSettings
 
 APP_ID_RE = re.compile(r"^wx[0-9a-f]{16}$")
 MCH_ID_RE = re.compile(r"^[0-9]{8,12}$")
@@ -151,6 +155,35 @@ def official_account(p: Parser, prefix: str) -> OfficialAccount | None:
         app_secret=p.text(f"{prefix}_app_secret"),
         token=p.text(f"{prefix}_token"),
         encoding_aes_key=aes_key,
+    )
+
+
+def mini_program(p: Parser, env_version: str | None) -> MiniProgramSettings | None:
+    app_id = p.app_id("mp_app_id")
+    if not app_id:
+        if p.text("mp_app_secret"):
+            p.fail("mp_app_id", _("Enter the AppID these credentials belong to."))
+        return None
+    p.require(["mp_app_secret"], _("Required with an AppID."))
+    page = clean_page(p.text("mp_code_page") or "pages/index/index")
+    if page is None:
+        p.fail("mp_code_page", _("A page is a path such as pages/index/index."))
+    templates: Any = {}
+    raw = p.text("mp_subscribe_templates")
+    try:
+        templates = subscribe_templates_from(json.loads(raw) if raw else {})
+    except (ValueError, MiniProgramSettingsError):
+        p.fail(
+            "mp_subscribe_templates",
+            _("Enter JSON: kind -> template id and fields (order, amount, time, note)."),
+        )
+    return MiniProgramSettings(
+        app_id=app_id,
+        app_secret=p.text("mp_app_secret"),
+        page=page or "pages/index/index",
+        check_path=p.flag("mp_code_check_path"),
+        env_version=env_version or "release",
+        subscribe_templates=templates,
     )
 
 

@@ -76,6 +76,12 @@ def program_config(channel: str | None) -> conf.ProgramConfig:
     return conf.ProgramConfig(auto_approve=parsed.auto_approve if parsed else False)
 
 
+def mini_program(channel: str) -> Any:
+    """The channel's Mini Program from its plugin configuration (``mp_*`` fields), or None."""
+    parsed = channel_settings(channel)
+    return parsed.mini_program if parsed else None
+
+
 def notify_url(channel: str) -> str:
     base = (getattr(settings, "PUBLIC_URL", None) or "").rstrip("/")
     return f"{base}/plugins/channel/{channel}/{PLUGIN_ID}/wechatpay/notify/" if base else ""
@@ -239,6 +245,7 @@ def saleor_host() -> dict[str, Any]:
         "customer_directory": SaleorCustomerDirectory(customer_creation_allowed),
         "customer_sessions": SaleorCustomerSessions(),
         "checkout_lookup": checkout_channel,
+        "mini_program_settings": mini_program,
     }
 
 

@@ -47,7 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "command",
         nargs="?",
-        choices=["serve", "demo-orders"],
+        choices=["serve", "demo-orders", "miniprogram-demo"],
         default="serve",
         help="serve (default), or place demo orders through the host interface and settle them",
     )
@@ -74,6 +74,11 @@ def main(argv: list[str] | None = None) -> int:
         from .demo_orders import place_demo_orders
 
         print("\n".join(place_demo_orders(args.count)))
+        return 0
+    if args.command == "miniprogram-demo":
+        from .miniprogram_demo import run_mini_program_demo
+
+        print("\n".join(run_mini_program_demo()))
         return 0
     db = settings.DATABASES["default"]
     print(

@@ -52,8 +52,9 @@ class WithdrawalRules:
 
 
 def withdrawal_rules(
-    *, distributor: Distributor, channel: str, now: datetime | None = None
+    *, distributor: Distributor, channel: str, now: datetime | None = None, payout_app_id: str | None = None
 ) -> WithdrawalRules:
+    """``payout_app_id``: the rules of a withdrawal paid in that app (the Mini Program's)."""
     program = channel_program_required(channel)
     policy = _wallet_policy(program)
     currency = program.currency
@@ -70,7 +71,7 @@ def withdrawal_rules(
         )
     else:
         try:
-            _payout_identity(program, distributor)
+            _payout_identity(program, distributor, payout_app_id)
         except DistributionError as error:
             blocker = error
     max_now = ZERO if blocker else min(max(available, ZERO), left)

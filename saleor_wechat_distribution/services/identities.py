@@ -136,6 +136,8 @@ def identity_profile_apply(*, account: OfficialAccount, openid: str, info: dict)
     unionid = str(info.get("unionid") or "")[:64]
     if unionid and unionid != identity.unionid:
         WeChatIdentity.objects.filter(pk=identity.pk).update(unionid=unionid, updated_at=timezone.now())
+        identity.unionid = unionid
+        identity_unionid_merge(identity=identity)
     scene = str(info.get("qr_scene_str") or "")
     if info.get("subscribe_scene") == "ADD_SCENE_QR_CODE" and scene and not identity.subscribe_scene:
         return identity_qr_scan(account=account, openid=openid, scene=scene, follow=False)
@@ -191,6 +193,41 @@ def identity_link_customer(*, app_id: str, openid: str, user_id: int, unionid: s
                 code=binding.code,
             )
     return identity
+
+
+def identity_unionid_siblings_link(*, identity: WeChatIdentity) -> int:
+    """The person's other identities (same unionid: another Official Account, the Mini Program) that no
+    customer holds yet are linked to ``identity``'s customer: their bindings follow the person (the
+    customer's own valid binding stands). Returns how many were linked."""
+    if not identity.unionid or identity.user_id is None:
+        return 0
+    siblings = WeChatIdentity.objects.filter(unionid=identity.unionid, user_id__isnull=True).exclude(
+        pk=identity.pk
+    )
+    linked = 0
+    for app_id, openid in siblings.values_list("app_id", "openid"):
+        identity_link_customer(app_id=app_id, openid=openid, user_id=identity.user_id)
+        linked += 1
+    return linked
+
+
+def identity_unionid_merge(*, identity: WeChatIdentity) -> bool:
+    """An identity just learnt its unionid: when another identity of the person belongs to a customer,
+    it joins that customer (and its bindings follow); when it belongs to one itself, its siblings join."""
+    if not identity.unionid:
+        return False
+    if identity.user_id is None:
+        owner = (
+            WeChatIdentity.objects.filter(unionid=identity.unionid, user_id__isnull=False)
+            .order_by("pk")
+            .values_list("user_id", flat=True)
+            .first()
+        )
+        if owner is None:
+            return False
+        identity = identity_link_customer(app_id=identity.app_id, openid=identity.openid, user_id=owner)
+    identity_unionid_siblings_link(identity=identity)
+    return True
 
 
 def identity_profile_refresh(*, app_id: str, openid: str) -> bool:

@@ -30,6 +30,11 @@ from ..models import (
 )
 from ..ports import WeChatApiError
 from ..selectors.storefronts import brand_storefront
+from .miniprogram.subscriptions import (
+    subscribe_commissions_created,
+    subscribe_commissions_settled,
+    subscribe_withdrawal_paid,
+)
 from .official_accounts import account_credentials
 
 logger = logging.getLogger(__name__)
@@ -167,7 +172,9 @@ def _data(**values: str) -> dict:
 
 
 def notify_commissions_created(*, attribution: OrderAttribution) -> int:
-    """One "new commission" message per beneficiary of the attribution's current generation."""
+    """One "new commission" message per beneficiary of the attribution's current generation (and a Mini
+    Program subscribe message where the beneficiary accepted one)."""
+    subscribe_commissions_created(attribution=attribution)
     if not _configured(NotificationKind.COMMISSION_NEW):
         return 0
     totals: dict[int, Decimal] = {}
@@ -198,6 +205,7 @@ def notify_commissions_created(*, attribution: OrderAttribution) -> int:
 
 def notify_commissions_settled(*, settled_at: datetime) -> int:
     """ "Commission available" for the commissions one settlement run made available."""
+    subscribe_commissions_settled(settled_at=settled_at)
     if not _configured(NotificationKind.COMMISSION_AVAILABLE):
         return 0
     queued = 0
@@ -221,6 +229,7 @@ def notify_commissions_settled(*, settled_at: datetime) -> int:
 
 
 def notify_withdrawal_paid(*, withdrawal: Withdrawal) -> bool:
+    subscribe_withdrawal_paid(withdrawal=withdrawal)
     if not _configured(NotificationKind.WITHDRAWAL_PAID):
         return False
     return bool(

@@ -26,11 +26,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import jobs, task_names
-from ..conf import payout_available
+from ..conf import mini_program_settings, payout_available
 from ..domain.distributors import DistributorStatus
 from ..domain.errors import CommissionErrorCode as Code
 from ..domain.errors import DistributionError
 from ..domain.money import format_money, to_minor_units
+from ..miniprogram_settings import MiniProgramSettingsError
 from ..models import ChannelProgram, Distributor, LedgerEntry, WeChatIdentity, Withdrawal
 from ..ports import Principal
 from ..selectors.programs import WalletPolicy, program_in_force, wallet_policy
@@ -87,12 +88,30 @@ def _payouts_not_configured() -> DistributionError:
     )
 
 
-def _payout_identity(program: ChannelProgram, distributor: Distributor) -> WeChatIdentity:
-    """The openid the payout goes to; never skipped: without one, no withdrawal is held."""
-    if not program.payout_app_id or not payout_available(program.channel, program.payout_method):
+def mini_program_payout_app(channel: str) -> str:
+    """The channel's Mini Program app id, for a withdrawal confirmed there; ``PAYOUT_NOT_CONFIGURED``
+    when the channel has none."""
+    try:
+        settings = mini_program_settings(clean_channel(channel, code=Code.INVALID))
+    except MiniProgramSettingsError:
+        settings = None
+    if settings is None or not settings.app_id:
+        raise DistributionError(
+            Code.PAYOUT_NOT_CONFIGURED, _("No Mini Program is set up for this channel."), field="miniProgram"
+        )
+    return settings.app_id
+
+
+def _payout_identity(
+    program: ChannelProgram, distributor: Distributor, app_id: str | None = None
+) -> WeChatIdentity:
+    """The openid the payout goes to (in ``app_id``, the channel's Mini Program when the distributor
+    confirms there, else the program's payout app); never skipped: without one, no withdrawal is held."""
+    app_id = app_id or program.payout_app_id
+    if not app_id or not payout_available(program.channel, program.payout_method):
         raise _payouts_not_configured()
     identity = (
-        WeChatIdentity.objects.filter(app_id=program.payout_app_id, user_id=distributor.user_id)
+        WeChatIdentity.objects.filter(app_id=app_id, user_id=distributor.user_id)
         .order_by("pk")
         .first()
     )
@@ -112,8 +131,11 @@ def withdrawal_request(
     channel: str,
     currency: str | None = None,
     now: datetime | None = None,
+    payout_app_id: str | None = None,
 ) -> Withdrawal:
     """Hold ``amount`` of the caller's balance for a payout through ``channel``'s WeChat Pay merchant.
+    ``payout_app_id``: pay the caller's openid of that app (the channel's Mini Program, checked by the
+    caller) instead of the program's payout app; the transfer then carries that app id.
     Exactly one of many concurrent requests for the whole balance succeeds: the wallet row is locked
     before the balance and the day's withdrawals are read."""
     now = now or timezone.now()
@@ -140,7 +162,7 @@ def withdrawal_request(
             _("The minimum withdrawal is %(amount)s.") % {"amount": format_money(policy.minimum, currency)},
             field="amount",
         )
-    identity = _payout_identity(program, distributor)
+    identity = _payout_identity(program, distributor, payout_app_id)
     with transaction.atomic():
         wallet_lock(distributor_id=distributor.pk, currency=currency)
         balance = ledger_balance(distributor_id=distributor.pk, currency=currency)

@@ -107,6 +107,8 @@ def handle_message(
                 )
                 if outcome is None:
                     return False, None
+                if event == CallbackEvent.SUBSCRIBE:  # user/info: the unionid (the person's other identities)
+                    enqueue(WECHAT_IDENTITY_REFRESH, account.app_id, openid)
                 storefront = storefront_of_distributor(distributor=outcome.distributor) or account.storefront
                 return True, _welcome(storefront, message)
 

@@ -81,7 +81,15 @@ def _wrap(draw: ImageDraw.ImageDraw, text: str, font: object, width: int, lines:
     return out
 
 
-def draw_poster(*, product: ProductSnapshot, image: Image.Image, distributor_name: str, link: str) -> bytes:
+def draw_poster(
+    *,
+    product: ProductSnapshot,
+    image: Image.Image,
+    distributor_name: str,
+    link: str,
+    code_png: bytes | None = None,
+) -> bytes:
+    """``code_png``: a Mini Program code (小程序码) drawn instead of the QR code of ``link``."""
     canvas = Image.new("RGB", (WIDTH, HEIGHT), "white")
     picture = image.copy()
     picture.thumbnail((IMAGE_BOX, IMAGE_BOX))
@@ -95,11 +103,14 @@ def draw_poster(*, product: ProductSnapshot, image: Image.Image, distributor_nam
     draw.text((40, y + 16), price_text(product.price, product.currency), fill="#e02e24", font=price_font)
     draw.text((40, HEIGHT - 110), distributor_name[:40], fill="#555555", font=small)
     draw.text((40, HEIGHT - 70), "长按识别二维码 / Scan to buy", fill="#999999", font=small)
-    code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, box_size=8)
-    code.add_data(link)
-    code.make(fit=True)
-    qr_image = code.make_image(fill_color="black", back_color="white").convert("RGB")
-    qr_image = qr_image.resize((QR_SIZE, QR_SIZE), Image.Resampling.NEAREST)
+    if code_png is not None:
+        qr_image = Image.open(io.BytesIO(code_png)).convert("RGB").resize((QR_SIZE, QR_SIZE))
+    else:
+        code = qrcode.QRCode(error_correction=qrcode.constants.ERROR_CORRECT_M, border=2, box_size=8)
+        code.add_data(link)
+        code.make(fit=True)
+        qr_image = code.make_image(fill_color="black", back_color="white").convert("RGB")
+        qr_image = qr_image.resize((QR_SIZE, QR_SIZE), Image.Resampling.NEAREST)
     canvas.paste(qr_image, (WIDTH - QR_SIZE - 30, HEIGHT - QR_SIZE - 30))
     out = io.BytesIO()
     canvas.save(out, format="PNG", optimize=True)
@@ -114,12 +125,17 @@ def poster_name(*, product: ProductSnapshot, distributor_name: str, link: str) -
     return f"wechat_distribution/posters/{hashlib.sha256(fingerprint.encode()).hexdigest()}.png"
 
 
-def poster_url(*, product: ProductSnapshot, distributor_name: str, link: str) -> str:
-    """The stored poster's URL, drawing and storing it on first request."""
+def poster_url(
+    *, product: ProductSnapshot, distributor_name: str, link: str, code_png: bytes | None = None
+) -> str:
+    """The stored poster's URL, drawing and storing it on first request. With ``code_png`` (a Mini
+    Program code), ``link`` names that code (``miniprogram:<scene>``) so that the name differs."""
     name = poster_name(product=product, distributor_name=distributor_name, link=link)
     if not default_storage.exists(name):
         image = fetch_image(product.image_url)
-        png = draw_poster(product=product, image=image, distributor_name=distributor_name, link=link)
+        png = draw_poster(
+            product=product, image=image, distributor_name=distributor_name, link=link, code_png=code_png
+        )
         if not default_storage.exists(name):
             default_storage.save(name, ContentFile(png))
     return default_storage.url(name)

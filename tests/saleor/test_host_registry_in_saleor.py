@@ -13,6 +13,7 @@ from saleor_wechat_distribution.saleor_adapter.customer_sessions import SaleorCu
 from saleor_wechat_distribution.saleor_adapter.customers import SaleorCustomerDirectory
 from saleor_wechat_distribution.saleor_adapter.plugin import WeChatDistributionPlugin
 from saleor_wechat_distribution.saleor_adapter.voucher_source import SaleorVoucherSource
+from saleor_wechat_distribution.wechat.miniprogram import WeChatMiniProgramGateway
 from saleor_wechat_distribution.wechat.web import WeChatGateway
 
 pytestmark = [pytest.mark.saleor]
@@ -25,11 +26,13 @@ def test_the_adapter_installed_saleors_host():
     assert installed.payout_gateway is wiring.payout_gateway
     assert installed.coupon_gateways is wiring.coupon_gateways
     assert installed.checkout_lookup is wiring.checkout_channel
+    assert installed.mini_program_settings is wiring.mini_program
     assert isinstance(installed.voucher_source, SaleorVoucherSource)
     assert isinstance(installed.product_catalog, SaleorProductCatalog)
     assert isinstance(installed.customer_directory, SaleorCustomerDirectory)
     assert isinstance(installed.customer_sessions, SaleorCustomerSessions)
     assert isinstance(installed.official_account_gateway, WeChatGateway)  # apps.ready's default
+    assert isinstance(installed.mini_program_gateway, WeChatMiniProgramGateway)  # apps.ready's default
     assert "user_get_card" in installed.wechat_event_handlers
 
 

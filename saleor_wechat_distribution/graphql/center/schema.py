@@ -25,7 +25,7 @@ from ...services import center as center_services
 from ...services.center_jssdk import js_sdk_config
 from ...services.referrals import referral_link
 from ...services.wechat_links import oauth_url
-from ...services.withdrawals import channel_program_required
+from ...services.withdrawals import channel_program_required, mini_program_payout_app
 from ..core.channels import channel_argument
 from ..core.connection import keyset_connection, page_size
 from ..core.errors import QueryError, domain_errors_as_query_errors
@@ -111,7 +111,11 @@ class CenterQueries(graphene.ObjectType):
         description="Your team at level 1 or 2, as the program lets you see it (masked names).",
     )
     center_withdrawal_rules = graphene.Field(
-        WithdrawalRules, channel=graphene.String(required=True, description=CHANNEL)
+        WithdrawalRules,
+        channel=graphene.String(required=True, description=CHANNEL),
+        mini_program=graphene.Boolean(
+            default_value=False, description="The rules of a withdrawal confirmed in the Mini Program."
+        ),
     )
     withdrawal_transfer_package = graphene.Field(
         TransferPackage,
@@ -176,9 +180,14 @@ class CenterQueries(graphene.ObjectType):
     @staticmethod
     @distributor_required
     @domain_errors_as_query_errors
-    def resolve_center_withdrawal_rules(root: Any, info: Any, *, channel: str) -> Any:
+    def resolve_center_withdrawal_rules(
+        root: Any, info: Any, *, channel: str, mini_program: bool = False
+    ) -> Any:
+        channel = channel_argument(info, channel)
         return center_services.withdrawal_rules(
-            distributor=info.context.viewer_distributor, channel=channel_argument(info, channel)
+            distributor=info.context.viewer_distributor,
+            channel=channel,
+            payout_app_id=mini_program_payout_app(channel) if mini_program else None,
         )
 
     @staticmethod

@@ -56,6 +56,8 @@ COMPLEXITY: dict[tuple[str, str], int] = {
     ("Query", "distributorStats"): 20,  # aggregates over orders and the team
     ("Query", "jsSdkConfig"): 50,  # a WeChat API call when the account's ticket is not cached
     ("Mutation", "*"): 10,
+    ("Mutation", "miniProgramSignIn"): 50,  # jscode2session
+    ("Mutation", "miniProgramCodeCreate"): 200,  # getwxacodeunlimit and an image stored, once per code
 }
 DEFAULT_COMPLEXITY = 1
 PAGE_ARGUMENTS = ("first", "last")

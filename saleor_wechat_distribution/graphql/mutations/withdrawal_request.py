@@ -5,7 +5,7 @@ from typing import Any
 import graphene
 
 from ...domain.errors import CommissionErrorCode
-from ...services.withdrawals import withdrawal_request
+from ...services.withdrawals import mini_program_payout_app, withdrawal_request
 from ..commissions.types import Withdrawal
 from ..core.channels import channel_argument
 from ..core.money import parse_decimal
@@ -37,15 +37,29 @@ class WithdrawalRequest(BaseMutation):
             required=True, description='A decimal string such as "100.00" (never a float).'
         )
         currency = graphene.String(description="ISO 4217 code; defaults to the channel's currency.")
+        mini_program = graphene.Boolean(
+            default_value=False,
+            description="Pay your openid of the channel's Mini Program: you confirm the transfer there "
+            "(wx.requestMerchantTransfer); otherwise the program's payout app (confirmed in H5).",
+        )
 
     @classmethod
     def perform_mutation(
-        cls, root: Any, info: Any, *, channel: str, amount: str, currency: str | None = None
+        cls,
+        root: Any,
+        info: Any,
+        *,
+        channel: str,
+        amount: str,
+        currency: str | None = None,
+        mini_program: bool = False,
     ) -> Any:
         code = CommissionErrorCode
+        channel = channel_argument(info, channel)
         node = withdrawal_request(
             principal=info.context.principal,
-            channel=channel_argument(info, channel),
+            channel=channel,
+            payout_app_id=mini_program_payout_app(channel) if mini_program else None,
             amount=parse_decimal(amount, field="amount", code=code.AMOUNT_INVALID),
             currency=(currency or "").strip() or None,
         )

@@ -17,6 +17,7 @@ from ...models import OfficialAccount as OfficialAccountModel
 from ...models import Storefront as StorefrontModel
 from ...sealing import obfuscate, unseal
 from ...selectors.storefronts import official_account_of, qr_funnel
+from ...services.miniprogram.codes import mini_program_code_png, mini_program_poster_code
 from ...services.wechat_links import oauth_url, poster_inputs, qr_code_for, qr_image_url
 from ...wechat.posters import PosterImageUnavailable, poster_url
 from ..core.errors import QueryError
@@ -169,6 +170,9 @@ class Storefront(graphene.ObjectType):
     )
     share_poster = graphene.String(
         product_id=graphene.String(required=True),
+        mini_program=graphene.Boolean(
+            default_value=False, description="Carry the channel's Mini Program code instead of the link's QR."
+        ),
         description="URL of a share poster (PNG) for a product, with the distributor's QR code. Owner or "
         "MANAGE_USERS.",
     )
@@ -241,16 +245,22 @@ class Storefront(graphene.ObjectType):
             raise _query_error(error) from None
 
     @staticmethod
-    def resolve_share_poster(root: StorefrontModel, info: Any, *, product_id: str) -> str:
+    def resolve_share_poster(
+        root: StorefrontModel, info: Any, *, product_id: str, mini_program: bool = False
+    ) -> str:
         if not can_manage_storefront(info.context, root):
             check_access(info.context.principal, permissions=(Permission.MANAGE_USERS,))
         try:
             inputs = poster_inputs(storefront=root, product_id=product_id)
+            code = mini_program_poster_code(storefront=root, product_id=product_id) if mini_program else None
         except DistributionError as error:
             raise _query_error(error) from None
         try:
             url = poster_url(
-                product=inputs.product, distributor_name=inputs.distributor_name, link=inputs.link
+                product=inputs.product,
+                distributor_name=inputs.distributor_name,
+                link=f"miniprogram:{code.scene}" if code else inputs.link,
+                code_png=mini_program_code_png(code) if code else None,
             )
         except PosterImageUnavailable:
             raise QueryError(

@@ -8,7 +8,8 @@ client code under test runs for real against it. Point clients at ``world.base_u
 What it keeps: accounts (app secret, followers with openid / unionid / QR scene), access tokens with
 their expiry (tests expire or revoke them), QR tickets, one-time OAuth codes, template messages sent,
 legacy 卡券 cards with custom codes (``card/code/consume``), and the Open Platform's side (verify
-ticket, component token, pre-auth codes, authorization codes, authorizer refresh tokens).
+ticket, component token, pre-auth codes, authorization codes, authorizer refresh tokens), and Mini
+Programs (``mini_program.py``: wx.login codes, 小程序码, subscribe messages).
 ``calls`` counts requests per route.
 
     with FakeWeChatMp() as world:
@@ -16,7 +17,8 @@ ticket, component token, pre-auth codes, authorization codes, authorizer refresh
         world.follow(account.app_id, "openid-1", scene="ABCD2345")
 """
 
+from .mini_program import FakeMiniProgram
 from .state import FakeAccount, FakeCard, FakeFollower, SentTemplate
 from .world import FakeWeChatMp
 
-__all__ = ["FakeAccount", "FakeCard", "FakeFollower", "FakeWeChatMp", "SentTemplate"]
+__all__ = ["FakeAccount", "FakeCard", "FakeFollower", "FakeMiniProgram", "FakeWeChatMp", "SentTemplate"]

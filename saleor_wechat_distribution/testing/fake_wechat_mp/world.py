@@ -9,12 +9,13 @@ from typing import Any
 
 from .. import fake_wechat_web
 from ..fake_http import FakeHttpWorld
+from .mini_program import MiniProgramApi
 from .official_account import OfficialAccountApi
 from .open_platform import OpenPlatformApi
 from .state import FakeAccount, FakeCard, FakeFollower, SentTemplate, random_aes_key
 
 
-class FakeWeChatMp(FakeHttpWorld, OfficialAccountApi, OpenPlatformApi):
+class FakeWeChatMp(FakeHttpWorld, OfficialAccountApi, OpenPlatformApi, MiniProgramApi):
     thread_name = "fake-wechat-mp"
     display_name = "fake WeChat"
     server_version = "FakeWeChat/1.0"
@@ -48,6 +49,7 @@ class FakeWeChatMp(FakeHttpWorld, OfficialAccountApi, OpenPlatformApi):
         self.withdrawn: set[str] = set()
         self._sequence = 1000
         self._install()
+        self._mini_init()
         #: JS-SDK tickets, OAuth scopes and profiles, the simulated WeChat app's pages (``fake_wechat_web``)
         self.web = fake_wechat_web.install(self)
 
