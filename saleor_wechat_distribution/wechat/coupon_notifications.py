@@ -15,7 +15,7 @@ from django.http import HttpRequest, HttpResponse
 
 from .. import conf
 from ..models import CouponStock
-from ..ports import InvalidNotification
+from ..ports import CouponReceived, InvalidNotification
 from ..services.coupons.card_pack import coupon_received
 from .wechatpay_notifications import apply_once, fail, refuse_malformed, signature_headers
 
@@ -41,5 +41,14 @@ def coupon_notification_view(request: HttpRequest, mchid: str) -> HttpResponse:
     key = f"wechatpay.coupon:{received.notification_id or hashlib.sha256(body).hexdigest()}"
     return apply_once(
         source="wechatpay.coupon", key=key, headers=headers, body=body,
-        apply=lambda: coupon_received(mchid=mchid, received=received),
+        apply=lambda: _received(gateway, mchid, received),
     )  # fmt: skip
+
+
+def _received(gateway: object, mchid: str, received: CouponReceived) -> None:
+    """Record the coupon; 商品券 also wants 确认发放 for it (same transaction: a failed confirmation
+    rolls the record back and WeChat Pay's retry of the notification tries both again)."""
+    coupon_received(mchid=mchid, received=received)
+    confirm = getattr(gateway, "coupon_confirm", None)
+    if confirm is not None:
+        confirm(received)

@@ -163,10 +163,12 @@ class WeChatPayCoupons(CouponGateway):
             )
         )
 
-    def coupon_return(self, *, stock_id: str, code: str, return_request_no: str) -> None:
+    def coupon_return(self, *, stock_id: str, code: str, return_request_no: str, openid: str = "") -> None:
         self._call(lambda: self._client.marketing_busifavor_coupon_return(code, stock_id, return_request_no))
 
-    def coupon_deactivate(self, *, stock_id: str, code: str, request_no: str, reason: str) -> None:
+    def coupon_deactivate(
+        self, *, stock_id: str, code: str, request_no: str, reason: str, openid: str = ""
+    ) -> None:
         self._call(
             lambda: self._client.marketing_busifavor_coupon_deactivate(
                 code, stock_id, request_no, deactivate_reason=reason[:64] or None
