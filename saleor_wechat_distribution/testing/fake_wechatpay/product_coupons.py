@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import base64
 import re
-import secrets
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -36,6 +35,7 @@ from cryptography.hazmat.primitives.asymmetric import padding
 
 from ..fake_http import FakeRequest, FakeResponse, error_answer, json_answer
 from .crypto import now_rfc3339, private_pem, rsa_test_key
+from .product_coupon_users import FakeUserCoupon, ProductCouponUsers
 from .state import ERROR_OUTCOMES
 
 if TYPE_CHECKING:
@@ -61,18 +61,7 @@ class FakeBatch:
     state: str = "SENDING"
 
 
-@dataclass
-class FakeUserCoupon:
-    product_coupon_id: str
-    stock_id: str
-    code: str
-    openid: str
-    state: str = "CONFIRMING"
-    use_request_no: str = ""
-    receive_time: str = field(default_factory=now_rfc3339)
-
-
-class FakeProductCoupons:
+class FakeProductCoupons(ProductCouponUsers):
     def __init__(self, world: FakeWeChatPay, *, brand_id: str = "120344") -> None:
         self.world = world
         self.brand_id = brand_id
@@ -319,92 +308,6 @@ class FakeProductCoupons:
             return error_answer(400, "PARAM_ERROR", "notify_url 必须为不带参数的HTTPS地址")
         self.notify_url = url
         return json_answer({"notify_url": url, "update_time": now_rfc3339()})
-
-    # --- users' coupons ------------------------------------------------------------------------------
-
-    def _user_action(self, request: FakeRequest, body: dict[str, Any]) -> FakeResponse:
-        key = (f"{body.get('product_coupon_id')}-{body.get('stock_id')}", request.params["code"])
-        coupon = self.coupons.get(key)
-        if coupon is None or coupon.openid != request.params["openid"]:
-            return error_answer(404, "RESOURCE_NOT_EXISTS", "用户商品券不存在")
-        if body.get("appid") not in self.world.appids:
-            return error_answer(400, "PARAM_ERROR", "appid 与品牌无绑定关系")
-        if not _REQUEST_NO.match(str(body.get("out_request_no") or "")):
-            return error_answer(400, "PARAM_ERROR", "out_request_no 错误")
-        action = request.params["action"]
-        if (repeat := self._repeat(f"{action}:{key}", body)) is not None:
-            return repeat
-        wanted = {"use": ("EFFECTIVE",), "return": ("USED",), "deactivate": ("EFFECTIVE", "CONFIRMING"),
-                  "confirm": ("CONFIRMING",)}[action]  # fmt: skip
-        if coupon.state not in wanted:
-            return error_answer(400, "INVALID_REQUEST", f"用户商品券当前状态为{coupon.state}，不可{action}")
-        if action == "use":
-            if "associated_order_info" not in body or not body.get("use_time"):
-                return error_answer(400, "PARAM_ERROR", "use_time / associated_order_info 必填")
-            coupon.state, coupon.use_request_no = "USED", str(body["out_request_no"])
-        elif action == "return":
-            coupon.state, coupon.use_request_no = "EFFECTIVE", ""
-        elif action == "deactivate":
-            coupon.state = "DEACTIVATED"
-        else:
-            coupon.state = "EFFECTIVE"
-        return self._remember(f"{action}:{key}", body, self._coupon_view(coupon))
-
-    def _user_query(self, request: FakeRequest, body: dict[str, Any]) -> FakeResponse:
-        for coupon in self.coupons.values():
-            if coupon.code == request.params["code"] and coupon.openid == request.params["openid"]:
-                return json_answer(self._coupon_view(coupon))
-        return error_answer(404, "RESOURCE_NOT_EXISTS", "用户商品券不存在")
-
-    def _coupon_view(self, coupon: FakeUserCoupon) -> dict[str, Any]:
-        return {
-            "coupon_code": coupon.code,
-            "coupon_state": coupon.state,
-            "receive_time": coupon.receive_time,
-            "single_usage_detail": {"use_request_no": coupon.use_request_no},
-            "product_coupon": {"product_coupon_id": coupon.product_coupon_id, "brand_id": self.brand_id},
-            "stock": {"product_coupon_id": coupon.product_coupon_id, "stock_id": coupon.stock_id},
-        }
-
-    # --- the user's side (test controls) -------------------------------------------------------------
-
-    def user_receives(self, port_stock_id: str, openid: str) -> FakeUserCoupon:
-        with self.world._lock:
-            batch = self.batches[port_stock_id]
-            if not batch.pool or batch.sent >= batch.max_count:
-                raise ValueError(f"batch {port_stock_id} has nothing left to hand out")
-            code = batch.pool.pop(secrets.randbelow(len(batch.pool)))
-            batch.sent += 1
-            coupon = FakeUserCoupon(batch.product_coupon_id, batch.stock_id, code, openid)
-            self.coupons[(port_stock_id, code)] = coupon
-            return coupon
-
-    def user_redeems_in_store(self, port_stock_id: str, code: str) -> None:
-        """A cashier consumes the coupon through WeChat (not through us)."""
-        with self.world._lock:
-            coupon = self.coupons[(port_stock_id, code)]
-            coupon.state, coupon.use_request_no = "USED", f"STORE{secrets.token_hex(6)}"
-
-    def coupon_notification(
-        self, coupon: FakeUserCoupon, *, brand: bool = True, **kwargs: Any
-    ) -> tuple[dict[str, str], bytes]:
-        resource = {
-            "brand_id": self.brand_id,
-            "product_coupon_id": coupon.product_coupon_id,
-            "stock_id": coupon.stock_id,
-            "coupon_code": coupon.code,
-            "openid": coupon.openid,
-            "receive_time": coupon.receive_time,
-            "send_channel": "BRAND_MANAGE",
-            "send_request_no": f"SEND{secrets.token_hex(8)}",
-        }
-        headers, body = self.world.notification(
-            event_type="PRODUCT_COUPON.SEND", summary="商品券用户领券通知", resource=resource,
-            associated_data="product_coupon", mode="public_key", **kwargs,
-        )  # fmt: skip
-        if brand:
-            headers["Wechatpay-Signature-Type"] = BRAND_SIGNATURE_TYPE
-        return headers, body
 
 
 def _query_param(request: FakeRequest, name: str) -> str | None:
