@@ -29,6 +29,7 @@ field; it is sent once as the usage description) -> ``PRODUCT_COUPON_NOT_MODIFIA
 from __future__ import annotations
 
 import json
+import re
 import tempfile
 import time
 from collections.abc import Callable, Mapping
@@ -55,6 +56,8 @@ from .product_coupon_transport import ProductCouponTransport
 __all__ = ["NOT_MODIFIABLE", "ProductCouponSettings", "WeChatPayProductCoupons"]
 
 NOT_MODIFIABLE = "PRODUCT_COUPON_NOT_MODIFIABLE"
+CODE_REFUSAL = "INVALID_CODE: a 商品券 code is 1 to 40 of 0-9 A-Z a-z _ -"
+_CODE = re.compile(r"^[0-9A-Za-z_-]{1,40}$")
 FINAL_CODES = frozenset(
     {
         "PARAM_ERROR",
@@ -210,11 +213,17 @@ class WeChatPayProductCoupons(CouponGateway):
         )
 
     def codes_upload(self, *, stock_id: str, upload_request_no: str, codes: list[str]) -> UploadResult:
+        """预上传券Code (at most 200 per call). Codes the API cannot hold (1..40 of ``0-9 A-Z a-z _ -``)
+        are refused here, visibly, and never sent."""
         product_coupon_id, batch = split_stock_id(stock_id)
+        sendable = [code for code in codes if _CODE.match(code)]
+        refused = tuple((code, CODE_REFUSAL) for code in codes if not _CODE.match(code))
+        if not sendable:
+            return UploadResult(accepted=0, failed=refused)
         payload = self._call(
             "POST",
             f"/product-coupons/{product_coupon_id}/stocks/{batch}/upload-coupon-codes",
-            self._with_brand({"out_request_no": upload_request_no, "code_list": codes}),
+            self._with_brand({"out_request_no": upload_request_no, "code_list": sendable}),
         )
         accepted = len(payload.get("success_code_list") or ()) + len(
             payload.get("already_exist_code_list") or ()
@@ -223,7 +232,7 @@ class WeChatPayProductCoupons(CouponGateway):
             (str(code), "FAILED: refused by 预上传券Code (the API gives no reason)")
             for code in payload.get("failed_code_list") or ()
         )
-        return UploadResult(accepted=accepted, failed=failed)
+        return UploadResult(accepted=accepted, failed=refused + failed)
 
     # --- users' coupons ------------------------------------------------------------------------------
 

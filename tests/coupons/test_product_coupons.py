@@ -192,3 +192,12 @@ def test_rate_limit_and_unknown_batch_map_to_the_ports_errors(pmerchant, world, 
     with pytest.raises(CouponNotFound):
         pmerchant.stock_query(stock_id="1-2")
     assert CouponStock.objects.count() == 0
+
+
+def test_codes_the_api_cannot_hold_are_refused_visibly_and_never_sent(pmerchant, world, make_voucher):
+    voucher = make_voucher(codes=["S 1/a", "S-2", "S_3", "x" * 41])
+    [stock] = coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    stock.refresh_from_db()
+    assert world.product_coupons.batches[stock.stock_id].codes == {"S-2", "S_3"}
+    assert stock.rejected_count == 2 and stock.status == "failed"
+    assert {item["code"] for item in stock.rejected_codes} == {"S 1/a", "x" * 41}

@@ -14,9 +14,10 @@ scope ALL takes type NORMAL or DISCOUNT only, EXCHANGE needs scope SINGLE, codes
 UPLOAD stock, a repeated request number with the same body answers the same (another body: 400
 INVALID_REQUEST), budget ``current_max_count`` must be the stock's (400 INVALID_REQUEST) and the target not
 below what was sent, 核销 needs an EFFECTIVE coupon, 退券 a USED one, unknown ids are 404
-RESOURCE_NOT_EXISTS. Where the pages are silent the fake decides (and the README says so): at most 200
-codes per upload (1..40 characters), the notification's event type (``PRODUCT_COUPON.SEND``) and resource
-fields.
+RESOURCE_NOT_EXISTS. Upload: at most 200 codes of 1..40 ``[0-9A-Za-z_-]`` (else 400 PARAM_ERROR),
+to a SENDING or PAUSED batch. Where the pages are silent the fake decides (and the README says so):
+which codes land in ``failed_code_list`` (here: codes another batch of the brand holds), the
+notification's event type (``PRODUCT_COUPON.SEND``) and resource fields.
 
 Test controls: ``faults`` (error outcomes consumed one per request, e.g. FREQUENCY_LIMITED), ``enabled``
 (False: 403 NO_AUTH), ``user_receives`` (WeChat hands a user one uploaded code), ``coupon_notification``.
@@ -46,6 +47,7 @@ PARTNER_BASE = "/v3/marketing/partner/product-coupon"
 BRAND_SIGNATURE_TYPE = "WECHATPAY-BRAND-SHA256-RSA2048"
 MAX_UPLOAD = 200
 _REQUEST_NO = re.compile(r"^[0-9A-Za-z_-]{6,40}$")
+_CODE = re.compile(r"^[0-9A-Za-z_-]{1,40}$")
 _AUTH_FIELD = re.compile(r'(\w+)="([^"]*)"')
 
 
@@ -285,10 +287,15 @@ class FakeProductCoupons(ProductCouponUsers):
             return error_answer(400, "PARAM_ERROR", f"code_list 数量须为1-{MAX_UPLOAD}")
         if (repeat := self._repeat(f"upload:{batch.stock_id}", body)) is not None:
             return repeat
+        if not all(isinstance(code, str) and _CODE.match(code) for code in codes):
+            return error_answer(400, "PARAM_ERROR", "券Code仅可使用数字、大小写字母、_、-，长度不超过40")
+        if batch.state not in ("SENDING", "PAUSED"):
+            return error_answer(400, "INVALID_REQUEST", "批次不处于SENDING或PAUSED状态")
+        elsewhere = {c for b in self.batches.values() if b is not batch for c in b.codes}
         ok, failed, exist, dup, seen = [], [], [], [], set()
         for code in codes:
-            if not isinstance(code, str) or not 1 <= len(code) <= 40 or not code.isprintable():
-                failed.append(str(code))
+            if code in elsewhere:  # the brand's other batch holds it (the answer's failed_code_list)
+                failed.append(code)
             elif code in seen:
                 dup.append(code)
             elif code in batch.codes:
