@@ -201,3 +201,17 @@ def test_codes_the_api_cannot_hold_are_refused_visibly_and_never_sent(pmerchant,
     assert world.product_coupons.batches[stock.stock_id].codes == {"S-2", "S_3"}
     assert stock.rejected_count == 2 and stock.status == "failed"
     assert {item["code"] for item in stock.rejected_codes} == {"S 1/a", "x" * 41}
+
+
+def test_a_confirmation_that_fails_for_now_keeps_nothing_and_is_retried(
+    client, pmerchant, world, make_voucher
+):
+    voucher = make_voucher(codes=2)
+    [stock] = coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    held = world.product_coupons.user_receives(stock.stock_id, "o-holder-3")
+    headers, body = world.product_coupons.coupon_notification(held)
+    world.product_coupons.faults.append("SYSTEM_ERROR")
+    assert post(client, world.product_coupons.brand_id, headers, body).status_code == 503
+    assert not IssuedCoupon.objects.exists() and not InboundEvent.objects.exists()
+    assert post(client, world.product_coupons.brand_id, headers, body).status_code == 204
+    assert IssuedCoupon.objects.get().code == held.code and held.state == "EFFECTIVE"
