@@ -192,7 +192,13 @@ class WeChatPayProductCoupons(CouponGateway):
         return self._with_brand(created)
 
     def stock_query(self, *, stock_id: str) -> dict[str, Any]:
-        product_coupon_id, batch = split_stock_id(stock_id)
+        """查询商品券批次. An id that is not ``<product_coupon_id>-<stock_id>`` (e.g. a 商家券 stock id given
+        to attach) is a coded refusal, not a crash: attaching an existing 商品券 is not supported."""
+        try:
+            product_coupon_id, batch = split_stock_id(stock_id)
+        except ValueError:
+            message = "a 商品券 stock id is <product_coupon_id>-<stock_id>"
+            raise CouponApiError("PARAM_ERROR", message) from None
         info = self._call("GET", self._query(f"/product-coupons/{product_coupon_id}/stocks/{batch}"))
         return as_busifavor_stock(info)
 

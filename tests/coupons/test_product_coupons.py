@@ -215,3 +215,16 @@ def test_a_confirmation_that_fails_for_now_keeps_nothing_and_is_retried(
     assert not IssuedCoupon.objects.exists() and not InboundEvent.objects.exists()
     assert post(client, world.product_coupons.brand_id, headers, body).status_code == 204
     assert IssuedCoupon.objects.get().code == held.code and held.state == "EFFECTIVE"
+
+
+def test_attaching_a_stock_id_to_a_product_coupon_merchant_is_a_coded_refusal(pmerchant, world, make_voucher):
+    from saleor_wechat_distribution.domain.errors import DistributionError
+    from saleor_wechat_distribution.services.coupons.stock_attach import coupon_stock_attach
+
+    voucher = make_voucher(codes=2)
+    [stock] = coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    # as after a 创建商品券 answered RESOURCE_ALREADY_EXISTS: the row waits for a stock id
+    CouponStock.objects.filter(pk=stock.pk).update(status="failed", error_code="STOCK_EXISTS", stock_id="")
+    with pytest.raises(DistributionError) as refused:
+        coupon_stock_attach(voucher_id=voucher.voucher_id, stock_id="12345678")
+    assert refused.value.code == "wechat_error"
