@@ -228,3 +228,28 @@ def test_attaching_a_stock_id_to_a_product_coupon_merchant_is_a_coded_refusal(pm
     with pytest.raises(DistributionError) as refused:
         coupon_stock_attach(voucher_id=voucher.voucher_id, stock_id="12345678")
     assert refused.value.code == "wechat_error"
+
+
+def test_a_rate_limit_mid_upload_resumes_after_the_last_confirmed_batch(pmerchant, world, make_voucher):
+    from saleor_wechat_distribution.domain.coupons import CouponRateLimited
+
+    voucher = make_voucher(codes=500)
+    real_upload, sent = pmerchant.codes_upload, []
+
+    def flaky(**kwargs):  # the third batch meets 429 FREQUENCY_LIMITED
+        sent.append(kwargs["codes"][0])
+        if len(sent) == 3:
+            world.product_coupons.faults.append("FREQUENCY_LIMITED")
+        return real_upload(**kwargs)
+
+    pmerchant.codes_upload = flaky
+    with pytest.raises(CouponRateLimited):
+        coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    stock = CouponStock.objects.get()
+    assert (stock.status, stock.error_code, stock.codes_uploaded) == ("syncing", "FREQUENCY_LIMITED", 400)
+    coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    stock.refresh_from_db()
+    assert stock.status == "synced" and stock.codes_uploaded == 500
+    assert len(world.product_coupons.batches) == 1
+    assert len(world.product_coupons.batches[stock.stock_id].codes) == 500
+    assert sent[3] == sent[2]  # the refused batch is sent again, the confirmed ones are not
