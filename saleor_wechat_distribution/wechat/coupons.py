@@ -175,7 +175,7 @@ class WeChatPayCoupons(CouponGateway):
             )
         )
 
-    def coupon_query(self, *, code: str, openid: str) -> dict[str, Any]:
+    def coupon_query(self, *, code: str, openid: str, stock_id: str = "") -> dict[str, Any]:
         """One user's coupon (查询用户单张券详情): ``coupon_state`` SENDED / USED / EXPIRED / DEACTIVATED."""
         if not code or not openid or not openid.replace("-", "").replace("_", "").isalnum():
             raise ValueError("a coupon query needs a code and an openid of letters, digits, - and _")

@@ -266,11 +266,14 @@ class WeChatPayProductCoupons(CouponGateway):
         self._user_call(received.stock_id, received.code, received.openid, "confirm",
                         {"out_request_no": request_no("WDCF", received.stock_id, received.code)})  # fmt: skip
 
-    def coupon_query(self, *, code: str, openid: str) -> dict[str, Any]:
+    def coupon_query(self, *, code: str, openid: str, stock_id: str = "") -> dict[str, Any]:
+        """查询用户商品券详情 (by openid and code, with the coupon's product coupon, batch and app id)."""
         _check_openid(openid)
         if not code:
             raise ValueError("a coupon query needs a code")
-        detail = self._call("GET", self._query(f"/users/{openid}/coupons/{quote(code, safe='')}"))
+        product_coupon_id, batch = split_stock_id(stock_id)
+        where = {"product_coupon_id": product_coupon_id, "stock_id": batch, "appid": self.app_id}
+        detail = self._call("GET", self._query(f"/users/{openid}/coupons/{quote(code, safe='')}", where))
         single = (
             detail.get("single_usage_detail") if isinstance(detail.get("single_usage_detail"), dict) else {}
         )
@@ -323,8 +326,9 @@ class WeChatPayProductCoupons(CouponGateway):
         """Service-provider mode names the brand in every body; brand mode is the brand (its signature)."""
         return {"brand_id": self.brand_id} | body if self._http.mode == "partner" else body
 
-    def _query(self, path: str) -> str:
-        return f"{path}?{urlencode({'brand_id': self.brand_id})}" if self._http.mode == "partner" else path
+    def _query(self, path: str, params: dict[str, str] | None = None) -> str:
+        given = ({"brand_id": self.brand_id} if self._http.mode == "partner" else {}) | (params or {})
+        return f"{path}?{urlencode(given)}" if given else path
 
     def _call(self, method: str, path: str, body: dict[str, Any] | None = None) -> dict[str, Any]:
         try:

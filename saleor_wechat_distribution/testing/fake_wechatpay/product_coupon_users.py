@@ -7,6 +7,7 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
+from urllib.parse import parse_qs, urlsplit
 
 from ..fake_http import FakeRequest, FakeResponse, error_answer, json_answer
 from .crypto import now_rfc3339
@@ -73,10 +74,14 @@ class ProductCouponUsers:
         return self._remember(f"{action}:{key}", body, self._coupon_view(coupon))
 
     def _user_query(self, request: FakeRequest, body: dict[str, Any]) -> FakeResponse:
-        for coupon in self.coupons.values():
-            if coupon.code == request.params["code"] and coupon.openid == request.params["openid"]:
-                return json_answer(self._coupon_view(coupon))
-        return error_answer(404, "RESOURCE_NOT_EXISTS", "用户商品券不存在")
+        query = parse_qs(urlsplit(request.target).query)
+        pc, st, appid = (query.get(name, [""])[0] for name in ("product_coupon_id", "stock_id", "appid"))
+        if not (pc and st and appid):
+            return error_answer(400, "PARAM_ERROR", "product_coupon_id / stock_id / appid 必填")
+        coupon = self.coupons.get((f"{pc}-{st}", request.params["code"]))
+        if coupon is None or coupon.openid != request.params["openid"]:
+            return error_answer(404, "RESOURCE_NOT_EXISTS", "用户商品券不存在")
+        return json_answer(self._coupon_view(coupon))
 
     def _coupon_view(self, coupon: FakeUserCoupon) -> dict[str, Any]:
         return {
