@@ -123,8 +123,8 @@ class WeChatPayProductCoupons(CouponGateway):
             if isinstance(error, CouponTemporaryError) or error.code != "RESOURCE_ALREADY_EXISTS":
                 raise
             raise CouponStockExists(error.code, error.message, http_status=error.http_status) from error
-        product_coupon_id = str(payload.get("product_coupon_id") or "")
         stock = payload.get("stock") if isinstance(payload.get("stock"), dict) else {}
+        product_coupon_id = str(payload.get("product_coupon_id") or stock.get("product_coupon_id") or "")
         stock_id = str(stock.get("stock_id") or "")
         if not product_coupon_id or not stock_id:
             raise CouponTemporaryError(
@@ -226,11 +226,22 @@ class WeChatPayProductCoupons(CouponGateway):
         refused = tuple((code, CODE_REFUSAL) for code in codes if not _CODE.match(code))
         if not sendable:
             return UploadResult(accepted=0, failed=refused)
-        payload = self._call(
-            "POST",
-            f"/product-coupons/{product_coupon_id}/stocks/{batch}/upload-coupon-codes",
-            self._with_brand({"out_request_no": upload_request_no, "code_list": sendable}),
-        )
+        try:
+            payload = self._call(
+                "POST",
+                f"/product-coupons/{product_coupon_id}/stocks/{batch}/upload-coupon-codes",
+                self._with_brand({"out_request_no": upload_request_no, "code_list": sendable}),
+            )
+        except CouponApiError as error:
+            # codes go only to a SENDING or PAUSED batch: one still under review (AUDITING) is retried later
+            if (
+                error.code == "INVALID_REQUEST"
+                and self.stock_query(stock_id=stock_id).get("state") == "AUDITING"
+            ):
+                raise CouponTemporaryError(
+                    "STOCK_AUDITING", "the 商品券 batch is still under review"
+                ) from error
+            raise
         accepted = len(payload.get("success_code_list") or ()) + len(
             payload.get("already_exist_code_list") or ()
         )

@@ -253,3 +253,19 @@ def test_a_rate_limit_mid_upload_resumes_after_the_last_confirmed_batch(pmerchan
     assert len(world.product_coupons.batches) == 1
     assert len(world.product_coupons.batches[stock.stock_id].codes) == 500
     assert sent[3] == sent[2]  # the refused batch is sent again, the confirmed ones are not
+
+
+def test_a_batch_under_review_is_retried_not_failed(pmerchant, world, make_voucher):
+    from saleor_wechat_distribution.domain.coupons import CouponTemporaryError
+
+    world.product_coupons.initial_state = "AUDITING"
+    voucher = make_voucher(codes=3)
+    with pytest.raises(CouponTemporaryError):
+        coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    stock = CouponStock.objects.get()
+    assert (stock.status, stock.error_code) == ("syncing", "STOCK_AUDITING")
+    [batch] = world.product_coupons.batches.values()
+    batch.state = "SENDING"  # WeChat Pay approved it
+    coupon_sync_voucher(voucher_id=voucher.voucher_id)
+    stock.refresh_from_db()
+    assert stock.status == "synced" and len(batch.codes) == 3

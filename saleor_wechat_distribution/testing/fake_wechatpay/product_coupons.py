@@ -78,6 +78,8 @@ class FakeProductCoupons(ProductCouponUsers):
         self.requests_seen: dict[tuple[str, str], tuple[dict[str, Any], dict[str, Any]]] = {}
         self.notify_url = ""
         self.calls = 0
+        #: the state a new batch starts in (the pages do not say whether a new batch is reviewed first)
+        self.initial_state = "SENDING"
         for base, api in ((BRAND_BASE, "plain"), (PARTNER_BASE, "v3")):
             self._install(base, api)
 
@@ -222,7 +224,7 @@ class FakeProductCoupons(ProductCouponUsers):
             return error_answer(400, "PARAM_ERROR", "stock_send_rule.max_count 必须大于0")
         pc = str(1_000_000_000 + len(self.batches) + 13)
         sid = f"{pc}{len(self.batches) + 1:03d}"
-        self.batches[f"{pc}-{sid}"] = FakeBatch(pc, sid, body, max_count)
+        self.batches[f"{pc}-{sid}"] = FakeBatch(pc, sid, body, max_count, state=self.initial_state)
         answer = {"product_coupon_id": pc, "state": "EFFECTIVE", "brand_id": self.brand_id,
                   "stock": self._stock_view(self.batches[f"{pc}-{sid}"])}  # fmt: skip
         return self._remember("create", body, answer)
