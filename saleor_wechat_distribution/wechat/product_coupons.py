@@ -33,7 +33,6 @@ import re
 import tempfile
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -50,7 +49,13 @@ from ..domain.coupons import (
     rfc3339,
 )
 from ..ports import CouponGateway, CouponReceived, InvalidNotification, UploadResult
-from .payouts_v3 import WeChatPayV3Settings
+from .product_coupon_bodies import (
+    ProductCouponSettings,
+    as_busifavor_stock,
+    create_body,
+    join_stock_id,
+    split_stock_id,
+)
 from .product_coupon_transport import ProductCouponTransport
 
 __all__ = ["NOT_MODIFIABLE", "ProductCouponSettings", "WeChatPayProductCoupons"]
@@ -71,24 +76,6 @@ FINAL_CODES = frozenset(
 #: 用户商品券 states as 商家券 names them (what ``coupon_reconcile`` reads)
 _STATES = {"EFFECTIVE": "SENDED", "CONFIRMING": "SENDED", "PENDING": "SENDED", "USED": "USED",
            "EXPIRED": "EXPIRED", "DEACTIVATED": "DEACTIVATED", "DELETED": "DEACTIVATED"}  # fmt: skip
-
-
-@dataclass(frozen=True)
-class ProductCouponSettings:
-    """A brand's 商品券 settings. ``v3``: the brand API certificate's key and serial (brand mode) or the
-    service provider's APIv3 settings (partner mode); ``v3.appid`` is the app whose users get coupons."""
-
-    v3: WeChatPayV3Settings
-    brand_id: str
-    mode: str = "brand"
-    #: display_info.image_url / background_url are required by 创建商品券 (uploaded through its media API)
-    image_url: str = ""
-    background_url: str = ""
-    #: shown as the usage description (券使用说明); 商家券's goods_name
-    goods_name: str = "全场商品可用"
-    use_method: str = "OFF_LINE"
-    notify_url: str = ""
-    api_key_v2: str = ""
 
 
 class WeChatPayProductCoupons(CouponGateway):
@@ -118,7 +105,9 @@ class WeChatPayProductCoupons(CouponGateway):
 
     def stock_create(self, *, body: dict[str, Any]) -> str:
         try:
-            payload = self._call("POST", "/product-coupons", self.create_body(body))
+            payload = self._call(
+                "POST", "/product-coupons", self._with_brand(create_body(body, self.settings))
+            )
         except CouponApiError as error:
             if isinstance(error, CouponTemporaryError) or error.code != "RESOURCE_ALREADY_EXISTS":
                 raise
@@ -131,65 +120,6 @@ class WeChatPayProductCoupons(CouponGateway):
                 "INVALID_RESPONSE", "no product_coupon_id / stock.stock_id in the answer"
             )
         return join_stock_id(product_coupon_id, stock_id)
-
-    def create_body(self, body: dict[str, Any]) -> dict[str, Any]:
-        """创建商品券's body for the 商家券-shaped body the services build (and store before sending)."""
-        rule = body["coupon_use_rule"]
-        if "fixed_normal_coupon" in rule:
-            fixed = rule["fixed_normal_coupon"]
-            kind, key = "NORMAL", "normal_coupon"
-            terms = {"threshold": fixed["transaction_minimum"], "discount_amount": fixed["discount_amount"]}
-        else:
-            discount = rule["discount_coupon"]
-            kind, key = "DISCOUNT", "discount_coupon"
-            terms = {
-                "threshold": discount["transaction_minimum"],
-                "percent_off": 100 - discount["discount_percent"],
-            }
-        period = rule["coupon_available_time"]
-        send = body["stock_send_rule"]
-        method = (
-            "MINI_PROGRAM"
-            if body.get("coupon_use_rule", {}).get("use_method") == "MINI_PROGRAMS"
-            else "OFFLINE"
-        )
-        created = {
-            "out_request_no": body["out_request_no"],
-            "scope": "ALL",
-            "type": kind,
-            "usage_mode": "SINGLE",
-            "single_usage_info": {key: terms},
-            "display_info": {
-                "name": body["stock_name"],
-                "image_url": self.settings.image_url,
-                "background_url": self.settings.background_url,
-            },
-            "stock": {
-                "remark": body.get("comment", ""),
-                "coupon_code_mode": "UPLOAD",
-                "stock_send_rule": {
-                    "max_count": send["max_coupons"],
-                    "max_count_per_user": send["max_coupons_per_user"],
-                },
-                "single_usage_rule": {
-                    "coupon_available_period": {
-                        "available_begin_time": period["available_begin_time"],
-                        "available_end_time": period["available_end_time"],
-                    },
-                    key: terms,
-                },
-                "usage_rule_display_info": {
-                    "coupon_usage_method_list": [method],
-                    "usage_description": body.get("goods_name") or self.goods_name,
-                },
-                "coupon_display_info": {"code_display_mode": "BARCODE"},
-                "notify_config": {
-                    "notify_appid": (body.get("notify_config") or {}).get("notify_appid") or self.app_id
-                },
-                "store_scope": "NONE",
-            },
-        }
-        return self._with_brand(created)
 
     def stock_query(self, *, stock_id: str) -> dict[str, Any]:
         """查询商品券批次. An id that is not ``<product_coupon_id>-<stock_id>`` (e.g. a 商家券 stock id given
@@ -360,36 +290,6 @@ class WeChatPayProductCoupons(CouponGateway):
         if status >= 500 or code not in FINAL_CODES:
             raise CouponTemporaryError(code, message, http_status=status)
         raise CouponApiError(code, message, http_status=status)
-
-
-def join_stock_id(product_coupon_id: str, stock_id: str) -> str:
-    return f"{product_coupon_id}-{stock_id}"
-
-
-def split_stock_id(value: str) -> tuple[str, str]:
-    """``"<product_coupon_id>-<stock_id>"``; both parts go into URLs, so letters and digits only."""
-    product_coupon_id, _, stock_id = (value or "").partition("-")
-    if not (
-        product_coupon_id.isascii()
-        and product_coupon_id.isalnum()
-        and stock_id.isascii()
-        and stock_id.isalnum()
-    ):
-        raise ValueError(f"not a product coupon stock id: {value!r}")
-    return product_coupon_id, stock_id
-
-
-def as_busifavor_stock(info: dict[str, Any]) -> dict[str, Any]:
-    """A 商品券 批次 under the names the services read from a 商家券 stock (the original fields stay)."""
-    send = info.get("stock_send_rule") if isinstance(info.get("stock_send_rule"), dict) else {}
-    sent = info.get("sent_count_info") if isinstance(info.get("sent_count_info"), dict) else {}
-    codes = info.get("coupon_code_count_info") if isinstance(info.get("coupon_code_count_info"), dict) else {}
-    translated = dict(info)
-    translated["stock_send_rule"] = dict(send) | {"max_coupons": send.get("max_count")}
-    translated["send_count_information"] = {"total_send_num": sent.get("total_count", 0)}
-    translated["coupon_code_count"] = {"total_count": codes.get("total_count", 0)}
-    translated["stock_state"] = info.get("state")
-    return translated
 
 
 def _check_openid(openid: str) -> None:
