@@ -242,7 +242,8 @@ class CouponReceived:
 
 
 class CouponGateway(Protocol):
-    """One merchant's 商家券 API with one app id (the app whose openids the coupons are issued to).
+    """One merchant's coupon API with one app id (the app whose openids the coupons are issued to):
+    商家券 (``wechat.coupons``) or 商品券 (``wechat.product_coupons``, ``mchid`` is then the brand id).
     Errors: ``CouponApiError`` (final), ``CouponTemporaryError`` / ``CouponRateLimited`` (retry),
     ``CouponNotFound``."""
 
