@@ -125,13 +125,13 @@ def main() -> None:
     merchant = parent.recv()
     with tempfile.TemporaryDirectory(prefix="bench-coupons-") as tmp:
         _setup_django(Path(tmp) / "bench.sqlite3")
-        from saleor_wechat_distribution import conf
+        from saleor_wechat_distribution import host
         from saleor_wechat_distribution.domain.coupons import MAX_CODES_PER_UPLOAD
 
         results = {}
         for api in args.api:
             gateway = _gateway(api, merchant)
-            conf.set_coupon_gateway_factory(lambda channel, distributor_id, g=gateway: [g])
+            host.update(coupon_gateways=lambda channel, distributor_id, g=gateway: [g])
             tag = api[:2].upper()
             _run(f"W{tag}", MAX_CODES_PER_UPLOAD, parent)  # warm-up: first-use imports and caches
             small = _run(f"S{tag}", args.small, parent)

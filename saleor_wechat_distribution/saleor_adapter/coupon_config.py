@@ -13,6 +13,7 @@ from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from ..domain.wechatpay import WeChatPayApi
 from .config_fields import SERIAL_RE, Parser
 
 COUPON_APIS = ("busifavor", "product_coupon", "product_coupon_partner")
@@ -22,11 +23,12 @@ def coupon_settings(p: Parser, merchant: dict[str, dict[str, Any]]) -> dict[str,
     """The gateway entry (``coupon_gateways._build``'s keys) when ``coupon_sync`` is on, else None."""
     if not p.flag("coupon_sync"):
         return None
-    if "v3" not in merchant:
+    if WeChatPayApi.V3 not in merchant:
         p.fail("coupon_sync", _("Coupons need the merchant's APIv3 settings."))
         return None
     api = p.choice("coupon_api", COUPON_APIS) if p.text("coupon_api") else "busifavor"
-    entry: dict[str, Any] = {"v3": dict(merchant["v3"]), "api_key_v2": p.text("wechatpay_v2_api_key")}
+    v3 = dict(merchant[WeChatPayApi.V3])
+    entry: dict[str, Any] = {WeChatPayApi.V3: v3, "api_key_v2": p.text("wechatpay_v2_api_key")}
     if api in (None, "busifavor"):
         return entry
     brand_id = p.text("coupon_brand_id")
@@ -48,8 +50,8 @@ def coupon_settings(p: Parser, merchant: dict[str, dict[str, Any]]) -> dict[str,
             p.fail("coupon_brand_cert_serial_no", _("The brand API certificate's serial (hexadecimal)."))
         if "PRIVATE KEY" not in key:
             p.fail("coupon_brand_private_key", _("Paste the PEM text (-----BEGIN PRIVATE KEY-----…)."))
-        if not merchant["v3"].get("public_key_id"):
+        if not v3.get("public_key_id"):
             p.fail("coupon_api", _("The brand API needs the WeChat Pay public key and its id."))
-        entry["v3"] |= {"mchid": brand_id, "cert_serial_no": serial, "private_key": key,
+        v3 |= {"mchid": brand_id, "cert_serial_no": serial, "private_key": key,
                         "platform_certificates": ()}  # fmt: skip
     return entry

@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 
+from ..domain.wechatpay import WeChatPayApi
 from ..ports import CouponGateway
 from .coupons import WeChatPayCoupons, WeChatPayCouponSettings
 from .gateways import _v3_settings
@@ -54,7 +55,7 @@ def _build(frozen: str) -> CouponGateway:
         raise ValueError(f"unknown coupon api {api!r}: 'busifavor' or 'product_coupon'")
     return WeChatPayCoupons(
         WeChatPayCouponSettings(
-            v3=_v3_settings(values["v3"]),
+            v3=_v3_settings(values[WeChatPayApi.V3]),
             api_key_v2=values.get("api_key_v2", ""),
             belong_merchant=values.get("belong_merchant", ""),
             goods_name=values.get("goods_name", "全场商品可用"),

@@ -14,7 +14,8 @@ import logging
 from django.http import HttpRequest, HttpResponse
 
 from .. import conf
-from ..domain.coupons import CouponApiError, CouponTemporaryError
+from ..domain.coupons import CouponApiError, CouponStockKind, CouponTemporaryError
+from ..domain.inbound_events import InboundSource
 from ..models import CouponStock
 from ..ports import CouponReceived, InvalidNotification
 from ..services.coupons.card_pack import coupon_received
@@ -26,7 +27,7 @@ logger = logging.getLogger(__name__)
 def coupon_notification_view(request: HttpRequest, mchid: str) -> HttpResponse:
     if (malformed := refuse_malformed(request)) is not None:
         return malformed
-    stock = CouponStock.objects.filter(mchid=mchid, kind="busifavor").first()
+    stock = CouponStock.objects.filter(mchid=mchid, kind=CouponStockKind.BUSIFAVOR).first()
     if stock is None or len(mchid) > 32:
         return fail(404, "unknown merchant")
     try:
@@ -39,13 +40,13 @@ def coupon_notification_view(request: HttpRequest, mchid: str) -> HttpResponse:
     except InvalidNotification as refused:
         logger.warning("refused a coupon notification for %s: %s", mchid, refused)
         return fail(401, "verification failed")
-    key = f"wechatpay.coupon:{received.notification_id or hashlib.sha256(body).hexdigest()}"
+    key = f"{InboundSource.COUPON}:{received.notification_id or hashlib.sha256(body).hexdigest()}"
     try:
         return apply_once(
-            source="wechatpay.coupon", key=key, headers=headers, body=body,
+            source=InboundSource.COUPON, key=key, headers=headers, body=body,
             apply=lambda: _received(gateway, mchid, received),
         )  # fmt: skip
-    except CouponTemporaryError as error:  # nothing kept: WeChat Pay retries the notification
+    except CouponTemporaryError as error:  # the coupon is not kept; WeChat Pay retries the notification
         logger.warning("coupon notification for %s not applied yet: %s", mchid, error)
         return fail(503, "try again later")
 

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from saleor_wechat_distribution import conf
+from saleor_wechat_distribution import host
 from saleor_wechat_distribution.domain.coupons import CouponApiError
 from saleor_wechat_distribution.models import CouponStock, InboundEvent, IssuedCoupon
 from saleor_wechat_distribution.sandbox.vouchers.models import SandboxVoucherCode
@@ -45,10 +45,10 @@ def product_gateway(world: FakeWeChatPay, mode: str) -> WeChatPayProductCoupons:
 @pytest.fixture(params=["brand", "partner"])
 def pmerchant(request, world: FakeWeChatPay) -> Iterator[WeChatPayProductCoupons]:
     gateway = product_gateway(world, request.param)
-    saved = conf._coupon_factory
-    conf.set_coupon_gateway_factory(lambda channel, distributor_id: [gateway])
+    saved = host.current()
+    host.update(coupon_gateways=lambda channel, distributor_id: [gateway])
     yield gateway
-    conf.set_coupon_gateway_factory(saved)
+    host.install(saved)
 
 
 def post(client, brand_id, headers, body):
@@ -212,7 +212,8 @@ def test_a_confirmation_that_fails_for_now_keeps_nothing_and_is_retried(
     headers, body = world.product_coupons.coupon_notification(held)
     world.product_coupons.faults.append("SYSTEM_ERROR")
     assert post(client, world.product_coupons.brand_id, headers, body).status_code == 503
-    assert not IssuedCoupon.objects.exists() and not InboundEvent.objects.exists()
+    assert not IssuedCoupon.objects.exists()  # the failure is noted on the unprocessed log row, nothing else
+    assert InboundEvent.objects.get().processed_at is None
     assert post(client, world.product_coupons.brand_id, headers, body).status_code == 204
     assert IssuedCoupon.objects.get().code == held.code and held.state == "EFFECTIVE"
 
