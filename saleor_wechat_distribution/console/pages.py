@@ -39,6 +39,15 @@ PAGES: tuple[ConsolePage, ...] = (
         "NAVIGATION_CUSTOMERS",
         (Permission.MANAGE_USERS,),
     ),
+    ConsolePage("money", _("Money"), "NAVIGATION_ORDERS", (Permission.MANAGE_ORDERS,)),
+    ConsolePage(
+        "order-distribution",
+        _("Distribution"),
+        "ORDER_DETAILS_WIDGETS",
+        (Permission.MANAGE_ORDERS,),
+        target="WIDGET",
+        since=(3, 22),
+    ),
 )
 
 

@@ -121,6 +121,24 @@ def test_saleor_installs_the_app_from_our_manifest(installed):
         extension = extensions[url]
         assert (extension.label, extension.mount, extension.target) == (label, mount, "app_page")
         assert [p.codename for p in extension.permissions.all()] == [permission]
+    described = {
+        e.url: (e.label, e.mount, e.target, [p.codename for p in e.permissions.all()])
+        for e in AppExtension.objects.filter(app=app)
+    }
+    assert described["/distributors/"] == (
+        "Distributors",
+        "navigation_customers",
+        "app_page",
+        ["manage_users"],
+    )
+    assert described["/money/"] == ("Money", "navigation_orders", "app_page", ["manage_orders"])
+    # the order page's widget (Saleor 3.22+ accepts it)
+    assert described["/order-distribution/"] == (
+        "Distribution",
+        "order_details_widgets",
+        "widget",
+        ["manage_orders"],
+    )
     # Saleor fetched the manifest, then posted the App's token to our tokenTargetUrl, which verified it
     methods = [(method, urlsplit(url).path) for method, url, _ in transport.sent]
     assert methods[:2] == [("GET", MANIFEST_PATH), ("POST", "/plugins/wechat.distribution/app/register/")]
@@ -163,6 +181,23 @@ def test_the_extension_and_its_token_follow_the_staff_users_permissions(
     )["data"]["app"]["accessToken"]
     refused = ours(installed, app_token)
     assert refused.json()["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
+
+
+def test_the_money_pages_token_reads_money_and_the_widget_is_offered(
+    installed, e2e_staff_api_client, e2e_no_permission_staff_api_client
+):
+    extensions = get_graphql_content(e2e_staff_api_client.post_graphql(EXTENSIONS))["data"]["appExtensions"]
+    ours_ = {e["node"]["url"]: e["node"] for e in extensions["edges"]
+             if e["node"]["app"]["identifier"] == APP_IDENTIFIER}  # fmt: skip
+    widget = ours_["/order-distribution/"]
+    assert (widget["mountName"], widget["targetName"]) == ("ORDER_DETAILS_WIDGETS", "WIDGET")
+    token = ours_["/money/"]["accessToken"]
+    body = {"query": "{ withdrawalTotals { status count } }"}
+    answer = post_ours(Client(), installed["channel"], "graphql/", body, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert answer.status_code == 200 and answer.json() == {"data": {"withdrawalTotals": []}}
+    hidden = get_graphql_content(e2e_no_permission_staff_api_client.post_graphql(EXTENSIONS))
+    tokens = {e["node"]["url"]: e["node"]["accessToken"] for e in hidden["data"]["appExtensions"]["edges"]}
+    assert tokens["/money/"] is None and tokens["/order-distribution/"] is None
 
 
 def test_a_permission_taken_away_is_gone_at_once(installed, e2e_staff_api_client):

@@ -9,4 +9,6 @@ export const PAGES: Record<string, LazyExoticComponent<ComponentType>> = {
   distributors: lazy(() => import("./distributors/ApplicationsPage")),
   coupons: lazy(() => import("./coupons/CouponsPage")),
   storefronts: lazy(() => import("./storefronts/StorefrontsPage")),
+  money: lazy(() => import("./money/MoneyPage")),
+  "order-distribution": lazy(() => import("./order/OrderWidget")),
 };
