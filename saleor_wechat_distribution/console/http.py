@@ -41,6 +41,8 @@ class ConsoleSite:
     unavailable: str = ""
     #: the sandbox's fake dashboard (a page opened on its own offers it)
     dashboard_url: str | None = None
+    #: the channel whose program the pages edit (the route's channel under Saleor)
+    channel: str | None = None
 
 
 def dispatch(request: HttpRequest, route: str, site: ConsoleSite) -> HttpResponse | None:
@@ -95,5 +97,6 @@ def _page(request: HttpRequest, prefix: str, site: ConsoleSite, slug: str) -> Ht
         "page": slug,
         "pages": _labels(),
         "dashboardUrl": site.dashboard_url,
+        "channel": site.channel,
     }
     return render_page(request, STATIC, base_href=prefix + CONSOLE_PATH, config=config)

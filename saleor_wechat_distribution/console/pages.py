@@ -48,6 +48,8 @@ PAGES: tuple[ConsolePage, ...] = (
         target="WIDGET",
         since=(3, 22),
     ),
+    ConsolePage("program", _("Distribution program"), "NAVIGATION_CUSTOMERS", (Permission.MANAGE_PLUGINS,)),
+    ConsolePage("network-import", _("Network import"), "NAVIGATION_CUSTOMERS", (Permission.MANAGE_USERS,)),
 )
 
 

@@ -96,7 +96,7 @@ def installed(
                 "input": {
                     "appName": "WeChat distribution",
                     "manifestUrl": manifest_url,
-                    "permissions": ["MANAGE_USERS", "MANAGE_ORDERS", "MANAGE_DISCOUNTS"],
+                    "permissions": ["MANAGE_USERS", "MANAGE_ORDERS", "MANAGE_DISCOUNTS", "MANAGE_PLUGINS"],
                     "activateAfterInstallation": True,
                 }
             },
@@ -111,12 +111,14 @@ def test_saleor_installs_the_app_from_our_manifest(installed):
     assert app.is_active and app.is_installed and app.type == "thirdparty"
     assert app.app_url == "https://example.com/plugins/wechat.distribution/console/"
     codenames = sorted(p.codename for p in app.permissions.all())
-    assert codenames == ["manage_discounts", "manage_orders", "manage_users"]
+    assert codenames == ["manage_discounts", "manage_orders", "manage_plugins", "manage_users"]
     extensions = {extension.url: extension for extension in AppExtension.objects.filter(app=app)}
     for url, label, mount, permission in (
         ("/distributors/", "Distributors", "navigation_customers", "manage_users"),
         ("/coupons/", "Card-pack coupons", "navigation_discounts", "manage_discounts"),
         ("/storefronts/", "Storefronts and Official Accounts", "navigation_customers", "manage_users"),
+        ("/program/", "Distribution program", "navigation_customers", "manage_plugins"),
+        ("/network-import/", "Network import", "navigation_customers", "manage_users"),
     ):
         extension = extensions[url]
         assert (extension.label, extension.mount, extension.target) == (label, mount, "app_page")

@@ -93,11 +93,15 @@ def test_console_page_html(path, page):
             "slug": "storefronts",
             "labels": {"en": "Storefronts and Official Accounts", "zh-Hans": "店铺与公众号"},
         },
+        {"slug": "program", "labels": {"en": "Distribution program", "zh-Hans": "分销计划"}},
+        {"slug": "network-import", "labels": {"en": "Network import", "zh-Hans": "网络导入"}},
     ):
         assert listed in config["pages"]
     # every page of the manifest, with its labels in both languages
     assert {"slug": "distributors", "labels": {"en": "Distributors", "zh-Hans": "分销商"}} in config["pages"]
     assert {"slug": "money", "labels": {"en": "Money", "zh-Hans": "资金"}} in config["pages"]
+    assert [p["slug"] for p in config["pages"]] == [p.slug for p in PAGES]
+    assert config["channel"] == "default-channel", "the sandbox's channel: the program page edits it"
     # the page's scripts and styles are the build's, relative to the base
     for asset in re.findall(r'(?:src|href)="\./(assets/[^"]+)"', html):
         assert Client().get("/console/" + asset).status_code == 200
@@ -126,7 +130,7 @@ def test_manifest():
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     manifest = response.json()
     assert manifest["id"] == "wechat.distribution"
-    assert manifest["permissions"] == ["MANAGE_USERS", "MANAGE_ORDERS", "MANAGE_DISCOUNTS"]
+    assert manifest["permissions"] == ["MANAGE_USERS", "MANAGE_ORDERS", "MANAGE_DISCOUNTS", "MANAGE_PLUGINS"]
     assert manifest["appUrl"] == "http://testserver/console/"
     assert manifest["tokenTargetUrl"] == "http://testserver/app/register/"
     assert manifest["brand"]["logo"]["default"] == "http://testserver/console/logo.png"
@@ -169,6 +173,9 @@ def test_manifest():
     widgets = Client().get("/app/manifest.json", HTTP_SALEOR_SCHEMA_VERSION="3.22").json()["extensions"]
     assert {"label": "Distribution", "mount": "ORDER_DETAILS_WIDGETS", "target": "WIDGET",
             "permissions": ["MANAGE_ORDERS"], "url": "/order-distribution/"} in widgets  # fmt: skip
+    by_url = {extension["url"]: extension for extension in manifest["extensions"]}
+    assert by_url["/program/"]["permissions"] == ["MANAGE_PLUGINS"], "program settings: MANAGE_PLUGINS"
+    assert by_url["/network-import/"]["permissions"] == ["MANAGE_USERS"]
     # every extension is a page that exists, within the App's permissions
     for extension in manifest["extensions"]:
         assert Client().get("/console" + extension["url"]).status_code == 200

@@ -11,4 +11,6 @@ export const PAGES: Record<string, LazyExoticComponent<ComponentType>> = {
   storefronts: lazy(() => import("./storefronts/StorefrontsPage")),
   money: lazy(() => import("./money/MoneyPage")),
   "order-distribution": lazy(() => import("./order/OrderWidget")),
+  program: lazy(() => import("./program/ProgramPage")),
+  "network-import": lazy(() => import("./network-import/ImportPage")),
 };
