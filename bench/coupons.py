@@ -1,6 +1,10 @@
-"""Benchmark: a voucher's codes uploaded to WeChat Pay as 商家券 codes, against the fake WeChat Pay.
+"""Benchmark: a voucher's codes uploaded to WeChat Pay as coupon codes, against the fake WeChat Pay.
 
-    python bench/coupons.py [--codes 100000] [--small 10000]
+    python bench/coupons.py [--codes 100000] [--small 10000] [--api busifavor product_coupon partner]
+
+``--api`` names the backends to run, each through the same sync service: ``busifavor`` (商家券, wechatpayv3),
+``product_coupon`` (商品券 in brand mode, the brand API's own signing) and ``partner`` (商品券 through a
+service provider, wechatpayv3). Default: 商家券 and 商品券 (brand mode).
 
 Runs the real sync service (``coupon_sync_voucher``) with wechatpayv3's real client over HTTP to the fake
 WeChat Pay, which runs in a child process so that its own bookkeeping (it keeps every uploaded code) is not
@@ -31,13 +35,16 @@ def _serve_fake(conn) -> None:  # child process: the fake WeChat Pay
     from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
 
     with FakeWeChatPay() as world:
-        conn.send({"v3": world.v3_settings(), "api_key_v2": world.merchant.api_key_v2})
+        fake = world.product_coupons
+        conn.send({"v3": world.v3_settings(), "api_key_v2": world.merchant.api_key_v2,
+                   "brand_v3": fake.brand_v3_settings(), "brand_id": fake.brand_id})  # fmt: skip
         while True:
             message = conn.recv()
             if message == "calls":
                 uploaded = sum(len(stock.codes) for stock in world.busifavor.stocks.values())
-                calls = {k: v for k, v in world.calls.items() if k.startswith("busifavor.")}
-                conn.send(calls | {"errors": len(world.errors), "codes": uploaded})
+                uploaded += sum(len(batch.codes) for batch in fake.batches.values())
+                calls = sum(v for k, v in world.calls.items() if k.startswith("busifavor."))
+                conn.send({"calls": calls + fake.calls, "errors": len(world.errors), "codes": uploaded})
             elif message == "stop":
                 return
 
@@ -92,7 +99,7 @@ def _run(voucher_id: str, codes: int, conn) -> dict:
     conn.send("calls")
     after = conn.recv()
     stock = CouponStock.objects.get(voucher_id=voucher_id)
-    calls = sum(after.get(k, 0) - before.get(k, 0) for k in after if k.startswith("busifavor."))
+    calls = after["calls"] - before["calls"]
     assert stock.status == "synced", (stock.status, stock.error_code, stock.error_message)
     assert stock.codes_uploaded == codes and after["codes"] - before["codes"] == codes
     assert after["errors"] == 0
@@ -108,6 +115,8 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--codes", type=int, default=100_000)
     parser.add_argument("--small", type=int, default=10_000)
+    parser.add_argument("--api", nargs="+", choices=("busifavor", "product_coupon", "partner"),
+                        default=["busifavor", "product_coupon"])  # fmt: skip
     args = parser.parse_args()
 
     parent, child = multiprocessing.Pipe()
@@ -118,31 +127,42 @@ def main() -> None:
         _setup_django(Path(tmp) / "bench.sqlite3")
         from saleor_wechat_distribution import host
         from saleor_wechat_distribution.domain.coupons import MAX_CODES_PER_UPLOAD
-        from saleor_wechat_distribution.wechat.coupons import WeChatPayCoupons, WeChatPayCouponSettings
-        from saleor_wechat_distribution.wechat.payouts_v3 import WeChatPayV3Settings
 
-        gateway = WeChatPayCoupons(
-            WeChatPayCouponSettings(
-                v3=WeChatPayV3Settings(**merchant["v3"]), api_key_v2=merchant["api_key_v2"]
-            )
-        )
-        host.update(coupon_gateways=lambda channel, distributor_id: [gateway])
-        _run("W", MAX_CODES_PER_UPLOAD, parent)  # warm-up: first-use imports and caches are not the codes'
-        small = _run("S", args.small, parent)
-        print(f"codes={small['codes']} api_calls={small['api_calls']} seconds={small['seconds']} "
-              f"peak_mb={small['peak_mb']}")  # fmt: skip
-        large = _run("L", args.codes, parent)
-        print(f"codes={large['codes']} api_calls={large['api_calls']} seconds={large['seconds']} "
-              f"peak_mb={large['peak_mb']}")  # fmt: skip
+        results = {}
+        for api in args.api:
+            gateway = _gateway(api, merchant)
+            host.update(coupon_gateways=lambda channel, distributor_id, g=gateway: [g])
+            tag = api[:2].upper()
+            _run(f"W{tag}", MAX_CODES_PER_UPLOAD, parent)  # warm-up: first-use imports and caches
+            small = _run(f"S{tag}", args.small, parent)
+            large = _run(f"L{tag}", args.codes, parent)
+            for run in (small, large):
+                print(f"{api}: codes={run['codes']} api_calls={run['api_calls']} seconds={run['seconds']} "
+                      f"peak_mb={run['peak_mb']}")  # fmt: skip
+            budget = args.codes // MAX_CODES_PER_UPLOAD + (args.codes % MAX_CODES_PER_UPLOAD > 0) + 5
+            verdict = "met" if large["api_calls"] <= budget else "MISSED"
+            print(f"{api} goal: api_calls <= {budget}: {verdict}; peak memory {small['peak_mb']} MB at "
+                  f"{args.small} codes, {large['peak_mb']} MB at {args.codes}")  # fmt: skip
+            results[api] = {**large, "batch": MAX_CODES_PER_UPLOAD, "small_codes": small["codes"],
+                            "small_api_calls": small["api_calls"],
+                            "small_peak_mb": small["peak_mb"]}  # fmt: skip
     parent.send("stop")
     fake.join(timeout=10)
-    budget = args.codes // MAX_CODES_PER_UPLOAD + (args.codes % MAX_CODES_PER_UPLOAD > 0) + 5
-    print(
-        f"goal: api_calls <= {budget}: {'met' if large['api_calls'] <= budget else 'MISSED'}; "
-        f"peak memory {small['peak_mb']} MB at {args.small} codes, {large['peak_mb']} MB at {args.codes}"
-    )
-    print(json.dumps({**large, "batch": MAX_CODES_PER_UPLOAD, "small_codes": small["codes"],
-                      "small_api_calls": small["api_calls"], "small_peak_mb": small["peak_mb"]}))  # fmt: skip
+    print(json.dumps(results))
+
+
+def _gateway(api: str, merchant: dict):
+    from saleor_wechat_distribution.wechat.coupon_gateways import _build
+
+    if api == "busifavor":
+        entry = {"v3": merchant["v3"], "api_key_v2": merchant["api_key_v2"]}
+    else:
+        entry = {"api": "product_coupon", "brand_id": merchant["brand_id"],
+                 "mode": "brand" if api == "product_coupon" else "partner",
+                 "v3": merchant["brand_v3"] if api == "product_coupon" else merchant["v3"],
+                 "image_url": "https://img.example.com/c.png",
+                 "background_url": "https://img.example.com/b.png"}  # fmt: skip
+    return _build(json.dumps(entry, sort_keys=True))
 
 
 if __name__ == "__main__":

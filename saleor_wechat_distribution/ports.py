@@ -264,7 +264,8 @@ class CouponReceived:
 
 
 class CouponGateway(Protocol):
-    """One merchant's 商家券 API with one app id (the app whose openids the coupons are issued to).
+    """One merchant's coupon API with one app id (the app whose openids the coupons are issued to):
+    商家券 (``wechat.coupons``) or 商品券 (``wechat.product_coupons``, ``mchid`` is then the brand id).
     Errors: ``CouponApiError`` (final), ``CouponTemporaryError`` / ``CouponRateLimited`` (retry),
     ``CouponNotFound``."""
 
@@ -284,11 +285,17 @@ class CouponGateway(Protocol):
 
     def coupon_use(self, *, stock_id: str, code: str, openid: str, use_request_no: str) -> None: ...
 
-    def coupon_return(self, *, stock_id: str, code: str, return_request_no: str) -> None: ...
+    def coupon_return(self, *, stock_id: str, code: str, return_request_no: str, openid: str = "") -> None:
+        """``openid``: the holder (商品券 returns per user; 商家券 ignores it)."""
+        ...
 
-    def coupon_deactivate(self, *, stock_id: str, code: str, request_no: str, reason: str) -> None: ...
+    def coupon_deactivate(
+        self, *, stock_id: str, code: str, request_no: str, reason: str, openid: str = ""
+    ) -> None: ...
 
-    def coupon_query(self, *, code: str, openid: str) -> dict[str, Any]: ...
+    def coupon_query(self, *, code: str, openid: str, stock_id: str = "") -> dict[str, Any]:
+        """``stock_id``: the coupon's stock (商品券 asks by it; 商家券 ignores it)."""
+        ...
 
     def callbacks_set(self, *, notify_url: str) -> None: ...
 

@@ -28,9 +28,9 @@ from ..domain.commission_policy import MAX_PAID_LEVELS
 from ..domain.miniprogram import ENV_VERSIONS
 from ..domain.payouts import PayoutMethod
 from ..domain.referrals import BindingOverride, BindingTrigger, CodePriority
-from ..domain.wechatpay import WeChatPayApi
 from ..ports_miniprogram import MiniProgramSettings
 from .config_fields import OfficialAccount, Parser, mini_program, official_account, payouts
+from .coupon_config import COUPON_APIS, coupon_settings
 from .sealed_config import shown_secret, unseal_value
 
 #: the plugin's identifier in Saleor (``PluginConfiguration.identifier``, the ``/plugins/…/<id>/`` routes)
@@ -174,6 +174,17 @@ _FORM: tuple[tuple[Any, ...], ...] = (
     ("coupon_sync", B, False, None, _("Sync vouchers to WeChat Pay coupons"),
      _("Turn this channel's vouchers into WeChat Pay merchant coupons (商家券) of this merchant, with the "
        "voucher codes as coupon codes; needs the APIv3 settings.")),
+    ("coupon_api", S, "busifavor", COUPON_APIS, _("Coupon API"),
+     _("busifavor: 商家券 (merchants onboarded before 2025-12-15); product_coupon: 商品券 through the brand "
+       "API; product_coupon_partner: 商品券 through this merchant as the brand's service provider.")),
+    ("coupon_brand_id", S, "", None, _("Brand id (商品券)"), _("品牌ID, for 商品券.")),
+    ("coupon_brand_cert_serial_no", S, "", None, _("Brand API certificate serial number"),
+     _("For 商品券 through the brand API.")),
+    ("coupon_brand_private_key", SM, "", None, _("Brand API private key"),
+     _("The brand API certificate's private key (PEM), for 商品券 through the brand API.")),
+    ("coupon_image_url", S, "", None, _("商品券 image"), _("https:// address of the coupon's image.")),
+    ("coupon_background_url", S, "", None, _("商品券 background"),
+     _("https:// address of the coupon's background image.")),
     ("wechatpay_v2_api_key", SE, "", None, _("APIv2 key"),
      _("32 characters; only for the legacy v2 payout API.")),
     ("wechatpay_v2_cert_path", S, "", None, _("APIv2 client certificate path"),
@@ -217,7 +228,8 @@ class AdapterSettings:
     component: OfficialAccount | None = None
     #: ``{"v3": WeChatPayV3Settings kwargs, "v2": WeChatPayV2Settings kwargs}`` (only those configured)
     payouts: dict[str, dict[str, Any]] = field(default_factory=dict, repr=False)
-    #: the merchant's 商家券 settings (``v3`` kwargs and the APIv2 key) when ``coupon_sync`` is on
+    #: the merchant's coupon gateway entry (``v3`` kwargs, the APIv2 key, ``api`` and the 商品券 fields)
+    #: when ``coupon_sync`` is on
     coupons: dict[str, Any] | None = field(default=None, repr=False)
     import_creates_customers: bool = False
     mini_program: MiniProgramSettings | None = field(default=None, repr=False)
@@ -310,15 +322,7 @@ def parse_configuration(
     merchant = payouts(p, payout_app_id)
     if merchant and program["payout_method"] and program["payout_method"] not in merchant:
         p.fail("payout_method", _("The chosen payout API has no merchant settings."))
-    coupons = None
-    if p.flag("coupon_sync"):
-        if WeChatPayApi.V3 not in merchant:
-            p.fail("coupon_sync", _("Coupons need the merchant's APIv3 settings."))
-        else:
-            coupons = {
-                WeChatPayApi.V3: merchant[WeChatPayApi.V3],
-                "api_key_v2": p.text("wechatpay_v2_api_key"),
-            }
+    coupons = coupon_settings(p, merchant)
     if p.errors:
         raise ConfigurationError(p.errors)
     return AdapterSettings(

@@ -125,11 +125,9 @@ def coupon_gateways(channel: str, distributor_id: int | None) -> list[CouponGate
     if parsed is None or parsed.coupons is None:
         return []
     v3 = {**parsed.coupons[WeChatPayApi.V3], **_api_base()}
-    values = {
-        WeChatPayApi.V3: v3,
-        "api_key_v2": parsed.coupons["api_key_v2"],
-        "notify_url": coupon_notify_url(channel, v3["mchid"]),
-    }
+    # 商品券 merchants are keyed by their brand id (their notifications' URL too); 商家券 by the mchid
+    merchant = parsed.coupons.get("brand_id") or v3["mchid"]
+    values = parsed.coupons | {WeChatPayApi.V3: v3, "notify_url": coupon_notify_url(channel, merchant)}
     # built once per configuration and process (keys loaded once), as for the settings' merchants
     return [build_coupon_gateway(json.dumps(values, sort_keys=True))]
 

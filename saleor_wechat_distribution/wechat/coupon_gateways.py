@@ -10,6 +10,11 @@ variable of that name)::
         {"distributor_id": 42, "v3": {...}, ...}      # a distributor's own merchant / Official Account
     ]}
 
+``"api"`` chooses the merchant's coupon API: ``"busifavor"`` (商家券, the default, so existing merchants keep
+working) or ``"product_coupon"`` (商品券, for brands onboarded since 2025-12-15), which also takes
+``"brand_id"``, ``"mode"`` (``"brand"``: the brand API certificate in ``v3``, which must be in public-key
+mode; ``"partner"``: a service provider's APIv3 settings), ``"image_url"`` and ``"background_url"``.
+
 A voucher assigned to a distributor that has entries of its own lives there (its own merchant / Official
 Account); every other voucher with the brand's entries (those without ``distributor_id``). With several
 entries, each code goes to exactly one of them (a code is never handed out twice). Saleor's adapter
@@ -30,6 +35,7 @@ from ..domain.wechatpay import WeChatPayApi
 from ..ports import CouponGateway
 from .coupons import WeChatPayCoupons, WeChatPayCouponSettings
 from .gateways import _v3_settings
+from .product_coupons import ProductCouponSettings, WeChatPayProductCoupons
 
 
 def _configuration() -> dict[str, Any]:
@@ -42,6 +48,11 @@ def _configuration() -> dict[str, Any]:
 @lru_cache(maxsize=64)
 def _build(frozen: str) -> CouponGateway:
     values = json.loads(frozen)
+    api = values.get("api", "busifavor")
+    if api == "product_coupon":
+        return _build_product_coupons(values)
+    if api != "busifavor":
+        raise ValueError(f"unknown coupon api {api!r}: 'busifavor' or 'product_coupon'")
     return WeChatPayCoupons(
         WeChatPayCouponSettings(
             v3=_v3_settings(values[WeChatPayApi.V3]),
@@ -50,6 +61,24 @@ def _build(frozen: str) -> CouponGateway:
             goods_name=values.get("goods_name", "全场商品可用"),
             use_method=values.get("use_method", "OFF_LINE"),
             notify_url=values.get("notify_url", ""),
+        )
+    )
+
+
+def _build_product_coupons(values: dict[str, Any]) -> CouponGateway:
+    v3 = dict(values["v3"])
+    v3.setdefault("mchid", values["brand_id"])  # brand mode signs with the brand id, not a merchant id
+    return WeChatPayProductCoupons(
+        ProductCouponSettings(
+            v3=_v3_settings(v3),
+            brand_id=str(values["brand_id"]),
+            mode=values.get("mode", "brand"),
+            image_url=values.get("image_url", ""),
+            background_url=values.get("background_url", ""),
+            goods_name=values.get("goods_name", "全场商品可用"),
+            use_method=values.get("use_method", "OFF_LINE"),
+            notify_url=values.get("notify_url", ""),
+            api_key_v2=values.get("api_key_v2", ""),
         )
     )
 

@@ -14,10 +14,10 @@ import logging
 from django.http import HttpRequest, HttpResponse
 
 from .. import conf
-from ..domain.coupons import CouponStockKind
+from ..domain.coupons import CouponApiError, CouponStockKind, CouponTemporaryError
 from ..domain.inbound_events import InboundSource
 from ..models import CouponStock
-from ..ports import InvalidNotification
+from ..ports import CouponReceived, InvalidNotification
 from ..services.coupons.card_pack import coupon_received
 from .wechatpay_notifications import apply_once, fail, refuse_malformed, signature_headers
 
@@ -41,7 +41,28 @@ def coupon_notification_view(request: HttpRequest, mchid: str) -> HttpResponse:
         logger.warning("refused a coupon notification for %s: %s", mchid, refused)
         return fail(401, "verification failed")
     key = f"{InboundSource.COUPON}:{received.notification_id or hashlib.sha256(body).hexdigest()}"
-    return apply_once(
-        source=InboundSource.COUPON, key=key, headers=headers, body=body,
-        apply=lambda: coupon_received(mchid=mchid, received=received),
-    )  # fmt: skip
+    try:
+        return apply_once(
+            source=InboundSource.COUPON, key=key, headers=headers, body=body,
+            apply=lambda: _received(gateway, mchid, received),
+        )  # fmt: skip
+    except CouponTemporaryError as error:  # the coupon is not kept; WeChat Pay retries the notification
+        logger.warning("coupon notification for %s not applied yet: %s", mchid, error)
+        return fail(503, "try again later")
+
+
+def _received(gateway: object, mchid: str, received: CouponReceived) -> None:
+    """Record the coupon; 商品券 also wants 确认发放 for it, in the same transaction: a temporary failure
+    rolls the record back (WeChat Pay's retry of the notification tries both again); a final refusal is
+    logged and the coupon stays recorded (it is in the user's card pack either way)."""
+    if coupon_received(mchid=mchid, received=received) is None:
+        return
+    confirm = getattr(gateway, "coupon_confirm", None)
+    if confirm is None:
+        return
+    try:
+        confirm(received)
+    except CouponTemporaryError:
+        raise
+    except CouponApiError as error:
+        logger.warning("WeChat Pay refused to confirm coupon %s: %s", received.code, error)

@@ -163,17 +163,19 @@ class WeChatPayCoupons(CouponGateway):
             )
         )
 
-    def coupon_return(self, *, stock_id: str, code: str, return_request_no: str) -> None:
+    def coupon_return(self, *, stock_id: str, code: str, return_request_no: str, openid: str = "") -> None:
         self._call(lambda: self._client.marketing_busifavor_coupon_return(code, stock_id, return_request_no))
 
-    def coupon_deactivate(self, *, stock_id: str, code: str, request_no: str, reason: str) -> None:
+    def coupon_deactivate(
+        self, *, stock_id: str, code: str, request_no: str, reason: str, openid: str = ""
+    ) -> None:
         self._call(
             lambda: self._client.marketing_busifavor_coupon_deactivate(
                 code, stock_id, request_no, deactivate_reason=reason[:64] or None
             )
         )
 
-    def coupon_query(self, *, code: str, openid: str) -> dict[str, Any]:
+    def coupon_query(self, *, code: str, openid: str, stock_id: str = "") -> dict[str, Any]:
         """One user's coupon (查询用户单张券详情): ``coupon_state`` SENDED / USED / EXPIRED / DEACTIVATED."""
         if not code or not openid or not openid.replace("-", "").replace("_", "").isalnum():
             raise ValueError("a coupon query needs a code and an openid of letters, digits, - and _")

@@ -47,6 +47,7 @@ def issued_coupon_deactivate(coupon: IssuedCoupon, *, reason: str) -> int:
                 code=coupon.code,
                 request_no=request_no("WDDEA", coupon.stock.stock_id, coupon.code),
                 reason=reason,
+                openid=coupon.openid,
             )
         except CouponTemporaryError:
             raise

@@ -27,7 +27,9 @@ def coupon_reconcile(*, limit: int = 500) -> int:
     )
     for coupon in batch:
         try:
-            detail = stock_gateway(coupon.stock).coupon_query(code=coupon.code, openid=coupon.openid)
+            detail = stock_gateway(coupon.stock).coupon_query(
+                code=coupon.code, openid=coupon.openid, stock_id=coupon.stock.stock_id
+            )
         except CouponNotFound:
             detail = {}
         except conf.CouponsNotConfigured:

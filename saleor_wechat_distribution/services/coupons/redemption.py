@@ -136,6 +136,7 @@ def coupon_order_cancelled(*, order_id: str) -> int:
                 stock_id=coupon.stock.stock_id,
                 code=coupon.code,
                 return_request_no=request_no("WDRET", order_id, coupon.code),
+                openid=coupon.openid,
             )
         except (CouponNotFound, CouponApiError) as error:
             if isinstance(error, CouponTemporaryError):

@@ -27,6 +27,7 @@ from .crypto import (
     rsa_test_key,
     self_signed_certificate,
 )
+from .product_coupons import FakeProductCoupons
 from .state import (
     ALL_OUTCOMES,
     DEFAULT_SCENES,
@@ -110,6 +111,8 @@ class FakeWeChatPay(FakeHttpWorld, TransferBills, V2Transfers):
         self._install_v2_transfers()
         #: 商家券 (/v3/marketing/busifavor/*): stocks, uploaded codes, users' coupons
         self.busifavor = FakeBusifavor(self)
+        #: 商品券 (/brand/marketing/product-coupon/*, /v3/marketing/partner/product-coupon/*)
+        self.product_coupons = FakeProductCoupons(self)
 
     def v3_settings(self, **overrides: Any) -> dict[str, Any]:
         """Keyword arguments of ``WeChatPayV3Settings`` for a merchant of this world (JSON-safe)."""
