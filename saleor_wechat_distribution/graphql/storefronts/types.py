@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
-from django.utils.translation import gettext_lazy as _
 from graphene import relay
 
 from ...domain.distributors import DistributorStatus
@@ -14,9 +13,9 @@ from ...domain.permissions import Permission
 from ...models import OfficialAccount as OfficialAccountModel
 from ...models import Storefront as StorefrontModel
 from ...sealing import obfuscate, unseal
-from ...selectors.storefronts import official_account_of, qr_funnel
-from ...services.wechat_links import oauth_url, poster_inputs, qr_code_for, qr_image_url
-from ...wechat.posters import PosterImageUnavailable, poster_url
+from ...selectors.storefronts import official_account_of, qr_code_prepared, qr_funnel
+from ...services.posters.share_posters import share_poster_url
+from ...services.wechat_links import oauth_url, qr_image_url
 from ..core.errors import QueryError
 from ..core.node import register_node_type
 from ..core.permissions import check_access
@@ -162,12 +161,14 @@ class Storefront(graphene.ObjectType):
         permanent=graphene.Boolean(
             default_value=False, description="Permanent codes are limited: ask rarely."
         ),
-        description="The distributor's follow QR code. Owner or MANAGE_USERS.",
+        description="The distributor's follow QR code as prepared by storefrontQrCodeCreate; null while "
+        "none is prepared (or it expired). A read: WeChat is not asked. Owner or MANAGE_USERS.",
     )
     share_poster = graphene.String(
         product_id=graphene.String(required=True),
-        description="URL of a share poster (PNG) for a product, with the distributor's QR code. Owner or "
-        "MANAGE_USERS.",
+        description="URL of the share poster (PNG) of a product, with the distributor's QR code, as prepared "
+        "by sharePosterCreate; null while it is not prepared (or the product changed since). A read: "
+        "nothing is drawn. Owner or MANAGE_USERS.",
     )
     oauth_url = graphene.String(
         redirect_uri=graphene.String(required=True),
@@ -220,12 +221,7 @@ class Storefront(graphene.ObjectType):
     def resolve_qr_code(root: StorefrontModel, info: Any, *, permanent: bool = False) -> Any:
         if not can_manage_storefront(info.context, root):
             check_access(info.context.principal, permissions=(Permission.MANAGE_USERS,))
-        if root.distributor is None:
-            return None
-        try:
-            return qr_code_for(storefront=root, distributor=root.distributor, permanent=permanent)
-        except DistributionError as error:
-            raise _query_error(error) from None
+        return qr_code_prepared(storefront=root, permanent=permanent)
 
     @staticmethod
     def resolve_oauth_url(root: StorefrontModel, info: Any, *, redirect_uri: str, state: str = "") -> str:
@@ -235,19 +231,13 @@ class Storefront(graphene.ObjectType):
             raise _query_error(error) from None
 
     @staticmethod
-    def resolve_share_poster(root: StorefrontModel, info: Any, *, product_id: str) -> str:
+    def resolve_share_poster(root: StorefrontModel, info: Any, *, product_id: str) -> str | None:
         if not can_manage_storefront(info.context, root):
             check_access(info.context.principal, permissions=(Permission.MANAGE_USERS,))
         try:
-            inputs = poster_inputs(storefront=root, product_id=product_id)
+            url = share_poster_url(storefront=root, product_id=product_id)
         except DistributionError as error:
             raise _query_error(error) from None
-        try:
-            url = poster_url(
-                product=inputs.product, distributor_name=inputs.distributor_name, link=inputs.link
-            )
-        except PosterImageUnavailable:
-            raise QueryError(
-                _("The product image could not be loaded."), code="IMAGE_UNAVAILABLE", field="productId"
-            ) from None
+        if url is None:
+            return None
         return info.context.request.build_absolute_uri(url) if info.context.request is not None else url
