@@ -13,19 +13,26 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 
-from ..models import OfficialAccount, Storefront
+from ..models import CouponStock, OfficialAccount, Storefront
 from ..ports import SYSTEM
 from ..sealing import seal
 from ..services.identities import identity_link_customer
 from ..services.programs import channel_program_update
 from ..testing.fake_wechat_app import install_transfer
 from ..testing.fake_wechat_mp import FakeWeChatMp
+from ..testing.fake_wechat_scan import install_scan
 from ..testing.fake_wechatpay import FakeWeChatPay
+from .demo_world import (
+    PreparedCode,
+    bind_storefront_accounts,
+    prepare_showcase_qr_code,
+    sync_demo_vouchers,
+)
 from .seed import BRAND_STOREFRONT, DEMO_CHANNEL, NETWORK, NEW_CUSTOMER
 
 BRAND_APP = "wxsandboxbrand0001"
@@ -38,6 +45,12 @@ class SimulatedWeChat:
     mp: FakeWeChatMp
     pay: FakeWeChatPay
     app_id: str
+    #: demo storefront slug -> its own simulated account
+    storefront_apps: dict[str, str] = field(default_factory=dict)
+    #: the demo vouchers' 商家券 stocks in the simulated WeChat Pay
+    coupon_stocks: tuple[CouponStock, ...] = ()
+    #: a demo distributor's follow QR code, prepared at start
+    showcase_code: PreparedCode | None = None
 
     @property
     def page_config(self) -> dict[str, str]:
@@ -98,5 +111,17 @@ def start(*, public_url: str) -> SimulatedWeChat:
         identity_link_customer(
             app_id=BRAND_APP, openid=persona.openid(BRAND_APP), user_id=uid, unionid=persona.unionid
         )
-    _running = SimulatedWeChat(mp=mp, pay=pay, app_id=BRAND_APP)
+    # QR codes: pictures and scans served by the simulated WeChat, events posted to our callback
+    install_scan(mp, callback_base=public_url)
+    settings.WECHAT_DISTRIBUTION_QR_IMAGE_BASE_URL = mp.base_url + "/"
+    storefront_apps = bind_storefront_accounts(mp, people)
+    stocks = sync_demo_vouchers(pay, app_id=BRAND_APP)
+    _running = SimulatedWeChat(
+        mp=mp,
+        pay=pay,
+        app_id=BRAND_APP,
+        storefront_apps=storefront_apps,
+        coupon_stocks=tuple(stocks),
+        showcase_code=prepare_showcase_qr_code(),
+    )
     return _running
