@@ -1,7 +1,7 @@
 """A thin GraphQL-over-HTTP view. The host supplies authentication (Saleor JWT, sandbox tokens).
 
 Saleor's own GraphQLView is not reused: its query-cost validation and introspection cache are tied to
-Saleor's schema (DESIGN.md §2). What it guards against is guarded here too: a request must fit the limits
+Saleor's schema. What it guards against is guarded here too: a request must fit the limits
 of ``core/query_limits.py`` (size, aliases, depth, repeated fields, cost) before it is validated or
 executed, and errors are logged as ``core/error_log.py`` says.
 """
