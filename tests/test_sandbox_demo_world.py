@@ -5,7 +5,10 @@ a share poster of a demo product with its picture."""
 from __future__ import annotations
 
 import io
+import json
+import urllib.error
 import urllib.request
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import zxingcpp
 from PIL import Image
@@ -21,6 +24,7 @@ from saleor_wechat_distribution.models import (
 from saleor_wechat_distribution.ports import Principal
 from saleor_wechat_distribution.sandbox import simulated_wechat
 from saleor_wechat_distribution.sandbox.demo_world import STOREFRONT_APPS, VOUCHERS
+from saleor_wechat_distribution.sandbox.tokens import principal_from_token
 from saleor_wechat_distribution.sandbox.vouchers.models import SandboxVoucherCode
 from saleor_wechat_distribution.services.posters.share_posters import share_poster_create
 from saleor_wechat_distribution.services.referrals import referral_link
@@ -96,3 +100,36 @@ def test_a_share_poster_of_a_demo_product_with_its_picture(demo, settings):  # n
     assert decode(png) == [link]
     picture = Image.open(io.BytesIO(png)).getpixel((375, 375))
     assert picture != (255, 255, 255)  # the demo product's picture, fetched from the sandbox
+
+
+def test_a_distributor_signs_in_to_the_center_on_her_storefronts_own_account(demo, sandbox_url):  # noqa: F811
+    """The center at ?s=wangfang authorizes on Wang Fang's own simulated account; the person holding the
+    phone is recognised as her (user 201), and the token is hers."""
+    app_id = STOREFRONT_APPS["wangfang"]
+    authorize = demo.mp.base_url + "/connect/oauth2/authorize?" + urlencode({
+        "appid": app_id, "redirect_uri": f"{sandbox_url}/center/?s=wangfang", "response_type": "code",
+        "scope": "snsapi_base", "state": "s", "as": "user201",
+    })  # fmt: skip
+    opener = urllib.request.build_opener(_NoRedirect)
+    try:
+        opener.open(authorize, timeout=10)
+        raise AssertionError("WeChat's authorization redirects back")
+    except urllib.error.HTTPError as redirect:
+        location = redirect.headers["Location"]
+    code = parse_qs(urlsplit(location).query)["code"][0]
+    query = (
+        'mutation($c: String!) { centerSignIn(storefront: "wangfang", code: $c) { token errors { code } } }'
+    )
+    request = urllib.request.Request(
+        sandbox_url + "/graphql/",
+        data=json.dumps({"query": query, "variables": {"c": code}}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        signed = json.loads(answer.read())["data"]["centerSignIn"]
+    assert signed["errors"] == [] and principal_from_token(signed["token"]).user_id == 201
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args, **kwargs):
+        return None
