@@ -61,11 +61,27 @@ def test_demo_vouchers_are_in_the_simulated_card_pack_with_the_same_codes(demo):
         codes = SandboxVoucherCode.objects.filter(voucher__voucher_id=voucher_id)
         ours = set(codes.values_list("code", flat=True))
         assert set(remote.codes) == ours and len(ours) == count
-    # the sandbox started again: nothing created twice
-    again = simulated_wechat.start(public_url=demo.pay.base_url + "/")
-    assert CouponStock.objects.count() == len(VOUCHERS)
-    again.mp.stop()
-    again.pay.stop()
+
+
+
+def test_a_restarted_sandbox_hands_what_it_remembers_to_the_new_simulated_wechat(demo, sandbox_url):  # noqa: F811
+    """A new start makes new fakes on new ports: the stored stocks and QR codes work there as before,
+    nothing is created twice."""
+    before = {s.voucher_id: s.stock_id for s in CouponStock.objects.all()}
+    again = simulated_wechat.start(public_url=sandbox_url + "/")
+    try:
+        assert {s.voucher_id: (s.stock_id, s.status) for s in CouponStock.objects.all()} == {
+            voucher_id: (stock_id, "synced") for voucher_id, stock_id in before.items()
+        }
+        assert set(again.pay.busifavor.stocks) == set(before.values())
+        code = again.showcase_code
+        assert code.scan_url.startswith(again.mp.base_url) and QrCode.objects.count() == 1
+        assert decode(get(code.image_url)[1]) == [code.scan_url]
+        status, page = get(code.scan_url + "?as=user9001")
+        assert status == 200 and "欢迎光临王芳" in page.decode()
+    finally:
+        again.mp.stop()
+        again.pay.stop()
 
 
 def test_the_qr_code_png_decodes_and_scanning_it_follows_and_binds(demo):  # noqa: F811

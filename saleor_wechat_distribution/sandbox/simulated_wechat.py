@@ -33,6 +33,7 @@ from .demo_world import (
     prepare_showcase_qr_code,
     sync_demo_vouchers,
 )
+from .restarts import adopt_coupon_stocks, adopt_qr_codes
 from .seed import BRAND_STOREFRONT, DEMO_CHANNEL, NETWORK, NEW_CUSTOMER
 
 BRAND_APP = "wxsandboxbrand0001"
@@ -115,6 +116,9 @@ def start(*, public_url: str) -> SimulatedWeChat:
     install_scan(mp, callback_base=public_url)
     settings.WECHAT_DISTRIBUTION_QR_IMAGE_BASE_URL = mp.base_url + "/"
     storefront_apps = bind_storefront_accounts(mp, people)
+    # the database remembers the last simulated WeChat's codes and stocks: the new one knows them too
+    adopt_qr_codes(mp, {BRAND_APP, *storefront_apps.values()})
+    adopt_coupon_stocks(pay)
     stocks = sync_demo_vouchers(pay, app_id=BRAND_APP)
     _running = SimulatedWeChat(
         mp=mp,
