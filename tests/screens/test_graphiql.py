@@ -45,3 +45,22 @@ def test_graphiql_renders_and_queries_with_no_network(browser):
     screenshot(page, "graphiql-offline")
     failed = [r.url for r in browser.requests if not r.url.startswith(browser.base + "/")]
     assert failed == [], f"GraphiQL asked other hosts: {failed}"
+
+
+def test_saleors_plugin_route_serves_the_same_files():
+    """Under Saleor GraphiQL is the plugin's GraphQL route on GET (with DEBUG): its files come from the
+    same route, so no other route (and no CDN) is needed."""
+    from django.test import RequestFactory
+
+    from saleor_wechat_distribution.ports import Principal
+    from saleor_wechat_distribution.saleor_adapter.routes import dispatch
+
+    def get(query: str):
+        request = RequestFactory().get("/plugins/channel/cn/wechat.distribution/graphql/" + query)
+        return dispatch(request, "graphql/", channel="cn", authenticate=lambda _: Principal.anonymous(),
+                        graphiql=True)  # fmt: skip
+
+    assert b"?graphiql-asset=graphiql.min.js" in get("").content
+    response = get("?graphiql-asset=react.production.min.js")
+    assert response.status_code == 200 and response["Content-Type"].startswith("text/javascript")
+    assert b"".join(response.streaming_content) == (GRAPHIQL_STATIC / "react.production.min.js").read_bytes()
