@@ -15,7 +15,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import timezone
 
-from ..models import CouponStock, OfficialAccount, QrCode, Storefront
+from ..models import CouponStock, OfficialAccount, Storefront
 from ..ports import Principal
 from ..sealing import seal
 from ..services.coupons.stock_sync import coupon_sync_voucher
@@ -138,7 +138,6 @@ def prepare_showcase_qr_code() -> PreparedCode:
         principal=Principal(user_id=SHOWCASE_USER, email=f"user{SHOWCASE_USER}@example.com"),
         storefront_id=None,
     )
-    assert isinstance(code, QrCode)
     return PreparedCode(
         storefront=storefront.slug,
         distributor=storefront.distributor.display_name if storefront.distributor else "",

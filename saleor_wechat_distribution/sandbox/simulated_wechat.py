@@ -3,7 +3,10 @@ without WeChat: the fake Official Account API and the fake WeChat Pay of ``testi
 process (daemon threads on free loopback ports), the brand's storefront is bound to a simulated service
 account, payouts go to the simulated merchant, and the demo people are WeChat *personas* whose identities
 are linked to their demo accounts. Web authorization and a transfer's 确认收款 are pages of the fakes
-(``testing/fake_wechat_app.py``), opened in the browser as WeChat would.
+(``testing/fake_wechat_app.py``), opened in the browser as WeChat would; so are QR codes' pictures and
+scanning them (``testing/fake_wechat_scan.py``). ``demo_world.py`` adds the rest of the demo: an account
+per demo storefront, demo vouchers in the card pack, a prepared QR code; ``restarts.py`` hands what the
+database remembers to the new fakes.
 
 Started by ``python -m saleor_wechat_distribution.sandbox`` (set ``SANDBOX_REAL_WECHAT=1`` to keep the
 settings' own WeChat); tests start their own fakes.
