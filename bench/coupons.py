@@ -116,7 +116,7 @@ def main() -> None:
     merchant = parent.recv()
     with tempfile.TemporaryDirectory(prefix="bench-coupons-") as tmp:
         _setup_django(Path(tmp) / "bench.sqlite3")
-        from saleor_wechat_distribution import conf
+        from saleor_wechat_distribution import host
         from saleor_wechat_distribution.domain.coupons import MAX_CODES_PER_UPLOAD
         from saleor_wechat_distribution.wechat.coupons import WeChatPayCoupons, WeChatPayCouponSettings
         from saleor_wechat_distribution.wechat.payouts_v3 import WeChatPayV3Settings
@@ -126,7 +126,7 @@ def main() -> None:
                 v3=WeChatPayV3Settings(**merchant["v3"]), api_key_v2=merchant["api_key_v2"]
             )
         )
-        conf.set_coupon_gateway_factory(lambda channel, distributor_id: [gateway])
+        host.update(coupon_gateways=lambda channel, distributor_id: [gateway])
         _run("W", MAX_CODES_PER_UPLOAD, parent)  # warm-up: first-use imports and caches are not the codes'
         small = _run("S", args.small, parent)
         print(f"codes={small['codes']} api_calls={small['api_calls']} seconds={small['seconds']} "

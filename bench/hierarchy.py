@@ -530,14 +530,16 @@ class StatementClock:
 def bench_inserts(tree: Tree, count: int, seed: int) -> dict[str, float]:
     from django.db import connection
 
-    from saleor_wechat_distribution.conf import ProgramConfig, set_config_provider
+    from saleor_wechat_distribution import host
+    from saleor_wechat_distribution.conf import ProgramConfig
     from saleor_wechat_distribution.ports import Principal
     from saleor_wechat_distribution.services.distributors import distributor_apply
 
     rng = random.Random(seed + 1)
     active = [i for i in range(len(tree)) if tree.status[i] == "active"]
     parents = rng.choices(active, k=count)
-    set_config_provider(lambda channel: ProgramConfig(auto_approve=True))
+    saved = host.current()
+    host.update(program_config=lambda channel: ProgramConfig(auto_approve=True))
     latencies = []
     clock = StatementClock()  # BEGIN/COMMIT are not statements here: they are not counted
     try:
@@ -556,7 +558,7 @@ def bench_inserts(tree: Tree, count: int, seed: int) -> dict[str, float]:
         total_ms = (time.perf_counter() - t_start) * 1000
         cpu_ms = (time.process_time() - cpu_start) * 1000
     finally:
-        set_config_provider(None)
+        host.install(saved)
     latencies.sort()
     # re-check the counters where the inserts landed: some parents, their top-level nodes, the big root
     touched = {parent + 1 for parent in rng.sample(parents, min(20, len(parents)))}

@@ -17,7 +17,7 @@ class WeChatDistributionConfig(AppConfig):
         from django.core.signals import request_finished, request_started
         from django.db.models.signals import post_delete, post_save
 
-        from . import checks, conf, jobs, tasks  # noqa: F401 - tasks: registers our Celery tasks; checks: system checks
+        from . import checks, deprecated_tasks, host, jobs, tasks  # noqa: F401 - tasks: registers our Celery tasks; checks: system checks
         from .graphql.core import error_log
         from .log_redaction import install_log_redaction
         from .models import CommissionRule
@@ -39,10 +39,9 @@ class WeChatDistributionConfig(AppConfig):
         request_finished.connect(jobs.request_finished, dispatch_uid="wd-jobs-request-finished")
         post_save.connect(rules_cache_clear, sender=CommissionRule, dispatch_uid="wd-rules-cache-save")
         post_delete.connect(rules_cache_clear, sender=CommissionRule, dispatch_uid="wd-rules-cache-delete")
-        # defaults from Django settings, unless a host (Saleor's adapter) registered its own
-        if not conf.has_payout_gateway_factory():
-            conf.set_payout_gateway_factory(payout_gateway_from_settings)
-        if not conf.has_coupon_gateway_factory():
-            conf.set_coupon_gateway_factory(coupon_gateways_from_settings)
-        if not conf.has_official_account_gateway():
-            conf.set_official_account_gateway(WeChatGateway())
+        # defaults from Django settings, unless a host (Saleor's adapter) installed its own
+        host.fill_defaults(
+            payout_gateway=payout_gateway_from_settings,
+            coupon_gateways=coupon_gateways_from_settings,
+            official_account_gateway=WeChatGateway(),
+        )

@@ -1,8 +1,11 @@
-"""The interface a host (Saleor's plugin hooks, the sandbox's demo orders) reports order events through.
+"""The interface a host without its own tasks (the sandbox's demo orders, tests) reports order, voucher and
+customer events through. (Saleor's adapter queues its own tasks, which read Saleor and call the services
+directly: ``saleor_adapter/tasks.py``; it uses this module for voucher and customer changes.)
 
-Each call only queues a Celery task on commit, so nothing here blocks a checkout; the tasks call the
-services, which are idempotent (the same event twice, or two workers at once, change nothing more).
-Errors are contained: a host hook must never fail because of us.
+Each call only queues ONE Celery task per service call (``task_names``), on commit, with the event as
+keyword arguments, so nothing here blocks a checkout; the task calls the service, which is idempotent (the
+same event twice, or two workers at once, change nothing more). Errors are contained: a host hook must
+never fail because of us.
 """
 
 from __future__ import annotations
@@ -13,35 +16,56 @@ from datetime import datetime
 from decimal import Decimal
 
 from . import jobs
+from . import task_names as names
+from .domain.holds import HoldReason
 from .ports import OrderSnapshot, VoucherSnapshot, order_to_payload
 
 logger = logging.getLogger(__name__)
 
 
-def _queue(kind: str, *args: object) -> None:
+def _queue(task: str, **kwargs: object) -> None:
+    """Queue ``task`` (one service call) with keyword arguments; never raises into the host."""
     try:
-        jobs.enqueue("order_event", kind, *args)
+        jobs.enqueue(task, **kwargs)
     except Exception:
-        logger.exception("could not queue %s order event", kind)
+        logger.exception("could not queue %s", task)
 
 
 def order_created(order: OrderSnapshot) -> None:
-    _queue("placed", order_to_payload(order))
+    _queue(names.ORDER_PLACED, order=order_to_payload(order))
     if order.voucher_code:
-        _queue_coupon("coupon_event", "order_used", order.order_id, order.channel, order.voucher_code)
+        coupon_order_used(order)
+
+
+def coupon_order_used(order: OrderSnapshot) -> None:
+    """The order used a voucher code: its WeChat coupon is consumed too (a no-op without one)."""
+    _queue(
+        names.COUPON_ORDER_USED,
+        order_id=order.order_id,
+        channel=order.channel,
+        voucher_code=order.voucher_code,
+    )
 
 
 def order_paid(order: OrderSnapshot, *, paid_at: datetime | None = None) -> None:
-    _queue("paid", order_to_payload(order), paid_at.isoformat() if paid_at else None)
+    _queue(names.ORDER_PAID, order=order_to_payload(order), paid_at=paid_at.isoformat() if paid_at else None)
 
 
 def order_fulfilled(order_id: str, *, fulfilled_at: datetime | None = None) -> None:
-    _queue("fulfilled", order_id, fulfilled_at.isoformat() if fulfilled_at else None)
+    _queue(
+        names.ORDER_FULFILLED,
+        order_id=order_id,
+        fulfilled_at=fulfilled_at.isoformat() if fulfilled_at else None,
+    )
 
 
 def order_cancelled(order_id: str) -> None:
-    _queue("cancelled", order_id)
-    _queue_coupon("coupon_event", "order_cancelled", order_id)
+    _queue(names.ORDER_CANCELLED, order_id=order_id)
+    coupon_order_cancelled(order_id)
+
+
+def coupon_order_cancelled(order_id: str) -> None:
+    _queue(names.COUPON_ORDER_CANCELLED, order_id=order_id)
 
 
 def order_refunded(
@@ -52,15 +76,21 @@ def order_refunded(
     amount: Decimal | None = None,
 ) -> None:
     lines = {k: str(v) for k, v in line_amounts.items()} if line_amounts is not None else None
-    _queue("refunded", order_to_payload(order), refund_id, lines, str(amount) if amount is not None else None)
+    _queue(
+        names.ORDER_REFUND_RECEIVED,
+        order=order_to_payload(order),
+        refund_id=refund_id,
+        line_amounts=lines,
+        amount=str(amount) if amount is not None else None,
+    )
 
 
 def order_refund_requested(order_id: str, *, reference: str) -> None:
-    _queue("hold_open", order_id, "refund_requested", reference)
+    _queue(names.ORDER_HOLD_OPEN, order_id=order_id, reason=HoldReason.REFUND_REQUESTED, reference=reference)
 
 
 def order_refund_request_closed(order_id: str, *, reference: str) -> None:
-    _queue("hold_close", order_id, "refund_requested", reference)
+    _queue(names.ORDER_HOLD_CLOSE, order_id=order_id, reason=HoldReason.REFUND_REQUESTED, reference=reference)
 
 
 # --- vouchers -> WeChat Pay merchant coupons (商家券) -------------------------------------------------
@@ -72,32 +102,25 @@ def order_refund_request_closed(order_id: str, *, reference: str) -> None:
 CODES_PER_MESSAGE = 1000
 
 
-def _queue_coupon(task: str, *args: object) -> None:
-    try:
-        jobs.enqueue(task, *args)
-    except Exception:
-        logger.exception("could not queue %s %r", task, args[:1])
-
-
 def _voucher_id(voucher: VoucherSnapshot | str) -> str:
     return voucher.voucher_id if isinstance(voucher, VoucherSnapshot) else str(voucher)
 
 
 def voucher_created(voucher: VoucherSnapshot | str) -> None:
-    _queue_coupon("coupon_sync", _voucher_id(voucher))
+    _queue(names.COUPON_SYNC, voucher_id=_voucher_id(voucher))
 
 
 def voucher_updated(voucher: VoucherSnapshot | str) -> None:
     """Also for a voucher deactivated (the sync sees it inactive and makes its coupons invalid)."""
-    _queue_coupon("coupon_sync", _voucher_id(voucher))
+    _queue(names.COUPON_SYNC, voucher_id=_voucher_id(voucher))
 
 
 def voucher_deleted(voucher: VoucherSnapshot | str) -> None:
-    _queue_coupon("coupon_event", "voucher_deleted", _voucher_id(voucher))
+    _queue(names.COUPON_VOUCHER_DELETED, voucher_id=_voucher_id(voucher))
 
 
 def voucher_codes_created(voucher: VoucherSnapshot | str) -> None:
-    _queue_coupon("coupon_sync", _voucher_id(voucher))
+    _queue(names.COUPON_SYNC, voucher_id=_voucher_id(voucher))
 
 
 def voucher_codes_deleted(voucher: VoucherSnapshot | str, codes: Iterable[str]) -> None:
@@ -106,28 +129,21 @@ def voucher_codes_deleted(voucher: VoucherSnapshot | str, codes: Iterable[str]) 
     for code in codes:
         chunk.append(str(code))
         if len(chunk) == CODES_PER_MESSAGE:
-            _queue_coupon("coupon_event", "codes_deleted", _voucher_id(voucher), chunk)
+            _queue(names.COUPON_CODES_DELETED, voucher_id=_voucher_id(voucher), codes=chunk)
             chunk = []
     if chunk:
-        _queue_coupon("coupon_event", "codes_deleted", _voucher_id(voucher), chunk)
-
-
-def _queue_customer(kind: str, *args: object) -> None:
-    try:
-        jobs.enqueue("customer_event", kind, *args)
-    except Exception:
-        logger.exception("could not queue %s customer event", kind)
+        _queue(names.COUPON_CODES_DELETED, voucher_id=_voucher_id(voucher), codes=chunk)
 
 
 def referral_seen(*, channel: str, user_id: int, code: str) -> None:
     """A signed-in customer carries a distributor's code (e.g. in checkout metadata): a link touch, which
     binds them when the channel's policy binds on first click."""
-    _queue_customer("referral_seen", channel, user_id, code)
+    _queue(names.REFERRAL_TOUCH, channel=channel, user_id=user_id, code=code)
 
 
 def customer_deleted(*, user_id: int) -> None:
     """The host deleted a customer: their bindings go (attributions and commissions stay, as history)."""
-    _queue_customer("deleted", user_id)
+    _queue(names.CUSTOMER_BINDINGS_FORGET, user_id=user_id)
 
 
 def voucher_changed(*, kind: str, voucher_id: str, codes: Iterable[str] = ()) -> None:
@@ -144,7 +160,7 @@ def voucher_changed(*, kind: str, voucher_id: str, codes: Iterable[str] = ()) ->
 
 def order_dispute_opened(order_id: str, *, reference: str, reason: str) -> None:
     """An after-sales case (dispute) opened in the host: the order's commissions are held meanwhile."""
-    _queue("dispute_open", order_id, reference, reason)
+    _queue(names.ORDER_DISPUTE_OPEN, order_id=order_id, reference=reference, reason=reason)
 
 
 def order_case_sync(order_id: str, *, reference: str, reason: str, state: Callable[[], str | None]) -> None:
@@ -162,4 +178,11 @@ def order_dispute_resolved(
     order_id: str, *, reference: str, resolution: str, refund_id: str = "", amount: Decimal | None = None
 ) -> None:
     """The host closed the case: ``release`` the commissions, or ``reverse`` them with ``refund_id``."""
-    _queue("dispute_resolve", order_id, reference, resolution, refund_id, str(amount) if amount else None)
+    _queue(
+        names.ORDER_DISPUTE_RESOLVE,
+        order_id=order_id,
+        reference=reference,
+        resolution=resolution,
+        refund_id=refund_id,
+        amount=str(amount) if amount else None,
+    )

@@ -24,14 +24,16 @@ from celery import Task, current_app
 from celery.backends.base import DisabledBackend
 from django.db import transaction
 
-TASK_PREFIX = "saleor_wechat_distribution."
+from . import task_names
+
 logger = logging.getLogger(__name__)
 
 
-def _short_repr(args: tuple) -> str | None:
-    """``repr(args)`` when it is short; else None: Celery then makes its truncated ``saferepr``."""
-    if all(isinstance(a, str | int | float | bool | None) for a in args):
-        text = repr(args)
+def _short_repr(values: tuple | dict) -> str | None:
+    """``repr(values)`` when it is short; else None: Celery then makes its truncated ``saferepr``."""
+    items = values.values() if isinstance(values, dict) else values
+    if all(isinstance(a, str | int | float | bool | None) for a in items):
+        text = repr(values)
         if len(text) <= 1024:
             return text
     return None
@@ -61,18 +63,21 @@ def _send_options(task: Task) -> dict[str, Any]:
 _options_by_task: dict[str, dict[str, Any]] = {}
 
 
-def enqueue(name: str, *args: Any, countdown: float | None = None) -> None:
-    """Send after commit. A failure to send (broker down; or, run eagerly, the task itself failing) is
-    logged and never reaches the caller, whose work is committed: the periodic jobs pick it up later."""
+def enqueue(name: str, *args: Any, countdown: float | None = None, **kwargs: Any) -> None:
+    """Send task ``name`` (one of ``task_names``; anything else raises ``ValueError`` at once) after commit.
+    A failure to send (broker down; or, run eagerly, the task itself failing) is logged and never reaches
+    the caller, whose work is committed: the periodic jobs pick it up later."""
+    if name not in task_names.ALL:
+        raise ValueError(f"unknown task {name!r}: task names live in task_names.py")
 
     def send() -> None:
         try:
             # argsrepr: our arguments are ids, their repr is short; Celery's saferepr of them (for
             # monitoring only) is a tenth of the send's CPU
-            task = current_app.tasks[TASK_PREFIX + name]
+            task = current_app.tasks[name]
             task.apply_async(
-                args=args, countdown=countdown, argsrepr=_short_repr(args), kwargsrepr="{}",
-                **_send_options(task),
+                args=args, kwargs=kwargs, countdown=countdown, argsrepr=_short_repr(args),
+                kwargsrepr=_short_repr(kwargs) if kwargs else "{}", **_send_options(task),
             )  # fmt: skip
         except Exception:
             logger.exception("could not run or queue task %s%r", name, args)

@@ -1,5 +1,7 @@
-"""Celery tasks: thin wrappers over services (HackSoftware's styleguide). ``shared_task`` binds them to
-the host's Celery app (Saleor's, or the sandbox's)."""
+"""Celery tasks: thin wrappers over services (HackSoftware's styleguide), one task per service call, with
+keyword arguments. ``shared_task`` binds them to the host's Celery app (Saleor's, or the sandbox's); their
+names are in ``task_names.py``; the previous release's names are forwarding shims (``deprecated_tasks.py``).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from django.conf import settings
 from django.db import OperationalError
 from django.utils import timezone
 
+from . import task_names as names
 from .domain.coupons import CouponTemporaryError
 from .domain.payouts import PayoutTemporaryError
 from .models import OrderAttribution
@@ -45,7 +48,7 @@ logger = logging.getLogger(__name__)
 
 
 @shared_task(
-    name="saleor_wechat_distribution.withdrawal_send",
+    name=names.WITHDRAWAL_SEND,
     autoretry_for=(PayoutTemporaryError,),
     retry_backoff=getattr(settings, "WECHAT_DISTRIBUTION_PAYOUT_RETRY_BACKOFF", 30),
     retry_backoff_max=3600,
@@ -58,7 +61,7 @@ def withdrawal_send_task(withdrawal_id: int) -> str:
 
 
 @shared_task(
-    name="saleor_wechat_distribution.withdrawal_reconcile",
+    name=names.WITHDRAWAL_RECONCILE,
     autoretry_for=(PayoutTemporaryError,),
     retry_backoff=60,
     max_retries=6,
@@ -67,7 +70,7 @@ def withdrawal_reconcile_task(withdrawal_id: int) -> str:
     return withdrawal_reconcile(withdrawal_id=withdrawal_id).status
 
 
-@shared_task(name="saleor_wechat_distribution.commissions_settle_due")
+@shared_task(name=names.COMMISSIONS_SETTLE_DUE)
 def commissions_settle_due_task() -> int:
     """Periodic (Celery beat, e.g. hourly): settle what the after-sales window released."""
     now = timezone.now()
@@ -77,59 +80,83 @@ def commissions_settle_due_task() -> int:
     return settled
 
 
-@shared_task(
-    name="saleor_wechat_distribution.order_event",
-    autoretry_for=(OperationalError,),
-    retry_backoff=5,
-    max_retries=8,
-)
-def order_event_task(kind: str, *args: object) -> None:
-    """One order event from the host; every service it calls is idempotent, so retries are safe."""
-    match kind:
-        case "placed":
-            commission_services.order_placed(order=order_from_payload(args[0]))
-        case "paid":
-            paid_at = datetime.fromisoformat(args[1]) if args[1] else None
-            commission_services.order_paid(order=order_from_payload(args[0]), paid_at=paid_at)
-        case "fulfilled":
-            fulfilled_at = datetime.fromisoformat(args[1]) if args[1] else None
-            commission_services.order_fulfilled(order_id=args[0], fulfilled_at=fulfilled_at)
-        case "cancelled":
-            commission_services.order_cancelled(order_id=args[0])
-        case "refunded":
-            payload, refund_id, lines, amount = args
-            dispute_services.order_refund_received(
-                order=order_from_payload(payload),
-                refund_id=refund_id,
-                line_amounts={k: Decimal(v) for k, v in lines.items()} if lines is not None else None,
-                amount=Decimal(amount) if amount is not None else None,
-            )
-        case "hold_open":
-            commission_services.order_hold_open(order_id=args[0], reason=args[1], reference=args[2])
-        case "hold_close":
-            commission_services.order_hold_close(order_id=args[0], reason=args[1], reference=args[2])
-        case "dispute_open":
-            dispute_services.order_dispute_open_by_host(order_id=args[0], reference=args[1], reason=args[2])
-        case "dispute_resolve":
-            order_id, reference, resolution, refund_id, amount = args
-            dispute_services.order_dispute_resolve_by_host(
-                order_id=order_id,
-                reference=reference,
-                resolution=resolution,
-                refund_id=refund_id,
-                amount=Decimal(amount) if amount else None,
-            )
-        case _:
-            logger.error("unknown order event %r", kind)
+# --- order events: one task per service call, keyword arguments; every service is idempotent, so the
+# retries (a database that went away) are safe ------------------------------------------------------------
+
+_DB_RETRY: dict[str, Any] = {"autoretry_for": (OperationalError,), "retry_backoff": 5, "max_retries": 8}
 
 
-@shared_task(name="saleor_wechat_distribution.distributor_import", acks_late=True)
+def _when(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+@shared_task(name=names.ORDER_PLACED, **_DB_RETRY)
+def order_placed_task(*, order: dict) -> None:
+    commission_services.order_placed(order=order_from_payload(order))
+
+
+@shared_task(name=names.ORDER_PAID, **_DB_RETRY)
+def order_paid_task(*, order: dict, paid_at: str | None = None) -> None:
+    commission_services.order_paid(order=order_from_payload(order), paid_at=_when(paid_at))
+
+
+@shared_task(name=names.ORDER_FULFILLED, **_DB_RETRY)
+def order_fulfilled_task(*, order_id: str, fulfilled_at: str | None = None) -> None:
+    commission_services.order_fulfilled(order_id=order_id, fulfilled_at=_when(fulfilled_at))
+
+
+@shared_task(name=names.ORDER_CANCELLED, **_DB_RETRY)
+def order_cancelled_task(*, order_id: str) -> None:
+    commission_services.order_cancelled(order_id=order_id)
+
+
+@shared_task(name=names.ORDER_REFUND_RECEIVED, **_DB_RETRY)
+def order_refund_received_task(
+    *, order: dict, refund_id: str, line_amounts: dict[str, str] | None = None, amount: str | None = None
+) -> None:
+    dispute_services.order_refund_received(
+        order=order_from_payload(order),
+        refund_id=refund_id,
+        line_amounts={k: Decimal(v) for k, v in line_amounts.items()} if line_amounts is not None else None,
+        amount=Decimal(amount) if amount is not None else None,
+    )
+
+
+@shared_task(name=names.ORDER_HOLD_OPEN, **_DB_RETRY)
+def order_hold_open_task(*, order_id: str, reason: str, reference: str = "") -> None:
+    commission_services.order_hold_open(order_id=order_id, reason=reason, reference=reference)
+
+
+@shared_task(name=names.ORDER_HOLD_CLOSE, **_DB_RETRY)
+def order_hold_close_task(*, order_id: str, reason: str, reference: str = "") -> None:
+    commission_services.order_hold_close(order_id=order_id, reason=reason, reference=reference)
+
+
+@shared_task(name=names.ORDER_DISPUTE_OPEN, **_DB_RETRY)
+def order_dispute_open_task(*, order_id: str, reference: str, reason: str) -> None:
+    dispute_services.order_dispute_open_by_host(order_id=order_id, reference=reference, reason=reason)
+
+
+@shared_task(name=names.ORDER_DISPUTE_RESOLVE, **_DB_RETRY)
+def order_dispute_resolve_task(
+    *, order_id: str, reference: str, resolution: str, refund_id: str = "", amount: str | None = None
+) -> None:
+    dispute_services.order_dispute_resolve_by_host(
+        order_id=order_id,
+        reference=reference,
+        resolution=resolution,
+        refund_id=refund_id,
+        amount=Decimal(amount) if amount else None,
+    )
+
+
+@shared_task(name=names.DISTRIBUTOR_IMPORT, acks_late=True)
 def distributor_import_task(job_id: int) -> str:
     """One network import (a GraphQL upload); the job row says how it went."""
     return distributor_import_job_run(job_id=job_id)
 
 
-@shared_task(name="saleor_wechat_distribution.withdrawals_resume")
+@shared_task(name=names.WITHDRAWALS_RESUME)
 def withdrawals_resume_task() -> int:
     """Periodic (Celery beat, e.g. every 10 minutes): unsent approved withdrawals, unanswered payouts."""
     return withdrawals_resume()
@@ -144,7 +171,7 @@ def _coupon_backoff(retries: int) -> float:
     return min(3600.0, base * 2**retries) * (0.75 + random.random() / 2)  # noqa: S311 (jitter)
 
 
-@shared_task(bind=True, name="saleor_wechat_distribution.coupon_sync", max_retries=10)
+@shared_task(bind=True, name=names.COUPON_SYNC, max_retries=10)
 def coupon_sync_task(self: Any, voucher_id: str) -> None:
     """Sync one voucher with WeChat Pay. Rate limits and temporary errors retry with exponential backoff;
     when the retries run out the stocks show ``failed`` (never a half-synced stock that looks healthy)."""
@@ -157,33 +184,60 @@ def coupon_sync_task(self: Any, voucher_id: str) -> None:
         raise self.retry(exc=error, countdown=_coupon_backoff(self.request.retries)) from error
 
 
-@shared_task(bind=True, name="saleor_wechat_distribution.coupon_event", max_retries=10)
-def coupon_event_task(self: Any, kind: str, *args: Any) -> None:
-    """Redemption both ways; every service is idempotent (request numbers derived from the event)."""
+def _coupon_retry(task: Any, error: Exception) -> Exception:
+    return task.retry(exc=error, countdown=_coupon_backoff(task.request.retries))
+
+
+# redemption both ways; every service is idempotent (request numbers derived from the event)
+
+
+@shared_task(bind=True, name=names.COUPON_ORDER_USED, max_retries=10)
+def coupon_order_used_task(self: Any, *, order_id: str, channel: str, voucher_code: str) -> None:
+    """When the retries run out the code is marked as not consumed on WeChat's side (never silently)."""
     try:
-        match kind:
-            case "order_used":
-                order_id, channel, code = args
-                coupon_order_used(order_id=order_id, channel=channel, voucher_code=code)
-            case "order_cancelled":
-                coupon_order_cancelled(order_id=args[0])
-            case "voucher_deleted":
-                coupon_voucher_deactivate(voucher_id=args[0], deleted=True)
-            case "codes_deleted":
-                coupon_voucher_codes_deleted(voucher_id=args[0], codes=args[1])
-            case "withdraw":
-                coupon_withdraw(coupon_id=int(args[0]))
-            case _:
-                logger.error("unknown coupon event %r", kind)
+        coupon_order_used(order_id=order_id, channel=channel, voucher_code=voucher_code)
     except (CouponTemporaryError, OperationalError) as error:
-        if kind == "order_used" and self.request.retries >= self.max_retries:
-            order_id, channel, code = args
-            coupon_order_use_give_up(order_id=order_id, channel=channel, voucher_code=code, error=error)
+        if self.request.retries >= self.max_retries:
+            coupon_order_use_give_up(
+                order_id=order_id, channel=channel, voucher_code=voucher_code, error=error
+            )
             return
-        raise self.retry(exc=error, countdown=_coupon_backoff(self.request.retries)) from error
+        raise _coupon_retry(self, error) from error
 
 
-@shared_task(name="saleor_wechat_distribution.coupons_reconcile", autoretry_for=(CouponTemporaryError,),
+@shared_task(bind=True, name=names.COUPON_ORDER_CANCELLED, max_retries=10)
+def coupon_order_cancelled_task(self: Any, *, order_id: str) -> None:
+    try:
+        coupon_order_cancelled(order_id=order_id)
+    except (CouponTemporaryError, OperationalError) as error:
+        raise _coupon_retry(self, error) from error
+
+
+@shared_task(bind=True, name=names.COUPON_VOUCHER_DELETED, max_retries=10)
+def coupon_voucher_deleted_task(self: Any, *, voucher_id: str) -> None:
+    try:
+        coupon_voucher_deactivate(voucher_id=voucher_id, deleted=True)
+    except (CouponTemporaryError, OperationalError) as error:
+        raise _coupon_retry(self, error) from error
+
+
+@shared_task(bind=True, name=names.COUPON_CODES_DELETED, max_retries=10)
+def coupon_codes_deleted_task(self: Any, *, voucher_id: str, codes: list[str]) -> None:
+    try:
+        coupon_voucher_codes_deleted(voucher_id=voucher_id, codes=codes)
+    except (CouponTemporaryError, OperationalError) as error:
+        raise _coupon_retry(self, error) from error
+
+
+@shared_task(bind=True, name=names.COUPON_WITHDRAW, max_retries=10)
+def coupon_withdraw_task(self: Any, *, coupon_id: int) -> None:
+    try:
+        coupon_withdraw(coupon_id=int(coupon_id))
+    except (CouponTemporaryError, OperationalError) as error:
+        raise _coupon_retry(self, error) from error
+
+
+@shared_task(name=names.COUPONS_RECONCILE, autoretry_for=(CouponTemporaryError,),
              retry_backoff=60, max_retries=3)  # fmt: skip
 def coupons_reconcile_task() -> int:
     """Periodic (Celery beat, e.g. every 15 minutes): coupons redeemed in stores -> voucher codes used."""
@@ -194,7 +248,7 @@ def coupons_reconcile_task() -> int:
 
 
 @shared_task(
-    name="saleor_wechat_distribution.wechat_identity_refresh",
+    name=names.WECHAT_IDENTITY_REFRESH,
     autoretry_for=(WeChatApiError,),
     retry_backoff=30,
     max_retries=3,
@@ -204,16 +258,14 @@ def wechat_identity_refresh_task(app_id: str, openid: str) -> bool:
     return identity_profile_refresh(app_id=app_id, openid=openid)
 
 
-@shared_task(
-    name="saleor_wechat_distribution.wechat_account_authorized", max_retries=3, default_retry_delay=30
-)
+@shared_task(name=names.WECHAT_ACCOUNT_AUTHORIZED, max_retries=3, default_retry_delay=30)
 def wechat_account_authorized_task(app_id: str, authorization_code: str) -> bool:
     return (
         official_account_authorized_notice(app_id=app_id, authorization_code=authorization_code) is not None
     )
 
 
-@shared_task(name="saleor_wechat_distribution.wechat_authorizer_tokens_refresh")
+@shared_task(name=names.WECHAT_AUTHORIZER_TOKENS_REFRESH)
 def wechat_authorizer_tokens_refresh_task() -> dict[str, int]:
     """Periodic (Celery beat, every 10 minutes): renew Open Platform authorizer access tokens before they
     expire; an account that withdrew its authorization is marked unauthorized."""
@@ -223,7 +275,7 @@ def wechat_authorizer_tokens_refresh_task() -> dict[str, int]:
 
 
 @shared_task(
-    name="saleor_wechat_distribution.notification_send",
+    name=names.NOTIFICATION_SEND,
     autoretry_for=(NotificationTemporaryError,),
     retry_backoff=30,
     retry_backoff_max=1800,
@@ -236,25 +288,21 @@ def notification_send_task(notification_id: int, channel: str = "") -> str:
     return notification.status if notification is not None else "missing"
 
 
-@shared_task(name="saleor_wechat_distribution.commissions_notify")
+@shared_task(name=names.COMMISSIONS_NOTIFY)
 def commissions_notify_task(order_id: str) -> int:
     """Queue the "new commission" template messages of an order's current commissions (idempotent)."""
     attribution = OrderAttribution.objects.filter(order_id=order_id).first()
     return notify_commissions_created(attribution=attribution) if attribution is not None else 0
 
 
-@shared_task(
-    name="saleor_wechat_distribution.customer_event",
-    autoretry_for=(OperationalError,),
-    retry_backoff=5,
-    max_retries=8,
-)
-def customer_event_task(kind: str, *args: object) -> None:
-    match kind:
-        case "referral_seen":
-            channel, user_id, code = args
-            referral_services.referral_touch_by_code(channel=channel, user_id=user_id, code=code)
-        case "deleted":
-            binding_services.customer_bindings_forget(user_id=args[0])
-        case _:
-            logger.error("unknown customer event %r", kind)
+# --- customers ----------------------------------------------------------------------------------------
+
+
+@shared_task(name=names.REFERRAL_TOUCH, **_DB_RETRY)
+def referral_touch_task(*, channel: str, user_id: int, code: str) -> None:
+    referral_services.referral_touch_by_code(channel=channel, user_id=user_id, code=code)
+
+
+@shared_task(name=names.CUSTOMER_BINDINGS_FORGET, **_DB_RETRY)
+def customer_bindings_forget_task(*, user_id: int) -> None:
+    binding_services.customer_bindings_forget(user_id=user_id)

@@ -4,7 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from saleor_wechat_distribution.conf import ProgramConfig, set_channel_check, set_config_provider
+from saleor_wechat_distribution import host
+from saleor_wechat_distribution.conf import ProgramConfig
 from saleor_wechat_distribution.services.commissions import rules_cache_clear
 from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
 
@@ -12,19 +13,19 @@ from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
 @pytest.fixture(autouse=True)
 def _default_program_config():
     """Each test starts with the default program settings (auto-approve off) and no cached rules (tests
-    edit rules with queryset updates, which send no signals, and roll back, which reuses versions)."""
-    set_config_provider(None)
-    set_channel_check(None)
+    edit rules with queryset updates, which send no signals, and roll back, which reuses versions), and
+    leaves the host registry (``host.py``) as it found it."""
+    saved = host.current()
+    host.update(program_config=None, channel_active=None)
     rules_cache_clear()
     yield
-    set_config_provider(None)
-    set_channel_check(None)
+    host.install(saved)
     rules_cache_clear()
 
 
 @pytest.fixture
 def auto_approve():
-    set_config_provider(lambda channel: ProgramConfig(auto_approve=True))
+    host.update(program_config=lambda channel: ProgramConfig(auto_approve=True))
 
 
 @pytest.fixture

@@ -8,7 +8,8 @@ from typing import Any
 import pytest
 from django.db import connection  # noqa: F401 - read by the skipif condition
 
-from saleor_wechat_distribution.conf import ProgramConfig, set_config_provider
+from saleor_wechat_distribution import host
+from saleor_wechat_distribution.conf import ProgramConfig
 from saleor_wechat_distribution.domain.distributors import DistributorKind, DistributorStatus
 from saleor_wechat_distribution.domain.errors import DistributionError
 from saleor_wechat_distribution.domain.errors import DistributorErrorCode as Code
@@ -97,7 +98,7 @@ def test_moves_interleaved_with_applications_and_approvals():
     a = make_chain(4)
     b = make_chain(2)
     pendings = [make_distributor(a[2], status=DistributorStatus.PENDING) for _ in range(3)]
-    set_config_provider(lambda channel: ProgramConfig(auto_approve=True))  # applications below count at once
+    host.update(program_config=lambda channel: ProgramConfig(auto_approve=True))  # applications count at once
     calls: list[Callable[[], Any]] = [
         lambda: distributor_move(actor=ADMIN, distributor_id=a[1].pk, new_parent_id=b[1].pk),
         lambda: distributor_move(actor=ADMIN, distributor_id=b[0].pk, new_parent_id=a[0].pk),

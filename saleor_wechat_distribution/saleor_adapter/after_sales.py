@@ -42,7 +42,7 @@ from saleor.order.models import Fulfillment, Order, OrderGrantedRefund
 from saleor.payment import TransactionEventType, TransactionKind
 from saleor.payment.models import Transaction, TransactionEvent
 
-from .. import host_events, jobs
+from .. import host_events, jobs, task_names
 from .snapshots import global_id
 
 logger = logging.getLogger(__name__)
@@ -67,7 +67,7 @@ def _reason(prefix: str, text: str | None) -> str:
 def _hand_off(kind: str, pk: Any, order_pk: Any) -> None:
     """One task per save, after commit (none after a rollback). Several saves in one transaction queue
     several tasks: each reads the record as it is then, so the later ones change nothing."""
-    jobs.enqueue("saleor_after_sales", kind, str(pk), str(order_pk))  # on commit
+    jobs.enqueue(task_names.SALEOR_AFTER_SALES, kind=kind, pk=str(pk), order_pk=str(order_pk))  # on commit
 
 
 def _granted_saved(sender: Any, instance: Any, **_: Any) -> None:

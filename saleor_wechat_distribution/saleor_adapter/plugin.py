@@ -25,7 +25,7 @@ from saleor.order import OrderChargeStatus
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.error_codes import PluginErrorCode
 
-from .. import host_events, jobs
+from .. import host_events, jobs, task_names
 from ..domain.errors import DistributionError
 from ..domain.referrals import REF_METADATA_KEY
 from . import config, routes
@@ -56,7 +56,7 @@ def _contained(hook: Callable[..., None]) -> Callable[..., Any]:
 
 
 class WeChatDistributionPlugin(BasePlugin):
-    PLUGIN_ID = "wechat.distribution"
+    PLUGIN_ID = config.PLUGIN_ID
     PLUGIN_NAME = "WeChat distribution"
     PLUGIN_DESCRIPTION = _(
         "WeChat social distribution (微信分销): distributor networks, referral attribution, commissions, "
@@ -162,7 +162,7 @@ class WeChatDistributionPlugin(BasePlugin):
             # message instead of two on the customer's request
             self._queued.add(("paid", str(order.pk)))
             kind = "created_paid"
-        jobs.enqueue("saleor_order_event", kind, str(order.pk))
+        jobs.enqueue(task_names.SALEOR_ORDER_TASKS[kind], order_pk=str(order.pk))
 
     @_contained
     def order_created(self, order: Any) -> None:
@@ -198,7 +198,7 @@ class WeChatDistributionPlugin(BasePlugin):
             return
         metadata = getattr(getattr(checkout, "metadata_storage", None), "metadata", None) or {}
         if metadata.get(REF_METADATA_KEY):
-            jobs.enqueue("saleor_checkout_event", str(checkout.token))
+            jobs.enqueue(task_names.SALEOR_CHECKOUT_REFERRAL, checkout_token=str(checkout.token))
 
     @_contained
     def customer_deleted(self, customer: Any) -> None:

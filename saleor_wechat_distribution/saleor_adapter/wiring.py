@@ -1,9 +1,8 @@
-"""What the core needs from Saleor, registered once at start-up (``apps.py`` calls :func:`install` when
-Saleor is installed): program settings, the channels the program runs in (the plugin is active there),
-payout and coupon (商家券) merchants from the plugin configuration of each channel, Saleor's vouchers as
-the ``VoucherSource``, Saleor's users as the ``CustomerDirectory`` of network imports, the checkout ->
-channel lookup, and Saleor's writer guard around our Celery tasks.
-"""
+"""What the core needs from Saleor, installed once at start-up as the host registry (``host.py``;
+``apps.py`` calls :func:`install` when Saleor is installed): program settings, the channels the program
+runs in (the plugin is active there), payout and coupon (商家券) merchants from the plugin configuration
+of each channel, Saleor's vouchers as the ``VoucherSource``, Saleor's users as the ``CustomerDirectory``
+of network imports, the checkout -> channel lookup; and Saleor's writer guard around our Celery tasks."""
 
 from __future__ import annotations
 
@@ -24,23 +23,22 @@ from saleor.core.db.connection import allow_writer
 from saleor.discount.models import Voucher, VoucherChannelListing, VoucherCode
 from saleor.plugins.models import PluginConfiguration
 
-from .. import conf, host_events
-from ..ports import CouponGateway
-from ..services import referrals
+from .. import conf, host, host_events, task_names
+from ..domain.payouts import PayoutMethod
+from ..domain.wechatpay import WeChatPayApi
+from ..ports import CouponGateway, HostCheckout
 from ..wechat.coupon_gateways import _build as build_coupon_gateway
 from ..wechat.coupon_gateways import coupon_gateways_from_settings
 from ..wechat.gateways import payout_gateway_from_values
 from . import after_sales, tasks  # noqa: F401 - registers the adapter's tasks in Saleor's Celery app
 from .catalog import SaleorProductCatalog
-from .config import AdapterSettings, ConfigurationError, parse_configuration
+from .config import PLUGIN_ID, AdapterSettings, ConfigurationError, parse_configuration
 from .customer_sessions import SaleorCustomerSessions
 from .customers import SaleorCustomerDirectory
 from .voucher_source import SaleorVoucherSource
 from .vouchers import voucher_event
 
 logger = logging.getLogger(__name__)
-PLUGIN_ID = "wechat.distribution"
-TASK_PREFIX = "saleor_wechat_distribution."
 _installed = False
 _writer_guards: dict[str, ExitStack] = {}
 
@@ -88,7 +86,7 @@ def payout_gateway(channel: str, method: str) -> Any:
     values = dict(parsed.payouts.get(method) or {}) if parsed else {}
     if not values:
         raise conf.PayoutNotConfigured(f"no WeChat Pay {method} merchant for channel {channel!r}")
-    if method == "v3":
+    if method == PayoutMethod.V3:
         values["notify_url"] = notify_url(channel)
         values.update(_api_base())
     return payout_gateway_from_values(method, values)
@@ -120,9 +118,9 @@ def coupon_gateways(channel: str, distributor_id: int | None) -> list[CouponGate
     parsed = channel_settings(channel)
     if parsed is None or parsed.coupons is None:
         return []
-    v3 = {**parsed.coupons["v3"], **_api_base()}
+    v3 = {**parsed.coupons[WeChatPayApi.V3], **_api_base()}
     values = {
-        "v3": v3,
+        WeChatPayApi.V3: v3,
         "api_key_v2": parsed.coupons["api_key_v2"],
         "notify_url": coupon_notify_url(channel, v3["mchid"]),
     }
@@ -172,7 +170,7 @@ def _checkout_token(checkout_id: str) -> uuid.UUID | None:
     return None
 
 
-def checkout_channel(checkout_id: str) -> referrals.HostCheckout | None:
+def checkout_channel(checkout_id: str) -> HostCheckout | None:
     """``checkoutAttribute``'s checkout: by Saleor's global id or its token; the code is kept under the
     token, which the order's snapshot carries (``OrderSnapshot.checkout_id``)."""
     token = _checkout_token(str(checkout_id))
@@ -180,11 +178,11 @@ def checkout_channel(checkout_id: str) -> referrals.HostCheckout | None:
         return None
     with allow_writer():
         channel = Checkout.objects.filter(token=token).values_list("channel__slug", flat=True).first()
-    return referrals.HostCheckout(checkout_id=str(token), channel=channel) if channel else None
+    return HostCheckout(checkout_id=str(token), channel=channel) if channel else None
 
 
 def _enter_writer(task_id: str | None = None, task: Any = None, **_: Any) -> None:
-    if task is not None and task.name.startswith(TASK_PREFIX) and task_id:
+    if task is not None and task.name.startswith(task_names.PREFIX) and task_id:
         stack = ExitStack()
         stack.enter_context(allow_writer())
         _writer_guards[task_id] = stack
@@ -228,20 +226,28 @@ def _user_deleted(sender: Any, instance: Any, **_: Any) -> None:
         logger.exception("user deletion not handed on")
 
 
+def saleor_host() -> dict[str, Any]:
+    """Saleor's part of the host registry (``host.Host``'s fields): every lookup the core makes, answered
+    by Saleor. The WeChat clients and event handlers stay the core's."""
+    return {
+        "program_config": program_config,
+        "channel_active": plugin_active_in,
+        "payout_gateway": payout_gateway,
+        "coupon_gateways": coupon_gateways,
+        "voucher_source": SaleorVoucherSource(coupon_channel),
+        "product_catalog": SaleorProductCatalog(),
+        "customer_directory": SaleorCustomerDirectory(customer_creation_allowed),
+        "customer_sessions": SaleorCustomerSessions(),
+        "checkout_lookup": checkout_channel,
+    }
+
+
 def install() -> None:
-    """Idempotent."""
+    """Idempotent: installs the host registry (``saleor_host``), the writer guard and the signals."""
     global _installed
     if _installed:
         return
-    conf.set_config_provider(program_config)
-    conf.set_channel_check(plugin_active_in)
-    conf.set_payout_gateway_factory(payout_gateway)
-    referrals.set_checkout_channel_lookup(checkout_channel)
-    conf.set_voucher_source(SaleorVoucherSource(coupon_channel))
-    conf.set_coupon_gateway_factory(coupon_gateways)
-    conf.set_customer_directory(SaleorCustomerDirectory(customer_creation_allowed))
-    conf.set_product_catalog(SaleorProductCatalog())
-    conf.set_customer_sessions(SaleorCustomerSessions())
+    host.update(**saleor_host())
     task_prerun.connect(_enter_writer, weak=False, dispatch_uid="wechat_distribution_writer_in")
     task_postrun.connect(_leave_writer, weak=False, dispatch_uid="wechat_distribution_writer_out")
     for model in (Voucher, VoucherCode, VoucherChannelListing):

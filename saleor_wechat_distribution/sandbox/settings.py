@@ -7,6 +7,7 @@ from pathlib import Path
 
 from django.utils.translation import gettext_lazy as _
 
+from .. import task_names
 from .dburl import database_from_url
 from .secret_key import key_file, sandbox_secret_key
 
@@ -100,13 +101,13 @@ WECHAT_DISTRIBUTION_COUPON_RETRY_BACKOFF = float(
     os.environ.get("WECHAT_DISTRIBUTION_COUPON_RETRY_BACKOFF", 30)
 )
 CELERY_BEAT_SCHEDULE = {
-    "settle-commissions": {"task": "saleor_wechat_distribution.commissions_settle_due", "schedule": 3600.0},
-    "resume-withdrawals": {"task": "saleor_wechat_distribution.withdrawals_resume", "schedule": 600.0},
-    "reconcile-coupons": {"task": "saleor_wechat_distribution.coupons_reconcile", "schedule": 900.0},
+    "settle-commissions": {"task": task_names.COMMISSIONS_SETTLE_DUE, "schedule": 3600.0},
+    "resume-withdrawals": {"task": task_names.WITHDRAWALS_RESUME, "schedule": 600.0},
+    "reconcile-coupons": {"task": task_names.COUPONS_RECONCILE, "schedule": 900.0},
     # Open Platform authorizer access tokens (2 h) renewed when they expire within
     # WECHAT_DISTRIBUTION_TOKEN_REFRESH_AHEAD seconds (default 1200): run it more often than that
     "refresh-authorizer-tokens": {
-        "task": "saleor_wechat_distribution.wechat_authorizer_tokens_refresh",
+        "task": task_names.WECHAT_AUTHORIZER_TOKENS_REFRESH,
         "schedule": 600.0,
     },
 }

@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from .. import jobs
+from .. import jobs, task_names
 from ..db.settlement import settle_batch
 from ..db.upserts import insert_rows_unless_exist
 from ..domain import commission_policy as policy
@@ -123,7 +123,7 @@ def create_commissions(
         ],
     )
     # "new commission" messages are decided in a task: no notification query on the order hot path
-    jobs.enqueue("commissions_notify", attribution.order_id)
+    jobs.enqueue(task_names.COMMISSIONS_NOTIFY, attribution.order_id)
 
 
 def order_placed(*, order: OrderSnapshot, now: datetime | None = None) -> OrderAttribution:
@@ -171,6 +171,14 @@ def order_paid(*, order: OrderSnapshot, paid_at: datetime | None = None) -> Orde
                 now=paid_at,
             )
     return attribution
+
+
+def order_placed_paid(*, order: OrderSnapshot, paid_at: datetime | None = None) -> OrderAttribution:
+    """An order placed already paid (a checkout completed with its payment): placed, then paid, in one
+    transaction, so the binding policy sees the first order before the first payment."""
+    with transaction.atomic():
+        order_placed(order=order)
+        return order_paid(order=order, paid_at=paid_at)
 
 
 def order_fulfilled(*, order_id: str, fulfilled_at: datetime | None = None) -> int:

@@ -23,7 +23,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import jobs
+from .. import jobs, task_names
 from ..conf import PayoutNotConfigured, get_payout_gateway
 from ..domain.errors import CommissionErrorCode as Code
 from ..domain.errors import DistributionError
@@ -192,7 +192,9 @@ def withdrawals_resume(*, now: datetime | None = None, sent_before_minutes: int 
     ).values_list("pk", "status")
     count = 0
     for pk, status in stale.iterator():
-        jobs.enqueue("withdrawal_send" if status == W.APPROVED else "withdrawal_reconcile", pk)
+        jobs.enqueue(
+            task_names.WITHDRAWAL_SEND if status == W.APPROVED else task_names.WITHDRAWAL_RECONCILE, pk
+        )
         count += 1
     return count
 
@@ -252,7 +254,7 @@ def withdrawal_retry(
             return withdrawal_send(withdrawal_id=withdrawal.pk, gateway=gateway)
         return withdrawal_reconcile(withdrawal_id=withdrawal.pk, gateway=gateway)
     except PayoutError as error:
-        jobs.enqueue("withdrawal_reconcile", withdrawal.pk, countdown=60)  # and the backoff goes on
+        jobs.enqueue(task_names.WITHDRAWAL_RECONCILE, withdrawal.pk, countdown=60)  # and the backoff goes on
         raise _unavailable(error) from error
 
 

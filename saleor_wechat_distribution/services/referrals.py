@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
 from datetime import datetime
 from urllib.parse import quote, urlencode
 
@@ -11,6 +10,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from .. import host
 from ..domain.distributors import DistributorStatus, normalize_referral_code
 from ..domain.errors import CommissionErrorCode as Code
 from ..domain.errors import DistributionError
@@ -31,26 +31,6 @@ from .inputs import HOST_ID_MAX_LENGTH, REASON_MAX_LENGTH, clean_text
 from .refunds import reapply_refunds
 
 CODE_MAX_LENGTH = 64
-
-
-@dataclass(frozen=True)
-class HostCheckout:
-    """A checkout as the host knows it: the id its orders will carry (``OrderSnapshot.checkout_id``, the
-    key a code is kept under) and its channel."""
-
-    checkout_id: str
-    channel: str
-
-
-#: host port: any id a storefront holds for a checkout (Saleor: its global id or its token) -> the checkout,
-#: or None when there is no such checkout
-CheckoutChannelLookup = Callable[[str], HostCheckout | None]
-_checkout_channel: CheckoutChannelLookup | None = None
-
-
-def set_checkout_channel_lookup(lookup: CheckoutChannelLookup | None) -> None:
-    global _checkout_channel
-    _checkout_channel = lookup
 
 
 def _active_by_code(code: str, field: str = "code") -> Distributor:
@@ -88,7 +68,8 @@ def checkout_attribute(
     kept under the id the host says its order will carry, whichever of the checkout's ids was given."""
     if not checkout_id or len(checkout_id) > HOST_ID_MAX_LENGTH:
         raise DistributionError(Code.NOT_FOUND, _("No such checkout."), field="checkoutId")
-    checkout = _checkout_channel(checkout_id) if _checkout_channel else None
+    lookup = host.current().checkout_lookup
+    checkout = lookup(checkout_id) if lookup is not None else None
     if checkout is None:
         raise DistributionError(Code.NOT_FOUND, _("No such checkout."), field="checkoutId")
     channel = checkout.channel

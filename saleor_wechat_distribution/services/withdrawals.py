@@ -25,7 +25,7 @@ from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from .. import jobs
+from .. import jobs, task_names
 from ..conf import payout_available
 from ..domain.distributors import DistributorStatus
 from ..domain.errors import CommissionErrorCode as Code
@@ -192,7 +192,7 @@ def withdrawal_request(
         if not held:  # never pay out money that was not taken from the balance
             raise RuntimeError(f"the hold of withdrawal {withdrawal.pk} was not written")
         if auto:
-            jobs.enqueue("withdrawal_send", withdrawal.pk)
+            jobs.enqueue(task_names.WITHDRAWAL_SEND, withdrawal.pk)
     return withdrawal
 
 
@@ -241,7 +241,7 @@ def withdrawal_approve(*, actor: Principal, withdrawal_id: int) -> Withdrawal:
         withdrawal.decided_by = actor.actor_label
         withdrawal.decided_at = timezone.now()
         withdrawal.save(update_fields=["status", "decided_by", "decided_at"])
-        jobs.enqueue("withdrawal_send", withdrawal.pk)
+        jobs.enqueue(task_names.WITHDRAWAL_SEND, withdrawal.pk)
     return withdrawal
 
 

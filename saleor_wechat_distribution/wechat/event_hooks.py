@@ -17,6 +17,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .. import host
+
 #: the card (卡券) events a coupon module is expected to take
 CARD_EVENTS = frozenset(
     {
@@ -39,17 +41,21 @@ class WeChatEvent:
 
 
 EventHandler = Callable[[WeChatEvent], "str | None"]
-_handlers: dict[str, EventHandler] = {}
 
 
 def register_event_handler(event: str, handler: EventHandler) -> None:
-    """Take callback events named ``event`` (case-insensitive); one handler per event name."""
-    _handlers[event.lower()] = handler
+    """Take callback events named ``event`` (case-insensitive); one handler per event name. The handlers
+    live in the host registry (``host.Host.wechat_event_handlers``), with the host's other plug-ins."""
+    handlers = dict(host.current().wechat_event_handlers)
+    handlers[event.lower()] = handler
+    host.update(wechat_event_handlers=handlers)
 
 
 def unregister_event_handler(event: str) -> None:
-    _handlers.pop(event.lower(), None)
+    handlers = dict(host.current().wechat_event_handlers)
+    handlers.pop(event.lower(), None)
+    host.update(wechat_event_handlers=handlers)
 
 
 def event_handler_for(event: str) -> EventHandler | None:
-    return _handlers.get(event.lower())
+    return host.current().wechat_event_handlers.get(event.lower())

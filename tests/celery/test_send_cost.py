@@ -15,7 +15,7 @@ from django.http import JsonResponse
 from django.test import override_settings
 from django.urls import path
 
-from saleor_wechat_distribution import jobs
+from saleor_wechat_distribution import jobs, task_names
 
 
 def _in_new_thread(work) -> None:
@@ -51,7 +51,7 @@ def test_sends_from_new_threads_build_no_result_backend(db, celery_broker, monke
 
     monkeypatch.setattr(backends, "by_url", counting_by_url)
     for order_id in ("O-1", "O-2", "O-3"):  # outside a transaction and a request: sent at once
-        _in_new_thread(lambda order_id=order_id: jobs.enqueue("commissions_notify", order_id))
+        _in_new_thread(lambda order_id=order_id: jobs.enqueue(task_names.COMMISSIONS_NOTIFY, order_id))
 
     assert celery_broker["redis"].llen(celery_broker["queue"]) == 3  # every message was sent
     assert built == []
@@ -63,12 +63,12 @@ def test_sends_during_a_request_leave_when_it_finishes(db, celery_broker):
 
     def request() -> None:
         request_started.send(sender=ASGIHandler)
-        jobs.enqueue("commissions_notify", "O-1")
-        jobs.enqueue("commissions_notify", "O-2")
+        jobs.enqueue(task_names.COMMISSIONS_NOTIFY, "O-1")
+        jobs.enqueue(task_names.COMMISSIONS_NOTIFY, "O-2")
         seen["during"] = queued()
         request_finished.send(sender=ASGIHandler)
         seen["finished"] = queued()
-        jobs.enqueue("commissions_notify", "O-3")  # late (a view that outlived a disconnect): at once
+        jobs.enqueue(task_names.COMMISSIONS_NOTIFY, "O-3")  # late (a view that outlived a disconnect)
         seen["late"] = queued()
 
     _in_new_thread(request)
@@ -81,7 +81,7 @@ def test_a_request_without_its_end_signalled_loses_nothing(db, celery_broker):
 
     def two_requests() -> None:
         request_started.send(sender=ASGIHandler)
-        jobs.enqueue("commissions_notify", "O-1")
+        jobs.enqueue(task_names.COMMISSIONS_NOTIFY, "O-1")
         request_started.send(sender=ASGIHandler)  # the next request in this thread
         seen["next started"] = queued()
         request_finished.send(sender=ASGIHandler)
@@ -109,7 +109,7 @@ _in_view: dict[str, int] = {}
 
 
 def _view(request):
-    jobs.enqueue("commissions_notify", "O-ASGI")
+    jobs.enqueue(task_names.COMMISSIONS_NOTIFY, "O-ASGI")
     _in_view["queued"] = _redis_queue_length()
     return JsonResponse({"ok": True})
 

@@ -7,16 +7,14 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from saleor_wechat_distribution import host
 from saleor_wechat_distribution.domain.distributors import DistributorStatus
+from saleor_wechat_distribution.domain.referrals import user_customer_key
 from saleor_wechat_distribution.models import CheckoutReferral, CustomerBinding, DistributorVoucherCode
-from saleor_wechat_distribution.ports import SYSTEM, Principal
+from saleor_wechat_distribution.ports import SYSTEM, HostCheckout, Principal
 from saleor_wechat_distribution.services.attribution import order_attribute
 from saleor_wechat_distribution.services.distributors import distributor_move, distributor_suspend
-from saleor_wechat_distribution.services.referrals import (
-    HostCheckout,
-    checkout_attribute,
-    set_checkout_channel_lookup,
-)
+from saleor_wechat_distribution.services.referrals import checkout_attribute
 from saleor_wechat_distribution.testing.factories import make_distributor
 from saleor_wechat_distribution.testing.orders import order
 
@@ -104,8 +102,8 @@ def test_a_code_put_on_a_checkout_by_any_of_its_ids_attributes_its_order(program
     under the one its order carries."""
     _, a, _ = chain
     aliases = {"Q2hlY2tvdXQ6dG9rZW4tMQ==": "token-1", "token-1": "token-1"}
-    set_checkout_channel_lookup(
-        lambda id: HostCheckout(aliases[id], program.channel) if id in aliases else None
+    host.update(
+        checkout_lookup=lambda id: HostCheckout(aliases[id], program.channel) if id in aliases else None
     )
     try:
         assert (
@@ -115,7 +113,7 @@ def test_a_code_put_on_a_checkout_by_any_of_its_ids_attributes_its_order(program
             == program.channel
         )
     finally:
-        set_checkout_channel_lookup(None)
+        host.update(checkout_lookup=None)
     assert CheckoutReferral.objects.get().checkout_id == "token-1"
     assert order_attribute(order=order(checkout_id="token-1")).distributor_id == a.pk
 
@@ -139,13 +137,13 @@ def test_self_purchase_policy(program, chain):
         == "self_purchase"
     )
     # nobody is ever bound to themself
-    assert not CustomerBinding.objects.filter(customer_key=f"user:{b.user_id}").exists()
+    assert not CustomerBinding.objects.filter(customer_key=user_customer_key(b.user_id)).exists()
 
 
 def test_a_distributor_is_never_bound_into_its_own_team(program, chain):
     _, a, b = chain
     order_attribute(order=order(ref=b.referral_code, user_id=a.user_id))
-    assert not CustomerBinding.objects.filter(customer_key=f"user:{a.user_id}").exists()
+    assert not CustomerBinding.objects.filter(customer_key=user_customer_key(a.user_id)).exists()
 
 
 def test_wechat_identity_binding_is_per_identity(program, chain):

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 import pytest
 
-from saleor_wechat_distribution.conf import set_channel_check
+from saleor_wechat_distribution import host
 from saleor_wechat_distribution.domain.errors import CommissionErrorCode as Code
 from saleor_wechat_distribution.domain.errors import DistributionError
 from saleor_wechat_distribution.models import ChannelProgram, LedgerEntry, WeChatIdentity, Withdrawal
@@ -72,7 +72,7 @@ def test_a_made_up_channel_is_refused_not_given_a_default_program(seller, channe
 
 
 def test_a_channel_the_host_does_not_run_the_program_in_is_refused(seller, second):
-    set_channel_check(lambda channel: channel != SECOND)  # e.g. the plugin is inactive there
+    host.update(channel_active=lambda channel: channel != SECOND)  # e.g. the plugin is inactive there
     refused(Code.UNKNOWN_CHANNEL, seller, "10.00", SECOND)
     withdraw(seller, "10.00")  # the default channel still runs it
 

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from django.utils import timezone
 
-from saleor_wechat_distribution import conf
+from saleor_wechat_distribution import host
 from saleor_wechat_distribution.sandbox.vouchers.models import SandboxVoucher, SandboxVoucherCode
 from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
 from saleor_wechat_distribution.wechat.coupons import WeChatPayCoupons, WeChatPayCouponSettings
@@ -42,10 +42,10 @@ def gateway(world: FakeWeChatPay) -> WeChatPayCoupons:
 @pytest.fixture
 def merchant(world: FakeWeChatPay, gateway: WeChatPayCoupons) -> Iterator[WeChatPayCoupons]:
     """The brand's merchant configured for every channel (and nothing else)."""
-    saved = conf._coupon_factory
-    conf.set_coupon_gateway_factory(lambda channel, distributor_id: [gateway])
+    saved = host.current()
+    host.update(coupon_gateways=lambda channel, distributor_id: [gateway])
     yield gateway
-    conf.set_coupon_gateway_factory(saved)
+    host.install(saved)
 
 
 MakeVoucher = Callable[..., SandboxVoucher]

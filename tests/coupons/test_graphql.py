@@ -133,15 +133,15 @@ def test_resync_bad_input(gql, merchant, voucher_id, code):
 
 
 def test_resync_without_a_merchant(gql, make_voucher):
-    from saleor_wechat_distribution import conf
+    from saleor_wechat_distribution import host
 
-    saved = conf._coupon_factory
-    conf.set_coupon_gateway_factory(lambda channel, distributor_id: [])
+    saved = host.current()
+    host.update(coupon_gateways=lambda channel, distributor_id: [])
     try:
         voucher = make_voucher(codes=1)
         result = gql(SYNC, {"id": voucher.voucher_id}, staff(Permission.MANAGE_DISCOUNTS))
     finally:
-        conf.set_coupon_gateway_factory(saved)
+        host.install(saved)
     assert result["data"]["voucherCouponSync"]["errors"][0]["code"] == "NOT_CONFIGURED"
 
 

@@ -235,14 +235,14 @@ def test_attach_errors_are_translated(gql, merchant, world, make_voucher):
 
 
 def test_with_several_merchants_the_stock_goes_to_the_row_it_was_made_for(world, gateway, make_voucher):
-    from saleor_wechat_distribution import conf
+    from saleor_wechat_distribution import host
     from saleor_wechat_distribution.wechat.coupons import WeChatPayCoupons
 
     from .conftest import coupon_settings
 
     second = WeChatPayCoupons(coupon_settings(world, appid="wx8888888888888888"))
-    saved = conf._coupon_factory
-    conf.set_coupon_gateway_factory(lambda channel, distributor_id: [gateway, second])
+    saved = host.current()
+    host.update(coupon_gateways=lambda channel, distributor_id: [gateway, second])
     try:
         voucher = make_voucher(codes=40)
         world.busifavor.faults = ["SYSTEM_ERROR", "SYSTEM_ERROR"]
@@ -261,7 +261,7 @@ def test_with_several_merchants_the_stock_goes_to_the_row_it_was_made_for(world,
         coupon_stock_attach(voucher_id=voucher.voucher_id, stock_id=made[0])
         coupon_sync_voucher(voucher_id=voucher.voucher_id)
     finally:
-        conf.set_coupon_gateway_factory(saved)
+        host.install(saved)
     for row, stock_id in zip(rows, made, strict=True):
         row.refresh_from_db()
         assert (row.status, row.stock_id) == ("synced", stock_id)

@@ -9,7 +9,7 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from saleor_wechat_distribution import conf
+from saleor_wechat_distribution import host
 from saleor_wechat_distribution.domain.coupons import CouponRateLimited, CouponTemporaryError
 from saleor_wechat_distribution.models import CouponStock, DistributorVoucherCode, IssuedCoupon
 from saleor_wechat_distribution.ports import CouponReceived
@@ -203,9 +203,9 @@ def test_distributor_with_its_own_merchant_gets_its_own_stock(world, make_vouche
 
     own = WeChatPayCoupons(coupon_settings(world, appid="wx8888888888888888"))
     seller = make_distributor()
-    saved = conf._coupon_factory
-    conf.set_coupon_gateway_factory(
-        lambda channel, distributor_id: [own] if distributor_id == seller.pk else [gateway]
+    saved = host.current()
+    host.update(
+        coupon_gateways=lambda channel, distributor_id: [own] if distributor_id == seller.pk else [gateway]
     )
     try:
         brand_voucher = make_voucher(codes=2)
@@ -213,7 +213,7 @@ def test_distributor_with_its_own_merchant_gets_its_own_stock(world, make_vouche
         [brand_stock] = coupon_sync_voucher(voucher_id=brand_voucher.voucher_id)
         [own_stock] = coupon_sync_voucher(voucher_id=own_voucher.voucher_id)
     finally:
-        conf.set_coupon_gateway_factory(saved)
+        host.install(saved)
     assert brand_stock.app_id == "wxd678efh567hg6787" and own_stock.app_id == "wx8888888888888888"
     assert world.busifavor.stocks[own_stock.stock_id].body["notify_config"]["notify_appid"] == own.app_id
 
@@ -224,14 +224,14 @@ def test_several_merchants_split_the_codes_never_handing_one_out_twice(world, ma
     from .conftest import coupon_settings
 
     second = WeChatPayCoupons(coupon_settings(world, appid="wx8888888888888888"))
-    saved = conf._coupon_factory
-    conf.set_coupon_gateway_factory(lambda channel, distributor_id: [gateway, second])
+    saved = host.current()
+    host.update(coupon_gateways=lambda channel, distributor_id: [gateway, second])
     try:
         voucher = make_voucher(codes=300)
         stocks = coupon_sync_voucher(voucher_id=voucher.voucher_id)
         coupon_sync_voucher(voucher_id=voucher.voucher_id)
     finally:
-        conf.set_coupon_gateway_factory(saved)
+        host.install(saved)
     assert len(stocks) == 2 and {s.refresh_from_db() or s.status for s in stocks} == {"synced"}
     first, other = (world.busifavor.stocks[s.stock_id].codes for s in stocks)
     assert not first & other and len(first | other) == 300
@@ -332,12 +332,12 @@ def test_the_notification_url_is_set_with_the_stock(world, make_voucher):
 
     url = f"https://shop.example.com/wechatpay/coupons/{world.merchant.mchid}/notify/"
     gateway = WeChatPayCoupons(replace(coupon_settings(world), notify_url=url))
-    saved = conf._coupon_factory
-    conf.set_coupon_gateway_factory(lambda channel, distributor_id: [gateway])
+    saved = host.current()
+    host.update(coupon_gateways=lambda channel, distributor_id: [gateway])
     try:
         coupon_sync_voucher(voucher_id=make_voucher(codes=1).voucher_id)
     finally:
-        conf.set_coupon_gateway_factory(saved)
+        host.install(saved)
     assert world.busifavor.notify_url == url
 
 
@@ -386,12 +386,12 @@ def test_a_stock_wechat_rejects_is_a_visible_failure(world, make_voucher):
     unbound = WeChatPayCoupons(
         coupon_settings(world, appid="wx0000000000000000")
     )  # app not bound to the mchid
-    saved = conf._coupon_factory
-    conf.set_coupon_gateway_factory(lambda channel, distributor_id: [unbound])
+    saved = host.current()
+    host.update(coupon_gateways=lambda channel, distributor_id: [unbound])
     try:
         [stock] = coupon_sync_voucher(voucher_id=make_voucher(codes=2).voucher_id)
     finally:
-        conf.set_coupon_gateway_factory(saved)
+        host.install(saved)
     stock.refresh_from_db()
     assert (stock.status, stock.error_code, stock.stock_id) == ("failed", "PARAM_ERROR", "")
     assert "notify_appid" in stock.error_message

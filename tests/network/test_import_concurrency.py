@@ -6,7 +6,8 @@ from __future__ import annotations
 import pytest
 from django.db import connection  # noqa: F401 - read by the skipif condition
 
-from saleor_wechat_distribution.conf import ProgramConfig, set_config_provider
+from saleor_wechat_distribution import host
+from saleor_wechat_distribution.conf import ProgramConfig
 from saleor_wechat_distribution.domain.distributors import DistributorKind
 from saleor_wechat_distribution.domain.permissions import Permission
 from saleor_wechat_distribution.models import Distributor
@@ -23,7 +24,7 @@ pytestmark = [
 
 
 def test_imports_applications_and_moves_at_once_keep_the_tree_exact():
-    set_config_provider(lambda channel: ProgramConfig(auto_approve=True))
+    host.update(program_config=lambda channel: ProgramConfig(auto_approve=True))
     parent = make_distributor(kind=DistributorKind.ENTERPRISE, name="P")
     other = make_distributor(kind=DistributorKind.ENTERPRISE, name="Q")
     movers = [make_distributor(parent, name=f"M{i}") for i in range(2)]

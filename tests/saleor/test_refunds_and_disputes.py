@@ -197,9 +197,9 @@ def test_a_refund_granted_for_one_line_holds_then_reverses_exactly_that_line(
     assert not OrderHold.objects.filter(order_id=data["order_id"], closed_at=None).exists()
 
     # Saleor reports the refund again (order_fully_refunded, a retry): counted once
-    from saleor_wechat_distribution.saleor_adapter.tasks import saleor_order_event_task
+    from saleor_wechat_distribution.saleor_adapter.tasks import saleor_order_refunded_task
 
-    saleor_order_event_task.apply(args=("refunded", str(data["order"].pk))).get()
+    saleor_order_refunded_task.apply(kwargs={"order_pk": str(data["order"].pk)}).get()
     assert OrderLineRefund.objects.filter(order_id=data["order_id"]).count() == 1
     assert _commissions(data)[data["first_id"]].reversed_amount == Decimal("0.00")
 
@@ -299,7 +299,7 @@ def test_a_legacy_payment_refund_of_one_line_reverses_exactly_that_line(
     fulfillment of the same amount, whose lines say what was returned."""
     from saleor_wechat_distribution.saleor_adapter.plugin import WeChatDistributionPlugin
     from saleor_wechat_distribution.saleor_adapter.program_sync import sync_program
-    from saleor_wechat_distribution.saleor_adapter.tasks import saleor_order_event_task
+    from saleor_wechat_distribution.saleor_adapter.tasks import saleor_order_paid_task
 
     order = order_with_lines
     channel = order.channel
@@ -321,7 +321,7 @@ def test_a_legacy_payment_refund_of_one_line_reverses_exactly_that_line(
     order.save(update_fields=["metadata"])
     assert payment_txn_captured.captured_amount == order.total_gross_amount
     with TestCase.captureOnCommitCallbacks(execute=True):
-        saleor_order_event_task.apply(args=("paid", str(order.pk))).get()
+        saleor_order_paid_task.apply(kwargs={"order_pk": str(order.pk)}).get()
     order_id = to_global_id("Order", str(order.pk))
     lines = list(order.lines.order_by("pk"))
     commissions = {c.line_id: c for c in Commission.objects.filter(order_id=order_id)}

@@ -15,7 +15,7 @@ import zxingcpp
 from graphql_relay import to_global_id
 from PIL import Image
 
-from saleor_wechat_distribution.conf import set_product_lookup
+from saleor_wechat_distribution import host
 from saleor_wechat_distribution.models import Storefront
 from saleor_wechat_distribution.ports import ProductSnapshot
 from saleor_wechat_distribution.testing.factories import customer
@@ -93,9 +93,8 @@ def images(settings, tmp_path):
         "p404": ProductSnapshot("p404", "Missing image", Decimal("1"), "CNY", server.url("/nothing.png")),
         "pbad": ProductSnapshot("pbad", "Not an image", Decimal("1"), "CNY", server.url("/notimage.png")),
     }
-    set_product_lookup(lambda channel, product_id: catalog.get(product_id))
-    yield server
-    set_product_lookup(None)
+    with host.overridden(product_lookup=lambda channel, product_id: catalog.get(product_id)):
+        yield server
     server.server.shutdown()
     server.server.server_close()
 
@@ -156,12 +155,12 @@ def test_poster_errors(gql, shop, images):  # noqa: F811
 def test_without_the_hosts_product_lookup_the_answer_names_what_is_missing(gql, shop, settings):  # noqa: F811
     """The storefront sells every product, but nobody told us how to describe one (no lookup, and no
     catalog: the sandbox's settings name one)."""
-    set_product_lookup(None)
+    host.update(product_lookup=None)
     settings.WECHAT_DISTRIBUTION_PRODUCT_CATALOG = None
     answer = prepared(gql, {"slug": "xiaowang", "product": "p1"}, shop.owner)
     (error,) = answer["errors"]
     assert error["extensions"]["exception"]["code"] == "PRODUCT_LOOKUP_MISSING"
-    assert "product lookup" in error["message"] and "set_product_lookup" in error["message"]
+    assert "product lookup" in error["message"] and "product_lookup" in error["message"]
     assert "does not sell" not in error["message"]
     # a product the storefront does not list is still that
     shop.storefront.all_products = False

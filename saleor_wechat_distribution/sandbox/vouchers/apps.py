@@ -8,8 +8,8 @@ class SandboxVouchersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        from ... import conf
+        from ... import host
         from .source import SandboxVoucherSource
 
-        if not conf.has_voucher_source():
-            conf.set_voucher_source(SandboxVoucherSource())
+        # the sandbox's part of the host registry (host.py); the rest comes from Django settings
+        host.fill_defaults(voucher_source=SandboxVoucherSource())

@@ -28,10 +28,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ... import conf, jobs, locks
+from ... import conf, jobs, locks, task_names
 from ...domain.coupons import (
     CouponApiError,
     CouponNotFound,
+    CouponStockKind,
     CouponSyncStatus,
     CouponTemporaryError,
     StockIssue,
@@ -88,7 +89,7 @@ def coupon_stock_attach(*, voucher_id: str, stock_id: str) -> CouponStock:
 def _waiting(voucher_id: str) -> Any:
     return CouponStock.objects.filter(
         voucher_id=voucher_id,
-        kind="busifavor",
+        kind=CouponStockKind.BUSIFAVOR,
         status=CouponSyncStatus.FAILED,
         error_code=StockIssue.STOCK_EXISTS.value,
         stock_id="",
@@ -96,7 +97,7 @@ def _waiting(voucher_id: str) -> Any:
 
 
 def _check_free(stock_id: str) -> None:
-    if CouponStock.objects.filter(kind="busifavor", stock_id=stock_id).exists():
+    if CouponStock.objects.filter(kind=CouponStockKind.BUSIFAVOR, stock_id=stock_id).exists():
         raise DistributionError(
             Code.STOCK_TAKEN, _("This WeChat stock already belongs to a voucher."), field="stockId"
         )
@@ -211,5 +212,5 @@ def _attach(row: CouponStock, stock_id: str, info: dict[str, Any]) -> CouponStoc
         locked.pushed = {**(locked.pushed or {}), "goods_name": str(info.get("goods_name") or "")}
         locked.lease_until = None
         locked.save()
-        jobs.enqueue("coupon_sync", locked.voucher_id)
+        jobs.enqueue(task_names.COUPON_SYNC, locked.voucher_id)
     return locked

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from ... import jobs
+from ... import jobs, task_names
 from ...domain.errors import DistributionError
 from ...domain.errors import NetworkImportErrorCode as Code
 from ...models import Distributor, DistributorImportFileChunk, DistributorImportJob, DistributorImportRowError
@@ -102,7 +102,7 @@ def distributor_import_job_create(
             seq += 1
         if not size:
             raise DistributionError(Code.REQUIRED, _("The file is empty."), field="file")
-        jobs.enqueue("distributor_import", job.pk)
+        jobs.enqueue(task_names.DISTRIBUTOR_IMPORT, job.pk)
     return job
 
 

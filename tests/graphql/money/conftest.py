@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from saleor_wechat_distribution.services.referrals import HostCheckout, set_checkout_channel_lookup
+from saleor_wechat_distribution import host
+from saleor_wechat_distribution.ports import HostCheckout
 
 from ..conftest import World
 from ..conftest_commissions import (
@@ -26,6 +27,5 @@ def mw(world: World, payout_merchant) -> MoneyWorld:
 def checkouts() -> Iterator[dict[str, str]]:
     """The host's checkouts (id -> channel) that ``checkoutAttribute`` may put codes on."""
     known = {f"chk-{role}": CHANNEL for role in ROLES} | {"chk-1": CHANNEL}
-    set_checkout_channel_lookup(lambda id: HostCheckout(id, known[id]) if id in known else None)
-    yield known
-    set_checkout_channel_lookup(None)
+    with host.overridden(checkout_lookup=lambda id: HostCheckout(id, known[id]) if id in known else None):
+        yield known

@@ -12,6 +12,7 @@ import pytest
 from django.utils import timezone
 from graphql_relay import to_global_id
 
+from saleor_wechat_distribution import host
 from saleor_wechat_distribution.domain.permissions import Permission
 from saleor_wechat_distribution.models import (
     AttributionChange,
@@ -21,7 +22,6 @@ from saleor_wechat_distribution.models import (
     LedgerEntry,
     OrderAttribution,
 )
-from saleor_wechat_distribution.services.referrals import set_checkout_channel_lookup
 
 from ..conftest import Gql, assert_top_level_error
 from ..conftest_commissions import (
@@ -280,7 +280,7 @@ def test_checkout_attribute_bad_input(
 
 def test_checkout_attribute_without_a_host_lookup(mw: MoneyWorld, gql: Gql) -> None:
     """Without a host that knows checkouts, no checkout exists."""
-    set_checkout_channel_lookup(None)
+    host.update(checkout_lookup=None)
     before = money_snapshot()
     result = gql(ATTRIBUTE, {"checkoutId": "chk-1", "code": mw["A2"].referral_code}, None)
     assert_mutation_error(result, "checkoutAttribute", "NOT_FOUND", "checkoutId", before)
