@@ -11,7 +11,7 @@ from django.core.checks import CheckMessage, Warning, register
 @register()
 def poster_font_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
     """Warn when share posters would draw Chinese names and titles as empty boxes (no CJK font)."""
-    from .wechat.poster_fonts import poster_font_choice
+    from .services.posters.fonts import poster_font_choice
 
     if poster_font_choice().source != "builtin":
         return []

@@ -48,8 +48,8 @@ PACKAGE_DATA = (
     "graphql/schema.graphql",
     "migrations/__init__.py",
 )
-#: the built screens (ui/): a host installs no Node.js, the wheel carries them
-BUILT_SCREENS = ("console/static", "center/static")
+#: the built screens (ui/) and GraphiQL's files: a host installs no Node.js, the wheel carries them
+BUILT_SCREENS = ("console/static", "center/static", "graphiql/static")
 # Pinned packages the install must actually bring in (so the pin check is not vacuous).
 MUST_BE_PINNED = (
     "django",
@@ -418,7 +418,8 @@ def test_packaging_ships_package_data(venv: InstallResult):
         for p in sorted((source_pkg / built).rglob("*"))
         if p.is_file()
     ]
-    pages = {"console/static/index.html", "center/static/index.html", "console/static/logo.png"}
+    pages = {"console/static/index.html", "center/static/index.html", "console/static/logo.png",
+             "graphiql/static/graphiql.min.js", "graphiql/static/react.production.min.js"}  # fmt: skip
     assert pages <= set(screens)
     assert any(s.startswith("console/static/assets/") and s.endswith(".js") for s in screens)
     wanted += screens

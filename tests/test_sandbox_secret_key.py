@@ -41,7 +41,7 @@ def run_sandbox(data_dir: Path, *args: str) -> subprocess.CompletedProcess:
 
 
 def staff_token(stdout: str) -> str:
-    return re.search(r"^\s+staff \(all permissions\): (\S+)$", stdout, re.M).group(1)
+    return re.search(r"^\s+staff \(all permissions\) \[.*\]: (\S+)$", stdout, re.M).group(1)
 
 
 def test_first_run_makes_a_private_random_key_and_later_runs_reuse_it(tmp_path):

@@ -69,7 +69,14 @@ def test_sandbox_seeds_once_on_sqlite_and_serves_graphql(tmp_path):
         while not lines[-1].startswith("Demo storefronts"):
             lines.append(server.stdout.readline())
             assert lines[-1], "sandbox exited early:\n" + "".join(lines)
-        tokens = dict(re.findall(r"^\s+(.+?): (\S+)$", "".join(lines[3:]), re.M))
+        # "  <who> [<what they are: permissions, or distributor status>]: <token>"
+        while not lines[-1].startswith("Distributor center"):
+            lines.append(server.stdout.readline())
+            assert lines[-1], "sandbox exited early:\n" + "".join(lines)
+        printed = "".join(lines)
+        assert "WeChat is SIMULATED" in printed and "What to try" in printed
+        assert re.search(r"showqrcode\?ticket=\S+", printed) and "sharePosterCreate" in printed
+        tokens = dict(re.findall(r"^\s+(.+?) \[.*\]: (\S+)$", "".join(lines[3:]), re.M))
         url = f"http://127.0.0.1:{port}/graphql/"
         for _ in range(100):
             try:

@@ -6,9 +6,9 @@
 The check builds a copy of ``ui/`` (everything but node_modules) in a cache directory outside the repo
 (``$WD_UI_CACHE``, default ``~/.cache/saleor-wechat-distribution``) whose node_modules come from ``npm ci``
 once per package-lock; the output goes to a temporary directory and is compared with
-``saleor_wechat_distribution/{console,center}/static``. A check that passed is remembered by a hash of the
-sources and of the committed build, so an unchanged tree is not rebuilt. Needs Node.js >= 20.19 and npm
-(and the npm registry the first time a lock is seen).
+``saleor_wechat_distribution/{console,center,graphiql}/static``. A check that passed is remembered by a
+hash of the sources and of the committed build, so an unchanged tree is not rebuilt. Needs Node.js >= 20.19
+and npm (and the npm registry the first time a lock is seen).
 """
 
 from __future__ import annotations
@@ -26,8 +26,14 @@ from pathlib import Path
 UI = Path(__file__).resolve().parent
 ROOT = UI.parent
 PACKAGE = ROOT / "saleor_wechat_distribution"
-APPS = ("console", "center")
-LOCK_INPUTS = ("package.json", "package-lock.json", "console/package.json", "center/package.json")
+APPS = ("console", "center", "graphiql")
+LOCK_INPUTS = (
+    "package.json",
+    "package-lock.json",
+    "console/package.json",
+    "center/package.json",
+    "graphiql/package.json",
+)
 MIN_NODE = (20, 19)
 
 

@@ -1,1 +1,1 @@
-"""Our GraphQL API: a second graphene-2 schema served beside Saleor's (DESIGN.md §2, §5)."""
+"""Our GraphQL API: a second graphene-2 schema served beside Saleor's (docs/architecture.md)."""

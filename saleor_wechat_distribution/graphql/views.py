@@ -1,7 +1,7 @@
 """A thin GraphQL-over-HTTP view. The host supplies authentication (Saleor JWT, sandbox tokens).
 
 Saleor's own GraphQLView is not reused: its query-cost validation and introspection cache are tied to
-Saleor's schema (DESIGN.md §2). What it guards against is guarded here too: a request must fit the limits
+Saleor's schema. What it guards against is guarded here too: a request must fit the limits
 of ``core/query_limits.py`` (size, aliases, depth, repeated fields, cost) before it is validated or
 executed, and errors are logged as ``core/error_log.py`` says.
 """
@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseNotFound, JsonResponse
 from django.utils import translation
 from django.utils.translation import gettext as _
 from graphql import parse
@@ -47,19 +48,52 @@ class AuthenticationFailed(Exception):
 
 Authenticator = Callable[[HttpRequest], Principal]
 
+#: GraphiQL and React, the packages' published builds copied from npm by ``ui/graphiql`` (``./dev ui-build``)
+#: and shipped in the wheel: nothing is loaded from a CDN, so GraphiQL works without internet
+GRAPHIQL_STATIC = Path(__file__).resolve().parent.parent / "graphiql" / "static"
+GRAPHIQL_ASSETS = {
+    "react.production.min.js": "text/javascript; charset=utf-8",
+    "react-dom.production.min.js": "text/javascript; charset=utf-8",
+    "graphiql.min.js": "text/javascript; charset=utf-8",
+    "graphiql.min.css": "text/css; charset=utf-8",
+}
+#: the assets are fetched from the GraphQL route itself (``?graphiql-asset=<name>``): it is the one address
+#: both the sandbox and Saleor's plugin route serve, so no route of its own is needed
+ASSET_PARAMETER = "graphiql-asset"
 GRAPHIQL_HTML = """<!doctype html>
 <html><head><meta charset="utf-8"><title>WeChat distribution GraphQL</title>
-<link rel="stylesheet" href="https://unpkg.com/graphiql@3/graphiql.min.css"></head>
+<link rel="stylesheet" href="?graphiql-asset=graphiql.min.css"></head>
 <body style="margin:0"><div id="graphiql" style="height:100vh"></div>
-<script src="https://unpkg.com/react@18/umd/react.production.min.js"></script>
-<script src="https://unpkg.com/react-dom@18/umd/react-dom.production.min.js"></script>
-<script src="https://unpkg.com/graphiql@3/graphiql.min.js"></script>
+<script src="?graphiql-asset=react.production.min.js"></script>
+<script src="?graphiql-asset=react-dom.production.min.js"></script>
+<script src="?graphiql-asset=graphiql.min.js"></script>
 <script>
 const fetcher = GraphiQL.createFetcher({url: window.location.pathname});
+const defaultQuery = [
+  "# Anonymous until you sign in: open Headers below and enter",
+  '#   {"Authorization": "Bearer <an access token>"}',
+  "# (the sandbox prints demo tokens at start; in Saleor: the accessToken of tokenCreate).",
+  "",
+  "{ storefront(slug: \\"brand-store\\") { title welcomeText } }",
+  "",
+].join("\\n");
 ReactDOM.createRoot(document.getElementById('graphiql')).render(
-  React.createElement(GraphiQL, {fetcher, defaultEditorToolsVisibility: true,
-    defaultHeaders: '{"Authorization": "Bearer <token printed by the sandbox>"}'}));
+  React.createElement(GraphiQL, {fetcher, defaultQuery, defaultEditorToolsVisibility: true}));
 </script></body></html>"""
+
+
+def graphiql_response(request: HttpRequest) -> HttpResponse:
+    """The GraphiQL page, or one of its files (``?graphiql-asset=``): 404 for any other name."""
+    name = request.GET.get(ASSET_PARAMETER)
+    if name is None:
+        return HttpResponse(GRAPHIQL_HTML)
+    content_type = GRAPHIQL_ASSETS.get(name)
+    if content_type is None:
+        return HttpResponseNotFound()
+    response = FileResponse((GRAPHIQL_STATIC / name).open("rb"), content_type=content_type)
+    response["Cache-Control"] = "public, max-age=86400"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 def _error_payload(message: str, code: str, field: str | None = None, extra: dict | None = None) -> dict:
@@ -121,7 +155,7 @@ def _execute(
     request: HttpRequest, *, authenticate: Authenticator, graphiql: bool, channel: str | None
 ) -> HttpResponse:
     if request.method == "GET" and graphiql:
-        return HttpResponse(GRAPHIQL_HTML)
+        return graphiql_response(request)
     if request.method != "POST":
         response = _bad_request(_("Use POST to send GraphQL requests."), status=405, code="MethodNotAllowed")
         response["Allow"] = "POST"

@@ -64,8 +64,8 @@ def main(argv: list[str] | None = None) -> int:
     from django.conf import settings
     from django.core.management import call_command
 
-    from .seed import demo_users, seed_demo_network, seed_demo_storefronts
-    from .tokens import issue_token
+    from .guide import distributor_lines, token_lines
+    from .seed import seed_demo_network, seed_demo_storefronts
 
     call_command("migrate", verbosity=0, interactive=False)
     created = seed_demo_network()
@@ -91,8 +91,9 @@ def main(argv: list[str] | None = None) -> int:
         f"Demo access tokens (valid {settings.SANDBOX_TOKEN_MAX_AGE // 60} minutes; "
         "send as 'Authorization: Bearer <token>'):"
     )
-    for user in demo_users():
-        print(f"  {user.label}: {issue_token(user.principal)}")
+    print("\n".join(token_lines()))
+    print("Demo distributors (referral code, name, kind, status, level, storefront):")
+    print("\n".join(distributor_lines()))
     print(f"Demo storefronts (public: {{ storefront(slug: ...) {{ title }} }}): {', '.join(storefronts)}")
     root = f"http://{args.host}:{args.port}/"
     print(f"Staff console in a stand-in of the Saleor dashboard: {root}dashboard/?page=distributors")
@@ -100,13 +101,18 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Saleor App manifest (for a real Saleor that can reach this host): {root}app/manifest.json")
     settings.SANDBOX_PUBLIC_URL = root.rstrip("/")
     if not args.no_serve and not os.environ.get("SANDBOX_REAL_WECHAT"):
+        from .guide import try_lines
         from .simulated_wechat import start as start_simulated_wechat
 
         wechat = start_simulated_wechat(public_url=root)
-        print(
-            f"WeChat is SIMULATED (no real WeChat is called): Official Account API {wechat.mp.base_url}, "
-            f"WeChat Pay {wechat.pay.base_url}"
-        )
+        print("=" * 78)
+        print("WeChat is SIMULATED: no real WeChat is called. The Official Account API, web authorization,")
+        print(f"QR codes and scans run at {wechat.mp.base_url}, WeChat Pay (payouts, 商家券) at")
+        print(f"{wechat.pay.base_url}, inside this process. SANDBOX_REAL_WECHAT=1 keeps your settings'.")
+        print("=" * 78)
+        print("\n".join(try_lines(wechat, root)))
+    elif not args.no_serve:
+        print("SANDBOX_REAL_WECHAT=1: the settings' own WeChat is used (nothing is simulated).")
     print(f"Distributor center (WeChat pages, phone-sized): {root}center/?s=brand-store")
     sys.stdout.flush()
     if not is_loopback(args.host):

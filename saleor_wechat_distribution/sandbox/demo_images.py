@@ -10,7 +10,7 @@ from functools import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from PIL import Image, ImageDraw
 
-from ..wechat.poster_fonts import poster_font
+from ..services.posters.fonts import poster_font
 from .catalog import PRODUCTS
 
 SIZE = 480

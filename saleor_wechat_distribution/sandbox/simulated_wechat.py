@@ -3,7 +3,10 @@ without WeChat: the fake Official Account API and the fake WeChat Pay of ``testi
 process (daemon threads on free loopback ports), the brand's storefront is bound to a simulated service
 account, payouts go to the simulated merchant, and the demo people are WeChat *personas* whose identities
 are linked to their demo accounts. Web authorization and a transfer's 确认收款 are pages of the fakes
-(``testing/fake_wechat_app.py``), opened in the browser as WeChat would.
+(``testing/fake_wechat_app.py``), opened in the browser as WeChat would; so are QR codes' pictures and
+scanning them (``testing/fake_wechat_scan.py``). ``demo_world.py`` adds the rest of the demo: an account
+per demo storefront, demo vouchers in the card pack, a prepared QR code; ``restarts.py`` hands what the
+database remembers to the new fakes.
 
 Started by ``python -m saleor_wechat_distribution.sandbox`` (set ``SANDBOX_REAL_WECHAT=1`` to keep the
 settings' own WeChat); tests start their own fakes.
@@ -13,20 +16,28 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
 
 from ..domain.payouts import PayoutMethod
-from ..models import OfficialAccount, Storefront
+from ..models import CouponStock, OfficialAccount, Storefront
 from ..ports import SYSTEM
 from ..sealing import seal
 from ..services.identities import identity_link_customer
 from ..services.programs import channel_program_update
 from ..testing.fake_wechat_app import install_transfer
 from ..testing.fake_wechat_mp import FakeWeChatMp
+from ..testing.fake_wechat_scan import install_scan
 from ..testing.fake_wechatpay import FakeWeChatPay
+from .demo_world import (
+    PreparedCode,
+    bind_storefront_accounts,
+    prepare_showcase_qr_code,
+    sync_demo_vouchers,
+)
+from .restarts import adopt_coupon_stocks, adopt_qr_codes
 from .seed import BRAND_STOREFRONT, DEMO_CHANNEL, NETWORK, NEW_CUSTOMER
 
 BRAND_APP = "wxsandboxbrand0001"
@@ -39,6 +50,12 @@ class SimulatedWeChat:
     mp: FakeWeChatMp
     pay: FakeWeChatPay
     app_id: str
+    #: demo storefront slug -> its own simulated account
+    storefront_apps: dict[str, str] = field(default_factory=dict)
+    #: the demo vouchers' 商家券 stocks in the simulated WeChat Pay
+    coupon_stocks: tuple[CouponStock, ...] = ()
+    #: a demo distributor's follow QR code, prepared at start
+    showcase_code: PreparedCode | None = None
 
     @property
     def page_config(self) -> dict[str, str]:
@@ -99,5 +116,20 @@ def start(*, public_url: str) -> SimulatedWeChat:
         identity_link_customer(
             app_id=BRAND_APP, openid=persona.openid(BRAND_APP), user_id=uid, unionid=persona.unionid
         )
-    _running = SimulatedWeChat(mp=mp, pay=pay, app_id=BRAND_APP)
+    # QR codes: pictures and scans served by the simulated WeChat, events posted to our callback
+    install_scan(mp, callback_base=public_url)
+    settings.WECHAT_DISTRIBUTION_QR_IMAGE_BASE_URL = mp.base_url + "/"
+    storefront_apps = bind_storefront_accounts(mp, people)
+    # the database remembers the last simulated WeChat's codes and stocks: the new one knows them too
+    adopt_qr_codes(mp, {BRAND_APP, *storefront_apps.values()})
+    adopt_coupon_stocks(pay)
+    stocks = sync_demo_vouchers(pay, app_id=BRAND_APP)
+    _running = SimulatedWeChat(
+        mp=mp,
+        pay=pay,
+        app_id=BRAND_APP,
+        storefront_apps=storefront_apps,
+        coupon_stocks=tuple(stocks),
+        showcase_code=prepare_showcase_qr_code(),
+    )
     return _running

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from django.db.models import Q
+from django.utils import timezone
 
+from ..domain.distributors import DistributorStatus
 from ..domain.referrals import AttributionSource
 from ..models import (
     Distributor,
@@ -94,3 +96,20 @@ def detached_accounts(*, search: str = ""):  # -> QuerySet[OfficialAccount]
     if search:
         accounts = accounts.filter(Q(app_id__icontains=search) | Q(name__icontains=search))
     return accounts
+
+
+def qr_code_prepared(*, storefront: Storefront, permanent: bool = False) -> QrCode | None:
+    """The storefront distributor's QR code on the account serving the storefront, as prepared by
+    ``storefrontQrCodeCreate``, while it is valid; None otherwise (a read: WeChat is not asked)."""
+    distributor = storefront.distributor
+    if distributor is None or distributor.status != DistributorStatus.ACTIVE:
+        return None
+    account = official_account_of(storefront=storefront)
+    if account is None:
+        return None
+    code = QrCode.objects.filter(
+        app_id=account.app_id, scene=distributor.referral_code, permanent=permanent
+    ).first()
+    if code is None or (code.expires_at is not None and code.expires_at <= timezone.now()):
+        return None
+    return code

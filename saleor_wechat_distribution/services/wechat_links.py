@@ -7,25 +7,27 @@ from datetime import timedelta
 from typing import cast
 from urllib.parse import quote
 
+from django.conf import settings
 from django.core import signing
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..conf import get_official_account_gateway, has_product_lookup, product_lookup
+from ..conf import get_official_account_gateway
 from ..domain.distributors import DistributorStatus
 from ..domain.errors import DistributionError
 from ..domain.errors import StorefrontErrorCode as Code
 from ..domain.referrals import AttributionSource
 from ..domain.storefronts import OAuthScope
 from ..models import Distributor, OfficialAccount, QrCode, Storefront, WeChatIdentity
-from ..ports import Principal, ProductSnapshot, WeChatApiError
+from ..ports import Principal, WeChatApiError
 from ..ports_center import WebGateway
 from ..selectors.storefronts import official_account_of
 from .bindings import customer_keys
 from .identities import identity_link_customer
 from .official_accounts import account_credentials
-from .referrals import referral_link, referral_touch
+from .referrals import referral_touch
+from .storefront_access import active_distributor_of, storefront_managed_by
 from .storefronts import clean_url
 from .wechat_failures import wechat_failure
 
@@ -45,10 +47,21 @@ def _account(storefront: Storefront) -> OfficialAccount:
     return account
 
 
+def storefront_qr_code_create(
+    *, principal: Principal, storefront_id: int | None, permanent: bool = False
+) -> tuple[Storefront, QrCode]:
+    """Prepare the storefront's follow QR code (the ``storefrontQrCodeCreate`` mutation; owner or staff):
+    the stored one while it is valid, else a new one from WeChat. ``Storefront.qrCode`` reads it."""
+    storefront = storefront_managed_by(principal=principal, storefront_id=storefront_id)
+    distributor = active_distributor_of(storefront)
+    return storefront, qr_code_for(storefront=storefront, distributor=distributor, permanent=permanent)
+
+
 def qr_code_for(*, storefront: Storefront, distributor: Distributor, permanent: bool = False) -> QrCode:
     """The distributor's parametric QR code on the storefront's account (or the brand's): a temporary
     ``QR_STR_SCENE`` code (30 days, a new one once it is about to expire) unless ``permanent`` is asked
-    for. Cached in the database: the same code is handed out while it is valid."""
+    for. Cached in the database: the same code is handed out while it is valid. Writes (and may call
+    WeChat): never from a query."""
     if distributor.status != DistributorStatus.ACTIVE:
         raise DistributionError(Code.INACTIVE, _("This distributor is not active."))
     account = _account(storefront)
@@ -83,7 +96,10 @@ def qr_code_for(*, storefront: Storefront, distributor: Distributor, permanent: 
 
 
 def qr_image_url(ticket: str) -> str:
-    return f"https://mp.weixin.qq.com/cgi-bin/showqrcode?ticket={quote(ticket, safe='')}"
+    """WeChat's picture of a code (``showqrcode``); ``WECHAT_DISTRIBUTION_QR_IMAGE_BASE_URL`` points it
+    elsewhere (the sandbox: its simulated WeChat)."""
+    base = getattr(settings, "WECHAT_DISTRIBUTION_QR_IMAGE_BASE_URL", None) or "https://mp.weixin.qq.com/"
+    return f"{base.rstrip('/')}/cgi-bin/showqrcode?ticket={quote(ticket, safe='')}"
 
 
 # --- web OAuth ---------------------------------------------------------------------------------------
@@ -208,49 +224,3 @@ def identity_link(*, principal: Principal, token: str) -> WeChatIdentity:
             Code.INVALID, _("This WeChat identity belongs to another customer."), field="identityToken"
         )
     return identity_link_customer(app_id=app_id, openid=openid, user_id=principal.user_id)
-
-
-# --- share posters -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PosterInputs:
-    product: ProductSnapshot
-    distributor_name: str
-    link: str
-
-
-def poster_inputs(*, storefront: Storefront, product_id: str) -> PosterInputs:
-    """What a distributor's share poster for a product shows; the product must be in the storefront's
-    selection and known to the host."""
-    product_id = (product_id or "").strip()
-    if storefront.distributor is None:
-        raise DistributionError(Code.NOT_A_DISTRIBUTOR, _("The brand's storefront has no referral code."))
-    if not product_id or len(product_id) > 64 or "\x00" in product_id:
-        raise DistributionError(Code.INVALID, _("Invalid product id."), field="productId")
-    if not storefront.all_products and product_id not in storefront.product_ids:
-        raise DistributionError(
-            Code.PRODUCT_NOT_FOUND, _("This storefront does not sell this product."), field="productId"
-        )
-    if not has_product_lookup():
-        raise DistributionError(
-            Code.PRODUCT_LOOKUP_MISSING,
-            _(
-                "Posters need the shop's product lookup, and none is registered (conf.set_product_lookup): "
-                "product %(id)s cannot be described."
-            )
-            % {"id": product_id},
-            field="productId",
-        )
-    product = product_lookup(storefront.channel, product_id)
-    if product is None:
-        raise DistributionError(
-            Code.PRODUCT_NOT_FOUND, _("This storefront does not sell this product."), field="productId"
-        )
-    try:
-        link = referral_link(
-            distributor=storefront.distributor, channel=storefront.channel, product_id=product_id
-        )
-    except DistributionError as error:
-        raise DistributionError(Code.INVALID, error.message, field="storefront") from None
-    return PosterInputs(product=product, distributor_name=storefront.distributor.display_name, link=link)

@@ -39,6 +39,8 @@ def simulated(db, settings):
         "WECHAT_DISTRIBUTION_API_BASE_URL",
         "WECHAT_DISTRIBUTION_OAUTH_BASE_URL",
         "WECHAT_DISTRIBUTION_PAYOUTS",
+        "WECHAT_DISTRIBUTION_QR_IMAGE_BASE_URL",
+        "WECHAT_DISTRIBUTION_COUPONS",
     ):
         setattr(settings, name, None)
     seed_demo_network()

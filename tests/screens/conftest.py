@@ -171,7 +171,9 @@ class Browser:
         user_agent: str | None = None,
         locale: str = "en-US",
         init_script: str | None = None,
+        offline: bool = False,
     ):
+        """``offline``: as on a host without internet, every request to another origin fails."""
         context = self.driver.chromium.launch_persistent_context(  # type: ignore[attr-defined]
             str(self.profile / f"profile-{len(self.contexts)}"),
             executable_path=str(CHROMIUM),
@@ -185,6 +187,13 @@ class Browser:
         context.on("request", lambda request: self.requests.append(request))
         if init_script:  # runs in every page of the context before the page's own scripts
             context.add_init_script(init_script)
+        if offline:
+            context.route(
+                "**/*",
+                lambda route: route.continue_()
+                if route.request.url.startswith(self.base + "/")
+                else route.abort("internetdisconnected"),
+            )
         page = context.pages[0] if context.pages else context.new_page()
         page.set_default_timeout(15_000)
         page.goto(self.base + path)

@@ -13,7 +13,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 BUILD = ROOT / "ui" / "build.py"
-APPS = ("console", "center")
+APPS = ("console", "center", "graphiql")
 
 
 def _node_missing() -> str | None:

@@ -17,6 +17,7 @@ from .test_storefront_api import BIND
 
 NEW_APP = "wxnewshop00000001"
 QR = '{ storefront(slug: "xiaowang") { appId qrCode { appId } officialAccount { appId status } } }'
+PREPARE_QR = "mutation { storefrontQrCodeCreate { qrCode { appId } errors { code } } }"
 SECRET_FIELDS = ("app_secret_sealed", "token_sealed", "aes_key_sealed", "refresh_token_sealed")
 
 
@@ -48,6 +49,8 @@ def test_binding_another_account_by_credentials_detaches_the_old_one(
     django_capture_on_commit_callbacks,
 ):
     # the old account has a cached token and a QR code
+    prepared = gql(PREPARE_QR, principal=shop.owner)["data"]["storefrontQrCodeCreate"]
+    assert prepared["qrCode"]["appId"] == SHOP_APP
     assert gql(QR, principal=shop.owner)["data"]["storefront"]["qrCode"]["appId"] == SHOP_APP
     assert cached_token(SHOP_APP)
     remote = mp.add_account(NEW_APP)
@@ -56,6 +59,9 @@ def test_binding_another_account_by_credentials_detaches_the_old_one(
     assert answer["storefront"]["officialAccount"]["appId"] == NEW_APP
     assert_detached(SHOP_APP)
     assert QrCode.objects.filter(app_id=SHOP_APP).exists()  # history kept
+    # the old account's code no longer shows: the storefront is served by the new account
+    assert gql(QR, principal=shop.owner)["data"]["storefront"]["qrCode"] is None
+    gql(PREPARE_QR, principal=shop.owner)
     shown = gql(QR, principal=shop.owner)["data"]["storefront"]
     assert shown == {"appId": NEW_APP, "qrCode": {"appId": NEW_APP},
                      "officialAccount": {"appId": NEW_APP, "status": "active"}}  # fmt: skip

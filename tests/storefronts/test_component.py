@@ -39,7 +39,8 @@ mutation($code: String!) {
     errors { field code }
   }
 }"""
-QR = '{ storefront(slug: "xiaowang") { qrCode { appId url } } }'
+#: prepares the owner's QR code (a WeChat call through the account serving the storefront)
+QR = "mutation { storefrontQrCodeCreate { qrCode { appId url } errors { code } } }"
 
 
 def notice(mp, fields: dict[str, str], *, token: str | None = None) -> tuple[str, bytes]:
@@ -110,12 +111,12 @@ def test_completion_binds_the_authorizer_and_its_tokens_refresh(gql, shop, mp, a
     assert CacheSessionStorage().get(f"{AUTH_APP}_refresh_token") is None
     assert cache.get(f"{CacheSessionStorage.prefix}{AUTH_APP}_refresh_token") is None
     # the authorizer token from api_query_auth is used as is
-    assert gql(QR, principal=shop.owner)["data"]["storefront"]["qrCode"]["appId"] == AUTH_APP
+    assert gql(QR, principal=shop.owner)["data"]["storefrontQrCodeCreate"]["qrCode"]["appId"] == AUTH_APP
     assert mp.calls["component.authorizer_token"] == 0
     # it expires: refreshed from the sealed refresh token, once
     mp.expire_tokens(AUTH_APP)
     QrCode.objects.all().delete()
-    assert gql(QR, principal=shop.owner)["data"]["storefront"]["qrCode"]["appId"] == AUTH_APP
+    assert gql(QR, principal=shop.owner)["data"]["storefrontQrCodeCreate"]["qrCode"]["appId"] == AUTH_APP
     assert mp.calls["component.authorizer_token"] == 1
 
 

@@ -22,7 +22,8 @@ def test_no_secret_reaches_any_log_record(client, gql, shop, mp, caplog):
     # credentials: the token URL carries the app secret; calls carry access_token
     bind = {"appId": shop.fake.app_id, "appSecret": shop.fake.secret, "token": shop.fake.token}
     assert gql(BIND, {"input": bind}, shop.owner)["data"]["storefrontAccountBind"]["errors"] == []
-    assert gql(QR, principal=shop.owner)["data"]["storefront"]["qrCode"]["appId"] == shop.fake.app_id
+    prepared = gql(QR, principal=shop.owner)["data"]["storefrontQrCodeCreate"]
+    assert prepared["qrCode"]["appId"] == shop.fake.app_id
     code = mp.oauth_code(shop.fake.app_id, "o-web")
     assert gql(OAUTH, {"c": code})["data"]["wechatOAuthComplete"]["openid"] == "o-web"
     # the Open Platform: component token, pre-auth code, api_query_auth, authorizer token refresh

@@ -12,14 +12,14 @@ import zxingcpp
 from PIL import Image, ImageChops, ImageFont
 
 from saleor_wechat_distribution.ports import ProductSnapshot
-from saleor_wechat_distribution.wechat import poster_fonts
-from saleor_wechat_distribution.wechat.poster_fonts import (
+from saleor_wechat_distribution.services.posters import fonts as poster_fonts
+from saleor_wechat_distribution.services.posters.drawing import HEIGHT, draw_poster, poster_name
+from saleor_wechat_distribution.services.posters.fonts import (
     UNMAPPED,
     draws_chinese,
     poster_font,
     poster_font_choice,
 )
-from saleor_wechat_distribution.wechat.posters import HEIGHT, draw_poster, poster_name
 
 LINK = "https://shop.example.com/products/p1/?ref=ABCD2345"
 #: where draw_poster writes the distributor's name (x 40, HEIGHT - 110, 26 px)
@@ -85,7 +85,7 @@ def test_a_bad_setting_is_logged_and_the_packaged_font_is_used(settings, caplog,
     for value in (str(tmp_path / "missing.otf"), str(not_a_font)):
         poster_fonts._choose.cache_clear()
         settings.WECHAT_DISTRIBUTION_POSTER_FONT = value
-        with caplog.at_level(logging.ERROR, logger="saleor_wechat_distribution.wechat.poster_fonts"):
+        with caplog.at_level(logging.ERROR, logger="saleor_wechat_distribution.services.posters.fonts"):
             choice = poster_font_choice()
         assert choice.source == "package"
         assert any("WECHAT_DISTRIBUTION_POSTER_FONT" in r.getMessage() for r in caplog.records)
@@ -128,7 +128,7 @@ def test_no_cjk_font_is_one_check_warning_and_one_log_warning_not_an_error_per_s
     settings.WECHAT_DISTRIBUTION_POSTER_FONT = ""
     monkeypatch.setattr(poster_fonts, "_package_path", lambda: "")
     monkeypatch.setattr(poster_fonts, "_system_choice", lambda: None)
-    logger = "saleor_wechat_distribution.wechat.poster_fonts"
+    logger = "saleor_wechat_distribution.services.posters.fonts"
     with caplog.at_level(logging.DEBUG, logger=logger):
         for _ in range(2):  # two "processes" starting (the choice is computed afresh)
             poster_fonts._choose.cache_clear()

@@ -1,4 +1,5 @@
-"""Share posters: the product image comes from an HTTP server, the QR code on the PNG is decoded."""
+"""Share posters: the product image comes from an HTTP server, the QR code on the PNG is decoded. The
+``sharePosterCreate`` mutation draws and stores; ``Storefront.sharePoster`` only reads."""
 
 from __future__ import annotations
 
@@ -7,18 +8,45 @@ import threading
 from collections import Counter
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 import zxingcpp
+from graphql_relay import to_global_id
 from PIL import Image
 
 from saleor_wechat_distribution import host
+from saleor_wechat_distribution.models import Storefront
 from saleor_wechat_distribution.ports import ProductSnapshot
 from saleor_wechat_distribution.testing.factories import customer
 from tests.graphql.conftest import gql  # noqa: F401 - fixture
 
-POSTER = """
+READ = """
 query($slug: String!, $product: String!) { storefront(slug: $slug) { sharePoster(productId: $product) } }"""
+CREATE = """
+mutation($id: ID, $product: ID!) {
+  sharePosterCreate(id: $id, productId: $product) { url errors { field code message } } }"""
+
+
+def prepared(gql, variables, principal):  # noqa: F811
+    """Prepare (the mutation) then read (the query), in the shape of the query's answer."""
+    made = gql(CREATE, {"id": _storefront_id(variables["slug"]), "product": variables["product"]}, principal)
+    if made.get("errors"):  # refused before the mutation ran (permission)
+        return made
+    made = made["data"]["sharePosterCreate"]
+    if made["errors"]:
+        errors = [
+            {"extensions": {"exception": {"code": e["code"]}}, "message": e["message"]}
+            for e in made["errors"]
+        ]
+        return {"errors": errors}
+    answer = gql(READ, variables, principal)
+    assert answer["data"]["storefront"]["sharePoster"] == made["url"], (answer, made)
+    return answer
+
+
+def _storefront_id(slug):
+    return to_global_id("Storefront", Storefront.objects.get(slug=slug).pk)
 
 
 def _png(color: str, size: tuple[int, int] = (600, 400)) -> bytes:
@@ -76,7 +104,8 @@ def _decode(path: str) -> list[str]:
 
 
 def test_poster_carries_the_referral_link_and_is_cached(gql, shop, images, settings):  # noqa: F811
-    url = gql(POSTER, {"slug": "xiaowang", "product": "p1"}, shop.owner)["data"]["storefront"]["sharePoster"]
+    answer = prepared(gql, {"slug": "xiaowang", "product": "p1"}, shop.owner)
+    url = answer["data"]["storefront"]["sharePoster"]
     assert url.startswith("http://testserver/media/wechat_distribution/posters/") and url.endswith(".png")
     path = settings.MEDIA_ROOT + "/" + url.split("/media/", 1)[1]
     poster = Image.open(path)
@@ -84,24 +113,41 @@ def test_poster_carries_the_referral_link_and_is_cached(gql, shop, images, setti
     assert poster.getpixel((375, 375)) == (0x33, 0x66, 0xCC)  # the product image
     code = shop.distributor.referral_code
     assert _decode(path) == [f"https://shop.example.com/products/p1/?ref={code}"]
-    again = gql(POSTER, {"slug": "xiaowang", "product": "p1"}, shop.staff)["data"]["storefront"][
+    again = prepared(gql, {"slug": "xiaowang", "product": "p1"}, shop.staff)["data"]["storefront"][
         "sharePoster"
     ]
     assert again == url and images.hits["/p1.png"] == 1
 
 
+def test_the_query_draws_nothing(gql, shop, images, settings):  # noqa: F811
+    """Before sharePosterCreate the query answers null: no picture fetched, nothing stored; a product the
+    storefront does not sell is still an error."""
+    variables = {"slug": "xiaowang", "product": "p1"}
+    assert gql(READ, variables, shop.owner)["data"]["storefront"] == {"sharePoster": None}
+    assert images.hits["/p1.png"] == 0 and not list(Path(settings.MEDIA_ROOT).rglob("*.png"))
+    answer = gql(READ, {"slug": "xiaowang", "product": "nope"}, shop.owner)
+    assert answer["errors"][0]["extensions"]["exception"]["code"] == "PRODUCT_NOT_FOUND"
+    made = gql(CREATE, {"product": "p1"}, shop.owner)["data"]["sharePosterCreate"]  # own storefront
+    assert made["errors"] == [] and made["url"].endswith(".png")
+    assert gql(READ, variables, shop.owner)["data"]["storefront"] == {"sharePoster": made["url"]}
+
+
 def test_poster_errors(gql, shop, images):  # noqa: F811
     for product, code in [("nope", "PRODUCT_NOT_FOUND"), ("p404", "IMAGE_UNAVAILABLE"),
                           ("pbad", "IMAGE_UNAVAILABLE"), ("", "INVALID")]:  # fmt: skip
-        answer = gql(POSTER, {"slug": "xiaowang", "product": product}, shop.owner)
+        answer = prepared(gql, {"slug": "xiaowang", "product": product}, shop.owner)
         assert answer["errors"][0]["extensions"]["exception"]["code"] == code, answer
     shop.storefront.all_products = False
     shop.storefront.product_ids = ["p2"]
     shop.storefront.save()
-    answer = gql(POSTER, {"slug": "xiaowang", "product": "p1"}, shop.owner)
+    answer = prepared(gql, {"slug": "xiaowang", "product": "p1"}, shop.owner)
     assert answer["errors"][0]["extensions"]["exception"]["code"] == "PRODUCT_NOT_FOUND"
+    answer = prepared(gql, {"slug": "xiaowang", "product": "p1"}, None)
+    assert answer["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
+    answer = prepared(gql, {"slug": "xiaowang", "product": "p1"}, customer())  # not theirs: not found
+    assert answer["errors"][0]["extensions"]["exception"]["code"] == "NOT_FOUND"
     for principal in (None, customer()):
-        answer = gql(POSTER, {"slug": "xiaowang", "product": "p1"}, principal)
+        answer = gql(READ, {"slug": "xiaowang", "product": "p1"}, principal)
         assert answer["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
     assert images.hits["/p1.png"] == 0
 
@@ -111,7 +157,7 @@ def test_without_the_hosts_product_lookup_the_answer_names_what_is_missing(gql, 
     catalog: the sandbox's settings name one)."""
     host.update(product_lookup=None)
     settings.WECHAT_DISTRIBUTION_PRODUCT_CATALOG = None
-    answer = gql(POSTER, {"slug": "xiaowang", "product": "p1"}, shop.owner)
+    answer = prepared(gql, {"slug": "xiaowang", "product": "p1"}, shop.owner)
     (error,) = answer["errors"]
     assert error["extensions"]["exception"]["code"] == "PRODUCT_LOOKUP_MISSING"
     assert "product lookup" in error["message"] and "product_lookup" in error["message"]
@@ -120,5 +166,5 @@ def test_without_the_hosts_product_lookup_the_answer_names_what_is_missing(gql, 
     shop.storefront.all_products = False
     shop.storefront.product_ids = ["p2"]
     shop.storefront.save()
-    answer = gql(POSTER, {"slug": "xiaowang", "product": "p1"}, shop.owner)
+    answer = prepared(gql, {"slug": "xiaowang", "product": "p1"}, shop.owner)
     assert answer["errors"][0]["extensions"]["exception"]["code"] == "PRODUCT_NOT_FOUND"

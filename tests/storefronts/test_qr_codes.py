@@ -1,10 +1,12 @@
-"""QR codes per distributor (temporary by default, permanent on request, cached) and their funnel."""
+"""QR codes per distributor (temporary by default, permanent on request, cached) and their funnel. The
+``storefrontQrCodeCreate`` mutation prepares a code (the WeChat call); ``Storefront.qrCode`` only reads."""
 
 from __future__ import annotations
 
 from datetime import timedelta
 
 from django.utils import timezone
+from graphql_relay import to_global_id
 
 from saleor_wechat_distribution.models import QrCode
 from saleor_wechat_distribution.services.commissions import order_placed
@@ -25,8 +27,40 @@ query($slug: String!, $permanent: Boolean) {
 }"""
 
 
-def qr(gql, principal, permanent=False, slug="xiaowang"):  # noqa: F811
+CREATE = """
+mutation($id: ID, $permanent: Boolean) {
+  storefrontQrCodeCreate(id: $id, permanent: $permanent) {
+    qrCode { appId scene permanent url imageUrl expiresAt }
+    storefront { slug }
+    errors { field code message }
+  }
+}"""
+
+
+def read(gql, principal, permanent=False, slug="xiaowang"):  # noqa: F811
     return gql(QR, {"slug": slug, "permanent": permanent}, principal)
+
+
+def create(gql, principal, permanent=False, storefront=None):  # noqa: F811
+    variables = {"permanent": permanent, "id": storefront}
+    return gql(CREATE, variables, principal)["data"]["storefrontQrCodeCreate"]
+
+
+def qr(gql, principal, permanent=False, slug="xiaowang"):  # noqa: F811
+    """Prepare (the mutation), then read (the query), as a client does."""
+    made = create(gql, principal, permanent=permanent, storefront=_global_id(slug))
+    answer = read(gql, principal, permanent=permanent, slug=slug)
+    if made["errors"]:
+        errors = [{"extensions": {"exception": {"code": e["code"]}}} for e in made["errors"]]
+        return {"data": answer.get("data"), "errors": errors}
+    assert answer["data"]["storefront"]["qrCode"]["url"] == made["qrCode"]["url"]
+    return answer
+
+
+def _global_id(slug):
+    from saleor_wechat_distribution.models import Storefront
+
+    return to_global_id("Storefront", Storefront.objects.get(slug=slug).pk)
 
 
 def test_temporary_by_default_cached_and_regenerated_when_about_to_expire(gql, shop, mp):  # noqa: F811
@@ -55,11 +89,40 @@ def test_through_the_brands_account_when_the_storefront_has_none(gql, shop, mp):
     assert answer["appId"] == shop.brand_account.app_id
 
 
-def test_only_owner_and_staff_see_codes(gql, shop):  # noqa: F811
+def test_the_query_is_a_pure_read(gql, shop, mp):  # noqa: F811
+    """Nothing prepared: null, and WeChat is not asked, nothing is written; an expired code reads as null."""
+    assert read(gql, shop.owner)["data"]["storefront"] == {"qrCode": None}
+    assert read(gql, shop.staff, permanent=True)["data"]["storefront"] == {"qrCode": None}
+    assert mp.calls["qrcode.create"] == 0 and mp.calls["token"] == 0 and not QrCode.objects.exists()
+    made = create(gql, shop.owner)
+    assert made["errors"] == [] and made["storefront"] == {"slug": "xiaowang"}
+    assert read(gql, shop.owner)["data"]["storefront"]["qrCode"]["url"] == made["qrCode"]["url"]
+    assert read(gql, shop.owner, permanent=True)["data"]["storefront"] == {"qrCode": None}
+    QrCode.objects.update(expires_at=timezone.now() - timedelta(seconds=1))
+    assert read(gql, shop.owner)["data"]["storefront"] == {"qrCode": None}
+    assert mp.calls["qrcode.create"] == 1
+
+
+def test_only_owner_and_staff_see_and_prepare_codes(gql, shop):  # noqa: F811
     for principal in (None, customer()):
-        answer = qr(gql, principal)
+        answer = read(gql, principal)
         assert answer["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
         assert answer["data"]["storefront"] == {"qrCode": None}
+    answer = gql(CREATE, {"id": _global_id("xiaowang")}, None)
+    assert answer["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
+    made = create(gql, customer(), storefront=_global_id("xiaowang"))
+    assert [e["code"] for e in made["errors"]] == ["NOT_FOUND"] and made["qrCode"] is None
+    assert [e["code"] for e in create(gql, customer())["errors"]] == ["NOT_A_DISTRIBUTOR"]
+    assert [e["code"] for e in create(gql, shop.owner, storefront="bm90OmFuaWQ=")["errors"]] == ["INVALID"]
+    assert not QrCode.objects.exists()
+
+
+def test_an_inactive_distributor_gets_no_code(gql, shop):  # noqa: F811
+    shop.distributor.status = "suspended"
+    shop.distributor.save()
+    assert [e["code"] for e in create(gql, shop.staff, storefront=_global_id("xiaowang"))["errors"]] == [
+        "INACTIVE"
+    ]
     assert not QrCode.objects.exists()
 
 

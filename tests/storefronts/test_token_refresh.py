@@ -53,7 +53,7 @@ def test_a_token_near_expiry_is_renewed_and_used(gql, shop, mp, authorized):
     assert account.access_token_expires_at - timezone.now() > timedelta(minutes=119)
     assert account.status == OfficialAccount.Status.ACTIVE
     # the renewed token serves calls without another refresh; a second run has nothing to do
-    assert gql(QR, principal=shop.owner)["data"]["storefront"]["qrCode"]["appId"] == AUTH_APP
+    assert gql(QR, principal=shop.owner)["data"]["storefrontQrCodeCreate"]["qrCode"]["appId"] == AUTH_APP
     assert run() == {"refreshed": 0, "unauthorized": 0, "failed": 0}
     assert mp.calls["component.authorizer_token"] == 1
 

@@ -51,8 +51,8 @@ DEFAULTS = {
 
 #: (type, field) -> cost of selecting it once; ("Mutation", "*"): every mutation
 COMPLEXITY: dict[tuple[str, str], int] = {
-    ("Storefront", "sharePoster"): 200,  # renders an image (once per content)
-    ("Storefront", "qrCode"): 50,  # a WeChat API call when none is stored
+    ("Mutation", "sharePosterCreate"): 200,  # fetches a picture and draws an image (once per content)
+    ("Mutation", "storefrontQrCodeCreate"): 50,  # a WeChat API call when none is stored
     ("Query", "distributorStats"): 20,  # aggregates over orders and the team
     ("Query", "jsSdkConfig"): 50,  # a WeChat API call when the account's ticket is not cached
     ("Mutation", "*"): 10,

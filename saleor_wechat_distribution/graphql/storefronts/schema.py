@@ -8,6 +8,7 @@ import graphene
 
 from ...models import Storefront as StorefrontModel
 from ...selectors.storefronts import storefront_get_by_slug
+from ..mutations.share_poster_create import SharePosterCreate
 from ..mutations.storefront_account_authorization import (
     StorefrontAccountAuthorizationComplete,
     StorefrontAccountAuthorizationUrl,
@@ -15,6 +16,7 @@ from ..mutations.storefront_account_authorization import (
 from ..mutations.storefront_account_bind import StorefrontAccountBind
 from ..mutations.storefront_account_templates_update import StorefrontAccountTemplatesUpdate
 from ..mutations.storefront_create import StorefrontCreate
+from ..mutations.storefront_qr_code_create import StorefrontQrCodeCreate
 from ..mutations.storefront_update import StorefrontUpdate
 from ..mutations.wechat_oauth import WeChatIdentityLink, WeChatOAuthComplete
 from .staff_lists import StorefrontStaffQueries
@@ -46,3 +48,5 @@ class StorefrontMutations(graphene.ObjectType):
     storefront_account_templates_update = StorefrontAccountTemplatesUpdate.Field()
     wechat_oauth_complete = WeChatOAuthComplete.Field(name="wechatOAuthComplete")
     wechat_identity_link = WeChatIdentityLink.Field()
+    storefront_qr_code_create = StorefrontQrCodeCreate.Field()
+    share_poster_create = SharePosterCreate.Field()

@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 import graphene
-from django.utils.translation import gettext_lazy as _
 from graphene import relay
 
 from ...domain.distributors import DistributorStatus
@@ -16,10 +15,9 @@ from ...domain.storefronts import AccountMode
 from ...models import OfficialAccount as OfficialAccountModel
 from ...models import Storefront as StorefrontModel
 from ...sealing import obfuscate, unseal
-from ...selectors.storefronts import official_account_of, qr_funnel
-from ...services.miniprogram.codes import mini_program_code_png, mini_program_poster_code
-from ...services.wechat_links import oauth_url, poster_inputs, qr_code_for, qr_image_url
-from ...wechat.posters import PosterImageUnavailable, poster_url
+from ...selectors.storefronts import official_account_of, qr_code_prepared, qr_funnel
+from ...services.posters.share_posters import share_poster_url
+from ...services.wechat_links import oauth_url, qr_image_url
 from ..core.errors import QueryError
 from ..core.node import register_node_type
 from ..core.permissions import check_access
@@ -166,15 +164,17 @@ class Storefront(graphene.ObjectType):
         permanent=graphene.Boolean(
             default_value=False, description="Permanent codes are limited: ask rarely."
         ),
-        description="The distributor's follow QR code. Owner or MANAGE_USERS.",
+        description="The distributor's follow QR code as prepared by storefrontQrCodeCreate; null while "
+        "none is prepared (or it expired). A read: WeChat is not asked. Owner or MANAGE_USERS.",
     )
     share_poster = graphene.String(
         product_id=graphene.String(required=True),
         mini_program=graphene.Boolean(
             default_value=False, description="Carry the channel's Mini Program code instead of the link's QR."
         ),
-        description="URL of a share poster (PNG) for a product, with the distributor's QR code. Owner or "
-        "MANAGE_USERS.",
+        description="URL of the share poster (PNG) of a product, with the distributor's QR code (or Mini "
+        "Program code), as prepared by sharePosterCreate; null while it is not prepared (or the product "
+        "changed since). A read: nothing is drawn. Owner or MANAGE_USERS.",
     )
     oauth_url = graphene.String(
         redirect_uri=graphene.String(required=True),
@@ -230,12 +230,7 @@ class Storefront(graphene.ObjectType):
     def resolve_qr_code(root: StorefrontModel, info: Any, *, permanent: bool = False) -> Any:
         if not can_manage_storefront(info.context, root):
             check_access(info.context.principal, permissions=(Permission.MANAGE_USERS,))
-        if root.distributor is None:
-            return None
-        try:
-            return qr_code_for(storefront=root, distributor=root.distributor, permanent=permanent)
-        except DistributionError as error:
-            raise _query_error(error) from None
+        return qr_code_prepared(storefront=root, permanent=permanent)
 
     @staticmethod
     def resolve_oauth_url(root: StorefrontModel, info: Any, *, redirect_uri: str, state: str = "") -> str:
@@ -247,23 +242,13 @@ class Storefront(graphene.ObjectType):
     @staticmethod
     def resolve_share_poster(
         root: StorefrontModel, info: Any, *, product_id: str, mini_program: bool = False
-    ) -> str:
+    ) -> str | None:
         if not can_manage_storefront(info.context, root):
             check_access(info.context.principal, permissions=(Permission.MANAGE_USERS,))
         try:
-            inputs = poster_inputs(storefront=root, product_id=product_id)
-            code = mini_program_poster_code(storefront=root, product_id=product_id) if mini_program else None
+            url = share_poster_url(storefront=root, product_id=product_id, mini_program=mini_program)
         except DistributionError as error:
             raise _query_error(error) from None
-        try:
-            url = poster_url(
-                product=inputs.product,
-                distributor_name=inputs.distributor_name,
-                link=f"miniprogram:{code.scene}" if code else inputs.link,
-                code_png=mini_program_code_png(code) if code else None,
-            )
-        except PosterImageUnavailable:
-            raise QueryError(
-                _("The product image could not be loaded."), code="IMAGE_UNAVAILABLE", field="productId"
-            ) from None
+        if url is None:
+            return None
         return info.context.request.build_absolute_uri(url) if info.context.request is not None else url

@@ -22,6 +22,7 @@ from ...domain.miniprogram import clean_page, new_scene
 from ...locks import named_exclusive
 from ...models import Distributor, MiniProgramCode, Storefront
 from ...ports import WeChatApiError
+from ...ports_miniprogram import MiniProgramSettings
 from .common import mini_failure, settings_required
 
 PRODUCT_ID_MAX_LENGTH = 64
@@ -42,11 +43,10 @@ def _clean_product(channel: str, product_id: str | None) -> str:
     return product_id
 
 
-def mini_program_code_for(
-    *, distributor: Distributor, channel: str, page: str | None = None, product_id: str | None = None
-) -> MiniProgramCode:
-    """The distributor's code for ``page`` (the channel's configured page by default) and ``product_id``
-    (none: the page alone); made and stored on first request only."""
+def _code_key(
+    *, distributor: Distributor, channel: str, page: str | None, product_id: str | None
+) -> tuple[MiniProgramSettings, dict]:
+    """The channel's Mini Program settings and the row key of the distributor's code (refusals first)."""
     settings = settings_required(channel)
     if distributor.status != DistributorStatus.ACTIVE:
         raise DistributionError(Code.INACTIVE, _("This distributor is not active."))
@@ -54,10 +54,32 @@ def mini_program_code_for(
     if chosen is None:
         raise DistributionError(Code.INVALID, _("A page is a path such as pages/index/index."), field="page")
     product = _clean_product(channel, product_id)
-    key = {"app_id": settings.app_id, "distributor": distributor, "page": chosen, "product_id": product}
+    return settings, {
+        "app_id": settings.app_id,
+        "distributor": distributor,
+        "page": chosen,
+        "product_id": product,
+    }
+
+
+def mini_program_code_made(
+    *, distributor: Distributor, channel: str, page: str | None = None, product_id: str | None = None
+) -> MiniProgramCode | None:
+    """A read: the distributor's code if it was made already (no WeChat call, no write)."""
+    _, key = _code_key(distributor=distributor, channel=channel, page=page, product_id=product_id)
+    return MiniProgramCode.objects.filter(**key).first()
+
+
+def mini_program_code_for(
+    *, distributor: Distributor, channel: str, page: str | None = None, product_id: str | None = None
+) -> MiniProgramCode:
+    """The distributor's code for ``page`` (the channel's configured page by default) and ``product_id``
+    (none: the page alone); made and stored on first request only."""
+    settings, key = _code_key(distributor=distributor, channel=channel, page=page, product_id=product_id)
     existing = MiniProgramCode.objects.filter(**key).first()
     if existing is not None:
         return existing
+    chosen, product = key["page"], key["product_id"]
     # one maker per (app, distributor, page, product): concurrent requests wait, then find the code made
     with transaction.atomic():
         named_exclusive(f"mp-code:{settings.app_id}:{distributor.pk}:{chosen}:{product}")
@@ -88,10 +110,12 @@ def mini_program_code_png(code: MiniProgramCode) -> bytes:
         return handle.read()
 
 
-def mini_program_poster_code(*, storefront: Storefront, product_id: str) -> MiniProgramCode:
-    """The code a share poster of the storefront's distributor carries for ``product_id``."""
+def mini_program_poster_code(
+    *, storefront: Storefront, product_id: str, make: bool = True
+) -> MiniProgramCode | None:
+    """The code a share poster of the storefront's distributor carries for ``product_id``: made on first
+    request, or with ``make=False`` only read (None while it is not made)."""
     if storefront.distributor is None:
         raise DistributionError(Code.NOT_A_DISTRIBUTOR, _("The brand's storefront has no referral code."))
-    return mini_program_code_for(
-        distributor=storefront.distributor, channel=storefront.channel, product_id=product_id
-    )
+    find = mini_program_code_for if make else mini_program_code_made
+    return find(distributor=storefront.distributor, channel=storefront.channel, product_id=product_id)

@@ -80,10 +80,8 @@ class OfficialAccountApi:
             account.permanent_qr += 1
         ticket = "gQ" + secrets.token_urlsafe(30)
         self.qr_tickets[ticket] = (account.app_id, scene, permanent, time.time() + expire if expire else None)
-        answer: dict[str, Any] = {
-            "ticket": ticket,
-            "url": f"http://weixin.qq.com/q/{secrets.token_urlsafe(12)}",
-        }
+        answer: dict[str, Any] = {"ticket": ticket, "url": f"{self.qr_url_base}{secrets.token_urlsafe(12)}"}
+        self.qr_ticket_urls[ticket] = answer["url"]
         if expire is not None:
             answer["expire_seconds"] = expire
         return wechat_answer(answer)

@@ -27,6 +27,9 @@ class FakeWeChatMp(FakeHttpWorld, OfficialAccountApi, OpenPlatformApi, MiniProgr
         self.tokens: dict[str, tuple[str, float]] = {}
         self.token_fetches: Counter[str] = Counter()
         self.qr_tickets: dict[str, tuple[str, str, bool, float | None]] = {}
+        #: ticket -> the code's content; scanning it opens ``qr_url_base`` + id (``fake_wechat_scan``)
+        self.qr_ticket_urls: dict[str, str] = {}
+        self.qr_url_base = "http://weixin.qq.com/q/"
         self.oauth_codes: dict[str, tuple[str, str]] = {}
         self.used_codes: set[str] = set()
         self.sent: list[SentTemplate] = []

@@ -62,6 +62,22 @@ class BusifavorStocks:
         self.by_request_no[out_request_no] = stock.stock_id
         return json_answer({"stock_id": stock.stock_id, "create_time": stock.create_time})
 
+    def adopt_stock(self, stock_id: str, body: dict[str, Any], codes: list[str]) -> FakeStock:
+        """A stock this merchant created earlier (before the fake started: the sandbox restarted),
+        held again under its id with the codes uploaded to it."""
+        stock = FakeStock(
+            stock_id=stock_id,
+            out_request_no=str(body["out_request_no"]),
+            body=body,
+            max_coupons=int(body["stock_send_rule"]["max_coupons"]),
+            codes=set(codes),
+            pool=list(codes),
+            create_time=now_rfc3339(),
+        )
+        self.stocks[stock_id] = stock
+        self.by_request_no[stock.out_request_no] = stock_id
+        return stock
+
     def other_stock(self, body: dict[str, Any]) -> str:
         """A stock WeChat Pay holds that none of our requests made (the merchant platform, another
         归属商户): stored as given, its id returned; it answers 查询商家券详情 like any other."""

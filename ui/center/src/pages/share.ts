@@ -1,6 +1,6 @@
 /** Share: my link, and per product of my store a one-tap share to Moments / a friend (JS-SDK share data
  * carrying my code) and a poster with my QR code to long-press and save. */
-import { gql, type Money, session } from "../api";
+import { gql, type Money, mutationError, session } from "../api";
 import type { Page } from "../context";
 import { t } from "../i18n";
 import { empty, esc, failureText, money, on, say, screen, toast } from "../ui";
@@ -11,7 +11,8 @@ const SHARE = `query($channel: String!) {
   myStorefront { storefront { slug title allProducts } products { id title price { amount currency } imageUrl shareLink } }
   centerCatalog(first: 20) { edges { node { id title price { amount currency } imageUrl shareLink } } }
 }`;
-const POSTER = `query($slug: String!, $product: String!) { storefront(slug: $slug) { sharePoster(productId: $product) } }`;
+// posters are prepared by a mutation (drawn once per content; asking again returns the same one)
+const POSTER = `mutation($product: ID!) { sharePosterCreate(productId: $product) { url errors { code message } } }`;
 
 interface Product {
   id: string;
@@ -88,9 +89,12 @@ export const sharePage: Page = async (ctx, target) => {
     const slot = target.querySelector<HTMLElement>("[data-slot=poster]")!;
     button.classList.add("weui-btn_loading");
     try {
-      const { storefront } = await gql<{ storefront: { sharePoster: string } }>(POSTER, { slug: store!.storefront.slug, product: product.id });
+      const { sharePosterCreate: made } = await gql<{
+        sharePosterCreate: { url: string | null; errors: { code: string; message: string | null }[] };
+      }>(POSTER, { product: product.id });
+      if (made.errors.length || !made.url) return void toast(`${t(session.locale, "share.posterFailed")}: ${mutationError(made)}`);
       slot.innerHTML = `<div class="wd-poster" data-testid="poster"><div class="weui-mask"></div><div class="wd-poster__box">
-        <img src="${esc(storefront.sharePoster)}" alt="${esc(product.title)}"><p>${say("share.posterHint")}</p>
+        <img src="${esc(made.url)}" alt="${esc(product.title)}"><p>${say("share.posterHint")}</p>
         <a role="button" class="weui-btn weui-btn_default" data-action="close">${say("share.close")}</a></div></div>`;
       on(slot, "[data-action=close]", () => (slot.innerHTML = ""));
     } catch (error) {

@@ -1,62 +1,29 @@
-"""Share posters (推广海报): a PNG with the product's image, title and price, the distributor's name, and a
-QR code of the distributor's referral link to the product. Pillow + qrcode.
+"""Drawing a share poster (推广海报): a PNG with the product's image, title and price, the distributor's
+name, and a QR code of the distributor's referral link to the product. Pillow + qrcode; no I/O here.
 
-Posters are stored once in Django's default storage under a name derived from everything drawn on them
-(``wechat_distribution/posters/<sha256>.png``), so the same poster is never drawn twice and a changed
-price or title draws a new one. The font (Noto Sans CJK from a dependency, or
-``WECHAT_DISTRIBUTION_POSTER_FONT``) is chosen in ``poster_fonts.py``.
+``poster_name`` is the poster's name in Django's default storage, derived from everything drawn on it
+(``wechat_distribution/posters/<sha256>.png``): the same poster is never drawn twice, and a changed price
+or title draws a new one. The font is chosen in ``fonts.py``.
 """
 
 from __future__ import annotations
 
 import hashlib
 import io
-import urllib.request
 from decimal import Decimal
-from urllib.error import URLError
 
 import qrcode
-from django.core.files.base import ContentFile
-from django.core.files.storage import default_storage
-from PIL import Image, ImageDraw, UnidentifiedImageError
+from PIL import Image, ImageDraw
 
-from ..ports import ProductSnapshot
-from .poster_fonts import poster_font, poster_font_choice
+from ...ports import ProductSnapshot
+from .fonts import poster_font, poster_font_choice
 
 #: "2": drawn with a CJK font (posters of "1" showed Chinese as boxes and are not reused)
 LAYOUT_VERSION = "2"
 WIDTH, HEIGHT = 750, 1200
 IMAGE_BOX = 750
 QR_SIZE = 260
-MAX_IMAGE_BYTES = 5 * 1024 * 1024
-MAX_IMAGE_PIXELS = 40_000_000
-FETCH_TIMEOUT = 5
 CURRENCY_SIGNS = {"CNY": "¥", "USD": "$", "EUR": "€", "HKD": "HK$"}
-
-
-class PosterImageUnavailable(Exception):
-    """The product image could not be fetched or is not an image."""
-
-
-def fetch_image(url: str) -> Image.Image:
-    if not url.startswith(("https://", "http://")):
-        raise PosterImageUnavailable("not an http(s) address")
-    request = urllib.request.Request(url, headers={"User-Agent": "saleor-wechat-distribution poster"})  # noqa: S310
-    try:
-        with urllib.request.urlopen(request, timeout=FETCH_TIMEOUT) as answer:  # noqa: S310 - http(s) only
-            data = answer.read(MAX_IMAGE_BYTES + 1)
-    except (URLError, OSError, ValueError) as error:
-        raise PosterImageUnavailable(type(error).__name__) from None
-    if len(data) > MAX_IMAGE_BYTES:
-        raise PosterImageUnavailable("image too large")
-    try:
-        image = Image.open(io.BytesIO(data))
-        if image.width * image.height > MAX_IMAGE_PIXELS:
-            raise PosterImageUnavailable("image too large")
-        image.load()
-    except (UnidentifiedImageError, OSError, Image.DecompressionBombError) as error:
-        raise PosterImageUnavailable(type(error).__name__) from None
-    return image.convert("RGB")
 
 
 def price_text(price: Decimal, currency: str) -> str:
@@ -123,19 +90,3 @@ def poster_name(*, product: ProductSnapshot, distributor_name: str, link: str) -
          str(product.price), product.currency, product.image_url, distributor_name, link]
     )  # fmt: skip
     return f"wechat_distribution/posters/{hashlib.sha256(fingerprint.encode()).hexdigest()}.png"
-
-
-def poster_url(
-    *, product: ProductSnapshot, distributor_name: str, link: str, code_png: bytes | None = None
-) -> str:
-    """The stored poster's URL, drawing and storing it on first request. With ``code_png`` (a Mini
-    Program code), ``link`` names that code (``miniprogram:<scene>``) so that the name differs."""
-    name = poster_name(product=product, distributor_name=distributor_name, link=link)
-    if not default_storage.exists(name):
-        image = fetch_image(product.image_url)
-        png = draw_poster(
-            product=product, image=image, distributor_name=distributor_name, link=link, code_png=code_png
-        )
-        if not default_storage.exists(name):
-            default_storage.save(name, ContentFile(png))
-    return default_storage.url(name)
