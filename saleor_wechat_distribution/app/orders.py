@@ -1,0 +1,170 @@
+"""Orders and their refunds read through Saleor's GraphQL API -> the core's DTOs (App mode's
+``saleor_adapter/snapshots.py`` + ``refunds.py``).
+
+The ids are the ones the plugin uses (global ids for orders, lines, products; the user's database pk;
+``saleor-transaction-event:<pk>`` for a refund), so a program moved from plugin mode to App mode keeps
+recognising what it has already counted. Refunds: the Transaction API's ``REFUND_SUCCESS`` events, with
+the lines of the granted refund they answer when there is one (``domain/refund_lines.py`` does the
+arithmetic); legacy payments' refunds are not read yet (README, App mode).
+"""
+
+from __future__ import annotations
+
+import base64
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from ..domain.refund_lines import RefundRecord, ReturnedLine, line_amounts, without_lines_amount
+from ..ports import LineSnapshot, OrderSnapshot
+from .saleor_api import SaleorApiError, SaleorClient
+
+_MONEY = "{ amount }"
+_TAXED = "{ net { amount } gross { amount currency } }"
+_LINE = f"id quantity variant {{ id product {{ id category {{ id }} }} }} totalPrice {_TAXED}"
+
+ORDER_QUERY = f"""
+query WeChatDistributionOrder($id: ID!) {{
+  order(id: $id) {{
+    id number created userEmail voucherCode checkoutId
+    channel {{ slug }}
+    user {{ id }}
+    metadata {{ key value }}
+    shippingPrice {_TAXED}
+    total {_TAXED}
+    totalCharged {_MONEY}
+    lines {{ {_LINE} }}
+    fulfillments {{ created }}
+    transactions {{ events {{ id type amount {_MONEY} }} }}
+    grantedRefunds {{
+      id shippingCostsIncluded
+      lines {{ quantity orderLine {{ id }} }}
+      transactionEvents {{ id type }}
+    }}
+  }}
+}}
+"""
+REFUND_SUCCESS = "REFUND_SUCCESS"
+
+
+def database_pk(global_id: str | None) -> str | None:
+    """``"VXNlcjo0Mg=="`` (``User:42``) -> ``"42"``; None when it is not a global id."""
+    if not global_id:
+        return None
+    try:
+        decoded = base64.b64decode(global_id + "=" * (-len(global_id) % 4), validate=True).decode()
+    except (ValueError, UnicodeDecodeError):
+        return None
+    _type, sep, pk = decoded.partition(":")
+    return pk if sep and pk else None
+
+
+def _amount(money: Any, *path: str) -> Decimal:
+    for key in path:
+        money = money.get(key) if isinstance(money, dict) else None
+    return Decimal(str(money)) if money is not None else Decimal(0)
+
+
+def _line(data: dict[str, Any]) -> LineSnapshot:
+    variant = data.get("variant") or {}
+    product = variant.get("product") or {}
+    category = product.get("category") or {}
+    return LineSnapshot(
+        line_id=data["id"],
+        product_id=product.get("id") or "",
+        variant_id=variant.get("id") or "",
+        category_id=category.get("id"),
+        quantity=int(data["quantity"]),
+        net_total=_amount(data, "totalPrice", "net", "amount"),
+    )
+
+
+def _user_pk(order: dict[str, Any]) -> int | None:
+    pk = database_pk((order.get("user") or {}).get("id"))
+    return int(pk) if pk and pk.isdigit() else None
+
+
+def order_snapshot(order: dict[str, Any]) -> OrderSnapshot:
+    """One order as ``ORDER_QUERY`` answers it."""
+    metadata = {str(m["key"]): str(m["value"]) for m in order.get("metadata") or () if m.get("key")}
+    return OrderSnapshot(
+        order_id=order["id"],
+        number=str(order["number"]),
+        channel=order["channel"]["slug"],
+        currency=order["total"]["gross"]["currency"],
+        lines=tuple(_line(line) for line in order.get("lines") or ()),
+        user_id=_user_pk(order),
+        email=order.get("userEmail") or "",
+        shipping_net=_amount(order, "shippingPrice", "net", "amount"),
+        voucher_code=order.get("voucherCode") or None,
+        checkout_id=database_pk(order.get("checkoutId")) or order.get("checkoutId") or None,
+        metadata=metadata,
+        created_at=datetime.fromisoformat(order["created"]) if order.get("created") else None,
+        total_gross=_amount(order, "total", "gross", "amount"),
+        charged=_amount(order, "totalCharged", "amount"),
+    )
+
+
+def _lines_by_id(order: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    return {line["id"]: line for line in order.get("lines") or ()}
+
+
+def refunds(order: dict[str, Any]) -> list[RefundRecord]:
+    """Every successful Transaction API refund of the order (oldest first), lines where a grant names them."""
+    grants = {}
+    for grant in order.get("grantedRefunds") or ():
+        for event in grant.get("transactionEvents") or ():
+            grants[event["id"]] = grant
+    lines = _lines_by_id(order)
+    currency = order["total"]["gross"]["currency"]
+    records = []
+    events = [e for t in order.get("transactions") or () for e in t.get("events") or ()]
+    for event in events:
+        if event.get("type") != REFUND_SUCCESS:
+            continue
+        refund_id = f"saleor-transaction-event:{database_pk(event['id']) or event['id']}"
+        amount = _amount(event, "amount", "amount")
+        grant = grants.get(event["id"])
+        if grant is None:
+            records.append(RefundRecord(refund_id, amount))
+            continue
+        returned = [
+            ReturnedLine(
+                line_id=gl["orderLine"]["id"],
+                ordered_quantity=int(lines[gl["orderLine"]["id"]]["quantity"]),
+                returned_quantity=int(gl["quantity"]),
+                net_total=_amount(lines[gl["orderLine"]["id"]], "totalPrice", "net", "amount"),
+                gross_total=_amount(lines[gl["orderLine"]["id"]], "totalPrice", "gross", "amount"),
+            )
+            for gl in grant.get("lines") or ()
+            if gl["orderLine"]["id"] in lines
+        ]
+        shipping = (
+            _amount(order, "shippingPrice", "gross", "amount")
+            if grant.get("shippingCostsIncluded")
+            else Decimal(0)
+        )
+        per_line = line_amounts(returned, refunded=amount, currency=currency, shipping_gross=shipping)
+        if per_line is None:
+            records.append(RefundRecord(refund_id, without_lines_amount(amount, shipping)))
+        else:
+            records.append(RefundRecord(refund_id, amount, per_line))
+    records.sort(
+        key=lambda r: int(r.refund_id.rsplit(":", 1)[1]) if r.refund_id.rsplit(":", 1)[1].isdigit() else 0
+    )
+    return records
+
+
+def first_fulfilled_at(order: dict[str, Any]) -> datetime | None:
+    fulfillments = order.get("fulfillments") or ()
+    times = [datetime.fromisoformat(f["created"]) for f in fulfillments if f.get("created")]
+    return min(times) if times else None
+
+
+def order_fetch(client: SaleorClient, order_id: str) -> dict[str, Any] | None:
+    """The order as ``ORDER_QUERY`` answers it; None when Saleor has no such order (deleted)."""
+    data = client.query(ORDER_QUERY, {"id": order_id})
+    order = data.get("order")
+    if order is not None and not isinstance(order, dict):
+        raise SaleorApiError("Unexpected order answer.")
+    return order

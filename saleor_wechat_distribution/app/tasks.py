@@ -1,0 +1,158 @@
+"""App mode's Celery tasks: a verified webhook was stored (``webhooks.py``) and queued its event's row id;
+here the event's object is read through Saleor's API and handed to ONE core service. Services are
+idempotent (order id, refund id, line and level are unique keys), so Saleor's retries, duplicate
+deliveries and our own retries count once. Saleor unreachable: retried with backoff; the row keeps its
+error until a run succeeds.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Callable
+from typing import Any
+
+from celery import shared_task
+from django.db import OperationalError
+from django.utils import timezone
+
+from .. import host_events
+from .. import task_names as names
+from ..models import InboundEvent, SaleorAppInstallation
+from ..services import bindings as binding_services
+from ..services import commissions as commission_services
+from ..services import disputes as dispute_services
+from . import orders
+from .saleor_api import SaleorClient, SaleorUnavailable
+
+logger = logging.getLogger(__name__)
+_RETRY: dict[str, Any] = {
+    "autoretry_for": (OperationalError, SaleorUnavailable),
+    "retry_backoff": 10,
+    "retry_backoff_max": 1800,
+    "retry_jitter": True,
+    "max_retries": 10,
+}
+
+
+def _handle(event_pk: int, work: Callable[[SaleorClient, dict[str, Any]], None]) -> None:
+    event = InboundEvent.objects.filter(pk=event_pk).first()
+    if event is None or event.processed_at is not None:
+        return
+    installation = SaleorAppInstallation.objects.filter(saleor_api_url=event.headers.get("api_url")).first()
+    if installation is None:  # uninstalled since: nothing to read with
+        InboundEvent.objects.filter(pk=event_pk).update(error="The App is no longer installed.")
+        return
+    try:
+        work(SaleorClient.of(installation), json.loads(event.body).get("event") or {})
+    except Exception as error:
+        InboundEvent.objects.filter(pk=event_pk).update(error=f"{type(error).__name__}: {error}"[:255])
+        raise
+    InboundEvent.objects.filter(pk=event_pk).update(processed_at=timezone.now(), error="")
+
+
+def _order_id(payload: dict[str, Any]) -> str | None:
+    return (payload.get("order") or {}).get("id")
+
+
+def _with_order(event_pk: int, then: Callable[[dict[str, Any]], None]) -> None:
+    def work(client: SaleorClient, payload: dict[str, Any]) -> None:
+        order_id = _order_id(payload)
+        order = orders.order_fetch(client, order_id) if order_id else None
+        if order is None:
+            logger.warning("order %s is not in Saleor (event %s)", order_id, event_pk)
+            return
+        then(order)
+
+    _handle(event_pk, work)
+
+
+@shared_task(name=names.APP_ORDER_CREATED, **_RETRY)
+def app_order_created_task(event_pk: int) -> None:
+    def then(order: dict[str, Any]) -> None:
+        snapshot = orders.order_snapshot(order)
+        commission_services.order_placed(order=snapshot)
+        if snapshot.voucher_code:  # the WeChat coupon of the code: its own task (it calls WeChat Pay)
+            host_events.coupon_order_used(snapshot)
+
+    _with_order(event_pk, then)
+
+
+@shared_task(name=names.APP_ORDER_PAID, **_RETRY)
+def app_order_paid_task(event_pk: int) -> None:
+    """A paid order -> its commission rows."""
+    _with_order(event_pk, lambda order: commission_services.order_paid(order=orders.order_snapshot(order)))
+
+
+@shared_task(name=names.APP_ORDER_FULFILLED, **_RETRY)
+def app_order_fulfilled_task(event_pk: int) -> None:
+    _with_order(
+        event_pk,
+        lambda order: commission_services.order_fulfilled(
+            order_id=order["id"], fulfilled_at=orders.first_fulfilled_at(order) or timezone.now()
+        ),
+    )
+
+
+@shared_task(name=names.APP_ORDER_CANCELLED, **_RETRY)
+def app_order_cancelled_task(event_pk: int) -> None:
+    def then(order: dict[str, Any]) -> None:
+        commission_services.order_cancelled(order_id=order["id"])
+        host_events.coupon_order_cancelled(order["id"])
+
+    _with_order(event_pk, then)
+
+
+@shared_task(name=names.APP_ORDER_REFUNDED, **_RETRY)
+def app_order_refunded_task(event_pk: int) -> None:
+    """Each of the order's refunds (the service ignores those it has seen: the refund id is the key)."""
+
+    def then(order: dict[str, Any]) -> None:
+        snapshot = orders.order_snapshot(order)
+        for refund in orders.refunds(order):
+            dispute_services.order_refund_received(
+                order=snapshot,
+                refund_id=refund.refund_id,
+                line_amounts=refund.line_amounts,
+                amount=refund.amount,
+            )
+
+    _with_order(event_pk, then)
+
+
+@shared_task(name=names.APP_CUSTOMER_DELETED, **_RETRY)
+def app_customer_deleted_task(event_pk: int) -> None:
+    def work(_client: SaleorClient, payload: dict[str, Any]) -> None:
+        pk = orders.database_pk((payload.get("user") or {}).get("id"))
+        if pk and pk.isdigit():
+            binding_services.customer_bindings_forget(user_id=int(pk))
+
+    _handle(event_pk, work)
+
+
+# --- vouchers: deletions need nothing from Saleor (the voucher is gone); syncing a created or updated
+# voucher needs a VoucherSource over Saleor's API, which App mode does not have yet (README, App mode) ------
+
+
+@shared_task(name=names.APP_VOUCHER_DELETED, **_RETRY)
+def app_voucher_deleted_task(event_pk: int) -> None:
+    def work(_client: SaleorClient, payload: dict[str, Any]) -> None:
+        voucher_id = (payload.get("voucher") or {}).get("id")
+        if voucher_id:
+            host_events.voucher_deleted(voucher_id)
+
+    _handle(event_pk, work)
+
+
+@shared_task(name=names.APP_VOUCHER_CODES_DELETED, **_RETRY)
+def app_voucher_codes_deleted_task(event_pk: int) -> None:
+    def work(_client: SaleorClient, payload: dict[str, Any]) -> None:
+        by_voucher: dict[str, list[str]] = {}
+        for item in payload.get("voucherCodes") or ():
+            voucher_id = (item.get("voucher") or {}).get("id")
+            if voucher_id and item.get("code"):
+                by_voucher.setdefault(voucher_id, []).append(item["code"])
+        for voucher_id, codes in by_voucher.items():
+            host_events.voucher_codes_deleted(voucher_id, codes)
+
+    _handle(event_pk, work)
