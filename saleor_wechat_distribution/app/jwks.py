@@ -38,7 +38,9 @@ def _keys(jwks: str) -> dict[str, Any]:
 
 def _refresh(installation: SaleorAppInstallation) -> bool:
     """Fetch the instance's JWKS again unless that was done in the last ``REFRESH_INTERVAL_S``."""
-    if not cache.add(f"wd-app-jwks-refresh:{installation.pk}", time.time(), timeout=REFRESH_INTERVAL_S):
+    # the row's creation time in the key: a reinstallation (a new row) starts afresh
+    key = f"wd-app-jwks-refresh:{installation.pk}:{installation.created_at.timestamp()}"
+    if not cache.add(key, time.time(), timeout=REFRESH_INTERVAL_S):
         return False
     fetched = fetch_jwks(installation.saleor_api_url)
     if fetched is None or fetched == installation.jwks:
