@@ -1,8 +1,8 @@
 """``python -m saleor_wechat_distribution.app`` (or ``wechat-distribution-app``): App mode's server.
 
     wechat-distribution-app serve [--host 0.0.0.0] [--port 8000] [--workers 2]   migrate, then gunicorn
-    wechat-distribution-app worker                                                a Celery worker (+ beat)
-    wechat-distribution-app migrate                                               only migrate
+    wechat-distribution-app worker [--no-beat]         a Celery worker (with beat's periodic jobs)
+    wechat-distribution-app migrate                    only migrate
 
 Configuration comes from the environment (``settings.py``: DATABASE_URL, SECRET_KEY, CELERY_BROKER_URL…).
 """
@@ -41,10 +41,10 @@ def _serve(host: str, port: int, workers: int) -> int:
     return 0
 
 
-def _worker() -> int:
+def _worker(beat: bool) -> int:
     from .celery import app
 
-    app.worker_main(["worker", "--beat", "--loglevel", "INFO"])
+    app.worker_main(["worker", "--loglevel", "INFO", *(["--beat"] if beat else [])])
     return 0
 
 
@@ -53,11 +53,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("command", nargs="?", default="serve", choices=("serve", "worker", "migrate"))
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
+    parser.add_argument("--no-beat", action="store_true", help="worker: without the periodic jobs")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
     if args.command == "worker":
-        return _worker()
+        return _worker(beat=not args.no_beat)
     _migrate()
     if args.command == "migrate":
         return 0

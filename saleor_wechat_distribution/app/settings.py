@@ -4,6 +4,7 @@
 - ``SECRET_KEY``              required; seals the App tokens and WeChat secrets at rest: keep it, and
                               keep it secret (a new key cannot open what the old one sealed)
 - ``CELERY_BROKER_URL``       Redis or RabbitMQ (``redis://…``, ``amqp://…``); default Redis on localhost
+- ``CELERY_QUEUE``            the queue name (default ``celery``)
 - ``REDIS_URL``               the shared cache (WeChat access tokens, JWKS refresh throttle); recommended
 - ``ALLOWED_HOSTS``           comma-separated host names the server answers for (default ``*``)
 - ``WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS``  comma-separated Saleor API URLs that may install the App
@@ -67,6 +68,8 @@ WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS = _list("WECHAT_DISTRIBUTION_ALLOWED_SAL
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TASK_ACKS_LATE = True
+#: the queue web processes send to and ``wechat-distribution-app worker`` consumes
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
 CELERY_BEAT_SCHEDULE = {
     "settle-commissions": {"task": task_names.COMMISSIONS_SETTLE_DUE, "schedule": 3600.0},
     "resume-withdrawals": {"task": task_names.WITHDRAWALS_RESUME, "schedule": 600.0},

@@ -186,3 +186,18 @@ class FakeSaleor(FakeSaleorApi):
 
 def _taxed(amount: str, currency: str) -> dict[str, Any]:
     return {"net": {"amount": float(amount)}, "gross": {"amount": float(amount), "currency": currency}}
+
+
+def post_webhook(url: str, saleor: FakeSaleor, event: str, payload: dict[str, Any], **headers: str) -> int:
+    """Deliver a webhook over HTTP as Saleor's worker does; the HTTP status of the answer."""
+    import urllib.error
+    import urllib.request
+
+    body = json.dumps({"event": payload}).encode()
+    all_headers = {"Content-Type": "application/json"} | saleor.webhook_headers(event, body) | headers
+    request = urllib.request.Request(url, data=body, headers=all_headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as answer:
+            return answer.status
+    except urllib.error.HTTPError as error:
+        return error.code
