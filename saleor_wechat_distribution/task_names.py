@@ -77,6 +77,8 @@ APP_ORDER_REFUNDED = PREFIX + "app_order_refunded"
 APP_VOUCHER_DELETED = PREFIX + "app_voucher_deleted"
 APP_VOUCHER_CODES_DELETED = PREFIX + "app_voucher_codes_deleted"
 APP_CUSTOMER_DELETED = PREFIX + "app_customer_deleted"
+#: periodic: stored events whose task never ran (the broker was down) or gave up, queued again
+APP_EVENTS_RESUME = PREFIX + "app_events_resume"
 
 # --- deprecated (kept registered for one release: they forward to the tasks above) ------------------------
 DEPRECATED_ORDER_EVENT = PREFIX + "order_event"

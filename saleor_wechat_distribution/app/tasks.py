@@ -10,13 +10,14 @@ from __future__ import annotations
 import json
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 from celery import shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from .. import host_events
+from .. import host_events, jobs
 from .. import task_names as names
 from ..models import InboundEvent, SaleorAppInstallation
 from ..services import bindings as binding_services
@@ -24,6 +25,8 @@ from ..services import commissions as commission_services
 from ..services import disputes as dispute_services
 from . import orders
 from .saleor_api import SaleorClient, SaleorUnavailable
+
+SOURCE_PREFIX = "saleor:"
 
 logger = logging.getLogger(__name__)
 _RETRY: dict[str, Any] = {
@@ -156,3 +159,33 @@ def app_voucher_codes_deleted_task(event_pk: int) -> None:
             host_events.voucher_codes_deleted(voucher_id, codes)
 
     _handle(event_pk, work)
+
+
+# --- events whose task never ran ---------------------------------------------------------------------
+
+#: an event younger than this may still be on its way through the queue
+RESUME_AFTER = timedelta(minutes=5)
+#: older than this, an event is left to staff (its row keeps the last error)
+RESUME_WITHIN = timedelta(days=7)
+RESUME_BATCH = 500
+
+
+@shared_task(name=names.APP_EVENTS_RESUME)
+def app_events_resume_task() -> int:
+    """Periodic (beat, every 10 minutes): queue again the stored webhooks not processed yet. A webhook is
+    answered once it is stored, so an event whose task could not be queued (the broker was down) or ran
+    out of retries (Saleor unreachable for long) is only ever picked up here; tasks are idempotent."""
+    from .subscriptions import BY_EVENT
+
+    now = timezone.now()
+    pending = InboundEvent.objects.filter(
+        source__startswith=SOURCE_PREFIX, processed_at__isnull=True,
+        received_at__lt=now - RESUME_AFTER, received_at__gte=now - RESUME_WITHIN,
+    ).order_by("pk").values_list("pk", "headers")[:RESUME_BATCH]  # fmt: skip
+    queued = 0
+    for pk, headers in pending:
+        subscription = BY_EVENT.get((headers or {}).get("event", ""))
+        if subscription is not None:
+            jobs.enqueue(subscription.task, pk)
+            queued += 1
+    return queued

@@ -19,12 +19,11 @@ from django.views.decorators.csrf import csrf_exempt
 
 from .. import jobs
 from ..models import InboundEvent, SaleorAppInstallation
-from . import tasks as _tasks  # noqa: F401 - registers the tasks jobs.enqueue sends
 from .signature import BadSignature, verify_webhook_signature
 from .subscriptions import BY_EVENT
+from .tasks import SOURCE_PREFIX  # importing tasks registers those jobs.enqueue sends
 
 MAX_BODY_BYTES = 1024 * 1024
-SOURCE_PREFIX = "saleor:"
 
 
 def _error(message: str, status: int) -> JsonResponse:

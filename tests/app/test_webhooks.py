@@ -206,3 +206,26 @@ def test_customer_deleted_forgets_the_bindings(
     with django_capture_on_commit_callbacks(execute=True):
         deliver(client, saleor, "CUSTOMER_DELETED", {"user": {"id": gid("User", 42)}})
     assert forgotten == [42]
+
+
+def test_an_event_whose_task_never_ran_is_queued_again_later(
+    installed, saleor, client, program, chain, django_capture_on_commit_callbacks, monkeypatch
+):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from saleor_wechat_distribution import jobs
+    from saleor_wechat_distribution.app.tasks import app_events_resume_task
+
+    order = saleor.add_order("o-7", ("l-1", 1, "100.00"), ref=chain[2].referral_code)
+    with monkeypatch.context() as broker_down:
+        broker_down.setattr(jobs, "enqueue", lambda *args, **kwargs: None)
+        assert deliver(client, saleor, "ORDER_PAID", order_event(order)).status_code == 200
+    assert InboundEvent.objects.get().processed_at is None and not Commission.objects.exists()
+    assert app_events_resume_task() == 0  # too young: it may still be in the queue
+    InboundEvent.objects.update(received_at=timezone.now() - timedelta(minutes=6))
+    with django_capture_on_commit_callbacks(execute=True):
+        assert app_events_resume_task() == 1
+    assert set(commissions(order)) == {1, 2} and InboundEvent.objects.get().processed_at is not None
+    assert app_events_resume_task() == 0
