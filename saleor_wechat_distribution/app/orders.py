@@ -11,11 +11,13 @@ arithmetic); legacy payments' refunds are not read yet (README, App mode).
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterable
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from ..domain.refund_lines import RefundRecord, ReturnedLine, line_amounts, without_lines_amount
+from ..order_identities import identities_from_metadata, merged_identities
 from ..ports import LineSnapshot, OrderSnapshot
 from .saleor_api import SaleorApiError, SaleorClient
 
@@ -28,7 +30,7 @@ query WeChatDistributionOrder($id: ID!) {{
   order(id: $id) {{
     id number created userEmail voucherCode checkoutId
     channel {{ slug }}
-    user {{ id }}
+    user {{ id privateMetadata {{ key value }} }}
     metadata {{ key value }}
     shippingPrice {_TAXED}
     total {_TAXED}
@@ -79,26 +81,34 @@ def _line(data: dict[str, Any]) -> LineSnapshot:
     )
 
 
-def _user_pk(order: dict[str, Any]) -> int | None:
+def user_pk(order: dict[str, Any]) -> int | None:
     pk = database_pk((order.get("user") or {}).get("id"))
     return int(pk) if pk and pk.isdigit() else None
 
 
-def order_snapshot(order: dict[str, Any]) -> OrderSnapshot:
-    """One order as ``ORDER_QUERY`` answers it."""
-    metadata = {str(m["key"]): str(m["value"]) for m in order.get("metadata") or () if m.get("key")}
+def _pairs(items: Any) -> dict[str, str]:
+    return {str(m["key"]): str(m["value"]) for m in items or () if isinstance(m, dict) and m.get("key")}
+
+
+def order_snapshot(order: dict[str, Any], linked: Iterable[tuple[str, str]] = ()) -> OrderSnapshot:
+    """One order as ``ORDER_QUERY`` answers it; ``linked``: the (app id, openid) pairs the core's identity
+    model links to the order's user (first), as in plugin mode."""
+    metadata = _pairs(order.get("metadata"))
+    user = order.get("user") or {}
+    from_metadata = identities_from_metadata(_pairs(user.get("privateMetadata"))) if user else ()
     return OrderSnapshot(
         order_id=order["id"],
         number=str(order["number"]),
         channel=order["channel"]["slug"],
         currency=order["total"]["gross"]["currency"],
         lines=tuple(_line(line) for line in order.get("lines") or ()),
-        user_id=_user_pk(order),
+        user_id=user_pk(order),
         email=order.get("userEmail") or "",
         shipping_net=_amount(order, "shippingPrice", "net", "amount"),
         voucher_code=order.get("voucherCode") or None,
         checkout_id=database_pk(order.get("checkoutId")) or order.get("checkoutId") or None,
         metadata=metadata,
+        identities=merged_identities(linked, from_metadata),
         created_at=datetime.fromisoformat(order["created"]) if order.get("created") else None,
         total_gross=_amount(order, "total", "gross", "amount"),
         charged=_amount(order, "totalCharged", "amount"),

@@ -19,7 +19,8 @@ from django.utils import timezone
 
 from .. import host_events, jobs
 from .. import task_names as names
-from ..models import InboundEvent, SaleorAppInstallation
+from ..models import InboundEvent, SaleorAppInstallation, WeChatIdentity
+from ..ports import OrderSnapshot
 from ..services import bindings as binding_services
 from ..services import commissions as commission_services
 from ..services import disputes as dispute_services
@@ -54,6 +55,17 @@ def _handle(event_pk: int, work: Callable[[SaleorClient, dict[str, Any]], None])
     InboundEvent.objects.filter(pk=event_pk).update(processed_at=timezone.now(), error="")
 
 
+def _snapshot(order: dict[str, Any]) -> OrderSnapshot:
+    """The order's snapshot with the customer's WeChat identities linked in the core's identity model."""
+    user_pk = orders.user_pk(order)
+    linked: list[tuple[str, str]] = []
+    if user_pk:
+        linked = list(
+            WeChatIdentity.objects.filter(user_id=user_pk).order_by("pk").values_list("app_id", "openid")[:20]
+        )
+    return orders.order_snapshot(order, linked)
+
+
 def _order_id(payload: dict[str, Any]) -> str | None:
     return (payload.get("order") or {}).get("id")
 
@@ -73,7 +85,7 @@ def _with_order(event_pk: int, then: Callable[[dict[str, Any]], None]) -> None:
 @shared_task(name=names.APP_ORDER_CREATED, **_RETRY)
 def app_order_created_task(event_pk: int) -> None:
     def then(order: dict[str, Any]) -> None:
-        snapshot = orders.order_snapshot(order)
+        snapshot = _snapshot(order)
         commission_services.order_placed(order=snapshot)
         if snapshot.voucher_code:  # the WeChat coupon of the code: its own task (it calls WeChat Pay)
             host_events.coupon_order_used(snapshot)
@@ -84,7 +96,7 @@ def app_order_created_task(event_pk: int) -> None:
 @shared_task(name=names.APP_ORDER_PAID, **_RETRY)
 def app_order_paid_task(event_pk: int) -> None:
     """A paid order -> its commission rows."""
-    _with_order(event_pk, lambda order: commission_services.order_paid(order=orders.order_snapshot(order)))
+    _with_order(event_pk, lambda order: commission_services.order_paid(order=_snapshot(order)))
 
 
 @shared_task(name=names.APP_ORDER_FULFILLED, **_RETRY)
@@ -111,7 +123,7 @@ def app_order_refunded_task(event_pk: int) -> None:
     """Each of the order's refunds (the service ignores those it has seen: the refund id is the key)."""
 
     def then(order: dict[str, Any]) -> None:
-        snapshot = orders.order_snapshot(order)
+        snapshot = _snapshot(order)
         for refund in orders.refunds(order):
             dispute_services.order_refund_received(
                 order=snapshot,
