@@ -149,10 +149,16 @@ def app_customer_deleted_task(event_pk: int) -> None:
 # voucher needs a VoucherSource over Saleor's API, which App mode does not have yet (README, App mode) ------
 
 
+def _voucher_pk(voucher: Any) -> str | None:
+    """Coupon stocks are keyed by the voucher's database pk, as in plugin mode (``VoucherSource``)."""
+    pk = orders.database_pk(voucher.get("id")) if isinstance(voucher, dict) else None
+    return pk if pk and pk.isdigit() else None
+
+
 @shared_task(name=names.APP_VOUCHER_DELETED, **_RETRY)
 def app_voucher_deleted_task(event_pk: int) -> None:
     def work(_client: SaleorClient, payload: dict[str, Any]) -> None:
-        voucher_id = (payload.get("voucher") or {}).get("id")
+        voucher_id = _voucher_pk(payload.get("voucher"))
         if voucher_id:
             host_events.voucher_deleted(voucher_id)
 
@@ -164,7 +170,7 @@ def app_voucher_codes_deleted_task(event_pk: int) -> None:
     def work(_client: SaleorClient, payload: dict[str, Any]) -> None:
         by_voucher: dict[str, list[str]] = {}
         for item in payload.get("voucherCodes") or ():
-            voucher_id = (item.get("voucher") or {}).get("id")
+            voucher_id = _voucher_pk(item.get("voucher"))
             if voucher_id and item.get("code"):
                 by_voucher.setdefault(voucher_id, []).append(item["code"])
         for voucher_id, codes in by_voucher.items():
