@@ -48,7 +48,9 @@ def _handle(event_pk: int, work: Callable[[SaleorClient, dict[str, Any]], None])
         InboundEvent.objects.filter(pk=event_pk).update(error="The App is no longer installed.")
         return
     try:
-        work(SaleorClient.of(installation), json.loads(event.body).get("event") or {})
+        # Saleor sends the ``event`` field's value itself (``subscription { event { ... } }``)
+        payload = json.loads(event.body)
+        work(SaleorClient.of(installation), payload if isinstance(payload, dict) else {})
     except Exception as error:
         InboundEvent.objects.filter(pk=event_pk).update(error=f"{type(error).__name__}: {error}"[:255])
         raise

@@ -193,7 +193,7 @@ def post_webhook(url: str, saleor: FakeSaleor, event: str, payload: dict[str, An
     import urllib.error
     import urllib.request
 
-    body = json.dumps({"event": payload}).encode()
+    body = json.dumps(payload).encode()
     all_headers = {"Content-Type": "application/json"} | saleor.webhook_headers(event, body) | headers
     request = urllib.request.Request(url, data=body, headers=all_headers, method="POST")
     try:

@@ -57,7 +57,7 @@ def app_processes(transactional_db) -> Iterator[None]:
         [*run, "worker", "--no-beat"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
     )
     try:
-        wait_for(lambda: _get("/api/manifest")[0] == 200, timeout=60)
+        wait_for(lambda: _get("/api/manifest")[0] == 200, timeout=180)
         yield
     finally:
         for process in (server, worker):
@@ -85,8 +85,8 @@ def test_installed_app_turns_a_paid_order_webhook_into_commissions(app_processes
         target = manifest["webhooks"][0]["targetUrl"]
         assert post_webhook(target, saleor, "ORDER_PAID", event) == 200
         assert post_webhook(target, saleor, "ORDER_PAID", event) == 200  # Saleor's retry
-        wait_for(lambda: Commission.objects.filter(order_id=order["id"]).count() == 2, timeout=60)
-        wait_for(lambda: InboundEvent.objects.filter(processed_at__isnull=False).count() == 1, timeout=30)
+        wait_for(lambda: Commission.objects.filter(order_id=order["id"]).count() == 2, timeout=180)
+        wait_for(lambda: InboundEvent.objects.filter(processed_at__isnull=False).count() == 1, timeout=60)
         amounts = sorted(Commission.objects.filter(order_id=order["id"]).values_list("amount", flat=True))
         assert amounts == [Decimal("6.00"), Decimal("20.00")]
         assert InboundEvent.objects.count() == 1
