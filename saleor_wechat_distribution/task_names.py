@@ -75,7 +75,6 @@ APP_ORDER_FULFILLED = PREFIX + "app_order_fulfilled"
 APP_ORDER_CANCELLED = PREFIX + "app_order_cancelled"
 APP_ORDER_REFUNDED = PREFIX + "app_order_refunded"
 APP_VOUCHER_DELETED = PREFIX + "app_voucher_deleted"
-APP_VOUCHER_CODES_DELETED = PREFIX + "app_voucher_codes_deleted"
 APP_CUSTOMER_DELETED = PREFIX + "app_customer_deleted"
 #: periodic: stored events whose task never ran (the broker was down) or gave up, queued again
 APP_EVENTS_RESUME = PREFIX + "app_events_resume"

@@ -167,20 +167,6 @@ def app_voucher_deleted_task(event_pk: int) -> None:
     _handle(event_pk, work)
 
 
-@shared_task(name=names.APP_VOUCHER_CODES_DELETED, **_RETRY)
-def app_voucher_codes_deleted_task(event_pk: int) -> None:
-    def work(_client: SaleorClient, payload: dict[str, Any]) -> None:
-        by_voucher: dict[str, list[str]] = {}
-        for item in payload.get("voucherCodes") or ():
-            voucher_id = _voucher_pk(item.get("voucher"))
-            if voucher_id and item.get("code"):
-                by_voucher.setdefault(voucher_id, []).append(item["code"])
-        for voucher_id, codes in by_voucher.items():
-            host_events.voucher_codes_deleted(voucher_id, codes)
-
-    _handle(event_pk, work)
-
-
 # --- events whose task never ran ---------------------------------------------------------------------
 
 #: an event younger than this may still be on its way through the queue
