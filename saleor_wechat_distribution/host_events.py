@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from . import jobs
 from . import task_names as names
+from .domain.holds import HoldReason
 from .ports import OrderSnapshot, VoucherSnapshot, order_to_payload
 
 logger = logging.getLogger(__name__)
@@ -85,11 +86,11 @@ def order_refunded(
 
 
 def order_refund_requested(order_id: str, *, reference: str) -> None:
-    _queue(names.ORDER_HOLD_OPEN, order_id=order_id, reason="refund_requested", reference=reference)
+    _queue(names.ORDER_HOLD_OPEN, order_id=order_id, reason=HoldReason.REFUND_REQUESTED, reference=reference)
 
 
 def order_refund_request_closed(order_id: str, *, reference: str) -> None:
-    _queue(names.ORDER_HOLD_CLOSE, order_id=order_id, reason="refund_requested", reference=reference)
+    _queue(names.ORDER_HOLD_CLOSE, order_id=order_id, reason=HoldReason.REFUND_REQUESTED, reference=reference)
 
 
 # --- vouchers -> WeChat Pay merchant coupons (商家券) -------------------------------------------------

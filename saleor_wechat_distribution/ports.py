@@ -206,8 +206,30 @@ class VoucherSnapshot:
     distributor_id: int | None = None
 
 
+@dataclass(frozen=True)
+class VoucherSummary:
+    """A line of the vouchers list (the staff console's card-pack coupons page)."""
+
+    voucher_id: str
+    name: str
+    channel: str
+    code_count: int
+    active: bool
+    #: the list's sort key (newest first): ``voucher_list(after=...)`` continues after it
+    position: int
+
+
 class VoucherSource(Protocol):
     """The host's vouchers (Saleor's, or the sandbox's table)."""
+
+    def voucher_list(self, *, search: str, after: int | None, limit: int) -> list[VoucherSummary]:
+        """Vouchers newest first (keyset: ``position`` below ``after``), at most ``limit``, matching
+        ``search`` (in the name, or a voucher id or code equal to it); one query whatever ``limit``."""
+        ...
+
+    def voucher_count(self, *, search: str) -> int:
+        """How many vouchers ``voucher_list`` goes over for ``search``."""
+        ...
 
     def voucher_get(self, voucher_id: str, *, codes_after: str | None = None) -> VoucherSnapshot | None:
         """The voucher now, its ``codes`` iterating (ascending) over the codes greater than

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from .domain.storefronts import OAuthScope
 from .ports import AccountCredentials, ProductSnapshot
 
 
@@ -55,7 +56,7 @@ class WeChatProfile:
 
     openid: str
     unionid: str = ""
-    scope: str = "snsapi_base"
+    scope: str = OAuthScope.BASE.value
     nickname: str = ""
     avatar_url: str = ""
 

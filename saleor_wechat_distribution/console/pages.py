@@ -32,6 +32,13 @@ class ConsolePage:
 
 PAGES: tuple[ConsolePage, ...] = (
     ConsolePage("distributors", _("Distributors"), "NAVIGATION_CUSTOMERS", (Permission.MANAGE_USERS,)),
+    ConsolePage("coupons", _("Card-pack coupons"), "NAVIGATION_DISCOUNTS", (Permission.MANAGE_DISCOUNTS,)),
+    ConsolePage(
+        "storefronts",
+        _("Storefronts and Official Accounts"),
+        "NAVIGATION_CUSTOMERS",
+        (Permission.MANAGE_USERS,),
+    ),
 )
 
 

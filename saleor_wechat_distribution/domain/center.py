@@ -22,6 +22,8 @@ from datetime import datetime
 from decimal import Decimal
 from enum import StrEnum
 
+from .holds import HoldReason
+
 #: the team levels the center shows (the levels a commission can be paid on)
 TEAM_LEVELS = (1, 2)
 MASK = "**"
@@ -46,8 +48,8 @@ class ReversalCause(StrEnum):
 
 
 _HOLDS = {
-    "dispute": CommissionReason.HELD_BY_DISPUTE,
-    "refund_requested": CommissionReason.HELD_BY_REFUND_REQUEST,
+    HoldReason.DISPUTE: CommissionReason.HELD_BY_DISPUTE,
+    HoldReason.REFUND_REQUESTED: CommissionReason.HELD_BY_REFUND_REQUEST,
 }
 _GONE = {
     ReversalCause.REFUND: CommissionReason.REVERSED_BY_REFUND,

@@ -51,6 +51,15 @@ class VoucherDiscountType(StrEnum):
     FREE_SHIPPING = "free_shipping"
 
 
+class CouponStockKind(StrEnum):
+    """What a ``CouponStock`` row is in WeChat."""
+
+    #: a WeChat Pay 商家券 stock (``stock_id`` is WeChat Pay's)
+    BUSIFAVOR = "busifavor"
+    #: a legacy 卡券 linked by its card id (``stock_id`` is the card id, ``mchid`` is "card")
+    CARD = "card"
+
+
 class CouponSyncStatus(StrEnum):
     PENDING = "pending"  # queued, nothing sent yet
     SYNCING = "syncing"  # stock being created or codes being uploaded

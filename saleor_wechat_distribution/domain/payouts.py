@@ -5,6 +5,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from .wechatpay import WeChatPayApi
+
+#: how withdrawals are paid (``ChannelProgram.payout_method``, ``Withdrawal.payout_method``): through one
+#: WeChat Pay API, v3 商家转账 (the user confirms) or the legacy v2 企业付款
+PayoutMethod = WeChatPayApi
+
 
 class PayoutState(StrEnum):
     #: accepted by WeChat Pay, not final yet (ACCEPTED / PROCESSING / TRANSFERING / CANCELING)

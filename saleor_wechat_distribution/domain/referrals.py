@@ -10,6 +10,33 @@ from enum import StrEnum
 REF_METADATA_KEY = "wechat_distribution.ref"
 
 
+class CustomerKeyKind(StrEnum):
+    """The prefix of a ``CustomerBinding.customer_key``: who the binding is for."""
+
+    #: the host's customer (``user:<user id>``)
+    USER = "user"
+    #: a WeChat identity not (yet) linked to a customer (``wx:<app id>:<openid>``)
+    WECHAT = "wx"
+
+
+def user_customer_key(user_id: int) -> str:
+    """The key a host customer is bound under."""
+    return f"{CustomerKeyKind.USER}:{int(user_id)}"
+
+
+def identity_customer_key(app_id: str, openid: str) -> str:
+    """The key a WeChat identity (one openid on one app) is bound under."""
+    return f"{CustomerKeyKind.WECHAT}:{app_id}:{openid}"
+
+
+def user_id_of_customer_key(key: str) -> int | None:
+    """The host customer a key names, or None (a WeChat identity's key, or not a key)."""
+    kind, sep, rest = key.partition(":")
+    if kind != CustomerKeyKind.USER or not sep or not (rest.isascii() and rest.isdigit()):
+        return None
+    return int(rest)
+
+
 class AttributionSource(StrEnum):
     LINK = "link"  # a share link's code, through checkout metadata or checkoutAttribute
     VOUCHER = "voucher"  # a voucher code assigned to a distributor

@@ -58,12 +58,42 @@ def products_outside(selection: Iterable[str], allowed: Iterable[str] | None) ->
     return [p for p in selection if p not in allowed_set]
 
 
+class AccountMode(StrEnum):
+    """How an Official Account is bound (``OfficialAccount.mode``, ``AccountCredentials.mode``)."""
+
+    #: with its own app secret, callback token and EncodingAESKey
+    CREDENTIALS = "credentials"
+    #: through the Open Platform (an authorizer refresh token; the component handles callbacks)
+    COMPONENT = "component"
+
+
+class OAuthScope(StrEnum):
+    """WeChat web OAuth (网页授权) scopes: what a visitor's sign-in through an Official Account yields."""
+
+    #: silent: the openid (and the unionid when WeChat gives it)
+    BASE = "snsapi_base"
+    #: WeChat asks the visitor once: nickname and avatar too
+    USERINFO = "snsapi_userinfo"
+
+
+class CallbackEvent(StrEnum):
+    """The ``Event`` of Official Account callback messages the handlers act on (WeChat's spelling)."""
+
+    #: a follow; ``EventKey`` is ``qrscene_<scene>`` when it came through a parametric QR code
+    SUBSCRIBE = "subscribe"
+    UNSUBSCRIBE = "unsubscribe"
+    #: a follower scanned a parametric QR code; ``EventKey`` is the scene
+    SCAN = "SCAN"
+    #: the delivery result of a template message
+    TEMPLATE_SEND_JOB_FINISH = "TEMPLATESENDJOBFINISH"
+
+
 def scene_of_event_key(event: str, event_key: str) -> str:
     """The QR scene carried by a ``subscribe`` (``qrscene_<scene>``) or ``SCAN`` (``<scene>``) event."""
     key = (event_key or "").strip()
-    if event == "subscribe":
+    if event == CallbackEvent.SUBSCRIBE:
         return key[len("qrscene_") :] if key.startswith("qrscene_") else ""
-    return key if event == "SCAN" else ""
+    return key if event == CallbackEvent.SCAN else ""
 
 
 class MessageEncryption(StrEnum):

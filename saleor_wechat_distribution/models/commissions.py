@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from ..domain.holds import HoldReason
 from .distributors import Distributor
 from .programs import MONEY
 
@@ -91,7 +92,7 @@ class OrderHold(models.Model):
     """An open refund request (or dispute) on an order: its commissions are not settled meanwhile."""
 
     order_id = models.CharField(max_length=64)
-    reason = models.CharField(max_length=32)
+    reason = models.CharField(max_length=32, choices=[(r.value, r.value) for r in HoldReason])
     reference = models.CharField(max_length=64, blank=True, default="")
     opened_at = models.DateTimeField(auto_now_add=True)
     closed_at = models.DateTimeField(null=True, blank=True)

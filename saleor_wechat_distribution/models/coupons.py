@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from ..domain.coupons import CouponSyncStatus, IssuedCouponState
+from ..domain.coupons import CouponStockKind, CouponSyncStatus, IssuedCouponState
 
 
 class CouponStock(models.Model):
@@ -26,9 +26,13 @@ class CouponStock(models.Model):
     part_index = models.PositiveSmallIntegerField(default=0)
     part_count = models.PositiveSmallIntegerField(default=1)
     out_request_no = models.CharField(max_length=128, unique=True)
-    #: "busifavor" (商家券, stock_id is WeChat Pay's) or "card" (a legacy 卡券 linked by card id: stock_id is
-    #: the card id, mchid is "card")
-    kind = models.CharField(max_length=16, default="busifavor")
+    #: 商家券 (stock_id is WeChat Pay's) or a legacy 卡券 linked by card id (stock_id is the card id, mchid is
+    #: "card"): ``CouponStockKind``
+    kind = models.CharField(
+        max_length=16,
+        choices=[(k.value, k.value) for k in CouponStockKind],
+        default=CouponStockKind.BUSIFAVOR.value,
+    )
     stock_id = models.CharField(max_length=64, blank=True, default="")
     stock_type = models.CharField(max_length=16, blank=True, default="")
     status = models.CharField(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
+from ..domain.payouts import PayoutMethod
 from .distributors import Distributor
 from .programs import MONEY
 
@@ -26,7 +27,9 @@ class Withdrawal(models.Model):
     status = models.CharField(max_length=24, choices=Status.choices, default=Status.REQUESTED)
     #: WeChat Pay's idempotency key: the same withdrawal is never paid twice
     out_bill_no = models.CharField(max_length=32, unique=True)
-    payout_method = models.CharField(max_length=8, default="v3")
+    payout_method = models.CharField(
+        max_length=8, choices=[(m.value, m.value) for m in PayoutMethod], default=PayoutMethod.V3.value
+    )
     app_id = models.CharField(max_length=32, blank=True, default="")
     openid = models.CharField(max_length=64, blank=True, default="")
     provider_bill_no = models.CharField(max_length=64, blank=True, default="")

@@ -10,6 +10,7 @@ from decimal import Decimal
 
 from django.db import models
 
+from ..domain.payouts import PayoutMethod
 from ..domain.referrals import BindingOverride, BindingTrigger, CodePriority
 
 MONEY = {"max_digits": 20, "decimal_places": 4}
@@ -40,7 +41,9 @@ class ChannelProgram(models.Model):
     withdrawal_minimum = models.DecimalField(**MONEY, default=Decimal("1.00"))
     withdrawal_daily_limit = models.DecimalField(**MONEY, default=Decimal("5000.00"))
     withdrawal_auto_approve_below = models.DecimalField(**MONEY, default=Decimal("0"))
-    payout_method = models.CharField(max_length=8, choices=[("v3", "v3"), ("v2", "v2")], default="v3")
+    payout_method = models.CharField(
+        max_length=8, choices=_choices(PayoutMethod), default=PayoutMethod.V3.value
+    )
     #: share links: ``<storefront_base_url>/?ref=CODE`` and ``…/products/<id>/?ref=CODE``
     storefront_base_url = models.URLField(blank=True, default="")
     #: the app id (Official Account or mini program) whose openids payouts go to

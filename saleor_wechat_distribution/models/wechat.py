@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from ..domain.storefronts import MessageEncryption
+from ..domain.storefronts import AccountMode, MessageEncryption
 from .distributors import Distributor
 from .storefronts import Storefront
 
@@ -38,9 +38,11 @@ class WeChatIdentity(models.Model):
 
 
 class InboundEvent(models.Model):
-    """Every inbound WeChat / WeChat Pay callback, logged raw before it is verified, processed once.
+    """Every inbound WeChat / WeChat Pay event that passed verification, logged raw and processed once
+    (``services.inbound_events``; ``source``: ``domain.inbound_events.InboundSource``).
 
-    ``dedupe_key`` (the notification id, or app id + nonce + timestamp) makes replays no-ops.
+    ``dedupe_key`` (the notification id, the MsgId, a digest of the event) makes replays no-ops; a row
+    with ``processed_at`` empty failed (``error`` says why) and is applied by the next delivery.
     """
 
     source = models.CharField(max_length=32)
@@ -60,9 +62,7 @@ class InboundEvent(models.Model):
 
 
 class OfficialAccount(models.Model):
-    class Mode(models.TextChoices):
-        CREDENTIALS = "credentials"
-        COMPONENT = "component"
+    Mode = AccountMode
 
     class Status(models.TextChoices):
         ACTIVE = "active"
@@ -75,7 +75,7 @@ class OfficialAccount(models.Model):
         Storefront, null=True, blank=True, on_delete=models.SET_NULL, related_name="official_account"
     )
     app_id = models.CharField(max_length=32, unique=True)
-    mode = models.CharField(max_length=16, choices=Mode.choices)
+    mode = models.CharField(max_length=16, choices=[(m.value, m.name.title()) for m in AccountMode])
     status = models.CharField(max_length=16, choices=Status.choices, default=Status.ACTIVE)
     #: which callback messages are accepted (plaintext, encrypted, both): ``domain.storefronts``; Open
     #: Platform accounts are always safe (the component encrypts every message)

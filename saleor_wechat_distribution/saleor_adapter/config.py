@@ -25,7 +25,9 @@ from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from ..domain.commission_policy import MAX_PAID_LEVELS
+from ..domain.payouts import PayoutMethod
 from ..domain.referrals import BindingOverride, BindingTrigger, CodePriority
+from ..domain.wechatpay import WeChatPayApi
 from .config_fields import OfficialAccount, Parser, official_account, payouts
 from .sealed_config import shown_secret, unseal_value
 
@@ -42,7 +44,7 @@ MAX_DAYS = 3650
 # the units a number's label names
 PERCENT_UNIT, DAYS, CURRENCY = "%", "days", "currency"
 _UNIT_NAMES = {PERCENT_UNIT: "%", DAYS: _("days"), CURRENCY: _("channel currency")}
-PAYOUT_METHODS = ("v3", "v2")
+PAYOUT_METHODS = tuple(m.value for m in PayoutMethod)
 
 
 @dataclass(frozen=True)
@@ -116,7 +118,7 @@ _FORM: tuple[tuple[Any, ...], ...] = (
      _("The most withdrawn per day. Channels of one currency share the wallet: the lowest applies.")),
     ("withdrawal_auto_approve_below", S, "0", CURRENCY, _("Approve withdrawals below"),
      _("Paid out without staff approval below this amount (0: none). One currency: the lowest applies.")),
-    ("payout_method", S, "v3", PAYOUT_METHODS, _("Payout API"),
+    ("payout_method", S, PayoutMethod.V3.value, PAYOUT_METHODS, _("Payout API"),
      _("v3: WeChat Pay 商家转账 (the distributor confirms in WeChat); v2: the legacy 企业付款到零钱.")),
     # --- the brand's Official Account ------------------------------------------------------------------
     ("oa_app_id", S, "", None, _("Official Account AppID"),
@@ -284,10 +286,13 @@ def parse_configuration(
         p.fail("payout_method", _("The chosen payout API has no merchant settings."))
     coupons = None
     if p.flag("coupon_sync"):
-        if "v3" not in merchant:
+        if WeChatPayApi.V3 not in merchant:
             p.fail("coupon_sync", _("Coupons need the merchant's APIv3 settings."))
         else:
-            coupons = {"v3": merchant["v3"], "api_key_v2": p.text("wechatpay_v2_api_key")}
+            coupons = {
+                WeChatPayApi.V3: merchant[WeChatPayApi.V3],
+                "api_key_v2": p.text("wechatpay_v2_api_key"),
+            }
     if p.errors:
         raise ConfigurationError(p.errors)
     return AdapterSettings(

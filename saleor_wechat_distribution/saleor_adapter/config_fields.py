@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..domain.commission_policy import PERCENT
 from ..domain.money import currency_precision
+from ..domain.wechatpay import WeChatPayApi
 
 APP_ID_RE = re.compile(r"^wx[0-9a-f]{16}$")
 MCH_ID_RE = re.compile(r"^[0-9]{8,12}$")
@@ -189,7 +190,7 @@ def payouts(p: Parser, app_id: str) -> dict[str, dict[str, Any]]:
                 "wechatpay_public_key",
                 _("Give the WeChat Pay public key and its id, or the platform certificates."),
             )
-        payouts["v3"] = {
+        payouts[WeChatPayApi.V3] = {
             "mchid": mch_id,
             "appid": app_id,
             "private_key": private_key,
@@ -205,7 +206,7 @@ def payouts(p: Parser, app_id: str) -> dict[str, dict[str, Any]]:
             p.fail("wechatpay_v2_api_key", _("The key is 32 characters."))
         if bool(p.text("wechatpay_v2_cert_path")) != bool(p.text("wechatpay_v2_key_path")):
             p.fail("wechatpay_v2_key_path", _("Give both the certificate and the key path, or neither."))
-        payouts["v2"] = {
+        payouts[WeChatPayApi.V2] = {
             "mchid": mch_id,
             "appid": app_id,
             "api_key": p.text("wechatpay_v2_api_key"),

@@ -20,22 +20,22 @@ import logging
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 from saleor.core.db.connection import allow_writer
 from saleor.discount import VoucherType
 from saleor.discount.models import Voucher, VoucherChannelListing, VoucherCode
 
 from ..domain.coupons import VoucherDiscountType
-from ..models import InboundEvent
-from ..ports import VoucherSnapshot
+from ..domain.inbound_events import InboundSource
+from ..ports import VoucherSnapshot, VoucherSummary
+from ..services.inbound_events import inbound_event_apply_once
 
 logger = logging.getLogger(__name__)
 PAGE = 1000
 DISTRIBUTOR_METADATA_KEY = "wechat_distribution.distributor"
 #: the ``InboundEvent.source`` of code uses reported by WeChat (one row per reference: counted once)
-CODE_USE_SOURCE = "saleor_voucher_code_use"
+CODE_USE_SOURCE = InboundSource.VOUCHER_CODE_USE
 
 
 def _codes(voucher_pk: int, after: str | None) -> Iterator[str]:
@@ -71,7 +71,51 @@ def _discount_type(voucher: Voucher) -> str:
     return VoucherDiscountType(raw) if raw in set(VoucherDiscountType) else raw
 
 
+def _matching(search: str) -> QuerySet[Voucher]:
+    vouchers = Voucher.objects.all()
+    search = (search or "").strip()
+    if search:
+        match = Q(name__icontains=search) | Exists(
+            VoucherCode.objects.filter(voucher=OuterRef("pk"), code=search)
+        )
+        if search.isdigit() and len(search) < 19:
+            match |= Q(pk=int(search))
+        vouchers = vouchers.filter(match)
+    return vouchers
+
+
 class SaleorVoucherSource:
+    def voucher_list(self, *, search: str, after: int | None, limit: int) -> list[VoucherSummary]:
+        """One query: the codes counted and the first listing's channel read in the same statement."""
+        now = timezone.now()
+        listings = VoucherChannelListing.objects.filter(voucher=OuterRef("pk")).order_by("channel__slug")
+        with allow_writer():
+            vouchers = _matching(search)
+            if after is not None:
+                vouchers = vouchers.filter(pk__lt=after)
+            rows = list(
+                vouchers.annotate(
+                    code_count=Count("codes", filter=Q(codes__is_active=True)),
+                    first_channel=Subquery(listings.values("channel__slug")[:1]),
+                    listed=Exists(listings.filter(channel__is_active=True)),
+                ).order_by("-pk")[:limit]
+            )
+        return [
+            VoucherSummary(
+                voucher_id=str(row.pk),
+                name=row.name or "",
+                channel=row.first_channel or "",
+                code_count=row.code_count,
+                active=bool(row.listed) and (row.end_date is None or row.end_date > now),
+                position=row.pk,
+            )
+            for row in rows
+        ]
+
+    def voucher_count(self, *, search: str) -> int:
+        with allow_writer():
+            return _matching(search).count()
+
     def __init__(self, coupon_channel: Callable[[str], bool] | None = None) -> None:
         #: whether a channel has coupon sync configured (``wiring`` passes the plugin configuration's)
         self._coupon_channel = coupon_channel or (lambda slug: False)
@@ -120,23 +164,16 @@ class SaleorVoucherSource:
 
     def voucher_code_mark_used(self, *, voucher_id: str, code: str, reference: str) -> bool:
         """Count a use outside Saleor once: the reference is recorded (``InboundEvent``, unique key) in
-        the same transaction as Saleor's ``VoucherCode.used`` increment."""
+        the same transaction as Saleor's ``VoucherCode.used`` increment (``services.inbound_events``); a
+        reference reported before is not counted again."""
         if not str(voucher_id).isdigit():
             return False
         with allow_writer():
             row = VoucherCode.objects.filter(voucher_id=voucher_id, code=code).values_list("pk").first()
             if row is None:
                 return False
-            try:
-                with transaction.atomic():
-                    InboundEvent.objects.create(
-                        source=CODE_USE_SOURCE,
-                        dedupe_key=f"{CODE_USE_SOURCE}:{reference}"[:160],
-                        body=code,
-                        verified=True,
-                        processed_at=timezone.now(),
-                    )
-                    VoucherCode.objects.filter(pk=row[0]).update(used=F("used") + 1)
-            except IntegrityError:
-                pass  # reported before: counted once
+            inbound_event_apply_once(
+                source=CODE_USE_SOURCE, key=f"{CODE_USE_SOURCE}:{reference}", body=code,
+                apply=lambda: VoucherCode.objects.filter(pk=row[0]).update(used=F("used") + 1),
+            )  # fmt: skip
         return True

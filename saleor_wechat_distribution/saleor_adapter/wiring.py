@@ -24,6 +24,8 @@ from saleor.discount.models import Voucher, VoucherChannelListing, VoucherCode
 from saleor.plugins.models import PluginConfiguration
 
 from .. import conf, host, host_events, task_names
+from ..domain.payouts import PayoutMethod
+from ..domain.wechatpay import WeChatPayApi
 from ..ports import CouponGateway, HostCheckout
 from ..wechat.coupon_gateways import _build as build_coupon_gateway
 from ..wechat.coupon_gateways import coupon_gateways_from_settings
@@ -84,7 +86,7 @@ def payout_gateway(channel: str, method: str) -> Any:
     values = dict(parsed.payouts.get(method) or {}) if parsed else {}
     if not values:
         raise conf.PayoutNotConfigured(f"no WeChat Pay {method} merchant for channel {channel!r}")
-    if method == "v3":
+    if method == PayoutMethod.V3:
         values["notify_url"] = notify_url(channel)
         values.update(_api_base())
     return payout_gateway_from_values(method, values)
@@ -116,9 +118,9 @@ def coupon_gateways(channel: str, distributor_id: int | None) -> list[CouponGate
     parsed = channel_settings(channel)
     if parsed is None or parsed.coupons is None:
         return []
-    v3 = {**parsed.coupons["v3"], **_api_base()}
+    v3 = {**parsed.coupons[WeChatPayApi.V3], **_api_base()}
     values = {
-        "v3": v3,
+        WeChatPayApi.V3: v3,
         "api_key_v2": parsed.coupons["api_key_v2"],
         "notify_url": coupon_notify_url(channel, v3["mchid"]),
     }

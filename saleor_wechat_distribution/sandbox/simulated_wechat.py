@@ -18,6 +18,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from ..domain.payouts import PayoutMethod
 from ..models import OfficialAccount, Storefront
 from ..ports import SYSTEM
 from ..sealing import seal
@@ -69,7 +70,7 @@ def start(*, public_url: str) -> SimulatedWeChat:
     settings.WECHAT_DISTRIBUTION_API_BASE_URL = mp.base_url + "/"
     settings.WECHAT_DISTRIBUTION_OAUTH_BASE_URL = mp.base_url + "/connect/"
     notify = f"{public_url.rstrip('/')}/wechatpay/{DEMO_CHANNEL}/notify/"
-    settings.WECHAT_DISTRIBUTION_PAYOUTS = {"*": {"v3": pay.v3_settings(notify_url=notify)}}
+    settings.WECHAT_DISTRIBUTION_PAYOUTS = {"*": {PayoutMethod.V3: pay.v3_settings(notify_url=notify)}}
     brand = Storefront.objects.filter(slug=BRAND_STOREFRONT["slug"]).first()
     OfficialAccount.objects.update_or_create(
         app_id=BRAND_APP,

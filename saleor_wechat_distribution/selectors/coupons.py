@@ -9,10 +9,16 @@ from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from .. import conf
-from ..domain.coupons import CouponNote, CouponSyncStatus, h5_issue_params, miniprogram_issue_params
+from ..domain.coupons import (
+    CouponNote,
+    CouponStockKind,
+    CouponSyncStatus,
+    h5_issue_params,
+    miniprogram_issue_params,
+)
 from ..domain.errors import CouponErrorCode, DistributionError
 from ..models import CouponStock, IssuedCoupon, WeChatIdentity
-from ..ports import Principal
+from ..ports import Principal, VoucherSummary
 
 MAX_VOUCHER_ID = 64
 
@@ -53,7 +59,7 @@ def coupon_issue_params(
     has a fresh ``out_request_no`` (发券凭证). H5 needs the customer's openid in that app: without a known
     identity only the mini-program parameters come back."""
     stocks = coupon_stocks_for_voucher(voucher_id=voucher_id).filter(
-        kind="busifavor", status=CouponSyncStatus.SYNCED
+        kind=CouponStockKind.BUSIFAVOR, status=CouponSyncStatus.SYNCED
     )
     if app_id:
         stocks = stocks.filter(app_id=app_id)
@@ -104,3 +110,46 @@ def coupon_issue_params(
             api_key_v2=gateway.api_key_v2,
         )
     return result
+
+
+MAX_SEARCH = 100
+
+
+def vouchers_page(*, search: str, after: int | None, limit: int) -> tuple[list[VoucherSummary], bool]:
+    """A page of the host's vouchers, newest first (one query), and whether more follow."""
+    source = conf.get_voucher_source() if conf.has_voucher_source() else None
+    if source is None:
+        raise DistributionError(CouponErrorCode.NOT_CONFIGURED, _("No voucher source is registered."))
+    rows = source.voucher_list(search=(search or "")[:MAX_SEARCH], after=after, limit=limit + 1)
+    return rows[:limit], len(rows) > limit
+
+
+def vouchers_count(*, search: str) -> int:
+    return conf.get_voucher_source().voucher_count(search=(search or "")[:MAX_SEARCH])
+
+
+def coupon_stocks_for_vouchers(*, voucher_ids: list[str]) -> dict[str, list[CouponStock]]:
+    """The stocks of many vouchers in one query (a page of the vouchers list)."""
+    stocks: dict[str, list[CouponStock]] = {voucher_id: [] for voucher_id in voucher_ids}
+    for stock in CouponStock.objects.filter(voucher_id__in=voucher_ids).order_by("pk"):
+        stocks[stock.voucher_id].append(stock)
+    return stocks
+
+
+def coupon_note_counts_for_vouchers(*, voucher_ids: list[str]) -> dict[str, dict[CouponNote, int]]:
+    """``coupon_note_counts`` of many vouchers in one query."""
+    rows = (
+        IssuedCoupon.objects.filter(stock__voucher_id__in=voucher_ids)
+        .exclude(note="")
+        .order_by()
+        .values("stock__voucher_id")
+        .annotate(
+            **{note.value: Count("pk", filter=Q(note__startswith=f"{note.value}:")) for note in CouponNote}
+        )
+    )
+    counts: dict[str, dict[CouponNote, int]] = {voucher_id: {} for voucher_id in voucher_ids}
+    for row in rows:
+        counts[row["stock__voucher_id"]] = {
+            note: row[note.value] for note in CouponNote if row.get(note.value)
+        }
+    return counts

@@ -6,10 +6,11 @@ from collections.abc import Iterable
 
 from django.db.models import QuerySet
 
+from ..domain.holds import HOLD_PRECEDENCE
 from ..models import Commission, OrderDispute, OrderHold
 
 #: the reason a distributor sees first when several cases hold one order
-_PRECEDENCE = ("dispute", "refund_requested")
+_PRECEDENCE = HOLD_PRECEDENCE
 _HELD_STATUSES = (Commission.Status.PENDING, Commission.Status.FROZEN, Commission.Status.AVAILABLE)
 
 

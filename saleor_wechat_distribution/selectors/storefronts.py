@@ -67,3 +67,30 @@ def qr_funnel(*, qr_code: QrCode) -> dict[str, int]:
         "bindings": qr_code.bindings,
         "orders": orders,
     }
+
+
+#: ``storefronts_for_staff``'s account filter: the storefront's own account's status, or none bound
+ACCOUNT_FILTERS = ("active", "unauthorized", "none")
+
+
+def storefronts_for_staff(*, search: str = "", account: str | None = None):  # -> QuerySet[Storefront]
+    """Every storefront with its distributor and own account read in the same query (the console's
+    storefronts page): ``search`` in the slug or title, ``account`` one of ``ACCOUNT_FILTERS``."""
+    storefronts = Storefront.objects.select_related("distributor", "official_account")
+    search = (search or "").strip()[:100]
+    if search:
+        storefronts = storefronts.filter(Q(slug__icontains=search) | Q(title__icontains=search))
+    if account == "none":
+        storefronts = storefronts.filter(official_account__isnull=True)
+    elif account in ACCOUNT_FILTERS:
+        storefronts = storefronts.filter(official_account__status=account)
+    return storefronts
+
+
+def detached_accounts(*, search: str = ""):  # -> QuerySet[OfficialAccount]
+    """Accounts whose storefront bound another one (they serve nobody; their history stays)."""
+    accounts = OfficialAccount.objects.filter(status=OfficialAccount.Status.DETACHED)
+    search = (search or "").strip()[:100]
+    if search:
+        accounts = accounts.filter(Q(app_id__icontains=search) | Q(name__icontains=search))
+    return accounts

@@ -15,15 +15,18 @@ from ..domain.referrals import (
     BindingState,
     BindingTrigger,
     binding_is_made_by,
+    identity_customer_key,
     may_take_over,
+    user_customer_key,
+    user_id_of_customer_key,
 )
 from ..models import BindingChange, CustomerBinding, Distributor
 
 
 def customer_keys(*, user_id: int | None, identities: Sequence[tuple[str, str]] = ()) -> list[str]:
     """Every key a customer can be bound under: the host's user first, then WeChat identities."""
-    keys = [f"user:{user_id}"] if user_id is not None else []
-    keys += [f"wx:{app_id}:{openid}" for app_id, openid in identities]
+    keys = [user_customer_key(user_id)] if user_id is not None else []
+    keys += [identity_customer_key(app_id, openid) for app_id, openid in identities]
     return keys
 
 
@@ -57,7 +60,7 @@ def would_loop(
     ``buyer_paths``: the tree paths of the customer's own distributor profile when the caller already
     loaded them (None: look them up).
     """
-    user_ids = [int(k[5:]) for k in keys if k.startswith("user:")]
+    user_ids = [user_id for user_id in map(user_id_of_customer_key, keys) if user_id is not None]
     if not user_ids:
         return False
     if distributor.user_id in user_ids:

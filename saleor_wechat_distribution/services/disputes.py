@@ -25,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..domain.errors import DisputeErrorCode as Code
 from ..domain.errors import DistributionError
+from ..domain.holds import HoldReason
 from ..domain.money import quantize, to_minor_units
 from ..locks import named_exclusive
 from ..models import Commission, LedgerEntry, OrderAttribution, OrderDispute, OrderDisputeEvent
@@ -33,7 +34,7 @@ from .commissions import order_hold_close, order_hold_open
 from .ledger import ledger_append, wallet_lock
 from .refunds import order_refunded
 
-HOLD_REASON = "dispute"
+HOLD_REASON = HoldReason.DISPUTE
 REASON_MAX_LENGTH = 500
 RESOLUTIONS = ("release", "reverse")
 logger = logging.getLogger(__name__)

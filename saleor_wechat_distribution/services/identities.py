@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from ..conf import get_official_account_gateway
 from ..domain.distributors import DistributorStatus, normalize_referral_code
-from ..domain.referrals import AttributionSource, BindingTrigger
+from ..domain.referrals import AttributionSource, BindingTrigger, identity_customer_key, user_customer_key
 from ..models import (
     BindingChange,
     CustomerBinding,
@@ -31,10 +31,6 @@ from .official_accounts import account_credentials
 from .referrals import referral_touch
 
 OPENID_MAX_LENGTH = 64
-
-
-def identity_key(app_id: str, openid: str) -> str:
-    return customer_keys(user_id=None, identities=[(app_id, openid)])[0]
 
 
 def _identity_upsert(*, app_id: str, openid: str, **values: object) -> WeChatIdentity:
@@ -155,9 +151,9 @@ def identity_link_customer(*, app_id: str, openid: str, user_id: int, unionid: s
         if unionid:
             values["unionid"] = unionid[:64]
         identity = _identity_upsert(app_id=app_id, openid=openid, **values)
-        user_key = f"user:{user_id}"
+        user_key = user_customer_key(user_id)
         for binding in CustomerBinding.objects.select_for_update().filter(
-            customer_key=identity_key(app_id, openid)
+            customer_key=identity_customer_key(app_id, openid)
         ):
             state = binding_state(binding)
             if not state.is_valid(now) or would_loop(keys=[user_key], distributor=binding.distributor):

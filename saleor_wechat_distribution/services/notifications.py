@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from .. import task_names
 from ..conf import get_official_account_gateway
 from ..domain.money import format_money
+from ..domain.notifications import NotificationKind
 from ..jobs import enqueue
 from ..models import (
     Commission,
@@ -33,7 +34,7 @@ from .official_accounts import account_credentials
 
 logger = logging.getLogger(__name__)
 
-KINDS = frozenset({"commission_new", "commission_available", "withdrawal_paid"})
+KINDS = frozenset(NotificationKind)
 #: errcodes after which a retry cannot help (user unfollowed, template missing, bad openid...)
 PERMANENT_ERRCODES = frozenset({40003, 40037, 43004, 43101, 47003, 40036})
 #: TEMPLATESENDJOBFINISH Status -> ours
@@ -167,7 +168,7 @@ def _data(**values: str) -> dict:
 
 def notify_commissions_created(*, attribution: OrderAttribution) -> int:
     """One "new commission" message per beneficiary of the attribution's current generation."""
-    if not _configured("commission_new"):
+    if not _configured(NotificationKind.COMMISSION_NEW):
         return 0
     totals: dict[int, Decimal] = {}
     for commission in Commission.objects.filter(
@@ -181,8 +182,8 @@ def notify_commissions_created(*, attribution: OrderAttribution) -> int:
         queued += bool(
             notification_queue(
                 distributor_id=distributor_id,
-                kind="commission_new",
-                key=f"commission_new:{attribution.order_id}:{attribution.generation}:{distributor_id}",
+                kind=NotificationKind.COMMISSION_NEW,
+                key=f"{NotificationKind.COMMISSION_NEW}:{attribution.order_id}:{attribution.generation}:{distributor_id}",
                 data=_data(
                     first="新佣金 New commission",
                     keyword1=attribution.order_number or attribution.order_id,
@@ -197,15 +198,15 @@ def notify_commissions_created(*, attribution: OrderAttribution) -> int:
 
 def notify_commissions_settled(*, settled_at: datetime) -> int:
     """ "Commission available" for the commissions one settlement run made available."""
-    if not _configured("commission_available"):
+    if not _configured(NotificationKind.COMMISSION_AVAILABLE):
         return 0
     queued = 0
     for commission in Commission.objects.filter(status=Commission.Status.AVAILABLE, settled_at=settled_at):
         queued += bool(
             notification_queue(
                 distributor_id=commission.distributor_id,
-                kind="commission_available",
-                key=f"commission_available:{commission.pk}",
+                kind=NotificationKind.COMMISSION_AVAILABLE,
+                key=f"{NotificationKind.COMMISSION_AVAILABLE}:{commission.pk}",
                 data=_data(
                     first="佣金已可提现 Commission available",
                     keyword1=commission.order_id,
@@ -220,13 +221,13 @@ def notify_commissions_settled(*, settled_at: datetime) -> int:
 
 
 def notify_withdrawal_paid(*, withdrawal: Withdrawal) -> bool:
-    if not _configured("withdrawal_paid"):
+    if not _configured(NotificationKind.WITHDRAWAL_PAID):
         return False
     return bool(
         notification_queue(
             distributor_id=withdrawal.distributor_id,
-            kind="withdrawal_paid",
-            key=f"withdrawal_paid:{withdrawal.pk}",
+            kind=NotificationKind.WITHDRAWAL_PAID,
+            key=f"{NotificationKind.WITHDRAWAL_PAID}:{withdrawal.pk}",
             data=_data(
                 first="提现已到账 Withdrawal paid",
                 keyword1=format_money(withdrawal.amount, withdrawal.currency),

@@ -21,7 +21,8 @@ from django.utils.translation import gettext_lazy as _
 from ..conf import get_official_account_gateway
 from ..domain.errors import DistributionError
 from ..domain.errors import StorefrontErrorCode as Code
-from ..domain.storefronts import MessageEncryption
+from ..domain.notifications import NotificationKind
+from ..domain.storefronts import AccountMode, MessageEncryption
 from ..models import OfficialAccount, Storefront
 from ..ports import AccountCredentials, Principal, WeChatApiError
 from ..sealing import seal, unseal
@@ -117,7 +118,9 @@ def official_account_bind_credentials(
                 Code.APP_ID_TAKEN, _("This account is bound to another storefront."), field="appId"
             )
     try:
-        get_official_account_gateway().verify(AccountCredentials(app_id, "credentials", app_secret=secret))
+        get_official_account_gateway().verify(
+            AccountCredentials(app_id, AccountMode.CREDENTIALS, app_secret=secret)
+        )
     except WeChatApiError as error:
         raise wechat_failure(
             error,
@@ -297,7 +300,7 @@ def official_account_authorized_notice(*, app_id: str, authorization_code: str) 
     return account
 
 
-NOTIFICATION_KINDS = ("commission_new", "commission_available", "withdrawal_paid")
+NOTIFICATION_KINDS = tuple(NotificationKind)
 _TEMPLATE_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 
 

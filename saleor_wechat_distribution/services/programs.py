@@ -21,6 +21,7 @@ from ..domain import commission_policy as policy
 from ..domain.errors import CommissionErrorCode as Code
 from ..domain.errors import DistributionError
 from ..domain.money import currency_precision
+from ..domain.payouts import PayoutMethod
 from ..domain.referrals import BindingOverride, BindingTrigger, CodePriority
 from ..models import ChannelProgram, CommissionRule
 from ..ports import Principal
@@ -205,7 +206,7 @@ def _clean_setting(name: str, value: Any) -> Any:
             raise DistributionError(Code.INVALID, _("Unknown currency."), field=name) from None
         return value
     if name == "payout_method":
-        if value not in ("v3", "v2"):
+        if value not in set(PayoutMethod):
             raise DistributionError(Code.INVALID, _("Unknown choice."), field=name)
         return value
     if name == "storefront_base_url":

@@ -17,6 +17,7 @@ from ..domain.distributors import DistributorStatus
 from ..domain.errors import DistributionError
 from ..domain.errors import StorefrontErrorCode as Code
 from ..domain.referrals import AttributionSource
+from ..domain.storefronts import OAuthScope
 from ..models import Distributor, OfficialAccount, QrCode, Storefront, WeChatIdentity
 from ..ports import Principal, ProductSnapshot, WeChatApiError
 from ..ports_center import WebGateway
@@ -89,7 +90,7 @@ def qr_image_url(ticket: str) -> str:
 
 
 def oauth_url(
-    *, storefront: Storefront, redirect_uri: str, state: str = "", scope: str = "snsapi_base"
+    *, storefront: Storefront, redirect_uri: str, state: str = "", scope: str = OAuthScope.BASE
 ) -> str:
     """Where a visitor is sent to learn their openid on the storefront's account (``snsapi_base``: silent;
     ``snsapi_userinfo``: WeChat asks once, and the nickname and avatar come back too)."""
@@ -103,7 +104,7 @@ def oauth_url(
         )
     account = _account(storefront)
     gateway = get_official_account_gateway()
-    if scope != "snsapi_base":
+    if scope != OAuthScope.BASE:
         return cast(WebGateway, gateway).oauth_url_scoped(
             account_credentials(account), redirect_uri=redirect_uri, state=state, scope=scope
         )

@@ -162,9 +162,40 @@ def install_transfer(pay: FakeWeChatPay) -> None:
     pay.add_route("GET", r"/fake/merchant-transfer", "fake.merchant_transfer", confirm, api="plain")
 
 
+def component_login_page(world: FakeWeChatMp, request: FakeRequest) -> FakeResponse:
+    """The Open Platform's authorization page (``componentloginpage``: in tests
+    ``WECHAT_DISTRIBUTION_COMPONENT_LOGIN_URL`` points here): the account's administrator picks the account
+    (WeChat: scans with the phone) and confirms; WeChat then redirects with ``auth_code`` (also sent in
+    the ``authorized`` notice)."""
+    q = world._q
+    redirect_uri, pre_auth_code = q(request, "redirect_uri"), q(request, "pre_auth_code")
+    if q(request, "component_appid") != world.component_app_id or pre_auth_code not in world.pre_auth_codes:
+        return _page("授权", "<p>该链接已失效 (invalid or expired pre_auth_code)</p>", status=400)
+    if not redirect_uri.startswith(("http://", "https://")):
+        return _page("授权", "<p>redirect_uri 参数错误</p>", status=400)
+    chosen = q(request, "account")
+    if chosen in world.accounts:
+        world.pre_auth_codes.discard(pre_auth_code)  # a link works once
+        code = world.authorize(chosen)
+        return _redirect(_with_query(redirect_uri, {"auth_code": code, "expires_in": "3600"}), {})
+    links = "".join(
+        f'<a class="button primary" data-account="{html.escape(a.app_id)}" '
+        f'href="{_again(request, account=a.app_id)}">授权 {html.escape(a.name)} ({html.escape(a.app_id)})</a>'
+        for a in world.accounts.values()
+    )
+    body = "<p>公众号管理员扫码授权 — the account's administrator authorizes the platform:</p>" + links
+    return _page("公众号授权", body)
+
+
 def install(world: FakeWeChatMp) -> FakeWeChatApp:
     app = FakeWeChatApp(world)
     world.add_route("GET", r"/connect/oauth2/authorize", "oauth.authorize", app.authorize)
+    world.add_route(
+        "GET",
+        r"/cgi-bin/componentloginpage",
+        "component.loginpage",
+        lambda request: component_login_page(world, request),
+    )
     return app
 
 

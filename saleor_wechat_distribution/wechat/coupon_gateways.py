@@ -26,6 +26,7 @@ from typing import Any
 
 from django.conf import settings
 
+from ..domain.wechatpay import WeChatPayApi
 from ..ports import CouponGateway
 from .coupons import WeChatPayCoupons, WeChatPayCouponSettings
 from .gateways import _v3_settings
@@ -43,7 +44,7 @@ def _build(frozen: str) -> CouponGateway:
     values = json.loads(frozen)
     return WeChatPayCoupons(
         WeChatPayCouponSettings(
-            v3=_v3_settings(values["v3"]),
+            v3=_v3_settings(values[WeChatPayApi.V3]),
             api_key_v2=values.get("api_key_v2", ""),
             belong_merchant=values.get("belong_merchant", ""),
             goods_name=values.get("goods_name", "全场商品可用"),

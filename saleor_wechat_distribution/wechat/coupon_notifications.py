@@ -14,6 +14,8 @@ import logging
 from django.http import HttpRequest, HttpResponse
 
 from .. import conf
+from ..domain.coupons import CouponStockKind
+from ..domain.inbound_events import InboundSource
 from ..models import CouponStock
 from ..ports import InvalidNotification
 from ..services.coupons.card_pack import coupon_received
@@ -25,7 +27,7 @@ logger = logging.getLogger(__name__)
 def coupon_notification_view(request: HttpRequest, mchid: str) -> HttpResponse:
     if (malformed := refuse_malformed(request)) is not None:
         return malformed
-    stock = CouponStock.objects.filter(mchid=mchid, kind="busifavor").first()
+    stock = CouponStock.objects.filter(mchid=mchid, kind=CouponStockKind.BUSIFAVOR).first()
     if stock is None or len(mchid) > 32:
         return fail(404, "unknown merchant")
     try:
@@ -38,8 +40,8 @@ def coupon_notification_view(request: HttpRequest, mchid: str) -> HttpResponse:
     except InvalidNotification as refused:
         logger.warning("refused a coupon notification for %s: %s", mchid, refused)
         return fail(401, "verification failed")
-    key = f"wechatpay.coupon:{received.notification_id or hashlib.sha256(body).hexdigest()}"
+    key = f"{InboundSource.COUPON}:{received.notification_id or hashlib.sha256(body).hexdigest()}"
     return apply_once(
-        source="wechatpay.coupon", key=key, headers=headers, body=body,
+        source=InboundSource.COUPON, key=key, headers=headers, body=body,
         apply=lambda: coupon_received(mchid=mchid, received=received),
     )  # fmt: skip

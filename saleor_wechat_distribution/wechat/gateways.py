@@ -16,6 +16,7 @@ from typing import Any
 from django.conf import settings
 
 from ..conf import PayoutNotConfigured
+from ..domain.payouts import PayoutMethod
 from ..ports import PayoutGateway
 from .payouts_v2 import WeChatPayV2Payouts, WeChatPayV2Settings
 from .payouts_v3 import WeChatPayV3Payouts, WeChatPayV3Settings
@@ -42,14 +43,14 @@ def _v3_settings(values: dict[str, Any]) -> WeChatPayV3Settings:
 @lru_cache(maxsize=32)
 def _build(method: str, frozen: str) -> PayoutGateway:
     values = json.loads(frozen)
-    if method == "v3":
+    if method == PayoutMethod.V3:
         return WeChatPayV3Payouts(_v3_settings(values))
     return WeChatPayV2Payouts(WeChatPayV2Settings(**values))
 
 
 def payout_gateway_from_values(method: str, values: dict[str, Any]) -> PayoutGateway:
-    """A gateway for ``method`` ("v3" | "v2") from settings kwargs; cached, so keys load once."""
-    if method not in ("v3", "v2") or not values:
+    """A gateway for ``method`` (``PayoutMethod``) from settings kwargs; cached, so keys load once."""
+    if method not in set(PayoutMethod) or not values:
         raise PayoutNotConfigured(f"no WeChat Pay {method} merchant is configured")
     return _build(method, json.dumps(values, sort_keys=True))
 
@@ -58,6 +59,6 @@ def payout_gateway_from_settings(channel: str, method: str) -> PayoutGateway:
     configuration = _configuration()
     merchant = configuration.get(channel) or configuration.get("*") or {}
     values = merchant.get(method)
-    if method not in ("v3", "v2") or not values:
+    if method not in set(PayoutMethod) or not values:
         raise PayoutNotConfigured(f"no WeChat Pay {method} merchant is configured for channel {channel!r}")
     return _build(method, json.dumps(values, sort_keys=True))

@@ -1,9 +1,10 @@
 """What WeChat callback messages do, once verified (wechat/callbacks.py).
 
-Every message that changes something is logged raw (``InboundEvent``, dedupe key = app id + sender +
-CreateTime + event, or the MsgId) and processed in the same transaction, so WeChat's retries change
-nothing twice. A message that would change nothing (a scene naming no distributor, an unfollow by an
-unknown openid, an event nobody handles) is answered with ``success`` and writes nothing.
+Every message that changes something is logged raw (``InboundEvent``, dedupe key = the MsgId, else a
+digest of the event's fields) and processed in the same transaction by ``services.inbound_events``, so
+WeChat's retries change nothing twice. A message that would change nothing (a scene naming no
+distributor, an unfollow by an unknown openid, an event nobody handles) is answered with ``success`` and
+writes nothing.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ import json
 import logging
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import override
 from wechatpy.replies import TextReply
 
-from ..domain.storefronts import scene_of_event_key
+from ..domain.inbound_events import InboundSource
+from ..domain.storefronts import CallbackEvent, scene_of_event_key
 from ..jobs import enqueue
-from ..models import ComponentTicket, InboundEvent, OfficialAccount, Storefront
+from ..models import ComponentTicket, OfficialAccount, Storefront
 from ..selectors.storefronts import identity_get, storefront_of_distributor
 from ..services.identities import (
     channel_of_account,
@@ -30,6 +31,7 @@ from ..services.identities import (
     identity_subscribe,
     identity_unsubscribe,
 )
+from ..services.inbound_events import inbound_event_apply_once
 from ..services.notifications import notification_job_finished, notification_job_known
 from ..services.official_accounts import official_account_unauthorized
 from ..task_names import WECHAT_ACCOUNT_AUTHORIZED, WECHAT_IDENTITY_REFRESH
@@ -54,23 +56,11 @@ def _once(
     account: OfficialAccount, message: dict[str, str], raw: bytes, query: dict, action: Callable[[], Outcome]
 ) -> str | None:
     """Log the message raw and run ``action`` once; if the action changed nothing, neither is kept."""
-    key = _dedupe_key(account, message)
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                event = InboundEvent.objects.create(
-                    source="wechat.mp", dedupe_key=key, headers=query,
-                    body=raw.decode("utf-8", "replace"), verified=True,
-                )  # fmt: skip
-        except IntegrityError:
-            return None  # processed before: WeChat retried
-        changed, reply = action()
-        if not changed:
-            transaction.set_rollback(True)
-            return reply
-        event.processed_at = timezone.now()
-        event.save(update_fields=["processed_at"])
-    return reply
+    applied = inbound_event_apply_once(
+        source=InboundSource.OFFICIAL_ACCOUNT, key=_dedupe_key(account, message), headers=query, body=raw,
+        apply=action, keep=lambda outcome: outcome[0],
+    )  # fmt: skip
+    return None if applied.result is None else applied.result[1]
 
 
 def _text_reply(message: dict[str, str], text: str) -> str:
@@ -100,7 +90,7 @@ def handle_message(
         return None
     event = message.get("Event", "")
     openid = message.get("FromUserName", "")
-    if event in ("subscribe", "SCAN"):
+    if event in (CallbackEvent.SUBSCRIBE, CallbackEvent.SCAN):
         scene = scene_of_event_key(event, message.get("EventKey", ""))
         if scene:
             distributor = distributor_for_scene(scene)
@@ -112,7 +102,7 @@ def handle_message(
                     account=account,
                     openid=openid,
                     scene=scene,
-                    follow=event == "subscribe",
+                    follow=event == CallbackEvent.SUBSCRIBE,
                     ticket=message.get("Ticket", ""),
                 )
                 if outcome is None:
@@ -121,7 +111,7 @@ def handle_message(
                 return True, _welcome(storefront, message)
 
             return _once(account, message, raw, query, scanned)
-        if event == "SCAN":
+        if event == CallbackEvent.SCAN:
             return None
 
         def followed() -> Outcome:
@@ -133,7 +123,7 @@ def handle_message(
             return True, _welcome(account.storefront, message)
 
         return _once(account, message, raw, query, followed)
-    if event == "unsubscribe":
+    if event == CallbackEvent.UNSUBSCRIBE:
         if identity_get(app_id=account.app_id, openid=openid) is None:
             return None
 
@@ -141,7 +131,7 @@ def handle_message(
             return identity_unsubscribe(app_id=account.app_id, openid=openid), None
 
         return _once(account, message, raw, query, unfollowed)
-    if event == "TEMPLATESENDJOBFINISH":
+    if event == CallbackEvent.TEMPLATE_SEND_JOB_FINISH:
         msgid = message.get("MsgID", "")
         if not (msgid.isascii() and msgid.isdigit()) or not notification_job_known(
             app_id=account.app_id, msgid=int(msgid)
@@ -189,17 +179,14 @@ def handle_component_notice(*, message: dict[str, str], raw: bytes, query: dict)
     app_id = message.get("AuthorizerAppid", "")
     if not app_id or not OfficialAccount.objects.filter(app_id=app_id).exists():
         return  # an account we do not hold: the completion mutation binds it
-    key = f"component:{component_app_id}:{info_type}:{app_id}:{message.get('CreateTime', '')}"[:160]
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                InboundEvent.objects.create(
-                    source="wechat.component", dedupe_key=key, headers=query,
-                    body=raw.decode("utf-8", "replace"), verified=True, processed_at=timezone.now(),
-                )  # fmt: skip
-        except IntegrityError:
-            return
+    key = f"component:{component_app_id}:{info_type}:{app_id}:{message.get('CreateTime', '')}"
+
+    def apply() -> None:
         if info_type == "unauthorized":
             official_account_unauthorized(app_id=app_id)
         elif info_type in ("authorized", "updateauthorized"):
             enqueue(WECHAT_ACCOUNT_AUTHORIZED, app_id, message.get("AuthorizationCode", ""))
+
+    inbound_event_apply_once(
+        source=InboundSource.OPEN_PLATFORM, key=key, headers=query, body=raw, apply=apply
+    )

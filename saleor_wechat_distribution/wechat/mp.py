@@ -28,6 +28,7 @@ from wechatpy.component import ComponentOAuth
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
+from ..domain.storefronts import AccountMode, OAuthScope
 from ..locks import named_exclusive
 from ..models import ComponentTicket
 from ..ports import AccountCredentials, AuthorizerInfo, QrTicket, WeChatApiError
@@ -238,7 +239,7 @@ class WeChatMpGateway:
         return bool(component_settings())
 
     def client(self, account: AccountCredentials) -> WeChatClient:
-        if account.mode == "component":
+        if account.mode == AccountMode.COMPONENT:
             return AuthorizerClient(account.app_id, self.component(), account.refresh_token)
         return AccountClient(account.app_id, account.app_secret)
 
@@ -283,12 +284,12 @@ class WeChatMpGateway:
         return str(result.get("openid") or "")
 
     def _oauth(self, account: AccountCredentials, redirect_uri: str = "", state: str = "") -> Any:
-        if account.mode == "component":
+        if account.mode == AccountMode.COMPONENT:
             oauth = bounded(self.component().get_component_oauth(account.app_id))
             oauth.API_BASE_URL = api_base_url()
             return oauth
         oauth = bounded(
-            WeChatOAuth(account.app_id, account.app_secret, redirect_uri, scope="snsapi_base", state=state)
+            WeChatOAuth(account.app_id, account.app_secret, redirect_uri, scope=OAuthScope.BASE, state=state)
         )
         oauth.API_BASE_URL = api_base_url()
         return oauth
@@ -296,7 +297,7 @@ class WeChatMpGateway:
     def oauth_url(self, account: AccountCredentials, *, redirect_uri: str, state: str) -> str:
         oauth = self._oauth(account, redirect_uri, state)
         if isinstance(oauth, ComponentOAuth):
-            return oauth.get_authorize_url(redirect_uri, scope="snsapi_base", state=state)
+            return oauth.get_authorize_url(redirect_uri, scope=OAuthScope.BASE, state=state)
         return oauth.authorize_url
 
     def oauth_openid(self, account: AccountCredentials, *, code: str) -> tuple[str, str]:
@@ -335,7 +336,7 @@ class WeChatMpGateway:
                 named_exclusive(f"wechat-token:{client.appid}")
                 return client._fetch_token_now()
 
-        if account.mode != "component":
+        if account.mode != AccountMode.COMPONENT:
             raise WeChatApiError(None, "not an Open Platform account")
         result = self._call(account, fetch)
         return int(result.get("expires_in") or 7200)

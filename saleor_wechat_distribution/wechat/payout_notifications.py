@@ -14,6 +14,7 @@ import logging
 from django.http import HttpRequest, HttpResponse
 
 from ..conf import PayoutNotConfigured, get_payout_gateway
+from ..domain.inbound_events import InboundSource
 from ..ports import InvalidNotification
 from ..selectors.programs import program_for_channel
 from ..services.payouts import withdrawal_apply_result
@@ -42,6 +43,6 @@ def payout_notification_view(request: HttpRequest, channel: str) -> HttpResponse
         notification_id = ""
     key = f"wechatpay:{notification_id or hashlib.sha256(body).hexdigest()}"
     return apply_once(
-        source="wechatpay.transfer", key=key, headers=headers, body=body,
+        source=InboundSource.PAYOUT, key=key, headers=headers, body=body,
         apply=lambda: withdrawal_apply_result(result=result),
     )  # fmt: skip

@@ -24,12 +24,13 @@ from typing import Any
 from django.conf import settings
 from wechatpy.component import ComponentOAuth
 
+from ..domain.storefronts import OAuthScope
 from ..ports import AccountCredentials, WeChatApiError
 from ..ports_center import WeChatProfile
 from .mp import CacheSessionStorage, WeChatMpGateway, _under_refresh_lock
 from .mp_errors import wechat_errors
 
-SCOPES = frozenset({"snsapi_base", "snsapi_userinfo"})
+SCOPES = frozenset(OAuthScope)
 TICKET_SECONDS = 7200
 NICKNAME_MAX_LENGTH = 64
 AVATAR_URL_MAX_LENGTH = 500
@@ -84,9 +85,9 @@ class WeChatWebMixin:
         with wechat_errors():
             token = oauth.fetch_access_token(code)
             openid = str(token.get("openid") or "")
-            scope = str(token.get("scope") or "snsapi_base")
+            scope = str(token.get("scope") or OAuthScope.BASE)
             info: dict[str, Any] = {}
-            if "snsapi_userinfo" in scope.split(","):
+            if OAuthScope.USERINFO in scope.split(","):
                 info = oauth.get_user_info(openid, token.get("access_token"), lang="zh_CN")
         avatar = str(info.get("headimgurl") or "")
         if avatar.startswith("http://"):  # WeChat's avatar host (thirdwx.qlogo.cn) serves https too

@@ -2,19 +2,17 @@
 
 The request's shape is checked first (method, declared and real size), the caller verifies the signature
 and decrypts, and only a verified notification is logged raw (``InboundEvent``, keyed by its notification
-id) and applied, once, in the same transaction: a forged request writes nothing, and WeChat Pay's
-retries change nothing more.
+id) and applied, once, in the same transaction (``services.inbound_events``): a forged request writes
+nothing, and WeChat Pay's retries change nothing more.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 
-from ..models import InboundEvent
+from ..services.inbound_events import inbound_event_apply_once
 
 MAX_BODY_BYTES = 64 * 1024
 SIGNATURE_HEADERS = ("Wechatpay-Timestamp", "Wechatpay-Nonce", "Wechatpay-Signature", "Wechatpay-Serial")
@@ -45,19 +43,7 @@ def signature_headers(request: HttpRequest) -> dict[str, str]:
 def apply_once(
     *, source: str, key: str, headers: dict[str, str], body: bytes, apply: Callable[[], object]
 ) -> HttpResponse:
-    """Log the verified notification raw under ``key`` and run ``apply`` unless it ran before."""
-    key = key[:160]
-    with transaction.atomic():
-        try:
-            with transaction.atomic():
-                event = InboundEvent.objects.create(
-                    source=source, dedupe_key=key, headers=headers, body=body.decode("utf-8", "replace"),
-                    verified=True,
-                )  # fmt: skip
-        except IntegrityError:
-            event = InboundEvent.objects.select_for_update().get(dedupe_key=key)
-        if event.processed_at is None:
-            apply()
-            event.processed_at = timezone.now()
-            event.save(update_fields=["processed_at"])
+    """Log the verified notification raw under ``key`` and run ``apply`` unless it ran before; a failure
+    propagates (WeChat Pay gets a 5xx and retries; the retry applies it)."""
+    inbound_event_apply_once(source=source, key=key, headers=headers, body=body, apply=apply)
     return HttpResponse(status=204)

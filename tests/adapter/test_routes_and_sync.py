@@ -10,6 +10,7 @@ import pytest
 from django.test import RequestFactory
 
 from saleor_wechat_distribution.domain.errors import DistributionError
+from saleor_wechat_distribution.domain.referrals import user_customer_key
 from saleor_wechat_distribution.graphql.views import AuthenticationFailed
 from saleor_wechat_distribution.models import ChannelProgram, CommissionRule, CustomerBinding
 from saleor_wechat_distribution.ports import SYSTEM, Principal
@@ -154,10 +155,10 @@ def test_referral_seen_binds_and_customer_deletion_forgets():
     distributor = make_distributor(principal=customer())
     buyer = customer()
     assert referral_touch_by_code(channel="cn", user_id=buyer.user_id, code=distributor.referral_code)
-    assert CustomerBinding.objects.filter(customer_key=f"user:{buyer.user_id}").count() == 1
+    assert CustomerBinding.objects.filter(customer_key=user_customer_key(buyer.user_id)).count() == 1
     assert not referral_touch_by_code(channel="cn", user_id=buyer.user_id, code="NO-SUCH")
     assert not referral_touch_by_code(
         channel="cn", user_id=distributor.user_id, code=distributor.referral_code
     )
     assert customer_bindings_forget(user_id=buyer.user_id) == 1
-    assert not CustomerBinding.objects.filter(customer_key=f"user:{buyer.user_id}").exists()
+    assert not CustomerBinding.objects.filter(customer_key=user_customer_key(buyer.user_id)).exists()

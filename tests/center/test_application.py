@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from saleor_wechat_distribution.domain.referrals import AttributionSource
+from saleor_wechat_distribution.domain.referrals import AttributionSource, user_customer_key
 from saleor_wechat_distribution.models import CommissionRule
 from saleor_wechat_distribution.ports import SYSTEM
 from saleor_wechat_distribution.services.distributors import distributor_apply, distributor_reject
@@ -41,7 +41,7 @@ def test_my_application_from_the_link_to_the_decision(gql, program):
     me = customer()
     referral_touch(
         channel="default-channel",
-        keys=[f"user:{me.user_id}"],
+        keys=[user_customer_key(me.user_id)],
         distributor=inviter,
         source=AttributionSource.LINK,
     )

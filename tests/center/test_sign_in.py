@@ -8,6 +8,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from saleor_wechat_distribution import host
+from saleor_wechat_distribution.domain.referrals import user_customer_key
 from saleor_wechat_distribution.models import CustomerBinding, OfficialAccount, WeChatIdentity
 from saleor_wechat_distribution.sandbox.sessions import wechat_user_id
 from saleor_wechat_distribution.sandbox.tokens import principal_from_token
@@ -47,7 +48,7 @@ def test_a_newcomer_gets_a_customer_token_and_the_same_customer_every_time(gql, 
     assert principal.user_id == wechat_user_id(SHOP_APP, "o-new") and answer["expiresIn"] > 0
     assert WeChatIdentity.objects.get(app_id=SHOP_APP, openid="o-new").user_id == principal.user_id
     # bound to the storefront's distributor, under the customer's own key
-    binding = CustomerBinding.objects.get(customer_key=f"user:{principal.user_id}", channel=CHANNEL)
+    binding = CustomerBinding.objects.get(customer_key=user_customer_key(principal.user_id), channel=CHANNEL)
     assert binding.distributor_id == shop.distributor.pk
     result = gql(ME, principal=principal)["data"]
     assert result["myDistributor"] is None and result["centerApplication"]["status"] is None

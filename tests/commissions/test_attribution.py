@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from saleor_wechat_distribution import host
 from saleor_wechat_distribution.domain.distributors import DistributorStatus
+from saleor_wechat_distribution.domain.referrals import user_customer_key
 from saleor_wechat_distribution.models import CheckoutReferral, CustomerBinding, DistributorVoucherCode
 from saleor_wechat_distribution.ports import SYSTEM, HostCheckout, Principal
 from saleor_wechat_distribution.services.attribution import order_attribute
@@ -136,13 +137,13 @@ def test_self_purchase_policy(program, chain):
         == "self_purchase"
     )
     # nobody is ever bound to themself
-    assert not CustomerBinding.objects.filter(customer_key=f"user:{b.user_id}").exists()
+    assert not CustomerBinding.objects.filter(customer_key=user_customer_key(b.user_id)).exists()
 
 
 def test_a_distributor_is_never_bound_into_its_own_team(program, chain):
     _, a, b = chain
     order_attribute(order=order(ref=b.referral_code, user_id=a.user_id))
-    assert not CustomerBinding.objects.filter(customer_key=f"user:{a.user_id}").exists()
+    assert not CustomerBinding.objects.filter(customer_key=user_customer_key(a.user_id)).exists()
 
 
 def test_wechat_identity_binding_is_per_identity(program, chain):

@@ -112,14 +112,15 @@ def test_saleor_installs_the_app_from_our_manifest(installed):
     assert app.app_url == "https://example.com/plugins/wechat.distribution/console/"
     codenames = sorted(p.codename for p in app.permissions.all())
     assert codenames == ["manage_discounts", "manage_orders", "manage_users"]
-    (extension,) = AppExtension.objects.filter(app=app)
-    assert (extension.label, extension.mount, extension.target, extension.url) == (
-        "Distributors",
-        "navigation_customers",
-        "app_page",
-        "/distributors/",
-    )
-    assert [p.codename for p in extension.permissions.all()] == ["manage_users"]
+    extensions = {extension.url: extension for extension in AppExtension.objects.filter(app=app)}
+    for url, label, mount, permission in (
+        ("/distributors/", "Distributors", "navigation_customers", "manage_users"),
+        ("/coupons/", "Card-pack coupons", "navigation_discounts", "manage_discounts"),
+        ("/storefronts/", "Storefronts and Official Accounts", "navigation_customers", "manage_users"),
+    ):
+        extension = extensions[url]
+        assert (extension.label, extension.mount, extension.target) == (label, mount, "app_page")
+        assert [p.codename for p in extension.permissions.all()] == [permission]
     # Saleor fetched the manifest, then posted the App's token to our tokenTargetUrl, which verified it
     methods = [(method, urlsplit(url).path) for method, url, _ in transport.sent]
     assert methods[:2] == [("GET", MANIFEST_PATH), ("POST", "/plugins/wechat.distribution/app/register/")]
@@ -134,7 +135,11 @@ def test_the_extension_and_its_token_follow_the_staff_users_permissions(
 ):
     make_distributor()
     extensions = get_graphql_content(e2e_staff_api_client.post_graphql(EXTENSIONS))["data"]["appExtensions"]
-    (node,) = [e["node"] for e in extensions["edges"] if e["node"]["app"]["identifier"] == APP_IDENTIFIER]
+    (node,) = [
+        e["node"]
+        for e in extensions["edges"]
+        if e["node"]["app"]["identifier"] == APP_IDENTIFIER and e["node"]["url"] == DISTRIBUTORS_URL
+    ]
     assert (node["mountName"], node["targetName"], node["permissions"]) == (
         "NAVIGATION_CUSTOMERS",
         "APP_PAGE",

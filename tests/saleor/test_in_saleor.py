@@ -36,7 +36,7 @@ from saleor.tests.e2e.shop.utils.preparing_shop import prepare_default_shop
 from saleor.tests.e2e.transactions.utils import create_transaction
 from saleor.tests.e2e.vouchers.utils.prepare_voucher import prepare_voucher
 
-from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
+from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY, user_customer_key
 from saleor_wechat_distribution.models import ChannelProgram, Commission, CommissionRule, Distributor
 from saleor_wechat_distribution.saleor_adapter.plugin import WeChatDistributionPlugin
 
@@ -338,10 +338,10 @@ def test_a_signed_in_customers_checkout_code_binds_and_deleting_the_customer_for
         METADATA_UPDATE, {"id": checkout["id"], "input": [{"key": REF_METADATA_KEY, "value": code}]}
     )
     assert get_graphql_content(meta)["data"]["updateMetadata"]["errors"] == []
-    binding = CustomerBinding.objects.get(customer_key=f"user:{buyer.pk}")
+    binding = CustomerBinding.objects.get(customer_key=user_customer_key(buyer.pk))
     assert binding.distributor.referral_code == code and binding.channel == channel["slug"]
 
-    buyer_key = f"user:{buyer.pk}"
+    buyer_key = user_customer_key(buyer.pk)
     with TestCase.captureOnCommitCallbacks(execute=True):
         buyer.delete()
     assert not CustomerBinding.objects.filter(customer_key=buyer_key).exists()

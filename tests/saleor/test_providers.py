@@ -196,8 +196,12 @@ def test_identities_linked_in_the_core_attribute_saleor_orders(
     e2e_app_api_client,
     e2e_logged_api_client,
 ):
-    from saleor_wechat_distribution.domain.referrals import AttributionSource, BindingTrigger
-    from saleor_wechat_distribution.services.identities import identity_key, identity_link_customer
+    from saleor_wechat_distribution.domain.referrals import (
+        AttributionSource,
+        BindingTrigger,
+        identity_customer_key,
+    )
+    from saleor_wechat_distribution.services.identities import identity_link_customer
     from saleor_wechat_distribution.services.referrals import referral_touch
 
     channel = shop["channel"]
@@ -209,7 +213,7 @@ def test_identities_linked_in_the_core_attribute_saleor_orders(
     # through that identity only: the binding is under the WeChat identity, not the Saleor user
     identity_link_customer(app_id=APP_ID, openid="o-linked", user_id=buyer.pk)
     assert referral_touch(
-        channel=slug, keys=[identity_key(APP_ID, "o-linked")], distributor=distributor,
+        channel=slug, keys=[identity_customer_key(APP_ID, "o-linked")], distributor=distributor,
         source=AttributionSource.QR, event=BindingTrigger.FIRST_CLICK, now=timezone.now(),
     )  # fmt: skip
     # a claim in the customer-writable public metadata is not an identity
@@ -340,3 +344,37 @@ def test_voucher_codes_stream_in_pages_and_a_use_elsewhere_counts_once(
     snapshot = source.voucher_get(voucher_pk, codes_after="POS-2")
     assert list(snapshot.codes) == ["POS-3", "POS-4", "POS-6", "POS-7"]
     assert source.voucher_get(voucher_pk).code_count == 6
+
+
+def test_the_console_lists_saleor_vouchers_newest_first_in_one_query(cny_shop, e2e_staff_api_client):
+    """``voucher_list`` / ``voucher_count`` (the card-pack coupons page): newest first, keyset after a
+    position, searched by name, id or code, active codes counted, one statement whatever the page size."""
+    from django.test.utils import CaptureQueriesContext
+
+    source = conf.get_voucher_source()
+    made = []
+    for index in range(3):
+        voucher = create_voucher(
+            e2e_staff_api_client,
+            {
+                "name": f"列表 List {index}",
+                "addCodes": [f"LIST-{index}-A", f"LIST-{index}-B"],
+                "discountValueType": "FIXED",
+                "type": "ENTIRE_ORDER",
+            },
+        )
+        made.append(from_global_id(voucher["id"])[1])
+    VoucherCode.objects.filter(code="LIST-2-B").update(is_active=False)
+    listed = source.voucher_list(search="List", after=None, limit=10)
+    assert [v.voucher_id for v in listed] == list(reversed(made))
+    assert [v.code_count for v in listed] == [1, 2, 2]
+    assert all(v.active is False and v.channel == "" for v in listed)  # no listing yet
+    assert source.voucher_count(search="List") == 3
+    after = source.voucher_list(search="List", after=listed[0].position, limit=1)
+    assert [v.voucher_id for v in after] == [made[1]]
+    assert [v.voucher_id for v in source.voucher_list(search="LIST-0-B", after=None, limit=5)] == [made[0]]
+    assert made[1] in [v.voucher_id for v in source.voucher_list(search=made[1], after=None, limit=5)]
+    for limit in (1, 3):
+        with CaptureQueriesContext(connection) as queries:
+            source.voucher_list(search="", after=None, limit=limit)
+        assert len(queries) == 1

@@ -16,3 +16,10 @@ import os  # noqa: E402
 for _name in ("WECHAT_DISTRIBUTION_API_BASE_URL", "WECHAT_DISTRIBUTION_OAUTH_BASE_URL", "SANDBOX_PUBLIC_URL"):
     if os.environ.get(_name):
         globals()[_name] = os.environ[_name]
+
+# the Open Platform of the fake WeChat (the console's storefronts page asks for authorization links)
+if os.environ.get("WECHAT_DISTRIBUTION_COMPONENT"):
+    import json
+
+    WECHAT_DISTRIBUTION_COMPONENT = json.loads(os.environ["WECHAT_DISTRIBUTION_COMPONENT"])
+    WECHAT_DISTRIBUTION_COMPONENT_LOGIN_URL = os.environ["WECHAT_DISTRIBUTION_COMPONENT_LOGIN_URL"]

@@ -66,7 +66,15 @@ def test_nothing_else_is_served(path):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("path", "page"), [("/console/", ""), ("/console/distributors/", "distributors")])
+@pytest.mark.parametrize(
+    ("path", "page"),
+    [
+        ("/console/", ""),
+        ("/console/distributors/", "distributors"),
+        ("/console/coupons/", "coupons"),
+        ("/console/storefronts/", "storefronts"),
+    ],
+)
 def test_console_page_html(path, page):
     response = Client().get(path)
     assert response.status_code == 200
@@ -78,9 +86,15 @@ def test_console_page_html(path, page):
     assert '<base href="/console/">' in html
     config = config_of(html)
     assert config["page"] == page and config["graphqlUrl"] == "/graphql/"
-    assert config["pages"] == [
-        {"slug": "distributors", "labels": {"en": "Distributors", "zh-Hans": "分销商"}}
-    ]
+    for listed in (
+        {"slug": "distributors", "labels": {"en": "Distributors", "zh-Hans": "分销商"}},
+        {"slug": "coupons", "labels": {"en": "Card-pack coupons", "zh-Hans": "卡包优惠券"}},
+        {
+            "slug": "storefronts",
+            "labels": {"en": "Storefronts and Official Accounts", "zh-Hans": "店铺与公众号"},
+        },
+    ):
+        assert listed in config["pages"]
     # the page's scripts and styles are the build's, relative to the base
     for asset in re.findall(r'(?:src|href)="\./(assets/[^"]+)"', html):
         assert Client().get("/console/" + asset).status_code == 200
@@ -114,15 +128,30 @@ def test_manifest():
     assert manifest["tokenTargetUrl"] == "http://testserver/app/register/"
     assert manifest["brand"]["logo"]["default"] == "http://testserver/console/logo.png"
     assert manifest["requiredSaleorVersion"] == ">=3.20"
-    assert manifest["extensions"] == [
+    for extension in (
         {
             "label": "Distributors",
             "mount": "NAVIGATION_CUSTOMERS",
             "target": "APP_PAGE",
             "permissions": ["MANAGE_USERS"],
             "url": "/distributors/",
-        }
-    ]
+        },
+        {
+            "label": "Card-pack coupons",
+            "mount": "NAVIGATION_DISCOUNTS",
+            "target": "APP_PAGE",
+            "permissions": ["MANAGE_DISCOUNTS"],
+            "url": "/coupons/",
+        },
+        {
+            "label": "Storefronts and Official Accounts",
+            "mount": "NAVIGATION_CUSTOMERS",
+            "target": "APP_PAGE",
+            "permissions": ["MANAGE_USERS"],
+            "url": "/storefronts/",
+        },
+    ):
+        assert extension in manifest["extensions"]
     # every extension is a page that exists, within the App's permissions
     for extension in manifest["extensions"]:
         assert Client().get("/console" + extension["url"]).status_code == 200
@@ -147,9 +176,10 @@ def test_extensions_a_saleor_version_does_not_know_are_left_out(monkeypatch):
         manifest = build_manifest(prefix="/", absolute=str, saleor_version=version, language="en")
         return [e["mount"] for e in manifest["extensions"]]
 
-    assert mounts(schema_version("3.20")) == ["NAVIGATION_CUSTOMERS"]
-    assert mounts(schema_version("3.22")) == ["NAVIGATION_CUSTOMERS", "ORDER_DETAILS_WIDGETS"]
-    assert mounts(schema_version(None)) == ["NAVIGATION_CUSTOMERS", "ORDER_DETAILS_WIDGETS"]
+    assert "ORDER_DETAILS_WIDGETS" not in mounts(schema_version("3.20"))
+    assert mounts(schema_version("3.22"))[-1] == "ORDER_DETAILS_WIDGETS"
+    assert mounts(schema_version(None))[-1] == "ORDER_DETAILS_WIDGETS"
+    assert mounts(schema_version("3.22"))[:-1] == mounts(schema_version("3.20"))
     assert schema_version("garbage") is None
 
 

@@ -42,4 +42,11 @@ class WeChatWorld:
             "WECHAT_DISTRIBUTION_OAUTH_BASE_URL": self.mp.base_url + "/connect/",
             "WECHAT_DISTRIBUTION_PAYOUTS": json.dumps({"*": {"v3": self.pay.v3_settings(notify_url=notify)}}),
             "SANDBOX_PUBLIC_URL": base,
+            # the card-pack coupons page: the brand's 商家券 merchant; the Open Platform of the storefronts
+            # page (its authorization page is the fake's: fake_wechat_app.component_login_page)
+            "WECHAT_DISTRIBUTION_COUPONS": json.dumps(
+                {"*": [{"v3": self.pay.v3_settings(), "api_key_v2": self.pay.merchant.api_key_v2}]}
+            ),
+            "WECHAT_DISTRIBUTION_COMPONENT": json.dumps(self.mp.component_settings()),
+            "WECHAT_DISTRIBUTION_COMPONENT_LOGIN_URL": self.mp.base_url + "/cgi-bin/componentloginpage",
         }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.test import Client
 
+from saleor_wechat_distribution.domain.referrals import identity_customer_key
 from saleor_wechat_distribution.models import BindingChange, CustomerBinding, InboundEvent, QrCode
 from saleor_wechat_distribution.services.wechat_links import qr_code_for
 from saleor_wechat_distribution.testing.concurrency import run_concurrently
@@ -24,6 +25,6 @@ def test_the_same_follow_from_eight_threads_counts_once(transactional_db, shop):
     statuses = run_concurrently([deliver(q, b) for q, b in requests])
     assert statuses == [200] * 8
     assert InboundEvent.objects.filter(source="wechat.mp").count() == 1
-    assert CustomerBinding.objects.filter(customer_key=f"wx:{SHOP_APP}:o-rush").count() == 1
+    assert CustomerBinding.objects.filter(customer_key=identity_customer_key(SHOP_APP, "o-rush")).count() == 1
     assert BindingChange.objects.count() == 1
     assert list(QrCode.objects.values_list("scans", "follows", "bindings")) == [(1, 1, 1)]

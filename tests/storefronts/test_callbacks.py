@@ -7,6 +7,7 @@ import time
 import pytest
 from wechatpy.crypto import WeChatCrypto
 
+from saleor_wechat_distribution.domain.referrals import identity_customer_key
 from saleor_wechat_distribution.models import CustomerBinding, InboundEvent, QrCode, WeChatIdentity
 from saleor_wechat_distribution.services.wechat_links import qr_code_for
 from saleor_wechat_distribution.testing.factories import make_distributor
@@ -52,7 +53,7 @@ def test_follow_through_a_distributor_code_binds_the_identity_and_welcomes(clien
     assert "小王精选" in reply and "欢迎光临" in reply and OPENID in reply
     identity = WeChatIdentity.objects.get(app_id=SHOP_APP, openid=OPENID)
     assert identity.subscribed and identity.subscribe_scene == shop.distributor.referral_code
-    binding = CustomerBinding.objects.get(customer_key=f"wx:{SHOP_APP}:{OPENID}")
+    binding = CustomerBinding.objects.get(customer_key=identity_customer_key(SHOP_APP, OPENID))
     assert (binding.distributor_id, binding.source, binding.channel) == (
         shop.distributor.pk,
         "qr",
@@ -104,7 +105,7 @@ def test_a_lost_scene_is_recovered_from_user_info(client, shop, mp, django_captu
     identity = WeChatIdentity.objects.get(openid=OPENID)
     assert identity.unionid == "union-1" and identity.subscribe_scene == shop.distributor.referral_code
     assert (
-        CustomerBinding.objects.get(customer_key=f"wx:{SHOP_APP}:{OPENID}").distributor_id
+        CustomerBinding.objects.get(customer_key=identity_customer_key(SHOP_APP, OPENID)).distributor_id
         == shop.distributor.pk
     )
     assert mp.calls["user.info"] == 1

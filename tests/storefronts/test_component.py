@@ -13,6 +13,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from wechatpy.crypto import WeChatCrypto
 
+from saleor_wechat_distribution.domain.referrals import identity_customer_key
 from saleor_wechat_distribution.models import (
     ComponentTicket,
     CustomerBinding,
@@ -124,7 +125,8 @@ def test_callbacks_of_an_authorized_account_use_the_components_keys(client, shop
     answer = client.post(f"/wechat/{AUTH_APP}/?{query}", body, content_type="text/xml")
     assert answer.status_code == 200 and b"<Encrypt>" in answer.content
     assert (
-        CustomerBinding.objects.get(customer_key=f"wx:{AUTH_APP}:o-c1").distributor_id == shop.distributor.pk
+        CustomerBinding.objects.get(customer_key=identity_customer_key(AUTH_APP, "o-c1")).distributor_id
+        == shop.distributor.pk
     )
 
 

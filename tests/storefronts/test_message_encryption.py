@@ -8,6 +8,7 @@ import time
 
 import pytest
 
+from saleor_wechat_distribution.domain.referrals import identity_customer_key
 from saleor_wechat_distribution.models import CustomerBinding, OfficialAccount
 from saleor_wechat_distribution.services.wechat_links import qr_code_for
 from tests.graphql.conftest import gql  # noqa: F401 - fixture
@@ -55,7 +56,7 @@ def test_the_mode_decides_which_messages_are_accepted(client, shop, mode, encryp
     assert answer.status_code == 200
     reply = decrypt_reply(shop.fake, answer.content) if encrypted else answer.content.decode()
     assert "小王精选" in reply  # answered the way it was asked
-    assert CustomerBinding.objects.filter(customer_key=f"wx:{SHOP_APP}:{OPENID}").exists()
+    assert CustomerBinding.objects.filter(customer_key=identity_customer_key(SHOP_APP, OPENID)).exists()
 
 
 def test_a_refused_plaintext_message_leaves_its_nonce_unused(client, shop):

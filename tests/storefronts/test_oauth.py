@@ -5,7 +5,11 @@ from __future__ import annotations
 
 from urllib.parse import parse_qs, urlsplit
 
-from saleor_wechat_distribution.domain.referrals import AttributionSource
+from saleor_wechat_distribution.domain.referrals import (
+    AttributionSource,
+    identity_customer_key,
+    user_customer_key,
+)
 from saleor_wechat_distribution.models import BindingChange, CustomerBinding, WeChatIdentity
 from saleor_wechat_distribution.services.referrals import referral_touch
 from saleor_wechat_distribution.testing.factories import customer, make_distributor
@@ -49,7 +53,7 @@ def test_visitor_then_login_merges_bindings(gql, shop, mp):  # noqa: F811
     assert answer["errors"] == [] and answer["openid"] == "o-visitor" and answer["linked"] is False
     identity = WeChatIdentity.objects.get(app_id=SHOP_APP, openid="o-visitor")
     assert identity.unionid == "union-v" and identity.user_id is None
-    wx_key = f"wx:{SHOP_APP}:o-visitor"
+    wx_key = identity_customer_key(SHOP_APP, "o-visitor")
     assert CustomerBinding.objects.get(customer_key=wx_key).distributor_id == shop.distributor.pk
     # the code is single-use
     again = gql(COMPLETE, {"slug": "xiaowang", "code": code})["data"]["wechatOAuthComplete"]
@@ -59,7 +63,7 @@ def test_visitor_then_login_merges_bindings(gql, shop, mp):  # noqa: F811
     linked = gql(LINK, {"token": answer["identityToken"]}, buyer)["data"]["wechatIdentityLink"]
     assert linked["errors"] == [] and linked["openid"] == "o-visitor"
     assert WeChatIdentity.objects.get(openid="o-visitor").user_id == buyer.user_id
-    merged = CustomerBinding.objects.get(customer_key=f"user:{buyer.user_id}", channel=CHANNEL)
+    merged = CustomerBinding.objects.get(customer_key=user_customer_key(buyer.user_id), channel=CHANNEL)
     assert (merged.distributor_id, merged.source) == (shop.distributor.pk, "link")
     assert BindingChange.objects.filter(binding=merged).count() == 1
     # another customer cannot take the identity
@@ -73,14 +77,20 @@ def test_the_customers_own_binding_stands_at_merge(gql, shop, mp):  # noqa: F811
     buyer = customer()
     rival = make_distributor(name="rival")
     referral_touch(
-        channel=CHANNEL, keys=[f"user:{buyer.user_id}"], distributor=rival, source=AttributionSource.LINK
+        channel=CHANNEL,
+        keys=[user_customer_key(buyer.user_id)],
+        distributor=rival,
+        source=AttributionSource.LINK,
     )
     code = mp.oauth_code(SHOP_APP, "o-b")
     answer = gql(COMPLETE, {"slug": "xiaowang", "code": code}, buyer)["data"]["wechatOAuthComplete"]
     assert answer["linked"] is True
-    assert CustomerBinding.objects.get(customer_key=f"user:{buyer.user_id}").distributor_id == rival.pk
     assert (
-        CustomerBinding.objects.get(customer_key=f"wx:{SHOP_APP}:o-b").distributor_id == shop.distributor.pk
+        CustomerBinding.objects.get(customer_key=user_customer_key(buyer.user_id)).distributor_id == rival.pk
+    )
+    assert (
+        CustomerBinding.objects.get(customer_key=identity_customer_key(SHOP_APP, "o-b")).distributor_id
+        == shop.distributor.pk
     )
 
 
@@ -88,7 +98,7 @@ def test_the_distributor_is_never_bound_to_themself_at_merge(gql, shop, mp):  # 
     code = mp.oauth_code(SHOP_APP, "o-owner")
     answer = gql(COMPLETE, {"slug": "xiaowang", "code": code}, shop.owner)["data"]["wechatOAuthComplete"]
     assert answer["linked"] is True
-    assert not CustomerBinding.objects.filter(customer_key=f"user:{shop.owner.user_id}").exists()
+    assert not CustomerBinding.objects.filter(customer_key=user_customer_key(shop.owner.user_id)).exists()
 
 
 def test_bad_codes_and_storefronts(gql, shop, mp):  # noqa: F811

@@ -4,6 +4,7 @@ import graphene
 
 from ...domain.center import CommissionReason, ReversalCause
 from ...domain.errors import CenterErrorCode
+from ...domain.storefronts import OAuthScope
 
 CenterErrorCodeEnum = graphene.Enum.from_enum(CenterErrorCode)
 CommissionReasonEnum = graphene.Enum.from_enum(
@@ -21,8 +22,8 @@ ReversalCauseEnum = graphene.Enum.from_enum(
 
 
 class OAuthScopeEnum(graphene.Enum):
-    BASE = "snsapi_base"
-    USERINFO = "snsapi_userinfo"
+    BASE = OAuthScope.BASE.value
+    USERINFO = OAuthScope.USERINFO.value
 
     class Meta:
         description = (

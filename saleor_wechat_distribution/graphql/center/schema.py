@@ -16,6 +16,7 @@ from ...conf import get_product_catalog
 from ...domain.center import TEAM_LEVELS
 from ...domain.errors import DistributionError
 from ...domain.errors import StorefrontErrorCode as SCode
+from ...domain.storefronts import OAuthScope
 from ...models import Storefront as StorefrontModel
 from ...ports import ProductSnapshot
 from ...selectors.center import team_counts, team_members
@@ -223,7 +224,7 @@ class CenterQueries(graphene.ObjectType):
         storefront: str,
         redirect_uri: str,
         state: str = "",
-        scope: str = "snsapi_base",
+        scope: str = OAuthScope.BASE,
     ) -> str:
         node = center_storefront(info, storefront)
         return oauth_url(storefront=node, redirect_uri=redirect_uri, state=state or "", scope=scope)

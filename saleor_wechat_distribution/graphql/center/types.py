@@ -13,6 +13,7 @@ from django.utils import timezone
 from graphene import relay
 
 from ...domain.center import mask_name
+from ...domain.payouts import PayoutMethod
 from ...models import Distributor as DistributorModel
 from ...selectors.center import (
     CommissionSums,
@@ -182,7 +183,7 @@ class WithdrawalRules(graphene.ObjectType):
     resolve_available = staticmethod(lambda root, info: money(root.available, root.currency))
     resolve_max_now = staticmethod(lambda root, info: money(root.max_now, root.currency))
     resolve_fee = staticmethod(lambda root, info: money(root.fee, root.currency))
-    resolve_confirmation_required = staticmethod(lambda root, info: root.payout_method == "v3")
+    resolve_confirmation_required = staticmethod(lambda root, info: root.payout_method == PayoutMethod.V3)
     resolve_blocker = staticmethod(lambda root, info: root.blocker.value if root.blocker else None)
     resolve_blocker_message = staticmethod(lambda root, info: root.blocker_message or None)
 

@@ -20,6 +20,7 @@ from .types import (
     VoucherCoupon,
     voucher_coupon,
 )
+from .vouchers import CouponVoucherCountableConnection, voucher_coupons_connection
 
 
 def _query_error(error: DistributionError) -> QueryError:
@@ -31,6 +32,15 @@ class CouponQueries(graphene.ObjectType):
         VoucherCoupon,
         voucher_id=graphene.ID(required=True, description="The Saleor voucher's id."),
         description="Staff: a voucher's WeChat coupon sync state. Requires MANAGE_DISCOUNTS.",
+    )
+    voucher_coupons = graphene.Field(
+        CouponVoucherCountableConnection,
+        required=True,
+        first=graphene.Int(description="Page size, 1-100 (default 20)."),
+        after=graphene.String(),
+        search=graphene.String(description="A part of the name, or a voucher id or code."),
+        description="Staff: the vouchers, newest first, each with its WeChat coupon sync state. Requires "
+        "MANAGE_DISCOUNTS.",
     )
     coupon_issue_params = graphene.Field(
         CouponIssueParams,
@@ -47,6 +57,13 @@ class CouponQueries(graphene.ObjectType):
         except DistributionError as error:
             raise _query_error(error) from None
         return voucher_coupon(voucher_id, stocks)
+
+    @staticmethod
+    @permission_required(Permission.MANAGE_DISCOUNTS)
+    def resolve_voucher_coupons(
+        root: Any, info: Any, *, first: int | None = None, after: str | None = None, search: str | None = None
+    ) -> CouponVoucherCountableConnection:
+        return voucher_coupons_connection(first=first, after=after, search=search)
 
     @staticmethod
     @login_required

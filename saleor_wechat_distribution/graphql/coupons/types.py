@@ -158,7 +158,9 @@ class VoucherCoupon(graphene.ObjectType):
 
     @staticmethod
     def resolve_coupon_notes(root: VoucherCoupon, info: Any) -> list[CouponNoteCount]:
-        counts = coupon_note_counts(voucher_id=str(root.voucher_id))
+        counts = getattr(root, "note_counts", None)  # read beforehand for a page of vouchers
+        if counts is None:
+            counts = coupon_note_counts(voucher_id=str(root.voucher_id))
         return [
             CouponNoteCount(note=note.value, count=count, message=gettext(COUPON_NOTE_MESSAGES[note]))
             for note, count in counts.items()

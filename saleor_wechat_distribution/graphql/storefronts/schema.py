@@ -17,10 +17,11 @@ from ..mutations.storefront_account_templates_update import StorefrontAccountTem
 from ..mutations.storefront_create import StorefrontCreate
 from ..mutations.storefront_update import StorefrontUpdate
 from ..mutations.wechat_oauth import WeChatIdentityLink, WeChatOAuthComplete
+from .staff_lists import StorefrontStaffQueries
 from .types import Storefront, can_manage_storefront, is_public
 
 
-class StorefrontQueries(graphene.ObjectType):
+class StorefrontQueries(StorefrontStaffQueries):
     storefront = graphene.Field(
         Storefront,
         slug=graphene.String(required=True),

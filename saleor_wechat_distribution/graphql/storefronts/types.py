@@ -10,7 +10,9 @@ from graphene import relay
 
 from ...domain.distributors import DistributorStatus
 from ...domain.errors import DistributionError
+from ...domain.notifications import NotificationKind
 from ...domain.permissions import Permission
+from ...domain.storefronts import AccountMode
 from ...models import OfficialAccount as OfficialAccountModel
 from ...models import Storefront as StorefrontModel
 from ...sealing import obfuscate, unseal
@@ -46,14 +48,14 @@ def _query_error(error: DistributionError) -> QueryError:
 
 
 class OfficialAccountModeEnum(graphene.Enum):
-    CREDENTIALS = "credentials"
-    COMPONENT = "component"
+    CREDENTIALS = AccountMode.CREDENTIALS.value
+    COMPONENT = AccountMode.COMPONENT.value
 
 
 class NotificationKindEnum(graphene.Enum):
-    COMMISSION_NEW = "commission_new"
-    COMMISSION_AVAILABLE = "commission_available"
-    WITHDRAWAL_PAID = "withdrawal_paid"
+    COMMISSION_NEW = NotificationKind.COMMISSION_NEW.value
+    COMMISSION_AVAILABLE = NotificationKind.COMMISSION_AVAILABLE.value
+    WITHDRAWAL_PAID = NotificationKind.WITHDRAWAL_PAID.value
 
 
 class NotificationTemplate(graphene.ObjectType):
@@ -78,6 +80,7 @@ class StorefrontOfficialAccount(graphene.ObjectType):
         required=True, description="Which messages the callback accepts: plaintext, encrypted, or both."
     )
     verified_at = graphene.DateTime()
+    updated_at = graphene.DateTime(required=True, description="Last change (a detached one: when).")
     templates = graphene.List(
         graphene.NonNull(NotificationTemplate), required=True, description="Template ids per notification."
     )
@@ -214,7 +217,10 @@ class Storefront(graphene.ObjectType):
     def resolve_official_account(root: StorefrontModel, info: Any) -> OfficialAccountModel | None:
         if not can_manage_storefront(info.context, root):
             check_access(info.context.principal, permissions=(Permission.MANAGE_USERS,))
-        return OfficialAccountModel.objects.filter(storefront=root).first()
+        try:  # read with the storefront when the list selected it (the console's storefronts page)
+            return root.official_account
+        except OfficialAccountModel.DoesNotExist:
+            return None
 
     @staticmethod
     def resolve_qr_code(root: StorefrontModel, info: Any, *, permanent: bool = False) -> Any:

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import Count, F, Q, QuerySet
 
 from ...domain.coupons import VoucherDiscountType
-from ...ports import VoucherSnapshot
+from ...ports import VoucherSnapshot, VoucherSummary
 from .models import SandboxCodeUse, SandboxVoucher, SandboxVoucherCode
 
 PAGE = 1000
@@ -28,7 +28,39 @@ def _codes(voucher_pk: int, after: str | None) -> Iterator[str]:
         cursor = codes[-1]
 
 
+def _matching(search: str) -> QuerySet[SandboxVoucher]:
+    vouchers = SandboxVoucher.objects.all()
+    search = (search or "").strip()
+    if search:
+        vouchers = vouchers.filter(
+            Q(name__icontains=search)
+            | Q(voucher_id=search)
+            | Q(pk__in=SandboxVoucherCode.objects.filter(code=search).values("voucher_id"))
+        )
+    return vouchers
+
+
 class SandboxVoucherSource:
+    def voucher_list(self, *, search: str, after: int | None, limit: int) -> list[VoucherSummary]:
+        vouchers = _matching(search)
+        if after is not None:
+            vouchers = vouchers.filter(pk__lt=after)
+        rows = vouchers.annotate(code_count=Count("codes")).order_by("-pk")[:limit]
+        return [
+            VoucherSummary(
+                voucher_id=row.voucher_id,
+                name=row.name,
+                channel=row.channel,
+                code_count=row.code_count,
+                active=row.active,
+                position=row.pk,
+            )
+            for row in rows
+        ]
+
+    def voucher_count(self, *, search: str) -> int:
+        return _matching(search).count()
+
     def voucher_get(self, voucher_id: str, *, codes_after: str | None = None) -> VoucherSnapshot | None:
         voucher = SandboxVoucher.objects.filter(voucher_id=voucher_id).first()
         if voucher is None:

@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ... import conf, jobs
-from ...domain.coupons import CouponSyncStatus, IssuedCouponState, request_no
+from ...domain.coupons import CouponStockKind, CouponSyncStatus, IssuedCouponState, request_no
 from ...domain.errors import CouponErrorCode, DistributionError
 from ...models import CouponStock, IssuedCoupon
 from ...ports import CouponReceived
@@ -26,7 +26,9 @@ CARD_MCHID = "card"
 
 def coupon_received(*, mchid: str, received: CouponReceived) -> IssuedCoupon | None:
     """A verified ``COUPON.SEND``: record which (app id, openid) holds which code. Idempotent."""
-    stock = CouponStock.objects.filter(mchid=mchid, stock_id=received.stock_id, kind="busifavor").first()
+    stock = CouponStock.objects.filter(
+        mchid=mchid, stock_id=received.stock_id, kind=CouponStockKind.BUSIFAVOR
+    ).first()
     if stock is None:
         logger.warning("coupon notification for unknown stock %s of %s", received.stock_id, mchid)
         return None
@@ -76,7 +78,7 @@ def coupon_card_link(
         app_id=app_id,
         defaults={
             "channel": channel or voucher.channel,
-            "kind": "card",
+            "kind": CouponStockKind.CARD,
             "stock_id": card_id,
             "status": CouponSyncStatus.SYNCED,
             "out_request_no": request_no("WDC", voucher_id, app_id, card_id),
@@ -106,7 +108,7 @@ def coupon_card_event(
     """A legacy 卡券 event from the Official Account callback (wired by the callback view's registry):
     ``user_get_card`` records the holder, ``user_del_card`` marks it gone from the card pack,
     ``user_consume_card`` (redeemed in a store) marks the voucher code used in the host. Idempotent."""
-    stock = CouponStock.objects.filter(kind="card", stock_id=card_id, app_id=app_id).first()
+    stock = CouponStock.objects.filter(kind=CouponStockKind.CARD, stock_id=card_id, app_id=app_id).first()
     if stock is None or not code:
         return None
     with transaction.atomic():

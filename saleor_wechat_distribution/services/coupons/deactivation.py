@@ -8,6 +8,7 @@ from django.utils import timezone
 
 from ...domain.coupons import (
     CouponApiError,
+    CouponStockKind,
     CouponSyncStatus,
     CouponTemporaryError,
     IssuedCouponState,
@@ -39,7 +40,7 @@ def coupon_voucher_deactivate(*, voucher_id: str, deleted: bool = False) -> int:
 
 
 def issued_coupon_deactivate(coupon: IssuedCoupon, *, reason: str) -> int:
-    if coupon.stock.kind == "busifavor":
+    if coupon.stock.kind == CouponStockKind.BUSIFAVOR:
         try:
             stock_gateway(coupon.stock).coupon_deactivate(
                 stock_id=coupon.stock.stock_id,

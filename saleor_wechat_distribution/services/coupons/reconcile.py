@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.utils import timezone
 
 from ... import conf
-from ...domain.coupons import CouponNotFound, IssuedCouponState
+from ...domain.coupons import CouponNotFound, CouponStockKind, IssuedCouponState
 from ...models import IssuedCoupon
 from .card_pack import coupon_store_redeemed
 from .stocks import stock_gateway
@@ -22,7 +22,7 @@ def coupon_reconcile(*, limit: int = 500) -> int:
     changed = 0
     batch = list(
         IssuedCoupon.objects.select_related("stock")
-        .filter(state=IssuedCouponState.ISSUED, stock__kind="busifavor")
+        .filter(state=IssuedCouponState.ISSUED, stock__kind=CouponStockKind.BUSIFAVOR)
         .order_by("updated_at", "pk")[:limit]
     )
     for coupon in batch:

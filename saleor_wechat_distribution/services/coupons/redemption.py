@@ -11,6 +11,7 @@ from ... import conf
 from ...domain.coupons import (
     CouponApiError,
     CouponNotFound,
+    CouponStockKind,
     CouponTemporaryError,
     IssuedCouponState,
     StockIssue,
@@ -42,7 +43,7 @@ def coupon_order_used(*, order_id: str, channel: str, voucher_code: str) -> Issu
     if coupon.state == IssuedCouponState.USED:
         logger.warning("voucher code %s used by order %s was already used", voucher_code, order_id)
         return coupon
-    if coupon.stock.kind == "card":
+    if coupon.stock.kind == CouponStockKind.CARD:
         return _card_consume(coupon, order_id=order_id)
     stock_gateway(coupon.stock).coupon_use(
         stock_id=coupon.stock.stock_id,
@@ -119,7 +120,7 @@ def coupon_order_cancelled(*, order_id: str) -> int:
     no call that restores a consumed code; the coupon stays used and records ``CARD_NOT_RETURNABLE``
     (the voucher code may be usable again in Saleor while the card is gone from the card pack)."""
     for card in IssuedCoupon.objects.filter(
-        order_id=order_id, state=IssuedCouponState.USED, stock__kind="card"
+        order_id=order_id, state=IssuedCouponState.USED, stock__kind=CouponStockKind.CARD
     ):
         logger.warning(
             "order %s cancelled: legacy card code %s stays consumed in WeChat", order_id, card.code
@@ -128,7 +129,7 @@ def coupon_order_cancelled(*, order_id: str) -> int:
                     "give back a consumed legacy card")  # fmt: skip
     returned = 0
     for coupon in IssuedCoupon.objects.select_related("stock").filter(
-        order_id=order_id, state=IssuedCouponState.USED, stock__kind="busifavor"
+        order_id=order_id, state=IssuedCouponState.USED, stock__kind=CouponStockKind.BUSIFAVOR
     ):
         try:
             stock_gateway(coupon.stock).coupon_return(

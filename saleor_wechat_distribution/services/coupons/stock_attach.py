@@ -32,6 +32,7 @@ from ... import conf, jobs, locks, task_names
 from ...domain.coupons import (
     CouponApiError,
     CouponNotFound,
+    CouponStockKind,
     CouponSyncStatus,
     CouponTemporaryError,
     StockIssue,
@@ -88,7 +89,7 @@ def coupon_stock_attach(*, voucher_id: str, stock_id: str) -> CouponStock:
 def _waiting(voucher_id: str) -> Any:
     return CouponStock.objects.filter(
         voucher_id=voucher_id,
-        kind="busifavor",
+        kind=CouponStockKind.BUSIFAVOR,
         status=CouponSyncStatus.FAILED,
         error_code=StockIssue.STOCK_EXISTS.value,
         stock_id="",
@@ -96,7 +97,7 @@ def _waiting(voucher_id: str) -> Any:
 
 
 def _check_free(stock_id: str) -> None:
-    if CouponStock.objects.filter(kind="busifavor", stock_id=stock_id).exists():
+    if CouponStock.objects.filter(kind=CouponStockKind.BUSIFAVOR, stock_id=stock_id).exists():
         raise DistributionError(
             Code.STOCK_TAKEN, _("This WeChat stock already belongs to a voucher."), field="stockId"
         )

@@ -8,7 +8,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ... import conf, jobs
-from ...domain.coupons import CouponApiError, CouponSyncStatus, CouponTemporaryError, request_no
+from ...domain.coupons import (
+    CouponApiError,
+    CouponStockKind,
+    CouponSyncStatus,
+    CouponTemporaryError,
+    request_no,
+)
 from ...domain.errors import CouponErrorCode, DistributionError
 from ...models import CouponStock
 from ...ports import CouponGateway, VoucherSnapshot
@@ -30,7 +36,7 @@ def coupon_sync_voucher(*, voucher_id: str) -> list[CouponStock]:
         coupon_voucher_deactivate(voucher_id=voucher_id, deleted=voucher is None)
         return list(CouponStock.objects.filter(voucher_id=voucher_id))
     distributor_codes_sync(voucher)
-    for card in CouponStock.objects.filter(voucher_id=voucher_id, kind="card"):
+    for card in CouponStock.objects.filter(voucher_id=voucher_id, kind=CouponStockKind.CARD):
         card_codes_register(card)
     stocks = []
     temporary: CouponTemporaryError | None = None
@@ -103,7 +109,7 @@ def _stock_row(voucher: VoucherSnapshot, gateway: CouponGateway, part: tuple[int
 
 def _sync_stock(voucher: VoucherSnapshot, gateway: CouponGateway, part: tuple[int, int]) -> CouponStock:
     row = _stock_row(voucher, gateway, part)
-    if row.kind != "busifavor":
+    if row.kind != CouponStockKind.BUSIFAVOR:
         return row
     stock_claim(row)  # a deactivated voucher that is active again continues in the same stock
     try:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from ... import conf
-from ...domain.coupons import IssuedCouponState
+from ...domain.coupons import CouponStockKind, IssuedCouponState
 from ...models import CouponStock, DistributorVoucherCode, IssuedCoupon
 from ...ports import VoucherSnapshot
 from .deactivation import issued_coupon_deactivate
@@ -47,7 +47,7 @@ def coupon_voucher_codes_deleted(*, voucher_id: str, codes: Iterable[str]) -> in
     (a deactivated coupon without a holder), so that when WeChat hands it out later the coupon-received
     callback makes it invalid at once."""
     removed = 0
-    stocks = list(CouponStock.objects.filter(voucher_id=voucher_id, kind="busifavor"))
+    stocks = list(CouponStock.objects.filter(voucher_id=voucher_id, kind=CouponStockKind.BUSIFAVOR))
     for chunk in chunks(iter(codes), DISTRIBUTOR_CODES_CHUNK):
         DistributorVoucherCode.objects.filter(voucher_id=voucher_id, code__in=chunk).delete()
         held = IssuedCoupon.objects.filter(

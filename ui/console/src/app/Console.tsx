@@ -4,6 +4,7 @@ import { Suspense, useEffect } from "react";
 
 import { PAGES } from "../pages/registry";
 import HomePage from "../pages/home/HomePage";
+import { AuthorizationReturn, isAuthorizationReturn } from "../pages/storefronts/AuthorizationReturn";
 import {
   DashboardTimeout,
   LoadingRows,
@@ -28,6 +29,7 @@ function FollowDashboardTheme() {
 function Page() {
   const { status } = useDashboard();
   if (!config.graphqlUrl) return <Unavailable reason={config.unavailable} />;
+  if (isAuthorizationReturn()) return <AuthorizationReturn />;
   if (status === "outside") return <OutsideDashboard />;
   if (status === "waiting") return <WaitingForDashboard />;
   if (status === "timeout") return <DashboardTimeout />;

@@ -7,4 +7,6 @@ import { type ComponentType, lazy, type LazyExoticComponent } from "react";
 
 export const PAGES: Record<string, LazyExoticComponent<ComponentType>> = {
   distributors: lazy(() => import("./distributors/ApplicationsPage")),
+  coupons: lazy(() => import("./coupons/CouponsPage")),
+  storefronts: lazy(() => import("./storefronts/StorefrontsPage")),
 };
