@@ -24,6 +24,7 @@ from ..ports import OrderSnapshot
 from ..services import bindings as binding_services
 from ..services import commissions as commission_services
 from ..services import disputes as dispute_services
+from ..services.inbound_events import inbound_event_apply_once
 from . import orders
 from .saleor_api import SaleorClient, SaleorUnavailable
 
@@ -39,7 +40,19 @@ _RETRY: dict[str, Any] = {
 }
 
 
-def _handle(event_pk: int, work: Callable[[SaleorClient, dict[str, Any]], None]) -> None:
+#: what a task does with a stored event: read Saleor (``work``), then return the write (``apply``), which
+#: ``inbound_event_apply_once`` runs in the transaction that marks the event processed
+Effect = Callable[[], object]
+
+
+def _nothing() -> None:
+    return None
+
+
+def _handle(event_pk: int, work: Callable[[SaleorClient, dict[str, Any]], Effect]) -> None:
+    """Read first (Saleor over HTTP, outside any transaction), then apply the write once for the event's
+    key (``services/inbound_events``): a failure rolls the write back and notes the error on the row, a
+    concurrent or repeated run of the same event finds it processed."""
     event = InboundEvent.objects.filter(pk=event_pk).first()
     if event is None or event.processed_at is not None:
         return
@@ -50,11 +63,13 @@ def _handle(event_pk: int, work: Callable[[SaleorClient, dict[str, Any]], None])
     try:
         # Saleor sends the ``event`` field's value itself (``subscription { event { ... } }``)
         payload = json.loads(event.body)
-        work(SaleorClient.of(installation), payload if isinstance(payload, dict) else {})
+        effect = work(SaleorClient.of(installation), payload if isinstance(payload, dict) else {})
     except Exception as error:
         InboundEvent.objects.filter(pk=event_pk).update(error=f"{type(error).__name__}: {error}"[:255])
         raise
-    InboundEvent.objects.filter(pk=event_pk).update(processed_at=timezone.now(), error="")
+    inbound_event_apply_once(
+        source=event.source, key=event.dedupe_key, body=event.body, headers=event.headers, apply=effect
+    )
 
 
 def _snapshot(order: dict[str, Any]) -> OrderSnapshot:
@@ -72,14 +87,14 @@ def _order_id(payload: dict[str, Any]) -> str | None:
     return (payload.get("order") or {}).get("id")
 
 
-def _with_order(event_pk: int, then: Callable[[dict[str, Any]], None]) -> None:
-    def work(client: SaleorClient, payload: dict[str, Any]) -> None:
+def _with_order(event_pk: int, then: Callable[[dict[str, Any]], object]) -> None:
+    def work(client: SaleorClient, payload: dict[str, Any]) -> Effect:
         order_id = _order_id(payload)
         order = orders.order_fetch(client, order_id) if order_id else None
         if order is None:
             logger.warning("order %s is not in Saleor (event %s)", order_id, event_pk)
-            return
-        then(order)
+            return _nothing
+        return lambda: then(order)
 
     _handle(event_pk, work)
 
@@ -139,10 +154,11 @@ def app_order_refunded_task(event_pk: int) -> None:
 
 @shared_task(name=names.APP_CUSTOMER_DELETED, **_RETRY)
 def app_customer_deleted_task(event_pk: int) -> None:
-    def work(_client: SaleorClient, payload: dict[str, Any]) -> None:
+    def work(_client: SaleorClient, payload: dict[str, Any]) -> Effect:
         pk = orders.database_pk((payload.get("user") or {}).get("id"))
-        if pk and pk.isdigit():
-            binding_services.customer_bindings_forget(user_id=int(pk))
+        if not (pk and pk.isdigit()):
+            return _nothing
+        return lambda: binding_services.customer_bindings_forget(user_id=int(pk))
 
     _handle(event_pk, work)
 
@@ -159,10 +175,9 @@ def _voucher_pk(voucher: Any) -> str | None:
 
 @shared_task(name=names.APP_VOUCHER_DELETED, **_RETRY)
 def app_voucher_deleted_task(event_pk: int) -> None:
-    def work(_client: SaleorClient, payload: dict[str, Any]) -> None:
+    def work(_client: SaleorClient, payload: dict[str, Any]) -> Effect:
         voucher_id = _voucher_pk(payload.get("voucher"))
-        if voucher_id:
-            host_events.voucher_deleted(voucher_id)
+        return (lambda: host_events.voucher_deleted(voucher_id)) if voucher_id else _nothing
 
     _handle(event_pk, work)
 

@@ -60,7 +60,9 @@ def test_register_refuses_a_token_saleor_does_not_know(db, saleor, client):
 def test_manifest_lists_the_console_and_the_webhooks_with_their_queries(db, client):
     manifest = client.get("/api/manifest").json()
     assert manifest["tokenTargetUrl"].startswith("http://testserver/")
-    assert [e["mount"] for e in manifest["extensions"]] == ["NAVIGATION_CUSTOMERS"]
+    from saleor_wechat_distribution.console.pages import PAGES
+
+    assert [e["mount"] for e in manifest["extensions"]] == [page.mount for page in PAGES]
     events = {e for w in manifest["webhooks"] for e in w["asyncEvents"]}
     assert {
         "ORDER_CREATED",
@@ -241,3 +243,29 @@ def test_a_voucher_deletion_reaches_the_coupon_task_under_the_plugin_voucher_id(
     with django_capture_on_commit_callbacks(execute=True):
         deliver(client, saleor, "VOUCHER_DELETED", {"voucher": {"id": gid("Voucher", 12)}})
     assert seen == ["12"]
+
+
+def test_a_failing_write_leaves_nothing_and_the_next_run_applies_it(
+    installed, saleor, client, program, chain, django_capture_on_commit_callbacks, monkeypatch
+):
+    from saleor_wechat_distribution.app.tasks import app_order_paid_task
+    from saleor_wechat_distribution.services import commissions as commission_services
+
+    order = saleor.add_order("o-8", ("l-1", 1, "100.00"), ("l-2", 1, "100.00"), ref=chain[2].referral_code)
+    real = commission_services.order_paid
+
+    def half_then_fail(**kwargs):
+        real(**kwargs)  # every row written...
+        raise RuntimeError("worker lost")  # ...then the task dies before commit
+
+    monkeypatch.setattr(commission_services, "order_paid", half_then_fail)
+    with django_capture_on_commit_callbacks(execute=True):  # jobs.enqueue logs an eager task's failure
+        assert deliver(client, saleor, "ORDER_PAID", order_event(order)).status_code == 200
+    event = InboundEvent.objects.get()
+    assert event.processed_at is None and "worker lost" in event.error
+    assert not Commission.objects.exists()  # rolled back with the event's processing
+    monkeypatch.setattr(commission_services, "order_paid", real)
+    app_order_paid_task(event.pk)
+    event.refresh_from_db()
+    assert event.processed_at is not None and event.error == ""
+    assert commissions(order) == {1: ({"frozen"}, D("20.00")), 2: ({"frozen"}, D("6.00"))}
