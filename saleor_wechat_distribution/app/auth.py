@@ -31,6 +31,7 @@ from ..domain.permissions import Permission
 from ..graphql.views import AuthenticationFailed
 from ..models import SaleorAppInstallation
 from ..ports import Principal
+from .instances import installation_for
 from .jwks import UnknownKey, signing_key
 from .orders import database_pk
 
@@ -52,9 +53,7 @@ def _claims(token: str) -> tuple[SaleorAppInstallation, dict]:
     except jwt.PyJWTError as error:
         raise AuthenticationFailed("Invalid token.") from error
     issuer = unverified.get("iss")
-    if not isinstance(issuer, str):
-        raise AuthenticationFailed("The token names no issuer.")
-    installation = SaleorAppInstallation.objects.filter(saleor_api_url=issuer).first()
+    installation = installation_for(issuer)
     if installation is None:
         raise AuthenticationFailed("The token's issuer is not a Saleor this App is installed in.")
     try:

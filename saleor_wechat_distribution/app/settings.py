@@ -7,8 +7,8 @@
 - ``CELERY_QUEUE``            the queue name (default ``celery``)
 - ``REDIS_URL``               the shared cache (WeChat access tokens, JWKS refresh throttle); recommended
 - ``ALLOWED_HOSTS``           comma-separated host names the server answers for (default ``*``)
-- ``WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS``  comma-separated Saleor API URLs that may install the App
-                              (empty: any)
+- ``WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS``  the API URL of the Saleor instance that may install the
+                              App (required; exactly one until rows are scoped per instance)
 """
 
 from __future__ import annotations
@@ -65,6 +65,10 @@ MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 
 WECHAT_DISTRIBUTION = {"auto_approve": False}
 WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS = _list("WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS")
+if len(WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS) != 1:  # instances.py: rows are not scoped per instance yet
+    raise ImproperlyConfigured(
+        "App mode serves one Saleor instance: set WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS to its API URL."
+    )
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TASK_ACKS_LATE = True

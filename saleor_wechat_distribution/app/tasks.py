@@ -19,13 +19,14 @@ from django.utils import timezone
 
 from .. import host_events, jobs
 from .. import task_names as names
-from ..models import InboundEvent, SaleorAppInstallation, WeChatIdentity
+from ..models import InboundEvent, WeChatIdentity
 from ..ports import OrderSnapshot
 from ..services import bindings as binding_services
 from ..services import commissions as commission_services
 from ..services import disputes as dispute_services
 from ..services.inbound_events import inbound_event_apply_once
 from . import orders
+from .instances import installation_for
 from .saleor_api import SaleorClient, SaleorUnavailable
 
 SOURCE_PREFIX = "saleor:"
@@ -56,9 +57,9 @@ def _handle(event_pk: int, work: Callable[[SaleorClient, dict[str, Any]], Effect
     event = InboundEvent.objects.filter(pk=event_pk).first()
     if event is None or event.processed_at is not None:
         return
-    installation = SaleorAppInstallation.objects.filter(saleor_api_url=event.headers.get("api_url")).first()
-    if installation is None:  # uninstalled since: nothing to read with
-        InboundEvent.objects.filter(pk=event_pk).update(error="The App is no longer installed.")
+    installation = installation_for(event.headers.get("api_url"))
+    if installation is None:  # uninstalled or no longer allowed since: nothing to read with
+        InboundEvent.objects.filter(pk=event_pk).update(error="The App is no longer installed or allowed.")
         return
     try:
         # Saleor sends the ``event`` field's value itself (``subscription { event { ... } }``)

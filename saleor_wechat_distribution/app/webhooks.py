@@ -18,7 +18,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 
 from .. import jobs
-from ..models import InboundEvent, SaleorAppInstallation
+from ..models import InboundEvent
+from .instances import installation_for
 from .signature import BadSignature, verify_webhook_signature
 from .subscriptions import BY_EVENT
 from .tasks import SOURCE_PREFIX  # importing tasks registers those jobs.enqueue sends
@@ -48,7 +49,7 @@ def webhook_view(request: HttpRequest) -> HttpResponse:
     if declared > MAX_BODY_BYTES:
         return _error("The request body is too large.", 413)
     api_url = (request.headers.get("Saleor-Api-Url") or "").strip()
-    installation = SaleorAppInstallation.objects.filter(saleor_api_url=api_url).first() if api_url else None
+    installation = installation_for(api_url)
     if installation is None:
         return _error("Can't find auth data for this Saleor API URL.", 401)
     event = (request.headers.get("Saleor-Event") or "").strip().upper()

@@ -9,6 +9,7 @@ import os
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from decimal import Decimal
@@ -35,7 +36,7 @@ def _get(path: str) -> tuple[int, bytes]:
 
 
 @pytest.fixture
-def app_processes(transactional_db) -> Iterator[None]:
+def app_processes(transactional_db, saleor) -> Iterator[None]:
     broker = redis_url()
     if broker is None or connection.vendor != "postgresql":
         pytest.skip("App mode's server test needs Redis and PostgreSQL")
@@ -44,6 +45,7 @@ def app_processes(transactional_db) -> Iterator[None]:
         "DJANGO_SETTINGS_MODULE": "saleor_wechat_distribution.app.settings",
         "DATABASE_URL": database_url(),
         "SECRET_KEY": "app-test-" + "s" * 40,
+        "WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS": saleor.api_url,
         "CELERY_BROKER_URL": broker,
         "CELERY_QUEUE": f"wd-app-test-{os.getpid()}-{time.monotonic_ns()}",
         "PYTHONPATH": str(ROOT),
@@ -69,24 +71,31 @@ def app_processes(transactional_db) -> Iterator[None]:
                 process.kill()
 
 
-def test_installed_app_turns_a_paid_order_webhook_into_commissions(app_processes, program, chain):
+def test_installed_app_turns_a_paid_order_webhook_into_commissions(app_processes, saleor, program, chain):
     manifest = json.loads(_get("/api/manifest")[1])
     assert manifest["tokenTargetUrl"] == f"{BASE}/app/register/"
-    with FakeSaleor() as saleor:
-        register = urllib.request.Request(
+    register = urllib.request.Request(
+        f"{BASE}/api/register", data=json.dumps({"auth_token": APP_TOKEN}).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Saleor-Api-Url": saleor.api_url},
+    )  # fmt: skip
+    with urllib.request.urlopen(register, timeout=10) as answer:
+        assert answer.status == 200
+    assert SaleorAppInstallation.objects.filter(saleor_api_url=saleor.api_url).exists()
+    with FakeSaleor() as other:  # a Saleor that is not the one the server is set up for
+        refused = urllib.request.Request(
             f"{BASE}/api/register", data=json.dumps({"auth_token": APP_TOKEN}).encode(), method="POST",
-            headers={"Content-Type": "application/json", "Saleor-Api-Url": saleor.api_url},
+            headers={"Content-Type": "application/json", "Saleor-Api-Url": other.api_url},
         )  # fmt: skip
-        with urllib.request.urlopen(register, timeout=10) as answer:
-            assert answer.status == 200
-        assert SaleorAppInstallation.objects.filter(saleor_api_url=saleor.api_url).exists()
-        order = saleor.add_order("srv-1", ("l-1", 1, "200.00"), ref=chain[2].referral_code)
-        event = {"__typename": "OrderPaid", "order": {"id": order["id"]}}
-        target = manifest["webhooks"][0]["targetUrl"]
-        assert post_webhook(target, saleor, "ORDER_PAID", event) == 200
-        assert post_webhook(target, saleor, "ORDER_PAID", event) == 200  # Saleor's retry
-        wait_for(lambda: Commission.objects.filter(order_id=order["id"]).count() == 2, timeout=180)
-        wait_for(lambda: InboundEvent.objects.filter(processed_at__isnull=False).count() == 1, timeout=60)
-        amounts = sorted(Commission.objects.filter(order_id=order["id"]).values_list("amount", flat=True))
-        assert amounts == [Decimal("6.00"), Decimal("20.00")]
-        assert InboundEvent.objects.count() == 1
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(refused, timeout=10)
+        assert error.value.code == 403
+    order = saleor.add_order("srv-1", ("l-1", 1, "200.00"), ref=chain[2].referral_code)
+    event = {"__typename": "OrderPaid", "order": {"id": order["id"]}}
+    target = manifest["webhooks"][0]["targetUrl"]
+    assert post_webhook(target, saleor, "ORDER_PAID", event) == 200
+    assert post_webhook(target, saleor, "ORDER_PAID", event) == 200  # Saleor's retry
+    wait_for(lambda: Commission.objects.filter(order_id=order["id"]).count() == 2, timeout=180)
+    wait_for(lambda: InboundEvent.objects.filter(processed_at__isnull=False).count() == 1, timeout=60)
+    amounts = sorted(Commission.objects.filter(order_id=order["id"]).values_list("amount", flat=True))
+    assert amounts == [Decimal("6.00"), Decimal("20.00")]
+    assert InboundEvent.objects.count() == 1

@@ -269,3 +269,14 @@ def test_a_failing_write_leaves_nothing_and_the_next_run_applies_it(
     event.refresh_from_db()
     assert event.processed_at is not None and event.error == ""
     assert commissions(order) == {1: ({"frozen"}, D("20.00")), 2: ({"frozen"}, D("6.00"))}
+
+
+def test_an_instance_taken_off_the_allowed_list_is_no_longer_trusted(installed, saleor, client, settings):
+    from saleor_wechat_distribution.app.auth import principal_from_token
+    from saleor_wechat_distribution.graphql.views import AuthenticationFailed
+
+    settings.WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS = ["https://the-real-shop.example/graphql/"]
+    assert deliver(client, saleor, "ORDER_PAID", {"order": {"id": gid("Order", "x")}}).status_code == 401
+    with pytest.raises(AuthenticationFailed):
+        principal_from_token(saleor.token(42))
+    assert not InboundEvent.objects.exists()
