@@ -5,7 +5,7 @@ The ids are the ones the plugin uses (global ids for orders, lines, products; th
 ``saleor-transaction-event:<pk>`` for a refund), so a program moved from plugin mode to App mode keeps
 recognising what it has already counted. Refunds: the Transaction API's ``REFUND_SUCCESS`` events, with
 the lines of the granted refund they answer when there is one (``domain/refund_lines.py`` does the
-arithmetic); legacy payments' refunds are not read yet (README, App mode).
+arithmetic); legacy payments' refunds, paired with refund fulfillments as the plugin pairs them.
 """
 
 from __future__ import annotations
@@ -36,7 +36,11 @@ query WeChatDistributionOrder($id: ID!) {{
     total {_TAXED}
     totalCharged {_MONEY}
     lines {{ {_LINE} }}
-    fulfillments {{ created }}
+    fulfillments {{
+      id created status totalRefundedAmount {_MONEY} shippingRefundedAmount {_MONEY}
+      lines {{ quantity orderLine {{ id }} }}
+    }}
+    payments {{ transactions {{ id kind isSuccess amount {_MONEY} }} }}
     transactions {{ events {{ id type amount {_MONEY} }} }}
     grantedRefunds {{
       id shippingCostsIncluded
@@ -47,6 +51,7 @@ query WeChatDistributionOrder($id: ID!) {{
 }}
 """
 REFUND_SUCCESS = "REFUND_SUCCESS"
+REFUND_FULFILLMENT_STATUSES = ("REFUNDED", "REFUNDED_AND_RETURNED")
 
 
 def database_pk(global_id: str | None) -> str | None:
@@ -119,17 +124,46 @@ def _lines_by_id(order: dict[str, Any]) -> dict[str, dict[str, Any]]:
     return {line["id"]: line for line in order.get("lines") or ()}
 
 
-def refunds(order: dict[str, Any]) -> list[RefundRecord]:
-    """Every successful Transaction API refund of the order (oldest first), lines where a grant names them."""
+def _pk_order(record: RefundRecord) -> int:
+    pk = record.refund_id.rsplit(":", 1)[1]
+    return int(pk) if pk.isdigit() else 0
+
+
+def _returned(order: dict[str, Any], refund_lines: Any) -> list[ReturnedLine]:
+    """(order line, quantity returned) pairs of a grant or a refund fulfillment -> ``line_amounts``' input."""
+    lines = _lines_by_id(order)
+    returned = []
+    for item in refund_lines or ():
+        line = lines.get((item.get("orderLine") or {}).get("id"))
+        if line is not None:
+            returned.append(
+                ReturnedLine(
+                    line_id=line["id"],
+                    ordered_quantity=int(line["quantity"]),
+                    returned_quantity=int(item["quantity"]),
+                    net_total=_amount(line, "totalPrice", "net", "amount"),
+                    gross_total=_amount(line, "totalPrice", "gross", "amount"),
+                )
+            )
+    return returned
+
+
+def _record(refund_id: str, amount: Decimal, currency: str, returned: list[ReturnedLine], shipping: Decimal):
+    per_line = line_amounts(returned, refunded=amount, currency=currency, shipping_gross=shipping)
+    if per_line is None:
+        return RefundRecord(refund_id, without_lines_amount(amount, shipping))
+    return RefundRecord(refund_id, amount, per_line)
+
+
+def transaction_refunds(order: dict[str, Any]) -> list[RefundRecord]:
+    """Transaction API: each ``REFUND_SUCCESS`` event, with the lines of the granted refund it answers."""
     grants = {}
     for grant in order.get("grantedRefunds") or ():
         for event in grant.get("transactionEvents") or ():
             grants[event["id"]] = grant
-    lines = _lines_by_id(order)
     currency = order["total"]["gross"]["currency"]
     records = []
-    events = [e for t in order.get("transactions") or () for e in t.get("events") or ()]
-    for event in events:
+    for event in [e for t in order.get("transactions") or () for e in t.get("events") or ()]:
         if event.get("type") != REFUND_SUCCESS:
             continue
         refund_id = f"saleor-transaction-event:{database_pk(event['id']) or event['id']}"
@@ -138,31 +172,53 @@ def refunds(order: dict[str, Any]) -> list[RefundRecord]:
         if grant is None:
             records.append(RefundRecord(refund_id, amount))
             continue
-        returned = [
-            ReturnedLine(
-                line_id=gl["orderLine"]["id"],
-                ordered_quantity=int(lines[gl["orderLine"]["id"]]["quantity"]),
-                returned_quantity=int(gl["quantity"]),
-                net_total=_amount(lines[gl["orderLine"]["id"]], "totalPrice", "net", "amount"),
-                gross_total=_amount(lines[gl["orderLine"]["id"]], "totalPrice", "gross", "amount"),
-            )
-            for gl in grant.get("lines") or ()
-            if gl["orderLine"]["id"] in lines
-        ]
         shipping = (
             _amount(order, "shippingPrice", "gross", "amount")
             if grant.get("shippingCostsIncluded")
             else Decimal(0)
         )
-        per_line = line_amounts(returned, refunded=amount, currency=currency, shipping_gross=shipping)
-        if per_line is None:
-            records.append(RefundRecord(refund_id, without_lines_amount(amount, shipping)))
-        else:
-            records.append(RefundRecord(refund_id, amount, per_line))
-    records.sort(
-        key=lambda r: int(r.refund_id.rsplit(":", 1)[1]) if r.refund_id.rsplit(":", 1)[1].isdigit() else 0
+        records.append(_record(refund_id, amount, currency, _returned(order, grant.get("lines")), shipping))
+    return sorted(records, key=_pk_order)
+
+
+def payment_refunds(order: dict[str, Any]) -> list[RefundRecord]:
+    """Legacy payments: each successful ``REFUND`` transaction, paired by amount (oldest first) with a
+    refund fulfillment whose lines say what was returned, as the plugin pairs them (``refunds.py``)."""
+    refunds = sorted(
+        (
+            (int(database_pk(t["id"]) or 0), t)
+            for p in order.get("payments") or ()
+            for t in p.get("transactions") or ()
+            if t.get("kind") == "REFUND" and t.get("isSuccess")
+        ),
+        key=lambda pair: pair[0],
     )
+    fulfillments = sorted(
+        (
+            f
+            for f in order.get("fulfillments") or ()
+            if f.get("status") in REFUND_FULFILLMENT_STATUSES and f.get("totalRefundedAmount") is not None
+        ),
+        key=lambda f: (f.get("created") or "", int(database_pk(f.get("id")) or 0)),
+    )
+    currency = order["total"]["gross"]["currency"]
+    records = []
+    for pk, transaction in refunds:
+        refund_id = f"saleor-payment-transaction:{pk}"
+        amount = _amount(transaction, "amount", "amount")
+        match = next((f for f in fulfillments if _amount(f, "totalRefundedAmount", "amount") == amount), None)
+        if match is None:
+            records.append(RefundRecord(refund_id, amount))
+            continue
+        fulfillments.remove(match)
+        shipping = _amount(match, "shippingRefundedAmount", "amount")
+        records.append(_record(refund_id, amount, currency, _returned(order, match.get("lines")), shipping))
     return records
+
+
+def refunds(order: dict[str, Any]) -> list[RefundRecord]:
+    """Every successful refund of the order, in the plugin's order (``saleor_adapter/refunds.refunds_of``)."""
+    return transaction_refunds(order) + payment_refunds(order)
 
 
 def first_fulfilled_at(order: dict[str, Any]) -> datetime | None:

@@ -50,3 +50,28 @@ def test_both_adapters_read_the_same_order_and_the_same_refunds(
     assert len(plugin_refunds) == 1 and plugin_refunds[0].line_amounts is not None
     assert app_orders.refunds(answer) == plugin_refunds
     assert app_orders.order_snapshot(answer) == _plugin_snapshot(data["order"])  # charged after the refund
+
+
+def test_both_adapters_read_the_same_legacy_payment_refunds(
+    order_with_lines, payment_txn_captured, staff_api_client, permission_group_manage_orders
+):
+    """Saleor's legacy payments: the refund transaction paired with its refund fulfillment's lines."""
+    from graphql_relay import to_global_id
+
+    from .test_refunds_and_disputes import LEGACY_REFUND
+
+    order = order_with_lines
+    permission_group_manage_orders.user_set.add(staff_api_client.user)
+    order_id = to_global_id("Order", str(order.pk))
+    line = order.lines.order_by("pk").first()
+    response = staff_api_client.post_graphql(
+        LEGACY_REFUND,
+        {"order": order_id, "input": {"orderLines": [
+            {"orderLineId": to_global_id("OrderLine", str(line.pk)), "quantity": line.quantity}]}},
+    )  # fmt: skip
+    assert get_graphql_content(response)["data"]["orderFulfillmentRefundProducts"]["errors"] == []
+    answer = get_graphql_content(staff_api_client.post_graphql(app_orders.ORDER_QUERY, {"id": order_id}))
+    plugin_refunds = refunds_of(order)
+    assert len(plugin_refunds) == 1 and plugin_refunds[0].refund_id.startswith("saleor-payment-transaction:")
+    assert plugin_refunds[0].line_amounts is not None
+    assert app_orders.refunds(answer["data"]["order"]) == plugin_refunds
