@@ -53,7 +53,11 @@ def test_both_adapters_read_the_same_order_and_the_same_refunds(
 
 
 def test_both_adapters_read_the_same_legacy_payment_refunds(
-    order_with_lines, payment_txn_captured, staff_api_client, permission_group_manage_orders
+    order_with_lines,
+    payment_txn_captured,
+    staff_api_client,
+    permission_group_manage_orders,
+    permission_manage_users,
 ):
     """Saleor's legacy payments: the refund transaction paired with its refund fulfillment's lines."""
     from graphql_relay import to_global_id
@@ -62,6 +66,8 @@ def test_both_adapters_read_the_same_legacy_payment_refunds(
 
     order = order_with_lines
     permission_group_manage_orders.user_set.add(staff_api_client.user)
+    # what the App holds (its manifest asks for both): the customer's private metadata needs MANAGE_USERS
+    permission_group_manage_orders.permissions.add(permission_manage_users)
     order_id = to_global_id("Order", str(order.pk))
     line = order.lines.order_by("pk").first()
     response = staff_api_client.post_graphql(
