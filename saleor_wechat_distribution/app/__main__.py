@@ -57,6 +57,15 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
+    from django.core.exceptions import ImproperlyConfigured
+
+    try:
+        from django.conf import settings
+
+        settings.INSTALLED_APPS  # noqa: B018 - reading it loads the settings: a missing variable shows here
+    except ImproperlyConfigured as error:
+        print(f"wechat-distribution-app: {error}", file=sys.stderr)
+        return 2
     if args.command == "worker":
         return _worker(beat=not args.no_beat)
     _migrate()

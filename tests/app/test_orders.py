@@ -33,3 +33,17 @@ def test_legacy_refunds_pair_with_the_refund_fulfillment_of_the_same_amount():
     assert first.amount == D("50") and first.line_amounts == {gid("OrderLine", "a"): D("50.00")}
     assert second.refund_id == "saleor-payment-transaction:9"  # no fulfillment of 20: spread by amount
     assert second.amount == D("20") and second.line_amounts is None
+
+
+def test_the_server_says_which_setting_is_missing_instead_of_a_traceback(monkeypatch, capsys):
+    import subprocess
+    import sys
+
+    env = {
+        k: v for k, v in __import__("os").environ.items() if k not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE")
+    }
+    run = subprocess.run(
+        [sys.executable, "-m", "saleor_wechat_distribution.app", "migrate"], env=env, capture_output=True,
+        text=True, timeout=60,
+    )  # fmt: skip
+    assert run.returncode == 2 and "SECRET_KEY" in run.stderr and "Traceback" not in run.stderr
