@@ -1,4 +1,5 @@
-"""Streaming CSV exports for auditors (staff with MANAGE_ORDERS): the network and the ledger.
+"""Streaming CSV exports for auditors (staff with MANAGE_ORDERS): the network, the ledger and the
+commissions (filtered as on the console's money page, :mod:`.commission_export`).
 
 Authentication is the host's (the same authenticator as the GraphQL view). Text cells that a spreadsheet
 would run as a formula are neutralised.
@@ -12,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from django.http import HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
 from django.utils import timezone
 
+from .commission_export import ExportRefused, commission_export
 from .domain.permissions import Permission
 from .graphql.views import AuthenticationFailed, Authenticator
 from .selectors.exports import LEDGER_COLUMNS, NETWORK_COLUMNS, ledger_rows, network_rows
@@ -42,7 +44,7 @@ def _stream(columns: list[str], rows: Iterable[list[object]]) -> Iterator[str]:
 def audit_export_view(request: HttpRequest, kind: str, *, authenticate: Authenticator) -> HttpResponse:
     if request.method != "GET":
         return JsonResponse({"error": "GET only"}, status=405)
-    if kind not in EXPORTS:
+    if kind not in EXPORTS and kind != "commissions":
         return JsonResponse({"error": "unknown export"}, status=404)
     try:
         principal = authenticate(request)
@@ -52,8 +54,15 @@ def audit_export_view(request: HttpRequest, kind: str, *, authenticate: Authenti
         return JsonResponse({"error": "sign in"}, status=401)
     if not principal.has_perms(Permission.MANAGE_ORDERS):
         return JsonResponse({"error": "MANAGE_ORDERS required"}, status=403)
-    columns, rows = EXPORTS[kind]
-    response = StreamingHttpResponse(_stream(columns, rows()), content_type="text/csv; charset=utf-8")
+    if kind == "commissions":  # the console's money page, with its filters
+        try:
+            columns, rows = commission_export(request.GET)
+        except ExportRefused as error:
+            return JsonResponse({"error": str(error)}, status=400)
+    else:
+        columns, make_rows = EXPORTS[kind]
+        rows = make_rows()
+    response = StreamingHttpResponse(_stream(columns, rows), content_type="text/csv; charset=utf-8")
     stamp = timezone.now().strftime("%Y%m%d-%H%M%S")
     response["Content-Disposition"] = f'attachment; filename="wechat-distribution-{kind}-{stamp}.csv"'
     return response

@@ -41,6 +41,8 @@ class ConsoleSite:
     unavailable: str = ""
     #: the sandbox's fake dashboard (a page opened on its own offers it)
     dashboard_url: str | None = None
+    #: the channel whose program the pages edit (the route's channel under Saleor)
+    channel: str | None = None
 
 
 def dispatch(request: HttpRequest, route: str, site: ConsoleSite) -> HttpResponse | None:
@@ -78,8 +80,11 @@ def manifest_view(request: HttpRequest, prefix: str, site: ConsoleSite) -> HttpR
 
 
 def _labels() -> list[dict]:
+    """The pages the App's home lists: not the widgets, which need the object of their details page."""
     pages = []
     for page in PAGES:
+        if page.target != "APP_PAGE":
+            continue
         labels = {}
         for language, locale in (("en", "en"), ("zh-hans", "zh-Hans")):
             with translation.override(language):
@@ -95,5 +100,6 @@ def _page(request: HttpRequest, prefix: str, site: ConsoleSite, slug: str) -> Ht
         "page": slug,
         "pages": _labels(),
         "dashboardUrl": site.dashboard_url,
+        "channel": site.channel,
     }
     return render_page(request, STATIC, base_href=prefix + CONSOLE_PATH, config=config)

@@ -25,7 +25,13 @@ from .pages import PAGES
 #: the App's identifier in Saleor (``App.identifier``): our route accepts AppBridge tokens of this App only
 APP_IDENTIFIER = "wechat.distribution"
 APP_NAME = "WeChat distribution"
-APP_PERMISSIONS = (Permission.MANAGE_USERS, Permission.MANAGE_ORDERS, Permission.MANAGE_DISCOUNTS)
+#: MANAGE_PLUGINS: the program page edits the program's settings and commission rules (DESIGN.md §2)
+APP_PERMISSIONS = (
+    Permission.MANAGE_USERS,
+    Permission.MANAGE_ORDERS,
+    Permission.MANAGE_DISCOUNTS,
+    Permission.MANAGE_PLUGINS,
+)
 REQUIRED_SALEOR_VERSION = ">=3.20"
 DISTRIBUTION = "saleor-wechat-distribution"
 

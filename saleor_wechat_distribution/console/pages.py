@@ -39,6 +39,25 @@ PAGES: tuple[ConsolePage, ...] = (
         "NAVIGATION_CUSTOMERS",
         (Permission.MANAGE_USERS,),
     ),
+    ConsolePage("money", _("Money"), "NAVIGATION_ORDERS", (Permission.MANAGE_ORDERS,)),
+    ConsolePage(
+        "order-distribution",
+        _("Distribution"),
+        "ORDER_DETAILS_WIDGETS",
+        (Permission.MANAGE_ORDERS,),
+        target="WIDGET",
+        since=(3, 22),
+    ),
+    ConsolePage("program", _("Distribution program"), "NAVIGATION_CUSTOMERS", (Permission.MANAGE_PLUGINS,)),
+    ConsolePage("network-import", _("Network import"), "NAVIGATION_CUSTOMERS", (Permission.MANAGE_USERS,)),
+    ConsolePage(
+        "customer-distribution",
+        _("Distribution"),
+        "CUSTOMER_DETAILS_WIDGETS",
+        (Permission.MANAGE_USERS,),
+        target="WIDGET",
+        since=(3, 22),
+    ),
 )
 
 

@@ -95,8 +95,8 @@ MESSAGES: dict[CommissionErrorCode, str] = {
 }
 
 
-def _error(code: CommissionErrorCode, field: str) -> DistributionError:
-    return DistributionError(code, MESSAGES[code], field=field)
+def _error(code: CommissionErrorCode, field: str, index: int | None = None) -> DistributionError:
+    return DistributionError(code, MESSAGES[code], field=field, index=index)
 
 
 def _require_decimal(value: object, name: str) -> None:
@@ -221,6 +221,9 @@ def validate_rules(rules: Sequence[CommissionRule], depth: int) -> None:
     4. the rates paid on one sale, over all levels, are at most 100 % (``RATES_EXCEED_TOTAL``,
        ``rate``).
 
+    The error's ``index`` is the position of the rule it is about (for 4, the scope's last rule with a
+    rate), so an editor shows it next to that rule.
+
     Check 4 resolves rules the way :func:`compute_commissions` does, for every scope that appears in the
     rules plus the unscoped default, so it covers a scope's own rates, its fallbacks to less specific
     rules (down to the level defaults), and every mix of distributor kinds across levels (each level's
@@ -230,14 +233,18 @@ def validate_rules(rules: Sequence[CommissionRule], depth: int) -> None:
     base for those.
     """
     validate_depth(depth)
-    for rule in rules:
-        _validate_rule(rule, depth)
+    for index, rule in enumerate(rules):
+        try:
+            _validate_rule(rule, depth)
+        except DistributionError as error:
+            error.index = index
+            raise
 
     seen: set[tuple[int, str | None, str | None, str | None]] = set()
-    for rule in rules:
+    for index, rule in enumerate(rules):
         key = (rule.level, *rule.scope)
         if key in seen:
-            raise _error(CommissionErrorCode.RULE_CONFLICT, "rules")
+            raise _error(CommissionErrorCode.RULE_CONFLICT, "rules", index)
         seen.add(key)
 
     kinds: list[str | None] = [None, *sorted({r.distributor_kind for r in rules if r.distributor_kind})]
@@ -258,7 +265,21 @@ def validate_rules(rules: Sequence[CommissionRule], depth: int) -> None:
                 for kind in kinds
             )
         if total > PERCENT:
-            raise _error(CommissionErrorCode.RATES_EXCEED_TOTAL, "rate")
+            raise _error(
+                CommissionErrorCode.RATES_EXCEED_TOTAL, "rate", _last_rated(rules, product_id, category_id)
+            )
+
+
+def _last_rated(
+    rules: Sequence[CommissionRule], product_id: str | None, category_id: str | None
+) -> int | None:
+    """The index of the last rule with a rate in a product/category scope (where an editor shows an
+    error about the scope's total), or None."""
+    found = None
+    for index, rule in enumerate(rules):
+        if rule.rate is not None and (rule.product_id, rule.category_id) == (product_id, category_id):
+            found = index
+    return found
 
 
 def _rate_of(rule: CommissionRule | None) -> Decimal:

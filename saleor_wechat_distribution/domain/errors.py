@@ -30,14 +30,18 @@ class DistributorErrorCode(StrEnum):
 class DistributionError(Exception):
     """A business rule refused an operation; nothing was changed.
 
-    ``message`` is a translatable, user-facing string (lazy under Django); ``field`` names the input.
+    ``message`` is a translatable, user-facing string (lazy under Django); ``field`` names the input;
+    ``index`` the item of an input list it is about (a rule of a rule set), when there is one.
     """
 
-    def __init__(self, code: Enum, message: str, *, field: str | None = None) -> None:
+    def __init__(
+        self, code: Enum, message: str, *, field: str | None = None, index: int | None = None
+    ) -> None:
         super().__init__(str(message))
         self.code = code
         self.message = message
         self.field = field
+        self.index = index
 
 
 class CommissionErrorCode(StrEnum):

@@ -48,6 +48,8 @@ class ChannelProgram(models.Model):
     storefront_base_url = models.URLField(blank=True, default="")
     #: the app id (Official Account or mini program) whose openids payouts go to
     payout_app_id = models.CharField(max_length=32, blank=True, default="")
+    #: applications become active at once; None: the host's setting decides (``conf.ProgramConfig``)
+    auto_approve_distributors = models.BooleanField(null=True, blank=True, default=None)
     updated_at = models.DateTimeField(auto_now=True)
     updated_by = models.CharField(max_length=64, blank=True, default="")
 

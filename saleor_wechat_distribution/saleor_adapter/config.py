@@ -216,15 +216,22 @@ def as_mapping(items: Iterable[Mapping[str, Any]] | None) -> dict[str, Any]:
 
 
 def dashboard_items(
-    shown: Iterable[Mapping[str, Any]], stored: Iterable[Mapping[str, Any]] | None, currency: str | None
+    shown: Iterable[Mapping[str, Any]],
+    stored: Iterable[Mapping[str, Any]] | None,
+    currency: str | None,
+    current: Mapping[str, Any] | None = None,
 ) -> list[dict[str, Any]]:
     """What the dashboard shows of a channel's configuration (Saleor's items, already obfuscated by
     Saleor): each secret as Saleor shows a secret, but of the secret itself rather than of its sealed
-    text (read from the ``stored`` items, opened in memory only), and money labels in ``currency``."""
+    text (read from the ``stored`` items, opened in memory only), and money labels in ``currency``;
+    ``current``: the program's values now (``program_form.program_form_values``), shown instead of the
+    stored ones, which the API may have changed since."""
     stored_values = {i.get("name"): i.get("value") for i in stored or () if isinstance(i, Mapping)}
     items = []
     for item in shown:
         item, spec = dict(item), SPECS.get(item.get("name"))
+        if spec is not None and current and spec.name in current:
+            item["value"] = current[spec.name]
         if spec is not None and spec.name in SECRET_NAMES:
             item["value"] = shown_secret(stored_values.get(spec.name))
         if spec is not None and spec.unit == CURRENCY:

@@ -21,6 +21,7 @@ from django.db import transaction
 from django.http import HttpResponse, JsonResponse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from saleor.core.db.connection import allow_writer
 from saleor.order import OrderChargeStatus
 from saleor.plugins.base_plugin import BasePlugin, ConfigurationTypeField
 from saleor.plugins.error_codes import PluginErrorCode
@@ -29,6 +30,7 @@ from .. import host_events, jobs, task_names
 from ..domain.errors import DistributionError
 from ..domain.referrals import REF_METADATA_KEY
 from . import config, routes
+from .program_form import form_changes, program_form_values
 from .program_sync import sync_program
 from .sealed_config import seal_items
 from .vouchers import voucher_event
@@ -96,6 +98,7 @@ class WeChatDistributionPlugin(BasePlugin):
         app of the ``pluginUpdate`` request), which the program records as ``updatedBy``."""
         from .auth import principal_of_requestor
 
+        before = [dict(item) for item in plugin_configuration.configuration or []]  # Saleor updates in place
         with transaction.atomic():
             saved = super().save_plugin_configuration(plugin_configuration, cleaned_data)
             channel = getattr(plugin_configuration, "channel", None)
@@ -106,6 +109,7 @@ class WeChatDistributionPlugin(BasePlugin):
                         channel.currency_code,
                         plugin_configuration.configuration,
                         actor=principal_of_requestor(self.requestor),
+                        changed=form_changes(before, plugin_configuration.configuration),
                     )
                 except DistributionError as error:
                     raise ValidationError(
@@ -130,7 +134,10 @@ class WeChatDistributionPlugin(BasePlugin):
         db_config = getattr(self, "db_config", None)
         stored = db_config.configuration if db_config is not None else []
         currency = getattr(self.channel, "currency_code", None)
-        return config.dashboard_items(self.configuration or [], stored, currency)
+        slug = getattr(self.channel, "slug", None)
+        with allow_writer():  # our tables: the program as the API left it (no replica lag)
+            current = program_form_values(slug) if slug else None
+        return config.dashboard_items(self.configuration or [], stored, currency, current)
 
     # --- HTTP ------------------------------------------------------------------------------------------
 

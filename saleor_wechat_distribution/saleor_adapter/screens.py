@@ -41,6 +41,7 @@ def console(request: HttpRequest, route: str, *, plugin_id: str, channel: str | 
         verify_registration=verify_in_saleor,
         graphql_url=graphql_url(plugin_id, channel) if channel else None,
         unavailable="" if channel else NO_ACTIVE_CHANNEL,
+        channel=channel,
     )
     return console_http.dispatch(request, route, site)
 

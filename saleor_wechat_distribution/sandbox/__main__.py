@@ -91,6 +91,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"Demo storefronts (public: {{ storefront(slug: ...) {{ title }} }}): {', '.join(storefronts)}")
     root = f"http://{args.host}:{args.port}/"
     print(f"Staff console in a stand-in of the Saleor dashboard: {root}dashboard/?page=distributors")
+    print(f"  withdrawals, commissions, disputes: {root}dashboard/?page=money")
     print(f"Saleor App manifest (for a real Saleor that can reach this host): {root}app/manifest.json")
     settings.SANDBOX_PUBLIC_URL = root.rstrip("/")
     if not args.no_serve and not os.environ.get("SANDBOX_REAL_WECHAT"):

@@ -8,7 +8,8 @@ to the running page; ``notification`` actions become toasts. Pick a staff user: 
 permission, one without MANAGE_USERS (to see a refusal).
 
 Query parameters: ``page`` (a console page's slug, empty = the App's home), ``user`` (``staff`` /
-``support``), ``locale`` (``en`` / ``zh-Hans``), ``theme`` (``light`` / ``dark``).
+``support`` / ``crm``), ``locale`` (``en`` / ``zh-Hans``), ``theme`` (``light`` / ``dark``), and a widget's
+object (``orderId``...), passed on to the page as Saleor passes it.
 """
 
 from __future__ import annotations
@@ -24,13 +25,16 @@ from ..console.pages import PAGES, page_by_slug
 from ..ports import Principal
 from .app_tokens import SANDBOX_APP_ID, issue_app_token
 from .dashboard_page import PAGE_TEMPLATE
-from .seed import STAFF, SUPPORT_STAFF
+from .seed import CUSTOMERS_STAFF, STAFF, SUPPORT_STAFF
 
 USERS: dict[str, tuple[str, Principal]] = {
     "staff": ("staff@brand.example: every permission", STAFF),
     "support": ("support@brand.example: MANAGE_ORDERS only (no MANAGE_USERS)", SUPPORT_STAFF),
+    "crm": ("crm@brand.example: MANAGE_USERS only (no MANAGE_ORDERS)", CUSTOMERS_STAFF),
 }
 LOCALES = {"en": "English", "zh-Hans": "简体中文"}
+#: what Saleor's dashboard passes to a widget (``AppDetailsUrlMountQueryParams``)
+WIDGET_PARAMETERS = ("orderId", "customerId", "productId")
 THEMES = {"light": "Light", "dark": "Dark"}
 
 
@@ -54,6 +58,8 @@ def fake_dashboard_view(request: HttpRequest) -> HttpResponse:
     api_url = request.build_absolute_uri("/graphql/")
     token = issue_app_token(USERS[user][1], issuer=api_url)
     params = {"domain": request.get_host(), "saleorApiUrl": api_url, "id": SANDBOX_APP_ID}
+    # a widget's object, as Saleor's dashboard adds it to the iframe's URL (``orderId`` on an order page)
+    params |= {k: request.GET[k][:200] for k in WIDGET_PARAMETERS if request.GET.get(k)}
     frame = "/console/" + (f"{page.slug}/" if page else "")
     links = [("", "WeChat distribution (app)"), *((p.slug, str(p.label)) for p in PAGES)]
     nav = "".join(

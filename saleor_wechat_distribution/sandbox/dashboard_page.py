@@ -100,6 +100,7 @@ document.getElementById("theme").addEventListener("change", (e) => {{
 const src = new URL(state.frameUrl, origin);
 src.searchParams.set("theme", state.theme);
 src.searchParams.set("locale", state.locale);
+src.hash = window.location.hash;  // a view inside the page (e.g. #/network)
 frame.src = src.toString();
 </script>
 </body>

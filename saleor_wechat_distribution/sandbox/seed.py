@@ -26,6 +26,10 @@ STAFF = Principal(user_id=1, email="staff@brand.example", is_staff=True, permiss
 SUPPORT_STAFF = Principal(
     user_id=2, email="support@brand.example", is_staff=True, permissions=frozenset({Permission.MANAGE_ORDERS})
 )
+#: a staff member who manages customers but not orders: the console's money pages refuse them
+CUSTOMERS_STAFF = Principal(
+    user_id=3, email="crm@brand.example", is_staff=True, permissions=frozenset({Permission.MANAGE_USERS})
+)
 NEW_CUSTOMER = Principal(user_id=9001, email="new.customer@example.com")
 
 # (user id, display name, kind, parent user id or None, final status)

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Q, QuerySet
+from datetime import datetime
+
+from django.core.cache import cache
+from django.db.models import Count, Q, QuerySet, Sum
 
 from ..db.rows import fetch_one
 from ..domain.distributors import MEMBER_STATUSES, DistributorKind, DistributorStatus
@@ -57,13 +60,23 @@ def distributor_list(
     status: DistributorStatus | None = None,
     kind: DistributorKind | None = None,
     search: str | None = None,
+    level: int | None = None,
+    joined_from: datetime | None = None,
+    joined_to: datetime | None = None,
 ) -> QuerySet[Distributor]:
-    """Staff listing, newest first."""
+    """Staff listing, newest first. ``joined_from`` is included, ``joined_to`` excluded (``created_at``:
+    when the distributor applied or was imported)."""
     qs = Distributor.objects.all()
     if status is not None:
         qs = qs.filter(status=status.value)
     if kind is not None:
         qs = qs.filter(kind=kind.value)
+    if level is not None:
+        qs = qs.filter(depth=level)
+    if joined_from is not None:
+        qs = qs.filter(created_at__gte=joined_from)
+    if joined_to is not None:
+        qs = qs.filter(created_at__lt=joined_to)
     if search:
         term = search.strip()
         qs = qs.filter(
@@ -78,3 +91,50 @@ def distributor_get_by_key(*, key: str) -> Distributor | None:
         Distributor.objects.filter(external_id=key).first()
         or Distributor.objects.filter(external_id__isnull=True, referral_code=key).first()
     )
+
+
+def distributor_children(*, parent: Distributor | None) -> QuerySet[Distributor]:
+    """One level of the network: the distributors directly under ``parent`` (None: the brand), every
+    status, in path order (a (depth, path) index range: a page costs the same at any size)."""
+    if parent is None:
+        return Distributor.objects.filter(depth=1).order_by("path")
+    return Distributor.objects.filter(path__startswith=parent.path, depth=parent.depth + 1).order_by("path")
+
+
+#: subtrees larger than this have their per-level counts cached for LEVEL_COUNTS_TTL seconds: counting
+#: them is a scan of the subtree, which the brand's network browser would repeat on every page
+LEVEL_COUNTS_CACHED_ABOVE = 10_000
+LEVEL_COUNTS_TTL = 60
+
+
+def _level_counts_query(parent: Distributor | None) -> dict[int, int]:
+    qs = Distributor.objects.all()
+    base = 0
+    if parent is not None:
+        qs = qs.filter(path__startswith=parent.path, depth__gt=parent.depth)
+        base = parent.depth
+    rows = qs.values("depth").annotate(n=Count("pk")).order_by("depth")
+    return {row["depth"] - base: row["n"] for row in rows}
+
+
+def _network_size_estimate() -> int:
+    """The approved network plus the roots: the roots' maintained team sizes (one small index range)."""
+    row = Distributor.objects.filter(depth=1).aggregate(team=Sum("team_size"), roots=Count("pk"))
+    return (row["team"] or 0) + row["roots"]
+
+
+def network_level_counts(*, parent: Distributor | None) -> dict[int, int]:
+    """Distributors of every status per level below ``parent`` (None: the brand; 1 = directly under it).
+
+    A large subtree's counts come from the cache (at most ``LEVEL_COUNTS_TTL`` seconds old): the network
+    browser shows them on every page, and counting a million rows per request would not stay fast.
+    """
+    size = _network_size_estimate() if parent is None else parent.team_size
+    if size <= LEVEL_COUNTS_CACHED_ABOVE:
+        return _level_counts_query(parent)
+    key = f"wd:network-levels:{parent.path if parent is not None else 'brand'}"
+    counts = cache.get(key)
+    if counts is None:
+        counts = _level_counts_query(parent)
+        cache.set(key, counts, LEVEL_COUNTS_TTL)
+    return {int(level): n for level, n in counts.items()}

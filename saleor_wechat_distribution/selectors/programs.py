@@ -3,7 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..conf import channel_is_active
+from ..conf import channel_is_active, get_config
 from ..db.rows import fetch_one
 from ..domain.referrals import BindingOverride, BindingPolicy, BindingTrigger, CodePriority
 from ..models import ChannelProgram, CommissionRule
@@ -16,6 +16,20 @@ def program_for_channel(*, channel: str) -> ChannelProgram:
     """
     program = fetch_one(ChannelProgram, "channel = %s", [channel])
     return program if program is not None else ChannelProgram(channel=channel, version=0)
+
+
+def distributor_auto_approve(*, channel: str | None) -> bool:
+    """Whether applications in ``channel`` become active at once: the channel's program says so when
+    staff set it (the console's program page, or the host's settings form), else the host's setting."""
+    program = fetch_one(ChannelProgram, "channel = %s", [channel]) if channel else None
+    return program_auto_approves(program) if program is not None else get_config(channel).auto_approve
+
+
+def program_auto_approves(program: ChannelProgram) -> bool:
+    """:func:`distributor_auto_approve` of a program already read."""
+    if program.auto_approve_distributors is not None:
+        return program.auto_approve_distributors
+    return get_config(program.channel).auto_approve
 
 
 def program_in_force(*, channel: str) -> ChannelProgram | None:

@@ -12,7 +12,6 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .. import locks
-from ..conf import get_config
 from ..db.distributors import distributors_of_user_or_code
 from ..db.tree import (
     adjust_team_size,
@@ -36,6 +35,7 @@ from ..domain.errors import DistributionError
 from ..domain.errors import DistributorErrorCode as Code
 from ..models import Distributor, DistributorEvent
 from ..ports import Principal
+from ..selectors.programs import distributor_auto_approve
 from .distributor_events import distributor_event_record, distributor_events_record
 
 #: treebeard paths are 255 characters of 4-character steps
@@ -121,7 +121,7 @@ def distributor_apply(
         raise DistributionError(Code.NOT_A_CUSTOMER, _("Sign in to apply."))
     name = _clean_display_name(display_name)
     kind = _clean_kind(kind)
-    auto_approve = get_config(channel).auto_approve
+    auto_approve = distributor_auto_approve(channel=channel)
 
     with transaction.atomic():
         locks.tree_write_shared()

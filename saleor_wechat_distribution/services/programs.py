@@ -70,6 +70,18 @@ def _as_domain(rule: CommissionRule | RuleInput) -> policy.CommissionRule:
         raise DistributionError(Code.INVALID, policy.MESSAGES[Code.INVALID], field="rate") from None
 
 
+def _as_domain_rules(rules: list[CommissionRule] | list[RuleInput]) -> list[policy.CommissionRule]:
+    """The rules as the domain's, an error naming the position of the rule it is about (``index``)."""
+    domain_rules = []
+    for index, rule in enumerate(rules):
+        try:
+            domain_rules.append(_as_domain(rule))
+        except DistributionError as error:
+            error.index = index
+            raise
+    return domain_rules
+
+
 def _bump(program: ChannelProgram, actor: Principal) -> None:
     ChannelProgram.objects.filter(pk=program.pk).update(
         version=F("version") + 1, updated_by=actor.actor_label
@@ -86,7 +98,7 @@ def commission_rules_set(*, actor: Principal, channel: str, rules: list[RuleInpu
         )
     with transaction.atomic():
         program = _program_for_update(channel)
-        domain_rules = [_as_domain(r) for r in rules]
+        domain_rules = _as_domain_rules(rules)
         policy.validate_rules(domain_rules, program.commission_depth)
         _check_fixed_amount_precision(domain_rules, program.currency)
         current = list(CommissionRule.objects.filter(channel=program.channel))
@@ -118,12 +130,13 @@ def _rule_key(rule: CommissionRule | policy.CommissionRule) -> tuple:
 
 def _check_fixed_amount_precision(rules: list[policy.CommissionRule], currency: str) -> None:
     places = currency_precision(currency)
-    for rule in rules:
+    for index, rule in enumerate(rules):
         if rule.fixed_amount is not None and rule.fixed_amount != round(rule.fixed_amount, places):
             raise DistributionError(
                 Code.AMOUNT_INVALID,
                 _("The fixed amount has more decimals than %(currency)s allows.") % {"currency": currency},
                 field="fixedAmount",
+                index=index,
             )
 
 
@@ -144,7 +157,7 @@ EDITABLE = {
     "commission_depth", "freeze_days", "base_includes_shipping", "self_purchase_earns", "binding_trigger",
     "binding_validity_days", "binding_protection_days", "binding_override", "code_priority",
     "withdrawal_minimum", "withdrawal_daily_limit", "withdrawal_auto_approve_below", "payout_method",
-    "payout_app_id", "currency", "storefront_base_url",
+    "payout_app_id", "currency", "storefront_base_url", "auto_approve_distributors",
 }  # fmt: skip
 
 
@@ -218,6 +231,8 @@ def _clean_setting(name: str, value: Any) -> Any:
         return value
     if name in ("base_includes_shipping", "self_purchase_earns"):
         return bool(value)
+    if name == "auto_approve_distributors":
+        return None if value is None else bool(value)  # None: the host's setting decides
     return str(value or "")[:32]
 
 

@@ -96,7 +96,7 @@ def installed(
                 "input": {
                     "appName": "WeChat distribution",
                     "manifestUrl": manifest_url,
-                    "permissions": ["MANAGE_USERS", "MANAGE_ORDERS", "MANAGE_DISCOUNTS"],
+                    "permissions": ["MANAGE_USERS", "MANAGE_ORDERS", "MANAGE_DISCOUNTS", "MANAGE_PLUGINS"],
                     "activateAfterInstallation": True,
                 }
             },
@@ -111,16 +111,44 @@ def test_saleor_installs_the_app_from_our_manifest(installed):
     assert app.is_active and app.is_installed and app.type == "thirdparty"
     assert app.app_url == "https://example.com/plugins/wechat.distribution/console/"
     codenames = sorted(p.codename for p in app.permissions.all())
-    assert codenames == ["manage_discounts", "manage_orders", "manage_users"]
+    assert codenames == ["manage_discounts", "manage_orders", "manage_plugins", "manage_users"]
     extensions = {extension.url: extension for extension in AppExtension.objects.filter(app=app)}
     for url, label, mount, permission in (
         ("/distributors/", "Distributors", "navigation_customers", "manage_users"),
         ("/coupons/", "Card-pack coupons", "navigation_discounts", "manage_discounts"),
         ("/storefronts/", "Storefronts and Official Accounts", "navigation_customers", "manage_users"),
+        ("/program/", "Distribution program", "navigation_customers", "manage_plugins"),
+        ("/network-import/", "Network import", "navigation_customers", "manage_users"),
     ):
         extension = extensions[url]
         assert (extension.label, extension.mount, extension.target) == (label, mount, "app_page")
         assert [p.codename for p in extension.permissions.all()] == [permission]
+    described = {
+        e.url: (e.label, e.mount, e.target, [p.codename for p in e.permissions.all()])
+        for e in AppExtension.objects.filter(app=app)
+    }
+    assert described["/distributors/"] == (
+        "Distributors",
+        "navigation_customers",
+        "app_page",
+        ["manage_users"],
+    )
+    assert described["/money/"] == ("Money", "navigation_orders", "app_page", ["manage_orders"])
+    # the order page's widget (Saleor 3.22+ accepts it)
+    assert described["/order-distribution/"] == (
+        "Distribution",
+        "order_details_widgets",
+        "widget",
+        ["manage_orders"],
+    )
+    # the customer widget (Saleor 3.22+ accepts WIDGET targets on CUSTOMER_DETAILS_WIDGETS)
+    widget = extensions["/customer-distribution/"]
+    assert (widget.label, widget.mount, widget.target) == (
+        "Distribution",
+        "customer_details_widgets",
+        "widget",
+    )
+    assert [p.codename for p in widget.permissions.all()] == ["manage_users"]
     # Saleor fetched the manifest, then posted the App's token to our tokenTargetUrl, which verified it
     methods = [(method, urlsplit(url).path) for method, url, _ in transport.sent]
     assert methods[:2] == [("GET", MANIFEST_PATH), ("POST", "/plugins/wechat.distribution/app/register/")]
@@ -135,16 +163,19 @@ def test_the_extension_and_its_token_follow_the_staff_users_permissions(
 ):
     make_distributor()
     extensions = get_graphql_content(e2e_staff_api_client.post_graphql(EXTENSIONS))["data"]["appExtensions"]
-    (node,) = [
-        e["node"]
+    ours_listed = {
+        e["node"]["url"]: e["node"]
         for e in extensions["edges"]
-        if e["node"]["app"]["identifier"] == APP_IDENTIFIER and e["node"]["url"] == DISTRIBUTORS_URL
-    ]
+        if e["node"]["app"]["identifier"] == APP_IDENTIFIER
+    }
+    node, widget = ours_listed[DISTRIBUTORS_URL], ours_listed["/customer-distribution/"]
     assert (node["mountName"], node["targetName"], node["permissions"]) == (
         "NAVIGATION_CUSTOMERS",
         "APP_PAGE",
         [{"code": "MANAGE_USERS"}],
     )
+    assert (widget["mountName"], widget["targetName"]) == ("CUSTOMER_DETAILS_WIDGETS", "WIDGET")
+    assert widget["accessToken"], "the widget gets a token too"
     # the dashboard hands the page this token through AppBridge; our route accepts it
     token = node["accessToken"]
     answer = ours(installed, token)
@@ -156,6 +187,11 @@ def test_the_extension_and_its_token_follow_the_staff_users_permissions(
         e["node"] for e in hidden["data"]["appExtensions"]["edges"] if e["node"]["url"] == DISTRIBUTORS_URL
     ]
     assert other["accessToken"] is None
+    (hidden_widget,) = [
+        e["node"] for e in hidden["data"]["appExtensions"]["edges"]
+        if e["node"]["url"] == "/customer-distribution/"
+    ]  # fmt: skip
+    assert hidden_widget["accessToken"] is None
     # ... and the App's own token for that user carries no MANAGE_USERS: a clear refusal on our route
     app_id = to_global_id("App", installed["app"].pk)
     app_token = get_graphql_content(
@@ -163,6 +199,23 @@ def test_the_extension_and_its_token_follow_the_staff_users_permissions(
     )["data"]["app"]["accessToken"]
     refused = ours(installed, app_token)
     assert refused.json()["errors"][0]["extensions"]["exception"]["code"] == "PermissionDenied"
+
+
+def test_the_money_pages_token_reads_money_and_the_widget_is_offered(
+    installed, e2e_staff_api_client, e2e_no_permission_staff_api_client
+):
+    extensions = get_graphql_content(e2e_staff_api_client.post_graphql(EXTENSIONS))["data"]["appExtensions"]
+    ours_ = {e["node"]["url"]: e["node"] for e in extensions["edges"]
+             if e["node"]["app"]["identifier"] == APP_IDENTIFIER}  # fmt: skip
+    widget = ours_["/order-distribution/"]
+    assert (widget["mountName"], widget["targetName"]) == ("ORDER_DETAILS_WIDGETS", "WIDGET")
+    token = ours_["/money/"]["accessToken"]
+    body = {"query": "{ withdrawalTotals { status count } }"}
+    answer = post_ours(Client(), installed["channel"], "graphql/", body, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert answer.status_code == 200 and answer.json() == {"data": {"withdrawalTotals": []}}
+    hidden = get_graphql_content(e2e_no_permission_staff_api_client.post_graphql(EXTENSIONS))
+    tokens = {e["node"]["url"]: e["node"]["accessToken"] for e in hidden["data"]["appExtensions"]["edges"]}
+    assert tokens["/money/"] is None and tokens["/order-distribution/"] is None
 
 
 def test_a_permission_taken_away_is_gone_at_once(installed, e2e_staff_api_client):
@@ -217,3 +270,23 @@ def test_console_pages_on_the_channel_less_route(installed):
     assert asset.status_code == 200 and "immutable" in asset["Cache-Control"]
     center = Client().get(f"/plugins/channel/{installed['channel']}/wechat.distribution/center/")
     assert center.status_code == 200 and "weui" not in center["Content-Type"]
+
+
+def test_the_customer_widget_reads_the_customer_saleor_shows(installed, e2e_staff_api_client, customer_user):
+    """The dashboard gives the widget the customer's Saleor id (``User:<pk>``); with the widget's own
+    AppBridge token our route answers whether that customer is a distributor."""
+    from saleor_wechat_distribution.ports import Principal
+
+    make_distributor(
+        principal=Principal(user_id=customer_user.pk, email=customer_user.email), name="Saleor buyer"
+    )
+    extensions = get_graphql_content(e2e_staff_api_client.post_graphql(EXTENSIONS))["data"]["appExtensions"]
+    token = next(
+        e["node"]["accessToken"] for e in extensions["edges"] if e["node"]["url"] == "/customer-distribution/"
+    )
+    body = {
+        "query": "query($id: ID!) { customerDistribution(customerId: $id) { distributor { displayName } } }",
+        "variables": {"id": to_global_id("User", customer_user.pk)},
+    }
+    answer = post_ours(Client(), installed["channel"], "graphql/", body, HTTP_AUTHORIZATION=f"Bearer {token}")
+    assert answer.json()["data"]["customerDistribution"]["distributor"] == {"displayName": "Saleor buyer"}

@@ -41,8 +41,10 @@ def test_the_shape_saleor_issues():
     payload = claims(token)
     assert payload["type"] == "thirdparty" and payload["owner"] == "saleor"
     assert payload["app"] == global_id("App", 1) and payload["user_id"] == global_id("User", 1)
-    assert payload["permissions"] == ["MANAGE_DISCOUNTS", "MANAGE_ORDERS", "MANAGE_USERS"], "user ∩ App"
+    assert payload["permissions"] == ["MANAGE_DISCOUNTS", "MANAGE_ORDERS", "MANAGE_PLUGINS", "MANAGE_USERS"]
     assert "MANAGE_PLUGINS" in payload["user_permissions"]
+    support = claims(issue_app_token(SUPPORT_STAFF))
+    assert support["permissions"] == ["MANAGE_ORDERS"], "user ∩ App"
     assert payload["exp"] > payload["iat"]
 
 
@@ -56,8 +58,10 @@ def test_our_apps_token_is_accepted_with_intersected_permissions():
         Permission.MANAGE_USERS,
         Permission.MANAGE_ORDERS,
         Permission.MANAGE_DISCOUNTS,
+        Permission.MANAGE_PLUGINS,  # the program page: settings and commission rules
     }
-    assert Permission.MANAGE_PLUGINS not in principal.permissions, "the App does not hold it"
+    support = principal_from_app_token(issue_app_token(SUPPORT_STAFF))
+    assert support.permissions == {Permission.MANAGE_ORDERS}, "what the user holds, within the App's"
 
 
 def test_a_staff_user_without_manage_users_is_refused_the_data():

@@ -93,8 +93,15 @@ def test_console_page_html(path, page):
             "slug": "storefronts",
             "labels": {"en": "Storefronts and Official Accounts", "zh-Hans": "店铺与公众号"},
         },
+        {"slug": "program", "labels": {"en": "Distribution program", "zh-Hans": "分销计划"}},
+        {"slug": "network-import", "labels": {"en": "Network import", "zh-Hans": "网络导入"}},
     ):
         assert listed in config["pages"]
+    # every page of the manifest, with its labels in both languages
+    assert {"slug": "distributors", "labels": {"en": "Distributors", "zh-Hans": "分销商"}} in config["pages"]
+    assert {"slug": "money", "labels": {"en": "Money", "zh-Hans": "资金"}} in config["pages"]
+    assert [p["slug"] for p in config["pages"]] == [p.slug for p in PAGES if p.target == "APP_PAGE"]
+    assert config["channel"] == "default-channel", "the sandbox's channel: the program page edits it"
     # the page's scripts and styles are the build's, relative to the base
     for asset in re.findall(r'(?:src|href)="\./(assets/[^"]+)"', html):
         assert Client().get("/console/" + asset).status_code == 200
@@ -123,7 +130,7 @@ def test_manifest():
     assert response.status_code == 200 and response["Content-Type"] == "application/json"
     manifest = response.json()
     assert manifest["id"] == "wechat.distribution"
-    assert manifest["permissions"] == ["MANAGE_USERS", "MANAGE_ORDERS", "MANAGE_DISCOUNTS"]
+    assert manifest["permissions"] == ["MANAGE_USERS", "MANAGE_ORDERS", "MANAGE_DISCOUNTS", "MANAGE_PLUGINS"]
     assert manifest["appUrl"] == "http://testserver/console/"
     assert manifest["tokenTargetUrl"] == "http://testserver/app/register/"
     assert manifest["brand"]["logo"]["default"] == "http://testserver/console/logo.png"
@@ -152,6 +159,23 @@ def test_manifest():
         },
     ):
         assert extension in manifest["extensions"]
+    assert manifest["extensions"][0] == {
+        "label": "Distributors",
+        "mount": "NAVIGATION_CUSTOMERS",
+        "target": "APP_PAGE",
+        "permissions": ["MANAGE_USERS"],
+        "url": "/distributors/",
+    }
+    money = {"label": "Money", "mount": "NAVIGATION_ORDERS", "target": "APP_PAGE",
+             "permissions": ["MANAGE_ORDERS"], "url": "/money/"}  # fmt: skip
+    assert money in manifest["extensions"]
+    assert "WIDGET" not in {e["target"] for e in manifest["extensions"]}, "Saleor 3.20 knows no widgets"
+    widgets = Client().get("/app/manifest.json", HTTP_SALEOR_SCHEMA_VERSION="3.22").json()["extensions"]
+    assert {"label": "Distribution", "mount": "ORDER_DETAILS_WIDGETS", "target": "WIDGET",
+            "permissions": ["MANAGE_ORDERS"], "url": "/order-distribution/"} in widgets  # fmt: skip
+    by_url = {extension["url"]: extension for extension in manifest["extensions"]}
+    assert by_url["/program/"]["permissions"] == ["MANAGE_PLUGINS"], "program settings: MANAGE_PLUGINS"
+    assert by_url["/network-import/"]["permissions"] == ["MANAGE_USERS"]
     # every extension is a page that exists, within the App's permissions
     for extension in manifest["extensions"]:
         assert Client().get("/console" + extension["url"]).status_code == 200
@@ -169,8 +193,8 @@ def test_extensions_a_saleor_version_does_not_know_are_left_out(monkeypatch):
         "WIDGET",
         (3, 22),
     )
-    monkeypatch.setattr(console_pages, "PAGES", (*PAGES, widget))
-    monkeypatch.setattr("saleor_wechat_distribution.console.manifest.PAGES", (*PAGES, widget))
+    monkeypatch.setattr(console_pages, "PAGES", (PAGES[0], widget))
+    monkeypatch.setattr("saleor_wechat_distribution.console.manifest.PAGES", (PAGES[0], widget))
 
     def mounts(version):
         manifest = build_manifest(prefix="/", absolute=str, saleor_version=version, language="en")
@@ -187,6 +211,5 @@ def test_every_console_page_has_its_react_page():
     """pages.py (the manifest's extensions) and ui/console/src/pages/registry.ts list the same pages."""
     registry = (CONSOLE.parents[2] / "ui" / "console" / "src" / "pages" / "registry.ts").read_text()
     body = registry[registry.index("PAGES") :]
-    assert sorted(re.findall(r"^\s+([a-z0-9-]+|\"[a-z0-9-]+\"):", body, re.M)) == sorted(
-        p.slug for p in PAGES
-    )
+    slugs = [slug.strip('"') for slug in re.findall(r"^\s+([a-z0-9-]+|\"[a-z0-9-]+\"):", body, re.M)]
+    assert sorted(slugs) == sorted(p.slug for p in PAGES)

@@ -27,6 +27,7 @@ from ...selectors.commissions import (
     withdrawals_of,
 )
 from ...selectors.distributors import distributor_get
+from ...selectors.money_console import staff_commissions
 from ...selectors.programs import commission_rules_of, program_for_channel
 from ...services.referrals import referral_link
 from ...services.withdrawals import channel_program_required
@@ -37,11 +38,13 @@ from ..core.ids import decode_id_argument
 from ..core.inputs import HOST_ID_MAX_LENGTH, clean_text
 from ..core.permissions import distributor_required, permission_required, permission_required_or_self
 from ..enums import CommissionStatusEnum, WithdrawalStatusEnum
+from ..money.schema import MoneyQueries
 from ..programs.types import ChannelProgram, CommissionRule
+from .filters import commission_filter
+from .stats_types import DistributorStats
 from .types import (
     Balance,
     CommissionCountableConnection,
-    DistributorStats,
     OrderAttributionCountableConnection,
     WithdrawalCountableConnection,
 )
@@ -51,6 +54,9 @@ class CommissionFilterInput(graphene.InputObjectType):
     status = CommissionStatusEnum()
     distributor_id = graphene.ID(description="Global id of the distributor who earns.")
     order_id = graphene.ID(description="The host's (Saleor's) order id.")
+    referral_code = graphene.String(description="The earning distributor's referral code (or external id).")
+    created_from = graphene.DateTime(description="Created at or after.")
+    created_to = graphene.DateTime(description="Created before.")
 
 
 class WithdrawalFilterInput(graphene.InputObjectType):
@@ -74,8 +80,9 @@ def _aware(value: datetime) -> datetime:
     return timezone.make_aware(value, UTC) if timezone.is_naive(value) else value
 
 
-class CommissionQueries(graphene.ObjectType):
-    """Commissions, balances, withdrawals, attributed orders, program settings."""
+class CommissionQueries(MoneyQueries, graphene.ObjectType):
+    """Commissions, balances, withdrawals, attributed orders, program settings (and the console's money
+    reads, ``money/schema.py``)."""
 
     my_commissions = graphene.Field(
         CommissionCountableConnection,
@@ -197,20 +204,8 @@ class CommissionQueries(graphene.ObjectType):
         first: int | None = None,
         after: str | None = None,
     ) -> CommissionCountableConnection:
-        filter = filter or {}
-        order_id = clean_text(
-            filter.get("order_id"),
-            field="orderId",
-            code=CommissionErrorCode.INVALID,
-            max_length=HOST_ID_MAX_LENGTH,
-        )
-        queryset = _by_distributor(
-            CommissionModel.objects.none(),
-            filter.get("distributor_id"),
-            commissions_of,
-            status=filter.get("status"),
-            order_id=order_id,
-        )
+        filters = commission_filter(filter or {})
+        queryset = CommissionModel.objects.none() if filters is None else staff_commissions(filters)
         return keyset_connection(queryset, CommissionCountableConnection, key="-pk", first=first, after=after)
 
     @staticmethod

@@ -14,12 +14,11 @@ from ...models import Commission as CommissionModel
 from ...models import OrderAttribution as OrderAttributionModel
 from ...models import Withdrawal as WithdrawalModel
 from ...selectors.commissions import Balance as BalanceData
-from ...selectors.commissions import DistributorStats as DistributorStatsData
 from ..core.connection import CountableConnection
 from ..core.money import Money, money, plain_decimal
 from ..core.node import register_node_type
 from ..dataloaders import CommissionHoldReasonLoader, DistributorByIdLoader, loader
-from ..distributors.types import Distributor, TeamLevelCount
+from ..distributors.types import Distributor
 from ..enums import AttributionSourceEnum, CommissionStatusEnum, WithdrawalStatusEnum
 from .explanation import EXPLANATION_DESCRIPTION, CommissionExplanation, resolve_commission_explanation
 
@@ -58,6 +57,7 @@ _DISTRIBUTOR_OF_RECORD = (
 @register_node_type
 class Commission(graphene.ObjectType):
     order_id = graphene.ID(required=True, description="The host's (Saleor's) order id.")
+    order_number = graphene.String(description="The order's number, as the shop shows it (when attributed).")
     line_id = graphene.String(required=True, description="The host's order line id.")
     channel = graphene.String(required=True, description="Channel slug of the order.")
     level = graphene.Int(
@@ -92,6 +92,16 @@ class Commission(graphene.ObjectType):
     @staticmethod
     def resolve_hold_reason(root: Any, info: Any) -> Any:
         return loader(info.context, CommissionHoldReasonLoader).load(root)
+
+    @staticmethod
+    def resolve_order_number(root: CommissionModel, info: Any) -> Any:
+        from ..money.dataloaders import AttributionByOrderLoader
+
+        return (
+            loader(info.context, AttributionByOrderLoader)
+            .load(root.order_id)
+            .then(lambda attribution: attribution.order_number or None if attribution else None)
+        )
 
     class Meta:
         interfaces = (relay.Node,)
@@ -212,6 +222,27 @@ class OrderAttribution(graphene.ObjectType):
         description="Why the order earns no commission although attributed (e.g. a self purchase)."
     )
     distributor = graphene.Field(Distributor, description=_DISTRIBUTOR_OF_RECORD)
+    app_id = graphene.String(description="The Official Account the evidence came through, if any.")
+    policy = graphene.Field(
+        "saleor_wechat_distribution.graphql.money.types.AttributionPolicy",
+        required=True,
+        description="The attribution policy in force when the order was decided.",
+    )
+    changes = graphene.List(
+        graphene.NonNull("saleor_wechat_distribution.graphql.money.types.AttributionChange"),
+        required=True,
+        description="Staff reassignments, oldest first. Staff with MANAGE_ORDERS only (else empty).",
+    )
+    commissions = graphene.List(
+        graphene.NonNull(lambda: Commission),
+        required=True,
+        description="The order's commissions, every generation (a reassignment cancels the earlier "
+        "ones). Staff with MANAGE_ORDERS only (else empty).",
+    )
+    dispute = graphene.Field(
+        "saleor_wechat_distribution.graphql.network.types.OrderDispute",
+        description="The order's latest dispute (open, or the last resolved). Staff with MANAGE_ORDERS only.",
+    )
 
     class Meta:
         interfaces = (relay.Node,)
@@ -245,6 +276,45 @@ class OrderAttribution(graphene.ObjectType):
         return root.no_commission_reason or None
 
     resolve_distributor = staticmethod(_distributor_of)
+
+    @staticmethod
+    def resolve_app_id(root: OrderAttributionModel, info: Any) -> str | None:
+        return root.app_id or None
+
+    @staticmethod
+    def resolve_policy(root: OrderAttributionModel, info: Any) -> Any:
+        from ..money.types import AttributionPolicy
+
+        return AttributionPolicy.from_snapshot(root.policy or {})
+
+    @staticmethod
+    def resolve_changes(root: OrderAttributionModel, info: Any) -> Any:
+        from ..money.dataloaders import AttributionChangesLoader
+
+        if not _is_money_staff(info.context):
+            return []
+        return loader(info.context, AttributionChangesLoader).load(root.pk)
+
+    @staticmethod
+    def resolve_commissions(root: OrderAttributionModel, info: Any) -> Any:
+        from ..money.dataloaders import CommissionsByOrderLoader
+
+        if not _is_money_staff(info.context):
+            return []
+        return loader(info.context, CommissionsByOrderLoader).load(root.order_id)
+
+    @staticmethod
+    def resolve_dispute(root: OrderAttributionModel, info: Any) -> Any:
+        from ..money.dataloaders import LatestDisputeByOrderLoader
+
+        if not _is_money_staff(info.context):
+            return None
+        return loader(info.context, LatestDisputeByOrderLoader).load(root.order_id)
+
+
+def _is_money_staff(context: Any) -> bool:
+    """The fields of an attribution only staff see: other distributors' commissions, the history."""
+    return context.principal.has_perms(Permission.MANAGE_ORDERS)
 
 
 class OrderAttributionCountableConnection(CountableConnection):
@@ -286,51 +356,3 @@ class Balance(graphene.ObjectType):
     @staticmethod
     def resolve_withdrawing(root: BalanceData, info: Any) -> Money:
         return money(root.withdrawing, root.currency)
-
-
-class SourceCount(graphene.ObjectType):
-    source = AttributionSourceEnum(description="null: recorded without a source.")
-    count = graphene.Int(required=True)
-
-
-class DistributorStats(graphene.ObjectType):
-    sales = graphene.Field(
-        Money, required=True, description="Net total of the orders attributed to the distributor."
-    )
-    orders = graphene.Int(required=True, description="Orders attributed to the distributor.")
-    commission = graphene.Field(
-        Money, required=True, description="Commissions earned (any level), less what was taken back."
-    )
-    orders_by_source = graphene.List(graphene.NonNull(SourceCount), required=True)
-    team_by_level = graphene.List(
-        graphene.NonNull(TeamLevelCount),
-        required=True,
-        description="Approved members per level of the team today (not limited to the period).",
-    )
-
-    class Meta:
-        description = "A distributor's figures over a period."
-
-    @staticmethod
-    def resolve_sales(root: Any, info: Any) -> Money:
-        data: DistributorStatsData = root.data
-        return money(data.sales, root.currency)
-
-    @staticmethod
-    def resolve_orders(root: Any, info: Any) -> int:
-        return root.data.orders
-
-    @staticmethod
-    def resolve_commission(root: Any, info: Any) -> Money:
-        return money(root.data.commission, root.currency)
-
-    @staticmethod
-    def resolve_orders_by_source(root: Any, info: Any) -> list[SourceCount]:
-        return [
-            SourceCount(source=source or None, count=n)
-            for source, n in sorted(root.data.orders_by_source.items())
-        ]
-
-    @staticmethod
-    def resolve_team_by_level(root: Any, info: Any) -> list[TeamLevelCount]:
-        return [TeamLevelCount(level=level, count=n) for level, n in sorted(root.data.team_by_level.items())]

@@ -14,18 +14,22 @@ from .ids import InvalidGlobalId, decode_global_id
 from .permissions import check_access
 
 
-def mutation_error_type(name: str, code_enum: type[graphene.Enum], description: str = "") -> type:
-    """One error type per mutation (``field``, ``message``, ``code``), as Saleor's mutations have."""
-    return type(
-        name,
-        (graphene.ObjectType,),
-        {
-            "field": graphene.String(description="The input field the error is about, if any."),
-            "message": graphene.String(description="A translated, human-readable description."),
-            "code": code_enum(required=True, description="The error code."),
-            "Meta": type("Meta", (), {"description": description or f"An error of {name[:-5]}."}),
-        },
-    )
+def mutation_error_type(
+    name: str, code_enum: type[graphene.Enum], description: str = "", *, indexed: bool = False
+) -> type:
+    """One error type per mutation (``field``, ``message``, ``code``), as Saleor's mutations have;
+    ``indexed``: also ``index``, the item of an input list the error is about (Saleor's bulk errors)."""
+    fields: dict[str, Any] = {
+        "field": graphene.String(description="The input field the error is about, if any."),
+        "message": graphene.String(description="A translated, human-readable description."),
+        "code": code_enum(required=True, description="The error code."),
+        "Meta": type("Meta", (), {"description": description or f"An error of {name[:-5]}."}),
+    }
+    if indexed:
+        fields["index"] = graphene.Int(
+            description="The position (from 0) in the input list of the item the error is about."
+        )
+    return type(name, (graphene.ObjectType,), fields)
 
 
 class BaseMutation(graphene.Mutation):
@@ -66,6 +70,8 @@ class BaseMutation(graphene.Mutation):
         # domain.i18n.gettext_noop) are looked up here
         field = cls.error_fields.get(error.field, error.field) if error.field else error.field
         entry = cls.error_type(field=field, message=gettext(str(error.message)), code=error.code.value)
+        if "index" in cls.error_type._meta.fields:
+            entry.index = error.index
         return cls(errors=[entry])
 
     @classmethod

@@ -3,9 +3,11 @@ bulk ones are mixed into the root from here)."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 import graphene
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ...domain.distributors import DistributorKind, DistributorStatus
@@ -25,19 +27,29 @@ from ..core.permissions import login_required, permission_required
 from ..enums import DistributorKindEnum, DistributorStatusEnum
 from ..mutations.distributor_bulk_approve import DistributorBulkApprove
 from ..mutations.distributor_bulk_reject import DistributorBulkReject
+from .console_queries import DistributorConsoleQueries
 from .types import Distributor, DistributorCountableConnection, DistributorTeamConnection
 
 SEARCH_MAX_LENGTH = 100
 MAX_TEAM_LEVEL = 62
 
 
+def _aware(value: datetime | None) -> datetime | None:
+    if value is None or not timezone.is_naive(value):
+        return value
+    return timezone.make_aware(value, UTC)
+
+
 class DistributorFilterInput(graphene.InputObjectType):
     status = DistributorStatusEnum()
     kind = DistributorKindEnum()
     search = graphene.String(description="Part of the display name, an exact referral code or e-mail.")
+    level = graphene.Int(description="1 = directly under the brand.")
+    joined_from = graphene.DateTime(description="Joined (applied or imported) at or after this moment.")
+    joined_to = graphene.DateTime(description="Joined before this moment (excluded).")
 
 
-class DistributorQueries(graphene.ObjectType):
+class DistributorQueries(DistributorConsoleQueries, graphene.ObjectType):
     """Distributors and their teams."""
 
     node = node_field()
@@ -116,11 +128,25 @@ class DistributorQueries(graphene.ObjectType):
                 code="INVALID",
                 field="search",
             )
-        status, kind = filter.get("status"), filter.get("kind")
+        status, kind, level = filter.get("status"), filter.get("kind"), filter.get("level")
+        if level is not None and not 1 <= level <= MAX_TEAM_LEVEL + 1:
+            raise QueryError(
+                _("'level' must be between 1 and %(max)d.") % {"max": MAX_TEAM_LEVEL + 1},
+                code="INVALID",
+                field="level",
+            )
+        joined_from, joined_to = _aware(filter.get("joined_from")), _aware(filter.get("joined_to"))
+        if joined_from is not None and joined_to is not None and joined_from >= joined_to:
+            raise QueryError(
+                _("'joinedTo' must be later than 'joinedFrom'."), code="INVALID", field="joinedTo"
+            )
         queryset = distributor_list(
             status=DistributorStatus(status) if status else None,
             kind=DistributorKind(kind) if kind else None,
             search=search,
+            level=level,
+            joined_from=joined_from,
+            joined_to=joined_to,
         )
         return keyset_connection(
             queryset, DistributorCountableConnection, key="-pk", first=first, after=after

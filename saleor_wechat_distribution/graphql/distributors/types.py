@@ -17,6 +17,7 @@ from ..core.node import register_node_type
 from ..core.permissions import check_access
 from ..dataloaders import DistributorByPathLoader, loader
 from ..enums import DistributorKindEnum, DistributorStatusEnum
+from .console_fields import DistributorConsoleFields
 
 
 def can_see_distributor(context: Any, node: DistributorModel) -> bool:
@@ -53,7 +54,7 @@ class DistributorUpline(graphene.ObjectType):
 
 
 @register_node_type
-class Distributor(graphene.ObjectType):
+class Distributor(DistributorConsoleFields, graphene.ObjectType):
     display_name = graphene.String(required=True)
     kind = DistributorKindEnum(required=True)
     status = DistributorStatusEnum(required=True)

@@ -25,6 +25,7 @@ _SETTINGS = {
     "payout_method": "payout_method",
     "payout_app_id": "payout_app_id",
     "storefront_base_url": "storefront_base_url",
+    "auto_approve_distributors": "auto_approve_distributors",
 }
 _BINDING_SETTINGS = {
     "trigger": "binding_trigger",
@@ -70,6 +71,9 @@ class ChannelProgramInput(graphene.InputObjectType):
     payout_method = graphene.String(description="v3 (商家转账) or v2 (企业付款).")
     payout_app_id = graphene.String(description="App whose openids payouts go to; empty: none.")
     storefront_base_url = graphene.String(description="https://… base of share links; empty: none.")
+    auto_approve_distributors = graphene.Boolean(
+        description="Applications become active at once, without staff approval."
+    )
 
 
 class ChannelProgramUpdate(BaseMutation):

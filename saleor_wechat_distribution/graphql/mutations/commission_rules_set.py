@@ -16,7 +16,9 @@ from ..core.mutations import BaseMutation, mutation_error_type
 from ..enums import CommissionErrorCodeEnum, DistributorKindEnum
 from ..programs.types import CommissionRule
 
-CommissionRulesSetError = mutation_error_type("CommissionRulesSetError", CommissionErrorCodeEnum)
+CommissionRulesSetError = mutation_error_type(
+    "CommissionRulesSetError", CommissionErrorCodeEnum, indexed=True
+)
 
 
 class CommissionRuleInput(graphene.InputObjectType):
@@ -38,13 +40,14 @@ class CommissionRulesSet(BaseMutation):
 
     The whole set is validated, and nothing changes when any rule is refused: levels beyond the program's
     depth (never more than 2), rates outside 0-100, rates of all levels together above 100 %, a rule
-    with both or neither of rate and fixed amount, two rules for the same level and scope.
+    with both or neither of rate and fixed amount, two rules for the same level and scope. The error's
+    ``index`` is the position of the rule it is about.
     """
 
     permissions = (Permission.MANAGE_PLUGINS,)
     error_type = CommissionRulesSetError
     invalid_code = CommissionErrorCode.INVALID
-    error_fields = {"fixed_amount": "fixedAmount"}
+    error_fields = {"fixed_amount": "fixedAmount", "product_id": "productId", "category_id": "categoryId"}
 
     rules = graphene.List(graphene.NonNull(CommissionRule), description="The channel's rules now.")
     errors = graphene.List(graphene.NonNull(CommissionRulesSetError), required=True)
@@ -68,31 +71,39 @@ class CommissionRulesSet(BaseMutation):
                 _("At most %(max)d rules per channel.") % {"max": RULES_PER_CHANNEL_MAX},
                 field="rules",
             )
-        parsed = [
-            RuleInput(
-                level=rule["level"],
-                rate=parse_decimal(rule.get("rate"), field="rate", code=code.INVALID),
-                fixed_amount=parse_decimal(
-                    rule.get("fixed_amount"), field="fixedAmount", code=code.AMOUNT_INVALID
-                ),
-                product_id=clean_text(
-                    rule.get("product_id"),
-                    field="productId",
-                    code=code.INVALID,
-                    max_length=HOST_ID_MAX_LENGTH,
-                ),
-                category_id=clean_text(
-                    rule.get("category_id"),
-                    field="categoryId",
-                    code=code.INVALID,
-                    max_length=HOST_ID_MAX_LENGTH,
-                ),
-                distributor_kind=rule.get("distributor_kind"),
-            )
-            for rule in rules
-        ]
+        parsed = []
+        for index, rule in enumerate(rules):
+            try:
+                parsed.append(cls.parse_rule(rule))
+            except DistributionError as error:
+                error.index = index
+                raise
         created = commission_rules_set(actor=info.context.principal, channel=channel, rules=parsed)
         currency = program_for_channel(channel=channel).currency
         for rule in created:  # fixed amounts are in the channel's currency
             rule.currency = currency
         return cls(rules=created, errors=[])
+
+    @staticmethod
+    def parse_rule(rule: dict) -> RuleInput:
+        code = CommissionErrorCode
+        return RuleInput(
+            level=rule["level"],
+            rate=parse_decimal(rule.get("rate"), field="rate", code=code.INVALID),
+            fixed_amount=parse_decimal(
+                rule.get("fixed_amount"), field="fixedAmount", code=code.AMOUNT_INVALID
+            ),
+            product_id=clean_text(
+                rule.get("product_id"),
+                field="productId",
+                code=code.INVALID,
+                max_length=HOST_ID_MAX_LENGTH,
+            ),
+            category_id=clean_text(
+                rule.get("category_id"),
+                field="categoryId",
+                code=code.INVALID,
+                max_length=HOST_ID_MAX_LENGTH,
+            ),
+            distributor_kind=rule.get("distributor_kind"),
+        )

@@ -16,6 +16,7 @@ from ...models import OrderDisputeEvent as OrderDisputeEventModel
 from ...services.network_import.jobs import distributor_import_job_progress
 from ..core.connection import CountableConnection, keyset_connection
 from ..core.node import register_node_type
+from ..dataloaders import loader
 
 NetworkImportErrorCodeEnum = graphene.Enum.from_enum(NetworkImportErrorCode)
 DisputeErrorCodeEnum = graphene.Enum.from_enum(DisputeErrorCode)
@@ -204,6 +205,15 @@ class OrderDispute(graphene.ObjectType):
     opened_at = graphene.DateTime(required=True)
     resolved_at = graphene.DateTime()
     events = graphene.List(graphene.NonNull(OrderDisputeEvent), required=True, description="Audit trail.")
+    attribution = graphene.Field(
+        "saleor_wechat_distribution.graphql.commissions.types.OrderAttribution",
+        description="Who the order belongs to; null: it was never attributed.",
+    )
+    commissions = graphene.List(
+        graphene.NonNull("saleor_wechat_distribution.graphql.commissions.types.Commission"),
+        required=True,
+        description="The order's commissions (held while the dispute is open).",
+    )
 
     class Meta:
         interfaces = (relay.Node,)
@@ -225,8 +235,22 @@ class OrderDispute(graphene.ObjectType):
         return OrderDisputeModel.objects.filter(pk=int(raw)).first()
 
     @staticmethod
-    def resolve_events(root: OrderDisputeModel, info: Any) -> list[OrderDisputeEventModel]:
-        return list(root.events.all())
+    def resolve_events(root: OrderDisputeModel, info: Any) -> Any:
+        from ..money.dataloaders import DisputeEventsLoader
+
+        return loader(info.context, DisputeEventsLoader).load(root.pk)
+
+    @staticmethod
+    def resolve_attribution(root: OrderDisputeModel, info: Any) -> Any:
+        from ..money.dataloaders import AttributionByOrderLoader
+
+        return loader(info.context, AttributionByOrderLoader).load(root.order_id)
+
+    @staticmethod
+    def resolve_commissions(root: OrderDisputeModel, info: Any) -> Any:
+        from ..money.dataloaders import CommissionsByOrderLoader
+
+        return loader(info.context, CommissionsByOrderLoader).load(root.order_id)
 
 
 class OrderDisputeCountableConnection(CountableConnection):

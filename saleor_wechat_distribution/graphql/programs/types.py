@@ -9,6 +9,7 @@ import graphene
 
 from ...models import ChannelProgram as ChannelProgramModel
 from ...models import CommissionRule as CommissionRuleModel
+from ...selectors.programs import program_auto_approves
 from ..core.money import Money, money, plain_decimal
 from ..enums import BindingOverrideEnum, BindingTriggerEnum, CodePriorityEnum, DistributorKindEnum
 
@@ -76,6 +77,11 @@ class ChannelProgram(graphene.ObjectType):
     payout_method = graphene.String(required=True, description="v3 (商家转账) or v2 (企业付款).")
     payout_app_id = graphene.String(required=True, description="App whose openids payouts go to.")
     storefront_base_url = graphene.String(required=True, description="Base of the share links.")
+    auto_approve_distributors = graphene.Boolean(
+        required=True,
+        description="Whether applications in this channel become active at once, without staff approval "
+        "(until staff set it, the host's setting decides).",
+    )
     updated_at = graphene.DateTime()
     updated_by = graphene.String(
         description="Who changed a setting last: `staff:<user id>` or `app:<app id>`."
@@ -105,6 +111,10 @@ class ChannelProgram(graphene.ObjectType):
     @staticmethod
     def resolve_withdrawal_auto_approve_below(root: ChannelProgramModel, info: Any) -> Money:
         return money(root.withdrawal_auto_approve_below, root.currency)
+
+    @staticmethod
+    def resolve_auto_approve_distributors(root: ChannelProgramModel, info: Any) -> bool:
+        return program_auto_approves(root)
 
     @staticmethod
     def resolve_updated_by(root: ChannelProgramModel, info: Any) -> str | None:

@@ -17,9 +17,11 @@ export interface ConsoleConfig {
   pages: ConsolePageInfo[];
   /** The sandbox's fake dashboard, to open a page with a token when it is opened on its own. */
   dashboardUrl: string | null;
+  /** The channel whose program the pages edit (the route's channel under Saleor). */
+  channel: string | null;
 }
 
-const FALLBACK: ConsoleConfig = { graphqlUrl: null, unavailable: "", page: "", pages: [], dashboardUrl: null };
+const FALLBACK: ConsoleConfig = { graphqlUrl: null, unavailable: "", page: "", pages: [], dashboardUrl: null, channel: null };
 
 export function readConfig(doc: Document = document): ConsoleConfig {
   const element = doc.getElementById("wd-config");

@@ -27,7 +27,22 @@ export interface MutationError {
 }
 
 export interface GraphQLClient {
-  request<T>(query: string, variables?: Record<string, unknown>): Promise<T>;
+  /** `files`: variable name -> file, sent as a multipart request (GraphQL multipart request spec). */
+  request<T>(query: string, variables?: Record<string, unknown>, files?: Record<string, File>): Promise<T>;
+}
+
+/** The body and its content type: JSON, or multipart with the files in the parts the spec names. */
+function body(query: string, variables: Record<string, unknown>, files?: Record<string, File>): [BodyInit, Record<string, string>] {
+  if (!files || Object.keys(files).length === 0) {
+    return [JSON.stringify({ query, variables }), { "Content-Type": "application/json" }];
+  }
+  const form = new FormData();
+  const names = Object.keys(files);
+  const withNulls = { ...variables, ...Object.fromEntries(names.map((name) => [name, null])) };
+  form.append("operations", JSON.stringify({ query, variables: withNulls }));
+  form.append("map", JSON.stringify(Object.fromEntries(names.map((name, i) => [String(i), [`variables.${name}`]]))));
+  names.forEach((name, i) => form.append(String(i), files[name], files[name].name));
+  return [form, {}]; // the browser sets multipart/form-data with its boundary
 }
 
 interface Answer<T> {
@@ -37,19 +52,20 @@ interface Answer<T> {
 
 export function createClient(url: string, token: () => string, locale: Locale): GraphQLClient {
   return {
-    async request<T>(query: string, variables: Record<string, unknown> = {}): Promise<T> {
+    async request<T>(query: string, variables: Record<string, unknown> = {}, files?: Record<string, File>): Promise<T> {
       let response: Response;
+      const [payload, contentType] = body(query, variables, files);
       try {
         response = await fetch(url, {
           method: "POST",
           credentials: "omit",
           headers: {
-            "Content-Type": "application/json",
+            ...contentType,
             Accept: "application/json",
             "Accept-Language": acceptLanguage(locale),
             Authorization: `Bearer ${token()}`,
           },
-          body: JSON.stringify({ query, variables }),
+          body: payload,
         });
       } catch (error) {
         throw new GraphQLFailure("network", error instanceof Error ? error.message : String(error));

@@ -28,6 +28,7 @@ const en = {
   "perm.MANAGE_USERS": "Manage customers",
   "perm.MANAGE_ORDERS": "Manage orders",
   "perm.MANAGE_DISCOUNTS": "Manage discounts",
+  "perm.MANAGE_PLUGINS": "Manage plugins",
 };
 
 export const common: Dictionary<typeof en> = {
@@ -57,5 +58,6 @@ export const common: Dictionary<typeof en> = {
     "perm.MANAGE_USERS": "管理客户",
     "perm.MANAGE_ORDERS": "管理订单",
     "perm.MANAGE_DISCOUNTS": "管理折扣",
+    "perm.MANAGE_PLUGINS": "管理插件",
   },
 };

@@ -59,7 +59,7 @@ export function Failure({
   onRetry,
 }: {
   failure: GraphQLFailure;
-  permission: "MANAGE_USERS" | "MANAGE_ORDERS" | "MANAGE_DISCOUNTS";
+  permission: "MANAGE_USERS" | "MANAGE_ORDERS" | "MANAGE_DISCOUNTS" | "MANAGE_PLUGINS";
   onRetry: () => void;
 }) {
   const t = useT(common);

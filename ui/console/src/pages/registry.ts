@@ -6,7 +6,12 @@
 import { type ComponentType, lazy, type LazyExoticComponent } from "react";
 
 export const PAGES: Record<string, LazyExoticComponent<ComponentType>> = {
-  distributors: lazy(() => import("./distributors/ApplicationsPage")),
+  distributors: lazy(() => import("./distributors/DistributorsArea")),
   coupons: lazy(() => import("./coupons/CouponsPage")),
   storefronts: lazy(() => import("./storefronts/StorefrontsPage")),
+  money: lazy(() => import("./money/MoneyPage")),
+  "order-distribution": lazy(() => import("./order/OrderWidget")),
+  program: lazy(() => import("./program/ProgramPage")),
+  "network-import": lazy(() => import("./network-import/ImportPage")),
+  "customer-distribution": lazy(() => import("./customer/CustomerWidget")),
 };

@@ -1,0 +1,276 @@
+"""Program: the channel's settings and commission rules, in real Chromium inside the sandbox's stand-in of
+the Saleor dashboard. Refusals come from the server (coded errors) and are shown next to their field.
+
+Screenshots: ``test-artifacts/screenshots/console-program-<state>-<locale>-<viewport>.png``.
+"""
+
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+import pytest
+
+from saleor_wechat_distribution.models import ChannelProgram, CommissionRule
+from saleor_wechat_distribution.sandbox.seed import DEMO_CHANNEL, STAFF
+from saleor_wechat_distribution.services.distributors import distributor_apply
+from saleor_wechat_distribution.services.programs import (
+    RuleInput,
+    channel_program_update,
+    commission_rules_set,
+)
+from saleor_wechat_distribution.testing.factories import customer
+
+from .conftest import DESKTOP, TABLET, Browser, screenshot
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def seed_program() -> None:
+    """Two paid levels, a default rate per level, a category and a product rule."""
+    channel_program_update(
+        actor=STAFF,
+        channel=DEMO_CHANNEL,
+        changes={"commission_depth": 2, "freeze_days": 7, "binding_validity_days": 180},
+    )
+    commission_rules_set(
+        actor=STAFF,
+        channel=DEMO_CHANNEL,
+        rules=[
+            RuleInput(level=1, rate=Decimal("10")),
+            RuleInput(level=2, rate=Decimal("3")),
+            RuleInput(level=1, rate=Decimal("15"), category_id="Q2F0ZWdvcnk6Mg=="),
+            RuleInput(level=1, fixed_amount=Decimal("5.00"), product_id="UHJvZHVjdDo3Mg=="),
+        ],
+    )
+
+
+def rules_now() -> set[tuple]:
+    return {
+        (r.level, r.rate, r.fixed_amount, r.product_id, r.category_id)
+        for r in CommissionRule.objects.filter(channel=DEMO_CHANNEL)
+    }
+
+
+def program_now() -> ChannelProgram:
+    return ChannelProgram.objects.get(channel=DEMO_CHANNEL)
+
+
+COLUMNS = ("rule-level", "rule-basis", "rule-value", "rule-product", "rule-category", "rule-kind")
+
+
+def rule_error(app, index: int):
+    """The refusal shown under the rule at ``index``."""
+    return app.locator(f'[data-testid=rule-errors][data-index="{index}"] [data-testid=field-error]')
+
+
+def open_program(browser: Browser, *, user: str = "staff", locale: str = "en", viewport=DESKTOP):
+    page = browser.page(f"/dashboard/?page=program&user={user}&locale={locale}", viewport=viewport)
+    return page, page.frame_locator("iframe#app")
+
+
+def fill(app, test_id: str, value: str, nth: int = 0) -> None:
+    app.locator(f"input[data-testid={test_id}], [data-testid={test_id}] input").nth(nth).fill(value)
+
+
+def test_the_program_and_its_rules(browser: Browser):
+    seed_program()
+    page, app = open_program(browser)
+    app.locator("[data-testid=rules]").wait_for()
+    version = program_now().version
+    assert app.locator("[data-testid=program-version]").inner_text() == (
+        f"Channel {DEMO_CHANNEL} · version {version}"
+    )
+    rows = app.locator("[data-testid=rule-row]")
+    assert rows.count() == 4
+    shown = {
+        tuple(rows.nth(i).locator(f"[data-testid={name}]").first.input_value() for name in COLUMNS)
+        for i in range(4)
+    }
+    assert shown == {
+        ("1", "rate", "10", "", "", ""),
+        ("2", "rate", "3", "", "", ""),
+        ("1", "rate", "15", "", "Q2F0ZWdvcnk6Mg==", ""),
+        ("1", "fixed", "5.00", "UHJvZHVjdDo3Mg==", "", ""),
+    }
+    assert "no reward for recruiting" in app.locator("[data-testid=no-recruiting]").inner_text()
+    assert app.locator("input[data-testid=setting-commissionDepth]").input_value() == "2"
+    assert app.locator("input[data-testid=setting-validityDays]").input_value() == "180"
+    screenshot(page, "console-program-rules-en-1280")
+
+
+def test_a_third_level_is_refused_next_to_the_rule_then_a_valid_save(browser: Browser):
+    seed_program()
+    before, version = rules_now(), program_now().version
+    page, app = open_program(browser)
+    app.locator("[data-testid=rules]").wait_for()
+    app.locator("[data-testid=rule-add]").click()
+    fill(app, "rule-level", "3", nth=4)
+    fill(app, "rule-value", "1", nth=4)
+    app.locator("[data-testid=rules-save]").click()
+    new_row = app.locator("[data-testid=rule-row]").nth(4)
+    error = rule_error(app, 4)
+    error.wait_for()
+    # the server's own words, under the rule it refused, about its level, and nothing else flagged
+    assert error.get_attribute("data-field") == "level"
+    assert error.inner_text().startswith("Level: Commissions can be paid on one or two levels only")
+    assert "pyramid selling" in error.inner_text() and "《禁止传销条例》" in error.inner_text()
+    assert new_row.get_attribute("aria-invalid") == "true"
+    assert app.locator("[data-testid=field-error]").count() == 1
+    assert rules_now() == before and program_now().version == version, "nothing changed"
+    page.locator("[data-testid=dashboard-toast]").wait_for()
+    screenshot(page, "console-program-refused-level-en-1280")
+
+    fill(app, "rule-level", "2", nth=4)
+    assert app.locator("[data-testid=field-error]").count() == 0, "editing the rule clears its refusal"
+    app.locator("select[data-testid=rule-kind]").nth(4).select_option("ENTERPRISE")
+    app.locator("[data-testid=rules-save]").click()
+    app.locator("[data-testid=program-version]", has_text=f"version {version + 1}").wait_for()
+    assert (2, Decimal("1"), None, None, None) in rules_now()
+    saved = CommissionRule.objects.get(channel=DEMO_CHANNEL, level=2, distributor_kind="enterprise")
+    assert saved.rate == Decimal("1")
+    assert program_now().updated_by == "staff:1", "the dashboard's user"
+    assert "Commission rules saved" in page.locator("[data-testid=dashboard-toast]").last.inner_text()
+    screenshot(page, "console-program-saved-en-1280")
+
+
+def test_rates_over_100_percent_are_refused_on_the_rule_that_goes_over(browser: Browser):
+    seed_program()
+    before = rules_now()
+    _page, app = open_program(browser)
+    app.locator("[data-testid=rules]").wait_for()
+    fill(app, "rule-value", "98", nth=1)  # level 2's default: 10 + 98 > 100
+    app.locator("[data-testid=rules-save]").click()
+    error = rule_error(app, 1)
+    error.wait_for()
+    assert error.get_attribute("data-field") == "value" and "may not exceed 100%" in error.inner_text()
+    assert rules_now() == before
+
+
+def test_settings_depth_three_is_refused_then_the_binding_policy_is_saved(browser: Browser):
+    seed_program()
+    version = program_now().version
+    page, app = open_program(browser)
+    app.locator("[data-testid=program-settings]").wait_for()
+    fill(app, "setting-commissionDepth", "3")
+    app.locator("[data-testid=settings-save]").click()
+    grid = app.locator("[data-testid=program-settings] .wd-form-grid").first
+    # the server's refusal replaces the field's help, under the field
+    grid.get_by_text("Commissions can be paid on one or two levels only", exact=False).wait_for()
+    assert grid.get_by_text("1 or 2. Never more", exact=False).count() == 0
+    assert "Article 7" in grid.inner_text()
+    assert program_now().commission_depth == 2 and program_now().version == version
+    screenshot(page, "console-program-refused-depth-en-1280")
+
+    fill(app, "setting-commissionDepth", "2")
+    app.locator("select[data-testid=setting-trigger]").select_option("FIRST_ORDER")
+    fill(app, "setting-validityDays", "30")
+    fill(app, "setting-protectionDays", "7")
+    app.locator("select[data-testid=setting-override]").select_option("LAST_TOUCH")
+    fill(app, "setting-withdrawalAutoApproveBelow", "50")
+    app.locator("[data-testid=setting-autoApproveDistributors]").click()  # applications: no staff approval
+    app.locator("[data-testid=settings-save]").click()
+    app.locator("[data-testid=program-version]", has_text=f"version {version + 1}").wait_for()
+    program = program_now()
+    assert (program.binding_trigger, program.binding_validity_days, program.binding_protection_days) == (
+        "first_order",
+        30,
+        7,
+    )
+    assert program.binding_override == "last_touch"
+    assert program.withdrawal_auto_approve_below == Decimal("50")
+    assert program.auto_approve_distributors is True
+    applicant = distributor_apply(principal=customer(4242), display_name="新人", channel=DEMO_CHANNEL)
+    assert applicant.status == "active", "approved at once"
+
+    app.locator("[data-testid=setting-forever]").click()  # permanent bindings
+    app.locator("[data-testid=settings-save]").click()
+    app.locator("[data-testid=program-version]", has_text=f"version {version + 2}").wait_for()
+    assert program_now().binding_validity_days is None
+
+
+def test_a_new_channel_shows_the_defaults_and_no_rules(browser: Browser):
+    page, app = open_program(browser)
+    app.locator("[data-testid=rules-empty]").wait_for()
+    assert "nothing is paid" in app.locator("[data-testid=rules-empty]").inner_text()
+    assert "Never configured" in app.locator("[data-testid=program-updated]").inner_text()
+    screenshot(page, "console-program-empty-en-1280")
+
+
+def test_simplified_chinese_with_the_refusal_in_chinese(browser: Browser):
+    seed_program()
+    page, app = open_program(browser, locale="zh-Hans")
+    app.locator("[data-testid=rules]").wait_for()
+    assert app.locator("h1").inner_text() == "分销计划"
+    assert "拉人头" in app.locator("[data-testid=no-recruiting]").inner_text()
+    fill(app, "rule-level", "3", nth=1)
+    app.locator("[data-testid=rules-save]").click()
+    error = rule_error(app, 1)
+    error.wait_for()
+    assert error.inner_text().startswith("层级：佣金最多只能发放两级")
+    assert "传销" in error.inner_text() and "两级" in error.inner_text()
+    screenshot(page, "console-program-refused-level-zh-Hans-1280")
+
+
+@pytest.mark.parametrize(("locale", "words"), [("en", "Manage plugins"), ("zh-Hans", "管理插件")])
+def test_staff_without_manage_plugins_sees_a_refusal(browser: Browser, locale: str, words: str):
+    seed_program()
+    page, app = open_program(browser, user="support", locale=locale)
+    refusal = app.locator("[data-testid=state-refusal]")
+    refusal.wait_for()
+    assert words in refusal.inner_text() and "MANAGE_PLUGINS" in refusal.inner_text()
+    assert app.locator("[data-testid=rules]").count() == 0
+    screenshot(page, f"console-program-refusal-{locale}-1280")
+
+
+def test_dark_theme_from_the_dashboard(browser: Browser):
+    seed_program()
+    page = browser.page("/dashboard/?page=program&theme=dark")
+    app = page.frame_locator("iframe#app")
+    app.locator("[data-testid=rules]").wait_for()
+    colours = app.locator("select[data-testid=rule-basis]").first.evaluate(
+        "e => [getComputedStyle(e).backgroundColor, getComputedStyle(e).color]"
+    )
+    background, text = (sum(int(v) for v in re.findall(r"\d+", c)[:3]) for c in colours)
+    assert background < 150 < text, colours  # the plain selects follow the theme too
+    screenshot(page, "console-program-rules-dark-en-1280")
+
+
+def test_tablet_width(browser: Browser):
+    seed_program()
+    page, app = open_program(browser, viewport=TABLET)
+    app.locator("[data-testid=rules]").wait_for()
+    overflow = app.locator("html").evaluate("e => e.scrollWidth - e.clientWidth")
+    assert overflow <= 0, "no horizontal scrolling of the page on a tablet"
+    assert app.locator("[data-testid=rules-save]").is_visible()
+    assert app.locator("input[data-testid=rule-value]").first.is_visible()
+    screenshot(page, "console-program-rules-en-820")
+
+
+def test_loading_then_error_then_retry(browser: Browser):
+    seed_program()
+    mode = {"now": "hold"}
+    held = []
+
+    def graphql(route):
+        if mode["now"] == "hold":
+            held.append(route)
+        else:
+            route.continue_() if mode["now"] == "pass" else route.fulfill(status=502, body="Bad gateway")
+
+    page = browser.page("/console/logo.png")
+    page.route("**/graphql/", graphql)
+    page.goto(browser.base + "/dashboard/?page=program")
+    app = page.frame_locator("iframe#app")
+    app.locator("[data-testid=state-loading]").wait_for()
+    screenshot(page, "console-program-loading-en-1280")
+    mode["now"] = "fail"
+    for route in held:
+        route.fulfill(status=502, body="Bad gateway")
+    error = app.locator("[data-testid=state-error]")
+    error.wait_for()
+    assert "HTTP 502" in error.inner_text()
+    screenshot(page, "console-program-error-en-1280")
+    mode["now"] = "pass"
+    app.locator("[data-testid=retry]").click()
+    app.locator("[data-testid=rules]").wait_for()

@@ -1,0 +1,120 @@
+/** The program page's GraphQL: the channel's program settings and commission rules, and their two saves. */
+import type { GraphQLClient, MutationError } from "../../app/graphql";
+
+export type Trigger = "FIRST_CLICK" | "FIRST_ORDER" | "FIRST_PAYMENT" | "REGISTRATION";
+export type Override = "NEVER" | "AFTER_EXPIRY" | "LAST_TOUCH";
+export type CodePriority = "VOUCHER_FIRST" | "LINK_FIRST";
+export type Kind = "ENTERPRISE" | "INDIVIDUAL";
+
+export interface Program {
+  channel: string;
+  currency: string;
+  version: number;
+  commissionDepth: number;
+  freezeDays: number;
+  baseIncludesShipping: boolean;
+  selfPurchaseEarns: boolean;
+  bindingPolicy: {
+    trigger: Trigger;
+    validityDays: number | null;
+    protectionDays: number;
+    override: Override;
+    codePriority: CodePriority;
+  };
+  withdrawalMinimum: { amount: string };
+  withdrawalDailyLimit: { amount: string };
+  withdrawalAutoApproveBelow: { amount: string };
+  autoApproveDistributors: boolean;
+  updatedAt: string | null;
+  updatedBy: string | null;
+}
+
+export interface Rule {
+  level: number;
+  rate: string | null;
+  fixedAmount: { amount: string } | null;
+  productId: string | null;
+  categoryId: string | null;
+  distributorKind: Kind | null;
+}
+
+/** A rule as the server takes it (decimals as strings, one of rate / fixedAmount). */
+export interface RuleInput {
+  level: number;
+  rate?: string;
+  fixedAmount?: string;
+  productId?: string;
+  categoryId?: string;
+  distributorKind?: Kind;
+}
+
+/** The settings the page edits (the rest of the program stays as it is). */
+export interface ProgramInput {
+  commissionDepth: number;
+  freezeDays: number;
+  baseIncludesShipping: boolean;
+  selfPurchaseEarns: boolean;
+  bindingPolicy: Program["bindingPolicy"];
+  withdrawalMinimum: string;
+  withdrawalDailyLimit: string;
+  withdrawalAutoApproveBelow: string;
+  autoApproveDistributors: boolean;
+}
+
+/** A mutation's error about one rule of the list (``index``) or about the request. */
+export interface RuleError extends MutationError {
+  index: number | null;
+}
+
+const PROGRAM_FIELDS = `channel currency version commissionDepth freezeDays baseIncludesShipping selfPurchaseEarns
+  bindingPolicy { trigger validityDays protectionDays override codePriority }
+  withdrawalMinimum { amount } withdrawalDailyLimit { amount } withdrawalAutoApproveBelow { amount }
+  autoApproveDistributors updatedAt updatedBy`;
+const RULE_FIELDS = "level rate fixedAmount { amount } productId categoryId distributorKind";
+
+const PROGRAM = `query ConsoleProgram($channel: String!) {
+  channelProgram(channel: $channel) { ${PROGRAM_FIELDS} }
+  commissionRules(channel: $channel) { ${RULE_FIELDS} }
+}`;
+
+const PROGRAM_UPDATE = `mutation ConsoleProgramUpdate($channel: String!, $input: ChannelProgramInput!) {
+  channelProgramUpdate(channel: $channel, input: $input) {
+    channelProgram { ${PROGRAM_FIELDS} }
+    errors { field code message }
+  }
+}`;
+
+const RULES_SET = `mutation ConsoleRulesSet($channel: String!, $rules: [CommissionRuleInput!]!) {
+  commissionRulesSet(channel: $channel, rules: $rules) {
+    rules { ${RULE_FIELDS} }
+    errors { field code message index }
+  }
+}`;
+
+export async function fetchProgram(client: GraphQLClient, channel: string): Promise<{ program: Program; rules: Rule[] }> {
+  const data = await client.request<{ channelProgram: Program; commissionRules: Rule[] }>(PROGRAM, { channel });
+  return { program: data.channelProgram, rules: data.commissionRules };
+}
+
+export async function updateProgram(
+  client: GraphQLClient,
+  channel: string,
+  input: ProgramInput,
+): Promise<{ program: Program | null; errors: MutationError[] }> {
+  const data = await client.request<{
+    channelProgramUpdate: { channelProgram: Program | null; errors: MutationError[] };
+  }>(PROGRAM_UPDATE, { channel, input });
+  return { program: data.channelProgramUpdate.channelProgram, errors: data.channelProgramUpdate.errors };
+}
+
+export async function setRules(
+  client: GraphQLClient,
+  channel: string,
+  rules: RuleInput[],
+): Promise<{ rules: Rule[] | null; errors: RuleError[] }> {
+  const data = await client.request<{ commissionRulesSet: { rules: Rule[] | null; errors: RuleError[] } }>(
+    RULES_SET,
+    { channel, rules },
+  );
+  return data.commissionRulesSet;
+}
