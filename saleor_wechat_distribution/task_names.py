@@ -70,6 +70,18 @@ SALEOR_ORDER_TASKS = {
     "refunded": SALEOR_ORDER_REFUNDED,
 }
 
+# --- App mode (``app/``): a verified webhook's stored event -> the task of its kind reads Saleor's API and
+# calls one service -------------------------------------------------------------------------------------
+APP_ORDER_CREATED = PREFIX + "app_order_created"
+APP_ORDER_PAID = PREFIX + "app_order_paid"
+APP_ORDER_FULFILLED = PREFIX + "app_order_fulfilled"
+APP_ORDER_CANCELLED = PREFIX + "app_order_cancelled"
+APP_ORDER_REFUNDED = PREFIX + "app_order_refunded"
+APP_VOUCHER_DELETED = PREFIX + "app_voucher_deleted"
+APP_CUSTOMER_DELETED = PREFIX + "app_customer_deleted"
+#: periodic: stored events whose task never ran (the broker was down) or gave up, queued again
+APP_EVENTS_RESUME = PREFIX + "app_events_resume"
+
 # --- deprecated (kept registered for one release: they forward to the tasks above) ------------------------
 DEPRECATED_ORDER_EVENT = PREFIX + "order_event"
 DEPRECATED_COUPON_EVENT = PREFIX + "coupon_event"
@@ -84,3 +96,4 @@ ALL = frozenset(
     for k, v in dict(globals()).items()
     if k.isupper() and isinstance(v, str) and k != "PREFIX" and not k.startswith("DEPRECATED_")
 )
+

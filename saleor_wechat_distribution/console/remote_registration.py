@@ -45,7 +45,8 @@ def _app_id(api_url: str, token: str) -> str | None:
     return app_id if isinstance(app_id, str) and app_id else None
 
 
-def _jwks(api_url: str) -> str | None:
+def fetch_jwks(api_url: str) -> str | None:
+    """The instance's JWKS as compact JSON, or None when it cannot be fetched or is not a key set."""
     parts = urlsplit(api_url)
     url = urlunsplit((parts.scheme, parts.netloc, "/.well-known/jwks.json", "", ""))
     try:
@@ -69,7 +70,7 @@ def verify_with_saleor(api_url: str, token: str) -> Registration:
             "UNKNOWN_APP_ID",
             f"The auth data given during registration could not be used to fetch the app id from {api_url}.",
         )
-    jwks = _jwks(api_url)
+    jwks = fetch_jwks(api_url)
     if jwks is None:
         raise RegistrationRefused("JWKS_NOT_AVAILABLE", "Can't fetch the remote JWKS.")
     return Registration(app_id=app_id, jwks=jwks)

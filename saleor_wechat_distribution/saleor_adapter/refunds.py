@@ -25,7 +25,7 @@ from saleor.order.models import Fulfillment, OrderGrantedRefund
 from saleor.payment import TransactionEventType, TransactionKind
 from saleor.payment.models import Transaction, TransactionEvent
 
-from .refund_lines import RefundRecord, ReturnedLine, line_amounts, without_lines_amount
+from ..domain.refund_lines import RefundRecord, ReturnedLine, line_amounts, without_lines_amount
 from .snapshots import global_id
 
 REFUND_FULFILLMENT_STATUSES = (FulfillmentStatus.REFUNDED, FulfillmentStatus.REFUNDED_AND_RETURNED)

@@ -7,21 +7,15 @@ use in commission rules; the customer is Saleor's user pk, as in :class:`~..port
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from decimal import Decimal
 from typing import Any
 
 from graphql_relay import to_global_id
 
+from ..order_identities import IDENTITIES_METADATA_KEY as IDENTITIES_METADATA_KEY
+from ..order_identities import identities_from_metadata, merged_identities
 from ..ports import LineSnapshot, OrderSnapshot, WeChatIdentityRef
-
-#: where a customer's WeChat identities may sit in Saleor user *private* metadata (written by staff and
-#: apps only): ``{app_id: openid}`` as JSON. Public metadata is ignored: a customer can write their own,
-#: and claiming someone else's openid would take over that person's binding. The core's identity model
-#: (``WeChatIdentity`` linked to the user by the OAuth login, ``identity_link_customer``) comes first:
-#: the tasks pass those as ``linked``.
-IDENTITIES_METADATA_KEY = "wechat_distribution.openids"
 
 
 def global_id(type_name: str, pk: Any) -> str:
@@ -50,33 +44,7 @@ def line_snapshot(line: Any) -> LineSnapshot:
 
 
 def _identities(user: Any) -> tuple[WeChatIdentityRef, ...]:
-    metadata = getattr(user, "private_metadata", None) or {}
-    raw = metadata.get(IDENTITIES_METADATA_KEY) if isinstance(metadata, Mapping) else None
-    if not raw:
-        return ()
-    try:
-        pairs = json.loads(raw) if isinstance(raw, str) else raw
-    except ValueError:
-        return ()
-    if not isinstance(pairs, Mapping):
-        return ()
-    return tuple(
-        WeChatIdentityRef(app_id=str(app_id)[:32], openid=str(openid)[:64])
-        for app_id, openid in sorted(pairs.items())
-        if app_id and openid
-    )
-
-
-def _merged(
-    linked: Iterable[tuple[str, str]], from_metadata: tuple[WeChatIdentityRef, ...]
-) -> tuple[WeChatIdentityRef, ...]:
-    seen: set[tuple[str, str]] = set()
-    merged = []
-    for ref in [WeChatIdentityRef(app_id=a, openid=o) for a, o in linked] + list(from_metadata):
-        if (ref.app_id, ref.openid) not in seen:
-            seen.add((ref.app_id, ref.openid))
-            merged.append(ref)
-    return tuple(merged)
+    return identities_from_metadata(getattr(user, "private_metadata", None))
 
 
 def order_snapshot(
@@ -101,7 +69,7 @@ def order_snapshot(
         voucher_code=order.voucher_code or None,
         checkout_id=str(order.checkout_token) if order.checkout_token else None,
         metadata={str(k): str(v) for k, v in metadata.items() if isinstance(v, str | int)},
-        identities=_merged(linked, _identities(user) if user is not None else ()),
+        identities=merged_identities(linked, _identities(user) if user is not None else ()),
         created_at=order.created_at,
         **_charges(order),
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from saleor_wechat_distribution.saleor_adapter.refund_lines import (
+from saleor_wechat_distribution.domain.refund_lines import (
     ReturnedLine,
     line_amounts,
     without_lines_amount,

@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..domain.money import quantize
+from .money import quantize
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,1 @@
+"""App mode: the core running as a Saleor App (docs: README, "App mode")."""

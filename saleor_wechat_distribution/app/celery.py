@@ -1,0 +1,13 @@
+"""App mode's Celery app: ``celery -A saleor_wechat_distribution.app.celery worker`` (and ``beat``)."""
+
+from __future__ import annotations
+
+import os
+
+from celery import Celery
+
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saleor_wechat_distribution.app.settings")
+
+app = Celery("wechat_distribution_app")
+app.config_from_object("django.conf:settings", namespace="CELERY")
+app.autodiscover_tasks(["saleor_wechat_distribution", "saleor_wechat_distribution.app"])

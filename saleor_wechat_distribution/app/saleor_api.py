@@ -1,0 +1,96 @@
+"""Saleor's GraphQL API with the App's token: the App adapter's only way to read Saleor.
+
+Retries with exponential backoff (and jitter) on what may pass: a 5xx, a 429, a timeout, a refused
+connection. Anything else (a 4xx, a GraphQL error, an answer that is not JSON) is final. Reads only: the
+tasks read everything first and write our rows in one service call afterwards, so a failed read leaves
+nothing half-written (the task is retried, or the stored event stays unprocessed).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable
+from typing import Any
+
+from ..models import SaleorAppInstallation
+from ..sealing import unseal
+
+TIMEOUT_S = 15
+ATTEMPTS = 4
+BACKOFF_S = 0.5
+MAX_ANSWER_BYTES = 8 * 1024 * 1024
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+
+
+class SaleorApiError(Exception):
+    """A final answer: the query is wrong, or the token refused (retrying will not help)."""
+
+
+class SaleorUnavailable(Exception):
+    """Saleor did not answer usefully after every attempt (the Celery task retries later)."""
+
+
+class SaleorClient:
+    def __init__(
+        self,
+        api_url: str,
+        token: str,
+        *,
+        attempts: int = ATTEMPTS,
+        backoff_s: float = BACKOFF_S,
+        sleep: Callable[[float], None] = time.sleep,
+    ) -> None:
+        self.api_url = api_url
+        self._token = token
+        self.attempts = attempts
+        self.backoff_s = backoff_s
+        self._sleep = sleep
+
+    @classmethod
+    def of(cls, installation: SaleorAppInstallation, **options: Any) -> SaleorClient:
+        return cls(installation.saleor_api_url, unseal(installation.auth_token_sealed), **options)
+
+    def _post(self, body: bytes) -> Any:
+        request = urllib.request.Request(  # noqa: S310 - the installation's http(s) API URL
+            self.api_url,
+            data=body,
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self._token}"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:  # noqa: S310
+            return json.loads(answer.read(MAX_ANSWER_BYTES + 1)[:MAX_ANSWER_BYTES])
+
+    def query(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """``data`` of the answer; :class:`SaleorApiError` or :class:`SaleorUnavailable` otherwise."""
+        body = json.dumps({"query": document, "variables": variables or {}}).encode()
+        last: Exception | None = None
+        for attempt in range(self.attempts):
+            if attempt:
+                self._sleep(self.backoff_s * 2 ** (attempt - 1) * (0.75 + random.random() / 2))  # noqa: S311
+            try:
+                answer = self._post(body)
+            except urllib.error.HTTPError as error:
+                if error.code not in RETRY_STATUSES:
+                    raise SaleorApiError(f"Saleor answered HTTP {error.code}.") from error
+                last = error
+                continue
+            except (urllib.error.URLError, TimeoutError, ConnectionError) as error:
+                last = error
+                continue
+            except ValueError as error:
+                raise SaleorApiError("Saleor's answer is not JSON.") from error
+            if not isinstance(answer, dict):
+                raise SaleorApiError("Saleor's answer is not a JSON object.")
+            if answer.get("errors"):
+                errors = [e for e in answer["errors"] if isinstance(e, dict)]
+                messages = "; ".join(str(e.get("message", e)) for e in errors)
+                raise SaleorApiError(messages or "Saleor answered with errors.")
+            data = answer.get("data")
+            if not isinstance(data, dict):
+                raise SaleorApiError("Saleor's answer has no data.")
+            return data
+        raise SaleorUnavailable(f"Saleor did not answer after {self.attempts} attempts: {last}") from last

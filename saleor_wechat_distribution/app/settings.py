@@ -1,0 +1,91 @@
+"""Django settings of App mode (``python -m saleor_wechat_distribution.app``), from the environment:
+
+- ``DATABASE_URL``            PostgreSQL (required): ``postgres://user:pw@host:5432/name``
+- ``SECRET_KEY``              required; seals the App tokens and WeChat secrets at rest: keep it, and
+                              keep it secret (a new key cannot open what the old one sealed)
+- ``CELERY_BROKER_URL``       Redis or RabbitMQ (``redis://…``, ``amqp://…``); default Redis on localhost
+- ``CELERY_QUEUE``            the queue name (default ``celery``)
+- ``REDIS_URL``               the shared cache (WeChat access tokens, JWKS refresh throttle); recommended
+- ``ALLOWED_HOSTS``           comma-separated host names the server answers for (default ``*``)
+- ``WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS``  the API URL of the Saleor instance that may install the
+                              App (required; exactly one until rows are scoped per instance)
+"""
+
+from __future__ import annotations
+
+import os
+
+from django.core.exceptions import ImproperlyConfigured
+from django.utils.translation import gettext_lazy as _
+
+from .. import task_names
+from ..dburl import database_from_url
+
+
+def _required(name: str) -> str:
+    value = os.environ.get(name, "")
+    if not value:
+        raise ImproperlyConfigured(f"App mode needs the {name} environment variable (README, App mode).")
+    return value
+
+
+def _list(name: str, default: str = "") -> list[str]:
+    return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+DEBUG = os.environ.get("DEBUG", "0") == "1"
+SECRET_KEY = _required("SECRET_KEY")
+ALLOWED_HOSTS = _list("ALLOWED_HOSTS", "*")
+ROOT_URLCONF = "saleor_wechat_distribution.app.urls"
+USE_TZ = True
+TIME_ZONE = "Asia/Shanghai"
+LANGUAGE_CODE = "en"
+LANGUAGES = [("en", _("English")), ("zh-hans", _("Simplified Chinese"))]
+USE_I18N = True
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+USE_X_FORWARDED_HOST = os.environ.get("USE_X_FORWARDED_HOST", "0") == "1"
+
+INSTALLED_APPS = ["django.contrib.contenttypes", "saleor_wechat_distribution"]
+MIDDLEWARE = ["django.middleware.locale.LocaleMiddleware", "django.middleware.common.CommonMiddleware"]
+TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}]
+
+DATABASES = {"default": database_from_url(_required("DATABASE_URL"))}
+if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
+    raise ImproperlyConfigured("App mode runs on PostgreSQL: DATABASE_URL=postgres://…")
+
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+if os.environ.get("REDIS_URL"):
+    CACHES["default"] = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": os.environ["REDIS_URL"],
+    }
+
+MEDIA_ROOT = os.environ.get("MEDIA_ROOT", os.path.join(os.getcwd(), "wechat-distribution-media"))
+MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
+
+WECHAT_DISTRIBUTION = {"auto_approve": False}
+WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS = _list("WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS")
+if len(WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS) != 1:  # instances.py: rows are not scoped per instance yet
+    raise ImproperlyConfigured(
+        "App mode serves one Saleor instance: set WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS to its API URL."
+    )
+
+CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
+CELERY_TASK_ACKS_LATE = True
+#: the queue web processes send to and ``wechat-distribution-app worker`` consumes
+CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+CELERY_BEAT_SCHEDULE = {
+    "settle-commissions": {"task": task_names.COMMISSIONS_SETTLE_DUE, "schedule": 3600.0},
+    "resume-withdrawals": {"task": task_names.WITHDRAWALS_RESUME, "schedule": 600.0},
+    "reconcile-coupons": {"task": task_names.COUPONS_RECONCILE, "schedule": 900.0},
+    "resume-saleor-events": {"task": task_names.APP_EVENTS_RESUME, "schedule": 600.0},
+    "refresh-authorizer-tokens": {"task": task_names.WECHAT_AUTHORIZER_TOKENS_REFRESH, "schedule": 600.0},
+}
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"line": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "line"}},
+    "loggers": {"saleor_wechat_distribution": {"handlers": ["console"], "level": "INFO"}},
+}

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from django.test import Client
+
+from saleor_wechat_distribution.app import saleor_api
+from saleor_wechat_distribution.domain.distributors import DistributorKind
+from saleor_wechat_distribution.models import ChannelProgram, CommissionRule, SaleorAppInstallation
+from saleor_wechat_distribution.testing.factories import make_distributor
+
+from .fake_saleor import APP_TOKEN, FakeSaleor
+
+CHANNEL = "default-channel"
+
+
+@pytest.fixture
+def saleor() -> Iterator[FakeSaleor]:
+    with FakeSaleor() as fake:
+        yield fake
+
+
+@pytest.fixture(autouse=True)
+def _fast_backoff(monkeypatch) -> None:
+    monkeypatch.setattr(saleor_api, "BACKOFF_S", 0.001)
+
+
+@pytest.fixture
+def installed(db, saleor, client: Client) -> SaleorAppInstallation:
+    """The App installed in the fake Saleor through ``api/register`` (token checked, JWKS fetched)."""
+    answer = client.post(
+        "/api/register",
+        json.dumps({"auth_token": APP_TOKEN}),
+        content_type="application/json",
+        headers={"Saleor-Api-Url": saleor.api_url},
+    )
+    assert answer.status_code == 200, answer.content
+    return SaleorAppInstallation.objects.get(saleor_api_url=saleor.api_url)
+
+
+@pytest.fixture
+def program(db) -> ChannelProgram:
+    program = ChannelProgram.objects.create(
+        channel=CHANNEL, currency="CNY", commission_depth=2, freeze_days=7
+    )
+    CommissionRule.objects.create(channel=CHANNEL, level=1, rate=Decimal("10"))
+    CommissionRule.objects.create(channel=CHANNEL, level=2, rate=Decimal("3"))
+    return program
+
+
+@pytest.fixture
+def chain(db):
+    """brand > enterprise E > individual A > individual B (B sells; A is B's upline)."""
+    e = make_distributor(kind=DistributorKind.ENTERPRISE, name="E")
+    a = make_distributor(e, name="A")
+    b = make_distributor(a, name="B")
+    return e, a, b

@@ -1,0 +1,101 @@
+"""The App as deployed: ``python -m saleor_wechat_distribution.app serve`` (migrate + gunicorn) and
+``... worker`` (a real Celery worker on Redis), against the test database; the fake Saleor installs the App
+over HTTP and delivers signed webhooks to it."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from saleor_wechat_distribution.models import Commission, InboundEvent, SaleorAppInstallation
+
+from ..celery.conftest import ROOT, database_url, redis_url, wait_for
+from .fake_saleor import APP_TOKEN, FakeSaleor, post_webhook
+
+pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+PORT = int(os.environ.get("WD_APP_TEST_PORT", "8291"))
+BASE = f"http://127.0.0.1:{PORT}"
+
+
+def _get(path: str) -> tuple[int, bytes]:
+    try:
+        with urllib.request.urlopen(BASE + path, timeout=5) as answer:
+            return answer.status, answer.read()
+    except OSError:
+        return 0, b""
+
+
+@pytest.fixture
+def app_processes(transactional_db, saleor) -> Iterator[None]:
+    broker = redis_url()
+    if broker is None or connection.vendor != "postgresql":
+        pytest.skip("App mode's server test needs Redis and PostgreSQL")
+    env = {
+        **os.environ,
+        "DJANGO_SETTINGS_MODULE": "saleor_wechat_distribution.app.settings",
+        "DATABASE_URL": database_url(),
+        "SECRET_KEY": "app-test-" + "s" * 40,
+        "WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS": saleor.api_url,
+        "CELERY_BROKER_URL": broker,
+        "CELERY_QUEUE": f"wd-app-test-{os.getpid()}-{time.monotonic_ns()}",
+        "PYTHONPATH": str(ROOT),
+    }
+    run = [sys.executable, "-m", "saleor_wechat_distribution.app"]
+    server = subprocess.Popen(
+        [*run, "serve", "--port", str(PORT), "--workers", "1"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+    )  # fmt: skip
+    worker = subprocess.Popen(
+        [*run, "worker", "--no-beat"], cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT
+    )
+    try:
+        wait_for(lambda: _get("/api/manifest")[0] == 200, timeout=180)
+        yield
+    finally:
+        for process in (server, worker):
+            process.terminate()
+        for process in (server, worker):
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+
+
+def test_installed_app_turns_a_paid_order_webhook_into_commissions(app_processes, saleor, program, chain):
+    manifest = json.loads(_get("/api/manifest")[1])
+    assert manifest["tokenTargetUrl"] == f"{BASE}/app/register/"
+    register = urllib.request.Request(
+        f"{BASE}/api/register", data=json.dumps({"auth_token": APP_TOKEN}).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Saleor-Api-Url": saleor.api_url},
+    )  # fmt: skip
+    with urllib.request.urlopen(register, timeout=10) as answer:
+        assert answer.status == 200
+    assert SaleorAppInstallation.objects.filter(saleor_api_url=saleor.api_url).exists()
+    with FakeSaleor() as other:  # a Saleor that is not the one the server is set up for
+        refused = urllib.request.Request(
+            f"{BASE}/api/register", data=json.dumps({"auth_token": APP_TOKEN}).encode(), method="POST",
+            headers={"Content-Type": "application/json", "Saleor-Api-Url": other.api_url},
+        )  # fmt: skip
+        with pytest.raises(urllib.error.HTTPError) as error:
+            urllib.request.urlopen(refused, timeout=10)
+        assert error.value.code == 403
+    order = saleor.add_order("srv-1", ("l-1", 1, "200.00"), ref=chain[2].referral_code)
+    event = {"__typename": "OrderPaid", "order": {"id": order["id"]}}
+    target = manifest["webhooks"][0]["targetUrl"]
+    assert post_webhook(target, saleor, "ORDER_PAID", event) == 200
+    assert post_webhook(target, saleor, "ORDER_PAID", event) == 200  # Saleor's retry
+    wait_for(lambda: Commission.objects.filter(order_id=order["id"]).count() == 2, timeout=180)
+    wait_for(lambda: InboundEvent.objects.filter(processed_at__isnull=False).count() == 1, timeout=60)
+    amounts = sorted(Commission.objects.filter(order_id=order["id"]).values_list("amount", flat=True))
+    assert amounts == [Decimal("6.00"), Decimal("20.00")]
+    assert InboundEvent.objects.count() == 1

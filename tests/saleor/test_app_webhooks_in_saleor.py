@@ -1,0 +1,107 @@
+"""App mode against a real Saleor, without servers: Saleor validates the App's manifest (its webhooks'
+subscription queries included) as ``appInstall`` does, builds a webhook's payload with its own subscription
+engine and signs it with its own key (``jws_encode``), and the App's webhook view verifies it against
+Saleor's own JWKS; the App's task then reads the order through Saleor's GraphQL schema with an App token."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from django.test import RequestFactory
+from saleor.app.manifest_validations import clean_manifest_data
+from saleor.core.jwt_manager import get_jwt_manager
+from saleor.graphql.tests.utils import get_graphql_content
+from saleor.graphql.webhook.subscription_payload import generate_payload_from_subscription, initialize_request
+
+from saleor_wechat_distribution.app import saleor_api
+from saleor_wechat_distribution.app import urls as app_urls
+from saleor_wechat_distribution.app.subscriptions import BY_EVENT
+from saleor_wechat_distribution.app.webhooks import webhook_view
+from saleor_wechat_distribution.models import Commission, InboundEvent, SaleorAppInstallation
+from saleor_wechat_distribution.services.app_installations import app_installation_register
+
+from .test_in_saleor import shop  # noqa: F401 - the shared fixture
+from .test_refunds_and_disputes import referred_order  # noqa: F401 - the shared fixture
+
+pytestmark = [pytest.mark.saleor, pytest.mark.django_db]
+API_URL = "http://saleor.test/graphql/"
+
+
+def test_saleor_accepts_the_app_manifest_with_its_webhook_queries(settings):
+    settings.ALLOWED_HOSTS = ["*"]
+    manifest = json.loads(app_urls.manifest_view(RequestFactory().get("/api/manifest")).content)
+    clean_manifest_data(manifest)  # raises ValidationError for a query Saleor cannot subscribe with
+    events = {event for webhook in manifest["webhooks"] for event in webhook["events"]}
+    assert {"order_paid", "order_refunded", "customer_deleted", "voucher_deleted"} <= events
+
+
+@pytest.fixture
+def installed_app(e2e_app_api_client, monkeypatch) -> SaleorAppInstallation:
+    """Our installation row for this Saleor; Saleor's API reached through its test client (no server)."""
+    installation = app_installation_register(
+        saleor_api_url=API_URL, domain="saleor.test", app_id="QXBwOjE=", auth_token="t",
+        jwks=json.dumps(get_jwt_manager().get_jwks()),
+    )  # fmt: skip
+
+    def post(self, body: bytes):
+        request = json.loads(body)
+        return json.loads(e2e_app_api_client.post_graphql(request["query"], request["variables"]).content)
+
+    monkeypatch.setattr(saleor_api.SaleorClient, "_post", post)
+    return installation
+
+
+def _deliver(event: str, obj, app) -> int:
+    query = BY_EVENT[event].query
+    payload = generate_payload_from_subscription(event.lower(), obj, query, initialize_request(app=app))
+    assert payload is not None
+    body = json.dumps(payload).encode()
+    request = RequestFactory().post(
+        "/api/webhooks/", body, content_type="application/json",
+        headers={"Saleor-Event": event.lower(), "Saleor-Api-Url": API_URL,
+                 "Saleor-Signature": get_jwt_manager().jws_encode(body, is_payload_detached=True)},
+    )  # fmt: skip
+    return webhook_view(request).status_code
+
+
+def test_a_payload_built_and_signed_by_saleor_is_verified_and_counted_once(
+    referred_order,  # noqa: F811 - the fixture imported above
+    installed_app,
+    e2e_app_api_client,
+):
+    data = referred_order  # the plugin has already counted it: the App's delivery must change nothing
+    before = sorted(
+        Commission.objects.filter(order_id=data["order_id"]).values_list("line_id", "level", "amount")
+    )
+    from django.test import TestCase
+
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        assert _deliver("ORDER_PAID", data["order"], e2e_app_api_client.app) == 200
+    event = InboundEvent.objects.get(source="saleor:ORDER_PAID")
+    assert json.loads(event.body)["order"]["id"] == data["order_id"]
+    assert event.processed_at is not None and event.error == ""
+    after = sorted(
+        Commission.objects.filter(order_id=data["order_id"]).values_list("line_id", "level", "amount")
+    )
+    assert after == before and len(after) == 2
+
+
+def test_saleor_signature_for_another_body_is_refused(referred_order, installed_app):  # noqa: F811
+    body = b'{"order": {"id": "x"}}'
+    signature = get_jwt_manager().jws_encode(b'{"order": {"id": "y"}}', is_payload_detached=True)
+    request = RequestFactory().post(
+        "/api/webhooks/", body, content_type="application/json",
+        headers={"Saleor-Event": "order_paid", "Saleor-Api-Url": API_URL, "Saleor-Signature": signature},
+    )  # fmt: skip
+    assert webhook_view(request).status_code == 401
+    assert not InboundEvent.objects.filter(source="saleor:ORDER_PAID").exists()
+
+
+def test_the_app_token_reads_what_the_order_query_asks(referred_order, e2e_app_api_client):  # noqa: F811
+    from saleor_wechat_distribution.app.orders import ORDER_QUERY
+
+    answer = get_graphql_content(
+        e2e_app_api_client.post_graphql(ORDER_QUERY, {"id": referred_order["order_id"]})
+    )
+    assert answer["data"]["order"]["id"] == referred_order["order_id"]
