@@ -62,7 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         from .server import THREADS, serve
     except ModuleNotFoundError as error:
-        if error.name != "gunicorn":
+        if (error.name or "").split(".")[0] != "gunicorn":
             raise
         print(
             "wechat-distribution-sandbox: the sandbox serves on gunicorn, which is not installed: "
