@@ -1,8 +1,10 @@
-"""The main job end to end on its embedded default: SQLite file, migrate, seed, serve, query over HTTP."""
+"""The main job end to end on its embedded default: SQLite file, migrate, seed, serve (gunicorn), query over
+HTTP."""
 
 from __future__ import annotations
 
 import json
+import os
 import re
 import socket
 import subprocess
@@ -16,8 +18,6 @@ SANDBOX = [sys.executable, "-m", "saleor_wechat_distribution.sandbox"]
 
 
 def _env(tmp_path: Path) -> dict[str, str]:
-    import os
-
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DJANGO_SETTINGS_MODULE"}}
     env["SANDBOX_DATA_DIR"] = str(tmp_path)
     return env
@@ -27,6 +27,41 @@ def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
+
+
+def _children(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (Linux /proc)."""
+    children = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid:
+            children.append(int(stat.parent.name))
+    return children
+
+
+def _listening_socket(port: int) -> str:
+    """The inode of the IPv4 socket listening on ``port`` (/proc/net/tcp: state 0A is LISTEN)."""
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        fields = line.split()
+        if int(fields[1].split(":")[1], 16) == port and fields[3] == "0A":
+            return fields[9]
+    raise AssertionError(f"nothing listens on {port}")
+
+
+def _sockets(pid: int) -> set[str]:
+    """Inodes of the sockets process ``pid`` holds open."""
+    inodes = set()
+    for fd in Path(f"/proc/{pid}/fd").iterdir():
+        try:
+            link = os.readlink(fd)
+        except OSError:  # closed meanwhile
+            continue
+        if link.startswith("socket:["):
+            inodes.add(link[len("socket:[") : -1])
+    return inodes
 
 
 def _post(url: str, query: str, token: str | None = None) -> dict:
@@ -84,6 +119,17 @@ def test_sandbox_seeds_once_on_sqlite_and_serves_graphql(tmp_path):
                     break
             except OSError:
                 time.sleep(0.1)
+        # served by gunicorn (runserver answers "WSGIServer/0.2 CPython/..."): one worker process, which
+        # also runs the simulated WeChat the guide points at (its socket is the worker's, not the master's)
+        with urllib.request.urlopen(url, timeout=10) as response:
+            assert response.headers["Server"].split("/")[0] == "gunicorn", response.headers["Server"]
+        assert "Served by gunicorn (1 worker process" in server.stdout.readline()
+        (worker,) = _children(server.pid)
+        qr_image = re.search(r"http://127.0.0.1:(\d+)/cgi-bin/showqrcode\?ticket=\S+", printed)
+        with urllib.request.urlopen(qr_image[0], timeout=10) as response:
+            assert response.read(8) == b"\x89PNG\r\n\x1a\n"
+        fake_wechat = _listening_socket(int(qr_image[1]))
+        assert fake_wechat in _sockets(worker) and fake_wechat not in _sockets(server.pid)
         staff_token = tokens["staff (all permissions)"]
         data = _post(
             url,
@@ -121,6 +167,7 @@ def test_sandbox_seeds_once_on_sqlite_and_serves_graphql(tmp_path):
     finally:
         server.terminate()
         server.wait(timeout=10)
+    assert server.returncode == 0  # gunicorn stops its worker and exits cleanly on SIGTERM
 
 
 def test_demo_orders_run_the_whole_lifecycle_on_sqlite(tmp_path):

@@ -25,7 +25,8 @@ from .pages import PAGES
 #: the App's identifier in Saleor (``App.identifier``): our route accepts AppBridge tokens of this App only
 APP_IDENTIFIER = "wechat.distribution"
 APP_NAME = "WeChat distribution"
-#: MANAGE_PLUGINS: the program page edits the program's settings and commission rules (DESIGN.md §2)
+#: MANAGE_PLUGINS: the program page edits the program's settings and commission rules (under Saleor, the
+#: plugin's configuration, which that permission guards)
 APP_PERMISSIONS = (
     Permission.MANAGE_USERS,
     Permission.MANAGE_ORDERS,

@@ -138,7 +138,8 @@ class StorefrontErrorCode(StrEnum):
     WECHAT_UNAVAILABLE = "wechat_unavailable"
     OAUTH_FAILED = "oauth_failed"
     PRODUCT_NOT_FOUND = "product_not_found"
-    #: the host registered no product lookup (``conf.set_product_lookup``): posters cannot describe products
+    #: the host registered no product lookup (``Host.product_lookup``, see host.py) and names no product
+    #: catalog (``WECHAT_DISTRIBUTION_PRODUCT_CATALOG``): posters cannot describe products
     PRODUCT_LOOKUP_MISSING = "product_lookup_missing"
     IMAGE_UNAVAILABLE = "image_unavailable"
 

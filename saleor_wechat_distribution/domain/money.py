@@ -1,4 +1,4 @@
-"""Money as ``Decimal`` + currency code, never float (DESIGN.md §6).
+"""Money as ``Decimal`` + currency code, never float (docs/architecture.md, §1 Conventions).
 
 Every amount is rounded to its currency's minor unit (fen for CNY, none for JPY, three places for KWD)
 using ISO 4217 precisions as published by CLDR through babel. Arithmetic that is not a plain

@@ -1,4 +1,5 @@
-"""Saleor's permission codes that our staff operations require (DESIGN.md §2)."""
+"""Saleor's permission codes that our staff operations require: staff are Saleor's staff users, with
+Saleor's permissions (no roles of our own)."""
 
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from ..domain.distributors import DISPLAY_NAME_MAX_LENGTH, DistributorKind, Dist
 
 
 class Distributor(MP_Node):
-    """One per customer (Saleor user id, not a foreign key: DESIGN.md §2).
+    """One per customer (Saleor user id, not a foreign key: docs/architecture.md §1).
 
     Roots (depth 1) sit directly under the brand; the brand itself has no row, so no single row is
     updated by every insert in the network.

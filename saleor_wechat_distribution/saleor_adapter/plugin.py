@@ -1,5 +1,6 @@
-"""The Saleor plugin class: glue only (DESIGN.md §1). Saleor finds it through the ``saleor.plugins``
-entry point, adds the entry point's name (this package) to INSTALLED_APPS and this class to PLUGINS.
+"""The Saleor plugin class: glue only (docs/architecture.md §1–2). Saleor finds it through the
+``saleor.plugins`` entry point, adds the entry point's name (this package) to INSTALLED_APPS and this
+class to PLUGINS.
 
 Hooks run inside the customer's request (``checkoutComplete`` calls order_created, order_paid,
 order_fully_paid, … synchronously): each one only queues a Celery task with the Saleor id, on commit,

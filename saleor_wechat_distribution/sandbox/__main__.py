@@ -1,4 +1,5 @@
-"""``python -m saleor_wechat_distribution.sandbox``: migrate, seed demo data, print tokens, serve GraphQL.
+"""``python -m saleor_wechat_distribution.sandbox``: migrate, seed demo data, print tokens, serve GraphQL
+(and the screens) on gunicorn.
 
 SQLite file in the working directory by default (re-runs keep the data); DATABASE_URL for PostgreSQL.
 """
@@ -56,7 +57,33 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", default="127.0.0.1", help="address to bind (default: loopback only)")
     parser.add_argument("--no-serve", action="store_true", help="migrate, seed and print tokens, then exit")
     args = parser.parse_args(argv)
+    if args.command != "serve" or args.no_serve:
+        return setup(args)
+    try:
+        from .server import THREADS, serve
+    except ModuleNotFoundError as error:
+        if (error.name or "").split(".")[0] != "gunicorn":
+            raise
+        print(
+            "wechat-distribution-sandbox: the sandbox serves on gunicorn, which is not installed: "
+            "pip install 'saleor-wechat-distribution[sandbox]' (./dev sandbox installs it)",
+            file=sys.stderr,
+        )
+        return 2
 
+    def prepare() -> None:
+        setup(args)
+        where = f"{args.host}:{args.port}"
+        print(f"Served by gunicorn (1 worker process, {THREADS} threads) on {where}; Ctrl-C stops it.")
+        sys.stdout.flush()
+
+    serve(host=args.host, port=args.port, prepare=prepare)
+    return 0
+
+
+def setup(args: argparse.Namespace) -> int:
+    """Migrate, seed, run a one-off command or print the guide and start the simulated WeChat (serving:
+    in gunicorn's worker, the process that then serves; see server.py)."""
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "saleor_wechat_distribution.sandbox.settings")
     import django
 
@@ -120,9 +147,10 @@ def main(argv: list[str] | None = None) -> int:
             beyond_loopback_warning(args.host, args.port, settings.SANDBOX_SECRET_KEY_FILE), file=sys.stderr
         )
         sys.stderr.flush()
-    if args.no_serve:
-        return 0
-    call_command("runserver", f"{args.host}:{args.port}", use_reloader=False, use_threading=True)
+    if not args.no_serve:
+        from django.db import connections
+
+        connections.close_all()  # the setup's connection: requests run in gunicorn's threads, with their own
     return 0
 
 

@@ -1,4 +1,4 @@
-"""Which distributor an order belongs to: decided once, with its evidence (DESIGN.md §3–4)."""
+"""Which distributor an order belongs to: decided once, with its evidence (docs/architecture.md §2)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Customer bindings: a customer stays with the distributor who brought them (DESIGN.md §3)."""
+"""Customer bindings: a customer stays with the distributor who brought them (docs/architecture.md §2)."""
 
 from __future__ import annotations
 

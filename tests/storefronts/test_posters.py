@@ -160,7 +160,8 @@ def test_without_the_hosts_product_lookup_the_answer_names_what_is_missing(gql, 
     answer = prepared(gql, {"slug": "xiaowang", "product": "p1"}, shop.owner)
     (error,) = answer["errors"]
     assert error["extensions"]["exception"]["code"] == "PRODUCT_LOOKUP_MISSING"
-    assert "product lookup" in error["message"] and "product_lookup" in error["message"]
+    assert "product lookup" in error["message"] and "host.update(product_lookup=" in error["message"]
+    assert "WECHAT_DISTRIBUTION_PRODUCT_CATALOG" in error["message"] and "conf.set_" not in error["message"]
     assert "does not sell" not in error["message"]
     # a product the storefront does not list is still that
     shop.storefront.all_products = False

@@ -60,7 +60,8 @@ def poster_inputs(*, storefront: Storefront, product_id: str) -> PosterInputs:
         raise DistributionError(
             Code.PRODUCT_LOOKUP_MISSING,
             _(
-                "Posters need the shop's product lookup, and none is registered (conf.set_product_lookup): "
+                "Posters need the shop's product lookup, and none is registered "
+                "(host.update(product_lookup=...), or the WECHAT_DISTRIBUTION_PRODUCT_CATALOG setting): "
                 "product %(id)s cannot be described."
             )
             % {"id": product_id},

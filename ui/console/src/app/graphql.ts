@@ -1,6 +1,6 @@
 /**
- * The console's only way to the server: our GraphQL API, with the dashboard's token (DESIGN.md §7: screens
- * are clients of our GraphQL only). Failures are classified so every view can show the right state.
+ * The console's only way to the server: our GraphQL API, with the dashboard's token (screens are clients
+ * of our GraphQL only, like any storefront). Failures are classified so every view can show the right state.
  */
 import { acceptLanguage, type Locale } from "./i18n";
 
