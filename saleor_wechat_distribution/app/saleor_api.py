@@ -14,6 +14,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any
 
 from ..models import SaleorAppInstallation
@@ -62,7 +63,8 @@ class SaleorClient:
             method="POST",
         )
         with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:  # noqa: S310
-            return json.loads(answer.read(MAX_ANSWER_BYTES + 1)[:MAX_ANSWER_BYTES])
+            # Saleor's amounts are GraphQL Floats: read their JSON text as Decimal, never as binary floats
+            return json.loads(answer.read(MAX_ANSWER_BYTES + 1)[:MAX_ANSWER_BYTES], parse_float=Decimal)
 
     def query(self, document: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
         """``data`` of the answer; :class:`SaleorApiError` or :class:`SaleorUnavailable` otherwise."""
