@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import re
 from decimal import Decimal
 
 import qrcode
@@ -30,20 +31,41 @@ def price_text(price: Decimal, currency: str) -> str:
     return f"{CURRENCY_SIGNS.get(currency, currency + ' ')}{price.quantize(Decimal('0.01'))}"
 
 
+#: a run of Latin letters/digits (with its punctuation) is one word; a CJK character, a space or any
+#: other character stands alone
+_TOKENS = re.compile(r"[0-9A-Za-z][0-9A-Za-z'’.,:;!?%&/+-]*|\s+|.")
+
+
 def _wrap(draw: ImageDraw.ImageDraw, text: str, font: object, width: int, lines: int) -> list[str]:
+    """At most ``lines`` lines of ``width``: Chinese breaks between any two characters, English between
+    words (a word wider than a line is cut); the last line ends with "…" when the text does not fit."""
+    tokens = _TOKENS.findall(text)
     out: list[str] = []
     current = ""
-    for char in text:
-        if draw.textlength(current + char, font=font) > width:
-            out.append(current)
-            current = char
-            if len(out) == lines:
-                break
+    i = 0
+    while i < len(tokens) and len(out) < lines:
+        token = tokens[i]
+        if not current and token.isspace():  # no line starts with a space
+            i += 1
+        elif draw.textlength((current + token).rstrip(), font=font) <= width:
+            current += token
+            i += 1
+        elif current:
+            out.append(current.rstrip())
+            current = ""
+        else:  # one word wider than the line: cut it where it overflows
+            n = 1
+            while n < len(token) and draw.textlength(token[: n + 1], font=font) <= width:
+                n += 1
+            out.append(token[:n])
+            tokens[i] = token[n:]
+    rest = any(not token.isspace() for token in tokens[i:])
+    if current.strip():
+        if len(out) < lines:
+            out.append(current.rstrip())
         else:
-            current += char
-    if len(out) < lines and current:
-        out.append(current)
-    if len(out) == lines and "".join(out) != text:
+            rest = True
+    if rest and out:
         out[-1] = out[-1][:-1] + "…"
     return out
 
