@@ -190,9 +190,11 @@ class Browser:
         if offline:
             context.route(
                 "**/*",
-                lambda route: route.continue_()
-                if route.request.url.startswith(self.base + "/")
-                else route.abort("internetdisconnected"),
+                lambda route: (
+                    route.continue_()
+                    if route.request.url.startswith(self.base + "/")
+                    else route.abort("internetdisconnected")
+                ),
             )
         page = context.pages[0] if context.pages else context.new_page()
         page.set_default_timeout(15_000)
@@ -225,3 +227,38 @@ def screenshot(page: object, name: str) -> Path:
     # animations fast-forwarded to their end: a dialog is shown as it ends up, not mid-fade
     page.screenshot(path=str(path), full_page=True, animations="disabled")  # type: ignore[attr-defined]
     return path
+
+
+def loading_then_error_then_retry(browser: Browser, url: str, shot: str) -> tuple[object, object, str]:
+    """Open a console page (``url`` under the sandbox) with its GraphQL held: the loading state; then
+    answered 502: the error state (it names the HTTP status); then retried with the server answering.
+    Screenshots ``<shot>-loading-en-1280`` and ``<shot>-error-en-1280``. Returns the page, its frame
+    (after the retry was clicked: the caller waits for what the page shows) and the error's text."""
+    mode = {"now": "hold"}
+    held = []
+
+    def graphql(route):
+        if mode["now"] == "hold":
+            held.append(route)
+        elif mode["now"] == "fail":
+            route.fulfill(status=502, body="Bad gateway")
+        else:
+            route.continue_()
+
+    page = browser.page("/console/logo.png")  # a page of the origin, to set the route before the console
+    page.route("**/graphql/", graphql)  # type: ignore[attr-defined]
+    page.goto(browser.base + url)  # type: ignore[attr-defined]
+    app = page.frame_locator("iframe#app")  # type: ignore[attr-defined]
+    app.locator("[data-testid=state-loading]").first.wait_for()
+    screenshot(page, f"{shot}-loading-en-1280")
+    mode["now"] = "fail"
+    for route in held:
+        route.fulfill(status=502, body="Bad gateway")
+    error = app.locator("[data-testid=state-error]").first
+    error.wait_for()
+    text = error.inner_text()
+    assert "HTTP 502" in text, text
+    screenshot(page, f"{shot}-error-en-1280")
+    mode["now"] = "pass"
+    app.locator("[data-testid=retry]").first.click()
+    return page, app, text

@@ -14,7 +14,7 @@ from saleor_wechat_distribution.domain.distributors import DistributorKind, Dist
 from saleor_wechat_distribution.models import Distributor
 from saleor_wechat_distribution.testing.factories import make_distributor
 
-from .conftest import DESKTOP, TABLET, Browser, screenshot
+from .conftest import DESKTOP, TABLET, Browser, loading_then_error_then_retry, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -249,32 +249,10 @@ def test_search(browser: Browser):
 
 def test_loading_then_error_then_retry(browser: Browser):
     seed_queue()
-    mode = {"now": "hold"}
-    held = []
-
-    def graphql(route):
-        if mode["now"] == "hold":
-            held.append(route)  # answered later: the page shows its loading state meanwhile
-        elif mode["now"] == "fail":
-            route.fulfill(status=502, body="Bad gateway")
-        else:
-            route.continue_()
-
-    page = browser.page("/console/logo.png")  # a page of the origin, to set the route before the console
-    page.route("**/graphql/", graphql)
-    page.goto(browser.base + "/dashboard/?page=distributors")
-    app = page.frame_locator("iframe#app")
-    app.locator("[data-testid=state-loading]").wait_for()
-    screenshot(page, "console-distributors-loading-en-1280")
-    mode["now"] = "fail"
-    for route in held:
-        route.fulfill(status=502, body="Bad gateway")
-    error = app.locator("[data-testid=state-error]")
-    error.wait_for()
-    assert "Something went wrong" in error.inner_text() and "HTTP 502" in error.inner_text()
-    screenshot(page, "console-distributors-error-en-1280")
-    mode["now"] = "pass"
-    app.locator("[data-testid=retry]").click()
+    _page, app, error_text = loading_then_error_then_retry(
+        browser, "/dashboard/?page=distributors", "console-distributors"
+    )
+    assert "Something went wrong" in error_text
     app.locator("[data-testid=applicants]").wait_for()
 
 

@@ -22,7 +22,7 @@ from saleor_wechat_distribution.services.coupons.stock_sync import coupon_sync_v
 from saleor_wechat_distribution.wechat.coupons import WeChatPayCoupons, WeChatPayCouponSettings
 from saleor_wechat_distribution.wechat.payouts_v3 import WeChatPayV3Settings
 
-from .conftest import DESKTOP, TABLET, Browser, screenshot
+from .conftest import DESKTOP, TABLET, Browser, loading_then_error_then_retry, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -262,30 +262,5 @@ def test_simplified_chinese_and_tablet(browser: Browser):
 
 def test_loading_then_error_then_retry(browser: Browser):
     voucher("重试 Retry")
-    mode = {"now": "hold"}
-    held = []
-
-    def graphql(route):
-        if mode["now"] == "hold":
-            held.append(route)
-        elif mode["now"] == "fail":
-            route.fulfill(status=502, body="Bad gateway")
-        else:
-            route.continue_()
-
-    page = browser.page("/console/logo.png")
-    page.route("**/graphql/", graphql)
-    page.goto(browser.base + "/dashboard/?page=coupons")
-    app = page.frame_locator("iframe#app")
-    app.locator("[data-testid=state-loading]").wait_for()
-    screenshot(page, "console-coupons-loading-en-1280")
-    mode["now"] = "fail"
-    for route in held:
-        route.fulfill(status=502, body="Bad gateway")
-    error = app.locator("[data-testid=state-error]")
-    error.wait_for()
-    assert "HTTP 502" in error.inner_text()
-    screenshot(page, "console-coupons-error-en-1280")
-    mode["now"] = "pass"
-    app.locator("[data-testid=retry]").click()
+    _page, app, _ = loading_then_error_then_retry(browser, "/dashboard/?page=coupons", "console-coupons")
     app.locator("[data-testid=vouchers]").wait_for()

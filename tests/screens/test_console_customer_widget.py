@@ -17,7 +17,7 @@ from saleor_wechat_distribution.domain.distributors import DistributorStatus
 from saleor_wechat_distribution.models import CustomerBinding, WeChatIdentity
 from saleor_wechat_distribution.testing.factories import make_distributor
 
-from .conftest import TABLET, Browser, screenshot
+from .conftest import TABLET, Browser, loading_then_error_then_retry, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -121,30 +121,9 @@ def test_staff_without_manage_users_sees_a_refusal(browser: Browser):
 
 
 def test_loading_then_error_then_retry(browser: Browser):
-    mode = {"now": "hold"}
-    held = []
-
-    def graphql(route):
-        if mode["now"] == "hold":
-            held.append(route)
-        elif mode["now"] == "fail":
-            route.fulfill(status=502, body="Bad gateway")
-        else:
-            route.continue_()
-
-    page = browser.page("/console/logo.png")
-    page.route("**/graphql/", graphql)
-    page.goto(
-        browser.base + f"/dashboard/?page=customer-distribution&customerId={to_global_id('User', BUYER)}"
+    _page, app, _ = loading_then_error_then_retry(
+        browser,
+        f"/dashboard/?page=customer-distribution&customerId={to_global_id('User', BUYER)}",
+        "console-customer-widget",
     )
-    app = page.frame_locator("iframe#app")
-    app.locator("[data-testid=state-loading]").wait_for()
-    screenshot(page, "console-customer-widget-loading-en-1280")
-    mode["now"] = "fail"
-    for route in held:
-        route.fulfill(status=502, body="Bad gateway")
-    app.locator("[data-testid=state-error]").wait_for()
-    screenshot(page, "console-customer-widget-error-en-1280")
-    mode["now"] = "pass"
-    app.locator("[data-testid=retry]").click()
     app.locator("[data-testid=state-empty]").wait_for()

@@ -26,7 +26,7 @@ from saleor_wechat_distribution.models import (
 )
 from saleor_wechat_distribution.testing.factories import make_distributor
 
-from .conftest import DESKTOP, TABLET, Browser, screenshot
+from .conftest import DESKTOP, TABLET, Browser, loading_then_error_then_retry, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -309,32 +309,9 @@ def test_loading_then_error_then_retry(browser: Browser, view: str):
     nodes = seed_network()
     hashes = {"network": "/network", "list": "/list", "distributor": f"/distributor/{gid(nodes['wang'])}"}
     ready = {"network": "network-level", "list": "distributors", "distributor": "distributor-page"}
-    mode = {"now": "hold"}
-    held = []
-
-    def graphql(route):
-        if mode["now"] == "hold":
-            held.append(route)
-        elif mode["now"] == "fail":
-            route.fulfill(status=502, body="Bad gateway")
-        else:
-            route.continue_()
-
-    page = browser.page("/console/logo.png")
-    page.route("**/graphql/", graphql)
-    page.goto(browser.base + f"/dashboard/?page=distributors#{hashes[view]}")
-    app = page.frame_locator("iframe#app")
-    app.locator("[data-testid=state-loading]").first.wait_for()
-    screenshot(page, f"console-distributors-{view}-loading-en-1280")
-    mode["now"] = "fail"
-    for route in held:
-        route.fulfill(status=502, body="Bad gateway")
-    error = app.locator("[data-testid=state-error]").first
-    error.wait_for()
-    assert "HTTP 502" in error.inner_text()
-    screenshot(page, f"console-distributors-{view}-error-en-1280")
-    mode["now"] = "pass"
-    app.locator("[data-testid=retry]").first.click()
+    _page, app, _ = loading_then_error_then_retry(
+        browser, f"/dashboard/?page=distributors#{hashes[view]}", f"console-distributors-{view}"
+    )
     app.locator(f"[data-testid={ready[view]}]").wait_for()
 
 

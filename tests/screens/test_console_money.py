@@ -15,7 +15,7 @@ import pytest
 
 from saleor_wechat_distribution.models import Commission, LedgerEntry, OrderDispute, Withdrawal
 
-from .conftest import DESKTOP, TABLET, Browser, screenshot
+from .conftest import DESKTOP, TABLET, Browser, loading_then_error_then_retry, screenshot
 from .money_world import build_money, payouts  # noqa: F401 - the fixture
 
 pytestmark = [
@@ -316,30 +316,5 @@ def test_tablet_width(browser: Browser, tab: str):
 
 def test_loading_then_error_then_retry(browser: Browser):
     build_money()
-    mode = {"now": "hold"}
-    held = []
-
-    def graphql(route):
-        if mode["now"] == "hold":
-            held.append(route)
-        elif mode["now"] == "fail":
-            route.fulfill(status=502, body="Bad gateway")
-        else:
-            route.continue_()
-
-    page = browser.page("/console/logo.png")
-    page.route("**/graphql/", graphql)
-    page.goto(browser.base + "/dashboard/?page=money")
-    app = page.frame_locator("iframe#app")
-    app.locator("[data-testid=state-loading]").wait_for()
-    screenshot(page, "console-money-loading-en-1280")
-    mode["now"] = "fail"
-    for route in held:
-        route.fulfill(status=502, body="Bad gateway")
-    error = app.locator("[data-testid=state-error]")
-    error.wait_for()
-    assert "HTTP 502" in error.inner_text()
-    screenshot(page, "console-money-error-en-1280")
-    mode["now"] = "pass"
-    app.locator("[data-testid=retry]").click()
+    _page, app, _ = loading_then_error_then_retry(browser, "/dashboard/?page=money", "console-money")
     app.locator("[data-testid=withdrawals]").wait_for()

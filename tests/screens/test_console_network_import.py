@@ -23,7 +23,16 @@ import pytest
 from saleor_wechat_distribution.models import Distributor, DistributorImportJob
 
 from ..celery.conftest import redis_url
-from .conftest import DESKTOP, ROOT, TABLET, Browser, _free_port, browser_unavailable, screenshot
+from .conftest import (
+    DESKTOP,
+    ROOT,
+    TABLET,
+    Browser,
+    _free_port,
+    browser_unavailable,
+    loading_then_error_then_retry,
+    screenshot,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -300,26 +309,7 @@ def test_empty_state_and_tablet_width(browser: Browser):
 
 
 def test_loading_then_error_then_retry(browser: Browser):
-    mode = {"now": "hold"}
-    held = []
-
-    def graphql(route):
-        if mode["now"] == "hold":
-            held.append(route)
-        else:
-            route.continue_() if mode["now"] == "pass" else route.fulfill(status=502, body="Bad gateway")
-
-    page = browser.page("/console/logo.png")
-    page.route("**/graphql/", graphql)
-    page.goto(browser.base + "/dashboard/?page=network-import")
-    app = page.frame_locator("iframe#app")
-    app.locator("[data-testid=state-loading]").wait_for()
-    screenshot(page, "console-network-import-loading-en-1280")
-    mode["now"] = "fail"
-    for route in held:
-        route.fulfill(status=502, body="Bad gateway")
-    app.locator("[data-testid=state-error]").wait_for()
-    screenshot(page, "console-network-import-error-en-1280")
-    mode["now"] = "pass"
-    app.locator("[data-testid=retry]").click()
+    _page, app, _ = loading_then_error_then_retry(
+        browser, "/dashboard/?page=network-import", "console-network-import"
+    )
     app.locator("[data-testid=state-empty]").wait_for()

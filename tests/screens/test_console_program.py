@@ -21,7 +21,7 @@ from saleor_wechat_distribution.services.programs import (
 )
 from saleor_wechat_distribution.testing.factories import customer
 
-from .conftest import DESKTOP, TABLET, Browser, screenshot
+from .conftest import DESKTOP, TABLET, Browser, loading_then_error_then_retry, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -249,28 +249,5 @@ def test_tablet_width(browser: Browser):
 
 def test_loading_then_error_then_retry(browser: Browser):
     seed_program()
-    mode = {"now": "hold"}
-    held = []
-
-    def graphql(route):
-        if mode["now"] == "hold":
-            held.append(route)
-        else:
-            route.continue_() if mode["now"] == "pass" else route.fulfill(status=502, body="Bad gateway")
-
-    page = browser.page("/console/logo.png")
-    page.route("**/graphql/", graphql)
-    page.goto(browser.base + "/dashboard/?page=program")
-    app = page.frame_locator("iframe#app")
-    app.locator("[data-testid=state-loading]").wait_for()
-    screenshot(page, "console-program-loading-en-1280")
-    mode["now"] = "fail"
-    for route in held:
-        route.fulfill(status=502, body="Bad gateway")
-    error = app.locator("[data-testid=state-error]")
-    error.wait_for()
-    assert "HTTP 502" in error.inner_text()
-    screenshot(page, "console-program-error-en-1280")
-    mode["now"] = "pass"
-    app.locator("[data-testid=retry]").click()
+    _page, app, _ = loading_then_error_then_retry(browser, "/dashboard/?page=program", "console-program")
     app.locator("[data-testid=rules]").wait_for()

@@ -14,7 +14,7 @@ from django.utils import timezone
 from saleor_wechat_distribution.models import ComponentTicket, OfficialAccount, Storefront
 from saleor_wechat_distribution.testing.factories import make_distributor
 
-from .conftest import DESKTOP, TABLET, Browser, screenshot
+from .conftest import DESKTOP, TABLET, Browser, loading_then_error_then_retry, screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -175,30 +175,9 @@ def test_simplified_chinese_and_tablet(browser: Browser):
 
 def test_loading_then_error_then_retry(browser: Browser):
     seed()
-    mode = {"now": "hold"}
-    held = []
-
-    def graphql(route):
-        if mode["now"] == "hold":
-            held.append(route)
-        elif mode["now"] == "fail":
-            route.fulfill(status=502, body="Bad gateway")
-        else:
-            route.continue_()
-
-    page = browser.page("/console/logo.png")
-    page.route("**/graphql/", graphql)
-    page.goto(browser.base + "/dashboard/?page=storefronts")
-    app = page.frame_locator("iframe#app")
-    app.locator("[data-testid=state-loading]").wait_for()
-    screenshot(page, "console-storefronts-loading-en-1280")
-    mode["now"] = "fail"
-    for route in held:
-        route.fulfill(status=502, body="Bad gateway")
-    app.locator("[data-testid=state-error]").wait_for()
-    screenshot(page, "console-storefronts-error-en-1280")
-    mode["now"] = "pass"
-    app.locator("[data-testid=retry]").click()
+    _page, app, _ = loading_then_error_then_retry(
+        browser, "/dashboard/?page=storefronts", "console-storefronts"
+    )
     app.locator("[data-testid=storefronts]").wait_for()
 
 
