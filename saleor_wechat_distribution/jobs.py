@@ -24,7 +24,7 @@ from celery import Task, current_app
 from celery.backends.base import DisabledBackend
 from django.db import transaction
 
-from . import task_names
+from . import instance_scope, task_names
 
 logger = logging.getLogger(__name__)
 
@@ -82,7 +82,18 @@ def enqueue(name: str, *args: Any, countdown: float | None = None, **kwargs: Any
         except Exception:
             logger.exception("could not run or queue task %s%r", name, args)
 
+    # App mode: the message leaves in the caller's instance scope (it may leave after the response, out of
+    # the view's scope), so it carries that instance (``app/task_scope.py``)
+    schema = instance_scope.current()
+    if schema is not None:
+        transaction.on_commit(functools.partial(_after_response, functools.partial(_in_scope, schema, send)))
+        return
     transaction.on_commit(functools.partial(_after_response, send))
+
+
+def _in_scope(schema: str, send: Callable[[], None]) -> None:
+    with instance_scope.scoped(schema):
+        send()
 
 
 # Django runs a request's signals and its (sync) view in one thread: the request's own under ASGI

@@ -81,6 +81,8 @@ APP_VOUCHER_DELETED = PREFIX + "app_voucher_deleted"
 APP_CUSTOMER_DELETED = PREFIX + "app_customer_deleted"
 #: periodic: stored events whose task never ran (the broker was down) or gave up, queued again
 APP_EVENTS_RESUME = PREFIX + "app_events_resume"
+#: periodic (beat): a periodic job queued once per installed instance, in its schema (``app/task_scope``)
+APP_FOR_EACH_INSTANCE = PREFIX + "app_for_each_instance"
 
 # --- deprecated (kept registered for one release: they forward to the tasks above) ------------------------
 DEPRECATED_ORDER_EVENT = PREFIX + "order_event"

@@ -18,3 +18,10 @@ DATABASES["default"]["TEST"] = {"NAME": os.environ.get("WD_TEST_DB_NAME", "test_
 # ...and the same for the cache (tokens, replayed nonces, locks' keys): runs sharing one Redis must not
 # see each other's keys.
 CACHES["default"]["KEY_PREFIX"] = DATABASES["default"]["TEST"]["NAME"]  # noqa: F405
+# App mode's backend: the connection follows the instance in scope (``instance_scope``; nothing changes
+# outside one), so that App mode's tests can install several instances in one test database; and its
+# router, so that an instance's schema gets the program's tables only.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    DATABASES["default"]["ENGINE"] = "saleor_wechat_distribution.app.postgresql"
+DATABASE_ROUTERS = ["saleor_wechat_distribution.app.schemas.InstanceSchemaRouter"]
+CACHES["default"]["KEY_FUNCTION"] = "saleor_wechat_distribution.instance_scope.cache_key"  # noqa: F405

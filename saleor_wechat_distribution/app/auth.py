@@ -1,6 +1,7 @@
 """Storefront and console tokens in App mode: Saleor's JWTs verified against the issuing instance's JWKS.
 
-A Saleor JWT names its issuer (``iss``: the instance's API URL); only installed instances are trusted, and
+A Saleor JWT names its issuer (``iss``: the instance's API URL); only installed instances are trusted, the
+request runs in the issuer's schema (``requests.py``: a URL naming another instance is refused), and
 the signature is checked with their key (``jwks.py``: refetched once for an unknown key id), RS256 only,
 expiry required. Then:
 
@@ -19,6 +20,7 @@ from __future__ import annotations
 import jwt
 from django.http import HttpRequest
 
+from .. import instance_scope
 from ..console.app_tokens import (
     APP_CLAIM,
     PERMISSIONS_CLAIM,
@@ -56,6 +58,9 @@ def _claims(token: str) -> tuple[SaleorAppInstallation, dict]:
     installation = installation_for(issuer)
     if installation is None:
         raise AuthenticationFailed("The token's issuer is not a Saleor this App is installed in.")
+    scope = instance_scope.current()
+    if scope is not None and installation.schema != scope:  # the URL named another instance (requests.py)
+        raise AuthenticationFailed("The token was issued by another Saleor instance than the one addressed.")
     try:
         key = signing_key(installation, header.get("kid"))
         claims = jwt.decode(

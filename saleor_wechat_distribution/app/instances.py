@@ -1,16 +1,22 @@
-"""Which Saleor instances this server trusts: installed (``api/register`` stored a row) and allowed
-(``WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS``). Webhooks, user tokens and tasks find their instance here
-only, so taking a URL off the list stops trusting an instance that installed the App before.
+"""Which Saleor instances this server trusts, and which one a request or a task belongs to.
 
-Until every row is scoped to its instance (README, "Several Saleor instances on one server"), App mode's
-settings insist on exactly one allowed URL: two instances' orders would otherwise pay into one program,
-and user 5 of one instance would be user 5 of the other.
+Trusted = installed (``api/register`` stored a row, with the schema of the instance's rows:
+``schemas.py``) and allowed (``WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS``; empty = any). Webhooks, user
+tokens, tasks and callbacks find their instance here only, so taking a URL off the list stops trusting an
+instance that installed the App before.
+
+The registry lives in public, which every instance's ``search_path`` ends with: it reads the same in any
+scope.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+
 from django.conf import settings
 
+from ..instance_scope import SCHEMA_NAME, scoped
 from ..models import SaleorAppInstallation
 
 
@@ -18,10 +24,41 @@ def allowed_saleor_urls() -> list[str]:
     return list(getattr(settings, "WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS", None) or [])
 
 
+def _trusted(installation: SaleorAppInstallation | None) -> SaleorAppInstallation | None:
+    if installation is None or not SCHEMA_NAME.match(installation.schema or ""):
+        return None  # a plugin-mode row, or one whose schema was never made
+    allowed = allowed_saleor_urls()
+    return installation if not allowed or installation.saleor_api_url in allowed else None
+
+
 def installation_for(api_url: object) -> SaleorAppInstallation | None:
+    """The trusted installation of the Saleor whose API URL is ``api_url``."""
     if not isinstance(api_url, str) or not api_url:
         return None
-    allowed = allowed_saleor_urls()
-    if allowed and api_url not in allowed:
+    return _trusted(SaleorAppInstallation.objects.filter(saleor_api_url=api_url).first())
+
+
+def installation_of_schema(schema: object) -> SaleorAppInstallation | None:
+    """The trusted installation whose rows live in ``schema`` (the ``/i/<schema>/`` URL prefix, a task's
+    header)."""
+    if not isinstance(schema, str) or not SCHEMA_NAME.match(schema):
         return None
-    return SaleorAppInstallation.objects.filter(saleor_api_url=api_url).first()
+    return _trusted(SaleorAppInstallation.objects.filter(schema=schema).first())
+
+
+def trusted_installations() -> list[SaleorAppInstallation]:
+    rows = list(SaleorAppInstallation.objects.exclude(schema="").order_by("pk"))
+    return [row for row in rows if _trusted(row) is not None]
+
+
+def only_installation() -> SaleorAppInstallation | None:
+    """The trusted installation when there is exactly one (requests that name no instance), else None."""
+    trusted = trusted_installations()
+    return trusted[0] if len(trusted) == 1 else None
+
+
+@contextmanager
+def instance(installation: SaleorAppInstallation) -> Iterator[SaleorAppInstallation]:
+    """Run the block in ``installation``'s schema."""
+    with scoped(installation.schema):
+        yield installation

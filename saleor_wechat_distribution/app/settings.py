@@ -7,8 +7,11 @@
 - ``CELERY_QUEUE``            the queue name (default ``celery``)
 - ``REDIS_URL``               the shared cache (WeChat access tokens, JWKS refresh throttle); recommended
 - ``ALLOWED_HOSTS``           comma-separated host names the server answers for (default ``*``)
-- ``WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS``  the API URL of the Saleor instance that may install the
-                              App (required; exactly one until rows are scoped per instance)
+- ``WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS``  comma-separated API URLs of the Saleor instances that may
+                              install the App (required: one or more). One server serves them all, each
+                              instance's rows in a PostgreSQL schema of its own (``schemas.py``), created
+                              and migrated when it installs the App; taking a URL off the list stops
+                              serving that instance at once (its schema stays)
 """
 
 from __future__ import annotations
@@ -45,13 +48,19 @@ USE_I18N = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_X_FORWARDED_HOST = os.environ.get("USE_X_FORWARDED_HOST", "0") == "1"
 
-INSTALLED_APPS = ["django.contrib.contenttypes", "saleor_wechat_distribution"]
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "saleor_wechat_distribution",
+    "saleor_wechat_distribution.app.apps.WeChatDistributionAppConfig",
+]
 MIDDLEWARE = ["django.middleware.locale.LocaleMiddleware", "django.middleware.common.CommonMiddleware"]
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}]
 
 DATABASES = {"default": database_from_url(_required("DATABASE_URL"))}
 if DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("App mode runs on PostgreSQL: DATABASE_URL=postgres://…")
+#: PostgreSQL, with the connection's search_path following the instance in scope (``postgresql/base.py``)
+DATABASES["default"]["ENGINE"] = "saleor_wechat_distribution.app.postgresql"
 
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 if os.environ.get("REDIS_URL"):
@@ -59,27 +68,37 @@ if os.environ.get("REDIS_URL"):
         "BACKEND": "django.core.cache.backends.redis.RedisCache",
         "LOCATION": os.environ["REDIS_URL"],
     }
+#: keys made in an instance's scope name it (``instance_scope.cache_key``)
+CACHES["default"]["KEY_FUNCTION"] = "saleor_wechat_distribution.instance_scope.cache_key"
 
 MEDIA_ROOT = os.environ.get("MEDIA_ROOT", os.path.join(os.getcwd(), "wechat-distribution-media"))
 MEDIA_URL = os.environ.get("MEDIA_URL", "/media/")
 
 WECHAT_DISTRIBUTION = {"auto_approve": False}
 WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS = _list("WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS")
-if len(WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS) != 1:  # instances.py: rows are not scoped per instance yet
+if not WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS:  # any Saleor could install it (and get a schema) otherwise
     raise ImproperlyConfigured(
-        "App mode serves one Saleor instance: set WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS to its API URL."
+        "App mode needs WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS: the API URLs of the Saleor instances it serves."
     )
+#: each instance's rows in a schema of its own (``schemas.py``); public keeps the registry
+WECHAT_DISTRIBUTION_INSTANCE_SCHEMAS = True
+DATABASE_ROUTERS = ["saleor_wechat_distribution.app.schemas.InstanceSchemaRouter"]
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TASK_ACKS_LATE = True
 #: the queue web processes send to and ``wechat-distribution-app worker`` consumes
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+#: every periodic job runs once per installed instance, in its schema (``tasks.app_for_each_instance_task``)
+_PERIODIC = {
+    "settle-commissions": (task_names.COMMISSIONS_SETTLE_DUE, 3600.0),
+    "resume-withdrawals": (task_names.WITHDRAWALS_RESUME, 600.0),
+    "reconcile-coupons": (task_names.COUPONS_RECONCILE, 900.0),
+    "resume-saleor-events": (task_names.APP_EVENTS_RESUME, 600.0),
+    "refresh-authorizer-tokens": (task_names.WECHAT_AUTHORIZER_TOKENS_REFRESH, 600.0),
+}
 CELERY_BEAT_SCHEDULE = {
-    "settle-commissions": {"task": task_names.COMMISSIONS_SETTLE_DUE, "schedule": 3600.0},
-    "resume-withdrawals": {"task": task_names.WITHDRAWALS_RESUME, "schedule": 600.0},
-    "reconcile-coupons": {"task": task_names.COUPONS_RECONCILE, "schedule": 900.0},
-    "resume-saleor-events": {"task": task_names.APP_EVENTS_RESUME, "schedule": 600.0},
-    "refresh-authorizer-tokens": {"task": task_names.WECHAT_AUTHORIZER_TOKENS_REFRESH, "schedule": 600.0},
+    name: {"task": task_names.APP_FOR_EACH_INSTANCE, "args": (task,), "schedule": every}
+    for name, (task, every) in _PERIODIC.items()
 }
 
 LOGGING = {

@@ -13,11 +13,11 @@ from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
-from celery import shared_task
+from celery import current_app, shared_task
 from django.db import OperationalError
 from django.utils import timezone
 
-from .. import host_events, jobs
+from .. import host_events, instance_scope, jobs
 from .. import task_names as names
 from ..models import InboundEvent, WeChatIdentity
 from ..ports import OrderSnapshot
@@ -26,7 +26,7 @@ from ..services import commissions as commission_services
 from ..services import disputes as dispute_services
 from ..services.inbound_events import inbound_event_apply_once
 from . import orders
-from .instances import installation_for
+from .instances import installation_for, instance, trusted_installations
 from .saleor_api import SaleorClient, SaleorUnavailable
 
 SOURCE_PREFIX = "saleor:"
@@ -58,6 +58,8 @@ def _handle(event_pk: int, work: Callable[[SaleorClient, dict[str, Any]], Effect
     if event is None or event.processed_at is not None:
         return
     installation = installation_for(event.headers.get("api_url"))
+    if installation is not None and installation.schema != instance_scope.current():
+        installation = None  # never: the event row is in its instance's schema, and the task runs there
     if installation is None:  # uninstalled or no longer allowed since: nothing to read with
         InboundEvent.objects.filter(pk=event_pk).update(error="The App is no longer installed or allowed.")
         return
@@ -194,7 +196,7 @@ RESUME_BATCH = 500
 
 @shared_task(name=names.APP_EVENTS_RESUME)
 def app_events_resume_task() -> int:
-    """Periodic (beat, every 10 minutes): queue again the stored webhooks not processed yet. A webhook is
+    """Periodic (beat, every 10 minutes, in each instance): queue again the stored webhooks not processed yet. A webhook is
     answered once it is stored, so an event whose task could not be queued (the broker was down) or ran
     out of retries (Saleor unreachable for long) is only ever picked up here; tasks are idempotent."""
     from .subscriptions import BY_EVENT
@@ -211,3 +213,20 @@ def app_events_resume_task() -> int:
             jobs.enqueue(subscription.task, pk)
             queued += 1
     return queued
+
+
+# --- periodic jobs: once per instance -----------------------------------------------------------------
+
+
+@shared_task(name=names.APP_FOR_EACH_INSTANCE)
+def app_for_each_instance_task(task_name: str) -> int:
+    """Beat's entry for every periodic job (``settings.CELERY_BEAT_SCHEDULE``): ``task_name`` queued once
+    in the schema of each installed and allowed instance (its message carries the instance:
+    ``task_scope.py``). Run itself outside any instance."""
+    if task_name not in names.ALL or task_name == names.APP_FOR_EACH_INSTANCE:
+        raise ValueError(f"not a periodic job: {task_name!r}")
+    installations = trusted_installations()
+    for installation in installations:
+        with instance(installation):
+            current_app.tasks[task_name].apply_async(ignore_result=True)
+    return len(installations)

@@ -8,11 +8,16 @@
 - ``graphql/``: our GraphQL; Saleor's JWTs verified against the instance's JWKS (``auth.py``)
 - ``console/…``, ``center/…``: the staff console and the distributor center
 - ``wechat/…``, ``wechatpay/…``: WeChat's callbacks
+
+Every route that reads or writes an instance's rows runs in that instance's scope (``requests.py``), and
+is also served under ``i/<key>/`` (``key``: the instance's schema), the form WeChat's callback and
+notification URLs must take when the server serves several instances.
 """
 
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.urls import path, re_path
@@ -22,7 +27,7 @@ from ..audit_export import audit_export_view
 from ..center import http as center_http
 from ..console import http as console_http
 from ..console.manifest import MANIFEST_PATH, REGISTER_PATH
-from ..console.register import register_view
+from ..console.register import Registration, register_view
 from ..console.remote_registration import verify_with_saleor
 from ..graphql.views import execute_graphql
 from ..network_export_view import network_export_view
@@ -30,15 +35,26 @@ from ..wechat.callbacks import component_callback, official_account_callback
 from ..wechat.coupon_notifications import coupon_notification_view
 from ..wechat.payout_notifications import payout_notification_view
 from .auth import authenticate
+from .requests import INSTANCE_PREFIX, in_instance
+from .schemas import migrate_schema, schema_of_new_installation
 from .subscriptions import WEBHOOK_PATH, manifest_webhooks
 from .webhooks import webhook_view
 
 GRAPHQL_PATH = "/graphql/"
 
 
+def verify_and_provision(api_url: str, token: str) -> Registration:
+    """The registration checked with Saleor (``console/remote_registration``), then the instance's schema
+    made and migrated (``schemas.py``) before its row is written: an installation always has its tables."""
+    registration = verify_with_saleor(api_url, token)
+    schema = schema_of_new_installation(api_url)
+    migrate_schema(schema)
+    return replace(registration, schema=schema)
+
+
 def _site(request: HttpRequest) -> console_http.ConsoleSite:
     return console_http.ConsoleSite(
-        absolute=request.build_absolute_uri, verify_registration=verify_with_saleor, graphql_url=GRAPHQL_PATH
+        absolute=request.build_absolute_uri, verify_registration=verify_and_provision, graphql_url=GRAPHQL_PATH
     )
 
 
@@ -55,18 +71,21 @@ def manifest_view(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 def register(request: HttpRequest) -> HttpResponse:
-    return register_view(request, verify=verify_with_saleor)
+    return register_view(request, verify=verify_and_provision)
 
 
 @csrf_exempt
+@in_instance
 def graphql_view(request: HttpRequest) -> HttpResponse:
     return execute_graphql(request, authenticate=authenticate)
 
 
+@in_instance
 def export_view(request: HttpRequest, kind: str) -> HttpResponse:
     return audit_export_view(request, kind, authenticate=authenticate)
 
 
+@in_instance
 def distributors_export_view(request: HttpRequest, file_format: str) -> HttpResponse:
     return network_export_view(request, file_format, authenticate=authenticate)
 
@@ -86,23 +105,33 @@ def center_view(request: HttpRequest, route: str) -> HttpResponse:
     return response
 
 
+#: routes of an instance's rows: each also under ``i/<key>/``
+_instance_routes = [
+    path("graphql/", graphql_view, name="graphql"),
+    path("export/distributors.<slug:file_format>", distributors_export_view, name="distributors-export"),
+    path("export/<slug:kind>.csv", export_view, name="audit-export"),
+    path("wechat/component/", in_instance(component_callback), name="wechat-component"),
+    path("wechat/<str:app_id>/", in_instance(official_account_callback), name="wechat-callback"),
+    path(
+        "wechatpay/<slug:channel>/notify/",
+        csrf_exempt(in_instance(payout_notification_view)),
+        name="wechatpay-notify",
+    ),
+    path(
+        "wechatpay/coupons/<slug:mchid>/notify/",
+        csrf_exempt(in_instance(coupon_notification_view)),
+        name="wechatpay-coupon-notify",
+    ),
+]
+
 urlpatterns = [
     path(MANIFEST_PATH, manifest_view, name="app-manifest"),
     path("api/manifest", manifest_view),
     path(REGISTER_PATH, register, name="app-register"),
     path("api/register", register),
     path(WEBHOOK_PATH, webhook_view, name="app-webhooks"),
-    path("graphql/", graphql_view, name="graphql"),
     re_path(r"^(?P<route>console(?:/.*)?)$", console_view, name="console"),
     re_path(r"^(?P<route>center(?:/.*)?)$", center_view, name="center"),
-    path("export/distributors.<slug:file_format>", distributors_export_view, name="distributors-export"),
-    path("export/<slug:kind>.csv", export_view, name="audit-export"),
-    path("wechat/component/", component_callback, name="wechat-component"),
-    path("wechat/<str:app_id>/", official_account_callback, name="wechat-callback"),
-    path("wechatpay/<slug:channel>/notify/", csrf_exempt(payout_notification_view), name="wechatpay-notify"),
-    path(
-        "wechatpay/coupons/<slug:mchid>/notify/",
-        csrf_exempt(coupon_notification_view),
-        name="wechatpay-coupon-notify",
-    ),
+    *_instance_routes,
+    *(path(INSTANCE_PREFIX + str(route.pattern), route.callback) for route in _instance_routes),
 ]

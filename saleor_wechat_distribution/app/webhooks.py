@@ -5,7 +5,8 @@ In order, nothing written before the last check passes: POST; a body within ``MA
 ``Saleor-Signature`` verified against that instance's JWKS (``signature.py``; 401). Then the raw event is
 stored once (``InboundEvent``, key = the instance, the event and a hash of the body: Saleor retries a
 delivery with the same payload, so a retry or a duplicate finds the row and queues nothing) and its task is
-queued after commit. The answer is 200 either way, so Saleor stops retrying.
+queued after commit, both in the instance's schema (``schemas.py``; the task's message names it). The
+answer is 200 either way, so Saleor stops retrying.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from django.views.decorators.csrf import csrf_exempt
 
 from .. import jobs
 from ..models import InboundEvent
-from .instances import installation_for
+from .instances import installation_for, instance
 from .signature import BadSignature, verify_webhook_signature
 from .subscriptions import BY_EVENT
 from .tasks import SOURCE_PREFIX  # importing tasks registers those jobs.enqueue sends
@@ -66,7 +67,8 @@ def webhook_view(request: HttpRequest) -> HttpResponse:
         json.loads(body)
     except (ValueError, UnicodeDecodeError):
         return _error("The body is not JSON.", 400)
-    _store_and_queue(api_url, event, body, subscription.task)
+    with instance(installation):  # the event row, and its task, in the instance's schema
+        _store_and_queue(api_url, event, body, subscription.task)
     return JsonResponse({"success": True})
 
 

@@ -26,10 +26,12 @@ API_URL_MAX_LENGTH = 500
 
 @dataclass(frozen=True)
 class Registration:
-    """What the verifier learnt: the App's global id in that Saleor, and its JWKS (for App mode)."""
+    """What the verifier learnt: the App's global id in that Saleor, and its JWKS (for App mode); App mode's
+    verifier also made the schema of the instance's rows (``app/schemas.py``)."""
 
     app_id: str
     jwks: str = ""
+    schema: str = ""
 
 
 class RegistrationRefused(Exception):
@@ -83,5 +85,6 @@ def register_view(request: HttpRequest, *, verify: RegistrationVerifier) -> Http
         app_id=registration.app_id,
         auth_token=token,
         jwks=registration.jwks,
+        schema=registration.schema,
     )
     return JsonResponse({"success": True})

@@ -2,7 +2,8 @@
 
 Saleor posts the App's token to ``app/register/`` when the App is installed (``console/register.py``).
 The token is sealed at rest (``sealing.py``); ``app_id`` is the App's global id in that Saleor, which
-AppBridge tokens name in their ``app`` claim.
+AppBridge tokens name in their ``app`` claim. This table is the registry of App mode's instances: it stays
+in the ``public`` schema, beside (not inside) the instances' own schemas.
 """
 
 from __future__ import annotations
@@ -18,6 +19,9 @@ class SaleorAppInstallation(models.Model):
     auth_token_sealed = models.TextField()
     #: the Saleor's JSON Web Key Set when the verifier fetched it (App mode verifies tokens with it)
     jwks = models.TextField(blank=True, default="")
+    #: App mode: the PostgreSQL schema holding this instance's rows (``app/schemas.py``; ``public`` for an
+    #: installation made before instances had schemas); empty in plugin mode, which has one instance
+    schema = models.CharField(max_length=63, blank=True, default="")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

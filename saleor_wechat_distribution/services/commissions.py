@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
-from .. import jobs, task_names
+from .. import instance_scope, jobs, task_names
 from ..db.settlement import settle_batch
 from ..db.upserts import insert_rows_unless_exist
 from ..domain import commission_policy as policy
@@ -35,9 +35,10 @@ from .ledger import ledger_append
 Status = Commission.Status
 
 
-#: (channel, program version) -> rules. Every rule change bumps the program's version (services/
-#: programs.py), so a cached entry is never stale; this keeps the rules query off the order hot path.
-_RULES_CACHE: dict[tuple[str, int], list[policy.CommissionRule]] = {}
+#: (instance schema, channel, program version) -> rules. Every rule change bumps the program's version
+#: (services/programs.py), so a cached entry is never stale; this keeps the rules query off the order hot
+#: path. The instance (App mode: ``instance_scope``): two instances' programs may share channel and version.
+_RULES_CACHE: dict[tuple[str | None, str, int], list[policy.CommissionRule]] = {}
 _RULES_CACHE_MAX = 256
 
 
@@ -47,7 +48,7 @@ def rules_cache_clear(**_: object) -> None:
 
 
 def _domain_rules(program: ChannelProgram) -> list[policy.CommissionRule]:
-    key = (program.channel, program.version)
+    key = (instance_scope.current(), program.channel, program.version)
     rules = _RULES_CACHE.get(key) if program.pk else None
     if rules is None:
         rules = [

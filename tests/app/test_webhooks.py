@@ -217,7 +217,7 @@ def test_an_event_whose_task_never_ran_is_queued_again_later(
 
     from django.utils import timezone
 
-    from saleor_wechat_distribution import jobs
+    from saleor_wechat_distribution import instance_scope, jobs
     from saleor_wechat_distribution.app.tasks import app_events_resume_task
 
     order = saleor.add_order("o-7", ("l-1", 1, "100.00"), ref=chain[2].referral_code)
@@ -225,12 +225,13 @@ def test_an_event_whose_task_never_ran_is_queued_again_later(
         broker_down.setattr(jobs, "enqueue", lambda *args, **kwargs: None)
         assert deliver(client, saleor, "ORDER_PAID", order_event(order)).status_code == 200
     assert InboundEvent.objects.get().processed_at is None and not Commission.objects.exists()
-    assert app_events_resume_task() == 0  # too young: it may still be in the queue
-    InboundEvent.objects.update(received_at=timezone.now() - timedelta(minutes=6))
-    with django_capture_on_commit_callbacks(execute=True):
-        assert app_events_resume_task() == 1
-    assert set(commissions(order)) == {1, 2} and InboundEvent.objects.get().processed_at is not None
-    assert app_events_resume_task() == 0
+    with instance_scope.scoped(installed.schema):  # beat runs it in each instance (for_each_instance)
+        assert app_events_resume_task() == 0  # too young: it may still be in the queue
+        InboundEvent.objects.update(received_at=timezone.now() - timedelta(minutes=6))
+        with django_capture_on_commit_callbacks(execute=True):
+            assert app_events_resume_task() == 1
+        assert set(commissions(order)) == {1, 2} and InboundEvent.objects.get().processed_at is not None
+        assert app_events_resume_task() == 0
 
 
 def test_a_voucher_deletion_reaches_the_coupon_task_under_the_plugin_voucher_id(
@@ -248,6 +249,7 @@ def test_a_voucher_deletion_reaches_the_coupon_task_under_the_plugin_voucher_id(
 def test_a_failing_write_leaves_nothing_and_the_next_run_applies_it(
     installed, saleor, client, program, chain, django_capture_on_commit_callbacks, monkeypatch
 ):
+    from saleor_wechat_distribution import instance_scope
     from saleor_wechat_distribution.app.tasks import app_order_paid_task
     from saleor_wechat_distribution.services import commissions as commission_services
 
@@ -265,7 +267,8 @@ def test_a_failing_write_leaves_nothing_and_the_next_run_applies_it(
     assert event.processed_at is None and "worker lost" in event.error
     assert not Commission.objects.exists()  # rolled back with the event's processing
     monkeypatch.setattr(commission_services, "order_paid", real)
-    app_order_paid_task(event.pk)
+    with instance_scope.scoped(installed.schema):  # as the worker runs it: the message names the instance
+        app_order_paid_task(event.pk)
     event.refresh_from_db()
     assert event.processed_at is not None and event.error == ""
     assert commissions(order) == {1: ({"frozen"}, D("20.00")), 2: ({"frozen"}, D("6.00"))}

@@ -1,0 +1,87 @@
+"""The Saleor instance the current work belongs to (App mode: one PostgreSQL schema per instance).
+
+App mode serves several Saleor instances from one server; each installation's rows live in a schema of
+their own (``app/schemas.py``), so every row, every unique key and every hand-written SQL statement of the
+core is scoped without naming the instance. What is "current" lives here, in a context variable:
+
+- set by App mode at every entry: a request (``app/requests.py``: the token's issuer, the webhook's
+  ``Saleor-Api-Url``, the ``/i/<key>/`` prefix of a WeChat callback), a Celery task (the ``wd_instance``
+  header every message sent inside a scope carries: ``app/task_scope.py``);
+- read by App mode's database backend (``app/postgresql``), which sets the connection's ``search_path``
+  before any cursor is used whenever it differs, by the cache's key function (:func:`cache_key`), and by
+  the few in-process caches of the core (``services/commissions``' rules).
+
+Outside any scope (plugin mode, the sandbox, App mode's own registry of installations) nothing changes:
+the connection keeps its default ``search_path``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
+
+PUBLIC = "public"
+#: ``public`` (an instance whose rows were there before schemas: ``app/schemas.py``) or ``wd_`` + a key
+SCHEMA_NAME = re.compile(r"^(public|wd_[a-z0-9]{1,40})$")
+
+_schema: ContextVar[str | None] = ContextVar("wd_instance_schema", default=None)
+#: the exact ``search_path`` while migrating a schema (``app/schemas.py``), else None
+_path_override: ContextVar[str | None] = ContextVar("wd_search_path_override", default=None)
+
+
+class BadSchemaName(ValueError):
+    pass
+
+
+def checked(schema: str) -> str:
+    """``schema`` if it is a schema name of ours (it is quoted into SQL: nothing else may pass)."""
+    if not isinstance(schema, str) or not SCHEMA_NAME.match(schema):
+        raise BadSchemaName(f"not an instance schema name: {schema!r}")
+    return schema
+
+
+def current() -> str | None:
+    """The schema of the instance in scope, or None (no instance: plugin mode, the registry)."""
+    return _schema.get()
+
+
+@contextmanager
+def scoped(schema: str | None) -> Iterator[str | None]:
+    """Run the block for the instance whose rows live in ``schema`` (None: outside any instance)."""
+    token = _schema.set(checked(schema) if schema is not None else None)
+    try:
+        yield schema
+    finally:
+        _schema.reset(token)
+
+
+@contextmanager
+def exact_search_path(path: str) -> Iterator[None]:
+    """Migrations only: ``path`` as the connection's whole ``search_path`` (``app/schemas.py``)."""
+    token = _path_override.set(path)
+    try:
+        yield
+    finally:
+        _path_override.reset(token)
+
+
+def search_path() -> str | None:
+    """The ``search_path`` the connection must have now; None = the server's default (no scope)."""
+    override = _path_override.get()
+    if override is not None:
+        return override
+    schema = _schema.get()
+    if schema is None:
+        return None
+    # the installation registry (and Django's own tables) stay in public, behind the instance's schema
+    return PUBLIC if schema == PUBLIC else f'"{schema}", {PUBLIC}'
+
+
+def cache_key(key: str, key_prefix: str, version: int) -> str:
+    """Django cache ``KEY_FUNCTION`` (App mode): the instance's schema in every key made in its scope, so
+    cached per-instance data (WeChat tokens of its accounts, replayed nonces, counters, import progress)
+    never answers for another instance."""
+    schema = _schema.get()
+    return f"{key_prefix}:{version}:{schema}:{key}" if schema else f"{key_prefix}:{version}:{key}"
