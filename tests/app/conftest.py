@@ -9,7 +9,7 @@ from django.test import Client
 
 from saleor_wechat_distribution.app import saleor_api
 from saleor_wechat_distribution.domain.distributors import DistributorKind
-from saleor_wechat_distribution.models import ChannelProgram, CommissionRule, SaleorAppInstallation
+from saleor_wechat_distribution.models import ChannelProgram, CommissionRule, Distributor, SaleorAppInstallation
 from saleor_wechat_distribution.testing.factories import make_distributor
 
 from .fake_saleor import APP_TOKEN, FakeSaleor
@@ -28,9 +28,10 @@ def _fast_backoff(monkeypatch) -> None:
     monkeypatch.setattr(saleor_api, "BACKOFF_S", 0.001)
 
 
-@pytest.fixture
-def installed(db, saleor, client: Client) -> SaleorAppInstallation:
-    """The App installed in the fake Saleor through ``api/register`` (token checked, JWKS fetched)."""
+def install(client: Client, saleor: FakeSaleor) -> SaleorAppInstallation:
+    """The App installed in ``saleor`` through ``api/register`` (token checked, JWKS fetched, the instance's
+    schema made: the test database's public holds the program's tables, so the first instance gets public,
+    the next ones schemas of their own)."""
     answer = client.post(
         "/api/register",
         json.dumps({"auth_token": APP_TOKEN}),
@@ -42,7 +43,18 @@ def installed(db, saleor, client: Client) -> SaleorAppInstallation:
 
 
 @pytest.fixture
-def program(db) -> ChannelProgram:
+def installed(db, saleor, client: Client) -> SaleorAppInstallation:
+    return install(client, saleor)
+
+
+@pytest.fixture
+def other_saleor() -> Iterator[FakeSaleor]:
+    """A second Saleor instance (its own URL, key and orders) installing the same App server."""
+    with FakeSaleor() as fake:
+        yield fake
+
+
+def make_program() -> ChannelProgram:
     program = ChannelProgram.objects.create(
         channel=CHANNEL, currency="CNY", commission_depth=2, freeze_days=7
     )
@@ -51,10 +63,22 @@ def program(db) -> ChannelProgram:
     return program
 
 
-@pytest.fixture
-def chain(db):
-    """brand > enterprise E > individual A > individual B (B sells; A is B's upline)."""
+def make_chain(referral_code: str | None = None):
+    """brand > enterprise E > individual A > individual B (B sells; A is B's upline); B's code given."""
     e = make_distributor(kind=DistributorKind.ENTERPRISE, name="E")
     a = make_distributor(e, name="A")
     b = make_distributor(a, name="B")
+    if referral_code:
+        Distributor.objects.filter(pk=b.pk).update(referral_code=referral_code)
+        b.refresh_from_db()
     return e, a, b
+
+
+@pytest.fixture
+def program(db) -> ChannelProgram:
+    return make_program()
+
+
+@pytest.fixture
+def chain(db):
+    return make_chain()
