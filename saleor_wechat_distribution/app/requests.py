@@ -56,7 +56,9 @@ def request_installation(request: HttpRequest, instance_key: str | None) -> Sale
         if api_url:
             installation = installation_for(api_url)
             if installation is None:
-                raise NoInstance(401, "The App is not installed in this Saleor instance (or it is not allowed).")
+                raise NoInstance(
+                    401, "The App is not installed in this Saleor instance (or it is not allowed)."
+                )
             return installation
     installation = only_installation()
     if installation is None:

@@ -87,7 +87,7 @@ def migrate_schema(schema: str, *, verbosity: int = 0) -> None:
             cursor.execute("SAVEPOINT wd_trgm")
             try:
                 cursor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm WITH SCHEMA public")
-            except Exception:  # noqa: BLE001 - a role that may not create extensions: 0016 copes
+            except Exception:
                 cursor.execute("ROLLBACK TO SAVEPOINT wd_trgm")
         # the schema's own migration history, made while public's is out of sight
         with exact_search_path(f'"{schema}"'):
@@ -104,7 +104,11 @@ def migrate_instance_schemas(*, verbosity: int = 0) -> list[str]:
     """Every installed instance's schema brought up to date (``migrate`` does it after public's)."""
     with scoped(None):
         schemas = sorted(
-            set(SaleorAppInstallation.objects.exclude(schema__in=("", PUBLIC)).values_list("schema", flat=True))
+            set(
+                SaleorAppInstallation.objects.exclude(schema__in=("", PUBLIC)).values_list(
+                    "schema", flat=True
+                )
+            )
         )
     for schema in schemas:
         migrate_schema(schema, verbosity=verbosity)

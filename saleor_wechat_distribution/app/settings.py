@@ -78,7 +78,8 @@ WECHAT_DISTRIBUTION = {"auto_approve": False}
 WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS = _list("WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS")
 if not WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS:  # any Saleor could install it (and get a schema) otherwise
     raise ImproperlyConfigured(
-        "App mode needs WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS: the API URLs of the Saleor instances it serves."
+        "App mode needs WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS: the API URLs of the Saleor instances it "
+        "serves."
     )
 #: each instance's rows in a schema of its own (``schemas.py``); public keeps the registry
 WECHAT_DISTRIBUTION_INSTANCE_SCHEMAS = True

@@ -43,7 +43,9 @@ class InstanceTask(Task):
         if schema is None or schema == current():  # server-wide, or run eagerly in its sender's scope
             return super().__call__(*args, **kwargs)
         if installation_of_schema(schema) is None:
-            logger.warning("task %s not run: its instance (%s) is not installed or not allowed", self.name, schema)
+            logger.warning(
+                "task %s not run: its instance (%s) is not installed or not allowed", self.name, schema
+            )
             return None
         with scoped(schema):
             return super().__call__(*args, **kwargs)

@@ -196,9 +196,10 @@ RESUME_BATCH = 500
 
 @shared_task(name=names.APP_EVENTS_RESUME)
 def app_events_resume_task() -> int:
-    """Periodic (beat, every 10 minutes, in each instance): queue again the stored webhooks not processed yet. A webhook is
-    answered once it is stored, so an event whose task could not be queued (the broker was down) or ran
-    out of retries (Saleor unreachable for long) is only ever picked up here; tasks are idempotent."""
+    """Periodic (beat, every 10 minutes, in each instance's schema): queue again the stored webhooks not
+    processed yet. A webhook is answered once it is stored, so an event whose task could not be queued
+    (the broker was down) or ran out of retries (Saleor unreachable for long) is only ever picked up here;
+    tasks are idempotent."""
     from .subscriptions import BY_EVENT
 
     now = timezone.now()

@@ -54,7 +54,9 @@ def verify_and_provision(api_url: str, token: str) -> Registration:
 
 def _site(request: HttpRequest) -> console_http.ConsoleSite:
     return console_http.ConsoleSite(
-        absolute=request.build_absolute_uri, verify_registration=verify_and_provision, graphql_url=GRAPHQL_PATH
+        absolute=request.build_absolute_uri,
+        verify_registration=verify_and_provision,
+        graphql_url=GRAPHQL_PATH,
     )
 
 

@@ -11,7 +11,6 @@ def existing_rows_in_public(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("wechat_distribution", "0017_miniprogram"),
     ]

@@ -9,7 +9,12 @@ from django.test import Client
 
 from saleor_wechat_distribution.app import saleor_api
 from saleor_wechat_distribution.domain.distributors import DistributorKind
-from saleor_wechat_distribution.models import ChannelProgram, CommissionRule, Distributor, SaleorAppInstallation
+from saleor_wechat_distribution.models import (
+    ChannelProgram,
+    CommissionRule,
+    Distributor,
+    SaleorAppInstallation,
+)
 from saleor_wechat_distribution.testing.factories import make_distributor
 
 from .fake_saleor import APP_TOKEN, FakeSaleor

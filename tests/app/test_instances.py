@@ -90,7 +90,10 @@ def test_same_order_code_and_channel_in_two_instances_do_not_collide(
     a, b = two
     for fake in (saleor, other_saleor):
         with django_capture_on_commit_callbacks(execute=True):
-            assert deliver(client, fake, "ORDER_PAID", paid(fake.orders[next(iter(fake.orders))])).status_code == 200
+            assert (
+                deliver(client, fake, "ORDER_PAID", paid(fake.orders[next(iter(fake.orders))])).status_code
+                == 200
+            )
     for installation, expected in ((a, [D("3.00"), D("10.00")]), (b, [D("9.00"), D("30.00")])):
         with instance_scope.scoped(installation.schema):
             rows = Commission.objects.all()
@@ -137,7 +140,9 @@ def test_url_prefix_header_and_token_must_agree(two, client, saleor, other_saleo
     assert graphql(client, None, typename).status_code == 400
     assert graphql(client, None, typename, **{"Saleor-Api-Url": other_saleor.api_url}).status_code == 200
     assert graphql(client, None, typename, path=f"/i/{b.schema}/graphql/").status_code == 200
-    assert graphql(client, None, typename, **{"Saleor-Api-Url": "http://elsewhere/graphql/"}).status_code == 401
+    assert (
+        graphql(client, None, typename, **{"Saleor-Api-Url": "http://elsewhere/graphql/"}).status_code == 401
+    )
     # WeChat's callbacks: per instance under the prefix (an unknown account of B: WeChat's 404, in B)
     assert client.get(f"/i/{b.schema}/wechat/wx0000000000000000/").status_code == 404
     assert client.get("/i/wd_0123456789abcdef/wechat/wx0000000000000000/").status_code == 404
@@ -159,9 +164,11 @@ def test_an_instance_taken_off_the_list_is_refused_everywhere(
             headers={"Saleor-Api-Url": third.api_url},
         )  # fmt: skip
         assert answer.status_code == 403
-    assert not SaleorAppInstallation.objects.filter(saleor_api_url__startswith="http://127.0.0.1").exclude(
-        saleor_api_url__in=[saleor.api_url, other_saleor.api_url]
-    ).exists()
+    assert (
+        not SaleorAppInstallation.objects.filter(saleor_api_url__startswith="http://127.0.0.1")
+        .exclude(saleor_api_url__in=[saleor.api_url, other_saleor.api_url])
+        .exists()
+    )
     # A alone now: anonymous requests need no prefix again; A still works
     assert graphql(client, None, "{ __typename }").status_code == 200
     with django_capture_on_commit_callbacks(execute=True):
@@ -186,8 +193,13 @@ def test_cached_values_are_per_instance(two):
 def test_migrating_brings_every_instance_schema_up_to_date(two):
     _a, b = two
     with connection.cursor() as cursor:
-        cursor.execute(f'DELETE FROM "{b.schema}".django_migrations WHERE name = %s', ["0018_installation_schema"])
+        cursor.execute(
+            f'DELETE FROM "{b.schema}".django_migrations WHERE name = %s', ["0018_installation_schema"]
+        )
     assert migrate_instance_schemas() == [b.schema]
     with connection.cursor() as cursor:
-        cursor.execute(f'SELECT count(*) FROM "{b.schema}".django_migrations WHERE name = %s', ["0018_installation_schema"])
+        cursor.execute(
+            f'SELECT count(*) FROM "{b.schema}".django_migrations WHERE name = %s',
+            ["0018_installation_schema"],
+        )
         assert cursor.fetchone()[0] == 1
