@@ -12,17 +12,24 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from datetime import timedelta
 from decimal import Decimal
 
 import pytest
+from celery import Celery
 from django.db import connection
+from django.utils import timezone
 
+from saleor_wechat_distribution import instance_scope, task_names
+from saleor_wechat_distribution.app.webhooks import event_key
 from saleor_wechat_distribution.models import Commission, InboundEvent, SaleorAppInstallation
 
 from ..celery.conftest import ROOT, database_url, redis_url, wait_for
+from .conftest import make_chain, make_program
 from .fake_saleor import APP_TOKEN, FakeSaleor, post_webhook
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
+LAST_MIGRATION = "0018_installation_schema"
 PORT = int(os.environ.get("WD_APP_TEST_PORT", "8291"))
 BASE = f"http://127.0.0.1:{PORT}"
 
@@ -35,21 +42,41 @@ def _get(path: str) -> tuple[int, bytes]:
         return 0, b""
 
 
-@pytest.fixture
-def app_processes(transactional_db, saleor) -> Iterator[None]:
-    broker = redis_url()
-    if broker is None or connection.vendor != "postgresql":
-        pytest.skip("App mode's server test needs Redis and PostgreSQL")
-    env = {
+def _env(saleor, other_saleor, broker: str) -> dict[str, str]:
+    return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "saleor_wechat_distribution.app.settings",
         "DATABASE_URL": database_url(),
         "SECRET_KEY": "app-test-" + "s" * 40,
-        "WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS": saleor.api_url,
+        "WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS": f"{saleor.api_url},{other_saleor.api_url}",
         "CELERY_BROKER_URL": broker,
         "CELERY_QUEUE": f"wd-app-test-{os.getpid()}-{time.monotonic_ns()}",
         "PYTHONPATH": str(ROOT),
     }
+
+
+def _drop_instance_schemas() -> None:
+    """The schemas the server made (a transactional test's flush empties public only)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT nspname FROM pg_namespace WHERE nspname LIKE 'wd\\_%%'")
+        for (schema,) in cursor.fetchall():
+            cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+@pytest.fixture
+def app_env(transactional_db, saleor, other_saleor) -> Iterator[dict[str, str]]:
+    broker = redis_url()
+    if broker is None or connection.vendor != "postgresql":
+        pytest.skip("App mode's server test needs Redis and PostgreSQL")
+    try:
+        yield _env(saleor, other_saleor, broker)
+    finally:
+        _drop_instance_schemas()
+
+
+@pytest.fixture
+def app_processes(app_env) -> Iterator[None]:
+    env = app_env
     run = [sys.executable, "-m", "saleor_wechat_distribution.app"]
     server = subprocess.Popen(
         [*run, "serve", "--port", str(PORT), "--workers", "1"],
@@ -99,3 +126,91 @@ def test_installed_app_turns_a_paid_order_webhook_into_commissions(app_processes
     amounts = sorted(Commission.objects.filter(order_id=order["id"]).values_list("amount", flat=True))
     assert amounts == [Decimal("6.00"), Decimal("20.00")]
     assert InboundEvent.objects.count() == 1
+
+
+def _register(saleor: FakeSaleor) -> SaleorAppInstallation:
+    request = urllib.request.Request(
+        f"{BASE}/api/register", data=json.dumps({"auth_token": APP_TOKEN}).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Saleor-Api-Url": saleor.api_url},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=60) as answer:
+        assert answer.status == 200
+    return SaleorAppInstallation.objects.get(saleor_api_url=saleor.api_url)
+
+
+def _staff_commissions(saleor: FakeSaleor) -> list[tuple[int, str]]:
+    token = saleor.token(5, is_staff=True, permissions=["MANAGE_ORDERS"])
+    query = "{ commissions(first: 20) { edges { node { level amount { amount } } } } }"
+    request = urllib.request.Request(
+        f"{BASE}/graphql/", data=json.dumps({"query": query}).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=10) as answer:
+        edges = json.loads(answer.read())["data"]["commissions"]["edges"]
+    return sorted((e["node"]["level"], str(e["node"]["amount"]["amount"])) for e in edges)
+
+
+def _commissions_in(schema: str, order_id: str) -> list[Decimal]:
+    with instance_scope.scoped(schema):
+        return sorted(Commission.objects.filter(order_id=order_id).values_list("amount", flat=True))
+
+
+def test_two_instances_on_one_server_stay_apart(app_env, app_processes, saleor, other_saleor):
+    """Two Saleor instances install the server; the same channel, referral code and order id in both; the
+    worker writes each one's commissions in its schema; staff see their own; the periodic jobs' fan-out and
+    a ``migrate`` run reach every instance."""
+    a, b = _register(saleor), _register(other_saleor)
+    assert a.schema == "public" and b.schema.startswith("wd_")  # public held the program's tables already
+    orders = {}
+    for installation, fake, total in ((a, saleor, "200.00"), (b, other_saleor, "300.00")):
+        with instance_scope.scoped(installation.schema):
+            make_program()
+            make_chain("SAMECODE1")
+        orders[installation.schema] = fake.add_order("same-order", ("l-1", 1, total), ref="SAMECODE1")
+        event = {"__typename": "OrderPaid", "order": {"id": orders[installation.schema]["id"]}}
+        assert post_webhook(f"{BASE}/api/webhooks/", fake, "ORDER_PAID", event) == 200
+    order_id = orders[a.schema]["id"]
+    assert orders[b.schema]["id"] == order_id
+    wait_for(lambda: len(_commissions_in(b.schema, order_id)) == 2, timeout=180)
+    wait_for(lambda: len(_commissions_in(a.schema, order_id)) == 2, timeout=60)
+    assert _commissions_in(a.schema, order_id) == [Decimal("6.00"), Decimal("20.00")]
+    assert _commissions_in(b.schema, order_id) == [Decimal("9.00"), Decimal("30.00")]
+    assert _staff_commissions(saleor) == [(1, "20.00"), (2, "6.00")]
+    assert _staff_commissions(other_saleor) == [(1, "30.00"), (2, "9.00")]
+
+    # B's key, A's URL: refused, nothing stored anywhere
+    body = json.dumps({"__typename": "OrderPaid", "order": {"id": order_id}}).encode()
+    forged = other_saleor.webhook_headers("ORDER_PAID", body, **{"Saleor-Api-Url": saleor.api_url})
+    request = urllib.request.Request(f"{BASE}/api/webhooks/", data=body, method="POST", headers=forged)
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 401
+
+    # beat's fan-out: an event of B that never ran is picked up by B's app_events_resume on the worker
+    late = other_saleor.add_order("late-order", ("l-1", 1, "100.00"), ref="SAMECODE1")
+    late_body = json.dumps({"__typename": "OrderPaid", "order": {"id": late["id"]}}).encode()
+    with instance_scope.scoped(b.schema):
+        stored = InboundEvent.objects.create(
+            source="saleor:ORDER_PAID", dedupe_key=event_key(other_saleor.api_url, "ORDER_PAID", late_body),
+            headers={"api_url": other_saleor.api_url, "event": "ORDER_PAID"}, body=late_body.decode(),
+            verified=True,
+        )  # fmt: skip
+        InboundEvent.objects.filter(pk=stored.pk).update(received_at=timezone.now() - timedelta(minutes=6))
+    client = Celery(broker=app_env["CELERY_BROKER_URL"])
+    client.send_task(
+        task_names.APP_FOR_EACH_INSTANCE, args=[task_names.APP_EVENTS_RESUME], queue=app_env["CELERY_QUEUE"]
+    )
+    wait_for(lambda: len(_commissions_in(b.schema, late["id"])) == 2, timeout=120)
+    assert _commissions_in(a.schema, late["id"]) == []
+
+    # ``migrate`` brings every instance's schema up to date
+    with connection.cursor() as cursor:
+        cursor.execute(f'DELETE FROM "{b.schema}".django_migrations WHERE name = %s', [LAST_MIGRATION])
+    migrate = subprocess.run(
+        [sys.executable, "-m", "saleor_wechat_distribution.app", "migrate"],
+        cwd=ROOT, env=app_env, capture_output=True, text=True, timeout=300,
+    )  # fmt: skip
+    assert migrate.returncode == 0, migrate.stderr[-2000:]
+    with connection.cursor() as cursor:
+        cursor.execute(f'SELECT count(*) FROM "{b.schema}".django_migrations WHERE name = %s', [LAST_MIGRATION])
+        assert cursor.fetchone()[0] == 1
