@@ -68,6 +68,5 @@ def test_a_nested_scope_and_its_end(schema):
         with instance_scope.scoped(None):
             assert "wd_" not in path()
         assert path() == f"{schema}, public"
-    with pytest.raises(instance_scope.BadSchemaName):
-        with instance_scope.scoped('x"; DROP TABLE y; --'):
-            pass
+    with pytest.raises(instance_scope.BadSchemaName), instance_scope.scoped('x"; DROP TABLE y; --'):
+        pass
