@@ -61,7 +61,13 @@ def schema_of_new_installation(api_url: str) -> str:
     for schema in existing:
         if schema:
             return schema
-    if not SaleorAppInstallation.objects.filter(schema=PUBLIC).exists() and public_holds_instance_tables():
+    # public is taken by a trusted installation (an untrusted one, e.g. plugin mode's console registered
+    # under another URL, is never served: its claim does not count)
+    allowed = getattr(settings, "WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS", None) or []
+    claims = SaleorAppInstallation.objects.filter(schema=PUBLIC)
+    if allowed:
+        claims = claims.filter(saleor_api_url__in=allowed)
+    if not claims.exists() and public_holds_instance_tables():
         return PUBLIC
     return schema_for(api_url)
 
