@@ -203,3 +203,47 @@ def test_migrating_brings_every_instance_schema_up_to_date(two):
             ["0018_installation_schema"],
         )
         assert cursor.fetchone()[0] == 1
+
+
+def test_a_streamed_export_reads_its_instance(
+    two, client, saleor, other_saleor, django_capture_on_commit_callbacks
+):
+    order = other_saleor.orders[next(iter(other_saleor.orders))]
+    with django_capture_on_commit_callbacks(execute=True):
+        assert deliver(client, other_saleor, "ORDER_PAID", paid(order)).status_code == 200
+    for fake, rows in ((other_saleor, 2), (saleor, 0)):
+        answer = client.get(
+            "/export/commissions.csv", headers={"Authorization": f"Bearer {staff_token(fake)}"}
+        )
+        assert answer.status_code == 200
+        body = b"".join(answer.streaming_content).decode()  # produced after the view returned
+        assert len(body.strip().splitlines()) == 1 + rows
+
+
+def test_a_task_runs_in_the_instance_its_message_names(two, settings):
+    from celery import Celery
+
+    from saleor_wechat_distribution.app.task_scope import HEADER, InstanceTask, stamp
+
+    a, b = two
+    seen: list[str | None] = []
+    worker = Celery("wd-test", task_cls=InstanceTask, set_as_current=False)
+
+    @worker.task(name="wd-test-record")
+    def record() -> str | None:
+        seen.append(instance_scope.current())
+        return "ran"
+
+    assert record.apply(headers={HEADER: b.schema}).get() == "ran"
+    assert seen == [b.schema]
+    settings.WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS = [a.saleor_api_url]
+    assert record.apply(headers={HEADER: b.schema}).get() is None  # B is no longer served: not run
+    assert record.apply(headers={HEADER: "wd_0123456789abcdef"}).get() is None
+    assert seen == [b.schema]
+    # sending: the message names the instance in scope, and only then
+    headers: dict = {}
+    stamp(headers=headers)
+    assert headers == {}
+    with instance_scope.scoped(a.schema):
+        stamp(headers=headers)
+    assert headers == {HEADER: a.schema}
