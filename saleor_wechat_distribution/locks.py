@@ -4,6 +4,9 @@ The tree lock: every write that depends on a node's place in the tree (an insert
 updates ancestors' team counts) takes it *shared*, so such writes never block each other; a subtree move
 takes it *exclusive*, so no insert lands under a path that is being rewritten. On SQLite (the sandbox)
 writes are already serialised by the database, so the locks are no-ops.
+
+Advisory locks are the database's, not a schema's: in App mode a name is taken within the instance in
+scope (``instance_scope``), so one shop's subtree move never waits for, or blocks, another shop's tree.
 """
 
 from __future__ import annotations
@@ -12,11 +15,15 @@ import zlib
 
 from django.db import connection
 
+from . import instance_scope
+
 _NAMESPACE = 0x57C1  # "WeChat distribution"; keeps our keys apart from Saleor's own advisory locks
 
 
 def _key(name: str) -> int:
-    return zlib.crc32(name.encode()) & 0x7FFFFFFF  # int4, as pg_advisory_*(int, int) takes
+    schema = instance_scope.current()
+    scoped = f"{schema}:{name}" if schema else name
+    return zlib.crc32(scoped.encode()) & 0x7FFFFFFF  # int4, as pg_advisory_*(int, int) takes
 
 
 def _lock(name: str, *, shared: bool) -> None:

@@ -2,7 +2,8 @@
 
     wechat-distribution-app serve [--host 0.0.0.0] [--port 8000] [--workers 2]   migrate, then gunicorn
     wechat-distribution-app worker [--no-beat]         a Celery worker (with beat's periodic jobs)
-    wechat-distribution-app migrate                    only migrate
+    wechat-distribution-app migrate                    only migrate (public, then every instance's schema)
+    wechat-distribution-app instances                  the installed Saleor instances: schema, URL prefix
 
 Configuration comes from the environment (``settings.py``: DATABASE_URL, SECRET_KEY, CELERY_BROKER_URL…).
 """
@@ -22,6 +23,22 @@ def _migrate() -> None:
 
     django.setup()
     call_command("migrate", interactive=False, verbosity=1)
+
+
+def _instances() -> int:
+    """One line per installation: its API URL, whether it is served, its schema (= its ``/i/<key>/``)."""
+    import django
+
+    django.setup()
+    from ..models import SaleorAppInstallation
+    from .instances import allowed_saleor_urls, trusted_installations
+
+    trusted = {row.pk for row in trusted_installations()}
+    allowed = allowed_saleor_urls()
+    for row in SaleorAppInstallation.objects.order_by("pk"):
+        state = "served" if row.pk in trusted else ("not allowed" if allowed else "no schema")
+        print(f"{row.saleor_api_url}\t{state}\t{row.schema or '-'}\t/i/{row.schema}/")
+    return 0
 
 
 def _serve(host: str, port: int, workers: int) -> int:
@@ -50,7 +67,8 @@ def _worker(beat: bool) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wechat-distribution-app", description=__doc__.splitlines()[0])
-    parser.add_argument("command", nargs="?", default="serve", choices=("serve", "worker", "migrate"))
+    commands = ("serve", "worker", "migrate", "instances")
+    parser.add_argument("command", nargs="?", default="serve", choices=commands)
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--no-beat", action="store_true", help="worker: without the periodic jobs")
@@ -68,6 +86,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     if args.command == "worker":
         return _worker(beat=not args.no_beat)
+    if args.command == "instances":
+        return _instances()
     _migrate()
     if args.command == "migrate":
         return 0

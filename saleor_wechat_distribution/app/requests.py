@@ -1,7 +1,8 @@
 """Which instance an HTTP request is for: every view of App mode that reads or writes an instance's rows
 runs inside that instance's scope (``instance_scope``), found in this order:
 
-1. the URL's ``/i/<key>/`` prefix (``key`` = the instance's schema, shown in the console): WeChat's
+1. the URL's ``/i/<key>/`` prefix (``key`` = the instance's schema, listed by ``wechat-distribution-app
+   instances``): WeChat's
    callbacks and notifications, and any request that wants to say it;
 2. the Saleor JWT of ``Authorization`` (its issuer ``iss``; ``auth.py`` then verifies the token against that
    instance and refuses one issued by another instance than the prefix names);

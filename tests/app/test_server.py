@@ -203,6 +203,16 @@ def test_two_instances_on_one_server_stay_apart(app_env, app_processes, saleor, 
     wait_for(lambda: len(_commissions_in(b.schema, late["id"])) == 2, timeout=120)
     assert _commissions_in(a.schema, late["id"]) == []
 
+    listed = subprocess.run(
+        [sys.executable, "-m", "saleor_wechat_distribution.app", "instances"],
+        cwd=ROOT, env=app_env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert listed.returncode == 0, listed.stderr[-2000:]
+    assert {tuple(line.split("\t")[:3]) for line in listed.stdout.splitlines()} == {
+        (saleor.api_url, "served", "public"),
+        (other_saleor.api_url, "served", b.schema),
+    }
+
     # ``migrate`` brings every instance's schema up to date
     with connection.cursor() as cursor:
         cursor.execute(f'DELETE FROM "{b.schema}".django_migrations WHERE name = %s', [LAST_MIGRATION])

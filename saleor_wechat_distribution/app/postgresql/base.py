@@ -3,8 +3,8 @@
 
 Every query of Django (ORM, raw SQL through ``connection.cursor()``, server-side cursors, migrations)
 takes a cursor here, so no code path can forget the instance: an unscoped query sees the server's default
-path, where App mode keeps no per-instance table (``app/schemas.py``) and fails instead of reading another
-instance's rows.
+path, where a database App mode created has no table of the program (``app/schemas.py``): it fails
+instead of reading some instance's rows.
 
 What the connection has is tracked, not assumed: a fresh connection has the default; a pooled one is
 unknown (it may have served another instance); a rollback (to a savepoint or of the transaction) may undo
