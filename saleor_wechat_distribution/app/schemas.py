@@ -22,6 +22,8 @@ from __future__ import annotations
 
 import hashlib
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
 
@@ -41,8 +43,22 @@ REGISTRY_MODELS = frozenset({"saleorappinstallation"})
 #: a table every instance schema has (the program's first): its presence in public means public holds an
 #: instance's rows
 PROBE_TABLE = "wechat_distribution_distributor"
-#: PostgreSQL advisory lock key serialising schema migrations (two web workers registering at once)
+#: PostgreSQL advisory lock keys: schema migrations, and registrations (choosing a schema, then writing
+#: the row), each one at a time across processes
 _MIGRATE_LOCK = 0x77645F736368  # "wd_sch"
+_REGISTER_LOCK = 0x77645F726567  # "wd_reg"
+
+
+@contextmanager
+def registrations_one_at_a_time() -> Iterator[None]:
+    """Two instances registering at once must not both take ``public`` (``schema_of_new_installation``)."""
+    with scoped(None), connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_lock(%s)", [_REGISTER_LOCK])
+    try:
+        yield
+    finally:
+        with scoped(None), connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_unlock(%s)", [_REGISTER_LOCK])
 
 
 def schema_for(api_url: str) -> str:

@@ -36,7 +36,7 @@ from ..wechat.coupon_notifications import coupon_notification_view
 from ..wechat.payout_notifications import payout_notification_view
 from .auth import authenticate
 from .requests import INSTANCE_PREFIX, in_instance
-from .schemas import migrate_schema, schema_of_new_installation
+from .schemas import migrate_schema, registrations_one_at_a_time, schema_of_new_installation
 from .subscriptions import WEBHOOK_PATH, manifest_webhooks
 from .webhooks import webhook_view
 
@@ -73,7 +73,8 @@ def manifest_view(request: HttpRequest) -> HttpResponse:
 
 @csrf_exempt
 def register(request: HttpRequest) -> HttpResponse:
-    return register_view(request, verify=verify_and_provision)
+    with registrations_one_at_a_time():
+        return register_view(request, verify=verify_and_provision)
 
 
 @csrf_exempt
