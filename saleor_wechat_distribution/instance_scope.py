@@ -79,6 +79,20 @@ def search_path() -> str | None:
     return PUBLIC if schema == PUBLIC else f'"{schema}", {PUBLIC}'
 
 
+#: in a URL of the server's settings (WeChat Pay's ``notify_url``): the instance in scope's key, so that one
+#: merchant configured for the server sends each instance's notifications to its ``/i/<key>/`` routes
+URL_PLACEHOLDER = "{instance}"
+
+
+def with_instance(values: dict, field: str = "notify_url") -> dict:
+    """``values`` with :data:`URL_PLACEHOLDER` in ``values[field]`` replaced by the instance in scope."""
+    url = values.get(field)
+    schema = _schema.get()
+    if not isinstance(url, str) or URL_PLACEHOLDER not in url or schema is None:
+        return values
+    return values | {field: url.replace(URL_PLACEHOLDER, schema)}
+
+
 def cache_key(key: str, key_prefix: str, version: int) -> str:
     """Django cache ``KEY_FUNCTION`` (App mode): the instance's schema in every key made in its scope, so
     cached per-instance data (WeChat tokens of its accounts, replayed nonces, counters, import progress)

@@ -32,6 +32,7 @@ from typing import Any
 from django.conf import settings
 
 from ..domain.wechatpay import WeChatPayApi
+from ..instance_scope import with_instance
 from ..ports import CouponGateway
 from .coupons import WeChatPayCoupons, WeChatPayCouponSettings
 from .gateways import _v3_settings
@@ -85,14 +86,14 @@ def _build_product_coupons(values: dict[str, Any]) -> CouponGateway:
 
 def coupon_gateways_from_settings(channel: str, distributor_id: int | None) -> list[CouponGateway]:
     configuration = _configuration()
-    entries = configuration.get(channel) or configuration.get("*") or []
+    configured = configuration.get(channel) or configuration.get("*") or []
     chosen = [
         entry
-        for entry in entries
+        for entry in configured
         if distributor_id is not None
         and entry.get("distributor_id") is not None
         and int(entry["distributor_id"]) == distributor_id
     ]
-    chosen = chosen or [entry for entry in entries if entry.get("distributor_id") is None]
-    return [_build(json.dumps({k: v for k, v in e.items() if k != "distributor_id"}, sort_keys=True))
-            for e in chosen]  # fmt: skip
+    chosen = chosen or [entry for entry in configured if entry.get("distributor_id") is None]
+    entries = [with_instance({k: v for k, v in e.items() if k != "distributor_id"}) for e in chosen]
+    return [_build(json.dumps(entry, sort_keys=True)) for entry in entries]

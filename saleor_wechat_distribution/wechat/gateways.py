@@ -17,6 +17,7 @@ from django.conf import settings
 
 from ..conf import PayoutNotConfigured
 from ..domain.payouts import PayoutMethod
+from ..instance_scope import with_instance
 from ..ports import PayoutGateway
 from .payouts_v2 import WeChatPayV2Payouts, WeChatPayV2Settings
 from .payouts_v3 import WeChatPayV3Payouts, WeChatPayV3Settings
@@ -61,4 +62,4 @@ def payout_gateway_from_settings(channel: str, method: str) -> PayoutGateway:
     values = merchant.get(method)
     if method not in set(PayoutMethod) or not values:
         raise PayoutNotConfigured(f"no WeChat Pay {method} merchant is configured for channel {channel!r}")
-    return _build(method, json.dumps(values, sort_keys=True))
+    return _build(method, json.dumps(with_instance(values), sort_keys=True))

@@ -247,3 +247,17 @@ def test_a_task_runs_in_the_instance_its_message_names(two, settings):
     with instance_scope.scoped(a.schema):
         stamp(headers=headers)
     assert headers == {HEADER: a.schema}
+
+
+def test_one_merchant_notifies_each_instance_at_its_prefix(two, settings):
+    from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
+    from saleor_wechat_distribution.wechat.gateways import payout_gateway_from_settings
+
+    a, b = two
+    url = "https://wd.example.com/i/{instance}/wechatpay/default-channel/notify/"
+    with FakeWeChatPay() as merchant:
+        settings.WECHAT_DISTRIBUTION_PAYOUTS = {"*": {"v3": merchant.v3_settings(notify_url=url)}}
+        for installation in (a, b):
+            with instance_scope.scoped(installation.schema):
+                gateway = payout_gateway_from_settings("default-channel", "v3")
+            assert gateway.settings.notify_url == url.replace("{instance}", installation.schema)
