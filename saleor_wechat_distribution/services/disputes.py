@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..domain.after_sales import OPEN, RELEASED, HostCase, cases_in_order
 from ..domain.errors import DisputeErrorCode as Code
 from ..domain.errors import DistributionError
 from ..domain.holds import HoldReason
@@ -295,6 +296,35 @@ def order_case_sync(*, order_id: str, reference: str, reason: str, state: Callab
             order_dispute_open_by_host(order_id=order_id, reference=reference, reason=reason)
         elif current == "released":
             order_dispute_resolve_by_host(order_id=order_id, reference=reference, resolution="release")
+
+
+def order_cases_sync(
+    *, order_id: str, read: Callable[[list[str]], Iterable[HostCase] | None]
+) -> list[HostCase] | None:
+    """Every after-sales case of an order at once (App mode reads them in one request): under the order's
+    case lock, ``read(open_references)`` returns the host's cases as they are now (given the references
+    of the order's open disputes, so a case gone from the host can be released), or None when the host
+    has no such order; each case then goes as in :func:`order_case_sync`, releases before opens (one open
+    dispute per order). Returns what ``read`` returned."""
+    with transaction.atomic():
+        order_case_lock(order_id)
+        open_references = list(
+            OrderDispute.objects.filter(order_id=order_id, status=OrderDispute.Status.OPEN)
+            .exclude(reference="")
+            .values_list("reference", flat=True)
+        )
+        cases = read(open_references)
+        if cases is None:
+            return None
+        listed = cases_in_order(cases)
+        for case in listed:
+            if case.state == OPEN:
+                order_dispute_open_by_host(order_id=order_id, reference=case.reference, reason=case.reason)
+            elif case.state == RELEASED:
+                order_dispute_resolve_by_host(
+                    order_id=order_id, reference=case.reference, resolution="release"
+                )
+        return listed
 
 
 def order_dispute_open_by_host(*, order_id: str, reference: str, reason: str) -> OrderDispute | None:
