@@ -54,7 +54,7 @@ class FakeSaleor(FakeSaleorApi):
         self.fail_next = 0
         #: orders per page of the ``orders`` listing
         self.page_size = 100
-        self._clock = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
+        self._clock = datetime.now(UTC).replace(microsecond=0)
 
     # --- keys -------------------------------------------------------------------------------------
     def rotate(self) -> None:
