@@ -301,3 +301,20 @@ def test_the_poll_keeps_its_cursor_while_saleor_is_down(paid, saleor):
     saleor.fail_next = 0
     app_orders_poll_task()
     assert disputes(paid) == [("saleor-granted-refund:52", "open")]
+
+
+def test_a_case_staff_resolved_is_not_opened_again_by_the_next_read(
+    paid, saleor, client, django_capture_on_commit_callbacks
+):
+    from saleor_wechat_distribution.services.disputes import order_dispute_resolve
+    from saleor_wechat_distribution.testing.factories import staff
+
+    order = paid
+    saleor.return_products(order, 46, {"l-1": 1})
+    send(client, saleor, django_capture_on_commit_callbacks, "ORDER_UPDATED", order)
+    dispute = OrderDispute.objects.get()
+    order_dispute_resolve(actor=staff(), dispute_id=dispute.pk, resolution="release", note="kept the goods")
+    order["updatedAt"] = saleor.now()  # Saleor still says RETURNED at every read
+    send(client, saleor, django_capture_on_commit_callbacks, "ORDER_UPDATED", order, issuedAt="later")
+    app_orders_poll_task()
+    assert disputes(order) == [("saleor-return:46", "released")] and held(order) == set()
