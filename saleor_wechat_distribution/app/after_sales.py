@@ -233,6 +233,7 @@ def orders_poll(installation: SaleorAppInstallation, client: SaleorClient | None
     after: str | None = None
     newest: datetime | None = None
     synced = 0
+    backlog = True
     for _page in range(POLL_MAX_PAGES):
         data = client.query(UPDATED_ORDERS_QUERY, {"since": since.isoformat(), "after": after})
         connection = data.get("orders") or {}
@@ -242,21 +243,19 @@ def orders_poll(installation: SaleorAppInstallation, client: SaleorClient | None
                 order_cases_sync(client, order_id)
             except SaleorApiError:  # final for this order (retrying will not help): the others go on
                 logger.exception("after-sales cases of %s not read", order_id)
-            synced += 1
+            else:
+                synced += 1
         times = [t for t in (_time(n.get("updatedAt")) for n in nodes) if t is not None]
-        if times:
-            newest = max([newest, *times]) if newest else max(times)
+        newest = max([t for t in (newest, *times) if t is not None], default=None)
         page_info = connection.get("pageInfo") or {}
         if not page_info.get("hasNextPage"):
+            backlog = False
             break
         after = page_info.get("endCursor")
-    else:
-        # a backlog: continue from the newest order listed (sorted ascending, nothing older is left)
-        if newest is not None:
-            _move_cursor(installation, since, newest)
-        return synced
     if newest is not None:
-        _move_cursor(installation, since, newest - POLL_OVERLAP)
+        # a backlog continues from the newest order listed (sorted ascending: nothing older is left), so
+        # a run always moves on; otherwise the overlap lists the last minutes again
+        _move_cursor(installation, since, newest if backlog else newest - POLL_OVERLAP)
     return synced
 
 

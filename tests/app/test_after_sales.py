@@ -318,3 +318,21 @@ def test_a_case_staff_resolved_is_not_opened_again_by_the_next_read(
     send(client, saleor, django_capture_on_commit_callbacks, "ORDER_UPDATED", order, issuedAt="later")
     app_orders_poll_task()
     assert disputes(order) == [("saleor-return:46", "released")] and held(order) == set()
+
+
+def test_a_backlog_longer_than_one_run_continues_at_the_next(
+    installed, saleor, client, program, chain, django_capture_on_commit_callbacks, monkeypatch
+):
+    orders = [saleor.add_order(f"bl-{n}", ("l-1", 1, "100.00"), ref=chain[2].referral_code) for n in range(5)]
+    for order in orders:
+        send(client, saleor, django_capture_on_commit_callbacks, "ORDER_PAID", order)
+    for n, order in enumerate(orders):
+        saleor.grant(order, 60 + n, "100.00", lines={"l-1": 1})
+    saleor.page_size = 2
+    monkeypatch.setattr(after_sales, "POLL_MAX_PAGES", 1)
+    assert app_orders_poll_task() == 2  # the two oldest, then the cursor stops at the second
+    cursor = SaleorAppInstallation.objects.get().orders_polled_until
+    assert cursor == datetime.fromisoformat(orders[1]["updatedAt"])
+    assert app_orders_poll_task() == 2  # order 1 again (updatedAt == cursor), then order 2
+    assert app_orders_poll_task() == 2 and app_orders_poll_task() == 2
+    assert [disputes(o)[0][1] for o in orders] == ["open"] * 5
