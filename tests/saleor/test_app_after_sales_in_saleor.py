@@ -51,3 +51,40 @@ def test_the_app_reads_a_granted_refund_as_the_plugin_does(
     after_sales.orders_poll(installed_app, client)
     assert OrderDispute.objects.get(pk=dispute.pk).status == "released"
     assert list(OrderDisputeEvent.objects.values_list("type", flat=True)) == ["opened", "released"]
+
+
+def test_the_app_reads_a_return_as_the_plugin_does(
+    referred_order,  # noqa: F811 - the fixture imported above
+    installed_app,  # noqa: F811
+    e2e_staff_api_client,
+    e2e_app_api_client,
+):
+    from graphql_relay import to_global_id
+    from saleor.graphql.tests.utils import get_graphql_content
+    from saleor.order.models import FulfillmentLine
+
+    from .test_refunds_and_disputes import FULFILL, RETURN
+
+    data = referred_order
+    warehouse = data["shop"]["warehouse"]["id"]
+    fulfil = e2e_staff_api_client.post_graphql(
+        FULFILL, {"order": data["order_id"], "input": {"lines": [
+            {"orderLineId": data["first_id"], "stocks": [{"quantity": 1, "warehouse": warehouse}]}]}},
+    )  # fmt: skip
+    assert get_graphql_content(fulfil)["data"]["orderFulfill"]["errors"] == []
+    line = to_global_id("FulfillmentLine", str(FulfillmentLine.objects.get(order_line=data["first"]).pk))
+    returned = e2e_staff_api_client.post_graphql(
+        RETURN,
+        {"id": data["order_id"], "input": {"fulfillmentLines": [{"fulfillmentLineId": line, "quantity": 1}]}},
+    )
+    assert get_graphql_content(returned)["data"]["orderFulfillmentReturnProducts"]["errors"] == []
+    dispute = OrderDispute.objects.get(order_id=data["order_id"])  # the plugin's
+    order = after_sales.order_cases_fetch(SaleorClient.of(installed_app), data["order_id"])
+    assert after_sales.order_cases(order, [dispute.reference]) == [
+        HostCase(reference=dispute.reference, state="open", reason=dispute.reason)
+    ]
+    with TestCase.captureOnCommitCallbacks(execute=True):  # what Saleor sends for a return
+        assert _deliver("ORDER_UPDATED", data["order"], e2e_app_api_client.app) == 200
+    event = InboundEvent.objects.get(source="saleor:ORDER_UPDATED")
+    assert '"RETURNED"' in event.body and event.processed_at is not None and event.error == ""
+    assert list(dispute.events.values_list("type", flat=True)) == ["opened"]
