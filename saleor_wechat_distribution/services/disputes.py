@@ -327,25 +327,29 @@ def order_cases_sync(
         return listed
 
 
-def _closed_by_staff(order_id: str, reference: str) -> bool:
-    """Staff resolved a dispute of this host case: their decision stands (a host that reads its record
-    again, App mode at every order update, would otherwise open the case again)."""
+def _closed_for_good(order_id: str, reference: str) -> bool:
+    """A dispute of this host case was reversed (a refund answered it) or resolved by staff: the case stays
+    closed. A host that reads its record again (App mode, at every order update) would otherwise open it
+    again, e.g. for a grant Saleor still shows as not refunded because the refund was not made through it.
+    Only the system's own release (the refund failed) can be followed by a new dispute: the refund is
+    requested again."""
     return (
         OrderDisputeEvent.objects.filter(
             dispute__order_id=order_id,
             dispute__reference=reference,
             type__in=(OrderDisputeEvent.Type.RELEASED, OrderDisputeEvent.Type.REVERSED),
         )
-        .exclude(actor_user_id=SYSTEM.user_id)
+        .exclude(type=OrderDisputeEvent.Type.RELEASED, actor_user_id=SYSTEM.user_id)
         .exists()
     )
 
 
 def order_dispute_open_by_host(*, order_id: str, reference: str, reason: str) -> OrderDispute | None:
     """The host's after-sales case: like staff's, audited as the system; an unknown order is ignored, and
-    so is a case staff already resolved."""
-    if reference and _closed_by_staff(order_id, reference):
-        logger.info("host dispute %s on %s not opened again: staff resolved it", reference, order_id)
+    so is a case closed for good (:func:`_closed_for_good`)."""
+    if reference and _closed_for_good(order_id, reference):
+        logger.info("host dispute %s on %s not opened again: it was reversed or resolved by staff",
+                    reference, order_id)  # fmt: skip
         return None
     try:
         return order_dispute_open(actor=SYSTEM, order_id=order_id, reason=reason or "after-sales case",

@@ -320,6 +320,35 @@ def test_a_case_staff_resolved_is_not_opened_again_by_the_next_read(
     assert disputes(order) == [("saleor-return:46", "released")] and held(order) == set()
 
 
+def test_a_refund_not_made_through_its_grant_closes_the_case_for_good(
+    paid, saleor, client, django_capture_on_commit_callbacks
+):
+    order = paid
+    saleor.grant(order, 47, "50.00", lines={"l-2": 1})
+    app_orders_poll_task()
+    saleor.refund(order, 909, "30.00")  # a refund of its own: the grant stays NONE in Saleor
+    send(client, saleor, django_capture_on_commit_callbacks, "ORDER_REFUNDED", order)
+    assert disputes(order) == [("saleor-granted-refund:47", "reversed")]
+    send(client, saleor, django_capture_on_commit_callbacks, "ORDER_UPDATED", order)
+    app_orders_poll_task()
+    assert disputes(order) == [("saleor-granted-refund:47", "reversed")] and held(order) == set()
+    assert kept(order) == {1: D("12.00"), 2: D("3.60")}  # 30 of 150 reversed, proportionally
+
+
+def test_a_refund_requested_again_after_a_failure_holds_again(paid, saleor):
+    order = paid
+    saleor.grant(order, 48, "50.00", lines={"l-2": 1})
+    app_orders_poll_task()
+    saleor.grant_failed(order, 48, 910)
+    app_orders_poll_task()
+    grant = order["grantedRefunds"][0]
+    grant["transactionEvents"].append({"id": "req", "type": "REFUND_REQUEST", "createdAt": saleor.now()})
+    grant["status"] = "PENDING"
+    order["updatedAt"] = saleor.now()
+    app_orders_poll_task()
+    assert disputes(order) == [("saleor-granted-refund:48", "released"), ("saleor-granted-refund:48", "open")]
+
+
 def test_a_backlog_longer_than_one_run_continues_at_the_next(
     installed, saleor, client, program, chain, django_capture_on_commit_callbacks, monkeypatch
 ):
