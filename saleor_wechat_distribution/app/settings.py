@@ -95,6 +95,7 @@ _PERIODIC = {
     "resume-withdrawals": (task_names.WITHDRAWALS_RESUME, 600.0),
     "reconcile-coupons": (task_names.COUPONS_RECONCILE, 900.0),
     "resume-saleor-events": (task_names.APP_EVENTS_RESUME, 600.0),
+    "poll-saleor-orders": (task_names.APP_ORDERS_POLL, 300.0),
     "refresh-authorizer-tokens": (task_names.WECHAT_AUTHORIZER_TOKENS_REFRESH, 600.0),
 }
 CELERY_BEAT_SCHEDULE = {

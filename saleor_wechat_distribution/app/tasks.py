@@ -25,8 +25,8 @@ from ..services import bindings as binding_services
 from ..services import commissions as commission_services
 from ..services import disputes as dispute_services
 from ..services.inbound_events import inbound_event_apply_once
-from . import orders
-from .instances import installation_for, instance, trusted_installations
+from . import after_sales, orders
+from .instances import installation_for, installation_of_schema, instance, trusted_installations
 from .saleor_api import SaleorClient, SaleorUnavailable
 
 SOURCE_PREFIX = "saleor:"
@@ -214,6 +214,39 @@ def app_events_resume_task() -> int:
             jobs.enqueue(subscription.task, pk)
             queued += 1
     return queued
+
+
+# --- after-sales cases (granted refunds, returns) -> disputes (``after_sales.py``) -----------------------
+
+
+@shared_task(name=names.APP_ORDER_UPDATED, **_RETRY)
+def app_order_updated_task(event_pk: int) -> None:
+    """ORDER_UPDATED (a return, a refund; never a grant, see ``after_sales.py``): the order's after-sales
+    cases read again under its case lock, when it is ours and has one."""
+
+    def work(client: SaleorClient, payload: dict[str, Any]) -> Effect:
+        order = payload.get("order")
+        if not isinstance(order, dict) or not after_sales.worth_reading([order]):
+            return _nothing
+        return lambda: after_sales.order_cases_sync(client, order["id"])
+
+    _handle(event_pk, work)
+
+
+@shared_task(name=names.APP_ORDERS_POLL)
+def app_orders_poll_task() -> int:
+    """Periodic (beat, every 5 minutes, in each instance's schema: ``app_for_each_instance``): the orders
+    Saleor updated since the last run, for the granted refunds and failed refunds no webhook announces
+    (``after_sales.orders_poll``). Run outside any instance: every trusted instance's, each in its scope."""
+    scope = instance_scope.current()
+    if scope is not None:
+        installation = installation_of_schema(scope)
+        return after_sales.orders_poll(installation) if installation is not None else 0
+    synced = 0
+    for installation in trusted_installations():
+        with instance(installation):
+            synced += after_sales.orders_poll(installation)
+    return synced
 
 
 # --- periodic jobs: once per instance -----------------------------------------------------------------

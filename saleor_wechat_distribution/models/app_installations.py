@@ -22,6 +22,9 @@ class SaleorAppInstallation(models.Model):
     #: App mode: the PostgreSQL schema holding this instance's rows (``app/schemas.py``; ``public`` for an
     #: installation made before instances had schemas); empty in plugin mode, which has one instance
     schema = models.CharField(max_length=63, blank=True, default="")
+    #: App mode's after-sales poll (``app/after_sales.py``): orders Saleor updated from this time on (its
+    #: clock) are still to be listed; empty = from the installation on
+    orders_polled_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -29,7 +29,7 @@ from .conftest import make_chain, make_program
 from .fake_saleor import APP_TOKEN, FakeSaleor, post_webhook
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-LAST_MIGRATION = "0018_installation_schema"
+LAST_MIGRATION = "0019_installation_schema"
 PORT = int(os.environ.get("WD_APP_TEST_PORT", "8291"))
 BASE = f"http://127.0.0.1:{PORT}"
 
@@ -64,19 +64,14 @@ def _drop_instance_schemas() -> None:
 
 
 @pytest.fixture
-def app_env(transactional_db, saleor, other_saleor) -> Iterator[dict[str, str]]:
+def app_processes(transactional_db, saleor, other_saleor) -> Iterator[dict[str, str]]:
+    """The server and the worker, running, for two Saleor instances; yields their environment (broker,
+    queue); afterwards drops the instance schemas the server made (a transactional test's flush empties
+    public only)."""
     broker = redis_url()
     if broker is None or connection.vendor != "postgresql":
         pytest.skip("App mode's server test needs Redis and PostgreSQL")
-    try:
-        yield _env(saleor, other_saleor, broker)
-    finally:
-        _drop_instance_schemas()
-
-
-@pytest.fixture
-def app_processes(app_env) -> Iterator[None]:
-    env = app_env
+    env = _env(saleor, other_saleor, broker)
     run = [sys.executable, "-m", "saleor_wechat_distribution.app"]
     server = subprocess.Popen(
         [*run, "serve", "--port", str(PORT), "--workers", "1"],
@@ -87,7 +82,7 @@ def app_processes(app_env) -> Iterator[None]:
     )
     try:
         wait_for(lambda: _get("/api/manifest")[0] == 200, timeout=180)
-        yield
+        yield env
     finally:
         for process in (server, worker):
             process.terminate()
@@ -96,6 +91,7 @@ def app_processes(app_env) -> Iterator[None]:
                 process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 process.kill()
+        _drop_instance_schemas()
 
 
 def test_installed_app_turns_a_paid_order_webhook_into_commissions(app_processes, saleor, program, chain):
@@ -155,10 +151,11 @@ def _commissions_in(schema: str, order_id: str) -> list[Decimal]:
         return sorted(Commission.objects.filter(order_id=order_id).values_list("amount", flat=True))
 
 
-def test_two_instances_on_one_server_stay_apart(app_env, app_processes, saleor, other_saleor):
+def test_two_instances_on_one_server_stay_apart(app_processes, saleor, other_saleor):
     """Two Saleor instances install the server; the same channel, referral code and order id in both; the
     worker writes each one's commissions in its schema; staff see their own; the periodic jobs' fan-out and
     a ``migrate`` run reach every instance."""
+    app_env = app_processes
     a, b = _register(saleor), _register(other_saleor)
     assert a.schema == "public" and b.schema.startswith("wd_")  # public held the program's tables already
     orders = {}

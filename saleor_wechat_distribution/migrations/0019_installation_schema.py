@@ -12,7 +12,7 @@ def existing_rows_in_public(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wechat_distribution", "0017_miniprogram"),
+        ("wechat_distribution", "0018_app_orders_poll"),
     ]
 
     operations = [
