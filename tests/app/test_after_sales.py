@@ -11,6 +11,7 @@ from decimal import Decimal
 
 import pytest
 
+from saleor_wechat_distribution import instance_scope
 from saleor_wechat_distribution.app import after_sales
 from saleor_wechat_distribution.app.tasks import app_order_updated_task, app_orders_poll_task
 from saleor_wechat_distribution.domain.after_sales import GRANTED, RETURN, case_reference
@@ -45,6 +46,12 @@ def send(client, saleor, capture, event: str, order: dict, **extra) -> None:
         }
     with capture(execute=True):
         assert deliver(client, saleor, event, payload).status_code == 200
+
+
+def as_worker(task, *args):
+    """Run ``task`` as the worker does: in the schema of the instance its message names (the only one)."""
+    with instance_scope.scoped(SaleorAppInstallation.objects.get().schema):
+        return task(*args)
 
 
 @pytest.fixture
@@ -194,7 +201,7 @@ def test_saleor_5xx_is_retried_and_a_failed_read_writes_nothing(
     event = InboundEvent.objects.get(source="saleor:ORDER_UPDATED")
     assert event.processed_at is None and event.error.startswith("SaleorUnavailable")
     assert disputes(order) == [] and held(order) == set()
-    app_order_updated_task(event.pk)  # Celery's retry: two more 500s, then the answer
+    as_worker(app_order_updated_task, event.pk)  # Celery's retry: two more 500s, then the answer
     assert saleor.calls["graphql"] == calls + 7
     assert disputes(order) == [("saleor-return:44", "open")] and held(order) == {"dispute"}
 
@@ -219,7 +226,7 @@ def test_a_failing_write_rolls_back_with_the_event_and_the_next_run_applies_it(
     assert event.processed_at is None and "worker lost" in event.error
     assert disputes(order) == [("saleor-granted-refund:36", "open")] and held(order) == {"dispute"}
     monkeypatch.setattr(dispute_services, "order_dispute_resolve_by_host", real_resolve)
-    app_order_updated_task(event.pk)
+    as_worker(app_order_updated_task, event.pk)
     assert disputes(order) == [("saleor-granted-refund:36", "released"), ("saleor-return:45", "open")]
     assert audit(order) == ["opened", "released", "opened"]
     event.refresh_from_db()
