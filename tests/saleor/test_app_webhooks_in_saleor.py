@@ -41,7 +41,7 @@ def installed_app(e2e_app_api_client, monkeypatch) -> SaleorAppInstallation:
     """Our installation row for this Saleor; Saleor's API reached through its test client (no server)."""
     installation = app_installation_register(
         saleor_api_url=API_URL, domain="saleor.test", app_id="QXBwOjE=", auth_token="t",
-        jwks=json.dumps(get_jwt_manager().get_jwks()),
+        jwks=json.dumps(get_jwt_manager().get_jwks()), schema="public",  # Saleor's database: our tables there
     )  # fmt: skip
 
     def post(self, body: bytes):
