@@ -18,7 +18,6 @@ from typing import Any
 from celery import Task
 
 from ..instance_scope import current, scoped
-from .instances import installation_of_schema
 
 logger = logging.getLogger(__name__)
 
@@ -42,6 +41,9 @@ class InstanceTask(Task):
         schema = header_schema(self.request)
         if schema is None or schema == current():  # server-wide, or run eagerly in its sender's scope
             return super().__call__(*args, **kwargs)
+        # imported here: Celery resolves the task class before Django's models may be loaded (beat)
+        from .instances import installation_of_schema
+
         if installation_of_schema(schema) is None:
             logger.warning(
                 "task %s not run: its instance (%s) is not installed or not allowed", self.name, schema
