@@ -45,7 +45,11 @@ USE_I18N = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_X_FORWARDED_HOST = os.environ.get("USE_X_FORWARDED_HOST", "0") == "1"
 
-INSTALLED_APPS = ["django.contrib.contenttypes", "saleor_wechat_distribution"]
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "saleor_wechat_distribution",
+    "saleor_wechat_distribution.app",
+]
 MIDDLEWARE = ["django.middleware.locale.LocaleMiddleware", "django.middleware.common.CommonMiddleware"]
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}]
 

@@ -4,7 +4,10 @@
   ``Saleor-Signature`` Saleor's ``jws_encode`` makes (detached RS256 JWS), ``token(...)`` makes Saleor's
   JWTs (access and AppBridge ``thirdparty`` tokens, ``iss`` = the API URL);
 - the GraphQL queries the App adapter makes: ``order(id:)`` answered from ``orders`` (Saleor's answer
-  shape), refused with a 500 ``fail_next`` times first.
+  shape), refused with a 500 ``fail_next`` times first;
+- vouchers (``FakeVouchers``): ``voucher(id:)`` with its ``codes`` connection (at most 100 a page, newest
+  first, as Saleor), ``vouchers(filter:)`` and ``voucherCodeBulkDelete``, each refused without
+  MANAGE_DISCOUNTS in ``app_permissions``.
 """
 
 from __future__ import annotations
@@ -24,6 +27,8 @@ from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
 from saleor_wechat_distribution.testing.fake_http import FakeRequest, FakeResponse, json_answer
 from saleor_wechat_distribution.testing.fake_saleor_api import FakeSaleorApi
 
+from .fake_saleor_vouchers import FakeVouchers
+
 APP_TOKEN = "app-token-" + "x" * 20
 APP_ID = base64.b64encode(b"App:7").decode()
 
@@ -37,11 +42,12 @@ def _new_key() -> tuple[Any, str]:
     return key, f"kid-{time.monotonic_ns()}"
 
 
-class FakeSaleor(FakeSaleorApi):
+class FakeSaleor(FakeVouchers, FakeSaleorApi):
     thread_name = "fake-saleor"
 
     def __init__(self) -> None:
         super().__init__()
+        FakeVouchers.__init__(self)
         self.apps[APP_TOKEN] = APP_ID
         self.key, self.kid = _new_key()
         #: order global id -> the order as ``ORDER_QUERY`` answers it
@@ -108,7 +114,8 @@ class FakeSaleor(FakeSaleorApi):
                 return json_answer({"errors": [{"message": "Unauthorized"}]}, 401)
             order_id = request.json()["variables"]["id"]
             return json_answer({"data": {"order": self.orders.get(order_id)}})
-        return super()._graphql(request)
+        answer = self.vouchers_graphql(query, request.json().get("variables") or {}, self.apps.get(token))
+        return answer if answer is not None else super()._graphql(request)
 
     @property
     def port(self) -> int:
