@@ -46,7 +46,7 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
     thread_name = "fake-saleor"
 
     def __init__(self) -> None:
-        super().__init__()
+        FakeSaleorApi.__init__(self)
         FakeVouchers.__init__(self)
         self.apps[APP_TOKEN] = APP_ID
         self.key, self.kid = _new_key()

@@ -8,6 +8,7 @@ import base64
 import itertools
 import re
 import uuid
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from saleor_wechat_distribution.testing.fake_http import FakeResponse, json_answer
@@ -58,17 +59,18 @@ class FakeVouchers:
         value: str = "10.00",
         currency: str = "CNY",
         min_spent: str | None = "100.00",
-        end: str | None = "2099-01-01T00:00:00+00:00",
+        end: str | None = "in 30 days",
         distributor: int | None = None,
         listed: bool = True,
     ) -> dict[str, Any]:
+        now = datetime.now(UTC)
         voucher: dict[str, Any] = {
             "id": gid("Voucher", pk),
             "name": name,
             "type": "ENTIRE_ORDER",
             "discountValueType": "FIXED",
-            "startDate": "2026-12-01T00:00:00+00:00",
-            "endDate": end,
+            "startDate": (now - timedelta(days=1)).isoformat(),
+            "endDate": (now + timedelta(days=30)).isoformat() if end == "in 30 days" else end,
             "usageLimit": None,
             "applyOncePerCustomer": False,
             "private": {"wechat_distribution.distributor": str(distributor)} if distributor else {},
