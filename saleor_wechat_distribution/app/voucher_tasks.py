@@ -10,7 +10,9 @@ then:
 - ``VOUCHER_CODES_CREATED``: Saleor's payload names the codes, not their voucher; the voucher is found
   through Saleor's search and confirmed by its codes (``vouchers.voucher_of_codes``) -> its sync;
 - ``VOUCHER_CODES_DELETED``: the codes are gone from Saleor, so their vouchers are found in our rows
-  (the coupons holding them, the distributors' codes) -> the coupons holding them made invalid;
+  (the codes the voucher source read, ``SaleorVoucherCode``; the coupons holding them; the distributors'
+  codes) -> the coupons holding them made invalid, and the codes still in WeChat's pool recorded as
+  withdrawn (WeChat handing one out later makes it invalid at once);
 - ``VOUCHER_DELETED``: ``tasks.app_voucher_deleted_task``.
 """
 
@@ -24,7 +26,7 @@ from celery import shared_task
 
 from .. import host_events
 from .. import task_names as names
-from ..models import DistributorVoucherCode, IssuedCoupon
+from ..models import DistributorVoucherCode, IssuedCoupon, SaleorVoucherCode
 from .saleor_api import SaleorClient
 from .tasks import _RETRY, Effect, _handle, _nothing, _voucher_pk
 from .vouchers import voucher_of_codes
@@ -63,8 +65,8 @@ def app_voucher_codes_created_task(event_pk: int) -> None:
 
 
 def vouchers_of_deleted_codes(codes: list[str]) -> dict[str, list[str]]:
-    """voucher id -> those of ``codes`` our rows place in it (coupons handed out or registered, and
-    distributors' codes); codes in no row are left out (nothing of ours holds them)."""
+    """voucher id -> those of ``codes`` our rows place in it (codes read from Saleor, coupons handed out
+    or registered, distributors' codes); codes in no row are left out (nothing of ours holds them)."""
     found: dict[str, set[str]] = defaultdict(set)
     for start in range(0, len(codes), CODES_PER_QUERY):
         chunk = codes[start : start + CODES_PER_QUERY]
@@ -72,7 +74,8 @@ def vouchers_of_deleted_codes(codes: list[str]) -> dict[str, list[str]]:
         pairs = pairs.union(
             DistributorVoucherCode.objects.filter(code__in=chunk)
             .exclude(voucher_id="")
-            .values_list("voucher_id", "code")
+            .values_list("voucher_id", "code"),
+            SaleorVoucherCode.objects.filter(code__in=chunk).values_list("voucher_id", "code"),
         )
         for voucher_id, code in pairs:
             found[voucher_id].add(code)
@@ -89,6 +92,9 @@ def app_voucher_codes_deleted_task(event_pk: int) -> None:
         def apply() -> None:
             for voucher_id, codes in sorted(by_voucher.items()):
                 host_events.voucher_codes_deleted(voucher_id, codes)
+                for start in range(0, len(codes), CODES_PER_QUERY):
+                    chunk = codes[start : start + CODES_PER_QUERY]
+                    SaleorVoucherCode.objects.filter(voucher_id=voucher_id, code__in=chunk).delete()
 
         return apply
 

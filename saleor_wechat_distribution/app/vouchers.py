@@ -11,7 +11,8 @@ voucher_source.py``); the App needs ``MANAGE_DISCOUNTS`` (``console/manifest.py`
   the codes are read once (every page) per task or request, kept in memory sorted (``_memo``, emptied
   when a Celery task or an HTTP request starts), and every ``voucher_get`` of that task iterates over
   that one read: the code count, the codes uploaded and the codes registered agree with each other.
-  Deactivated codes (``isActive: false``) are left out, as in plugin mode.
+  Deactivated codes (``isActive: false``) are left out, as in plugin mode. Each code read is recorded
+  with its voucher (``SaleorVoucherCode``): VOUCHER_CODES_DELETED names codes Saleor no longer has.
 - A code redeemed in WeChat (``voucher_code_mark_used``): Saleor's API has no mutation that sets
   ``VoucherCode.isActive`` nor one that counts a use, so the code is deleted (``voucherCodeBulkDelete``,
   ``MANAGE_DISCOUNTS``): a checkout can no longer apply it. Orders that used it keep their
@@ -25,7 +26,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
@@ -36,7 +37,7 @@ from django.utils import timezone
 from .. import conf
 from ..domain.coupons import CouponTemporaryError, VoucherDiscountType
 from ..domain.inbound_events import InboundSource
-from ..models import InboundEvent
+from ..models import InboundEvent, SaleorVoucherCode
 from ..ports import VoucherSnapshot, VoucherSummary
 from ..services.inbound_events import inbound_event_apply_once, inbound_event_key
 from .instances import allowed_saleor_urls, installation_for
@@ -139,6 +140,27 @@ def _connect_memo_signals() -> None:
 
 
 _connect_memo_signals()
+
+
+#: codes recorded per statement
+REMEMBER_CHUNK = 1000
+
+
+def _remember_codes(voucher_id: str, codes: Iterable[str]) -> None:
+    """Record which voucher each code was read in (``SaleorVoucherCode``): VOUCHER_CODES_DELETED names
+    codes Saleor no longer has. Rows are removed when their deletion is handled (``voucher_tasks``)."""
+    known = set(SaleorVoucherCode.objects.filter(voucher_id=voucher_id).values_list("code", flat=True))
+    new = sorted(code for code in codes if code not in known)
+    for start in range(0, len(new), REMEMBER_CHUNK):
+        SaleorVoucherCode.objects.bulk_create(
+            [
+                SaleorVoucherCode(code=code, voucher_id=voucher_id)
+                for code in new[start : start + REMEMBER_CHUNK]
+            ],
+            update_conflicts=True,  # a code deleted from one voucher and added to another
+            unique_fields=["code"],
+            update_fields=["voucher_id", "seen_at"],
+        )
 
 
 # --- the answer -> the core's DTOs ---------------------------------------------------------------------
@@ -258,6 +280,8 @@ class SaleorApiVoucherSource:
             if not info.get("hasNextPage") or not info.get("endCursor"):
                 break
             after = str(info["endCursor"])
+        if read is not None:
+            _remember_codes(voucher_id, read.codes)
         reads[voucher_id] = read
         return read
 

@@ -345,3 +345,39 @@ def test_the_voucher_as_the_core_sees_it(installed, saleor, coupons, source, cha
     assert list(snapshot.codes) == ["AA1", "MM3"]
     assert list(source.voucher_get("40", codes_after="AA1").codes) == ["MM3"]
     assert source.voucher_get("41") is None and source.voucher_get("x") is None
+
+
+def test_a_deleted_code_still_in_wechats_pool_is_withdrawn(
+    installed, saleor, client, coupons, world, django_capture_on_commit_callbacks
+):
+    from saleor_wechat_distribution.models import SaleorVoucherCode
+
+    voucher = saleor.add_voucher(32, ["POOL-1", "POOL-2"])
+    deliver(
+        client,
+        saleor,
+        "VOUCHER_CREATED",
+        {"voucher": {"id": voucher["id"]}},
+        django_capture_on_commit_callbacks,
+    )
+    stock, _fake = the_stock(world)
+    assert not IssuedCoupon.objects.exists()  # nobody holds a coupon: only our read knows the codes' voucher
+    gone = [c for c in voucher["codes"] if c["code"] == "POOL-1"]
+    voucher["codes"].remove(gone[0])  # voucherCodeBulkDelete in the dashboard
+    payload = {"voucherCodes": [{"id": gone[0]["id"], "code": "POOL-1"}]}
+    deliver(client, saleor, "VOUCHER_CODES_DELETED", payload, django_capture_on_commit_callbacks)
+    withdrawn = IssuedCoupon.objects.get(code="POOL-1")
+    assert (withdrawn.state, withdrawn.openid) == ("deactivated", "")
+    assert list(SaleorVoucherCode.objects.values_list("code", flat=True)) == ["POOL-2"]
+    # WeChat still had it and hands it out: the coupon-received callback makes it invalid at once
+    handed = world.busifavor.user_receives(stock.stock_id, "o-late")
+    if handed.code != "POOL-1":  # the pool hands out codes in its own order: take the other one back
+        handed = world.busifavor.user_receives(stock.stock_id, "o-late")
+    with django_capture_on_commit_callbacks(execute=True):
+        coupon_received(
+            mchid=world.merchant.mchid,
+            received=CouponReceived(
+                notification_id="n5", stock_id=stock.stock_id, code="POOL-1", openid="o-late"
+            ),
+        )
+    assert handed.state == "DEACTIVATED"
