@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -119,15 +120,20 @@ class _Read:
 _memo = threading.local()
 
 
+#: outside tasks and requests (a shell, a command), what was read is forgotten after this long
+MEMO_MAX_AGE_S = 300.0
+
+
 def memo_clear(*_args: Any, **_kwargs: Any) -> None:
     """Forget what this thread read (connected to Celery's ``task_prerun`` and Django's
     ``request_started``: a read never outlives the task or the request that made it)."""
     _memo.reads = {}
+    _memo.started = time.monotonic()
 
 
 def _reads() -> dict[str, _Read | None]:
-    if not hasattr(_memo, "reads"):
-        _memo.reads = {}
+    if not hasattr(_memo, "reads") or time.monotonic() - _memo.started > MEMO_MAX_AGE_S:
+        memo_clear()
     return _memo.reads
 
 
@@ -265,6 +271,7 @@ class SaleorApiVoucherSource:
             )
             if not isinstance(voucher, dict):
                 read = None  # deleted (also between two pages: the codes read so far are of nothing)
+                SaleorVoucherCode.objects.filter(voucher_id=voucher_id).delete()
                 break
             page = voucher.get("codes") or {}
             if read is None:
@@ -375,9 +382,12 @@ class SaleorApiVoucherSource:
         key = inbound_event_key(f"{CODE_USE_SOURCE}:{reference}")
         if InboundEvent.objects.filter(dedupe_key=key, processed_at__isnull=False).exists():
             return True
-        _reads().pop(str(voucher_id), None)  # the code's id as Saleor has it now
-        read = self._read(str(voucher_id))
+        read = self._read(str(voucher_id))  # this task's read: a reconcile run reads a voucher once
         found = read.codes.get(code) if read is not None else None
+        if found is None:  # perhaps added since: read again
+            _reads().pop(str(voucher_id), None)
+            read = self._read(str(voucher_id))
+            found = read.codes.get(code) if read is not None else None
         if found is None or not found[0]:
             return False
         answer = self._query(CODE_DELETE_MUTATION, {"ids": [found[0]]}).get("voucherCodeBulkDelete") or {}
