@@ -402,36 +402,44 @@ class SaleorApiVoucherSource:
 
 # --- which voucher new codes belong to (``VOUCHER_CODES_CREATED`` names codes only) ---------------------
 
-CODE_SEARCH_QUERY = """
-query WeChatDistributionVoucherOfCode($filter: VoucherFilterInput) {
-  vouchers(first: 20, filter: $filter) { edges { node { id } } }
-}
+CODE_SEARCH_QUERY = f"""
+query WeChatDistributionVoucherOfCode($filter: VoucherFilterInput, $after: String) {{
+  vouchers(first: {PAGE}, after: $after, filter: $filter) {{
+    pageInfo {{ hasNextPage endCursor }} edges {{ node {{ id }} }}
+  }}
+}}
 """
 
 
+def _pages(client: SaleorClient, document: str, variables: dict[str, Any], path: str) -> Iterator[dict]:
+    """The nodes of a connection (``path``: the field holding it), page after page."""
+    after: str | None = None
+    for _page in range(MAX_LIST_PAGES):
+        data = client.query(document, {**variables, "after": after})
+        connection = data
+        for key in path.split("."):
+            connection = (connection or {}).get(key) or {}
+        yield from (((e or {}).get("node") or {}) for e in connection.get("edges") or ())
+        info = connection.get("pageInfo") or {}
+        if not info.get("hasNextPage") or not info.get("endCursor"):
+            return
+        after = str(info["endCursor"])
+
+
 def voucher_of_codes(client: SaleorClient, codes: list[str]) -> str | None:
-    """The pk of the voucher holding ``codes`` (one Saleor voucher owns a code; codes are unique): the
-    vouchers Saleor's search finds for one of them (name or code containing it), each confirmed by its own
-    codes, newest first, so the new codes are on its first page. Errors: ``SaleorApiError`` /
-    ``SaleorUnavailable`` (the App task retries)."""
+    """The pk of the voucher holding ``codes`` (a code belongs to one voucher): among the vouchers Saleor's
+    search finds for the longest of them (a name or a code containing it), the one whose codes include
+    one of them; a voucher's codes come newest first, so the new codes are on its first page. Errors:
+    ``SaleorApiError`` / ``SaleorUnavailable`` (the App task retries)."""
     wanted = set(codes)
     if not wanted:
         return None
-    probe = sorted(wanted)[0]
-    found = client.query(CODE_SEARCH_QUERY, {"filter": {"search": probe}}).get("vouchers") or {}
-    for edge in found.get("edges") or ():
-        candidate = ((edge or {}).get("node") or {}).get("id")
-        pk = voucher_pk(candidate)
+    probe = max(sorted(wanted), key=len)
+    for candidate in _pages(client, CODE_SEARCH_QUERY, {"filter": {"search": probe}}, "vouchers"):
+        pk = voucher_pk(candidate.get("id"))
         if pk is None:
             continue
-        after: str | None = None
-        while True:
-            voucher = client.query(VOUCHER_QUERY, {"id": candidate, "after": after}).get("voucher") or {}
-            page = voucher.get("codes") or {}
-            if any(((e or {}).get("node") or {}).get("code") in wanted for e in page.get("edges") or ()):
+        for node in _pages(client, VOUCHER_QUERY, {"id": candidate["id"]}, "voucher.codes"):
+            if node.get("code") in wanted:
                 return pk
-            info = page.get("pageInfo") or {}
-            if not info.get("hasNextPage") or not info.get("endCursor"):
-                break
-            after = str(info["endCursor"])
     return None

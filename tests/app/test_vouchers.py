@@ -381,3 +381,14 @@ def test_a_deleted_code_still_in_wechats_pool_is_withdrawn(
             ),
         )
     assert handed.state == "DEACTIVATED"
+
+
+def test_new_codes_find_their_voucher_past_a_namesake(installed, saleor, coupons):
+    from saleor_wechat_distribution.app.vouchers import voucher_of_codes
+
+    saleor.add_voucher(50, codes("OTHER", 120), name="a PROMO-77 look-alike")  # Saleor's search finds it too
+    owner = saleor.add_voucher(51, codes("OWN", 3), name="owner")
+    added = saleor.add_codes(owner, ["PROMO-7", "PROMO-77"])
+    client = SaleorClient.of(installed)
+    assert voucher_of_codes(client, [c["code"] for c in added]) == "51"
+    assert voucher_of_codes(client, ["NOWHERE"]) is None and voucher_of_codes(client, []) is None
