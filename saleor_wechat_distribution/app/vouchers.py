@@ -9,8 +9,9 @@ voucher_source.py``); the App needs ``MANAGE_DISCOUNTS`` (``console/manifest.py`
 - Codes: Saleor's ``voucher.codes`` connection pages at most 100 codes, newest first, and cannot be
   sorted by code, while the core streams codes in ascending order after a cursor (resumable uploads). So
   the codes are read once (every page) per task or request, kept in memory sorted (``_memo``, emptied
-  when a Celery task or an HTTP request starts), and every ``voucher_get`` of that task iterates over
-  that one read: the code count, the codes uploaded and the codes registered agree with each other.
+  when a Celery task or an HTTP request starts, and after ``MEMO_MAX_AGE_S`` elsewhere), and every
+  ``voucher_get`` of that task iterates over that one read: the code count, the codes uploaded and the
+  codes registered agree with each other.
   Deactivated codes (``isActive: false``) are left out, as in plugin mode. Each code read is recorded
   with its voucher (``SaleorVoucherCode``): VOUCHER_CODES_DELETED names codes Saleor no longer has.
 - A code redeemed in WeChat (``voucher_code_mark_used``): Saleor's API has no mutation that sets
