@@ -392,3 +392,41 @@ def test_new_codes_find_their_voucher_past_a_namesake(installed, saleor, coupons
     client = SaleorClient.of(installed)
     assert voucher_of_codes(client, [c["code"] for c in added]) == "51"
     assert voucher_of_codes(client, ["NOWHERE"]) is None and voucher_of_codes(client, []) is None
+
+
+def _staff_graphql(client, saleor, query: str, variables: dict) -> dict:
+    token = saleor.token(5, is_staff=True, permissions=["MANAGE_DISCOUNTS"])
+    answer = client.post(
+        "/graphql/",
+        {"query": query, "variables": variables},
+        content_type="application/json",
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert answer.status_code == 200, answer.content
+    return answer.json()
+
+
+def test_the_console_lists_saleors_vouchers_and_says_when_saleor_cannot_be_read(
+    installed, saleor, client, coupons, world, django_capture_on_commit_callbacks, settings
+):
+    settings.WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS = [saleor.api_url]
+    saleor.add_voucher(60, codes("CON", 2), name="console voucher")
+    listing = """query($s: String) {
+      voucherCoupons(first: 10, search: $s) { totalCount edges { node { voucherId codeCount } } } }"""
+    sync = "mutation($id: ID!) { voucherCouponSync(voucherId: $id) { errors { field code message } } }"
+    with host.overridden(voucher_source=SaleorApiVoucherSource()):  # the installed instance's client
+        page = _staff_graphql(client, saleor, listing, {"s": "console"})["data"]["voucherCoupons"]
+        assert page == {"totalCount": 1, "edges": [{"node": {"voucherId": "60", "codeCount": 2}}]}
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = _staff_graphql(client, saleor, sync, {"id": "60"})
+        assert answer["data"]["voucherCouponSync"]["errors"] == []
+        assert CouponStock.objects.get(voucher_id="60").status == "synced"
+
+        saleor.fail_next = 1000
+        refused = _staff_graphql(client, saleor, listing, {"s": ""})
+        [error] = refused["errors"]
+        assert (
+            error["extensions"]["exception"]["code"] == "HOST_UNAVAILABLE" and "try again" in error["message"]
+        )
+        [error] = _staff_graphql(client, saleor, sync, {"id": "60"})["data"]["voucherCouponSync"]["errors"]
+        assert error["code"] == "HOST_UNAVAILABLE" and "SALEOR_UNAVAILABLE" in error["message"]
