@@ -48,6 +48,8 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     # vouchers -> WeChat Pay coupons (``voucher_tasks.py``); a ``VoucherCode`` does not name its voucher
     Subscription("VOUCHER_CREATED", "VoucherCreated", _VOUCHER, names.APP_VOUCHER_CHANGED),
     Subscription("VOUCHER_UPDATED", "VoucherUpdated", _VOUCHER, names.APP_VOUCHER_CHANGED),
+    # the distributor assignment is private metadata: changing it sends only this
+    Subscription("VOUCHER_METADATA_UPDATED", "VoucherMetadataUpdated", _VOUCHER, names.APP_VOUCHER_CHANGED),
     Subscription("VOUCHER_CODES_CREATED", "VoucherCodesCreated", _CODES, names.APP_VOUCHER_CODES_CREATED),
     Subscription("VOUCHER_CODES_DELETED", "VoucherCodesDeleted", _CODES, names.APP_VOUCHER_CODES_DELETED),
     Subscription("VOUCHER_DELETED", "VoucherDeleted", _VOUCHER, names.APP_VOUCHER_DELETED),

@@ -6,7 +6,8 @@ one core coupon task the change needs (``host_events``), which reads the voucher
 then:
 
 - ``VOUCHER_CREATED`` / ``VOUCHER_UPDATED`` (also a listing added or changed: Saleor sends it for
-  ``voucherChannelListingUpdate``) -> the voucher's sync;
+  ``voucherChannelListingUpdate``) / ``VOUCHER_METADATA_UPDATED`` (the distributor assignment is
+  private metadata) -> the voucher's sync;
 - ``VOUCHER_CODES_CREATED``: Saleor's payload names the codes, not their voucher; the voucher is found
   through Saleor's search and confirmed by its codes (``vouchers.voucher_of_codes``) -> its sync;
 - ``VOUCHER_CODES_DELETED``: the codes are gone from Saleor, so their vouchers are found in our rows

@@ -430,3 +430,24 @@ def test_the_console_lists_saleors_vouchers_and_says_when_saleor_cannot_be_read(
         )
         [error] = _staff_graphql(client, saleor, sync, {"id": "60"})["data"]["voucherCouponSync"]["errors"]
         assert error["code"] == "HOST_UNAVAILABLE" and "SALEOR_UNAVAILABLE" in error["message"]
+
+
+def test_assigning_a_voucher_to_a_distributor_makes_its_codes_theirs(
+    installed, saleor, client, coupons, world, chain, django_capture_on_commit_callbacks
+):
+    from saleor_wechat_distribution.models import DistributorVoucherCode
+
+    voucher = saleor.add_voucher(70, ["DIST-1", "DIST-2"])
+    deliver(
+        client,
+        saleor,
+        "VOUCHER_CREATED",
+        {"voucher": {"id": voucher["id"]}},
+        django_capture_on_commit_callbacks,
+    )
+    assert not DistributorVoucherCode.objects.exists()
+    voucher["private"]["wechat_distribution.distributor"] = str(chain[2].pk)  # updatePrivateMetadata
+    event = {"__typename": "VoucherMetadataUpdated", "voucher": {"id": voucher["id"]}}
+    deliver(client, saleor, "VOUCHER_METADATA_UPDATED", event, django_capture_on_commit_callbacks)
+    assigned = DistributorVoucherCode.objects.values_list("code", "distributor_id", "voucher_id")
+    assert sorted(assigned) == [("DIST-1", chain[2].pk, "70"), ("DIST-2", chain[2].pk, "70")]

@@ -34,7 +34,8 @@ def test_saleor_accepts_the_app_manifest_with_its_webhook_queries(settings):
     clean_manifest_data(manifest)  # raises ValidationError for a query Saleor cannot subscribe with
     events = {event for webhook in manifest["webhooks"] for event in webhook["events"]}
     assert {"order_paid", "order_refunded", "customer_deleted", "voucher_deleted", "voucher_created",
-            "voucher_updated", "voucher_codes_created", "voucher_codes_deleted"} <= events  # fmt: skip
+            "voucher_updated", "voucher_metadata_updated", "voucher_codes_created",
+            "voucher_codes_deleted"} <= events  # fmt: skip
 
 
 @pytest.fixture
