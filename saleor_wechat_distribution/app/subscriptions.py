@@ -45,6 +45,14 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("ORDER_FULLY_REFUNDED", "OrderFullyRefunded", _ORDER, names.APP_ORDER_REFUNDED),
     Subscription("ORDER_CANCELLED", "OrderCancelled", _ORDER, names.APP_ORDER_CANCELLED),
     Subscription("ORDER_FULFILLED", "OrderFulfilled", _ORDER, names.APP_ORDER_FULFILLED),
+    # after-sales cases: a return sends only ORDER_UPDATED; the grants and fulfillment statuses say
+    # whether the order has a case to read (``after_sales.py``)
+    Subscription(
+        "ORDER_UPDATED",
+        "OrderUpdated",
+        "order { id grantedRefunds { id } fulfillments { status } }",
+        names.APP_ORDER_UPDATED,
+    ),
     # vouchers -> WeChat Pay coupons (``voucher_tasks.py``); a ``VoucherCode`` does not name its voucher
     Subscription("VOUCHER_CREATED", "VoucherCreated", _VOUCHER, names.APP_VOUCHER_CHANGED),
     Subscription("VOUCHER_UPDATED", "VoucherUpdated", _VOUCHER, names.APP_VOUCHER_CHANGED),

@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wechat_distribution", "0017_miniprogram"),
+        ("wechat_distribution", "0018_app_orders_poll"),
     ]
 
     operations = [
