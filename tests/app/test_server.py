@@ -18,7 +18,6 @@ import pytest
 from django.db import connection
 
 from saleor_wechat_distribution.models import Commission, CouponStock, InboundEvent, SaleorAppInstallation
-from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
 
 from ..celery.conftest import ROOT, database_url, redis_url, wait_for
 from .fake_saleor import APP_TOKEN, FakeSaleor, post_webhook
@@ -34,14 +33,6 @@ def _get(path: str) -> tuple[int, bytes]:
             return answer.status, answer.read()
     except OSError:
         return 0, b""
-
-
-@pytest.fixture
-def world() -> Iterator[FakeWeChatPay]:
-    """WeChat Pay's 商家券 API; its merchant serves every channel (``WECHAT_DISTRIBUTION_COUPONS``)."""
-    with FakeWeChatPay() as fake:
-        yield fake
-    assert fake.errors == []
 
 
 @pytest.fixture

@@ -18,18 +18,10 @@ from saleor_wechat_distribution.models import CouponStock, InboundEvent, IssuedC
 from saleor_wechat_distribution.ports import CouponReceived
 from saleor_wechat_distribution.services.coupons.card_pack import coupon_received
 from saleor_wechat_distribution.services.coupons.reconcile import coupon_reconcile
-from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
 from saleor_wechat_distribution.wechat.coupons import WeChatPayCoupons, WeChatPayCouponSettings
 from saleor_wechat_distribution.wechat.payouts_v3 import WeChatPayV3Settings
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("saleor_wechat_distribution.app.urls")]
-
-
-@pytest.fixture
-def world() -> Iterator[FakeWeChatPay]:
-    with FakeWeChatPay() as fake:
-        yield fake
-    assert fake.errors == []
 
 
 @pytest.fixture
