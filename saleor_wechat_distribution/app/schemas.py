@@ -11,7 +11,7 @@ Layout of App mode's database:
   again by every ``migrate`` (``migrate_instance_schemas``, run after the public one).
 - ``public`` as an instance's schema: a database whose ``public`` already holds the program's tables
   (App mode before schemas; Saleor's own database when a plugin-mode program moves to App mode: README)
-  keeps them there for one instance: the installations made before (migration 0019), or else the first one
+  keeps them there for one instance: the installations made before (migration 0020), or else the first one
   to register.
 
 Connections follow the instance in scope (``instance_scope``) through App mode's database backend

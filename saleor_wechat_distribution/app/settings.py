@@ -51,7 +51,7 @@ USE_X_FORWARDED_HOST = os.environ.get("USE_X_FORWARDED_HOST", "0") == "1"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "saleor_wechat_distribution",
-    "saleor_wechat_distribution.app.apps.WeChatDistributionAppConfig",
+    "saleor_wechat_distribution.app",
 ]
 MIDDLEWARE = ["django.middleware.locale.LocaleMiddleware", "django.middleware.common.CommonMiddleware"]
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}]

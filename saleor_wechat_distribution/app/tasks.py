@@ -166,8 +166,8 @@ def app_customer_deleted_task(event_pk: int) -> None:
     _handle(event_pk, work)
 
 
-# --- vouchers: deletions need nothing from Saleor (the voucher is gone); syncing a created or updated
-# voucher needs a VoucherSource over Saleor's API, which App mode does not have yet (README, App mode) ------
+# --- vouchers: a deletion needs nothing from Saleor (the voucher is gone); the other voucher events are in
+# ``voucher_tasks.py`` (imported at the end of this module, so the worker registers them) ---------------
 
 
 def _voucher_pk(voucher: Any) -> str | None:
@@ -264,3 +264,6 @@ def app_for_each_instance_task(task_name: str) -> int:
         with instance(installation):
             current_app.tasks[task_name].apply_async(ignore_result=True)
     return len(installations)
+
+
+from . import voucher_tasks  # noqa: E402, F401 - registers the voucher webhooks' tasks

@@ -7,7 +7,10 @@
   shape), ``orders(filter: {updatedAt: {gte}}, sortBy: LAST_MODIFIED_AT)`` listed from them (pages of
   ``page_size``), refused with a 500 ``fail_next`` times first;
 - after-sales cases as Saleor records them (``grant``, ``grant_refunded``, ``grant_failed``,
-  ``return_products``): each moves the order's ``updatedAt`` on a clock of its own (one second a step).
+  ``return_products``): each moves the order's ``updatedAt`` on a clock of its own (one second a step);
+- vouchers (``FakeVouchers``): ``voucher(id:)`` with its ``codes`` connection (at most 100 a page, newest
+  first, as Saleor), ``vouchers(filter:)`` and ``voucherCodeBulkDelete``, each refused without
+  MANAGE_DISCOUNTS in ``app_permissions``.
 """
 
 from __future__ import annotations
@@ -28,6 +31,8 @@ from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
 from saleor_wechat_distribution.testing.fake_http import FakeRequest, FakeResponse, json_answer
 from saleor_wechat_distribution.testing.fake_saleor_api import FakeSaleorApi
 
+from .fake_saleor_vouchers import FakeVouchers
+
 APP_TOKEN = "app-token-" + "x" * 20
 APP_ID = base64.b64encode(b"App:7").decode()
 
@@ -41,11 +46,12 @@ def _new_key() -> tuple[Any, str]:
     return key, f"kid-{time.monotonic_ns()}"
 
 
-class FakeSaleor(FakeSaleorApi):
+class FakeSaleor(FakeVouchers, FakeSaleorApi):
     thread_name = "fake-saleor"
 
     def __init__(self) -> None:
-        super().__init__()
+        FakeSaleorApi.__init__(self)
+        FakeVouchers.__init__(self)
         self.apps[APP_TOKEN] = APP_ID
         self.key, self.kid = _new_key()
         #: order global id -> the order as ``ORDER_QUERY`` answers it
@@ -119,7 +125,8 @@ class FakeSaleor(FakeSaleorApi):
                 return json_answer({"errors": [{"message": "Unauthorized"}]}, 401)
             order_id = request.json()["variables"]["id"]
             return json_answer({"data": {"order": self.orders.get(order_id)}})
-        return super()._graphql(request)
+        answer = self.vouchers_graphql(query, request.json().get("variables") or {}, self.apps.get(token))
+        return answer if answer is not None else super()._graphql(request)
 
     def _updated_orders(self, variables: dict[str, Any]) -> dict[str, Any]:
         since = datetime.fromisoformat(variables["since"])

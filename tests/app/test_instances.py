@@ -194,13 +194,13 @@ def test_migrating_brings_every_instance_schema_up_to_date(two):
     _a, b = two
     with connection.cursor() as cursor:
         cursor.execute(
-            f'DELETE FROM "{b.schema}".django_migrations WHERE name = %s', ["0019_installation_schema"]
+            f'DELETE FROM "{b.schema}".django_migrations WHERE name = %s', ["0020_installation_schema"]
         )
     assert migrate_instance_schemas() == [b.schema]
     with connection.cursor() as cursor:
         cursor.execute(
             f'SELECT count(*) FROM "{b.schema}".django_migrations WHERE name = %s',
-            ["0019_installation_schema"],
+            ["0020_installation_schema"],
         )
         assert cursor.fetchone()[0] == 1
 

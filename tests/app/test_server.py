@@ -22,14 +22,14 @@ from django.utils import timezone
 
 from saleor_wechat_distribution import instance_scope, task_names
 from saleor_wechat_distribution.app.webhooks import event_key
-from saleor_wechat_distribution.models import Commission, InboundEvent, SaleorAppInstallation
+from saleor_wechat_distribution.models import Commission, CouponStock, InboundEvent, SaleorAppInstallation
 
 from ..celery.conftest import ROOT, database_url, redis_url, wait_for
 from .conftest import make_chain, make_program
 from .fake_saleor import APP_TOKEN, FakeSaleor, post_webhook
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-LAST_MIGRATION = "0019_installation_schema"
+LAST_MIGRATION = "0020_installation_schema"
 PORT = int(os.environ.get("WD_APP_TEST_PORT", "8291"))
 BASE = f"http://127.0.0.1:{PORT}"
 
@@ -42,7 +42,7 @@ def _get(path: str) -> tuple[int, bytes]:
         return 0, b""
 
 
-def _env(saleor, other_saleor, broker: str) -> dict[str, str]:
+def _env(saleor, other_saleor, world, broker: str) -> dict[str, str]:
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "saleor_wechat_distribution.app.settings",
@@ -51,6 +51,9 @@ def _env(saleor, other_saleor, broker: str) -> dict[str, str]:
         "WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS": f"{saleor.api_url},{other_saleor.api_url}",
         "CELERY_BROKER_URL": broker,
         "CELERY_QUEUE": f"wd-app-test-{os.getpid()}-{time.monotonic_ns()}",
+        "WECHAT_DISTRIBUTION_COUPONS": json.dumps(
+            {"*": [{"v3": world.v3_settings(), "api_key_v2": world.merchant.api_key_v2}]}
+        ),
         "PYTHONPATH": str(ROOT),
     }
 
@@ -64,14 +67,14 @@ def _drop_instance_schemas() -> None:
 
 
 @pytest.fixture
-def app_processes(transactional_db, saleor, other_saleor) -> Iterator[dict[str, str]]:
+def app_processes(transactional_db, saleor, other_saleor, world) -> Iterator[dict[str, str]]:
     """The server and the worker, running, for two Saleor instances; yields their environment (broker,
     queue); afterwards drops the instance schemas the server made (a transactional test's flush empties
     public only)."""
     broker = redis_url()
     if broker is None or connection.vendor != "postgresql":
         pytest.skip("App mode's server test needs Redis and PostgreSQL")
-    env = _env(saleor, other_saleor, broker)
+    env = _env(saleor, other_saleor, world, broker)
     run = [sys.executable, "-m", "saleor_wechat_distribution.app"]
     server = subprocess.Popen(
         [*run, "serve", "--port", str(PORT), "--workers", "1"],
@@ -221,3 +224,29 @@ def test_two_instances_on_one_server_stay_apart(app_processes, saleor, other_sal
     with connection.cursor() as cursor:
         cursor.execute(f'SELECT 1 FROM "{b.schema}".django_migrations WHERE name = %s', [LAST_MIGRATION])
         assert len(cursor.fetchall()) == 1
+
+
+def test_a_voucher_created_in_saleor_becomes_a_wechat_stock_on_the_worker(app_processes, saleor, world):
+    register = urllib.request.Request(
+        f"{BASE}/api/register", data=json.dumps({"auth_token": APP_TOKEN}).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Saleor-Api-Url": saleor.api_url},
+    )  # fmt: skip
+    with urllib.request.urlopen(register, timeout=10) as answer:
+        assert answer.status == 200
+    target = f"{BASE}/api/webhooks/"
+    codes = [f"SRV{i:05d}" for i in range(230)]
+    voucher = saleor.add_voucher(501, codes)
+    event = {"__typename": "VoucherCreated", "voucher": {"id": voucher["id"]}}
+    assert post_webhook(target, saleor, "VOUCHER_CREATED", event) == 200
+    assert post_webhook(target, saleor, "VOUCHER_CREATED", event) == 200  # Saleor's retry: stored once
+    wait_for(lambda: CouponStock.objects.filter(voucher_id="501", status="synced").exists(), timeout=180)
+    stock = CouponStock.objects.get()
+    assert world.busifavor.stocks[stock.stock_id].codes == set(codes)
+
+    added = saleor.add_codes(voucher, ["SRVNEW01", "SRVNEW02"])
+    event = {"__typename": "VoucherCodesCreated", "voucherCodes": added}
+    assert post_webhook(target, saleor, "VOUCHER_CODES_CREATED", event) == 200
+    wait_for(lambda: len(world.busifavor.stocks[stock.stock_id].codes) == 232, timeout=120)
+    wait_for(lambda: CouponStock.objects.get().codes_uploaded == 232, timeout=60)
+    assert world.calls["busifavor.stocks.create"] == 1
+    assert InboundEvent.objects.filter(source__startswith="saleor:").count() == 2

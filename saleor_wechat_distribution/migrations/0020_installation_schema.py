@@ -12,7 +12,7 @@ def existing_rows_in_public(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("wechat_distribution", "0018_app_orders_poll"),
+        ("wechat_distribution", "0019_app_voucher_codes"),
     ]
 
     operations = [
