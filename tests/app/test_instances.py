@@ -261,3 +261,13 @@ def test_one_merchant_notifies_each_instance_at_its_prefix(two, settings):
             with instance_scope.scoped(installation.schema):
                 gateway = payout_gateway_from_settings("default-channel", "v3")
             assert gateway.settings.notify_url == url.replace("{instance}", installation.schema)
+
+
+def test_the_voucher_source_reads_the_saleor_of_the_instance_in_scope(two, saleor, other_saleor):
+    from saleor_wechat_distribution.app.vouchers import installed_client
+
+    a, b = two
+    for installation, fake in ((a, saleor), (b, other_saleor)):
+        with instance_scope.scoped(installation.schema):
+            assert installed_client().api_url == fake.api_url
+    assert installed_client() is None  # outside any instance, with two: which Saleor? none
