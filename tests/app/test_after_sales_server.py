@@ -58,7 +58,7 @@ def _kept(order: dict) -> list[Decimal]:
 
 def test_after_sales_cases_on_the_real_worker(app_processes, saleor, program, chain):  # noqa: F811
     env = app_processes
-    broker = Celery("after-sales-test", broker=env["CELERY_BROKER_URL"])
+    broker = Celery("after-sales-test", broker=env["CELERY_BROKER_URL"], set_as_current=False)
 
     def poll() -> None:  # what beat does every 5 minutes
         broker.send_task(task_names.APP_ORDERS_POLL, queue=env["CELERY_QUEUE"])

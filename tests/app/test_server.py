@@ -196,7 +196,7 @@ def test_two_instances_on_one_server_stay_apart(app_processes, saleor, other_sal
             verified=True,
         )  # fmt: skip
         InboundEvent.objects.filter(pk=stored.pk).update(received_at=timezone.now() - timedelta(minutes=6))
-    client = Celery(broker=app_env["CELERY_BROKER_URL"])
+    client = Celery("instances-test", broker=app_env["CELERY_BROKER_URL"], set_as_current=False)
     client.send_task(
         task_names.APP_FOR_EACH_INSTANCE, args=[task_names.APP_EVENTS_RESUME], queue=app_env["CELERY_QUEUE"]
     )
