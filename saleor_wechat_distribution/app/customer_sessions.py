@@ -21,6 +21,7 @@ customer's center token stops working within that time.
 from __future__ import annotations
 
 import hashlib
+import secrets
 import time
 from typing import Any
 
@@ -66,6 +67,7 @@ def center_token_encode(*, user_id: int, email: str, audience: str, ttl: int) ->
         "email": email,
         "iat": now,
         "exp": now + ttl,
+        "jti": secrets.token_hex(8),
     }
     return jwt.encode(payload, _key(), algorithm="HS256")
 
