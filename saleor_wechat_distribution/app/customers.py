@@ -32,7 +32,7 @@ from ..domain.network_import import normalize_phone
 from ..ports import CustomerMatch, CustomerRequest, HostUnavailable
 from .host_client import app_client, asking
 from .orders import database_pk
-from .saleor_api import SaleorClient
+from .saleor_api import SaleorApiError, SaleorClient
 
 EMAIL_BATCH = 50
 PAGE = 100
@@ -157,15 +157,14 @@ class SaleorApiCustomerDirectory:
             by_email = users_by_email(client, emails) if emails else {}
         by_phone: dict[str, int] = {}
         if phones:
-            try:
-                with asking("customers by phone"):
+            with asking("customers by phone"):
+                try:
                     by_phone = users_by_phone(client, phones)
-            except HostUnavailable as error:
-                if "where" in str(error.__cause__ or ""):
+                except SaleorApiError as error:  # the e-mails' query passed: Saleor lacks ``where``
                     raise HostUnavailable(
-                        _("Matching customers by phone needs Saleor 3.22 or newer.")
+                        _("Matching customers by phone needs Saleor 3.22 or newer (Saleor: %(why)s).")
+                        % {"why": error}
                     ) from error
-                raise
         may_create = self._creation_allowed()
         matches: list[CustomerMatch] = []
         created: dict[str, int | None] = {}
