@@ -163,3 +163,11 @@ def test_a_center_token_stops_working_when_the_customer_is_deactivated(app_mode,
         principal_from_token(
             center_token_encode(user_id=41, email="", audience="http://other/graphql/", ttl=60)
         )
+
+
+def test_saleor_down_during_sign_in_is_a_coded_error_and_keeps_nothing(app_mode, saleor, client, shop, mp):  # noqa: F811
+    saleor.down = True
+    answer = gql(client, SIGN_IN, {"slug": "xiaowang", "code": mp.web.oauth_code(SHOP_APP, "o-down")})
+    assert answer.status_code == 200
+    assert answer.json()["errors"][0]["extensions"]["exception"]["code"] == "HOST_UNAVAILABLE"
+    assert not WeChatIdentity.objects.filter(openid="o-down").exists()
