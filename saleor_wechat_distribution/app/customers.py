@@ -12,8 +12,8 @@ several have it. With the App's token (MANAGE_USERS):
 
 Creation: ``WECHAT_DISTRIBUTION_IMPORT_CREATES_CUSTOMERS`` (App mode has no per-channel plugin settings)
 allows it; as in the plugin a person without an e-mail is never created. ``customerCreate`` (active, no
-password, no ``redirectUrl`` so Saleor e-mails nobody: the person sets a password through Saleor's
-password reset). Unlike the plugin, the accounts cannot be created inside the import's transaction
+password: Saleor stores an empty one, which no password matches; no ``redirectUrl``, so Saleor e-mails
+nobody: the person sets a password through Saleor's password reset). Unlike the plugin, the accounts cannot be created inside the import's transaction
 (they live in Saleor's database): an import that fails after creating some leaves those accounts, which
 the next run finds by e-mail instead of creating them again. An e-mail Saleor refuses is that row's
 refusal (``CustomerMatch(None)``: the import reports the row); one created meanwhile by someone else is
