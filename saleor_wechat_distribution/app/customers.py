@@ -11,13 +11,14 @@ several have it. With the App's token (MANAGE_USERS):
   less than the plugin would).
 
 Creation: ``WECHAT_DISTRIBUTION_IMPORT_CREATES_CUSTOMERS`` (App mode has no per-channel plugin settings)
-allows it; as in the plugin a person without an e-mail is never created. ``customerCreate`` (active, no
-password: Saleor stores an empty one, which no password matches; no ``redirectUrl``, so Saleor e-mails
-nobody: the person sets a password through Saleor's password reset). Unlike the plugin, the accounts cannot be created inside the import's transaction
-(they live in Saleor's database): an import that fails after creating some leaves those accounts, which
-the next run finds by e-mail instead of creating them again. An e-mail Saleor refuses is that row's
-refusal (``CustomerMatch(None)``: the import reports the row); one created meanwhile by someone else is
-found and used.
+allows it; as in the plugin a person without an e-mail is never created. ``customerCreate``,
+``CREATE_BATCH`` per request (aliases): active, no password (Saleor stores an empty one, which no
+password matches), no ``redirectUrl`` (so Saleor e-mails nobody: the person sets a password through
+Saleor's password reset). Unlike the plugin, the accounts cannot be created inside the import's
+transaction (they live in Saleor's database): an import that fails after creating some leaves those
+accounts, which the next run finds by e-mail instead of creating them again. An e-mail Saleor refuses is
+that row's refusal (``CustomerMatch(None)``: the import reports the row); one created meanwhile by
+someone else (Saleor: ``UNIQUE``) is found and used.
 """
 
 from __future__ import annotations
@@ -47,11 +48,8 @@ query WeChatDistributionCustomersByPhone($phones: [String!]!, $after: String) {
   }
 }
 """
-CREATE_MUTATION = """
-mutation WeChatDistributionCustomerCreate($input: UserCreateInput!) {
-  customerCreate(input: $input) { user { id email } errors { field code message } }
-}
-"""
+#: customers created per request (aliases; Saleor allows 100 per request by default)
+CREATE_BATCH = 25
 
 
 def e164(phone: str) -> str:
@@ -115,28 +113,52 @@ def _names(name: str) -> tuple[str, str]:
     return first[:256], last.strip()[:256]
 
 
-def customer_create(client: SaleorClient, email: str, first: str, last: str = "", **extra: Any) -> int | None:
-    """A new active customer without a password; its pk, the pk of the account someone created meanwhile
-    with that e-mail, or None when Saleor refuses the e-mail."""
-    data = client.query(
-        CREATE_MUTATION,
-        {
-            "input": {
+def create_mutation(count: int) -> str:
+    variables = ", ".join(f"$i{i}: UserCreateInput!" for i in range(count))
+    fields = " ".join(
+        f"c{i}: customerCreate(input: $i{i}) {{ user {{ id }} errors {{ field code message }} }}"
+        for i in range(count)
+    )
+    return f"mutation WeChatDistributionCustomersCreate({variables}) {{ {fields} }}"
+
+
+def customers_create(
+    client: SaleorClient, people: list[tuple[str, str, str]], **extra: Any
+) -> dict[str, int | None]:
+    """New active customers without a password, ``CREATE_BATCH`` per request: (e-mail, first name, last
+    name) -> e-mail -> the new pk, the pk of the account someone created meanwhile with that e-mail (or an
+    earlier attempt of ours that lost its answer), or None when Saleor refuses the e-mail."""
+    created: dict[str, int | None] = {}
+    taken: list[str] = []
+    for start in range(0, len(people), CREATE_BATCH):
+        batch = people[start : start + CREATE_BATCH]
+        inputs = {
+            f"i{i}": {
                 "email": email,
                 "firstName": first[:256],
                 "lastName": last[:256],
                 "isActive": True,
                 **extra,
             }
-        },
-    )
-    answer = data.get("customerCreate") or {}
-    pk = _pk((answer.get("user") or {}).get("id"))
-    if pk is not None:
-        return pk
-    if any(e.get("code") == UNIQUE for e in answer.get("errors") or ()):
-        return users_by_email(client, [email]).get(email)
-    return None
+            for i, (email, first, last) in enumerate(batch)
+        }
+        data = client.query(create_mutation(len(batch)), inputs)
+        for i, (email, _first, _last) in enumerate(batch):
+            answer = data.get(f"c{i}") or {}
+            pk = _pk((answer.get("user") or {}).get("id"))
+            if pk is None and any(e.get("code") == UNIQUE for e in answer.get("errors") or ()):
+                taken.append(email)
+            else:
+                created[email] = pk
+    if taken:
+        found = users_by_email(client, taken)
+        created.update((email, found.get(email)) for email in taken)
+    return created
+
+
+def customer_create(client: SaleorClient, email: str, first: str, last: str = "", **extra: Any) -> int | None:
+    """One customer (``customers_create``)."""
+    return customers_create(client, [(email, first, last)], **extra)[email]
 
 
 def creation_allowed_by_settings() -> bool:
@@ -166,8 +188,8 @@ class SaleorApiCustomerDirectory:
                         % {"why": error}
                     ) from error
         may_create = self._creation_allowed()
-        matches: list[CustomerMatch] = []
-        created: dict[str, int | None] = {}
+        matches: list[CustomerMatch | str] = []  # an e-mail: the account to create for that request
+        to_create: dict[str, tuple[str, str, str]] = {}
         for request in requests:
             email = request.email.strip().lower()
             found = by_email.get(email) if email else None
@@ -180,9 +202,13 @@ class SaleorApiCustomerDirectory:
             elif not create:
                 matches.append(CustomerMatch(None, created=True))
             else:
-                if email not in created:
-                    with asking("customer create"):
-                        created[email] = customer_create(client, email, *_names(request.name))
-                pk = created[email]
-                matches.append(CustomerMatch(pk, created=pk is not None))
-        return matches
+                to_create.setdefault(email, (email, *_names(request.name)))
+                matches.append(email)
+        created: dict[str, int | None] = {}
+        if to_create:
+            with asking("customers create"):
+                created = customers_create(client, list(to_create.values()))
+        return [
+            m if isinstance(m, CustomerMatch) else CustomerMatch(created[m], created=created[m] is not None)
+            for m in matches
+        ]

@@ -150,7 +150,7 @@ class FakeSaleor(FakeSaleorApi):
         staff_handler = {
             "WeChatDistributionUsersByEmail": self._users_by_email,
             "WeChatDistributionCustomersByPhone": self._customers_by_phone,
-            "WeChatDistributionCustomerCreate": self._customer_create,
+            "WeChatDistributionCustomersCreate": self._customers_create,
             "WeChatDistributionUserActive": self._user_active,
         }.get(name)
         if staff_handler is not None:
@@ -363,20 +363,26 @@ class FakeSaleor(FakeSaleorApi):
             {"data": {"customers": {"pageInfo": {"hasNextPage": False, "endCursor": None}, "edges": found}}}
         )
 
-    def _customer_create(self, variables: dict[str, Any]) -> FakeResponse:
-        data = variables["input"]
+    def _customers_create(self, variables: dict[str, Any]) -> FakeResponse:
+        """``c<i>: customerCreate(input: $i<i>)`` for each input, in order, as Saleor runs mutations."""
+        data = {}
+        for name in sorted(variables, key=lambda n: int(n[1:])):
+            data["c" + name[1:]] = self._customer_create(variables[name])
+        return json_answer({"data": data})
+
+    def _customer_create(self, data: dict[str, Any]) -> dict[str, Any]:
         email = (data.get("email") or "").lower()
         if "@" not in email or email.endswith(".invalid-for-saleor"):
             errors = [{"field": "email", "code": "INVALID", "message": "Enter a valid email address."}]
-            return json_answer({"data": {"customerCreate": {"user": None, "errors": errors}}})
+            return {"user": None, "errors": errors}
         if any(u["email"] == email for u in self.users.values()):
             errors = [{"field": "email", "code": "UNIQUE", "message": "User with this Email already exists."}]
-            return json_answer({"data": {"customerCreate": {"user": None, "errors": errors}}})
+            return {"user": None, "errors": errors}
         pk = max(self.users, default=1000) + 1
         self.add_user(pk, email, active=data.get("isActive", False), first_name=data.get("firstName") or "")
         self.users[pk]["lastName"] = data.get("lastName") or ""
         self.users[pk]["privateMetadata"] = {m["key"]: m["value"] for m in data.get("privateMetadata") or ()}
-        return json_answer({"data": {"customerCreate": {"user": self._user_node(pk), "errors": []}}})
+        return {"user": self._user_node(pk), "errors": []}
 
     def _user_active(self, variables: dict[str, Any]) -> FakeResponse:
         pk = int(base64.b64decode(variables["id"]).decode().partition(":")[2])

@@ -171,3 +171,13 @@ def test_saleor_down_during_sign_in_is_a_coded_error_and_keeps_nothing(app_mode,
     assert answer.status_code == 200
     assert answer.json()["errors"][0]["extensions"]["exception"]["code"] == "HOST_UNAVAILABLE"
     assert not WeChatIdentity.objects.filter(openid="o-down").exists()
+
+
+def test_many_new_customers_take_few_requests(app_mode, saleor):
+    saleor.add_user(51, "p7@example.com")  # already in Saleor: found, not created
+    people = [CustomerRequest(f"p{i}@example.com", "", f"P {i}") for i in range(30)]
+    matches = SaleorApiCustomerDirectory(lambda: True).find_or_create_customers(people, create=True)
+    assert all(m.user_id is not None for m in matches) and len({m.user_id for m in matches}) == 30
+    assert matches[7] == CustomerMatch(51)
+    assert saleor.operations["WeChatDistributionCustomersCreate"] == 2  # 29 accounts, 25 per request
+    assert saleor.operations["WeChatDistributionUsersByEmail"] == 1  # 30 e-mails, 50 per request
