@@ -24,7 +24,6 @@ forged token never costs a request to Saleor.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
 import time
@@ -49,7 +48,7 @@ from ..graphql.views import AuthenticationFailed, AuthenticationUnavailable
 from ..models import SaleorAppInstallation
 from ..ports import Principal
 from ..sealing import unseal
-from .customer_sessions import CENTER_TOKEN_ISSUER, center_token_decode
+from .customer_sessions import CENTER_TOKEN_ISSUER, center_token_decode, saleor_user
 from .host_client import INTERACTIVE_TIMEOUT_S
 from .instances import allowed_saleor_urls, installation_for
 from .jwks import UnknownKey, signing_key
@@ -67,7 +66,6 @@ logger = logging.getLogger(__name__)
 VERIFY_MUTATION = (
     "mutation WeChatDistributionTokenVerify($token: String!) { tokenVerify(token: $token) { isValid } }"
 )
-USER_ACTIVE = "query WeChatDistributionUserActive($id: ID!) { user(id: $id) { id isActive } }"
 
 
 def _bearer(request: HttpRequest) -> str:
@@ -143,10 +141,8 @@ def _saleor_says_valid(installation: SaleorAppInstallation, token: str) -> bool:
 
 
 def _customer_active(installation: SaleorAppInstallation, user_id: int) -> bool:
-    client = _checker(installation, unseal(installation.auth_token_sealed))
-    data = client.query(USER_ACTIVE, {"id": base64.b64encode(f"User:{user_id}".encode()).decode()})
-    user = data.get("user")
-    return isinstance(user, dict) and bool(user.get("isActive"))
+    user = saleor_user(_checker(installation, unseal(installation.auth_token_sealed)), user_id)
+    return user is not None and bool(user.get("isActive"))
 
 
 def _center_principal(token: str) -> Principal:

@@ -20,6 +20,7 @@ customer's center token stops working within that time.
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import secrets
 import time
@@ -41,6 +42,15 @@ METADATA_KEY = "wechat_distribution.identity"
 CENTER_TOKEN_ISSUER = "wechat-distribution-app"  # noqa: S105 - an issuer name
 CENTER_TOKEN_TYPE = "center"  # noqa: S105 - a token type
 _KEY_SALT = "saleor_wechat_distribution.app.center_token"
+#: the customer as the center token names it, and as ``auth.py`` rechecks it
+USER_QUERY = "query WeChatDistributionUser($id: ID!) { user(id: $id) { id email isActive } }"
+
+
+def saleor_user(client: Any, user_id: int) -> dict[str, Any] | None:
+    """Saleor's ``user(id:)`` (MANAGE_USERS): ``{"id", "email", "isActive"}``, or None when it is gone."""
+    global_id = base64.b64encode(f"User:{user_id}".encode()).decode()
+    user = client.query(USER_QUERY, {"id": global_id}).get("user")
+    return user if isinstance(user, dict) else None
 
 
 def wechat_email(*, app_id: str, openid: str, unionid: str) -> str:
@@ -107,7 +117,14 @@ class SaleorApiCustomerSessions:
         return created
 
     def issue_token(self, *, user_id: int) -> SessionToken:
+        """The customer's e-mail goes into the token (a distributor application keeps it, as with Saleor's
+        own JWT in plugin mode)."""
         installation = current_installation()
+        with asking("customer for a token"):
+            user = saleor_user(app_client(), user_id)
+        email = str((user or {}).get("email") or "")
         ttl = token_ttl()
-        token = center_token_encode(user_id=user_id, email="", audience=installation.saleor_api_url, ttl=ttl)
+        token = center_token_encode(
+            user_id=user_id, email=email, audience=installation.saleor_api_url, ttl=ttl
+        )
         return SessionToken(token=token, expires_in=ttl, user_id=user_id)

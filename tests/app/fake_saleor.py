@@ -151,7 +151,7 @@ class FakeSaleor(FakeSaleorApi):
             "WeChatDistributionUsersByEmail": self._users_by_email,
             "WeChatDistributionCustomersByPhone": self._customers_by_phone,
             "WeChatDistributionCustomersCreate": self._customers_create,
-            "WeChatDistributionUserActive": self._user_active,
+            "WeChatDistributionUser": self._user,
         }.get(name)
         if staff_handler is not None:
             if not is_app:  # MANAGE_USERS
@@ -384,10 +384,12 @@ class FakeSaleor(FakeSaleorApi):
         self.users[pk]["privateMetadata"] = {m["key"]: m["value"] for m in data.get("privateMetadata") or ()}
         return {"user": self._user_node(pk), "errors": []}
 
-    def _user_active(self, variables: dict[str, Any]) -> FakeResponse:
+    def _user(self, variables: dict[str, Any]) -> FakeResponse:
         pk = int(base64.b64decode(variables["id"]).decode().partition(":")[2])
         user = self.users.get(pk)
-        answer = {"id": variables["id"], "isActive": user["isActive"]} if user else None
+        answer = (
+            {"id": variables["id"], "email": user["email"], "isActive": user["isActive"]} if user else None
+        )
         return json_answer({"data": {"user": answer}})
 
     @property
