@@ -21,7 +21,7 @@ from saleor_wechat_distribution.app import saleor_api
 from saleor_wechat_distribution.app.auth import principal_from_token
 from saleor_wechat_distribution.app.catalog import SaleorApiProductCatalog
 from saleor_wechat_distribution.app.checkouts import checkout_lookup
-from saleor_wechat_distribution.app.customer_sessions import SaleorApiCustomerSessions
+from saleor_wechat_distribution.app.customer_sessions import SaleorApiCustomerSessions, wechat_email
 from saleor_wechat_distribution.app.customers import SaleorApiCustomerDirectory
 from saleor_wechat_distribution.app.host_wiring import app_host
 from saleor_wechat_distribution.app.orders import order_fetch, order_snapshot
@@ -145,7 +145,12 @@ def test_wechat_sign_in_finds_the_plugins_account_and_the_token_is_rechecked(
         == pk
     )
     token = ours.issue_token(user_id=pk).token
-    assert principal_from_token(token).user_id == pk
+    principal = principal_from_token(token)
+    assert (principal.user_id, principal.email, principal.is_staff) == (
+        pk,
+        wechat_email(app_id="wxa", openid="o-1", unionid=""),
+        False,
+    )
     # Saleor's own token: verified with Saleor (tokenVerify) and refused once revoked
     saleors = create_access_token(customer_user)
     assert principal_from_token(saleors).user_id == customer_user.pk
