@@ -79,6 +79,10 @@ APP_ORDER_CANCELLED = PREFIX + "app_order_cancelled"
 APP_ORDER_REFUNDED = PREFIX + "app_order_refunded"
 APP_VOUCHER_DELETED = PREFIX + "app_voucher_deleted"
 APP_CUSTOMER_DELETED = PREFIX + "app_customer_deleted"
+#: ORDER_UPDATED: the order's after-sales cases (granted refunds, returns) -> its dispute
+APP_ORDER_UPDATED = PREFIX + "app_order_updated"
+#: periodic: orders Saleor updated since the last run (grants and failed refunds send no webhook)
+APP_ORDERS_POLL = PREFIX + "app_orders_poll"
 #: periodic: stored events whose task never ran (the broker was down) or gave up, queued again
 APP_EVENTS_RESUME = PREFIX + "app_events_resume"
 

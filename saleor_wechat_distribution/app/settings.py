@@ -97,6 +97,7 @@ CELERY_BEAT_SCHEDULE = {
     "resume-withdrawals": {"task": task_names.WITHDRAWALS_RESUME, "schedule": 600.0},
     "reconcile-coupons": {"task": task_names.COUPONS_RECONCILE, "schedule": 900.0},
     "resume-saleor-events": {"task": task_names.APP_EVENTS_RESUME, "schedule": 600.0},
+    "poll-saleor-orders": {"task": task_names.APP_ORDERS_POLL, "schedule": 300.0},
     "refresh-authorizer-tokens": {"task": task_names.WECHAT_AUTHORIZER_TOKENS_REFRESH, "schedule": 600.0},
 }
 

@@ -44,6 +44,14 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("ORDER_FULLY_REFUNDED", "OrderFullyRefunded", _ORDER, names.APP_ORDER_REFUNDED),
     Subscription("ORDER_CANCELLED", "OrderCancelled", _ORDER, names.APP_ORDER_CANCELLED),
     Subscription("ORDER_FULFILLED", "OrderFulfilled", _ORDER, names.APP_ORDER_FULFILLED),
+    # after-sales cases: a return sends only ORDER_UPDATED; the grants and fulfillment statuses say
+    # whether the order has a case to read (``after_sales.py``)
+    Subscription(
+        "ORDER_UPDATED",
+        "OrderUpdated",
+        "order { id grantedRefunds { id } fulfillments { status } }",
+        names.APP_ORDER_UPDATED,
+    ),
     # VOUCHER_CREATED / _UPDATED / _CODES_CREATED wait for a VoucherSource over Saleor's API (coupon sync);
     # VOUCHER_CODES_DELETED: Saleor's payload has the codes but not their voucher (``VoucherCode`` has no
     # ``voucher`` field), which the coupon service needs

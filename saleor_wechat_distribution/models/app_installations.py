@@ -18,6 +18,9 @@ class SaleorAppInstallation(models.Model):
     auth_token_sealed = models.TextField()
     #: the Saleor's JSON Web Key Set when the verifier fetched it (App mode verifies tokens with it)
     jwks = models.TextField(blank=True, default="")
+    #: App mode's after-sales poll (``app/after_sales.py``): orders Saleor updated from this time on (its
+    #: clock) are still to be listed; empty = from the installation on
+    orders_polled_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -36,7 +36,8 @@ def _get(path: str) -> tuple[int, bytes]:
 
 
 @pytest.fixture
-def app_processes(transactional_db, saleor) -> Iterator[None]:
+def app_processes(transactional_db, saleor) -> Iterator[dict[str, str]]:
+    """The server and the worker, running; yields their environment (broker, queue)."""
     broker = redis_url()
     if broker is None or connection.vendor != "postgresql":
         pytest.skip("App mode's server test needs Redis and PostgreSQL")
@@ -60,7 +61,7 @@ def app_processes(transactional_db, saleor) -> Iterator[None]:
     )
     try:
         wait_for(lambda: _get("/api/manifest")[0] == 200, timeout=180)
-        yield
+        yield env
     finally:
         for process in (server, worker):
             process.terminate()
