@@ -4,6 +4,8 @@ curation checked against it, Saleor down -> a coded error and nothing changed.""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
 from saleor_wechat_distribution.models import ChannelProgram, Storefront
@@ -93,3 +95,23 @@ def test_saleor_down_is_a_coded_error_and_changes_nothing(client, saleor, shop):
     assert added.status_code == 200
     assert added.json()["errors"][0]["extensions"]["exception"]["code"] == "HOST_UNAVAILABLE"
     assert Storefront.objects.get(slug="xiaowang").product_ids == [shop["kettle"]]
+
+
+def test_share_posters_and_mini_program_codes_describe_products_through_the_catalog(shop, saleor):
+    from saleor_wechat_distribution import conf
+
+    assert conf.has_product_lookup()
+    found = conf.product_lookup("default-channel", shop["kettle"])
+    assert (found.title, found.price, found.currency) == ("Midea Kettle SW-15", Decimal("199.00"), "CNY")
+    assert conf.product_lookup("default-channel", shop["hidden"]) is None
+
+
+def test_the_host_unavailable_message_follows_accept_language(client, saleor, shop):
+    token = saleor.token(USER)
+    assert gql(client, MINE, token=token).status_code == 200  # the token's check is cached
+    saleor.down = True
+    answer = client.post(
+        "/graphql/", {"query": CATALOG, "variables": {}}, content_type="application/json",
+        headers={"Authorization": f"Bearer {token}", "Accept-Language": "zh-hans"},
+    )  # fmt: skip
+    assert answer.json()["errors"][0]["message"] == "Saleor 未响应，未做任何更改。请稍后重试。"
