@@ -18,6 +18,7 @@ from saleor_wechat_distribution.app.customers import SaleorApiCustomerDirectory
 from saleor_wechat_distribution.graphql.views import AuthenticationFailed
 from saleor_wechat_distribution.models import Distributor, WeChatIdentity
 from saleor_wechat_distribution.ports import CustomerMatch, CustomerRequest, HostUnavailable
+from tests.miniprogram.conftest import MINI_APP, mini  # noqa: F401 - fixture
 from tests.network.conftest import csv_bytes, row, run
 from tests.storefronts.conftest import SHOP_APP, mp, shop  # noqa: F401 - fixtures
 
@@ -182,3 +183,26 @@ def test_many_new_customers_take_few_requests(app_mode, saleor):
     assert matches[7] == CustomerMatch(51)
     assert saleor.operations["WeChatDistributionCustomersCreate"] == 2  # 29 accounts, 25 per request
     assert saleor.operations["WeChatDistributionUsersByEmail"] == 1  # 30 e-mails, 50 per request
+
+
+MINI_SIGN_IN = """mutation($code: String!) { miniProgramSignIn(channel: "default-channel", code: $code) {
+  token openid errors { code } } }"""
+
+
+def test_mini_program_sign_in_gets_the_same_saleor_customer_and_a_center_token(
+    app_mode,
+    saleor,
+    client,
+    shop,  # noqa: F811
+    mp,  # noqa: F811
+    mini,  # noqa: F811
+):
+    first = gql(client, MINI_SIGN_IN, {"code": mp.wx_login(MINI_APP, "mini-o1")}).json()
+    answer = first["data"]["miniProgramSignIn"]
+    assert answer["errors"] == [] and answer["openid"] == "mini-o1"
+    (pk,) = saleor.users
+    assert saleor.users[pk]["email"] == wechat_email(app_id=MINI_APP, openid="mini-o1", unionid="")
+    assert principal_from_token(answer["token"]).user_id == pk
+    again = gql(client, MINI_SIGN_IN, {"code": mp.wx_login(MINI_APP, "mini-o1")}).json()
+    assert principal_from_token(again["data"]["miniProgramSignIn"]["token"]).user_id == pk
+    assert len(saleor.users) == 1
