@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import host
 from .catalog import SaleorApiProductCatalog
+from .channels import saleor_api_channels
 from .checkouts import checkout_lookup
 from .customer_sessions import SaleorApiCustomerSessions
 from .customers import SaleorApiCustomerDirectory
@@ -18,6 +19,7 @@ from .customers import SaleorApiCustomerDirectory
 
 def app_host() -> dict[str, Any]:
     return {
+        "channel_list": saleor_api_channels,
         "product_catalog": SaleorApiProductCatalog(),
         "customer_directory": SaleorApiCustomerDirectory(),
         "customer_sessions": SaleorApiCustomerSessions(),

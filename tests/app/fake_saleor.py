@@ -71,6 +71,8 @@ class FakeSaleor(FakeSaleorApi):
         #: checkout token -> {"channel", "metadata", "user_pk"}
         self.checkouts: dict[str, dict[str, Any]] = {}
         self.inactive_channels: set[str] = set()
+        #: the shop's channels: slug -> (name, currency)
+        self.channels: dict[str, tuple[str, str]] = {"default-channel": ("Default channel", "CNY")}
         #: user pk -> {"email", "firstName", "lastName", "isActive", "phones", "privateMetadata"}
         self.users: dict[int, dict[str, Any]] = {}
         #: user pk -> the user's token key (Saleor's ``jwt_token_key``; tokens carry it as ``token``)
@@ -163,6 +165,7 @@ class FakeSaleor(FakeSaleorApi):
             "WeChatDistributionCustomersByPhone": self._customers_by_phone,
             "WeChatDistributionCustomersCreate": self._customers_create,
             "WeChatDistributionUser": self._user,
+            "WeChatDistributionChannels": self._channels,
         }.get(name)
         if staff_handler is not None:
             if not is_app:  # MANAGE_USERS
@@ -394,6 +397,10 @@ class FakeSaleor(FakeSaleorApi):
         self.users[pk]["lastName"] = data.get("lastName") or ""
         self.users[pk]["privateMetadata"] = {m["key"]: m["value"] for m in data.get("privateMetadata") or ()}
         return {"user": self._user_node(pk), "errors": []}
+
+    def _channels(self, _variables: dict[str, Any]) -> FakeResponse:
+        channels = [{"slug": s, "name": n, "currencyCode": c} for s, (n, c) in self.channels.items()]
+        return json_answer({"data": {"channels": channels}})
 
     def _user(self, variables: dict[str, Any]) -> FakeResponse:
         pk = int(base64.b64decode(variables["id"]).decode().partition(":")[2])

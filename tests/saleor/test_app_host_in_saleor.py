@@ -159,3 +159,10 @@ def test_wechat_sign_in_finds_the_plugins_account_and_the_token_is_rechecked(
     cache.clear()  # the recheck window passed
     with pytest.raises(AuthenticationFailed, match="revoked"):
         principal_from_token(saleors)
+
+
+def test_the_channel_picker_lists_saleors_channels(app_mode, channel_USD, channel_PLN):
+    from saleor_wechat_distribution.app.channels import saleor_api_channels
+    from saleor_wechat_distribution.saleor_adapter.channels import saleor_channels
+
+    assert saleor_api_channels() == saleor_channels() != []
