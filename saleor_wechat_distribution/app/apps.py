@@ -1,5 +1,6 @@
-"""App mode's Django app (``settings.INSTALLED_APPS``): installs App mode's host lookups once Django's
-models can be imported (``host_wiring.py``), in the web server and the worker alike."""
+"""App mode's Django app (``settings.INSTALLED_APPS``, after the core's): installs the host lookups that
+read Saleor through its API instead of its models (the plugin's ``saleor_adapter/wiring.py``), once
+Django's models can be imported, in the web server and the worker alike (``host_wiring.py``)."""
 
 from __future__ import annotations
 

@@ -15,6 +15,7 @@ from .channels import saleor_api_channels
 from .checkouts import checkout_lookup
 from .customer_sessions import SaleorApiCustomerSessions
 from .customers import SaleorApiCustomerDirectory
+from .vouchers import SaleorApiVoucherSource
 
 
 def app_host() -> dict[str, Any]:
@@ -24,6 +25,7 @@ def app_host() -> dict[str, Any]:
         "customer_directory": SaleorApiCustomerDirectory(),
         "customer_sessions": SaleorApiCustomerSessions(),
         "checkout_lookup": checkout_lookup,
+        "voucher_source": SaleorApiVoucherSource(),
     }
 
 

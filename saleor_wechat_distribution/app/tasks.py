@@ -164,8 +164,8 @@ def app_customer_deleted_task(event_pk: int) -> None:
     _handle(event_pk, work)
 
 
-# --- vouchers: deletions need nothing from Saleor (the voucher is gone); syncing a created or updated
-# voucher needs a VoucherSource over Saleor's API, which App mode does not have yet (README, App mode) ------
+# --- vouchers: a deletion needs nothing from Saleor (the voucher is gone); the other voucher events are in
+# ``voucher_tasks.py`` (imported at the end of this module, so the worker registers them) ---------------
 
 
 def _voucher_pk(voucher: Any) -> str | None:
@@ -239,3 +239,6 @@ def app_orders_poll_task() -> int:
         if installation_for(installation.saleor_api_url) is not None:
             synced += after_sales.orders_poll(installation)
     return synced
+
+
+from . import voucher_tasks  # noqa: E402, F401 - registers the voucher webhooks' tasks

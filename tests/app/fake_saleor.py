@@ -14,6 +14,9 @@
   ``customerCreate``, ``user(id:)``; ``down`` makes every GraphQL request fail (a 503 with no body);
 - ``tokenVerify`` as Saleor's: the signature, the expiry and the user's token key (``revoke`` = "log out
   everywhere") and activity (``deactivate``); ``operations`` counts requests per operation name.
+- vouchers (``FakeVouchers``): ``voucher(id:)`` with its ``codes`` connection (at most 100 a page, newest
+  first, as Saleor), ``vouchers(filter:)`` and ``voucherCodeBulkDelete``, each refused without
+  MANAGE_DISCOUNTS in ``app_permissions``.
 """
 
 from __future__ import annotations
@@ -37,6 +40,8 @@ from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
 from saleor_wechat_distribution.testing.fake_http import FakeRequest, FakeResponse, json_answer
 from saleor_wechat_distribution.testing.fake_saleor_api import FakeSaleorApi
 
+from .fake_saleor_vouchers import FakeVouchers
+
 APP_TOKEN = "app-token-" + "x" * 20
 APP_ID = base64.b64encode(b"App:7").decode()
 
@@ -50,11 +55,12 @@ def _new_key() -> tuple[Any, str]:
     return key, f"kid-{time.monotonic_ns()}"
 
 
-class FakeSaleor(FakeSaleorApi):
+class FakeSaleor(FakeVouchers, FakeSaleorApi):
     thread_name = "fake-saleor"
 
     def __init__(self) -> None:
-        super().__init__()
+        FakeSaleorApi.__init__(self)
+        FakeVouchers.__init__(self)
         self.apps[APP_TOKEN] = APP_ID
         self.key, self.kid = _new_key()
         #: order global id -> the order as ``ORDER_QUERY`` answers it
@@ -171,7 +177,8 @@ class FakeSaleor(FakeSaleorApi):
             if not is_app:  # MANAGE_USERS
                 return json_answer({"data": None, "errors": [{"message": "PermissionDenied"}]})
             return staff_handler(variables)
-        return super()._graphql(request)
+        answer = self.vouchers_graphql(query, variables, self.apps.get(token))
+        return answer if answer is not None else super()._graphql(request)
 
     # --- products ---------------------------------------------------------------------------------
     def add_product(
