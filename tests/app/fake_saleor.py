@@ -13,7 +13,7 @@
   token, which has MANAGE_ORDERS: every listed product), ``checkout(id:)``, users by e-mail and by phone,
   ``customerCreate``, ``user(id:)``; ``down`` makes every GraphQL request fail (a 503 with no body);
 - ``tokenVerify`` as Saleor's: the signature, the expiry and the user's token key (``revoke`` = "log out
-  everywhere") and activity (``deactivate``); ``operations`` counts requests per operation name.
+  everywhere") and activity (``deactivate``); ``operation_counts`` counts requests per operation name.
 - vouchers (``FakeVouchers``): ``voucher(id:)`` with its ``codes`` connection (at most 100 a page, newest
   first, as Saleor), ``vouchers(filter:)`` and ``voucherCodeBulkDelete``, each refused without
   MANAGE_DISCOUNTS in ``app_permissions``.
@@ -71,7 +71,7 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
         #: Saleor answers): the App's clients retry, then give up
         self.down = False
         #: GraphQL operation name -> requests
-        self.operations: Counter[str] = Counter()
+        self.operation_counts: Counter[str] = Counter()
         #: products in creation order: {"id", "name", "image", "listings": {channel: {...}}}
         self.products: list[dict[str, Any]] = []
         #: checkout token -> {"channel", "metadata", "user_pk"}
@@ -148,7 +148,7 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
         variables = request.json().get("variables") or {}
         operation = re.search(r"(?:query|mutation)\s+(\w+)", query)
         name = operation.group(1) if operation else "-"
-        self.operations[name] += 1
+        self.operation_counts[name] += 1
         is_app = self.apps.get(token) is not None
         if name == "WeChatDistributionUpdatedOrders":
             if not is_app:
@@ -226,7 +226,7 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
         return shown
 
     @staticmethod
-    def _node(product: dict[str, Any], channel: str) -> dict[str, Any]:
+    def _product_node(product: dict[str, Any], channel: str) -> dict[str, Any]:
         listing = product["listings"][channel]
         price = {"amount": float(listing["price"])}
         return {
@@ -265,7 +265,7 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
                             "hasNextPage": start + len(page) < len(found),
                             "endCursor": base64.b64encode(f"i:{end}".encode()).decode() if page else None,
                         },
-                        "edges": [{"node": self._node(p, channel)} for p in page],
+                        "edges": [{"node": self._product_node(p, channel)} for p in page],
                     }
                 }
             }
@@ -282,7 +282,7 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
                 )
         found = [p for p in self._visible(channel, is_app) if p["id"] in ids][: variables["first"]]
         return json_answer(
-            {"data": {"products": {"edges": [{"node": self._node(p, channel)} for p in found]}}}
+            {"data": {"products": {"edges": [{"node": self._product_node(p, channel)} for p in found]}}}
         )
 
     # --- checkouts --------------------------------------------------------------------------------

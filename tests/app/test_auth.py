@@ -92,9 +92,9 @@ def test_saleor_is_asked_once_per_token_within_the_recheck_window(installed, sal
     token = saleor.token(42)
     for _ in range(5):
         assert ask(client, token).status_code == 200
-    assert saleor.operations["WeChatDistributionTokenVerify"] == 1
+    assert saleor.operation_counts["WeChatDistributionTokenVerify"] == 1
     assert ask(client, saleor.token(43)).status_code == 200  # another token: its own check
-    assert saleor.operations["WeChatDistributionTokenVerify"] == 2
+    assert saleor.operation_counts["WeChatDistributionTokenVerify"] == 2
 
 
 def test_a_revoked_token_is_refused_once_the_window_passes(installed, saleor, client, settings):
@@ -128,7 +128,7 @@ def test_the_recheck_window_is_at_most_a_minute(settings):
 def test_a_forged_token_costs_saleor_nothing(installed, saleor, client):
     forged = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     assert ask(client, saleor.token(42, key=forged)).status_code == 401
-    assert saleor.operations["WeChatDistributionTokenVerify"] == 0
+    assert saleor.operation_counts["WeChatDistributionTokenVerify"] == 0
 
 
 def test_saleor_down_while_checking_is_a_503_never_a_500(installed, saleor, client):

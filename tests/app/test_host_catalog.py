@@ -62,7 +62,7 @@ def test_search_and_pages_show_what_a_shopper_sees(client, saleor, shop):
     odd = gql(client, CATALOG, {"after": "not-a-cursor"}, token).json()["data"]["centerCatalog"]
     assert odd["edges"] == [] and odd["pageInfo"]["hasNextPage"] is False
     # read without the App's token: with it Saleor would also list the unpublished and hidden products
-    assert saleor.operations["WeChatDistributionProductSearch"] == 4
+    assert saleor.operation_counts["WeChatDistributionProductSearch"] == 4
 
 
 def test_curation_accepts_only_products_on_sale_in_the_channel(client, saleor, shop):

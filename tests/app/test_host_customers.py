@@ -155,7 +155,7 @@ def test_a_center_token_stops_working_when_the_customer_is_deactivated(app_mode,
     token = SaleorApiCustomerSessions().issue_token(user_id=41).token
     assert gql(client, "{ __typename }", token=token).status_code == 200
     assert gql(client, "{ __typename }", token=token).status_code == 200
-    assert saleor.operations["WeChatDistributionUser"] == 2  # one at issue, one check (then cached)
+    assert saleor.operation_counts["WeChatDistributionUser"] == 2  # one at issue, one check (then cached)
     saleor.deactivate(41)
     time.sleep(1.1)
     assert gql(client, "{ __typename }", token=token).status_code == 401
@@ -181,8 +181,8 @@ def test_many_new_customers_take_few_requests(app_mode, saleor):
     matches = SaleorApiCustomerDirectory(lambda: True).find_or_create_customers(people, create=True)
     assert all(m.user_id is not None for m in matches) and len({m.user_id for m in matches}) == 30
     assert matches[7] == CustomerMatch(51)
-    assert saleor.operations["WeChatDistributionCustomersCreate"] == 2  # 29 accounts, 25 per request
-    assert saleor.operations["WeChatDistributionUsersByEmail"] == 1  # 30 e-mails, 50 per request
+    assert saleor.operation_counts["WeChatDistributionCustomersCreate"] == 2  # 29 accounts, 25 per request
+    assert saleor.operation_counts["WeChatDistributionUsersByEmail"] == 1  # 30 e-mails, 50 per request
 
 
 MINI_SIGN_IN = """mutation($code: String!) { miniProgramSignIn(channel: "default-channel", code: $code) {

@@ -141,7 +141,7 @@ def test_a_checkout_metadata_referral_attributes_the_order_and_the_center_reads_
     with urllib.request.urlopen(request, timeout=30) as answer:
         edges = json.loads(answer.read())["data"]["centerCatalog"]["edges"]
     assert edges == [{"node": {"id": product, "price": {"amount": "4999.00"}}}]
-    assert saleor.operations["WeChatDistributionTokenVerify"] == 1
+    assert saleor.operation_counts["WeChatDistributionTokenVerify"] == 1
 
 
 def test_a_voucher_created_in_saleor_becomes_a_wechat_stock_on_the_worker(app_processes, saleor, world):
