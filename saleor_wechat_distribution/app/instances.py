@@ -16,7 +16,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 
-from ..instance_scope import SCHEMA_NAME, scoped
+from ..instance_scope import SCHEMA_NAME, current, scoped
 from ..models import SaleorAppInstallation
 
 
@@ -55,6 +55,13 @@ def only_installation() -> SaleorAppInstallation | None:
     """The trusted installation when there is exactly one (requests that name no instance), else None."""
     trusted = trusted_installations()
     return trusted[0] if len(trusted) == 1 else None
+
+
+def installation_in_scope() -> SaleorAppInstallation | None:
+    """The trusted installation of the instance in scope; outside any, the only one (else None). What the
+    host lookups (catalog, customers, vouchers: ``host_client.py``) ask Saleor with."""
+    schema = current()
+    return installation_of_schema(schema) if schema is not None else only_installation()
 
 
 @contextmanager

@@ -4,8 +4,9 @@ runs inside that instance's scope (``instance_scope``), found in this order:
 1. the URL's ``/i/<key>/`` prefix (``key`` = the instance's schema, listed by ``wechat-distribution-app
    instances``): WeChat's
    callbacks and notifications, and any request that wants to say it;
-2. the Saleor JWT of ``Authorization`` (its issuer ``iss``; ``auth.py`` then verifies the token against that
-   instance and refuses one issued by another instance than the prefix names);
+2. the JWT of ``Authorization``: Saleor's (its issuer ``iss``) or the App's own center token (its audience,
+   the instance's API URL); ``auth.py`` then verifies the token against that instance and refuses one
+   issued for another instance than the prefix names;
 3. the ``Saleor-Api-Url`` header (anonymous storefront requests; webhooks use only this, ``webhooks.py``);
 4. the only installed instance, when there is exactly one (a single-instance server needs no prefix).
 
@@ -24,6 +25,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 
 from ..instance_scope import scoped
 from ..models import SaleorAppInstallation
+from .customer_sessions import CENTER_TOKEN_ISSUER
 from .instances import installation_for, installation_of_schema, only_installation
 
 INSTANCE_PREFIX = "i/<str:instance_key>/"
@@ -41,9 +43,11 @@ def _token_issuer(request: HttpRequest) -> str | None:
     if scheme.lower() not in ("bearer", "jwt") or not token.strip():
         return None
     try:
-        issuer = jwt.decode(token.strip(), options={"verify_signature": False}).get("iss")
+        claims = jwt.decode(token.strip(), options={"verify_signature": False})
     except jwt.PyJWTError:
         return None  # authentication refuses it in its scope
+    # the App's own center tokens (``customer_sessions.py``) name their instance as their audience
+    issuer = claims.get("aud") if claims.get("iss") == CENTER_TOKEN_ISSUER else claims.get("iss")
     return issuer if isinstance(issuer, str) else None
 
 

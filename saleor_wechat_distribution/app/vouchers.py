@@ -36,13 +36,13 @@ from typing import Any
 
 from django.utils import timezone
 
-from .. import conf, instance_scope
+from .. import conf
 from ..domain.coupons import CouponTemporaryError, VoucherDiscountType
 from ..domain.inbound_events import InboundSource
 from ..models import InboundEvent, SaleorVoucherCode
 from ..ports import VoucherSnapshot, VoucherSummary
 from ..services.inbound_events import inbound_event_apply_once, inbound_event_key
-from .instances import installation_of_schema, only_installation
+from .instances import installation_in_scope
 from .orders import database_pk
 from .saleor_api import SaleorApiError, SaleorClient, SaleorUnavailable
 
@@ -234,8 +234,7 @@ ClientFactory = Callable[[], SaleorClient | None]
 def installed_client() -> SaleorClient | None:
     """The client of the Saleor instance in scope (``instance_scope``: the task's, the request's; outside
     any, the only one installed), None when there is none (``instances.py``)."""
-    schema = instance_scope.current()
-    installation = installation_of_schema(schema) if schema is not None else only_installation()
+    installation = installation_in_scope()
     return SaleorClient.of(installation) if installation is not None else None
 
 

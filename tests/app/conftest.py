@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from saleor_wechat_distribution import host
 from saleor_wechat_distribution.app import saleor_api
+from saleor_wechat_distribution.app.host_wiring import app_host
 from saleor_wechat_distribution.domain.distributors import DistributorKind
 from saleor_wechat_distribution.models import (
     ChannelProgram,
@@ -67,6 +69,23 @@ def other_saleor() -> Iterator[FakeSaleor]:
     """A second Saleor instance (its own URL, key and orders) installing the same App server."""
     with FakeSaleor() as fake:
         yield fake
+
+
+@pytest.fixture
+def app_mode(installed, saleor, settings) -> Iterator[SaleorAppInstallation]:
+    """App mode's host lookups (``app/host_wiring.py``) over the fake Saleor, the one allowed instance."""
+    settings.WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS = [saleor.api_url]
+    with host.overridden(**app_host()):
+        yield installed
+
+
+def gql(client: Client, query: str, variables: dict | None = None, token: str | None = None):
+    """POST to App mode's ``/graphql/`` (the test needs ``pytest.mark.urls`` of ``app.urls``)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post(
+        "/graphql/", {"query": query, "variables": variables or {}}, content_type="application/json",
+        headers=headers,
+    )  # fmt: skip
 
 
 def make_program() -> ChannelProgram:
