@@ -271,3 +271,16 @@ def test_the_voucher_source_reads_the_saleor_of_the_instance_in_scope(two, saleo
         with instance_scope.scoped(installation.schema):
             assert installed_client().api_url == fake.api_url
     assert installed_client() is None  # outside any instance, with two: which Saleor? none
+
+
+def test_a_center_token_is_scoped_to_the_instance_that_issued_it(two, client, saleor, other_saleor):
+    from saleor_wechat_distribution.app.customer_sessions import SaleorApiCustomerSessions
+
+    a, b = two
+    other_saleor.add_user(41, "c@example.com")
+    with instance_scope.scoped(b.schema):  # the sign-in ran in B (its request named B)
+        token = SaleorApiCustomerSessions().issue_token(user_id=41).token
+    typename = "{ __typename }"
+    assert graphql(client, token, typename).status_code == 200  # its audience names B
+    assert graphql(client, token, typename, path=f"/i/{b.schema}/graphql/").status_code == 200
+    assert graphql(client, token, typename, path=f"/i/{a.schema}/graphql/").status_code == 401
