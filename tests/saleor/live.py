@@ -49,7 +49,9 @@ def redis_url() -> str | None:
         return None
 
 
-def wait_for(condition: Callable[[], Any], *, timeout: float, what: str, logs: Callable[[], str] = str) -> Any:
+def wait_for(
+    condition: Callable[[], Any], *, timeout: float, what: str, logs: Callable[[], str] = str
+) -> Any:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         value = condition()
@@ -61,7 +63,7 @@ def wait_for(condition: Callable[[], Any], *, timeout: float, what: str, logs: C
 
 def http_get(url: str) -> tuple[int, bytes]:
     try:
-        with urllib.request.urlopen(url, timeout=5) as answer:  # noqa: S310 - loopback
+        with urllib.request.urlopen(url, timeout=5) as answer:
             return answer.status, answer.read()
     except urllib.error.HTTPError as error:
         return error.code, error.read()
@@ -169,7 +171,7 @@ class HttpApiClient:
         body = json.dumps({"query": query, "variables": variables or {}}, default=str).encode()
         request = urllib.request.Request(self.api_url, data=body, headers=headers, method="POST")
         try:
-            with urllib.request.urlopen(request, timeout=60) as answer:  # noqa: S310 - loopback
+            with urllib.request.urlopen(request, timeout=60) as answer:
                 return Response(answer.status, answer.read())
         except urllib.error.HTTPError as error:
             return Response(error.code, error.read())
@@ -198,20 +200,19 @@ def copy_our_tables(app_db: str) -> None:
     tables = [t for t in our_tables() if t not in NOT_COPIED]
     connection.ensure_connection()
     source = connection.connection  # the test process's psycopg connection to Saleor's database
-    with app_database(app_db) as target:
-        with target.transaction():
-            target.execute("SET LOCAL session_replication_role = replica")  # no FK checks while loading
-            target.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
-            for table in tables:
-                with source.cursor().copy(f'COPY "{table}" TO STDOUT') as out:
-                    data = b"".join(bytes(chunk) for chunk in out)
-                with target.cursor().copy(f'COPY "{table}" FROM STDIN') as into:
-                    into.write(data)
-                sequence = target.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table]).fetchone()[0]
-                if sequence:
-                    target.execute(
-                        f'SELECT setval(%s, COALESCE((SELECT max(id) FROM "{table}"), 0) + 1, false)', [sequence]
-                    )
+    with app_database(app_db) as target, target.transaction():
+        target.execute("SET LOCAL session_replication_role = replica")  # no FK checks while loading
+        target.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " CASCADE")
+        for table in tables:
+            with source.cursor().copy(f'COPY "{table}" TO STDOUT') as out:
+                data = b"".join(bytes(chunk) for chunk in out)
+            with target.cursor().copy(f'COPY "{table}" FROM STDIN') as into:
+                into.write(data)
+            sequence = target.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table]).fetchone()[0]
+            if sequence:
+                target.execute(
+                    f'SELECT setval(%s, COALESCE((SELECT max(id) FROM "{table}"), 0) + 1, false)', [sequence]
+                )
 
 
 def _plain(value: Any) -> Any:

@@ -19,6 +19,7 @@ loopback ports. The processes are started once per module and stopped at its end
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 from collections.abc import Callable, Iterator
@@ -38,7 +39,6 @@ from saleor.tests.e2e.checkout.utils import (
     checkout_delivery_method_update,
 )
 from saleor.tests.e2e.product.utils.preparing_product import prepare_product
-from saleor.tests.e2e.utils import assign_permissions
 
 from saleor_wechat_distribution.console.manifest import APP_PERMISSIONS
 from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
@@ -103,7 +103,16 @@ def servers(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Li
     try:
         processes.start(
             "saleor-server",
-            [py, "-m", "uvicorn", "saleor.asgi:application", "--host", "127.0.0.1", "--port", str(saleor_port)],
+            [
+                py,
+                "-m",
+                "uvicorn",
+                "saleor.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(saleor_port),
+            ],
             saleor_env,
         )
         processes.start(
@@ -181,19 +190,27 @@ def _install_app(state: Live, staff: live.HttpApiClient) -> None:
     answer = get_graphql_content(
         staff.post_graphql(
             APP_INSTALL,
-            {"input": {"appName": "WeChat distribution", "manifestUrl": f"{state.app_url}/api/manifest",
-                       "permissions": [p.name for p in APP_PERMISSIONS], "activateAfterInstallation": True}},
-        )  # fmt: skip
+            {
+                "input": {
+                    "appName": "WeChat distribution",
+                    "manifestUrl": f"{state.app_url}/api/manifest",
+                    "permissions": [p.name for p in APP_PERMISSIONS],
+                    "activateAfterInstallation": True,
+                }
+            },
+        )
     )["data"]["appInstall"]
     assert answer["errors"] == [], answer
-    state.wait(lambda: App.objects.filter(is_installed=True, name="WeChat distribution").exists(), "installed")
+    state.wait(
+        lambda: App.objects.filter(is_installed=True, name="WeChat distribution").exists(), "installed"
+    )
 
     def registered() -> bool:
         with live.app_database(state.app_db) as conn:
             return bool(
                 conn.execute(
-                    "SELECT count(*) FROM wechat_distribution_saleorappinstallation WHERE saleor_api_url = %s "
-                    "AND jwks <> ''",
+                    "SELECT count(*) FROM wechat_distribution_saleorappinstallation "
+                    "WHERE saleor_api_url = %s AND jwks <> ''",
                     [state.api_url],
                 ).fetchone()[0]
             )
@@ -210,7 +227,8 @@ def world(
     e2e_logged_api_client,
     permission_manage_apps,
 ) -> World:
-    assign_permissions(e2e_staff_api_client, [permission_manage_apps])
+    # appInstall: the staff member holds MANAGE_APPS and every permission the App asks for
+    e2e_staff_api_client.user.groups.get(name="admins").permissions.add(permission_manage_apps)
     channel = shop["channel"]
     assert plugin_update(
         e2e_staff_api_client, channel["id"], commission_depth=2, commission_rate_level_1="10",
@@ -240,11 +258,11 @@ def world(
 
 def place_paid_order(world: World, buyer: live.HttpApiClient, *, ref: str | None = None) -> dict:
     """Two lines (100.00 and 50.00), paid in full by the payment app (``transactionCreate``)."""
-    checkout = checkout_create(
-        buyer,
-        [{"variantId": world.shop["variant_id"], "quantity": 1}, {"variantId": world.second_variant, "quantity": 1}],
-        world.channel, email="buyer@example.com",
-    )  # fmt: skip
+    lines = [
+        {"variantId": world.shop["variant_id"], "quantity": 1},
+        {"variantId": world.second_variant, "quantity": 1},
+    ]
+    checkout = checkout_create(buyer, lines, world.channel, email="buyer@example.com")
     checkout = checkout_delivery_method_update(buyer, checkout["id"], world.shop["shipping_method"]["id"])
     if ref:
         meta = buyer.post_graphql(
@@ -265,11 +283,11 @@ def place_paid_order(world: World, buyer: live.HttpApiClient, *, ref: str | None
 
 def refund_one_line(world: World, order: dict, line_id: str) -> None:
     """Staff grant a refund of the line; the payment app accepts and reports it (REFUND_SUCCESS)."""
-    answer = world.staff.post_graphql(
-        GRANT,
-        {"id": order["id"], "input": {"lines": [{"id": line_id, "quantity": 1}], "reason": "broken",
-                                      "grantRefundForShipping": False, "transactionId": order["transaction"]["id"]}},
-    )  # fmt: skip
+    grant_input = {
+        "lines": [{"id": line_id, "quantity": 1}], "reason": "broken", "grantRefundForShipping": False,
+        "transactionId": order["transaction"]["id"],
+    }  # fmt: skip
+    answer = world.staff.post_graphql(GRANT, {"id": order["id"], "input": grant_input})
     granted = get_graphql_content(answer)["data"]["orderGrantRefundCreate"]
     assert granted["errors"] == [], granted
     grant = OrderGrantedRefund.objects.get(pk=from_global_id(granted["grantedRefund"]["id"])[1])
@@ -330,9 +348,11 @@ def _by_line(order: dict, status: str = "frozen", reversed_: dict | None = None)
 
 def test_the_app_is_installed_through_saleors_api_and_verifies_saleors_token(world):
     status, manifest = live.http_get(f"{world.live.app_url}/api/manifest")
-    assert status == 200
+    assert status == 200 and json.loads(manifest)["tokenTargetUrl"] == f"{world.live.app_url}/app/register/"
     app = App.objects.get(name="WeChat distribution")
-    assert sorted(p.codename for p in app.permissions.all()) == sorted(p.name.lower() for p in APP_PERMISSIONS)
+    assert sorted(p.codename for p in app.permissions.all()) == sorted(
+        p.name.lower() for p in APP_PERMISSIONS
+    )
     assert {w.target_url for w in app.webhooks.all()} == {f"{world.live.app_url}/api/webhooks/"}
 
 
@@ -341,7 +361,9 @@ def test_attribution_by_referral_metadata_and_two_levels_of_commissions(world):
     rows = _commissions(world, [order["id"]], _by_line(order))
     assert rows[(order["first"], 1)][3] == world.seller.pk and rows[(order["first"], 2)][3] == world.upline.pk
     attribution = world.settled("wechat_distribution_orderattribution", ATTRIBUTION, [order["id"]], bool)
-    assert [(a[5], a[6], a[7]) for a in attribution] == [(world.seller.pk, "link", world.seller.referral_code)]
+    assert [(a[5], a[6], a[7]) for a in attribution] == [
+        (world.seller.pk, "link", world.seller.referral_code)
+    ]
 
 
 def test_attribution_by_customer_binding(world):
@@ -382,6 +404,9 @@ def test_a_granted_refund_opens_a_dispute_its_refund_resolves(world):
     _commissions(world, [order["id"]], _by_line(order))
     refund_one_line(world, order, order["first"])
     disputes = world.settled(
-        "wechat_distribution_orderdispute", DISPUTE, [order["id"]], lambda rows: [r[1] for r in rows] == ["reversed"]
+        "wechat_distribution_orderdispute",
+        DISPUTE,
+        [order["id"]],
+        lambda rows: [r[1] for r in rows] == ["reversed"],
     )
     assert disputes[0][3].startswith("saleor-granted-refund:")
