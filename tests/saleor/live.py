@@ -6,8 +6,11 @@ from Saleor's database to the App's (as README's step 6 of a move) and read back
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -17,7 +20,6 @@ import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -96,6 +98,13 @@ def drop_database(name: str) -> None:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
+def _die_with_parent() -> None:
+    """Linux: the process gets SIGTERM when the test process dies (killed, not only finished): a killed
+    run leaves no server behind."""
+    with contextlib.suppress(OSError):
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+
+
 @dataclass
 class Process:
     name: str
@@ -118,10 +127,17 @@ class Processes:
     def start(self, name: str, argv: list[str], env: dict[str, str]) -> Process:
         log = self.logs / f"{name}.log"
         handle = log.open("wb")
-        popen = subprocess.Popen(argv, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT)
+        popen = subprocess.Popen(
+            argv, cwd=ROOT, env=env, stdout=handle, stderr=subprocess.STDOUT, preexec_fn=_die_with_parent
+        )
         process = Process(name, popen, log)
         self.started.append(process)
         return process
+
+    def ready(self, name: str) -> bool:
+        """A Celery worker's log says it consumes (``celery@host ready.``)."""
+        process = next(p for p in self.started if p.name == name)
+        return b" ready." in process.log.read_bytes()
 
     def tails(self) -> str:
         return "\n".join(p.tail() for p in self.started)
@@ -215,16 +231,10 @@ def copy_our_tables(app_db: str) -> None:
                 )
 
 
-def _plain(value: Any) -> Any:
-    if isinstance(value, Decimal):
-        return value.normalize() if value == value.to_integral() else value.quantize(Decimal("0.0001"))
-    return value
-
-
 def rows(cursor: Any, table: str, columns: list[str], where: str, params: list[Any]) -> list[tuple]:
     cols = ", ".join(f'"{c}"' for c in columns)
     cursor.execute(f'SELECT {cols} FROM "{table}" WHERE {where} ORDER BY {cols}', params)
-    return [tuple(_plain(v) for v in row) for row in cursor.fetchall()]
+    return [tuple(row) for row in cursor.fetchall()]
 
 
 def plugin_rows(table: str, columns: list[str], where: str, params: list[Any]) -> list[tuple]:

@@ -22,9 +22,11 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -74,7 +76,7 @@ class Live:
 
 
 @pytest.fixture(scope="module")
-def servers(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Live]:
+def servers(django_db_setup) -> Iterator[Live]:
     broker = live.redis_url()
     if broker is None:
         pytest.skip("the live tier needs Redis (REDIS_URL or 127.0.0.1:6379) as the broker")
@@ -98,7 +100,8 @@ def servers(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Li
         "SECRET_KEY": "live-tier-" + "k" * 40, "WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS": api_url,
         "CELERY_BROKER_URL": broker, "CELERY_QUEUE": f"{run}-app",
     }  # fmt: skip
-    processes = live.Processes(tmp_path_factory.mktemp("live-logs"))
+    # kept after the run (pytest's own temporary directories are rotated by any other run)
+    processes = live.Processes(Path(tempfile.mkdtemp(prefix=f"wd-live-{saleor_db}-")))
     py = live.python()
     try:
         processes.start(
@@ -130,8 +133,10 @@ def servers(django_db_setup, django_db_blocker, tmp_path_factory) -> Iterator[Li
             "app-worker", [py, "-m", "saleor_wechat_distribution.app", "worker", "--no-beat"], app_env
         )
         state = Live(saleor_url, api_url, app_url, app_db, processes)
-        state.wait(lambda: live.http_get(f"{saleor_url}/health/")[0] == 200, "Saleor's server up", 180)
-        state.wait(lambda: live.http_get(f"{app_url}/api/manifest")[0] == 200, "the App's server up", 180)
+        state.wait(lambda: live.http_get(f"{saleor_url}/health/")[0] == 200, "Saleor's server up", 300)
+        state.wait(lambda: live.http_get(f"{app_url}/api/manifest")[0] == 200, "the App's server up", 300)
+        for worker in ("saleor-worker", "app-worker"):
+            state.wait(lambda w=worker: processes.ready(w), f"{worker} consuming", 300)
         yield state
     finally:
         processes.stop()
@@ -174,7 +179,8 @@ class World:
             self.live.wait(done, f"{table}: both adapters, the same rows")
         except AssertionError:
             plugin, app = last[0] if last else ([], [])
-            assert plugin == app, f"{table} differs:\nplugin: {plugin}\napp:    {app}"
+            tails = self.live.processes.tails()
+            assert plugin == app, f"{table} differs:\nplugin: {plugin}\napp:    {app}\n{tails}"
             raise
         return last[0][0]
 
