@@ -33,17 +33,21 @@ import pytest
 from django.db import connection
 from graphql_relay import from_global_id, to_global_id
 from saleor.app.models import App
+from saleor.discount.models import Voucher
 from saleor.graphql.tests.utils import get_graphql_content
 from saleor.order.models import OrderGrantedRefund, OrderLine
 from saleor.tests.e2e.checkout.utils import (
+    checkout_add_promo_code,
     checkout_complete,
     checkout_create,
     checkout_delivery_method_update,
 )
 from saleor.tests.e2e.product.utils.preparing_product import prepare_product
+from saleor.tests.e2e.vouchers.utils.prepare_voucher import prepare_voucher
 
 from saleor_wechat_distribution.console.manifest import APP_PERMISSIONS
 from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
+from saleor_wechat_distribution.models import DistributorVoucherCode
 from saleor_wechat_distribution.services.referrals import referral_touch_by_code
 from saleor_wechat_distribution.testing.factories import make_distributor
 
@@ -262,7 +266,9 @@ def world(
 # --- scenarios: Saleor's API over HTTP, as a storefront, a payment app and staff would -------------------
 
 
-def place_paid_order(world: World, buyer: live.HttpApiClient, *, ref: str | None = None) -> dict:
+def place_paid_order(
+    world: World, buyer: live.HttpApiClient, *, ref: str | None = None, voucher_code: str | None = None
+) -> dict:
     """Two lines (100.00 and 50.00), paid in full by the payment app (``transactionCreate``)."""
     lines = [
         {"variantId": world.shop["variant_id"], "quantity": 1},
@@ -270,6 +276,8 @@ def place_paid_order(world: World, buyer: live.HttpApiClient, *, ref: str | None
     ]
     checkout = checkout_create(buyer, lines, world.channel, email="buyer@example.com")
     checkout = checkout_delivery_method_update(buyer, checkout["id"], world.shop["shipping_method"]["id"])
+    if voucher_code:
+        checkout = checkout_add_promo_code(buyer, checkout["id"], voucher_code)
     if ref:
         meta = buyer.post_graphql(
             METADATA_UPDATE, {"id": checkout["id"], "input": [{"key": REF_METADATA_KEY, "value": ref}]}
@@ -330,12 +338,16 @@ def _commissions(world: World, order_ids: list[str], expect: Callable[[list], bo
     return {(row[1], row[2]): row for row in settled}
 
 
-def _by_line(order: dict, status: str = "frozen", reversed_: dict | None = None) -> Callable[[list], bool]:
-    """Two lines, two levels: 10.00 + 3.00 on the first (100.00), 5.00 + 1.50 on the second (50.00)."""
+def _by_line(
+    order: dict, status: str = "frozen", reversed_: dict | None = None, share: Decimal = Decimal(1)
+) -> Callable[[list], bool]:
+    """Two lines, two levels: 10.00 + 3.00 on the first (100.00), 5.00 + 1.50 on the second (50.00); times
+    ``share`` of the lines' price that was paid (a voucher)."""
     amounts = {
         (order["first"], 1): Decimal("10.00"), (order["first"], 2): Decimal("3.00"),
         (order["second"], 1): Decimal("5.00"), (order["second"], 2): Decimal("1.50"),
     }  # fmt: skip
+    amounts = {key: (amount * share).quantize(Decimal("0.01")) for key, amount in amounts.items()}
     reversed_ = reversed_ or {}
 
     def expect(rows: list) -> bool:
@@ -400,6 +412,22 @@ def test_a_cancelled_order_cancels_its_commissions(world):
     _commissions(world, [order["id"]], _by_line(order, status="cancelled"))
 
 
+def test_attribution_by_a_distributors_voucher_code(world, e2e_staff_api_client):
+    """A Saleor voucher code assigned to the seller (10 % off the order): the order is the seller's, and
+    commissions are on what the customer paid for the lines."""
+    channel = world.shop["channel"]
+    prepare_voucher(e2e_staff_api_client, channel["id"], "SELLER-10", "PERCENTAGE", 10, "ENTIRE_ORDER")
+    voucher = Voucher.objects.get(codes__code="SELLER-10")
+    DistributorVoucherCode.objects.create(
+        code="SELLER-10", channel=world.channel, distributor=world.seller, voucher_id=str(voucher.pk)
+    )
+    live.copy_our_tables(world.live.app_db)  # the code's assignment on both sides
+    order = place_paid_order(world, world.anonymous, voucher_code="SELLER-10")
+    _commissions(world, [order["id"]], _by_line(order, share=Decimal("0.9")))
+    attribution = world.settled("wechat_distribution_orderattribution", ATTRIBUTION, [order["id"]], bool)
+    assert [(a[5], a[6], a[7]) for a in attribution] == [(world.seller.pk, "voucher", "SELLER-10")]
+
+
 @pytest.mark.xfail(
     strict=True,
     reason="App mode opens no dispute for a granted refund: it subscribes to no granted-refund event yet "
@@ -409,10 +437,8 @@ def test_a_granted_refund_opens_a_dispute_its_refund_resolves(world):
     order = place_paid_order(world, world.anonymous, ref=world.seller.referral_code)
     _commissions(world, [order["id"]], _by_line(order))
     refund_one_line(world, order, order["first"])
-    disputes = world.settled(
-        "wechat_distribution_orderdispute",
-        DISPUTE,
-        [order["id"]],
-        lambda rows: [r[1] for r in rows] == ["reversed"],
-    )
-    assert disputes[0][3].startswith("saleor-granted-refund:")
+    reversed_ = {(order["first"], 1): Decimal("10.00"), (order["first"], 2): Decimal("3.00")}
+    _commissions(world, [order["id"]], _by_line(order, reversed_=reversed_))  # both saw the refund
+    plugin, app = world.compare("wechat_distribution_orderdispute", DISPUTE, [order["id"]])
+    assert [(d[1], d[3].split(":")[0]) for d in plugin] == [("reversed", "saleor-granted-refund")]
+    assert app == plugin
