@@ -22,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -74,6 +75,7 @@ class Live:
     app_url: str
     app_db: str
     processes: live.Processes
+    app_env: dict[str, str]
 
     def wait(self, condition: Callable[[], Any], what: str, timeout: float = SETTLE_S) -> Any:
         return live.wait_for(condition, timeout=timeout, what=what, logs=self.processes.tails)
@@ -136,7 +138,7 @@ def servers(django_db_setup) -> Iterator[Live]:
         processes.start(
             "app-worker", [py, "-m", "saleor_wechat_distribution.app", "worker", "--no-beat"], app_env
         )
-        state = Live(saleor_url, api_url, app_url, app_db, processes)
+        state = Live(saleor_url, api_url, app_url, app_db, processes, app_env)
         state.wait(lambda: live.http_get(f"{saleor_url}/health/")[0] == 200, "Saleor's server up", 300)
         state.wait(lambda: live.http_get(f"{app_url}/api/manifest")[0] == 200, "the App's server up", 300)
         for worker in ("saleor-worker", "app-worker"):
@@ -382,6 +384,21 @@ def test_attribution_by_referral_metadata_and_two_levels_of_commissions(world):
     assert [(a[5], a[6], a[7]) for a in attribution] == [
         (world.seller.pk, "link", world.seller.referral_code)
     ]
+
+
+def test_check_move_passes_on_the_apps_database_after_orders(world):
+    """``wechat-distribution-app check-move`` with the App's environment, after an order went through: the
+    installation made by Saleor, no webhook left unprocessed, the totals as both adapters counted them."""
+    order = place_paid_order(world, world.anonymous, ref=world.seller.referral_code)
+    _commissions(world, [order["id"]], _by_line(order))
+    run = subprocess.run(
+        [live.python(), "-m", "saleor_wechat_distribution.app", "check-move"],
+        cwd=live.ROOT, env=world.live.app_env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"ok    installation: {world.live.api_url}" in run.stdout
+    assert "ok    events: none pending" in run.stdout
+    assert "commissions USD: 4 rows, amount 19.50, reversed 0.00 (frozen 4)" in run.stdout
 
 
 def test_attribution_by_customer_binding(world):
