@@ -49,6 +49,7 @@ from typing import Any
 
 import benchdb
 import center_data
+import load_clients
 import psycopg
 from benchdb import bench_database, with_dbname
 from psycopg import sql
@@ -241,64 +242,22 @@ def server_cpu(server: subprocess.Popen[bytes], url: str) -> float:
 
 
 def load(args: argparse.Namespace, requests: list[tuple[int, bytes, dict[str, str]]]) -> dict[str, Any]:
-    stop_at = time.monotonic() + args.warmup + args.duration
-    measure_from = time.monotonic() + args.warmup
-    results: list[tuple[float, bool, bool]] = []  # (seconds, heavy, ok)
-    lock = threading.Lock()
-    barrier = threading.Barrier(args.clients)
-    failures: list[str] = []
+    """``args.clients`` clients, client ``i`` sending requests ``i``, ``i + clients``, ... in turn."""
 
-    def client(index: int) -> None:
-        mine: list[tuple[float, bool, bool]] = []
-        position = index
-        pauses = random.Random(index)
-        barrier.wait()
-        while True:
-            heavy, data, headers = requests[position % len(requests)]
-            position += args.clients
-            start = time.monotonic()
-            if start >= stop_at:
-                break
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-                conn.request("POST", "/graphql/", data, headers)
-                response = conn.getresponse()
-                ok = response.status == 200 and b'"errors"' not in response.read()
-                conn.close()
-            except (OSError, http.client.HTTPException) as error:
-                ok = False
-                failures.append(repr(error))
-            if start >= measure_from:
-                mine.append((time.monotonic() - start, bool(heavy), ok))
-            if args.think > 0:
-                time.sleep(pauses.expovariate(1 / args.think))
-        with lock:
-            results.extend(mine)
+    def next_request(index: int, turn: int) -> tuple[str, bytes, dict[str, str], bool]:
+        heavy, data, headers = requests[(index + turn * args.clients) % len(requests)]
+        return "home", data, headers, bool(heavy)
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        print(f"{len(failures)} failed requests, first: {failures[0]}")
-
-    def percentiles(values: list[float]) -> dict[str, float]:
-        values = sorted(values)
-        if not values:
-            return {}
-
-        def at(q: float) -> float:
-            return round(values[min(len(values) - 1, int(len(values) * q))] * 1000, 1)
-
-        return {"p50_ms": at(0.5), "p95_ms": at(0.95), "p99_ms": at(0.99), "max_ms": at(1.0)}
-
+    samples = load_clients.run_clients(
+        port=args.port, clients=args.clients, duration=args.duration, warmup=args.warmup, think=args.think,
+        next_request=next_request,
+    )  # fmt: skip
     return {
-        "requests": len(results),
-        "errors": sum(1 for _, _, ok in results if not ok),
-        "rps": round(len(results) / args.duration, 1),
-        **percentiles([s for s, _, _ in results]),
-        "heavy": percentiles([s for s, h, _ in results if h]),
+        "requests": len(samples),
+        "errors": sum(1 for s in samples if not s.ok),
+        "rps": round(len(samples) / args.duration, 1),
+        **load_clients.percentiles(s.seconds for s in samples),
+        "heavy": load_clients.percentiles(s.seconds for s in samples if s.heavy),
     }
 
 
@@ -327,6 +286,9 @@ def main(argv: list[str] | None = None) -> None:
         cpu_before = server_cpu(server, url)
         loaded = load(args, requests)
         cpu = server_cpu(server, url) - cpu_before
+        baseline = load_clients.empty_request_baseline(
+            port=args.port, clients=args.clients, duration=args.duration, warmup=args.warmup, think=args.think
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -341,6 +303,10 @@ def main(argv: list[str] | None = None) -> None:
           f"heavy draws p99 {loaded['heavy'].get('p99_ms')} ms; server CPU (workers + PostgreSQL) "
           f"{loaded['server_cpu_ms_per_request']} ms per request; load average {load_avg:.1f} on "
           f"{os.cpu_count()} CPUs")  # fmt: skip
+    times = load_clients.ratio(loaded.get("p99_ms"), baseline.get("p99_ms"))
+    print(f"baseline, the same clients sending {{ __typename }}: p50 {baseline.get('p50_ms')} ms, "
+          f"p99 {baseline.get('p99_ms')} ms ({baseline['rps']}/s); the home request's p99 is "
+          f"{times}x the empty request's")  # fmt: skip
     result = {
         "benchmark": "center_home",
         "distributors": distributors,
@@ -351,6 +317,9 @@ def main(argv: list[str] | None = None) -> None:
         "duration_s": args.duration,
         **serial,
         **loaded,
+        "baseline_empty_request": baseline,
+        "ratio_p50_vs_empty_request": load_clients.ratio(loaded.get("p50_ms"), baseline.get("p50_ms")),
+        "ratio_p99_vs_empty_request": load_clients.ratio(loaded.get("p99_ms"), baseline.get("p99_ms")),
         "goal_p99_ms": 100,
         "goal_met": bool(loaded.get("p99_ms", 1e9) < 100 and not loaded["errors"]),
         "load_average": round(load_avg, 2),

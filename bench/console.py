@@ -36,18 +36,17 @@ Usage: ``python bench/console.py`` (first run builds the data set: about 10-20 m
 from __future__ import annotations
 
 import argparse
-import http.client
 import json
 import os
 import random
 import statistics
-import threading
 import time
 from typing import Any
 
 import center
 import center_data
 import console_documents as documents
+import load_clients
 from benchdb import bench_database, with_dbname
 
 BENCH_DB = bench_database("wd_bench_console")
@@ -208,60 +207,19 @@ def run_load(
                 b.get("heavy", False)) for b in bodies]
         for page, bodies in requests.items()
     }  # fmt: skip
-    stop_at = time.monotonic() + args.warmup + args.duration
-    measure_from = time.monotonic() + args.warmup
-    results: list[tuple[str, float, bool, bool]] = []
-    lock = threading.Lock()
-    barrier = threading.Barrier(args.clients)
-    failures: list[str] = []
 
-    def client(index: int) -> None:
-        mine: list[tuple[str, float, bool, bool]] = []
-        pauses = random.Random(index)
-        turn = index
-        barrier.wait()
-        while True:
-            page = pages[turn % len(pages)]
-            bodies = encoded[page]
-            data, heavy = bodies[(index * 97 + turn // len(pages)) % len(bodies)]
-            turn += 1
-            start = time.monotonic()
-            if start >= stop_at:
-                break
-            try:
-                conn = http.client.HTTPConnection("127.0.0.1", args.port, timeout=30)
-                conn.request("POST", "/graphql/", data, headers)
-                response = conn.getresponse()
-                ok = response.status == 200 and b'"errors"' not in response.read()
-                conn.close()
-            except (OSError, http.client.HTTPException) as error:
-                ok = False
-                failures.append(repr(error))
-            if start >= measure_from:
-                mine.append((page, time.monotonic() - start, heavy, ok))
-            if args.think > 0:
-                time.sleep(pauses.expovariate(1 / args.think))
-        with lock:
-            results.extend(mine)
+    def next_request(index: int, turn: int) -> tuple[str, bytes, dict[str, str], bool]:
+        page = pages[(index + turn) % len(pages)]
+        bodies = encoded[page]
+        data, heavy = bodies[(index * 97 + (index + turn) // len(pages)) % len(bodies)]
+        return page, data, headers, heavy
 
-    threads = [threading.Thread(target=client, args=(i,)) for i in range(args.clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    if failures:
-        print(f"{len(failures)} failed requests, first: {failures[0]}")
-
-    def percentiles(values: list[float]) -> dict[str, float]:
-        values = sorted(values)
-        if not values:
-            return {}
-
-        def at(q: float) -> float:
-            return round(values[min(len(values) - 1, int(len(values) * q))] * 1000, 1)
-
-        return {"p50_ms": at(0.5), "p99_ms": at(0.99), "max_ms": at(1.0)}
-
+    samples = load_clients.run_clients(
+        port=args.port, clients=args.clients, duration=args.duration, warmup=args.warmup, think=args.think,
+        next_request=next_request,
+    )  # fmt: skip
+    percentiles = load_clients.percentiles
+    results = [(s.label, s.seconds, s.heavy, s.ok) for s in samples]
     per_page = {}
     for page in pages:
         mine = [r for r in results if r[0] == page]
@@ -309,6 +267,9 @@ def main(argv: list[str] | None = None) -> None:
         cpu_before = center.server_cpu(server, url)
         loaded = run_load(args, token, page_requests(drawn))
         cpu = center.server_cpu(server, url) - cpu_before
+        baseline = load_clients.empty_request_baseline(
+            port=args.port, clients=args.clients, duration=args.duration, warmup=args.warmup, think=args.think
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -323,6 +284,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{args.clients} clients, {args.workers} workers, {args.duration:.0f} s: "
           f"{loaded['rps']} requests/s; server CPU (workers + PostgreSQL) {cpu_ms} ms per request; "
           f"load average {load_avg:.1f} on {os.cpu_count()} CPUs")  # fmt: skip
+    print(f"baseline, the same clients sending {{ __typename }}: p50 {baseline.get('p50_ms')} ms, "
+          f"p99 {baseline.get('p99_ms')} ms ({baseline['rps']}/s)")  # fmt: skip
     pages = {
         page: {
             "p50_ms": found.get("p50_ms"),
@@ -331,6 +294,7 @@ def main(argv: list[str] | None = None) -> None:
             "errors": found["errors"],
             **counts["pages"][page],
             "serial_p50_ms": counts["serial_p50_ms"][page],
+            "ratio_p99_vs_empty_request": load_clients.ratio(found.get("p99_ms"), baseline.get("p99_ms")),
         }
         for page, found in loaded["per_page"].items()
     }
@@ -346,6 +310,7 @@ def main(argv: list[str] | None = None) -> None:
         "rps": loaded["rps"],
         "server_cpu_ms_per_request": cpu_ms,
         "errors": loaded["errors"],
+        "baseline_empty_request": baseline,
         "goal_p99_ms": 100,
         "goal_met": all((p["p99_ms"] or 1e9) < 100 for p in pages.values()) and not loaded["errors"],
         "statements_independent_of_page_size": all(p["independent_of_page_size"] for p in pages.values()),

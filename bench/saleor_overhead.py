@@ -82,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--eager", action="store_true", help="run Celery tasks inline (no broker)")
     http = parser.add_argument_group("through HTTP against a running Saleor with a worker (saleor_http.py)")
-    http.add_argument("--http", metavar="URL", help="Saleor's GraphQL URL, e.g. http://127.0.0.1:8000/graphql/")
+    http.add_argument(
+        "--http", metavar="URL", help="Saleor's GraphQL URL, e.g. http://127.0.0.1:8000/graphql/"
+    )
     http.add_argument("--email", default="admin@example.com", help="a staff user (superuser)")
     http.add_argument("--password", default="admin")
     http.add_argument("--channel", default="default-channel")

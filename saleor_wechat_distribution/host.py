@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from .ports import (
         CouponGateway,
         CustomerDirectory,
+        HostChannel,
         HostCheckout,
         OfficialAccountGateway,
         PayoutGateway,
@@ -45,6 +46,9 @@ class Host:
     #: channel -> whether the program runs there (Saleor: the plugin is active in that channel); default:
     #: every channel with a saved program
     channel_active: Callable[[str], bool] | None = None
+    #: the host's sales channels (Saleor: its channels), for the console's channel picker; default: only
+    #: the channels with a saved program
+    channel_list: Callable[[], list[HostChannel]] | None = None
     #: (channel, method "v3" | "v2") -> a payout gateway, or raises ``conf.PayoutNotConfigured``
     payout_gateway: Callable[[str, str], PayoutGateway] | None = None
     #: (channel, distributor id or None) -> the coupon merchants a voucher's coupons live in

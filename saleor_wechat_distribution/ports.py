@@ -380,6 +380,15 @@ class OfficialAccountGateway(Protocol):
 
 
 @dataclass(frozen=True)
+class HostChannel:
+    """A sales channel of the host (Saleor: a ``Channel``), as staff pick one to run the program in."""
+
+    slug: str
+    currency: str
+    name: str = ""
+
+
+@dataclass(frozen=True)
 class ProductSnapshot:
     """What a share poster shows of a product, as the host describes it (price in the channel's currency)."""
 

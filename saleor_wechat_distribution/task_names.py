@@ -78,7 +78,14 @@ APP_ORDER_FULFILLED = PREFIX + "app_order_fulfilled"
 APP_ORDER_CANCELLED = PREFIX + "app_order_cancelled"
 APP_ORDER_REFUNDED = PREFIX + "app_order_refunded"
 APP_VOUCHER_DELETED = PREFIX + "app_voucher_deleted"
+APP_VOUCHER_CHANGED = PREFIX + "app_voucher_changed"
+APP_VOUCHER_CODES_CREATED = PREFIX + "app_voucher_codes_created"
+APP_VOUCHER_CODES_DELETED = PREFIX + "app_voucher_codes_deleted"
 APP_CUSTOMER_DELETED = PREFIX + "app_customer_deleted"
+#: ORDER_UPDATED: the order's after-sales cases (granted refunds, returns) -> its dispute
+APP_ORDER_UPDATED = PREFIX + "app_order_updated"
+#: periodic: orders Saleor updated since the last run (grants and failed refunds send no webhook)
+APP_ORDERS_POLL = PREFIX + "app_orders_poll"
 #: periodic: stored events whose task never ran (the broker was down) or gave up, queued again
 APP_EVENTS_RESUME = PREFIX + "app_events_resume"
 

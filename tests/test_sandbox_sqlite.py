@@ -156,7 +156,8 @@ def test_sandbox_seeds_once_on_sqlite_and_serves_graphql(tmp_path):
         # the distributor center's home on SQLite (its sums are one plain statement)
         home = _post(
             url,
-            '{ centerHome(channel: "default-channel") { balance { available { amount } } '
+            '{ centerHome(channel: "default-channel") { balance { available { amount } frozen { amount } '
+            "pending { amount } } frozenReleases { on amount { amount } } "
             "monthEarnings { amount } teamSize teamCounts { level count } } }",
             next(token for label, token in tokens.items() if "Wang Fang" in label),
         )

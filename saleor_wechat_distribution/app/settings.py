@@ -48,7 +48,11 @@ USE_I18N = True
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 USE_X_FORWARDED_HOST = os.environ.get("USE_X_FORWARDED_HOST", "0") == "1"
 
-INSTALLED_APPS = ["django.contrib.contenttypes", "saleor_wechat_distribution"]
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "saleor_wechat_distribution",
+    "saleor_wechat_distribution.app",
+]
 MIDDLEWARE = ["django.middleware.locale.LocaleMiddleware", "django.middleware.common.CommonMiddleware"]
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}]
 
@@ -82,6 +86,7 @@ CELERY_BEAT_SCHEDULE = {
     "resume-withdrawals": {"task": task_names.WITHDRAWALS_RESUME, "schedule": 600.0},
     "reconcile-coupons": {"task": task_names.COUPONS_RECONCILE, "schedule": 900.0},
     "resume-saleor-events": {"task": task_names.APP_EVENTS_RESUME, "schedule": 600.0},
+    "poll-saleor-orders": {"task": task_names.APP_ORDERS_POLL, "schedule": 300.0},
     "refresh-authorizer-tokens": {"task": task_names.WECHAT_AUTHORIZER_TOKENS_REFRESH, "schedule": 600.0},
 }
 

@@ -35,6 +35,7 @@ class Subscription:
 
 _ORDER = "order { id }"
 _VOUCHER = "voucher { id }"
+_CODES = "voucherCodes { id code }"
 
 SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("ORDER_CREATED", "OrderCreated", _ORDER, names.APP_ORDER_CREATED),
@@ -44,9 +45,21 @@ SUBSCRIPTIONS: tuple[Subscription, ...] = (
     Subscription("ORDER_FULLY_REFUNDED", "OrderFullyRefunded", _ORDER, names.APP_ORDER_REFUNDED),
     Subscription("ORDER_CANCELLED", "OrderCancelled", _ORDER, names.APP_ORDER_CANCELLED),
     Subscription("ORDER_FULFILLED", "OrderFulfilled", _ORDER, names.APP_ORDER_FULFILLED),
-    # VOUCHER_CREATED / _UPDATED / _CODES_CREATED wait for a VoucherSource over Saleor's API (coupon sync);
-    # VOUCHER_CODES_DELETED: Saleor's payload has the codes but not their voucher (``VoucherCode`` has no
-    # ``voucher`` field), which the coupon service needs
+    # after-sales cases: a return sends only ORDER_UPDATED; the grants and fulfillment statuses say
+    # whether the order has a case to read (``after_sales.py``)
+    Subscription(
+        "ORDER_UPDATED",
+        "OrderUpdated",
+        "order { id grantedRefunds { id } fulfillments { status } }",
+        names.APP_ORDER_UPDATED,
+    ),
+    # vouchers -> WeChat Pay coupons (``voucher_tasks.py``); a ``VoucherCode`` does not name its voucher
+    Subscription("VOUCHER_CREATED", "VoucherCreated", _VOUCHER, names.APP_VOUCHER_CHANGED),
+    Subscription("VOUCHER_UPDATED", "VoucherUpdated", _VOUCHER, names.APP_VOUCHER_CHANGED),
+    # the distributor assignment is private metadata: changing it sends only this
+    Subscription("VOUCHER_METADATA_UPDATED", "VoucherMetadataUpdated", _VOUCHER, names.APP_VOUCHER_CHANGED),
+    Subscription("VOUCHER_CODES_CREATED", "VoucherCodesCreated", _CODES, names.APP_VOUCHER_CODES_CREATED),
+    Subscription("VOUCHER_CODES_DELETED", "VoucherCodesDeleted", _CODES, names.APP_VOUCHER_CODES_DELETED),
     Subscription("VOUCHER_DELETED", "VoucherDeleted", _VOUCHER, names.APP_VOUCHER_DELETED),
     Subscription("CUSTOMER_DELETED", "CustomerDeleted", "user { id }", names.APP_CUSTOMER_DELETED),
 )

@@ -19,13 +19,13 @@ from django.utils import timezone
 
 from .. import host_events, jobs
 from .. import task_names as names
-from ..models import InboundEvent, WeChatIdentity
+from ..models import InboundEvent, SaleorAppInstallation, WeChatIdentity
 from ..ports import OrderSnapshot
 from ..services import bindings as binding_services
 from ..services import commissions as commission_services
 from ..services import disputes as dispute_services
 from ..services.inbound_events import inbound_event_apply_once
-from . import orders
+from . import after_sales, orders
 from .instances import installation_for
 from .saleor_api import SaleorClient, SaleorUnavailable
 
@@ -164,8 +164,8 @@ def app_customer_deleted_task(event_pk: int) -> None:
     _handle(event_pk, work)
 
 
-# --- vouchers: deletions need nothing from Saleor (the voucher is gone); syncing a created or updated
-# voucher needs a VoucherSource over Saleor's API, which App mode does not have yet (README, App mode) ------
+# --- vouchers: a deletion needs nothing from Saleor (the voucher is gone); the other voucher events are in
+# ``voucher_tasks.py`` (imported at the end of this module, so the worker registers them) ---------------
 
 
 def _voucher_pk(voucher: Any) -> str | None:
@@ -211,3 +211,34 @@ def app_events_resume_task() -> int:
             jobs.enqueue(subscription.task, pk)
             queued += 1
     return queued
+
+
+# --- after-sales cases (granted refunds, returns) -> disputes (``after_sales.py``) -----------------------
+
+
+@shared_task(name=names.APP_ORDER_UPDATED, **_RETRY)
+def app_order_updated_task(event_pk: int) -> None:
+    """ORDER_UPDATED (a return, a refund; never a grant, see ``after_sales.py``): the order's after-sales
+    cases read again under its case lock, when it is ours and has one."""
+
+    def work(client: SaleorClient, payload: dict[str, Any]) -> Effect:
+        order = payload.get("order")
+        if not isinstance(order, dict) or not after_sales.worth_reading([order]):
+            return _nothing
+        return lambda: after_sales.order_cases_sync(client, order["id"])
+
+    _handle(event_pk, work)
+
+
+@shared_task(name=names.APP_ORDERS_POLL)
+def app_orders_poll_task() -> int:
+    """Periodic (beat, every 5 minutes): the orders Saleor updated since the last run, for the granted
+    refunds and failed refunds no webhook announces (``after_sales.orders_poll``)."""
+    synced = 0
+    for installation in SaleorAppInstallation.objects.order_by("pk"):
+        if installation_for(installation.saleor_api_url) is not None:
+            synced += after_sales.orders_poll(installation)
+    return synced
+
+
+from . import voucher_tasks  # noqa: E402, F401 - registers the voucher webhooks' tasks

@@ -91,6 +91,8 @@ class CouponErrorCode(StrEnum):
     NO_CODES = "no_codes"
     NOT_CONFIGURED = "not_configured"
     NOT_SYNCED = "not_synced"
+    #: the host's vouchers cannot be read right now (App mode: Saleor's API unreachable or refusing)
+    HOST_UNAVAILABLE = "host_unavailable"
 
 
 class CouponStockAttachErrorCode(StrEnum):
@@ -106,6 +108,8 @@ class CouponStockAttachErrorCode(StrEnum):
     STOCK_NOT_FOUND = "stock_not_found"
     #: the stock belongs to (or is only visible to) another merchant
     OTHER_MERCHANT = "other_merchant"
+    #: the host's vouchers cannot be read right now (App mode: Saleor's API unreachable or refusing)
+    HOST_UNAVAILABLE = "host_unavailable"
     #: the stock's type, discount, validity, code mode, app or comment differ from the voucher's request
     SHAPE_MISMATCH = "shape_mismatch"
     #: another voucher (or another stock row) already has that stock

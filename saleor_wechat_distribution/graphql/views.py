@@ -228,7 +228,10 @@ def _checked_document(query: str, variables: dict, limits: QueryLimits) -> ast.D
     """The parsed document, once it fits every limit (``core/query_limits.py``); raises
     ``QueryLimitExceeded``, or ``GraphQLError`` for a syntax error."""
     check_query_size(query, limits)
-    scan_tokens(query, limits)
+    scanned_under = (limits.max_aliases, limits.max_depth)
+    if not validated.scan_passed(query, scanned_under):
+        scan_tokens(query, limits)
+        validated.mark_scanned(query, scanned_under)
     document = validated.get(query) or parse(query)
     check_document(document, schema, variables, limits)
     return document

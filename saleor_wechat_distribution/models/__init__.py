@@ -1,4 +1,4 @@
-from .app_installations import SaleorAppInstallation
+from .app_installations import SaleorAppInstallation, SaleorVoucherCode
 from .commissions import Commission, CommissionRule, LedgerEntry, OrderHold, OrderLineRefund, Wallet
 from .coupons import CouponStock, IssuedCoupon
 from .disputes import OrderDispute, OrderDisputeEvent
@@ -54,6 +54,7 @@ __all__ = [
     "OrderLineRefund",
     "QrCode",
     "SaleorAppInstallation",
+    "SaleorVoucherCode",
     "Storefront",
     "SubscribeAcceptance",
     "SubscribeMessage",

@@ -43,22 +43,20 @@ from saleor.payment import TransactionEventType, TransactionKind
 from saleor.payment.models import Transaction, TransactionEvent
 
 from .. import host_events, jobs, task_names
+from ..domain.after_sales import GRANTED, REASON_MAX, RETURN, case_reason, case_reference
 from .snapshots import global_id
 
 logger = logging.getLogger(__name__)
-GRANTED = "granted_refund"
-RETURN = "return"
-REASON_MAX = 480
+__all__ = ["GRANTED", "REASON_MAX", "RETURN", "connect", "reference", "sync_case"]
 _OPEN_STATUSES = (OrderGrantedRefundStatus.NONE, OrderGrantedRefundStatus.PENDING)
 
 
 def reference(kind: str, pk: Any) -> str:
-    return f"saleor-{'granted-refund' if kind == GRANTED else 'return'}:{pk}"
+    """The dispute's reference (``domain/after_sales``: App mode names the same case the same way)."""
+    return case_reference(kind, pk)
 
 
-def _reason(prefix: str, text: str | None) -> str:
-    text = "".join(ch for ch in " ".join((text or "").split()) if ch.isprintable())
-    return f"{prefix}: {text}"[:REASON_MAX] if text else prefix
+_reason = case_reason
 
 
 # --- signals (inside Saleor's request: only an on-commit hand-off) ------------------------------------

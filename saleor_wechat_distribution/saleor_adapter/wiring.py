@@ -32,6 +32,7 @@ from ..wechat.coupon_gateways import coupon_gateways_from_settings
 from ..wechat.gateways import payout_gateway_from_values
 from . import after_sales, tasks  # noqa: F401 - registers the adapter's tasks in Saleor's Celery app
 from .catalog import SaleorProductCatalog
+from .channels import saleor_channels
 from .config import PLUGIN_ID, AdapterSettings, ConfigurationError, parse_configuration
 from .customer_sessions import SaleorCustomerSessions
 from .customers import SaleorCustomerDirectory
@@ -236,6 +237,7 @@ def saleor_host() -> dict[str, Any]:
     return {
         "program_config": program_config,
         "channel_active": plugin_active_in,
+        "channel_list": saleor_channels,
         "payout_gateway": payout_gateway,
         "coupon_gateways": coupon_gateways,
         "voucher_source": SaleorVoucherSource(coupon_channel),

@@ -19,8 +19,8 @@ from ..services.distributors import (
 )
 from ..services.programs import RuleInput, channel_program_update, commission_rules_set
 from ..services.storefronts import storefront_update
+from .channels import DEMO_CHANNEL
 
-DEMO_CHANNEL = "default-channel"
 STAFF = Principal(user_id=1, email="staff@brand.example", is_staff=True, permissions=frozenset(Permission))
 #: a staff member who handles orders but not customers: the console's distributor pages refuse them
 SUPPORT_STAFF = Principal(

@@ -17,7 +17,6 @@ from ..wechat.payout_notifications import payout_notification_view
 from . import simulated_wechat
 from .dashboard import fake_dashboard_view
 from .demo_images import demo_product_image
-from .seed import DEMO_CHANNEL
 from .tokens import authenticate
 
 
@@ -41,7 +40,8 @@ def _console_site(request: HttpRequest) -> console_http.ConsoleSite:
         verify_registration=verify_with_saleor,
         graphql_url="/graphql/",
         dashboard_url="/dashboard/",
-        channel=DEMO_CHANNEL,  # the sandbox serves one brand channel (its demo data's)
+        # no channel of its own: like App mode, the program page lets staff pick one (the demo data's)
+        channel=None,
     )
 
 

@@ -10,11 +10,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 
-from django.db.models import Count, F, Max, QuerySet, Sum
-from django.db.models.functions import TruncDate
+from django.db.models import Count, Max, QuerySet, Sum
 from django.utils import timezone
 
-from ..db.center import HomeSummary, home_summary
+from ..db.center import HomeSummary, commission_groups, home_summary
 from ..db.rows import fetch
 from ..domain.center import TEAM_LEVELS, CommissionFacts, Explanation, explain
 from ..domain.distributors import MEMBER_STATUSES
@@ -55,29 +54,18 @@ class CommissionSums:
 def commission_sums(*, distributor: Distributor, currency: str, releases: int = 3) -> CommissionSums:
     """Frozen and pending money, and the next ``releases`` days on which frozen money frees (plus the
     frozen money whose window has not started), in one grouped statement."""
-    net = F("amount") - F("reversed_amount")
-    rows = (
-        Commission.objects.filter(
-            distributor=distributor, currency=currency, status__in=[S.FROZEN, S.PENDING]
-        )
-        .annotate(on=TruncDate("settle_after", tzinfo=timezone.get_current_timezone()))
-        .values("status", "on")
-        .annotate(total=Sum(net))
-        .order_by()
-    )
     frozen = pending = ZERO
     dated: list[FrozenRelease] = []
     undated = ZERO
-    for row in rows:
-        total = row["total"] or ZERO
-        if row["status"] == S.PENDING:
-            pending += total
+    for group in commission_groups(distributor=distributor, currency=currency):
+        if group.status == S.PENDING:
+            pending += group.total
             continue
-        frozen += total
-        if row["on"] is None:
-            undated += total
-        elif total:
-            dated.append(FrozenRelease(row["on"], total))
+        frozen += group.total
+        if group.on is None:
+            undated += group.total
+        elif group.total:
+            dated.append(FrozenRelease(group.on, group.total))
     dated.sort(key=lambda r: r.on or date.min)
     found = tuple(dated[:releases]) + ((FrozenRelease(None, undated),) if undated else ())
     return CommissionSums(frozen=frozen, pending=pending, releases=found)

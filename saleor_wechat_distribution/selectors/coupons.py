@@ -13,6 +13,7 @@ from ..domain.coupons import (
     CouponNote,
     CouponStockKind,
     CouponSyncStatus,
+    CouponTemporaryError,
     h5_issue_params,
     miniprogram_issue_params,
 )
@@ -120,12 +121,25 @@ def vouchers_page(*, search: str, after: int | None, limit: int) -> tuple[list[V
     source = conf.get_voucher_source() if conf.has_voucher_source() else None
     if source is None:
         raise DistributionError(CouponErrorCode.NOT_CONFIGURED, _("No voucher source is registered."))
-    rows = source.voucher_list(search=(search or "")[:MAX_SEARCH], after=after, limit=limit + 1)
+    try:
+        rows = source.voucher_list(search=(search or "")[:MAX_SEARCH], after=after, limit=limit + 1)
+    except CouponTemporaryError as error:  # App mode: Saleor's API down; nothing to show, nothing changed
+        raise _host_unavailable(error) from None
     return rows[:limit], len(rows) > limit
 
 
 def vouchers_count(*, search: str) -> int:
-    return conf.get_voucher_source().voucher_count(search=(search or "")[:MAX_SEARCH])
+    try:
+        return conf.get_voucher_source().voucher_count(search=(search or "")[:MAX_SEARCH])
+    except CouponTemporaryError as error:
+        raise _host_unavailable(error) from None
+
+
+def _host_unavailable(error: CouponTemporaryError) -> DistributionError:
+    message = _("The shop's vouchers cannot be read right now (%(code)s); try again later.") % {
+        "code": error.code
+    }
+    return DistributionError(CouponErrorCode.HOST_UNAVAILABLE, str(message))
 
 
 def coupon_stocks_for_vouchers(*, voucher_ids: list[str]) -> dict[str, list[CouponStock]]:

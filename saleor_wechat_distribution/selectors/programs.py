@@ -3,6 +3,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
+from .. import host
 from ..conf import channel_is_active, get_config
 from ..db.rows import fetch_one
 from ..domain.referrals import BindingOverride, BindingPolicy, BindingTrigger, CodePriority
@@ -16,6 +17,42 @@ def program_for_channel(*, channel: str) -> ChannelProgram:
     """
     program = fetch_one(ChannelProgram, "channel = %s", [channel])
     return program if program is not None else ChannelProgram(channel=channel, version=0)
+
+
+@dataclass(frozen=True)
+class ProgramChannel:
+    """A channel staff can run the program in: the host's, or one with a saved program."""
+
+    channel: str
+    currency: str
+    name: str
+    configured: bool
+    active: bool
+
+
+def program_channels(*, only: str | None = None) -> list[ProgramChannel]:
+    """Every channel of the host (``Host.channel_list``) and every channel with a saved program, by slug;
+    ``only``: just that channel (an address that serves one channel)."""
+    saved = {p.channel: p for p in ChannelProgram.objects.order_by("channel")}
+    listing = host.current().channel_list
+    known = {c.slug: c for c in listing()} if listing is not None else {}
+    slugs = sorted(set(saved) | set(known))
+    if only is not None:
+        slugs = [slug for slug in slugs if slug == only] or [only]
+    found = []
+    for slug in slugs:
+        program, channel = saved.get(slug), known.get(slug)
+        currency = program.currency if program is not None else (channel.currency if channel else "")
+        found.append(
+            ProgramChannel(
+                channel=slug,
+                currency=currency,
+                name=channel.name if channel is not None and channel.name else slug,
+                configured=program is not None,
+                active=channel_is_active(slug),
+            )
+        )
+    return found
 
 
 def distributor_auto_approve(*, channel: str | None) -> bool:

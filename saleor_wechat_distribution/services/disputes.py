@@ -23,6 +23,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from ..domain.after_sales import OPEN, RELEASED, HostCase, cases_in_order
 from ..domain.errors import DisputeErrorCode as Code
 from ..domain.errors import DistributionError
 from ..domain.holds import HoldReason
@@ -297,8 +298,59 @@ def order_case_sync(*, order_id: str, reference: str, reason: str, state: Callab
             order_dispute_resolve_by_host(order_id=order_id, reference=reference, resolution="release")
 
 
+def order_cases_sync(
+    *, order_id: str, read: Callable[[list[str]], Iterable[HostCase] | None]
+) -> list[HostCase] | None:
+    """Every after-sales case of an order at once (App mode reads them in one request): under the order's
+    case lock, ``read(open_references)`` returns the host's cases as they are now (given the references
+    of the order's open disputes, so a case gone from the host can be released), or None when the host
+    has no such order; each case then goes as in :func:`order_case_sync`, releases before opens (one open
+    dispute per order). Returns what ``read`` returned."""
+    with transaction.atomic():
+        order_case_lock(order_id)
+        open_references = list(
+            OrderDispute.objects.filter(order_id=order_id, status=OrderDispute.Status.OPEN)
+            .exclude(reference="")
+            .values_list("reference", flat=True)
+        )
+        cases = read(open_references)
+        if cases is None:
+            return None
+        listed = cases_in_order(cases)
+        for case in listed:
+            if case.state == OPEN:
+                order_dispute_open_by_host(order_id=order_id, reference=case.reference, reason=case.reason)
+            elif case.state == RELEASED:
+                order_dispute_resolve_by_host(
+                    order_id=order_id, reference=case.reference, resolution="release"
+                )
+        return listed
+
+
+def _closed_for_good(order_id: str, reference: str) -> bool:
+    """A dispute of this host case was reversed (a refund answered it) or resolved by staff: the case stays
+    closed. A host that reads its record again (App mode, at every order update) would otherwise open it
+    again, e.g. for a grant Saleor still shows as not refunded because the refund was not made through it.
+    Only the system's own release (the refund failed) can be followed by a new dispute: the refund is
+    requested again."""
+    return (
+        OrderDisputeEvent.objects.filter(
+            dispute__order_id=order_id,
+            dispute__reference=reference,
+            type__in=(OrderDisputeEvent.Type.RELEASED, OrderDisputeEvent.Type.REVERSED),
+        )
+        .exclude(type=OrderDisputeEvent.Type.RELEASED, actor_user_id=SYSTEM.user_id)
+        .exists()
+    )
+
+
 def order_dispute_open_by_host(*, order_id: str, reference: str, reason: str) -> OrderDispute | None:
-    """The host's after-sales case: like staff's, audited as the system; an unknown order is ignored."""
+    """The host's after-sales case: like staff's, audited as the system; an unknown order is ignored, and
+    so is a case closed for good (:func:`_closed_for_good`)."""
+    if reference and _closed_for_good(order_id, reference):
+        logger.info("host dispute %s on %s not opened again: it was reversed or resolved by staff",
+                    reference, order_id)  # fmt: skip
+        return None
     try:
         return order_dispute_open(actor=SYSTEM, order_id=order_id, reason=reason or "after-sales case",
                                   reference=reference)  # fmt: skip

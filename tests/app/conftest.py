@@ -11,6 +11,7 @@ from saleor_wechat_distribution.app import saleor_api
 from saleor_wechat_distribution.domain.distributors import DistributorKind
 from saleor_wechat_distribution.models import ChannelProgram, CommissionRule, SaleorAppInstallation
 from saleor_wechat_distribution.testing.factories import make_distributor
+from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
 
 from .fake_saleor import APP_TOKEN, FakeSaleor
 
@@ -21,6 +22,15 @@ CHANNEL = "default-channel"
 def saleor() -> Iterator[FakeSaleor]:
     with FakeSaleor() as fake:
         yield fake
+
+
+@pytest.fixture
+def world() -> Iterator[FakeWeChatPay]:
+    """WeChat Pay (商家券 and the rest) over HTTP; the App server's merchant for every channel
+    (``WECHAT_DISTRIBUTION_COUPONS``, ``test_server.app_processes``)."""
+    with FakeWeChatPay() as fake:
+        yield fake
+    assert fake.errors == []
 
 
 @pytest.fixture(autouse=True)

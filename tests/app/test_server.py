@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from saleor_wechat_distribution.models import Commission, InboundEvent, SaleorAppInstallation
+from saleor_wechat_distribution.models import Commission, CouponStock, InboundEvent, SaleorAppInstallation
 
 from ..celery.conftest import ROOT, database_url, redis_url, wait_for
 from .fake_saleor import APP_TOKEN, FakeSaleor, post_webhook
@@ -36,7 +36,8 @@ def _get(path: str) -> tuple[int, bytes]:
 
 
 @pytest.fixture
-def app_processes(transactional_db, saleor) -> Iterator[None]:
+def app_processes(transactional_db, saleor, world) -> Iterator[dict[str, str]]:
+    """The server and the worker, running; yields their environment (broker, queue)."""
     broker = redis_url()
     if broker is None or connection.vendor != "postgresql":
         pytest.skip("App mode's server test needs Redis and PostgreSQL")
@@ -48,6 +49,9 @@ def app_processes(transactional_db, saleor) -> Iterator[None]:
         "WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS": saleor.api_url,
         "CELERY_BROKER_URL": broker,
         "CELERY_QUEUE": f"wd-app-test-{os.getpid()}-{time.monotonic_ns()}",
+        "WECHAT_DISTRIBUTION_COUPONS": json.dumps(
+            {"*": [{"v3": world.v3_settings(), "api_key_v2": world.merchant.api_key_v2}]}
+        ),
         "PYTHONPATH": str(ROOT),
     }
     run = [sys.executable, "-m", "saleor_wechat_distribution.app"]
@@ -60,7 +64,7 @@ def app_processes(transactional_db, saleor) -> Iterator[None]:
     )
     try:
         wait_for(lambda: _get("/api/manifest")[0] == 200, timeout=180)
-        yield
+        yield env
     finally:
         for process in (server, worker):
             process.terminate()
@@ -99,3 +103,29 @@ def test_installed_app_turns_a_paid_order_webhook_into_commissions(app_processes
     amounts = sorted(Commission.objects.filter(order_id=order["id"]).values_list("amount", flat=True))
     assert amounts == [Decimal("6.00"), Decimal("20.00")]
     assert InboundEvent.objects.count() == 1
+
+
+def test_a_voucher_created_in_saleor_becomes_a_wechat_stock_on_the_worker(app_processes, saleor, world):
+    register = urllib.request.Request(
+        f"{BASE}/api/register", data=json.dumps({"auth_token": APP_TOKEN}).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Saleor-Api-Url": saleor.api_url},
+    )  # fmt: skip
+    with urllib.request.urlopen(register, timeout=10) as answer:
+        assert answer.status == 200
+    target = f"{BASE}/api/webhooks/"
+    codes = [f"SRV{i:05d}" for i in range(230)]
+    voucher = saleor.add_voucher(501, codes)
+    event = {"__typename": "VoucherCreated", "voucher": {"id": voucher["id"]}}
+    assert post_webhook(target, saleor, "VOUCHER_CREATED", event) == 200
+    assert post_webhook(target, saleor, "VOUCHER_CREATED", event) == 200  # Saleor's retry: stored once
+    wait_for(lambda: CouponStock.objects.filter(voucher_id="501", status="synced").exists(), timeout=180)
+    stock = CouponStock.objects.get()
+    assert world.busifavor.stocks[stock.stock_id].codes == set(codes)
+
+    added = saleor.add_codes(voucher, ["SRVNEW01", "SRVNEW02"])
+    event = {"__typename": "VoucherCodesCreated", "voucherCodes": added}
+    assert post_webhook(target, saleor, "VOUCHER_CODES_CREATED", event) == 200
+    wait_for(lambda: len(world.busifavor.stocks[stock.stock_id].codes) == 232, timeout=120)
+    wait_for(lambda: CouponStock.objects.get().codes_uploaded == 232, timeout=60)
+    assert world.calls["busifavor.stocks.create"] == 1
+    assert InboundEvent.objects.filter(source__startswith="saleor:").count() == 2

@@ -72,9 +72,15 @@ def test_manifest_lists_the_console_and_the_webhooks_with_their_queries(db, clie
         "ORDER_FULLY_REFUNDED",
         "ORDER_CANCELLED",
         "ORDER_FULFILLED",
+        "VOUCHER_CREATED",
+        "VOUCHER_UPDATED",
+        "VOUCHER_CODES_CREATED",
+        "VOUCHER_CODES_DELETED",
         "VOUCHER_DELETED",
         "CUSTOMER_DELETED",
     } <= events
+    codes = next(w for w in manifest["webhooks"] if w["asyncEvents"] == ["VOUCHER_CODES_DELETED"])
+    assert "... on VoucherCodesDeleted { voucherCodes { id code } }" in codes["query"]
     paid = next(w for w in manifest["webhooks"] if w["asyncEvents"] == ["ORDER_PAID"])
     assert "... on OrderPaid { order { id } }" in paid["query"]
     assert paid["targetUrl"] == "http://testserver/api/webhooks/"

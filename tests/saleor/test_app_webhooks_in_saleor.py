@@ -33,7 +33,9 @@ def test_saleor_accepts_the_app_manifest_with_its_webhook_queries(settings):
     manifest = json.loads(app_urls.manifest_view(RequestFactory().get("/api/manifest")).content)
     clean_manifest_data(manifest)  # raises ValidationError for a query Saleor cannot subscribe with
     events = {event for webhook in manifest["webhooks"] for event in webhook["events"]}
-    assert {"order_paid", "order_refunded", "customer_deleted", "voucher_deleted"} <= events
+    assert {"order_paid", "order_refunded", "customer_deleted", "voucher_deleted", "voucher_created",
+            "voucher_updated", "voucher_metadata_updated", "voucher_codes_created",
+            "voucher_codes_deleted"} <= events  # fmt: skip
 
 
 @pytest.fixture
@@ -105,3 +107,35 @@ def test_the_app_token_reads_what_the_order_query_asks(referred_order, e2e_app_a
         e2e_app_api_client.post_graphql(ORDER_QUERY, {"id": referred_order["order_id"]})
     )
     assert answer["data"]["order"]["id"] == referred_order["order_id"]
+
+
+def test_the_app_token_reads_a_voucher_and_deletes_a_code_redeemed_in_wechat(
+    shop,  # noqa: F811 - the fixture imported above
+    installed_app,
+    e2e_staff_api_client,
+    e2e_app_api_client,
+    permission_manage_discounts,
+):
+    """The App's voucher queries and ``voucherCodeBulkDelete`` through Saleor's schema, with the
+    permission the manifest asks for (MANAGE_DISCOUNTS)."""
+    from decimal import Decimal
+
+    from saleor.discount.models import Voucher, VoucherCode
+    from saleor.tests.e2e.utils import assign_permissions
+    from saleor.tests.e2e.vouchers.utils.prepare_voucher import prepare_voucher
+
+    from saleor_wechat_distribution.app.saleor_api import SaleorClient
+    from saleor_wechat_distribution.app.vouchers import SaleorApiVoucherSource, memo_clear
+
+    assign_permissions(e2e_app_api_client, [permission_manage_discounts])
+    prepare_voucher(e2e_staff_api_client, shop["channel"]["id"], "APP-10", "FIXED", 10, "ENTIRE_ORDER")
+    voucher_id = str(Voucher.objects.get(codes__code="APP-10").pk)
+    source = SaleorApiVoucherSource(lambda: SaleorClient.of(installed_app), coupon_channel=lambda slug: True)
+    memo_clear()
+    snapshot = source.voucher_get(voucher_id)
+    assert snapshot is not None and snapshot.channel == shop["channel"]["slug"]
+    assert (snapshot.value, snapshot.code_count, list(snapshot.codes)) == (Decimal(10), 1, ["APP-10"])
+    [summary] = source.voucher_list(search="APP-10", after=None, limit=10)
+    assert summary.voucher_id == voucher_id and source.voucher_count(search="APP-10") == 1
+    assert source.voucher_code_mark_used(voucher_id=voucher_id, code="APP-10", reference="wx:test:1")
+    assert not VoucherCode.objects.filter(code="APP-10").exists()  # no checkout can apply it any more

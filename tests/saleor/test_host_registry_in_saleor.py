@@ -8,6 +8,7 @@ import pytest
 from saleor_wechat_distribution import host
 from saleor_wechat_distribution.saleor_adapter import wiring
 from saleor_wechat_distribution.saleor_adapter.catalog import SaleorProductCatalog
+from saleor_wechat_distribution.saleor_adapter.channels import saleor_channels
 from saleor_wechat_distribution.saleor_adapter.config import PLUGIN_ID
 from saleor_wechat_distribution.saleor_adapter.customer_sessions import SaleorCustomerSessions
 from saleor_wechat_distribution.saleor_adapter.customers import SaleorCustomerDirectory
@@ -23,6 +24,7 @@ def test_the_adapter_installed_saleors_host():
     installed = host.current()
     assert installed.program_config is wiring.program_config
     assert installed.channel_active is wiring.plugin_active_in
+    assert installed.channel_list is saleor_channels
     assert installed.payout_gateway is wiring.payout_gateway
     assert installed.coupon_gateways is wiring.coupon_gateways
     assert installed.checkout_lookup is wiring.checkout_channel
@@ -38,3 +40,12 @@ def test_the_adapter_installed_saleors_host():
 
 def test_the_plugin_id_is_defined_once():
     assert WeChatDistributionPlugin.PLUGIN_ID is PLUGIN_ID == "wechat.distribution"
+
+
+@pytest.mark.django_db
+def test_the_channel_list_is_saleors_channels(channel_USD, channel_PLN):
+    """The console's channel picker (``programChannels``) lists Saleor's channels with their currency."""
+    found = {c.slug: c for c in saleor_channels()}
+    assert (found[channel_USD.slug].currency, found[channel_USD.slug].name) == ("USD", channel_USD.name)
+    assert found[channel_PLN.slug].currency == "PLN"
+    assert [c.slug for c in saleor_channels()] == sorted(found)

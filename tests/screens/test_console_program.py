@@ -251,3 +251,36 @@ def test_loading_then_error_then_retry(browser: Browser):
     seed_program()
     _page, app, _ = loading_then_error_then_retry(browser, "/dashboard/?page=program", "console-program")
     app.locator("[data-testid=rules]").wait_for()
+
+
+def test_the_channel_picker_switches_programs_and_remembers_the_pick(browser: Browser):
+    """The sandbox's GraphQL serves every channel (as App mode's): staff pick the channel; a channel with
+    a saved program only (not one of the shop's) is listed too."""
+    seed_program()
+    ChannelProgram.objects.create(channel="wholesale", currency="USD", freeze_days=3, version=1)
+    page, app = open_program(browser)
+    picker = app.locator("select[data-testid=program-channel]")
+    picker.wait_for()
+    options = [o.strip() for o in picker.locator("option").all_inner_texts()]
+    assert options == ["Default channel (default-channel) · CNY", "wholesale · USD"], options
+    assert picker.input_value() == DEMO_CHANNEL, "the first configured channel"
+    app.locator("[data-testid=program-version]", has_text="Channel default-channel").wait_for()
+    picker.select_option("wholesale")
+    app.locator("[data-testid=program-version]", has_text="Channel wholesale").wait_for()
+    freeze = app.locator("input[data-testid=setting-freezeDays], [data-testid=setting-freezeDays] input")
+    assert freeze.first.input_value() == "3"
+    screenshot(page, "console-program-channel-picker-en-1280")
+    page.reload()  # type: ignore[attr-defined]
+    app = page.frame_locator("iframe#app")  # type: ignore[attr-defined]
+    app.locator("[data-testid=program-version]", has_text="Channel wholesale").wait_for()
+
+
+def test_the_channel_picker_in_chinese_marks_a_channel_not_configured(browser: Browser):
+    page, app = open_program(browser, locale="zh-Hans")
+    picker = app.locator("select[data-testid=program-channel]")
+    picker.wait_for()
+    assert picker.locator("option").all_inner_texts() == [
+        "Default channel (default-channel) · CNY · 尚未配置"
+    ]
+    assert picker.get_attribute("aria-label") == "渠道"
+    screenshot(page, "console-program-channel-picker-zh-Hans-1280")

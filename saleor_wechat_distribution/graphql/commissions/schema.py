@@ -28,7 +28,8 @@ from ...selectors.commissions import (
 )
 from ...selectors.distributors import distributor_get
 from ...selectors.money_console import staff_commissions
-from ...selectors.programs import commission_rules_of, program_for_channel
+from ...selectors.programs import ProgramChannel as ProgramChannelData
+from ...selectors.programs import commission_rules_of, program_channels, program_for_channel
 from ...services.referrals import referral_link
 from ...services.withdrawals import channel_program_required
 from ..core.channels import channel_argument
@@ -39,7 +40,7 @@ from ..core.inputs import HOST_ID_MAX_LENGTH, clean_text
 from ..core.permissions import distributor_required, permission_required, permission_required_or_self
 from ..enums import CommissionStatusEnum, WithdrawalStatusEnum
 from ..money.schema import MoneyQueries
-from ..programs.types import ChannelProgram, CommissionRule
+from ..programs.types import ChannelProgram, CommissionRule, ProgramChannel
 from .filters import commission_filter
 from .stats_types import DistributorStats
 from .types import (
@@ -131,6 +132,13 @@ class CommissionQueries(MoneyQueries, graphene.ObjectType):
         graphene.NonNull(CommissionRule),
         channel=graphene.String(required=True, description=CHANNEL_ARGUMENT),
         description="Staff: the channel's commission rules, by level. Requires MANAGE_PLUGINS.",
+    )
+    program_channels = graphene.List(
+        graphene.NonNull(ProgramChannel),
+        required=True,
+        description="Staff: the channels the program can run in (the shop's, and those with a saved "
+        "program), by slug; only the address's own channel on an address that serves one. "
+        "Requires MANAGE_PLUGINS.",
     )
     channel_program = graphene.Field(
         ChannelProgram,
@@ -237,6 +245,11 @@ class CommissionQueries(MoneyQueries, graphene.ObjectType):
         for rule in rules:  # fixed amounts are in the channel's currency
             rule.currency = currency
         return rules
+
+    @staticmethod
+    @permission_required(Permission.MANAGE_PLUGINS)
+    def resolve_program_channels(root: Any, info: Any) -> list[ProgramChannelData]:
+        return program_channels(only=getattr(info.context, "channel", None))
 
     @staticmethod
     @permission_required(Permission.MANAGE_PLUGINS)

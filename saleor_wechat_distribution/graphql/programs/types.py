@@ -49,6 +49,21 @@ class BindingPolicy(graphene.ObjectType):
         description = "How customers are bound to the distributors who referred them, in one channel."
 
 
+class ProgramChannel(graphene.ObjectType):
+    channel = graphene.String(required=True, description="The channel's slug.")
+    name = graphene.String(required=True, description="The host's name of the channel (else its slug).")
+    currency = graphene.String(
+        required=True, description="The saved program's currency, else the channel's (empty when unknown)."
+    )
+    configured = graphene.Boolean(required=True, description="Whether staff saved a program for it.")
+    active = graphene.Boolean(
+        required=True, description="Whether the program runs there (Saleor: the plugin is active in it)."
+    )
+
+    class Meta:
+        description = "A channel staff can run the distribution program in."
+
+
 class ChannelProgram(graphene.ObjectType):
     channel = graphene.String(required=True)
     currency = graphene.String(required=True, description="Currency of commissions and withdrawals.")

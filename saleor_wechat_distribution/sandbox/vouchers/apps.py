@@ -9,7 +9,8 @@ class SandboxVouchersConfig(AppConfig):
 
     def ready(self) -> None:
         from ... import host
+        from ..channels import sandbox_channels
         from .source import SandboxVoucherSource
 
         # the sandbox's part of the host registry (host.py); the rest comes from Django settings
-        host.fill_defaults(voucher_source=SandboxVoucherSource())
+        host.fill_defaults(voucher_source=SandboxVoucherSource(), channel_list=sandbox_channels)

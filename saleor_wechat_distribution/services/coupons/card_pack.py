@@ -17,7 +17,7 @@ from ...ports import CouponReceived
 from ...task_names import COUPON_WITHDRAW
 from ..inputs import clean_text
 from .deactivation import issued_coupon_deactivate
-from .stocks import DISTRIBUTOR_CODES_CHUNK, chunks
+from .stocks import DISTRIBUTOR_CODES_CHUNK, chunks, staff_voucher_get
 
 logger = logging.getLogger(__name__)
 
@@ -69,7 +69,7 @@ def coupon_card_link(
                             required=True)  # fmt: skip
     app_id = clean_text(app_id, field="appId", code=CouponErrorCode.INVALID, max_length=32, required=True)
     card_id = clean_text(card_id, field="cardId", code=CouponErrorCode.INVALID, max_length=64, required=True)
-    voucher = conf.get_voucher_source().voucher_get(voucher_id) if conf.has_voucher_source() else None
+    voucher = staff_voucher_get(voucher_id, unavailable=CouponErrorCode.HOST_UNAVAILABLE)
     if voucher is None:
         raise DistributionError(CouponErrorCode.NOT_FOUND, _("No such voucher."), field="voucherId")
     row, _created = CouponStock.objects.update_or_create(

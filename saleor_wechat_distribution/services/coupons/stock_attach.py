@@ -41,6 +41,7 @@ from ...domain.errors import CouponStockAttachErrorCode as Code
 from ...domain.errors import DistributionError
 from ...models import CouponStock
 from ..inputs import clean_text
+from .stocks import staff_voucher_get
 
 #: 查询商家券详情: stock_id string[1,20], WeChat's ids are digits
 _STOCK_ID = re.compile(r"[0-9]{1,20}")
@@ -60,7 +61,7 @@ def coupon_stock_attach(*, voucher_id: str, stock_id: str) -> CouponStock:
     stock_id = str(clean_text(stock_id, field="stockId", code=Code.INVALID, max_length=20, required=True))
     if not _STOCK_ID.fullmatch(stock_id):
         raise DistributionError(Code.INVALID, _("A WeChat Pay stock id is 1-20 digits."), field="stockId")
-    voucher = conf.get_voucher_source().voucher_get(voucher_id) if conf.has_voucher_source() else None
+    voucher = staff_voucher_get(voucher_id, unavailable=Code.HOST_UNAVAILABLE)
     if voucher is None:
         raise DistributionError(Code.NOT_FOUND, _("No such voucher."), field="voucherId")
     waiting = list(_waiting(voucher_id))

@@ -23,7 +23,7 @@ from .card_pack import card_codes_register
 from .code_upload import codes_in_wechat, part_count, upload_codes
 from .deactivation import coupon_voucher_deactivate
 from .stock_changes import adjust_budget, create_stock, reconcile_edits
-from .stocks import StockBusy, stock_claim, stock_save
+from .stocks import StockBusy, staff_voucher_get, stock_claim, stock_save
 from .voucher_codes import distributor_codes_sync
 
 
@@ -71,8 +71,7 @@ def coupon_sync_request(*, voucher_id: str) -> list[CouponStock]:
     """Staff asked for a (re)sync: failed stocks go back to pending, and the sync is queued."""
     if not voucher_id or len(voucher_id) > 64:
         raise DistributionError(CouponErrorCode.INVALID, _("Invalid voucher id."), field="voucherId")
-    source = conf.get_voucher_source() if conf.has_voucher_source() else None
-    voucher = source.voucher_get(voucher_id) if source is not None else None
+    voucher = staff_voucher_get(voucher_id, unavailable=CouponErrorCode.HOST_UNAVAILABLE)
     if voucher is None:
         raise DistributionError(CouponErrorCode.NOT_FOUND, _("No such voucher."), field="voucherId")
     if not conf.get_coupon_gateways(voucher.channel, voucher.distributor_id):

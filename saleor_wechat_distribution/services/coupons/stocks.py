@@ -6,19 +6,40 @@ from __future__ import annotations
 import zlib
 from collections.abc import Iterator
 from datetime import timedelta
+from enum import StrEnum
 
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from ... import conf
-from ...domain.coupons import CouponSyncStatus
+from ...domain.coupons import CouponSyncStatus, CouponTemporaryError
+from ...domain.errors import DistributionError
 from ...models import CouponStock
-from ...ports import CouponGateway
+from ...ports import CouponGateway, VoucherSnapshot
 
 LEASE = timedelta(minutes=5)
 
 #: codes read from the host and written at a time (streamed: a voucher's codes are never all in memory)
 DISTRIBUTOR_CODES_CHUNK = 1000
+
+
+def staff_voucher_get(voucher_id: str, *, unavailable: StrEnum) -> VoucherSnapshot | None:
+    """The host's voucher for a staff request; None without a voucher source or such a voucher. A host
+    that cannot be read right now (App mode: Saleor's API down) is a ``DistributionError`` with
+    ``unavailable`` (its code), not a crash: the request changed nothing and may be repeated."""
+    if not conf.has_voucher_source():
+        return None
+    try:
+        return conf.get_voucher_source().voucher_get(voucher_id)
+    except CouponTemporaryError as error:
+        raise DistributionError(unavailable, host_unavailable_message(error), field="voucherId") from None
+
+
+def host_unavailable_message(error: CouponTemporaryError) -> str:
+    return str(
+        _("The shop's vouchers cannot be read right now (%(code)s); try again later.") % {"code": error.code}
+    )
 
 
 class StockBusy(Exception):

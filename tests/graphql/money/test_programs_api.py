@@ -10,10 +10,13 @@ from typing import Any
 
 import pytest
 
+from saleor_wechat_distribution import host
 from saleor_wechat_distribution.domain.permissions import Permission
 from saleor_wechat_distribution.models import (
     ChannelProgram,
 )
+from saleor_wechat_distribution.ports import HostChannel
+from saleor_wechat_distribution.selectors.programs import program_channels
 
 from ..conftest import Gql, assert_top_level_error
 from ..conftest_commissions import (
@@ -333,3 +336,46 @@ def test_program_operations_with_a_malformed_channel(mw: MoneyWorld, gql: Gql, c
     assert_mutation_error(update, "channelProgramUpdate", "INVALID", "channel", before)
     rules = gql(RULES_SET, {"channel": channel, "rules": []}, admin)
     assert_mutation_error(rules, "commissionRulesSet", "INVALID", "channel", before)
+
+
+# --------------------------------------------------------------------------------------------------
+# programChannels: the console's channel picker (MANAGE_PLUGINS)
+# --------------------------------------------------------------------------------------------------
+
+CHANNELS = "{ programChannels { channel name currency configured active } }"
+
+
+@pytest.mark.parametrize(("role", "expected"), cells(STAFF_TABLE))
+def test_program_channels(mw: MoneyWorld, gql: Gql, role: str, expected: str) -> None:
+    shop = [HostChannel("wholesale", "USD", "Wholesale"), HostChannel(CHANNEL, "CNY", "Retail")]
+    with host.overridden(channel_list=lambda: shop, channel_active=lambda slug: slug == CHANNEL):
+        result = gql(CHANNELS, {}, mw.callers(Permission.MANAGE_PLUGINS)[role])
+    if expected == DENIED:
+        assert_top_level_error(result, DENIED)
+        return
+    program = ChannelProgram.objects.get(channel=CHANNEL)
+    assert ok(result, "programChannels") == [
+        {"channel": CHANNEL, "name": "Retail", "currency": program.currency, "configured": True,
+         "active": True},
+        {"channel": "wholesale", "name": "Wholesale", "currency": "USD", "configured": False,
+         "active": False},
+    ]
+
+
+def test_program_channels_without_a_host_list_are_the_saved_programs(mw: MoneyWorld, gql: Gql) -> None:
+    ChannelProgram.objects.create(channel="b2b", currency="EUR")
+    with host.overridden(channel_list=None, channel_active=None):
+        found = ok(gql(CHANNELS, {}, mw.staff[Permission.MANAGE_PLUGINS]), "programChannels")
+    assert [(c["channel"], c["name"], c["currency"], c["configured"]) for c in found] == [
+        ("b2b", "b2b", "EUR", True),
+        (CHANNEL, CHANNEL, ChannelProgram.objects.get(channel=CHANNEL).currency, True),
+    ]
+
+
+def test_program_channels_on_an_address_of_one_channel() -> None:
+    """Saleor's per-channel plugin route: only its own channel, configured or not."""
+    with host.overridden(channel_list=lambda: [HostChannel("a", "CNY"), HostChannel("b", "CNY")]):
+        assert [c.channel for c in program_channels(only="b")] == ["b"]
+        assert [(c.channel, c.configured, c.currency) for c in program_channels(only="new")] == [
+            ("new", False, "")
+        ]

@@ -3,6 +3,10 @@
  * withdrawal auto-approval and limits) and the commission rules (per level, product, category and
  * distributor kind), each saved on its own and validated by the server, whose refusals (two paid levels
  * at most, rates within 100 %...) are shown next to the field they are about.
+ *
+ * The channel is the address's own where the address serves one (Saleor's per-channel plugin route);
+ * elsewhere (App mode, the sandbox) staff pick it from the shop's channels, and the page remembers the
+ * pick for the browser tab.
  */
 import { Box, Text } from "@saleor/macaw-ui";
 import { useCallback, useEffect, useState } from "react";
@@ -12,23 +16,76 @@ import { GraphQLFailure, type MutationError } from "../../app/graphql";
 import { config, useClient, useT } from "../../app/hooks";
 import { formatDateTime } from "../../app/i18n";
 import { Empty, Failure, LoadingRows } from "../../components/states";
-import { fetchProgram, type Program, type ProgramInput, type Rule, type RuleError, type RuleInput, setRules, updateProgram } from "./api";
+import { fetchChannels, fetchProgram, type Program, type ProgramChannel, type ProgramInput, type Rule, type RuleError, type RuleInput, setRules, updateProgram } from "./api";
 import { messages } from "./messages";
 import { RulesEditor } from "./RulesEditor";
-import { SettingsForm } from "./SettingsForm";
+import { NativeSelect, SettingsForm } from "./SettingsForm";
 
 type Load =
   | { kind: "loading" }
   | { kind: "failed"; failure: GraphQLFailure }
   | { kind: "ready"; program: Program; rules: Rule[] };
 
+type ChannelsLoad =
+  | { kind: "loading" }
+  | { kind: "failed"; failure: GraphQLFailure }
+  | { kind: "ready"; channels: ProgramChannel[] };
+
+const PICKED_KEY = "wd-program-channel";
+
+function remembered(): string | null {
+  try {
+    return window.sessionStorage.getItem(PICKED_KEY);
+  } catch {
+    return null; // storage refused (a sandboxed frame): the pick lasts as long as the page
+  }
+}
+
+function remember(channel: string) {
+  try {
+    window.sessionStorage.setItem(PICKED_KEY, channel);
+  } catch {
+    /* as above */
+  }
+}
+
 export default function ProgramPage() {
   const t = useT(messages);
   const client = useClient();
   const { locale, notify } = useDashboard();
-  const channel = config.channel;
+  const fixed = config.channel;
+  const [channels, setChannels] = useState<ChannelsLoad>(
+    fixed ? { kind: "ready", channels: [] } : { kind: "loading" },
+  );
+  const [channelReloads, setChannelReloads] = useState(0);
+  const [picked, setPicked] = useState<string | null>(null);
+  const channel = fixed ?? picked;
   const [load, setLoad] = useState<Load>({ kind: "loading" });
   const [reloads, setReloads] = useState(0);
+
+  useEffect(() => {
+    if (fixed) return;
+    let current = true;
+    setChannels({ kind: "loading" });
+    fetchChannels(client).then(
+      (list) => {
+        if (!current) return;
+        setChannels({ kind: "ready", channels: list });
+        const previous = remembered();
+        const first = list.find((c) => c.configured) ?? list[0];
+        setPicked(list.some((c) => c.channel === previous) ? previous : (first?.channel ?? null));
+      },
+      (error: unknown) => current && setChannels({ kind: "failed", failure: asFailure(error) }),
+    );
+    return () => {
+      current = false;
+    };
+  }, [client, fixed, channelReloads]);
+
+  const pick = useCallback((value: string) => {
+    remember(value);
+    setPicked(value);
+  }, []);
 
   useEffect(() => {
     if (!channel) return;
@@ -98,7 +155,38 @@ export default function ProgramPage() {
           </Text>
         ) : null}
       </Box>
-      {!channel ? <Empty title={t("page.noChannel")} /> : null}
+      {!fixed && channels.kind === "loading" ? <LoadingRows rows={2} /> : null}
+      {!fixed && channels.kind === "failed" ? (
+        <Failure
+          failure={channels.failure}
+          permission="MANAGE_PLUGINS"
+          onRetry={() => setChannelReloads((n) => n + 1)}
+        />
+      ) : null}
+      {!fixed && channels.kind === "ready" && channels.channels.length === 0 ? (
+        <Empty title={t("page.noChannels")} />
+      ) : null}
+      {!fixed && channels.kind === "ready" && channel ? (
+        <Box display="flex" data-testid="program-channel-picker">
+          <NativeSelect
+            label={t("channel.label")}
+            value={channel}
+            testId="program-channel"
+            onChange={pick}
+            options={channels.channels.map((c) => [
+              c.channel,
+              [
+                c.name === c.channel ? c.channel : `${c.name} (${c.channel})`,
+                c.currency,
+                c.configured ? "" : t("channel.notConfigured"),
+                c.active ? "" : t("channel.inactive"),
+              ]
+                .filter(Boolean)
+                .join(" · "),
+            ])}
+          />
+        </Box>
+      ) : null}
       {channel && load.kind === "loading" ? <LoadingRows rows={8} /> : null}
       {channel && load.kind === "failed" ? (
         <Failure failure={load.failure} permission="MANAGE_PLUGINS" onRetry={() => setReloads((n) => n + 1)} />
@@ -115,8 +203,8 @@ export default function ProgramPage() {
                   })
                 : ""}
           </Text>
-          <RulesEditor rules={load.rules} currency={load.program.currency} onSave={saveRules} />
-          <SettingsForm program={load.program} onSave={saveSettings} />
+          <RulesEditor key={`rules-${load.program.channel}`} rules={load.rules} currency={load.program.currency} onSave={saveRules} />
+          <SettingsForm key={`settings-${load.program.channel}`} program={load.program} onSave={saveSettings} />
         </>
       ) : null}
     </Box>

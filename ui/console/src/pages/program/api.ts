@@ -66,6 +66,22 @@ export interface RuleError extends MutationError {
   index: number | null;
 }
 
+/** A channel the program can run in (the shop's channels, and those with a saved program). */
+export interface ProgramChannel {
+  channel: string;
+  name: string;
+  currency: string;
+  configured: boolean;
+  active: boolean;
+}
+
+const CHANNELS = `query ConsoleProgramChannels { programChannels { channel name currency configured active } }`;
+
+export async function fetchChannels(client: GraphQLClient): Promise<ProgramChannel[]> {
+  const data = await client.request<{ programChannels: ProgramChannel[] }>(CHANNELS, {});
+  return data.programChannels;
+}
+
 const PROGRAM_FIELDS = `channel currency version commissionDepth freezeDays baseIncludesShipping selfPurchaseEarns
   bindingPolicy { trigger validityDays protectionDays override codePriority }
   withdrawalMinimum { amount } withdrawalDailyLimit { amount } withdrawalAutoApproveBelow { amount }
