@@ -11,7 +11,6 @@ Saleor, to the App over HTTP, while the plugin's hooks handle the same orders in
 Both adapters start from the same rows (our tables copied from Saleor's database to the App's, as step 6 of
 a move does), so each scenario's rows are compared exactly, id for id: attribution (a referral code in
 checkout metadata, a customer binding), commissions at two levels, a refund of one line, a cancellation.
-What App mode does not do yet is ``xfail(strict=True)``: it flips when the feature lands.
 
 Run beside a Saleor environment (README, "Running the saleor tier"); needs Redis (the broker) and free
 loopback ports. The processes are started once per module and stopped at its end.
@@ -108,6 +107,8 @@ def servers(django_db_setup) -> Iterator[Live]:
     }  # fmt: skip
     # kept after the run (pytest's own temporary directories are rotated by any other run)
     processes = live.Processes(Path(tempfile.mkdtemp(prefix=f"wd-live-{saleor_db}-")))
+    saleor_env["WD_LIVE_MEDIA_ROOT"] = str(processes.logs / "saleor-media")
+    app_env["MEDIA_ROOT"] = str(processes.logs / "app-media")
     py = live.python()
     try:
         processes.start(
@@ -445,11 +446,6 @@ def test_attribution_by_a_distributors_voucher_code(world, e2e_staff_api_client)
     assert [(a[5], a[6], a[7]) for a in attribution] == [(world.seller.pk, "voucher", "SELLER-10")]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="App mode opens no dispute for a granted refund: it subscribes to no granted-refund event yet "
-    "(the plugin sees OrderGrantedRefund saves inside Saleor)",
-)
 def test_a_granted_refund_opens_a_dispute_its_refund_resolves(world):
     order = place_paid_order(world, world.anonymous, ref=world.seller.referral_code)
     _commissions(world, [order["id"]], _by_line(order))
