@@ -35,7 +35,7 @@ from graphql_relay import from_global_id, to_global_id
 from saleor.app.models import App
 from saleor.discount.models import Voucher
 from saleor.graphql.tests.utils import get_graphql_content
-from saleor.order.models import OrderGrantedRefund, OrderLine
+from saleor.order.models import FulfillmentLine, OrderGrantedRefund, OrderLine
 from saleor.tests.e2e.checkout.utils import (
     checkout_add_promo_code,
     checkout_complete,
@@ -53,7 +53,7 @@ from saleor_wechat_distribution.testing.factories import make_distributor
 
 from . import live
 from .test_in_saleor import METADATA_UPDATE, plugin_update, shop  # noqa: F401 - the shared fixture
-from .test_refunds_and_disputes import GRANT, REPORT, _request_refund, create_transaction
+from .test_refunds_and_disputes import FULFILL, GRANT, REPORT, RETURN, _request_refund, create_transaction
 
 pytestmark = [pytest.mark.saleor, pytest.mark.django_db(transaction=True)]
 
@@ -298,8 +298,8 @@ def place_paid_order(
     }  # fmt: skip
 
 
-def refund_one_line(world: World, order: dict, line_id: str) -> None:
-    """Staff grant a refund of the line; the payment app accepts and reports it (REFUND_SUCCESS)."""
+def grant_refund(world: World, order: dict, line_id: str) -> OrderGrantedRefund:
+    """Staff grant a refund of the line (``orderGrantRefundCreate``)."""
     grant_input = {
         "lines": [{"id": line_id, "quantity": 1}], "reason": "broken", "grantRefundForShipping": False,
         "transactionId": order["transaction"]["id"],
@@ -307,7 +307,11 @@ def refund_one_line(world: World, order: dict, line_id: str) -> None:
     answer = world.staff.post_graphql(GRANT, {"id": order["id"], "input": grant_input})
     granted = get_graphql_content(answer)["data"]["orderGrantRefundCreate"]
     assert granted["errors"] == [], granted
-    grant = OrderGrantedRefund.objects.get(pk=from_global_id(granted["grantedRefund"]["id"])[1])
+    return OrderGrantedRefund.objects.get(pk=from_global_id(granted["grantedRefund"]["id"])[1])
+
+
+def refund_granted(world: World, order: dict, grant: OrderGrantedRefund) -> None:
+    """The payment app accepts the grant's refund request and reports the refund (REFUND_SUCCESS)."""
     _request_refund(grant, f"refund-{grant.pk}")  # the payment app's answer to the refund request
     reported = world.payments.post_graphql(
         REPORT,
@@ -315,6 +319,42 @@ def refund_one_line(world: World, order: dict, line_id: str) -> None:
          "psp": f"refund-{grant.pk}"},
     )  # fmt: skip
     assert get_graphql_content(reported)["data"]["transactionEventReport"]["errors"] == []
+
+
+def refund_one_line(world: World, order: dict, line_id: str) -> None:
+    refund_granted(world, order, grant_refund(world, order, line_id))
+
+
+def app_orders_poll(world: World) -> None:
+    """What the App's beat runs every 5 minutes (``app_orders_poll``), run now: Saleor sends no webhook
+    for a granted refund, the App learns it from the orders Saleor updated (README, App mode)."""
+    code = (
+        "import django; django.setup(); "
+        "from saleor_wechat_distribution.app.tasks import app_orders_poll_task; app_orders_poll_task()"
+    )
+    run = subprocess.run(
+        [live.python(), "-c", code], cwd=live.ROOT, env=world.live.app_env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def fulfil_and_return(world: World, order: dict, line_id: str) -> None:
+    """Staff ship both lines, then record the line as returned (``orderFulfillmentReturnProducts``)."""
+    warehouse = world.shop["warehouse"]["id"]
+    lines = [
+        {"orderLineId": line, "stocks": [{"quantity": 1, "warehouse": warehouse}]}
+        for line in (order["first"], order["second"])
+    ]
+    fulfilled = world.staff.post_graphql(FULFILL, {"order": order["id"], "input": {"lines": lines}})
+    assert get_graphql_content(fulfilled)["data"]["orderFulfill"]["errors"] == []
+    shipped = FulfillmentLine.objects.get(order_line_id=from_global_id(line_id)[1])
+    returned = world.staff.post_graphql(
+        RETURN,
+        {"id": order["id"], "input": {"fulfillmentLines": [
+            {"fulfillmentLineId": to_global_id("FulfillmentLine", str(shipped.pk)), "quantity": 1}]}},
+    )  # fmt: skip
+    assert get_graphql_content(returned)["data"]["orderFulfillmentReturnProducts"]["errors"] == []
 
 
 def cancel(world: World, order: dict) -> None:
@@ -334,6 +374,7 @@ ATTRIBUTION = [
 ]  # fmt: skip
 LINE_REFUND = ["order_id", "line_id", "refund_id", "amount", "line_net"]
 DISPUTE = ["order_id", "status", "reason", "reference", "refund_id"]
+HOLD = ["order_id", "reason", "reference", "closed_at"]
 
 
 def _commissions(world: World, order_ids: list[str], expect: Callable[[list], bool]) -> dict:
@@ -449,9 +490,49 @@ def test_attribution_by_a_distributors_voucher_code(world, e2e_staff_api_client)
 def test_a_granted_refund_opens_a_dispute_its_refund_resolves(world):
     order = place_paid_order(world, world.anonymous, ref=world.seller.referral_code)
     _commissions(world, [order["id"]], _by_line(order))
+    grant = grant_refund(world, order, order["first"])
+    app_orders_poll(world)
+    disputes = world.settled(
+        "wechat_distribution_orderdispute",
+        DISPUTE,
+        [order["id"]],
+        lambda rows: [r[1] for r in rows] == ["open"],
+    )
+    assert [(d[2], d[3]) for d in disputes] == [
+        ("refund granted: broken", f"saleor-granted-refund:{grant.pk}")
+    ]
+    holds = world.settled("wechat_distribution_orderhold", HOLD, [order["id"]], bool)
+    assert [h[3] for h in holds] == [None]  # commissions held on both sides
+    refund_granted(world, order, grant)
+    reversed_ = {(order["first"], 1): Decimal("10.00"), (order["first"], 2): Decimal("3.00")}
+    _commissions(world, [order["id"]], _by_line(order, reversed_=reversed_))
+    disputes = world.settled(
+        "wechat_distribution_orderdispute",
+        DISPUTE,
+        [order["id"]],
+        lambda rows: [r[1] for r in rows] == ["reversed"],
+    )
+    assert disputes[0][4].startswith("saleor-transaction-event:")  # resolved by the refund
+
+
+def test_returned_products_open_a_dispute_the_refund_resolves(world):
+    order = place_paid_order(world, world.anonymous, ref=world.seller.referral_code)
+    _commissions(world, [order["id"]], _by_line(order))
+    fulfil_and_return(world, order, order["first"])
+    disputes = world.settled(
+        "wechat_distribution_orderdispute",
+        DISPUTE,
+        [order["id"]],
+        lambda rows: [r[1] for r in rows] == ["open"],
+    )
+    assert [(d[2], d[3].split(":")[0]) for d in disputes] == [("products returned", "saleor-return")]
     refund_one_line(world, order, order["first"])
     reversed_ = {(order["first"], 1): Decimal("10.00"), (order["first"], 2): Decimal("3.00")}
-    _commissions(world, [order["id"]], _by_line(order, reversed_=reversed_))  # both saw the refund
-    plugin, app = world.compare("wechat_distribution_orderdispute", DISPUTE, [order["id"]])
-    assert [(d[1], d[3].split(":")[0]) for d in plugin] == [("reversed", "saleor-granted-refund")]
-    assert app == plugin
+    _commissions(world, [order["id"]], _by_line(order, reversed_=reversed_))
+    disputes = world.settled(
+        "wechat_distribution_orderdispute",
+        DISPUTE,
+        [order["id"]],
+        lambda rows: [r[1] for r in rows] == ["reversed"],
+    )
+    assert disputes[0][4].startswith("saleor-transaction-event:")  # resolved by the refund
