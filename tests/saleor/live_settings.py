@@ -30,6 +30,7 @@ MIDDLEWARE = [
 connect_task_hook()
 
 PUBLIC_URL = os.environ["PUBLIC_URL"]
+SEND_USAGE_TELEMETRY = False  # the server would post its usage statistics to Saleor's servers at startup
 MEDIA_ROOT = os.environ["WD_LIVE_MEDIA_ROOT"]  # Saleor keeps the installed App's logo there
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
 # as deployed: Saleor's built-in plugins (its WebhookPlugin delivers the Apps' webhooks) and ours
