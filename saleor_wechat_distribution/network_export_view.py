@@ -31,7 +31,7 @@ def network_export_view(
     try:
         principal = authenticate(request)
     except AuthenticationFailed as error:
-        return JsonResponse({"error": str(error)}, status=401)
+        return JsonResponse({"error": str(error)}, status=error.status)
     if not principal.is_authenticated:
         return JsonResponse({"error": "sign in"}, status=401)
     if not principal.has_perms(Permission.MANAGE_USERS):

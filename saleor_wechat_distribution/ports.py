@@ -18,6 +18,16 @@ from .domain.wechat_errors import WeChatApiError as WeChatApiError
 from .domain.wechat_errors import WeChatUnreachable as WeChatUnreachable
 
 
+class HostUnavailable(Exception):
+    """The host could not answer a lookup now (App mode: Saleor's API unreachable, or it refused the App's
+    token): nothing was decided; the caller says so (GraphQL: ``HOST_UNAVAILABLE``) and may try again.
+    ``message`` is user-facing and translatable."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(str(message))
+        self.message = message
+
+
 @dataclass(frozen=True)
 class Principal:
     """Who is calling: built by the host from its own authentication (Saleor JWT, sandbox token)."""

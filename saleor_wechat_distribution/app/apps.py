@@ -1,5 +1,6 @@
 """App mode's Django app (``settings.INSTALLED_APPS``, after the core's): installs the host lookups that
-read Saleor through its API instead of its models (the plugin's ``saleor_adapter/wiring.py``)."""
+read Saleor through its API instead of its models (the plugin's ``saleor_adapter/wiring.py``), once
+Django's models can be imported, in the web server and the worker alike (``host_wiring.py``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,6 @@ class AppModeConfig(AppConfig):
     verbose_name = "WeChat distribution (App mode)"
 
     def ready(self) -> None:
-        from .. import host
-        from .vouchers import SaleorApiVoucherSource
+        from .host_wiring import install
 
-        host.update(voucher_source=SaleorApiVoucherSource())
+        install()

@@ -44,11 +44,13 @@ class SaleorClient:
         attempts: int = ATTEMPTS,
         backoff_s: float = BACKOFF_S,
         sleep: Callable[[float], None] = time.sleep,
+        timeout_s: float = TIMEOUT_S,
     ) -> None:
         self.api_url = api_url
-        self._token = token
+        self._token = token  # "" = anonymous: what a shopper's storefront sees (``catalog.py``)
         self.attempts = attempts
         self.backoff_s = backoff_s
+        self.timeout_s = timeout_s
         self._sleep = sleep
 
     @classmethod
@@ -56,13 +58,13 @@ class SaleorClient:
         return cls(installation.saleor_api_url, unseal(installation.auth_token_sealed), **options)
 
     def _post(self, body: bytes) -> Any:
+        headers = {"Content-Type": "application/json"}
+        if self._token:
+            headers["Authorization"] = f"Bearer {self._token}"
         request = urllib.request.Request(  # noqa: S310 - the installation's http(s) API URL
-            self.api_url,
-            data=body,
-            headers={"Content-Type": "application/json", "Authorization": f"Bearer {self._token}"},
-            method="POST",
+            self.api_url, data=body, headers=headers, method="POST"
         )
-        with urllib.request.urlopen(request, timeout=TIMEOUT_S) as answer:  # noqa: S310
+        with urllib.request.urlopen(request, timeout=self.timeout_s) as answer:  # noqa: S310
             # Saleor's amounts are GraphQL Floats: read their JSON text as Decimal, never as binary floats
             return json.loads(answer.read(MAX_ANSWER_BYTES + 1)[:MAX_ANSWER_BYTES], parse_float=Decimal)
 

@@ -9,6 +9,11 @@
 - ``CELERY_QUEUE``            the queue name (default ``celery``)
 - ``REDIS_URL``               the shared cache (WeChat access tokens, JWKS refresh throttle); recommended
 - ``ALLOWED_HOSTS``           comma-separated host names the server answers for (default ``*``)
+- ``WECHAT_DISTRIBUTION_TOKEN_RECHECK_S``  seconds Saleor's word on a user token is reused (default 30,
+                              at most 60: a revoked token is refused within that time)
+- ``WECHAT_DISTRIBUTION_CENTER_TOKEN_TTL``  seconds a WeChat sign-in's token lives (default 3600)
+- ``WECHAT_DISTRIBUTION_IMPORT_CREATES_CUSTOMERS``  ``1``: network imports create missing customers in
+                              Saleor (default: they only match existing ones)
 - ``WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS``  the API URL of the Saleor instance that may install the
                               App (required; exactly one until rows are scoped per instance)
 """
@@ -51,7 +56,7 @@ USE_X_FORWARDED_HOST = os.environ.get("USE_X_FORWARDED_HOST", "0") == "1"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "saleor_wechat_distribution",
-    "saleor_wechat_distribution.app",
+    "saleor_wechat_distribution.app",  # App mode's host lookups over Saleor's API (app/apps.py)
 ]
 MIDDLEWARE = ["django.middleware.locale.LocaleMiddleware", "django.middleware.common.CommonMiddleware"]
 TEMPLATES = [{"BACKEND": "django.template.backends.django.DjangoTemplates", "APP_DIRS": True, "OPTIONS": {}}]
@@ -76,6 +81,15 @@ if len(WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS) != 1:  # instances.py: rows are 
     raise ImproperlyConfigured(
         "App mode serves one Saleor instance: set WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS to its API URL."
     )
+
+#: how long Saleor's answer about a user token is reused (app/auth.py; at most 60)
+WECHAT_DISTRIBUTION_TOKEN_RECHECK_S = int(os.environ.get("WECHAT_DISTRIBUTION_TOKEN_RECHECK_S", "30"))
+#: the lifetime of the App's center tokens after a WeChat sign-in (app/customer_sessions.py)
+WECHAT_DISTRIBUTION_CENTER_TOKEN_TTL = int(os.environ.get("WECHAT_DISTRIBUTION_CENTER_TOKEN_TTL", "3600"))
+#: network imports may create missing customers in Saleor (``customerCreate``; app/customers.py)
+WECHAT_DISTRIBUTION_IMPORT_CREATES_CUSTOMERS = (
+    os.environ.get("WECHAT_DISTRIBUTION_IMPORT_CREATES_CUSTOMERS") == "1"
+)
 
 CELERY_BROKER_URL = os.environ.get("CELERY_BROKER_URL", "redis://127.0.0.1:6379/0")
 CELERY_TASK_ACKS_LATE = True

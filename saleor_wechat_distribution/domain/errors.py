@@ -186,6 +186,8 @@ class NetworkImportErrorCode(StrEnum):
     SLUG_RESERVED = "slug_reserved"
     SLUG_TAKEN = "slug_taken"
     CHANNEL_REQUIRED = "channel_required"
+    #: the shop's customer accounts could not be reached (App mode: Saleor's API); nothing was imported
+    HOST_UNAVAILABLE = "host_unavailable"
 
 
 class DisputeErrorCode(StrEnum):

@@ -22,7 +22,7 @@ from graphql.execution import ExecutionResult, execute
 from graphql.language import ast
 from graphql.validation import validate
 
-from ..ports import Principal
+from ..ports import HostUnavailable, Principal
 from .core import error_log
 from .core.backend import validated
 from .core.context import GraphQLContext
@@ -44,6 +44,14 @@ class AuthenticationFailed(Exception):
     """Raised by an authenticator for a token that is present but invalid, expired or revoked."""
 
     code = "InvalidToken"
+    status = 401
+
+
+class AuthenticationUnavailable(AuthenticationFailed):
+    """The token could not be checked now (App mode: Saleor did not answer): 503, keep the token."""
+
+    code = "AuthenticationUnavailable"
+    status = 503
 
 
 Authenticator = Callable[[HttpRequest], Principal]
@@ -96,6 +104,10 @@ def graphiql_response(request: HttpRequest) -> HttpResponse:
     return response
 
 
+#: the code of an error the host caused (``ports.HostUnavailable``): try again later
+HOST_UNAVAILABLE = "HOST_UNAVAILABLE"
+
+
 def _error_payload(message: str, code: str, field: str | None = None, extra: dict | None = None) -> dict:
     exception: dict[str, Any] = {"code": code}
     if field:
@@ -120,6 +132,9 @@ def format_error(error: Exception, log: RequestLog | None = None) -> dict[str, A
     if isinstance(original, QueryError):
         log.expected(original.code, path)
         return _error_payload(str(original), original.code, original.field, extra)
+    if isinstance(original, HostUnavailable):  # App mode: Saleor did not answer; nothing was decided
+        log.expected(HOST_UNAVAILABLE, path)
+        return _error_payload(str(original.message), HOST_UNAVAILABLE, None, extra)
     unexpected = original if original is not None else error
     if not isinstance(unexpected, GraphQLError):
         error_id = log.unexpected(unexpected, path)
@@ -183,7 +198,7 @@ def _execute(
     try:
         principal = authenticate(request)
     except AuthenticationFailed as error:
-        return _bad_request(str(error) or _("Invalid token."), status=401, code=AuthenticationFailed.code)
+        return _bad_request(str(error) or _("Invalid token."), status=error.status, code=error.code)
     log = RequestLog(
         operation=_operation(operation_name, document), user=str(principal.user_id or "anonymous")
     )

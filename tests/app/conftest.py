@@ -7,7 +7,9 @@ from decimal import Decimal
 import pytest
 from django.test import Client
 
+from saleor_wechat_distribution import host
 from saleor_wechat_distribution.app import saleor_api
+from saleor_wechat_distribution.app.host_wiring import app_host
 from saleor_wechat_distribution.domain.distributors import DistributorKind
 from saleor_wechat_distribution.models import ChannelProgram, CommissionRule, SaleorAppInstallation
 from saleor_wechat_distribution.testing.factories import make_distributor
@@ -49,6 +51,23 @@ def installed(db, saleor, client: Client) -> SaleorAppInstallation:
     )
     assert answer.status_code == 200, answer.content
     return SaleorAppInstallation.objects.get(saleor_api_url=saleor.api_url)
+
+
+@pytest.fixture
+def app_mode(installed, saleor, settings) -> Iterator[SaleorAppInstallation]:
+    """App mode's host lookups (``app/host_wiring.py``) over the fake Saleor, the one allowed instance."""
+    settings.WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS = [saleor.api_url]
+    with host.overridden(**app_host()):
+        yield installed
+
+
+def gql(client: Client, query: str, variables: dict | None = None, token: str | None = None):
+    """POST to App mode's ``/graphql/`` (the test needs ``pytest.mark.urls`` of ``app.urls``)."""
+    headers = {"Authorization": f"Bearer {token}"} if token else {}
+    return client.post(
+        "/graphql/", {"query": query, "variables": variables or {}}, content_type="application/json",
+        headers=headers,
+    )  # fmt: skip
 
 
 @pytest.fixture

@@ -8,6 +8,12 @@
   ``page_size``), refused with a 500 ``fail_next`` times first;
 - after-sales cases as Saleor records them (``grant``, ``grant_refunded``, ``grant_failed``,
   ``return_products``): each moves the order's ``updatedAt`` on a clock of its own (one second a step);
+- the host lookups' (``app/catalog.py``, ``checkouts.py``, ``customers.py``, ``customer_sessions.py``):
+  ``products`` as Saleor shows them (to a shopper: published, visible, priced listings only; to the App's
+  token, which has MANAGE_ORDERS: every listed product), ``checkout(id:)``, users by e-mail and by phone,
+  ``customerCreate``, ``user(id:)``; ``down`` makes every GraphQL request fail (a 503 with no body);
+- ``tokenVerify`` as Saleor's: the signature, the expiry and the user's token key (``revoke`` = "log out
+  everywhere") and activity (``deactivate``); ``operation_counts`` counts requests per operation name.
 - vouchers (``FakeVouchers``): ``voucher(id:)`` with its ``codes`` connection (at most 100 a page, newest
   first, as Saleor), ``vouchers(filter:)`` and ``voucherCodeBulkDelete``, each refused without
   MANAGE_DISCOUNTS in ``app_permissions``.
@@ -17,7 +23,10 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 import time
+import uuid
+from collections import Counter
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Any
@@ -58,6 +67,24 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
         self.orders: dict[str, dict[str, Any]] = {}
         #: answer the next n GraphQL requests with a 500
         self.fail_next = 0
+        #: every GraphQL request fails (the answer is a 503 with no body, as a proxy in front of a dead
+        #: Saleor answers): the App's clients retry, then give up
+        self.down = False
+        #: GraphQL operation name -> requests
+        self.operation_counts: Counter[str] = Counter()
+        #: products in creation order: {"id", "name", "image", "listings": {channel: {...}}}
+        self.products: list[dict[str, Any]] = []
+        #: checkout token -> {"channel", "metadata", "user_pk"}
+        self.checkouts: dict[str, dict[str, Any]] = {}
+        self.inactive_channels: set[str] = set()
+        #: the shop's channels: slug -> (name, currency)
+        self.channels: dict[str, tuple[str, str]] = {"default-channel": ("Default channel", "CNY")}
+        #: user pk -> {"email", "firstName", "lastName", "isActive", "phones", "privateMetadata"}
+        self.users: dict[int, dict[str, Any]] = {}
+        #: user pk -> the user's token key (Saleor's ``jwt_token_key``; tokens carry it as ``token``)
+        self.token_keys: dict[int, str] = {}
+        #: Saleor older than 3.22: ``customers(where:)`` is an unknown argument
+        self.before_3_22 = False
         #: orders per page of the ``orders`` listing
         self.page_size = 100
         self._clock = datetime.now(UTC).replace(microsecond=0)
@@ -95,7 +122,7 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
             "user_id": gid("User", user_pk),
             "email": f"user{user_pk}@example.com",
             "is_staff": False,
-            "token": "jwt-key",
+            "token": self.token_keys.get(user_pk, "jwt-key"),
             **claims,
         }
         return jwt.encode(payload, key or self.key, algorithm="RS256", headers={"kid": self.kid})
@@ -112,21 +139,283 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
     # --- GraphQL ----------------------------------------------------------------------------------
     def _graphql(self, request: FakeRequest) -> FakeResponse:
         token = (request.headers.get("Authorization") or "").removeprefix("Bearer ")
+        if self.down:
+            return FakeResponse(503, b"")
         if self.fail_next > 0:
             self.fail_next -= 1
             return json_answer({"errors": [{"message": "Internal Server Error"}]}, 500)
         query = request.json().get("query", "")
-        if "WeChatDistributionUpdatedOrders" in query:
-            if self.apps.get(token) is None:
+        variables = request.json().get("variables") or {}
+        operation = re.search(r"(?:query|mutation)\s+(\w+)", query)
+        name = operation.group(1) if operation else "-"
+        self.operation_counts[name] += 1
+        is_app = self.apps.get(token) is not None
+        if name == "WeChatDistributionUpdatedOrders":
+            if not is_app:
                 return json_answer({"errors": [{"message": "Unauthorized"}]}, 401)
-            return json_answer({"data": {"orders": self._updated_orders(request.json()["variables"])}})
-        if "WeChatDistributionOrder" in query:
-            if self.apps.get(token) is None:
+            return json_answer({"data": {"orders": self._updated_orders(variables)}})
+        if name in ("WeChatDistributionOrder", "WeChatDistributionOrderCases"):
+            if not is_app:
                 return json_answer({"errors": [{"message": "Unauthorized"}]}, 401)
-            order_id = request.json()["variables"]["id"]
-            return json_answer({"data": {"order": self.orders.get(order_id)}})
-        answer = self.vouchers_graphql(query, request.json().get("variables") or {}, self.apps.get(token))
+            return json_answer({"data": {"order": self.orders.get(variables["id"])}})
+        handler = {
+            "WeChatDistributionProductSearch": self._product_search,
+            "WeChatDistributionProducts": self._products_by_id,
+            "WeChatDistributionCheckout": self._checkout,
+            "WeChatDistributionTokenVerify": self._token_verify,
+        }.get(name)
+        if handler is not None:
+            return handler(variables, is_app)
+        staff_handler = {
+            "WeChatDistributionUsersByEmail": self._users_by_email,
+            "WeChatDistributionCustomersByPhone": self._customers_by_phone,
+            "WeChatDistributionCustomersCreate": self._customers_create,
+            "WeChatDistributionUser": self._user,
+            "WeChatDistributionChannels": self._channels,
+        }.get(name)
+        if staff_handler is not None:
+            if not is_app:  # MANAGE_USERS
+                return json_answer({"data": None, "errors": [{"message": "PermissionDenied"}]})
+            return staff_handler(variables)
+        answer = self.vouchers_graphql(query, variables, self.apps.get(token))
         return answer if answer is not None else super()._graphql(request)
+
+    # --- products ---------------------------------------------------------------------------------
+    def add_product(
+        self,
+        pk: int,
+        name: str,
+        price: str,
+        *,
+        channel: str = "default-channel",
+        currency: str = "CNY",
+        published: bool = True,
+        visible: bool = True,
+        image: str | None = None,
+    ) -> str:
+        product_id = gid("Product", pk)
+        self.products.append(
+            {
+                "id": product_id,
+                "name": name,
+                "image": image,
+                "listings": {
+                    channel: {
+                        "published": published,
+                        "visible": visible,
+                        "price": price,
+                        "currency": currency,
+                    }
+                },
+            }
+        )
+        return product_id
+
+    def _visible(self, channel: str, is_app: bool) -> list[dict[str, Any]]:
+        """Saleor's ``products(channel:)``: a shopper sees published, visible, priced listings of an active
+        channel; the App's token (MANAGE_ORDERS) sees every product listed in the channel."""
+        shown = []
+        for product in self.products:
+            listing = product["listings"].get(channel)
+            if listing is None:
+                continue
+            if is_app or (
+                listing["published"] and listing["visible"] and channel not in self.inactive_channels
+            ):
+                shown.append(product)
+        return shown
+
+    @staticmethod
+    def _product_node(product: dict[str, Any], channel: str) -> dict[str, Any]:
+        listing = product["listings"][channel]
+        price = {"amount": float(listing["price"])}
+        return {
+            "id": product["id"],
+            "name": product["name"],
+            "thumbnail": {"url": product["image"]} if product["image"] else None,
+            "pricing": {
+                "displayGrossPrices": True,
+                "priceRange": {"start": {"net": price, "gross": price | {"currency": listing["currency"]}}},
+            },
+        }
+
+    def _product_search(self, variables: dict[str, Any], is_app: bool) -> FakeResponse:
+        channel = variables["channel"]
+        found = self._visible(channel, is_app)
+        terms = (variables.get("search") or "").lower().split()
+        if terms:  # Saleor's prefix search: every word of the search starts a word of the product's
+            found = [
+                p
+                for p in found
+                if all(any(w.startswith(t) for w in p["name"].lower().split()) for t in terms)
+            ]
+        start = 0
+        if variables.get("after"):
+            try:
+                start = int(base64.b64decode(variables["after"]).decode().removeprefix("i:")) + 1
+            except ValueError:
+                return json_answer({"data": None, "errors": [{"message": "Received cursor is invalid."}]})
+        page = found[start : start + variables["first"]]
+        end = start + len(page) - 1
+        return json_answer(
+            {
+                "data": {
+                    "products": {
+                        "pageInfo": {
+                            "hasNextPage": start + len(page) < len(found),
+                            "endCursor": base64.b64encode(f"i:{end}".encode()).decode() if page else None,
+                        },
+                        "edges": [{"node": self._product_node(p, channel)} for p in page],
+                    }
+                }
+            }
+        )
+
+    def _products_by_id(self, variables: dict[str, Any], is_app: bool) -> FakeResponse:
+        channel, ids = variables["channel"], variables["ids"]
+        for product_id in ids:
+            try:
+                base64.b64decode(product_id, validate=True)
+            except ValueError:
+                return json_answer(
+                    {"data": None, "errors": [{"message": f"Couldn't resolve id: {product_id}."}]}
+                )
+        found = [p for p in self._visible(channel, is_app) if p["id"] in ids][: variables["first"]]
+        return json_answer(
+            {"data": {"products": {"edges": [{"node": self._product_node(p, channel)} for p in found]}}}
+        )
+
+    # --- checkouts --------------------------------------------------------------------------------
+    def add_checkout(
+        self,
+        *,
+        channel: str = "default-channel",
+        metadata: dict[str, str] | None = None,
+        user_pk: int | None = None,
+    ) -> str:
+        """A checkout; its global id (``Checkout:<token>``), what ``checkoutCreate`` gives a storefront."""
+        token = str(uuid.uuid4())
+        self.checkouts[token] = {"channel": channel, "metadata": dict(metadata or {}), "user_pk": user_pk}
+        return gid("Checkout", token)
+
+    def complete_checkout(
+        self, checkout_id: str, order_pk: str, *lines: tuple[str, int, str]
+    ) -> dict[str, Any]:
+        """``checkoutComplete``: the order carries the checkout's metadata (Saleor copies it:
+        ``saleor/checkout/complete_checkout.py``) and its id (``Order.checkoutId``); the checkout is gone."""
+        token = base64.b64decode(checkout_id).decode().partition(":")[2]
+        checkout = self.checkouts.pop(token)
+        order = self.add_order(order_pk, *lines, user_pk=checkout["user_pk"], channel=checkout["channel"])
+        order["metadata"] = [{"key": k, "value": v} for k, v in checkout["metadata"].items()]
+        order["checkoutId"] = checkout_id
+        return order
+
+    def _checkout(self, variables: dict[str, Any], is_app: bool) -> FakeResponse:
+        try:
+            type_name, _, token = base64.b64decode(variables["id"], validate=True).decode().partition(":")
+        except ValueError:
+            type_name, token = "", ""
+        if type_name != "Checkout":
+            return json_answer({"data": None, "errors": [{"message": "Couldn't resolve id."}]})
+        checkout = self.checkouts.get(token)
+        if checkout is not None and checkout["channel"] in self.inactive_channels and not is_app:
+            return json_answer({"data": {"checkout": None}, "errors": [{"message": "PermissionDenied"}]})
+        answer = {"id": variables["id"], "channel": {"slug": checkout["channel"]}} if checkout else None
+        return json_answer({"data": {"checkout": answer}})
+
+    # --- users ------------------------------------------------------------------------------------
+    def add_user(
+        self, pk: int, email: str, *, phones: tuple[str, ...] = (), active: bool = True, first_name: str = ""
+    ) -> str:
+        self.users[pk] = {
+            "email": email.lower(),
+            "firstName": first_name,
+            "lastName": "",
+            "isActive": active,
+            "phones": list(phones),
+            "privateMetadata": {},
+        }
+        return gid("User", pk)
+
+    def revoke(self, user_pk: int) -> None:
+        """``tokenDeactivateAll`` (log out everywhere): the user's token key changes."""
+        self.token_keys[user_pk] = f"jwt-key-{time.monotonic_ns()}"
+
+    def deactivate(self, user_pk: int) -> None:
+        self.users.setdefault(user_pk, {"email": f"user{user_pk}@example.com", "phones": []})["isActive"] = (
+            False
+        )
+
+    def _token_verify(self, variables: dict[str, Any], _is_app: bool) -> FakeResponse:
+        try:
+            payload = jwt.decode(
+                variables["token"], self.key.public_key(), algorithms=["RS256"], options={"verify_aud": False}
+            )
+        except jwt.PyJWTError:
+            return json_answer({"data": {"tokenVerify": {"isValid": False}}})
+        pk = int(base64.b64decode(payload["user_id"]).decode().partition(":")[2])
+        user = self.users.get(pk, {"isActive": True})
+        valid = user.get("isActive", True) and payload.get("token") == self.token_keys.get(pk, "jwt-key")
+        return json_answer({"data": {"tokenVerify": {"isValid": bool(valid)}}})
+
+    def _user_node(self, pk: int) -> dict[str, Any]:
+        return {"id": gid("User", pk), "email": self.users[pk]["email"]}
+
+    def _users_by_email(self, variables: dict[str, Any]) -> FakeResponse:
+        by_email = {u["email"]: pk for pk, u in self.users.items()}
+        data = {}
+        for name, email in variables.items():
+            pk = by_email.get(email)
+            data["u" + name[1:]] = self._user_node(pk) if pk is not None else None
+        return json_answer({"data": data})
+
+    def _customers_by_phone(self, variables: dict[str, Any]) -> FakeResponse:
+        if self.before_3_22:
+            return json_answer(
+                {"errors": [{"message": 'Unknown argument "where" on field "Query.customers".'}]}, 400
+            )
+        phones = set(variables["phones"])
+        found = [
+            {"node": {"id": gid("User", pk), "addresses": [{"phone": p} for p in u["phones"]]}}
+            for pk, u in sorted(self.users.items())
+            if phones & set(u["phones"])
+        ]
+        return json_answer(
+            {"data": {"customers": {"pageInfo": {"hasNextPage": False, "endCursor": None}, "edges": found}}}
+        )
+
+    def _customers_create(self, variables: dict[str, Any]) -> FakeResponse:
+        """``c<i>: customerCreate(input: $i<i>)`` for each input, in order, as Saleor runs mutations."""
+        data = {}
+        for name in sorted(variables, key=lambda n: int(n[1:])):
+            data["c" + name[1:]] = self._customer_create(variables[name])
+        return json_answer({"data": data})
+
+    def _customer_create(self, data: dict[str, Any]) -> dict[str, Any]:
+        email = (data.get("email") or "").lower()
+        if "@" not in email or email.endswith(".invalid-for-saleor"):
+            errors = [{"field": "email", "code": "INVALID", "message": "Enter a valid email address."}]
+            return {"user": None, "errors": errors}
+        if any(u["email"] == email for u in self.users.values()):
+            errors = [{"field": "email", "code": "UNIQUE", "message": "User with this Email already exists."}]
+            return {"user": None, "errors": errors}
+        pk = max(self.users, default=1000) + 1
+        self.add_user(pk, email, active=data.get("isActive", False), first_name=data.get("firstName") or "")
+        self.users[pk]["lastName"] = data.get("lastName") or ""
+        self.users[pk]["privateMetadata"] = {m["key"]: m["value"] for m in data.get("privateMetadata") or ()}
+        return {"user": self._user_node(pk), "errors": []}
+
+    def _channels(self, _variables: dict[str, Any]) -> FakeResponse:
+        channels = [{"slug": s, "name": n, "currencyCode": c} for s, (n, c) in self.channels.items()]
+        return json_answer({"data": {"channels": channels}})
+
+    def _user(self, variables: dict[str, Any]) -> FakeResponse:
+        pk = int(base64.b64decode(variables["id"]).decode().partition(":")[2])
+        user = self.users.get(pk)
+        answer = (
+            {"id": variables["id"], "email": user["email"], "isActive": user["isActive"]} if user else None
+        )
+        return json_answer({"data": {"user": answer}})
 
     def _updated_orders(self, variables: dict[str, Any]) -> dict[str, Any]:
         since = datetime.fromisoformat(variables["since"])

@@ -105,6 +105,45 @@ def test_installed_app_turns_a_paid_order_webhook_into_commissions(app_processes
     assert InboundEvent.objects.count() == 1
 
 
+def test_a_checkout_metadata_referral_attributes_the_order_and_the_center_reads_saleors_catalog(
+    app_processes, saleor, program, chain
+):
+    """The deployed configuration: App mode's host lookups are installed in gunicorn (``app/apps.py``),
+    the worker attributes an order by the code its checkout carried."""
+    from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
+    from saleor_wechat_distribution.models import OrderAttribution, Storefront
+
+    register = urllib.request.Request(
+        f"{BASE}/api/register", data=json.dumps({"auth_token": APP_TOKEN}).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Saleor-Api-Url": saleor.api_url},
+    )  # fmt: skip
+    with urllib.request.urlopen(register, timeout=10) as answer:
+        assert answer.status == 200
+    b = chain[2]
+    checkout = saleor.add_checkout(metadata={REF_METADATA_KEY: b.referral_code}, user_pk=501)
+    order = saleor.complete_checkout(checkout, "srv-2", ("l-1", 2, "150.00"))
+    event = {"__typename": "OrderCreated", "order": {"id": order["id"]}}
+    assert post_webhook(f"{BASE}/api/webhooks/", saleor, "ORDER_CREATED", event) == 200
+    wait_for(lambda: OrderAttribution.objects.filter(order_id=order["id"]).exists(), timeout=180)
+    attribution = OrderAttribution.objects.get(order_id=order["id"])
+    assert (attribution.distributor_id, attribution.code, attribution.customer_user_id) == (
+        b.pk, b.referral_code, 501
+    )  # fmt: skip
+    # the center's catalog at the App's /graphql/, signed in with a Saleor token
+    Storefront.objects.create(distributor=b, slug="b-shop", title="B", channel="default-channel")
+    product = saleor.add_product(1, "Haier Fridge BCD-520", "4999.00")
+    saleor.add_product(2, "Haier Fridge Prototype", "1.00", published=False)
+    query = '{ centerCatalog(search: "fridge", first: 5) { edges { node { id price { amount } } } } }'
+    request = urllib.request.Request(
+        f"{BASE}/graphql/", data=json.dumps({"query": query}).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Authorization": f"Bearer {saleor.token(b.user_id)}"},
+    )  # fmt: skip
+    with urllib.request.urlopen(request, timeout=30) as answer:
+        edges = json.loads(answer.read())["data"]["centerCatalog"]["edges"]
+    assert edges == [{"node": {"id": product, "price": {"amount": "4999.00"}}}]
+    assert saleor.operation_counts["WeChatDistributionTokenVerify"] == 1
+
+
 def test_a_voucher_created_in_saleor_becomes_a_wechat_stock_on_the_worker(app_processes, saleor, world):
     register = urllib.request.Request(
         f"{BASE}/api/register", data=json.dumps({"auth_token": APP_TOKEN}).encode(), method="POST",

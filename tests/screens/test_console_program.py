@@ -284,3 +284,47 @@ def test_the_channel_picker_in_chinese_marks_a_channel_not_configured(browser: B
     ]
     assert picker.get_attribute("aria-label") == "渠道"
     screenshot(page, "console-program-channel-picker-zh-Hans-1280")
+
+
+def test_a_rule_picks_its_product_from_the_catalog(browser: Browser):
+    """The product cell searches the shop's catalog (the sandbox's demo range) by name; the rule keeps the
+    product's id and, opened again, shows its name. A product the catalog does not list keeps its id."""
+    seed_program()
+    page, app = open_program(browser)
+    app.locator("[data-testid=rules]").wait_for()
+    app.get_by_role("button", name="Add rule").click()
+    row = app.locator("[data-testid=rule-row]").last
+    row.locator("input[data-testid=rule-level]").fill("1")
+    row.locator("input[data-testid=rule-value]").fill("12")
+    product = row.locator("input[data-testid=rule-product]")
+    product.fill("冰箱")
+    options = row.locator("[data-testid=product-option]")
+    options.first.wait_for()
+    assert options.all_inner_texts()[0].startswith("十字对开门冰箱 520L Refrigerator"), (
+        options.all_inner_texts()
+    )
+    screenshot(page, "console-program-product-picker-en-1280")
+    options.filter(has_text="三门冰箱").click()
+    assert product.input_value() == "三门冰箱 310L Refrigerator"
+    assert product.get_attribute("data-product-id") == "fridge-bcd-310"
+    version = program_now().version
+    app.locator("[data-testid=rules-save]").click()
+    app.locator("[data-testid=program-version]", has_text=f"version {version + 1}").wait_for()
+    assert (1, Decimal("12.0000"), None, "fridge-bcd-310") in {
+        (r.level, r.rate, r.fixed_amount, r.product_id)
+        for r in CommissionRule.objects.filter(channel=DEMO_CHANNEL)
+    }
+
+    page, app = open_program(browser)
+    app.locator("[data-testid=rules]").wait_for()
+    shown = app.locator("input[data-testid=rule-product]")
+    app.locator('input[data-testid=rule-product][value="三门冰箱 310L Refrigerator"]').wait_for()
+    values = shown.evaluate_all("els => els.map(e => [e.value, e.dataset.productId])")
+    assert ["UHJvZHVjdDo3Mg==", "UHJvZHVjdDo3Mg=="] in values, "not in the catalog: its id, as saved"
+
+    # nothing matches: the typed text can still be used as an id
+    empty = app.locator("[data-testid=rule-row]").first.locator("input[data-testid=rule-product]")
+    empty.fill("no such thing")
+    app.locator("[data-testid=product-options-empty]").wait_for()
+    app.locator("[data-testid=product-option-id]").click()
+    assert empty.get_attribute("data-product-id") == "no such thing"

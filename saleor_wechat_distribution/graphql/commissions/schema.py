@@ -40,7 +40,8 @@ from ..core.inputs import HOST_ID_MAX_LENGTH, clean_text
 from ..core.permissions import distributor_required, permission_required, permission_required_or_self
 from ..enums import CommissionStatusEnum, WithdrawalStatusEnum
 from ..money.schema import MoneyQueries
-from ..programs.types import ChannelProgram, CommissionRule, ProgramChannel
+from ..programs.products import PRODUCT_IDS_MAX, program_products_page
+from ..programs.types import ChannelProgram, CommissionRule, ProgramChannel, ProgramProductConnection
 from .filters import commission_filter
 from .stats_types import DistributorStats
 from .types import (
@@ -138,6 +139,20 @@ class CommissionQueries(MoneyQueries, graphene.ObjectType):
         required=True,
         description="Staff: the channels the program can run in (the shop's, and those with a saved "
         "program), by slug; only the address's own channel on an address that serves one. "
+        "Requires MANAGE_PLUGINS.",
+    )
+    program_products = graphene.Field(
+        graphene.NonNull(ProgramProductConnection),
+        channel=graphene.String(required=True, description=CHANNEL_ARGUMENT),
+        search=graphene.String(description="Part of the name (the host's catalog search)."),
+        ids=graphene.List(
+            graphene.NonNull(graphene.ID),
+            description=f"These products (at most {PRODUCT_IDS_MAX}), in this order, instead of a search: "
+            "the names of the products the rules name (ids not on sale in the channel are left out).",
+        ),
+        first=graphene.Int(),
+        after=graphene.String(),
+        description="Staff: the shop's products in the channel, to pick for a commission rule. "
         "Requires MANAGE_PLUGINS.",
     )
     channel_program = graphene.Field(
@@ -245,6 +260,23 @@ class CommissionQueries(MoneyQueries, graphene.ObjectType):
         for rule in rules:  # fixed amounts are in the channel's currency
             rule.currency = currency
         return rules
+
+    @staticmethod
+    @permission_required(Permission.MANAGE_PLUGINS)
+    @domain_errors_as_query_errors
+    def resolve_program_products(
+        root: Any,
+        info: Any,
+        *,
+        channel: str,
+        search: str | None = None,
+        ids: list[str] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> ProgramProductConnection:
+        return program_products_page(
+            channel=channel_argument(info, channel), search=search, ids=ids, first=first, after=after
+        )
 
     @staticmethod
     @permission_required(Permission.MANAGE_PLUGINS)

@@ -6,6 +6,7 @@ from decimal import Decimal
 from typing import Any
 
 import graphene
+from graphene import relay
 
 from ...models import ChannelProgram as ChannelProgramModel
 from ...models import CommissionRule as CommissionRuleModel
@@ -47,6 +48,21 @@ class BindingPolicy(graphene.ObjectType):
 
     class Meta:
         description = "How customers are bound to the distributors who referred them, in one channel."
+
+
+class ProgramProduct(graphene.ObjectType):
+    id = graphene.ID(required=True, description="The host's product id (Saleor: its global id).")
+    title = graphene.String(required=True)
+    price = graphene.Field(Money, required=True)
+    image_url = graphene.String()
+
+    class Meta:
+        description = "A product of the shop's catalog in a channel, as a commission rule names it."
+
+
+class ProgramProductConnection(relay.Connection):
+    class Meta:
+        node = ProgramProduct
 
 
 class ProgramChannel(graphene.ObjectType):

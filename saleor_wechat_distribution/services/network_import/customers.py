@@ -10,7 +10,7 @@ from ...db.network_import import checks as sql
 from ...db.network_import.staging import CUST
 from ...domain.errors import NetworkImportErrorCode as Code
 from ...domain.i18n import gettext_noop as _
-from ...ports import CustomerRequest
+from ...ports import CustomerRequest, HostUnavailable
 from ...tabular import FileRejected
 from .state import CHUNK, ImportRun
 
@@ -36,9 +36,16 @@ def customers_ask(run: ImportRun, where: str, *, create: bool) -> list[int]:
             break
         last = chunk[-1][0]
         directory = directory or _directory()
-        matches = directory.find_or_create_customers(
-            [CustomerRequest(email, phone, name) for _l, email, phone, name in chunk], create=create
-        )
+        try:
+            matches = directory.find_or_create_customers(
+                [CustomerRequest(email, phone, name) for _l, email, phone, name in chunk], create=create
+            )
+        except HostUnavailable as error:  # App mode: Saleor did not answer; the import rolls back
+            raise FileRejected(
+                Code.HOST_UNAVAILABLE,
+                _("The shop's customer accounts could not be reached; nothing was imported. Try again."),
+                detail=str(error.message),
+            ) from error
         answers = []
         for (line, *_rest), match in zip(chunk, matches, strict=True):
             answers.append((line, match.user_id, 1 if match.created else 0))

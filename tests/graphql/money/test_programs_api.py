@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.test import override_settings
 
 from saleor_wechat_distribution import host
 from saleor_wechat_distribution.domain.permissions import Permission
@@ -16,6 +17,7 @@ from saleor_wechat_distribution.models import (
     ChannelProgram,
 )
 from saleor_wechat_distribution.ports import HostChannel
+from saleor_wechat_distribution.sandbox.catalog import SandboxProductCatalog
 from saleor_wechat_distribution.selectors.programs import program_channels
 
 from ..conftest import Gql, assert_top_level_error
@@ -379,3 +381,49 @@ def test_program_channels_on_an_address_of_one_channel() -> None:
         assert [(c.channel, c.configured, c.currency) for c in program_channels(only="new")] == [
             ("new", False, "")
         ]
+
+
+# --------------------------------------------------------------------------------------------------
+# programProducts: the rules editor's product picker (MANAGE_PLUGINS)
+# --------------------------------------------------------------------------------------------------
+
+PRODUCTS = """query($channel: String!, $search: String, $ids: [ID!], $first: Int, $after: String) {
+  programProducts(channel: $channel, search: $search, ids: $ids, first: $first, after: $after) {
+    edges { node { id title price { amount currency } } } pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+@pytest.mark.parametrize(("role", "expected"), cells(STAFF_TABLE))
+def test_program_products(mw: MoneyWorld, gql: Gql, role: str, expected: str) -> None:
+    with host.overridden(product_catalog=SandboxProductCatalog()):
+        caller = mw.callers(Permission.MANAGE_PLUGINS)[role]
+        result = gql(PRODUCTS, {"channel": CHANNEL, "search": "冰箱"}, caller)
+    if expected == DENIED:
+        assert_top_level_error(result, DENIED)
+        return
+    found = ok(result, "programProducts")
+    assert [e["node"]["id"] for e in found["edges"]] == ["fridge-bcd-520", "fridge-bcd-310"]
+    assert found["edges"][1]["node"]["price"] == {"amount": "2699.00", "currency": "CNY"}
+
+
+def test_program_products_by_id_keep_the_order_and_leave_out_unknown_ones(mw: MoneyWorld, gql: Gql) -> None:
+    staff = mw.staff[Permission.MANAGE_PLUGINS]
+    with host.overridden(product_catalog=SandboxProductCatalog()):
+        ids = ["kettle-sw-15", "gone", "fridge-bcd-520"]
+        found = ok(gql(PRODUCTS, {"channel": CHANNEL, "ids": ids}, staff), "programProducts")
+        pages = ok(gql(PRODUCTS, {"channel": CHANNEL, "first": 5}, staff), "programProducts")
+        after = pages["pageInfo"]["endCursor"]
+        rest = ok(gql(PRODUCTS, {"channel": CHANNEL, "first": 50, "after": after}, staff), "programProducts")
+        too_many = gql(PRODUCTS, {"channel": CHANNEL, "ids": [f"p{i}" for i in range(101)]}, staff)
+    titles = [e["node"]["title"] for e in found["edges"]]
+    assert titles == ["电热水壶 1.5L Kettle", "十字对开门冰箱 520L Refrigerator"]
+    assert pages["pageInfo"]["hasNextPage"] and len(pages["edges"]) == 5
+    assert len(pages["edges"]) + len(rest["edges"]) == 12 and not rest["pageInfo"]["hasNextPage"]
+    assert_top_level_error(too_many, "INVALID")
+
+
+def test_program_products_without_a_catalog(mw: MoneyWorld, gql: Gql) -> None:
+    with host.overridden(product_catalog=None), override_settings(WECHAT_DISTRIBUTION_PRODUCT_CATALOG=None):
+        result = gql(PRODUCTS, {"channel": CHANNEL}, mw.staff[Permission.MANAGE_PLUGINS])
+    assert_top_level_error(result, "NOT_CONFIGURED")

@@ -203,7 +203,7 @@ export default function ProgramPage() {
                   })
                 : ""}
           </Text>
-          <RulesEditor key={`rules-${load.program.channel}`} rules={load.rules} currency={load.program.currency} onSave={saveRules} />
+          <RulesEditor key={`rules-${load.program.channel}`} rules={load.rules} currency={load.program.currency} channel={load.program.channel} onSave={saveRules} />
           <SettingsForm key={`settings-${load.program.channel}`} program={load.program} onSave={saveSettings} />
         </>
       ) : null}

@@ -7,9 +7,10 @@
 import { Box, Button, Input, Text } from "@saleor/macaw-ui";
 import { useEffect, useState } from "react";
 
-import { useT } from "../../app/hooks";
-import type { Kind, Rule, RuleError, RuleInput } from "./api";
+import { useClient, useT } from "../../app/hooks";
+import { type Kind, productNames, type Rule, type RuleError, type RuleInput } from "./api";
 import { messages } from "./messages";
+import { ProductPicker } from "./ProductPicker";
 import { NativeSelect, Section } from "./SettingsForm";
 
 interface Row {
@@ -65,10 +66,13 @@ function fieldOf(error: RuleError): string {
 export function RulesEditor({
   rules,
   currency,
+  channel,
   onSave,
 }: {
   rules: Rule[];
   currency: string;
+  /** The program's channel: products are picked from its catalog. */
+  channel: string;
   /** Save the whole set; resolves to the server's errors (none: saved). */
   onSave: (rules: RuleInput[]) => Promise<RuleError[]>;
 }) {
@@ -77,11 +81,26 @@ export function RulesEditor({
   const [errors, setErrors] = useState<RowErrors>({});
   const [general, setGeneral] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const client = useClient();
+  /** product id -> the catalog's name (picked now, or looked up once for the saved rules) */
+  const [titles, setTitles] = useState<Record<string, string>>({});
   useEffect(() => {
     setRows(rules.map(rowOf));
     setErrors({});
     setGeneral(null);
   }, [rules]);
+  useEffect(() => {
+    const ids = [...new Set(rules.map((rule) => rule.productId).filter((id): id is string => Boolean(id)))];
+    let current = true;
+    // a missing name is no error: the rule shows its id, as it did before the picker
+    productNames(client, channel, ids).then(
+      (found) => current && setTitles((previous) => ({ ...previous, ...found })),
+      () => undefined,
+    );
+    return () => {
+      current = false;
+    };
+  }, [client, channel, rules]);
 
   const update = (index: number, change: Partial<Row>) => {
     setRows((previous) => previous.map((row, i) => (i === index ? { ...row, ...change } : row)));
@@ -204,14 +223,15 @@ export function RulesEditor({
                       />
                   </td>
                   <td>
-                      <Input
-                        size="small"
-                        aria-label={t("rules.product")}
-                        placeholder={t("rules.anyScope")}
+                      <ProductPicker
+                        channel={channel}
                         value={row.productId}
+                        title={titles[row.productId] ?? null}
                         error={Boolean(rowErrors.productId)}
-                        onChange={(event) => update(index, { productId: event.target.value })}
-                        data-testid="rule-product"
+                        onPick={(id, title) => {
+                          if (id && title) setTitles((previous) => ({ ...previous, [id]: title }));
+                          update(index, { productId: id });
+                        }}
                       />
                   </td>
                   <td>

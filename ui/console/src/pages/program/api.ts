@@ -82,6 +82,35 @@ export async function fetchChannels(client: GraphQLClient): Promise<ProgramChann
   return data.programChannels;
 }
 
+/** A product of the catalog, as the rules editor picks it. */
+export interface ProgramProduct {
+  id: string;
+  title: string;
+  price: { amount: string; currency: string };
+}
+
+const PRODUCT_FIELDS = "edges { node { id title price { amount currency } } }";
+const PRODUCTS_SEARCH = `query ConsoleProgramProducts($channel: String!, $search: String) {
+  programProducts(channel: $channel, search: $search, first: 8) { ${PRODUCT_FIELDS} }
+}`;
+const PRODUCTS_BY_ID = `query ConsoleProgramProductNames($channel: String!, $ids: [ID!]) {
+  programProducts(channel: $channel, ids: $ids) { ${PRODUCT_FIELDS} }
+}`;
+
+type ProductPage = { programProducts: { edges: { node: ProgramProduct }[] } };
+
+export async function searchProducts(client: GraphQLClient, channel: string, search: string): Promise<ProgramProduct[]> {
+  const data = await client.request<ProductPage>(PRODUCTS_SEARCH, { channel, search });
+  return data.programProducts.edges.map((edge) => edge.node);
+}
+
+/** The catalog's names of the products the rules name (ids the catalog does not list are left out). */
+export async function productNames(client: GraphQLClient, channel: string, ids: string[]): Promise<Record<string, string>> {
+  if (!ids.length) return {};
+  const data = await client.request<ProductPage>(PRODUCTS_BY_ID, { channel, ids: ids.slice(0, 100) });
+  return Object.fromEntries(data.programProducts.edges.map((edge) => [edge.node.id, edge.node.title]));
+}
+
 const PROGRAM_FIELDS = `channel currency version commissionDepth freezeDays baseIncludesShipping selfPurchaseEarns
   bindingPolicy { trigger validityDays protectionDays override codePriority }
   withdrawalMinimum { amount } withdrawalDailyLimit { amount } withdrawalAutoApproveBelow { amount }

@@ -1,0 +1,33 @@
+"""App mode's part of the host registry (``host.Host``): the lookups the plugin answers from Saleor's ORM
+(``saleor_adapter/wiring.py``), answered through Saleor's GraphQL API. Installed by App mode's
+``apps.ready`` (``apps.py``; the core's ``apps.ready`` fills only the fields left unset).
+
+Share posters' ``product_lookup`` stays unset: ``conf.product_lookup`` asks the catalog, as in plugin mode.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .. import host
+from .catalog import SaleorApiProductCatalog
+from .channels import saleor_api_channels
+from .checkouts import checkout_lookup
+from .customer_sessions import SaleorApiCustomerSessions
+from .customers import SaleorApiCustomerDirectory
+from .vouchers import SaleorApiVoucherSource
+
+
+def app_host() -> dict[str, Any]:
+    return {
+        "channel_list": saleor_api_channels,
+        "product_catalog": SaleorApiProductCatalog(),
+        "customer_directory": SaleorApiCustomerDirectory(),
+        "customer_sessions": SaleorApiCustomerSessions(),
+        "checkout_lookup": checkout_lookup,
+        "voucher_source": SaleorApiVoucherSource(),
+    }
+
+
+def install() -> None:
+    host.update(**app_host())
