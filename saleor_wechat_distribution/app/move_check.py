@@ -148,6 +148,12 @@ def _installation(report: MoveReport) -> None:
         )  # fmt: skip
     elif any(not i.jwks for i in installed.values()):
         report.add("installation", False, "installed, but no JWKS stored: install the App again")
+    elif unregistered := [url for url in urls if not installed[url].schema]:
+        report.add(
+            "installation", False,
+            f"{', '.join(unregistered)}: only plugin mode's console registered there; install the App in "
+            "Saleor with the manifest URL (step 3)",
+        )  # fmt: skip
     elif elsewhere := [url for url in urls if installed[url].schema != PUBLIC]:
         report.add(
             "installation", False,

@@ -31,7 +31,7 @@ def allowed(settings):
 def installed(allowed) -> SaleorAppInstallation:
     return app_installation_register(
         saleor_api_url=API_URL, domain="shop.example.com", app_id="QXBwOjE=", auth_token="token",
-        jwks=json.dumps({"keys": [{"kid": "k"}]}),
+        jwks=json.dumps({"keys": [{"kid": "k"}]}), schema="public",  # as App mode's /api/register makes it
     )  # fmt: skip
 
 
@@ -126,3 +126,12 @@ def test_compare_totals_names_each_difference():
     assert compare_totals(before, {"ledger": {}}) == [
         "ledger.CNY.balance: - (was 10.00)", "ledger.CNY.entries: - (was 2)",
     ]  # fmt: skip
+
+
+def test_an_instance_whose_rows_are_not_in_public_is_a_problem(installed, capsys):
+    SaleorAppInstallation.objects.filter(pk=installed.pk).update(schema="")
+    code, out = _run(capsys)
+    assert code == 1 and "only plugin mode's console registered there" in out
+    SaleorAppInstallation.objects.filter(pk=installed.pk).update(schema="wd_0123456789abcdef")
+    code, out = _run(capsys)
+    assert code == 1 and "keeps its rows in a schema of its own, not in public" in out
