@@ -58,7 +58,8 @@ class HostCategory:
 
     @property
     def path(self) -> str:
-        """ "Appliances / Refrigerators": which of two same-named categories this is."""
+        """The ancestors' names and its own, "Appliances / Refrigerators": which of two same-named
+        categories this is."""
         return CATEGORY_PATH_SEPARATOR.join((*self.ancestors, self.name))
 
 
