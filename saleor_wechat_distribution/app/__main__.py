@@ -3,6 +3,8 @@
     wechat-distribution-app serve [--host 0.0.0.0] [--port 8000] [--workers 2]   migrate, then gunicorn
     wechat-distribution-app worker [--no-beat]         a Celery worker (with beat's periodic jobs)
     wechat-distribution-app migrate                    only migrate
+    wechat-distribution-app check-move [--save F] [--compare F]   the checks of a move from plugin mode
+                                                       (README): exit 1 on a problem
 
 Configuration comes from the environment (``settings.py``: DATABASE_URL, SECRET_KEY, CELERY_BROKER_URL…).
 """
@@ -48,13 +50,34 @@ def _worker(beat: bool) -> int:
     return 0
 
 
+def _check_move(compare: str | None, save: str | None) -> int:
+    import django
+
+    django.setup()
+    from pathlib import Path
+
+    from .move_check import check_move, database_label
+
+    report = check_move(compare=Path(compare) if compare else None, save=Path(save) if save else None)
+    print(f"check-move: {database_label()}")
+    for line in report.lines():
+        print(line)
+    return 1 if report.problems else 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="wechat-distribution-app", description=__doc__.splitlines()[0])
-    parser.add_argument("command", nargs="?", default="serve", choices=("serve", "worker", "migrate"))
+    parser.add_argument(
+        "command", nargs="?", default="serve", choices=("serve", "worker", "migrate", "check-move")
+    )
     parser.add_argument("--host", default=os.environ.get("HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "8000")))
     parser.add_argument("--no-beat", action="store_true", help="worker: without the periodic jobs")
     parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", "2")))
+    parser.add_argument("--save", metavar="FILE", help="check-move: write the totals to FILE (JSON)")
+    parser.add_argument(
+        "--compare", metavar="FILE", help="check-move: a difference from FILE's totals is a problem"
+    )
     args = parser.parse_args(argv)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", SETTINGS)
     from django.core.exceptions import ImproperlyConfigured
@@ -66,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
     except ImproperlyConfigured as error:
         print(f"wechat-distribution-app: {error}", file=sys.stderr)
         return 2
+    if args.command == "check-move":
+        return _check_move(args.compare, args.save)
     if args.command == "worker":
         return _worker(beat=not args.no_beat)
     _migrate()

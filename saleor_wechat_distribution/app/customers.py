@@ -31,6 +31,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..domain.network_import import normalize_phone
 from ..ports import CustomerMatch, CustomerRequest, HostUnavailable
+from ..services.network_import.customer_matching import customer_plan, lookup_keys
 from .host_client import app_client, asking
 from .orders import database_pk
 from .saleor_api import SaleorApiError, SaleorClient
@@ -107,12 +108,6 @@ def users_by_phone(client: SaleorClient, phones: list[str]) -> dict[str, int]:
     return found
 
 
-def _names(name: str) -> tuple[str, str]:
-    """Saleor's first / last name from one display name (a Chinese name stays whole in first_name)."""
-    first, _, last = name.strip().partition(" ")
-    return first[:256], last.strip()[:256]
-
-
 def create_mutation(count: int) -> str:
     variables = ", ".join(f"$i{i}: UserCreateInput!" for i in range(count))
     fields = " ".join(
@@ -172,8 +167,7 @@ class SaleorApiCustomerDirectory:
     def find_or_create_customers(
         self, requests: list[CustomerRequest], *, create: bool
     ) -> list[CustomerMatch]:
-        emails = sorted({r.email.strip().lower() for r in requests if r.email.strip()})
-        phones = sorted({p for p in (e164(r.phone) for r in requests if r.phone) if p})
+        emails, phones = lookup_keys(requests, e164)
         client = app_client()
         with asking("customers by e-mail"):
             by_email = users_by_email(client, emails) if emails else {}
@@ -187,28 +181,13 @@ class SaleorApiCustomerDirectory:
                         _("Matching customers by phone needs Saleor 3.22 or newer (Saleor: %(why)s).")
                         % {"why": error}
                     ) from error
-        may_create = self._creation_allowed()
-        matches: list[CustomerMatch | str] = []  # an e-mail: the account to create for that request
-        to_create: dict[str, tuple[str, str, str]] = {}
-        for request in requests:
-            email = request.email.strip().lower()
-            found = by_email.get(email) if email else None
-            if found is None and request.phone:
-                found = by_phone.get(e164(request.phone))
-            if found is not None:
-                matches.append(CustomerMatch(found))
-            elif not email or not may_create:
-                matches.append(CustomerMatch(None))
-            elif not create:
-                matches.append(CustomerMatch(None, created=True))
-            else:
-                to_create.setdefault(email, (email, *_names(request.name)))
-                matches.append(email)
+        plan = customer_plan(
+            requests, by_email, by_phone, phone_key=e164, may_create=self._creation_allowed(), create=create
+        )
         created: dict[str, int | None] = {}
-        if to_create:
+        if plan.to_create:
             with asking("customers create"):
-                created = customers_create(client, list(to_create.values()))
-        return [
-            m if isinstance(m, CustomerMatch) else CustomerMatch(created[m], created=created[m] is not None)
-            for m in matches
-        ]
+                created = customers_create(
+                    client, [(email, *names) for email, names in plan.to_create.items()]
+                )
+        return plan.resolved(created)

@@ -3,6 +3,8 @@
 - ``DATABASE_URL``            PostgreSQL (required): ``postgres://user:pw@host:5432/name``
 - ``SECRET_KEY``              required; seals the App tokens and WeChat secrets at rest: keep it, and
                               keep it secret (a new key cannot open what the old one sealed)
+- ``WECHAT_DISTRIBUTION_SECRET_KEY``  optional: the key secrets are sealed with, when the plugin's Saleor
+                              set one (``sealing.py``); else derived from ``SECRET_KEY``
 - ``CELERY_BROKER_URL``       Redis or RabbitMQ (``redis://…``, ``amqp://…``); default Redis on localhost
 - ``CELERY_QUEUE``            the queue name (default ``celery``)
 - ``REDIS_URL``               the shared cache (WeChat access tokens, JWKS refresh throttle); recommended
@@ -40,6 +42,7 @@ def _list(name: str, default: str = "") -> list[str]:
 
 DEBUG = os.environ.get("DEBUG", "0") == "1"
 SECRET_KEY = _required("SECRET_KEY")
+WECHAT_DISTRIBUTION_SECRET_KEY = os.environ.get("WECHAT_DISTRIBUTION_SECRET_KEY", "")
 ALLOWED_HOSTS = _list("ALLOWED_HOSTS", "*")
 ROOT_URLCONF = "saleor_wechat_distribution.app.urls"
 USE_TZ = True

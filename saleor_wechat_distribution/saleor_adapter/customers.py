@@ -23,6 +23,7 @@ from saleor.core.db.connection import allow_writer
 from saleor.core.postgres import FlatConcatSearchVector
 
 from ..ports import CustomerMatch, CustomerRequest
+from ..services.network_import.customer_matching import customer_plan, lookup_keys
 
 DEFAULT_REGION = "CN"
 
@@ -38,12 +39,6 @@ def e164(phone: str) -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
-def _names(name: str) -> tuple[str, str]:
-    """Saleor's first / last name from one display name (a Chinese name stays whole in first_name)."""
-    first, _, last = name.strip().partition(" ")
-    return first[:256], last.strip()[:256]
-
-
 class SaleorCustomerDirectory:
     def __init__(self, creation_allowed: Callable[[], bool]) -> None:
         self._creation_allowed = creation_allowed
@@ -51,8 +46,7 @@ class SaleorCustomerDirectory:
     def find_or_create_customers(
         self, requests: list[CustomerRequest], *, create: bool
     ) -> list[CustomerMatch]:
-        emails = sorted({r.email.strip().lower() for r in requests if r.email.strip()})
-        phones = sorted({p for p in (e164(r.phone) for r in requests if r.phone) if p})
+        emails, phones = lookup_keys(requests, e164)
         with allow_writer():
             by_email = (
                 dict(User.objects.filter(email__in=emails).values_list("email", "pk")) if emails else {}
@@ -65,36 +59,24 @@ class SaleorCustomerDirectory:
                     .values_list("addresses__phone", "pk")
                 ):
                     by_phone.setdefault(str(phone), pk)
-        may_create = self._creation_allowed()
-        matches: list[CustomerMatch | None] = []
-        to_create: dict[str, User] = {}
-        for request in requests:
-            email = request.email.strip().lower()
-            found = by_email.get(email) if email else None
-            if found is None and request.phone:
-                found = by_phone.get(e164(request.phone))
-            if found is not None:
-                matches.append(CustomerMatch(found))
-            elif not email or not may_create:
-                matches.append(CustomerMatch(None))
-            elif not create:
-                matches.append(CustomerMatch(None, created=True))
-            else:
-                if email not in to_create:
-                    first, last = _names(request.name)
-                    user = User(email=email, first_name=first, last_name=last, is_active=True)
-                    user.set_unusable_password()
-                    user.search_vector = FlatConcatSearchVector(
-                        *generate_user_search_vector_value(user, attach_addresses_data=False)
-                    )
-                    to_create[email] = user
-                matches.append(None)
-        if to_create:
+        plan = customer_plan(
+            requests, by_email, by_phone, phone_key=e164, may_create=self._creation_allowed(), create=create
+        )
+        created: dict[str, int] = {}
+        if plan.to_create:
+            users = [_new_user(email, first, last) for email, (first, last) in plan.to_create.items()]
             with allow_writer():
-                User.objects.bulk_create(list(to_create.values()))
-                created = dict(User.objects.filter(email__in=list(to_create)).values_list("email", "pk"))
-            matches = [
-                m if m is not None else CustomerMatch(created[r.email.strip().lower()], created=True)
-                for m, r in zip(matches, requests, strict=True)
-            ]
-        return [m for m in matches if m is not None]
+                User.objects.bulk_create(users)
+                created = dict(User.objects.filter(email__in=list(plan.to_create)).values_list("email", "pk"))
+        return plan.resolved(created)
+
+
+def _new_user(email: str, first: str, last: str) -> User:
+    """An active account with no usable password, its search vector filled so that Saleor's customer
+    search finds it."""
+    user = User(email=email, first_name=first, last_name=last, is_active=True)
+    user.set_unusable_password()
+    user.search_vector = FlatConcatSearchVector(
+        *generate_user_search_vector_value(user, attach_addresses_data=False)
+    )
+    return user

@@ -5,7 +5,7 @@ redeemed on WeChat's side deleted in Saleor (``voucherCodeBulkDelete``)."""
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from decimal import Decimal
 
 import pytest
@@ -42,16 +42,51 @@ def coupons(world, source) -> Iterator[WeChatPayCoupons]:
         yield gateway
 
 
-def deliver(client, saleor, event: str, payload: dict, capture) -> None:
-    body = json.dumps(payload).encode()
-    with capture(execute=True):
-        answer = client.post(
-            "/api/webhooks/",
-            body,
-            content_type="application/json",
-            headers=saleor.webhook_headers(event, body),
+@pytest.fixture
+def send(client, saleor, django_capture_on_commit_callbacks) -> Callable[[str, dict], None]:
+    """Deliver a signed Saleor webhook to the App; the tasks it queues on commit run."""
+
+    def send(event: str, payload: dict) -> None:
+        body = json.dumps(payload).encode()
+        with django_capture_on_commit_callbacks(execute=True):
+            answer = client.post(
+                "/api/webhooks/",
+                body,
+                content_type="application/json",
+                headers=saleor.webhook_headers(event, body),
+            )
+        assert answer.status_code == 200, answer.content
+
+    return send
+
+
+@pytest.fixture
+def voucher_created(send) -> Callable[[dict], None]:
+    """Saleor's ``VOUCHER_CREATED`` for one of the fake Saleor's vouchers."""
+    return lambda voucher: send("VOUCHER_CREATED", {"voucher": {"id": voucher["id"]}})
+
+
+@pytest.fixture
+def coupon_held(saleor, world, voucher_created) -> Callable[..., tuple[dict, CouponStock, object]]:
+    """A voucher created in Saleor and synced into a stock, one of whose coupons ``openid`` received
+    (WeChat's coupon-received callback delivered): (the voucher, the stock, WeChat's coupon)."""
+
+    def coupon_held(
+        pk: int, voucher_codes: list[str], openid: str, notification_id: str
+    ) -> tuple[dict, CouponStock, object]:
+        voucher = saleor.add_voucher(pk, voucher_codes)
+        voucher_created(voucher)
+        stock, _fake = the_stock(world)
+        held = world.busifavor.user_receives(stock.stock_id, openid)
+        coupon_received(
+            mchid=world.merchant.mchid,
+            received=CouponReceived(
+                notification_id=notification_id, stock_id=stock.stock_id, code=held.code, openid=openid
+            ),
         )
-    assert answer.status_code == 200, answer.content
+        return voucher, stock, held
+
+    return coupon_held
 
 
 def codes(prefix: str, n: int) -> list[str]:
@@ -65,16 +100,10 @@ def the_stock(world) -> tuple[CouponStock, object]:
 
 
 def test_a_voucher_created_in_saleor_becomes_a_stock_with_the_same_codes(
-    installed, saleor, client, coupons, world, django_capture_on_commit_callbacks
+    installed, saleor, coupons, world, voucher_created
 ):
     voucher = saleor.add_voucher(21, codes("APPA", 250), value="15.00", min_spent="120.00")
-    deliver(
-        client,
-        saleor,
-        "VOUCHER_CREATED",
-        {"voucher": {"id": voucher["id"]}},
-        django_capture_on_commit_callbacks,
-    )
+    voucher_created(voucher)
     stock, fake = the_stock(world)
     assert (stock.voucher_id, stock.channel, stock.status) == ("21", "default-channel", "synced")
     assert (stock.codes_uploaded, stock.codes_total) == (250, 250)
@@ -88,66 +117,46 @@ def test_a_voucher_created_in_saleor_becomes_a_stock_with_the_same_codes(
     assert InboundEvent.objects.get().processed_at is not None
 
 
-def test_codes_added_in_saleor_are_uploaded(
-    installed, saleor, client, coupons, world, django_capture_on_commit_callbacks
-):
+def test_codes_added_in_saleor_are_uploaded(installed, saleor, coupons, world, send, voucher_created):
     voucher = saleor.add_voucher(22, codes("APPB", 30))
-    deliver(
-        client,
-        saleor,
-        "VOUCHER_CREATED",
-        {"voucher": {"id": voucher["id"]}},
-        django_capture_on_commit_callbacks,
-    )
+    voucher_created(voucher)
     new = saleor.add_codes(voucher, codes("APPC", 5))  # newest first in Saleor: before every older code
-    deliver(
-        client, saleor, "VOUCHER_CODES_CREATED", {"voucherCodes": new}, django_capture_on_commit_callbacks
-    )
+    send("VOUCHER_CODES_CREATED", {"voucherCodes": new})
     stock, fake = the_stock(world)
     assert fake.codes == set(codes("APPB", 30) + codes("APPC", 5))
     assert stock.status == "synced" and stock.codes_uploaded == 35
     assert world.calls["busifavor.stocks.create"] == 1
 
 
-def test_codes_of_no_voucher_change_nothing(
-    installed, saleor, client, coupons, world, django_capture_on_commit_callbacks
-):
+def test_codes_of_no_voucher_change_nothing(installed, saleor, coupons, send):
     saleor.add_voucher(23, codes("APPD", 3))
     payload = {"voucherCodes": [{"id": "x", "code": "NOBODY-HAS-IT"}]}
-    deliver(client, saleor, "VOUCHER_CODES_CREATED", payload, django_capture_on_commit_callbacks)
+    send("VOUCHER_CODES_CREATED", payload)
     assert not CouponStock.objects.exists() and InboundEvent.objects.get().processed_at is not None
 
 
-def test_duplicate_deliveries_are_applied_once(
-    installed, saleor, client, coupons, world, django_capture_on_commit_callbacks
-):
+def test_duplicate_deliveries_are_applied_once(installed, saleor, coupons, world, send):
     voucher = saleor.add_voucher(24, codes("APPE", 10))
     payload = {"voucher": {"id": voucher["id"]}}
     for _ in range(3):
-        deliver(client, saleor, "VOUCHER_UPDATED", payload, django_capture_on_commit_callbacks)
+        send("VOUCHER_UPDATED", payload)
     assert InboundEvent.objects.count() == 1
     assert world.calls["busifavor.stocks.create"] == 1 and world.calls["busifavor.couponcodes.upload"] == 1
     assert saleor.operations.count("WeChatDistributionVoucher") == 1  # the duplicates queued nothing
     # a different event about the same voucher syncs again: nothing new to create or upload
-    deliver(client, saleor, "VOUCHER_CREATED", payload, django_capture_on_commit_callbacks)
+    send("VOUCHER_CREATED", payload)
     assert world.calls["busifavor.stocks.create"] == 1 and world.calls["busifavor.couponcodes.upload"] == 1
     assert CouponStock.objects.get().status == "synced"
 
 
 def test_a_saleor_5xx_is_retried_and_an_outage_writes_nothing(
-    installed, saleor, client, coupons, world, django_capture_on_commit_callbacks, settings
+    installed, saleor, coupons, world, voucher_created
 ):
     from saleor_wechat_distribution.tasks import coupon_sync_task
 
     voucher = saleor.add_voucher(25, codes("APPF", 150))
     saleor.fail_next = 2  # within the client's attempts: retried with backoff, then read
-    deliver(
-        client,
-        saleor,
-        "VOUCHER_CREATED",
-        {"voucher": {"id": voucher["id"]}},
-        django_capture_on_commit_callbacks,
-    )
+    voucher_created(voucher)
     stock, fake = the_stock(world)
     assert stock.status == "synced" and len(fake.codes) == 150
 
@@ -164,19 +173,13 @@ def test_a_saleor_5xx_is_retried_and_an_outage_writes_nothing(
 
 
 def test_a_voucher_without_the_apps_discount_permission_is_not_taken_for_deleted(
-    installed, saleor, client, coupons, world, django_capture_on_commit_callbacks
+    installed, saleor, coupons, voucher_created
 ):
     from saleor_wechat_distribution.domain.coupons import CouponTemporaryError
     from saleor_wechat_distribution.services.coupons.stock_sync import coupon_sync_voucher
 
     voucher = saleor.add_voucher(27, codes("APPH", 5))
-    deliver(
-        client,
-        saleor,
-        "VOUCHER_CREATED",
-        {"voucher": {"id": voucher["id"]}},
-        django_capture_on_commit_callbacks,
-    )
+    voucher_created(voucher)
     saleor.app_permissions.discard("MANAGE_DISCOUNTS")
     app_vouchers.memo_clear()
     with pytest.raises(CouponTemporaryError, match="MANAGE_DISCOUNTS"):
@@ -185,24 +188,9 @@ def test_a_voucher_without_the_apps_discount_permission_is_not_taken_for_deleted
 
 
 def test_a_coupon_redeemed_in_a_store_deletes_the_code_in_saleor_once(
-    installed, saleor, client, coupons, world, django_capture_on_commit_callbacks
+    installed, saleor, coupons, send, world, coupon_held
 ):
-    voucher = saleor.add_voucher(28, codes("APPI", 4))
-    deliver(
-        client,
-        saleor,
-        "VOUCHER_CREATED",
-        {"voucher": {"id": voucher["id"]}},
-        django_capture_on_commit_callbacks,
-    )
-    stock, _fake = the_stock(world)
-    held = world.busifavor.user_receives(stock.stock_id, "o-store")
-    coupon_received(
-        mchid=world.merchant.mchid,
-        received=CouponReceived(
-            notification_id="n1", stock_id=stock.stock_id, code=held.code, openid="o-store"
-        ),
-    )
+    voucher, stock, held = coupon_held(28, codes("APPI", 4), "o-store", "n1")
     world.busifavor.store_redeems(held, use_request_no="POS-1")
     app_vouchers.memo_clear()
     assert coupon_reconcile() == 1
@@ -218,31 +206,16 @@ def test_a_coupon_redeemed_in_a_store_deletes_the_code_in_saleor_once(
     assert saleor.operations.count("WeChatDistributionVoucherCodeDelete") == deletes == 1
     # Saleor tells us the code was deleted: the used coupon stays used
     payload = {"voucherCodes": [{"id": "gone", "code": held.code}]}
-    deliver(client, saleor, "VOUCHER_CODES_DELETED", payload, django_capture_on_commit_callbacks)
+    send("VOUCHER_CODES_DELETED", payload)
     assert IssuedCoupon.objects.get(code=held.code).state == "used"
 
 
 def test_a_store_redemption_while_saleor_is_down_is_kept_for_the_next_run(
-    installed, saleor, client, coupons, world, django_capture_on_commit_callbacks
+    installed, saleor, coupons, world, coupon_held
 ):
     from saleor_wechat_distribution.domain.coupons import CouponTemporaryError
 
-    voucher = saleor.add_voucher(29, codes("APPJ", 2))
-    deliver(
-        client,
-        saleor,
-        "VOUCHER_CREATED",
-        {"voucher": {"id": voucher["id"]}},
-        django_capture_on_commit_callbacks,
-    )
-    stock, _fake = the_stock(world)
-    held = world.busifavor.user_receives(stock.stock_id, "o-down")
-    coupon_received(
-        mchid=world.merchant.mchid,
-        received=CouponReceived(
-            notification_id="n2", stock_id=stock.stock_id, code=held.code, openid="o-down"
-        ),
-    )
+    *_, held = coupon_held(29, codes("APPJ", 2), "o-down", "n2")
     world.busifavor.store_redeems(held, use_request_no="POS-2")
     saleor.fail_next = 1000
     app_vouchers.memo_clear()
@@ -254,59 +227,27 @@ def test_a_store_redemption_while_saleor_is_down_is_kept_for_the_next_run(
     assert list(saleor.deleted_codes) == [held.code]
 
 
-def test_codes_deleted_in_saleor_make_their_coupons_invalid(
-    installed, saleor, client, coupons, world, django_capture_on_commit_callbacks
-):
-    voucher = saleor.add_voucher(30, codes("APPK", 3))
-    deliver(
-        client,
-        saleor,
-        "VOUCHER_CREATED",
-        {"voucher": {"id": voucher["id"]}},
-        django_capture_on_commit_callbacks,
-    )
-    stock, _fake = the_stock(world)
-    held = world.busifavor.user_receives(stock.stock_id, "o-del")
-    coupon_received(
-        mchid=world.merchant.mchid,
-        received=CouponReceived(
-            notification_id="n3", stock_id=stock.stock_id, code=held.code, openid="o-del"
-        ),
-    )
+def test_codes_deleted_in_saleor_make_their_coupons_invalid(installed, coupons, send, coupon_held):
+    *_, held = coupon_held(30, codes("APPK", 3), "o-del", "n3")
     payload = {"voucherCodes": [{"id": "any", "code": held.code}, {"id": "other", "code": "NOT-OURS"}]}
-    deliver(client, saleor, "VOUCHER_CODES_DELETED", payload, django_capture_on_commit_callbacks)
+    send("VOUCHER_CODES_DELETED", payload)
     assert held.state == "DEACTIVATED"
     assert IssuedCoupon.objects.get(code=held.code).state == "deactivated"
 
 
 def test_a_code_used_in_a_saleor_order_consumes_the_wechat_coupon(
-    installed, saleor, client, coupons, world, program, django_capture_on_commit_callbacks
+    installed, saleor, coupons, program, send, coupon_held
 ):
-    voucher = saleor.add_voucher(31, codes("APPL", 2))
-    deliver(
-        client,
-        saleor,
-        "VOUCHER_CREATED",
-        {"voucher": {"id": voucher["id"]}},
-        django_capture_on_commit_callbacks,
-    )
-    stock, _fake = the_stock(world)
-    held = world.busifavor.user_receives(stock.stock_id, "o-order")
-    coupon_received(
-        mchid=world.merchant.mchid,
-        received=CouponReceived(
-            notification_id="n4", stock_id=stock.stock_id, code=held.code, openid="o-order"
-        ),
-    )
+    *_, held = coupon_held(31, codes("APPL", 2), "o-order", "n4")
     order = saleor.add_order("vo-1", ("l-1", 1, "150.00"))
     order["voucherCode"] = held.code
     event = {"__typename": "OrderCreated", "order": {"id": order["id"]}}
-    deliver(client, saleor, "ORDER_CREATED", event, django_capture_on_commit_callbacks)
+    send("ORDER_CREATED", event)
     assert held.state == "USED"
     coupon = IssuedCoupon.objects.get(code=held.code)
     assert (coupon.state, coupon.order_id) == ("used", order["id"])
     event = {"__typename": "OrderCancelled", "order": {"id": order["id"]}}
-    deliver(client, saleor, "ORDER_CANCELLED", event, django_capture_on_commit_callbacks)
+    send("ORDER_CANCELLED", event)
     assert held.state == "SENDED"  # given back to the card pack
 
 
@@ -340,24 +281,18 @@ def test_the_voucher_as_the_core_sees_it(installed, saleor, coupons, source, cha
 
 
 def test_a_deleted_code_still_in_wechats_pool_is_withdrawn(
-    installed, saleor, client, coupons, world, django_capture_on_commit_callbacks
+    installed, saleor, coupons, world, send, voucher_created, django_capture_on_commit_callbacks
 ):
     from saleor_wechat_distribution.models import SaleorVoucherCode
 
     voucher = saleor.add_voucher(32, ["POOL-1", "POOL-2"])
-    deliver(
-        client,
-        saleor,
-        "VOUCHER_CREATED",
-        {"voucher": {"id": voucher["id"]}},
-        django_capture_on_commit_callbacks,
-    )
+    voucher_created(voucher)
     stock, _fake = the_stock(world)
     assert not IssuedCoupon.objects.exists()  # nobody holds a coupon: only our read knows the codes' voucher
     gone = [c for c in voucher["codes"] if c["code"] == "POOL-1"]
     voucher["codes"].remove(gone[0])  # voucherCodeBulkDelete in the dashboard
     payload = {"voucherCodes": [{"id": gone[0]["id"], "code": "POOL-1"}]}
-    deliver(client, saleor, "VOUCHER_CODES_DELETED", payload, django_capture_on_commit_callbacks)
+    send("VOUCHER_CODES_DELETED", payload)
     withdrawn = IssuedCoupon.objects.get(code="POOL-1")
     assert (withdrawn.state, withdrawn.openid) == ("deactivated", "")
     assert list(SaleorVoucherCode.objects.values_list("code", flat=True)) == ["POOL-2"]
@@ -429,21 +364,15 @@ def test_the_console_lists_saleors_vouchers_and_says_when_saleor_cannot_be_read(
 
 
 def test_assigning_a_voucher_to_a_distributor_makes_its_codes_theirs(
-    installed, saleor, client, coupons, world, chain, django_capture_on_commit_callbacks
+    installed, saleor, coupons, chain, send, voucher_created
 ):
     from saleor_wechat_distribution.models import DistributorVoucherCode
 
     voucher = saleor.add_voucher(70, ["DIST-1", "DIST-2"])
-    deliver(
-        client,
-        saleor,
-        "VOUCHER_CREATED",
-        {"voucher": {"id": voucher["id"]}},
-        django_capture_on_commit_callbacks,
-    )
+    voucher_created(voucher)
     assert not DistributorVoucherCode.objects.exists()
     voucher["private"]["wechat_distribution.distributor"] = str(chain[2].pk)  # updatePrivateMetadata
     event = {"__typename": "VoucherMetadataUpdated", "voucher": {"id": voucher["id"]}}
-    deliver(client, saleor, "VOUCHER_METADATA_UPDATED", event, django_capture_on_commit_callbacks)
+    send("VOUCHER_METADATA_UPDATED", event)
     assigned = DistributorVoucherCode.objects.values_list("code", "distributor_id", "voucher_id")
     assert sorted(assigned) == [("DIST-1", chain[2].pk, "70"), ("DIST-2", chain[2].pk, "70")]

@@ -1,0 +1,547 @@
+"""App mode in a real, running Saleor, and parity of the two adapters on the same orders.
+
+Saleor runs as deployed: its ASGI app under uvicorn and its Celery worker on a real broker, on the tier's
+test database (``live_settings.py``), with the plugin installed. The App runs as deployed too
+(``python -m saleor_wechat_distribution.app serve`` and ``worker``, a database of its own). The App is
+installed through Saleor's API (``appInstall`` with the manifest URL): Saleor's worker fetches the manifest
+and posts the token to the App, which checks it against Saleor over HTTP. Orders are then placed, paid,
+refunded and cancelled through Saleor's GraphQL over HTTP; Saleor's worker delivers the webhooks, signed by
+Saleor, to the App over HTTP, while the plugin's hooks handle the same orders inside Saleor.
+
+Both adapters start from the same rows (our tables copied from Saleor's database to the App's, as step 6 of
+a move does), so each scenario's rows are compared exactly, id for id: attribution (a referral code in
+checkout metadata, a customer binding, a distributor's voucher code), commissions at two levels, a refund of
+one line, a cancellation, disputes (a granted refund, a return) and their holds. Where App mode lacks a
+feature, mark its scenario ``xfail(strict=True)`` with the reason, so that it flips when the feature lands.
+
+Run beside a Saleor environment (README, "Running the saleor tier"); needs Redis (the broker) and free
+loopback ports. The processes are started once per module and stopped at its end.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import secrets
+import subprocess
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import pytest
+from django.db import connection
+from graphql_relay import from_global_id, to_global_id
+from saleor.app.models import App
+from saleor.discount.models import Voucher
+from saleor.graphql.tests.utils import get_graphql_content
+from saleor.order.models import FulfillmentLine, OrderGrantedRefund, OrderLine
+from saleor.tests.e2e.checkout.utils import (
+    checkout_add_promo_code,
+    checkout_complete,
+    checkout_create,
+    checkout_delivery_method_update,
+)
+from saleor.tests.e2e.product.utils.preparing_product import prepare_product
+from saleor.tests.e2e.vouchers.utils.prepare_voucher import prepare_voucher
+
+from saleor_wechat_distribution.console.manifest import APP_PERMISSIONS
+from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
+from saleor_wechat_distribution.models import DistributorVoucherCode
+from saleor_wechat_distribution.services.referrals import referral_touch_by_code
+from saleor_wechat_distribution.testing.factories import make_distributor
+
+from . import live
+from .test_in_saleor import METADATA_UPDATE, plugin_update, shop  # noqa: F401 - the shared fixture
+from .test_refunds_and_disputes import FULFILL, GRANT, REPORT, RETURN, _request_refund, create_transaction
+
+pytestmark = [pytest.mark.saleor, pytest.mark.django_db(transaction=True)]
+
+APP_INSTALL = """
+mutation ($input: AppInstallInput!) {
+  appInstall(input: $input) { appInstallation { id status } errors { field code message } }
+}"""
+ORDER_CANCEL = """
+mutation ($id: ID!) { orderCancel(id: $id) { order { status } errors { field code message } } }
+"""
+SETTLE_S = 120
+
+
+@dataclass
+class Live:
+    saleor_url: str
+    api_url: str
+    app_url: str
+    app_db: str
+    processes: live.Processes
+    app_env: dict[str, str]
+
+    def wait(self, condition: Callable[[], Any], what: str, timeout: float = SETTLE_S) -> Any:
+        return live.wait_for(condition, timeout=timeout, what=what, logs=self.processes.tails)
+
+
+@pytest.fixture(scope="module")
+def servers(django_db_setup) -> Iterator[Live]:
+    broker = live.redis_url()
+    if broker is None:
+        pytest.skip("the live tier needs Redis (REDIS_URL or 127.0.0.1:6379) as the broker")
+    saleor_db = connection.settings_dict["NAME"]
+    app_db = f"{saleor_db}_app"[:63]
+    live.recreate_database(app_db)
+    saleor_port, app_port = live.free_port(), live.free_port()
+    saleor_url, app_url = f"http://127.0.0.1:{saleor_port}", f"http://127.0.0.1:{app_port}"
+    api_url = f"{saleor_url}/graphql/"
+    run = f"wd-live-{os.getpid()}-{secrets.token_hex(3)}"
+    pythonpath = os.pathsep.join(filter(None, [str(live.ROOT), os.environ.get("PYTHONPATH", "")]))
+    saleor_env = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "tests.saleor.live_settings", "PYTHONPATH": pythonpath,
+        "DATABASE_URL": live.database_url(saleor_db), "CELERY_BROKER_URL": broker,
+        "WD_LIVE_SALEOR_QUEUE": f"{run}-saleor", "PUBLIC_URL": saleor_url,
+    }  # fmt: skip
+    saleor_env.pop("DATABASE_URL_REPLICA", None)
+    app_env = {
+        **os.environ, "DJANGO_SETTINGS_MODULE": "saleor_wechat_distribution.app.settings",
+        "PYTHONPATH": pythonpath, "DATABASE_URL": live.database_url(app_db),
+        "SECRET_KEY": "live-tier-" + "k" * 40, "WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS": api_url,
+        "CELERY_BROKER_URL": broker, "CELERY_QUEUE": f"{run}-app",
+    }  # fmt: skip
+    # kept after the run (pytest's own temporary directories are rotated by any other run)
+    processes = live.Processes(Path(tempfile.mkdtemp(prefix=f"wd-live-{saleor_db}-")))
+    saleor_env["WD_LIVE_MEDIA_ROOT"] = str(processes.logs / "saleor-media")
+    app_env["MEDIA_ROOT"] = str(processes.logs / "app-media")
+    py = live.python()
+    try:
+        processes.start(
+            "saleor-server",
+            [
+                py,
+                "-m",
+                "uvicorn",
+                "saleor.asgi:application",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(saleor_port),
+            ],
+            saleor_env,
+        )
+        processes.start(
+            "saleor-worker",
+            [py, "-m", "celery", "-A", "saleor.celeryconf:app", "worker", "--pool", "solo", "--loglevel",
+             "INFO", "-Q", saleor_env["WD_LIVE_SALEOR_QUEUE"]],
+            saleor_env,
+        )  # fmt: skip
+        processes.start(
+            "app-server",
+            [py, "-m", "saleor_wechat_distribution.app", "serve", "--port", str(app_port), "--workers", "1"],
+            app_env,
+        )
+        processes.start(
+            "app-worker", [py, "-m", "saleor_wechat_distribution.app", "worker", "--no-beat"], app_env
+        )
+        state = Live(saleor_url, api_url, app_url, app_db, processes, app_env)
+        state.wait(lambda: live.http_get(f"{saleor_url}/health/")[0] == 200, "Saleor's server up", 300)
+        state.wait(lambda: live.http_get(f"{app_url}/api/manifest")[0] == 200, "the App's server up", 300)
+        for worker in ("saleor-worker", "app-worker"):
+            state.wait(lambda w=worker: processes.ready(w), f"{worker} consuming", 300)
+        yield state
+    finally:
+        processes.stop()
+        live.drop_database(app_db)
+
+
+@dataclass
+class World:
+    """One program on both sides: two paid levels (10 %, 3 %), upline A over seller B, the App installed."""
+
+    live: Live
+    channel: str
+    shop: dict
+    second_variant: str
+    upline: Any
+    seller: Any
+    staff: live.HttpApiClient
+    payments: live.HttpApiClient
+    anonymous: live.HttpApiClient
+    customer: live.HttpApiClient
+    customer_user: Any
+
+    def compare(self, table: str, columns: list[str], order_ids: list[str]) -> tuple[list, list]:
+        where, params = "order_id = ANY(%s)", [order_ids]
+        return (
+            live.plugin_rows(table, columns, where, params),
+            live.app_rows(self.live.app_db, table, columns, where, params),
+        )
+
+    def settled(self, table: str, columns: list[str], order_ids: list[str], expect: Callable[[list], bool]):
+        """Wait until both adapters wrote the same rows and they are what ``expect`` says; return them."""
+        last: list[tuple[list, list]] = []
+
+        def done() -> bool:
+            plugin, app = self.compare(table, columns, order_ids)
+            last[:] = [(plugin, app)]
+            return plugin == app and expect(plugin) and self.app_events_done()
+
+        try:
+            self.live.wait(done, f"{table}: both adapters, the same rows")
+        except AssertionError as timeout:
+            plugin, app = last[0] if last else ([], [])
+            tails = self.live.processes.tails()
+            assert plugin == app, f"{table} differs:\nplugin: {plugin}\napp:    {app}\n{tails}"
+            with live.app_database(self.live.app_db) as conn:
+                pending = conn.execute(
+                    "SELECT source, error, received_at FROM wechat_distribution_inboundevent "
+                    "WHERE processed_at IS NULL"
+                ).fetchall()
+            message = f"{table}: {plugin}; the App's events not processed: {pending}\n{tails}"
+            raise AssertionError(message) from timeout
+        return last[0][0]
+
+    def app_events_done(self) -> bool:
+        with live.app_database(self.live.app_db) as conn:
+            pending = conn.execute(
+                "SELECT count(*) FROM wechat_distribution_inboundevent WHERE processed_at IS NULL"
+            ).fetchone()[0]
+        return pending == 0
+
+
+def _install_app(state: Live, staff: live.HttpApiClient) -> None:
+    answer = get_graphql_content(
+        staff.post_graphql(
+            APP_INSTALL,
+            {
+                "input": {
+                    "appName": "WeChat distribution",
+                    "manifestUrl": f"{state.app_url}/api/manifest",
+                    "permissions": [p.name for p in APP_PERMISSIONS],
+                    "activateAfterInstallation": True,
+                }
+            },
+        )
+    )["data"]["appInstall"]
+    assert answer["errors"] == [], answer
+    state.wait(
+        lambda: App.objects.filter(is_installed=True, name="WeChat distribution").exists(), "installed"
+    )
+
+    def registered() -> bool:
+        with live.app_database(state.app_db) as conn:
+            return bool(
+                conn.execute(
+                    "SELECT count(*) FROM wechat_distribution_saleorappinstallation "
+                    "WHERE saleor_api_url = %s AND jwks <> ''",
+                    [state.api_url],
+                ).fetchone()[0]
+            )
+
+    state.wait(registered, "the App's /api/register stored the installation")
+
+
+@pytest.fixture
+def world(
+    servers,
+    shop,  # noqa: F811 - the shared fixture
+    e2e_staff_api_client,
+    e2e_app_api_client,
+    e2e_logged_api_client,
+    permission_manage_apps,
+) -> World:
+    # appInstall: the staff member holds MANAGE_APPS and every permission the App asks for
+    e2e_staff_api_client.user.groups.get(name="admins").permissions.add(permission_manage_apps)
+    channel = shop["channel"]
+    assert plugin_update(
+        e2e_staff_api_client, channel["id"], commission_depth=2, commission_rate_level_1="10",
+        commission_rate_level_2="3",
+    )["errors"] == []  # fmt: skip
+    _, second_variant, _ = prepare_product(
+        e2e_staff_api_client, shop["warehouse"]["id"], channel["id"], 50, product_type_slug="second"
+    )
+    upline = make_distributor(name="A")
+    seller = make_distributor(upline, name="B")
+    live.copy_our_tables(servers.app_db)
+    with live.app_database(servers.app_db) as conn:
+        conn.execute("TRUNCATE wechat_distribution_inboundevent")
+    api = servers.api_url
+    staff = live.HttpApiClient.like(e2e_staff_api_client, api)
+    _install_app(servers, staff)
+    return World(
+        live=servers, channel=channel["slug"], shop=shop, second_variant=second_variant, upline=upline,
+        seller=seller, staff=staff, payments=live.HttpApiClient.like(e2e_app_api_client, api),
+        anonymous=live.HttpApiClient(api), customer=live.HttpApiClient.like(e2e_logged_api_client, api),
+        customer_user=e2e_logged_api_client.user,
+    )  # fmt: skip
+
+
+# --- scenarios: Saleor's API over HTTP, as a storefront, a payment app and staff would -------------------
+
+
+def place_paid_order(
+    world: World, buyer: live.HttpApiClient, *, ref: str | None = None, voucher_code: str | None = None
+) -> dict:
+    """Two lines (100.00 and 50.00), paid in full by the payment app (``transactionCreate``)."""
+    lines = [
+        {"variantId": world.shop["variant_id"], "quantity": 1},
+        {"variantId": world.second_variant, "quantity": 1},
+    ]
+    checkout = checkout_create(buyer, lines, world.channel, email="buyer@example.com")
+    checkout = checkout_delivery_method_update(buyer, checkout["id"], world.shop["shipping_method"]["id"])
+    if voucher_code:
+        checkout = checkout_add_promo_code(buyer, checkout["id"], voucher_code)
+    if ref:
+        meta = buyer.post_graphql(
+            METADATA_UPDATE, {"id": checkout["id"], "input": [{"key": REF_METADATA_KEY, "value": ref}]}
+        )
+        assert get_graphql_content(meta)["data"]["updateMetadata"]["errors"] == []
+    payment = create_transaction(world.payments, checkout["id"], checkout["totalPrice"]["gross"]["amount"])
+    order = checkout_complete(buyer, checkout["id"])
+    lines = {
+        to_global_id("ProductVariant", line.variant_id): to_global_id("OrderLine", line.pk)
+        for line in OrderLine.objects.filter(order_id=from_global_id(order["id"])[1])
+    }
+    return {
+        "id": order["id"], "transaction": payment, "first": lines[world.shop["variant_id"]],
+        "second": lines[world.second_variant],
+    }  # fmt: skip
+
+
+def grant_refund(world: World, order: dict, line_id: str) -> OrderGrantedRefund:
+    """Staff grant a refund of the line (``orderGrantRefundCreate``)."""
+    grant_input = {
+        "lines": [{"id": line_id, "quantity": 1}], "reason": "broken", "grantRefundForShipping": False,
+        "transactionId": order["transaction"]["id"],
+    }  # fmt: skip
+    answer = world.staff.post_graphql(GRANT, {"id": order["id"], "input": grant_input})
+    granted = get_graphql_content(answer)["data"]["orderGrantRefundCreate"]
+    assert granted["errors"] == [], granted
+    return OrderGrantedRefund.objects.get(pk=from_global_id(granted["grantedRefund"]["id"])[1])
+
+
+def refund_granted(world: World, order: dict, grant: OrderGrantedRefund) -> None:
+    """The payment app accepts the grant's refund request and reports the refund (REFUND_SUCCESS)."""
+    _request_refund(grant, f"refund-{grant.pk}")  # the payment app's answer to the refund request
+    reported = world.payments.post_graphql(
+        REPORT,
+        {"id": order["transaction"]["id"], "type": "REFUND_SUCCESS", "amount": str(grant.amount_value),
+         "psp": f"refund-{grant.pk}"},
+    )  # fmt: skip
+    assert get_graphql_content(reported)["data"]["transactionEventReport"]["errors"] == []
+
+
+def refund_one_line(world: World, order: dict, line_id: str) -> None:
+    refund_granted(world, order, grant_refund(world, order, line_id))
+
+
+def app_orders_poll(world: World) -> None:
+    """What the App's beat runs every 5 minutes (``app_orders_poll``), run now: Saleor sends no webhook
+    for a granted refund, the App learns it from the orders Saleor updated (README, App mode)."""
+    code = (
+        "import django; django.setup(); "
+        "from saleor_wechat_distribution.app.tasks import app_orders_poll_task; app_orders_poll_task()"
+    )
+    run = subprocess.run(
+        [live.python(), "-c", code], cwd=live.ROOT, env=world.live.app_env, capture_output=True, text=True,
+        timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+
+
+def fulfil_and_return(world: World, order: dict, line_id: str) -> None:
+    """Staff ship both lines, then record the line as returned (``orderFulfillmentReturnProducts``)."""
+    warehouse = world.shop["warehouse"]["id"]
+    lines = [
+        {"orderLineId": line, "stocks": [{"quantity": 1, "warehouse": warehouse}]}
+        for line in (order["first"], order["second"])
+    ]
+    fulfilled = world.staff.post_graphql(FULFILL, {"order": order["id"], "input": {"lines": lines}})
+    assert get_graphql_content(fulfilled)["data"]["orderFulfill"]["errors"] == []
+    shipped = FulfillmentLine.objects.get(order_line_id=from_global_id(line_id)[1])
+    returned = world.staff.post_graphql(
+        RETURN,
+        {"id": order["id"], "input": {"fulfillmentLines": [
+            {"fulfillmentLineId": to_global_id("FulfillmentLine", str(shipped.pk)), "quantity": 1}]}},
+    )  # fmt: skip
+    assert get_graphql_content(returned)["data"]["orderFulfillmentReturnProducts"]["errors"] == []
+
+
+def cancel(world: World, order: dict) -> None:
+    answer = get_graphql_content(world.staff.post_graphql(ORDER_CANCEL, {"id": order["id"]}))["data"]
+    assert answer["orderCancel"]["errors"] == [], answer
+
+
+# --- what is compared ------------------------------------------------------------------------------------
+
+COMMISSION = [
+    "order_id", "line_id", "level", "distributor_id", "channel", "currency", "base", "rate", "amount",
+    "reversed_amount", "status", "generation",
+]  # fmt: skip
+ATTRIBUTION = [
+    "order_id", "order_number", "channel", "currency", "customer_user_id", "distributor_id", "source", "code",
+    "policy_version", "no_commission_reason", "net_total", "generation",
+]  # fmt: skip
+LINE_REFUND = ["order_id", "line_id", "refund_id", "amount", "line_net"]
+DISPUTE = ["order_id", "status", "reason", "reference", "refund_id"]
+#: a dispute's hold names the dispute's own pk (each side numbers its rows): not compared
+HOLD = ["order_id", "reason", "closed_at"]
+
+
+def _commissions(world: World, order_ids: list[str], expect: Callable[[list], bool]) -> dict:
+    settled = world.settled("wechat_distribution_commission", COMMISSION, order_ids, expect)
+    return {(row[1], row[2]): row for row in settled}
+
+
+def _by_line(
+    order: dict, status: str = "frozen", reversed_: dict | None = None, share: Decimal = Decimal(1)
+) -> Callable[[list], bool]:
+    """Two lines, two levels: 10.00 + 3.00 on the first (100.00), 5.00 + 1.50 on the second (50.00); times
+    ``share`` of the lines' price that was paid (a voucher)."""
+    amounts = {
+        (order["first"], 1): Decimal("10.00"), (order["first"], 2): Decimal("3.00"),
+        (order["second"], 1): Decimal("5.00"), (order["second"], 2): Decimal("1.50"),
+    }  # fmt: skip
+    amounts = {key: (amount * share).quantize(Decimal("0.01")) for key, amount in amounts.items()}
+    reversed_ = reversed_ or {}
+
+    def expect(rows: list) -> bool:
+        got = {(r[1], r[2]): (r[8], r[9], r[10]) for r in rows}
+        want = {
+            key: (amount, reversed_.get(key, Decimal(0)), status if key not in reversed_ else "cancelled")
+            for key, amount in amounts.items()
+        }
+        return got == want
+
+    return expect
+
+
+# --- the scenarios, each through both adapters -------------------------------------------------------------
+
+
+def test_the_app_is_installed_through_saleors_api_and_verifies_saleors_token(world):
+    status, manifest = live.http_get(f"{world.live.app_url}/api/manifest")
+    assert status == 200 and json.loads(manifest)["tokenTargetUrl"] == f"{world.live.app_url}/app/register/"
+    app = App.objects.get(name="WeChat distribution")
+    assert sorted(p.codename for p in app.permissions.all()) == sorted(
+        p.name.lower() for p in APP_PERMISSIONS
+    )
+    assert {w.target_url for w in app.webhooks.all()} == {f"{world.live.app_url}/api/webhooks/"}
+
+
+def test_attribution_by_referral_metadata_and_two_levels_of_commissions(world):
+    order = place_paid_order(world, world.anonymous, ref=world.seller.referral_code)
+    rows = _commissions(world, [order["id"]], _by_line(order))
+    assert rows[(order["first"], 1)][3] == world.seller.pk and rows[(order["first"], 2)][3] == world.upline.pk
+    attribution = world.settled("wechat_distribution_orderattribution", ATTRIBUTION, [order["id"]], bool)
+    assert [(a[5], a[6], a[7]) for a in attribution] == [
+        (world.seller.pk, "link", world.seller.referral_code)
+    ]
+
+
+def test_check_move_passes_on_the_apps_database_after_orders(world):
+    """``wechat-distribution-app check-move`` with the App's environment, after an order went through: the
+    installation made by Saleor, no webhook left unprocessed, the totals as both adapters counted them."""
+    order = place_paid_order(world, world.anonymous, ref=world.seller.referral_code)
+    _commissions(world, [order["id"]], _by_line(order))
+    run = subprocess.run(
+        [live.python(), "-m", "saleor_wechat_distribution.app", "check-move"],
+        cwd=live.ROOT, env=world.live.app_env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stdout + run.stderr
+    assert f"ok    installation: {world.live.api_url}" in run.stdout
+    assert "ok    events: none pending" in run.stdout
+    assert "commissions USD: 4 rows, amount 19.50, reversed 0.00 (frozen 4)" in run.stdout
+
+
+def test_attribution_by_customer_binding(world):
+    user = world.customer_user
+    assert referral_touch_by_code(channel=world.channel, user_id=user.pk, code=world.seller.referral_code)
+    live.copy_our_tables(world.live.app_db)  # the binding on both sides
+    order = place_paid_order(world, world.customer)
+    _commissions(world, [order["id"]], _by_line(order))
+    attribution = world.settled("wechat_distribution_orderattribution", ATTRIBUTION, [order["id"]], bool)
+    assert [(a[4], a[5], a[6]) for a in attribution] == [(user.pk, world.seller.pk, "binding")]
+
+
+def test_a_refund_of_one_line_claws_back_exactly_that_line(world):
+    order = place_paid_order(world, world.anonymous, ref=world.seller.referral_code)
+    _commissions(world, [order["id"]], _by_line(order))
+    refund_one_line(world, order, order["second"])
+    reversed_ = {(order["second"], 1): Decimal("5.00"), (order["second"], 2): Decimal("1.50")}
+    _commissions(world, [order["id"]], _by_line(order, reversed_=reversed_))
+    refunds = world.settled("wechat_distribution_orderlinerefund", LINE_REFUND, [order["id"]], bool)
+    assert [(r[1], r[3]) for r in refunds] == [(order["second"], Decimal("50.00"))]
+    assert refunds[0][2].startswith("saleor-transaction-event:")
+
+
+def test_a_cancelled_order_cancels_its_commissions(world):
+    order = place_paid_order(world, world.anonymous, ref=world.seller.referral_code)
+    _commissions(world, [order["id"]], _by_line(order))
+    cancel(world, order)
+    _commissions(world, [order["id"]], _by_line(order, status="cancelled"))
+
+
+def test_attribution_by_a_distributors_voucher_code(world, e2e_staff_api_client):
+    """A Saleor voucher code assigned to the seller (10 % off the order): the order is the seller's, and
+    commissions are on what the customer paid for the lines."""
+    channel = world.shop["channel"]
+    prepare_voucher(e2e_staff_api_client, channel["id"], "SELLER-10", "PERCENTAGE", 10, "ENTIRE_ORDER")
+    voucher = Voucher.objects.get(codes__code="SELLER-10")
+    DistributorVoucherCode.objects.create(
+        code="SELLER-10", channel=world.channel, distributor=world.seller, voucher_id=str(voucher.pk)
+    )
+    live.copy_our_tables(world.live.app_db)  # the code's assignment on both sides
+    order = place_paid_order(world, world.anonymous, voucher_code="SELLER-10")
+    _commissions(world, [order["id"]], _by_line(order, share=Decimal("0.9")))
+    attribution = world.settled("wechat_distribution_orderattribution", ATTRIBUTION, [order["id"]], bool)
+    assert [(a[5], a[6], a[7]) for a in attribution] == [(world.seller.pk, "voucher", "SELLER-10")]
+
+
+def test_a_granted_refund_opens_a_dispute_its_refund_resolves(world):
+    order = place_paid_order(world, world.anonymous, ref=world.seller.referral_code)
+    _commissions(world, [order["id"]], _by_line(order))
+    grant = grant_refund(world, order, order["first"])
+    app_orders_poll(world)
+    disputes = world.settled(
+        "wechat_distribution_orderdispute",
+        DISPUTE,
+        [order["id"]],
+        lambda rows: [r[1] for r in rows] == ["open"],
+    )
+    assert [(d[2], d[3]) for d in disputes] == [
+        ("refund granted: broken", f"saleor-granted-refund:{grant.pk}")
+    ]
+    holds = world.settled("wechat_distribution_orderhold", HOLD, [order["id"]], bool)
+    assert [(h[1], h[2]) for h in holds] == [("dispute", None)]  # the commissions held on both sides
+    refund_granted(world, order, grant)
+    reversed_ = {(order["first"], 1): Decimal("10.00"), (order["first"], 2): Decimal("3.00")}
+    _commissions(world, [order["id"]], _by_line(order, reversed_=reversed_))
+    disputes = world.settled(
+        "wechat_distribution_orderdispute",
+        DISPUTE,
+        [order["id"]],
+        lambda rows: [r[1] for r in rows] == ["reversed"],
+    )
+    assert disputes[0][4].startswith("saleor-transaction-event:")  # resolved by the refund
+
+
+def test_returned_products_open_a_dispute_the_refund_resolves(world):
+    order = place_paid_order(world, world.anonymous, ref=world.seller.referral_code)
+    _commissions(world, [order["id"]], _by_line(order))
+    fulfil_and_return(world, order, order["first"])
+    disputes = world.settled(
+        "wechat_distribution_orderdispute",
+        DISPUTE,
+        [order["id"]],
+        lambda rows: [r[1] for r in rows] == ["open"],
+    )
+    assert [(d[2], d[3].split(":")[0]) for d in disputes] == [("products returned", "saleor-return")]
+    refund_one_line(world, order, order["first"])
+    reversed_ = {(order["first"], 1): Decimal("10.00"), (order["first"], 2): Decimal("3.00")}
+    _commissions(world, [order["id"]], _by_line(order, reversed_=reversed_))
+    disputes = world.settled(
+        "wechat_distribution_orderdispute",
+        DISPUTE,
+        [order["id"]],
+        lambda rows: [r[1] for r in rows] == ["reversed"],
+    )
+    assert disputes[0][4].startswith("saleor-transaction-event:")  # resolved by the refund
