@@ -23,7 +23,7 @@ from .ports import (
     ProductSnapshot,
     VoucherSource,
 )
-from .ports_center import CustomerSessions, ProductCatalog
+from .ports_center import CategoryCatalog, CustomerSessions, ProductCatalog
 from .ports_miniprogram import MiniProgramGateway, MiniProgramSettings
 
 
@@ -189,6 +189,11 @@ def get_product_catalog() -> ProductCatalog | None:
         return catalog
     dotted = getattr(settings, "WECHAT_DISTRIBUTION_PRODUCT_CATALOG", None)
     return _instance(dotted) if dotted else None  # type: ignore[return-value]
+
+
+def get_category_catalog() -> CategoryCatalog | None:
+    """The host's product categories (Saleor's category tree, the sandbox's demo set), else None."""
+    return host.current().category_catalog
 
 
 def get_customer_sessions() -> CustomerSessions:

@@ -1,8 +1,8 @@
 """The host registry: everything the core looks up from the shop it runs in, in one object.
 
 The core never imports its host. What it needs from one (program settings, the channels the program runs
-in, payout and coupon merchants, vouchers, products, customers, checkouts, Mini Programs, WeChat) is a
-field of :class:`Host`, installed once at start-up:
+in, payout and coupon merchants, vouchers, products and categories, customers, checkouts, Mini Programs,
+WeChat) is a field of :class:`Host`, installed once at start-up:
 
 - inside Saleor, by the adapter (``saleor_adapter/wiring.py``, called from ``apps.ready``): Saleor's
   implementations of every lookup (:func:`update`, so the core's WeChat clients and event handlers stay);
@@ -34,7 +34,7 @@ if TYPE_CHECKING:
         ProductSnapshot,
         VoucherSource,
     )
-    from .ports_center import CustomerSessions, ProductCatalog
+    from .ports_center import CategoryCatalog, CustomerSessions, ProductCatalog
     from .ports_miniprogram import MiniProgramGateway, MiniProgramSettings
     from .wechat.event_hooks import WeChatEvent
 
@@ -62,6 +62,9 @@ class Host:
     #: the host's catalog (distributor center, storefront curation); default: the class named by
     #: ``WECHAT_DISTRIBUTION_PRODUCT_CATALOG``
     product_catalog: ProductCatalog | None = None
+    #: the host's product categories (Saleor: its category tree), for the console's rules editor; default:
+    #: none ("not configured": a rule's category is typed as an id)
+    category_catalog: CategoryCatalog | None = None
     #: how network imports match people to customer accounts; default: the class named by
     #: ``WECHAT_DISTRIBUTION_CUSTOMER_DIRECTORY``
     customer_directory: CustomerDirectory | None = None

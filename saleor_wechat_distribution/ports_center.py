@@ -2,6 +2,8 @@
 
 - ``ProductCatalog``: the brand's products in a channel (search for curation, a page of ids for a
   storefront), from the host's catalog (Saleor's products, the sandbox's demo catalog).
+- ``CategoryCatalog``: the host's product categories (Saleor's category tree), for the console's rules
+  editor to pick a commission rule's category by name.
 - ``CustomerSessions``: after WeChat web OAuth, the host's customer for the identity (found or created)
   and a token the center sends as ``Authorization: Bearer`` (Saleor: its own JWT; the sandbox: its
   signed demo token).
@@ -37,6 +39,48 @@ class ProductCatalog(Protocol):
     def products_get(self, *, channel: str, product_ids: list[str]) -> dict[str, ProductSnapshot]:
         """The products of ``product_ids`` still on sale in ``channel`` (missing ids are left out): one
         call for a whole page."""
+        ...
+
+
+#: how a category's path is shown: its ancestors' names, root first, then its own
+CATEGORY_PATH_SEPARATOR = " / "
+
+
+@dataclass(frozen=True)
+class HostCategory:
+    """A product category of the host. ``category_id`` is what order lines carry
+    (``LineSnapshot.category_id``; Saleor: the category's global id) and commission rules name; Saleor's
+    categories are a tree, ``ancestors`` the names above it, root first."""
+
+    category_id: str
+    name: str
+    ancestors: tuple[str, ...] = ()
+
+    @property
+    def path(self) -> str:
+        """The ancestors' names and its own, "Appliances / Refrigerators": which of two same-named
+        categories this is."""
+        return CATEGORY_PATH_SEPARATOR.join((*self.ancestors, self.name))
+
+
+@dataclass(frozen=True)
+class CategoryPage:
+    """One page of a category search; ``end_cursor`` is opaque to the core (the host's own)."""
+
+    items: tuple[HostCategory, ...]
+    has_next: bool = False
+    end_cursor: str | None = None
+
+
+class CategoryCatalog(Protocol):
+    def categories_search(self, *, query: str, first: int, after: str | None = None) -> CategoryPage:
+        """Categories whose name matches ``query`` ("" = all), in a stable order. Categories are the
+        shop's, not a channel's."""
+        ...
+
+    def categories_get(self, *, category_ids: list[str]) -> dict[str, HostCategory]:
+        """The categories of ``category_ids`` (ids the host does not know are left out): one call for a
+        whole rules list."""
         ...
 
 

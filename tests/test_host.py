@@ -7,6 +7,7 @@ import pytest
 
 from saleor_wechat_distribution import conf, host
 from saleor_wechat_distribution.conf import ProgramConfig
+from saleor_wechat_distribution.sandbox.categories import SandboxCategoryCatalog
 from saleor_wechat_distribution.sandbox.vouchers.source import SandboxVoucherSource
 from saleor_wechat_distribution.wechat.event_hooks import (
     event_handler_for,
@@ -20,6 +21,8 @@ from saleor_wechat_distribution.wechat.web import WeChatGateway
 def test_the_sandbox_installed_its_host_at_start_up():
     installed = host.current()
     assert isinstance(installed.voucher_source, SandboxVoucherSource)
+    assert isinstance(installed.category_catalog, SandboxCategoryCatalog)
+    assert conf.get_category_catalog() is installed.category_catalog
     assert isinstance(installed.official_account_gateway, WeChatGateway)
     assert isinstance(installed.mini_program_gateway, WeChatMiniProgramGateway)
     assert installed.mini_program_settings is None  # the sandbox: WECHAT_DISTRIBUTION_MINI_PROGRAMS

@@ -55,17 +55,21 @@ query WeChatDistributionProducts($channel: String!, $first: Int!, $ids: [ID!]!) 
 """
 
 
-def is_product_id(product_id: str) -> bool:
-    """A Saleor product global id (``Product:<pk>``, base64): anything else names no product of Saleor's
-    (and Saleor would refuse the whole request for it)."""
-    if not isinstance(product_id, str) or not product_id or len(product_id) > 100:
+def is_saleor_id(value: str, type_name: str) -> bool:
+    """A Saleor global id of ``type_name`` (``<type>:<pk>``, base64): anything else names nothing of that
+    type in Saleor (and Saleor would refuse the whole request for it)."""
+    if not isinstance(value, str) or not value or len(value) > 100:
         return False
     try:
-        decoded = base64.b64decode(product_id, validate=True).decode()
+        decoded = base64.b64decode(value, validate=True).decode()
     except (ValueError, UnicodeDecodeError):
         return False
-    type_name, _, pk = decoded.partition(":")
-    return type_name == "Product" and pk.isascii() and pk.isdigit()
+    found_type, _, pk = decoded.partition(":")
+    return found_type == type_name and pk.isascii() and pk.isdigit()
+
+
+def is_product_id(product_id: str) -> bool:
+    return is_saleor_id(product_id, "Product")
 
 
 def _amount(money: Any) -> Decimal | None:

@@ -11,6 +11,7 @@ from typing import Any
 
 from .. import host
 from .catalog import SaleorApiProductCatalog
+from .categories import SaleorApiCategoryCatalog
 from .channels import saleor_api_channels
 from .checkouts import checkout_lookup
 from .customer_sessions import SaleorApiCustomerSessions
@@ -22,6 +23,7 @@ def app_host() -> dict[str, Any]:
     return {
         "channel_list": saleor_api_channels,
         "product_catalog": SaleorApiProductCatalog(),
+        "category_catalog": SaleorApiCategoryCatalog(),
         "customer_directory": SaleorApiCustomerDirectory(),
         "customer_sessions": SaleorApiCustomerSessions(),
         "checkout_lookup": checkout_lookup,

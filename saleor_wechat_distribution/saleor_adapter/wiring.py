@@ -32,6 +32,7 @@ from ..wechat.coupon_gateways import coupon_gateways_from_settings
 from ..wechat.gateways import payout_gateway_from_values
 from . import after_sales, tasks  # noqa: F401 - registers the adapter's tasks in Saleor's Celery app
 from .catalog import SaleorProductCatalog
+from .categories import SaleorCategoryCatalog
 from .channels import saleor_channels
 from .config import PLUGIN_ID, AdapterSettings, ConfigurationError, parse_configuration
 from .customer_sessions import SaleorCustomerSessions
@@ -242,6 +243,7 @@ def saleor_host() -> dict[str, Any]:
         "coupon_gateways": coupon_gateways,
         "voucher_source": SaleorVoucherSource(coupon_channel),
         "product_catalog": SaleorProductCatalog(),
+        "category_catalog": SaleorCategoryCatalog(),
         "customer_directory": SaleorCustomerDirectory(customer_creation_allowed),
         "customer_sessions": SaleorCustomerSessions(),
         "checkout_lookup": checkout_channel,

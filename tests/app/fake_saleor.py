@@ -12,6 +12,9 @@
   ``products`` as Saleor shows them (to a shopper: published, visible, priced listings only; to the App's
   token, which has MANAGE_ORDERS: every listed product), ``checkout(id:)``, users by e-mail and by phone,
   ``customerCreate``, ``user(id:)``; ``down`` makes every GraphQL request fail (a 503 with no body);
+- ``categories`` (public, as in Saleor): ``filter: {search}`` (a substring of the name, slug or
+  description), ``sortBy: NAME`` pages with Saleor-like opaque cursors, ``filter: {ids}`` (as Saleor: the
+  id's type is not checked, an id it cannot read fails the request), each node with its ``ancestors``;
 - ``tokenVerify`` as Saleor's: the signature, the expiry and the user's token key (``revoke`` = "log out
   everywhere") and activity (``deactivate``); ``operation_counts`` counts requests per operation name.
 - vouchers (``FakeVouchers``): ``voucher(id:)`` with its ``codes`` connection (at most 100 a page, newest
@@ -74,6 +77,8 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
         self.operation_counts: Counter[str] = Counter()
         #: products in creation order: {"id", "name", "image", "listings": {channel: {...}}}
         self.products: list[dict[str, Any]] = []
+        #: category pk -> {"name", "slug", "description", "parent" (pk or None)}
+        self.categories: dict[int, dict[str, Any]] = {}
         #: checkout token -> {"channel", "metadata", "user_pk"}
         self.checkouts: dict[str, dict[str, Any]] = {}
         self.inactive_channels: set[str] = set()
@@ -161,6 +166,8 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
         handler = {
             "WeChatDistributionProductSearch": self._product_search,
             "WeChatDistributionProducts": self._products_by_id,
+            "WeChatDistributionCategorySearch": self._category_search,
+            "WeChatDistributionCategories": self._categories_by_id,
             "WeChatDistributionCheckout": self._checkout,
             "WeChatDistributionTokenVerify": self._token_verify,
         }.get(name)
@@ -283,6 +290,80 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
         found = [p for p in self._visible(channel, is_app) if p["id"] in ids][: variables["first"]]
         return json_answer(
             {"data": {"products": {"edges": [{"node": self._product_node(p, channel)} for p in found]}}}
+        )
+
+    # --- categories -------------------------------------------------------------------------------
+    def add_category(
+        self, pk: int, name: str, *, parent: int | None = None, slug: str = "", description: str = ""
+    ) -> str:
+        self.categories[pk] = {
+            "name": name,
+            "slug": slug or f"category-{pk}",
+            "description": description,
+            "parent": parent,
+        }
+        return gid("Category", pk)
+
+    def _category_node(self, pk: int) -> dict[str, Any]:
+        ancestors, parent = [], self.categories[pk]["parent"]
+        while parent is not None:
+            ancestors.append(parent)
+            parent = self.categories[parent]["parent"]
+        # Saleor's ancestors come in an order of their own (pk): here nearest first; each says its level
+        edges = [
+            {"node": {"name": self.categories[a]["name"], "level": len(ancestors) - 1 - i}}
+            for i, a in enumerate(ancestors)
+        ]
+        return {
+            "id": gid("Category", pk),
+            "name": self.categories[pk]["name"],
+            "level": len(ancestors),
+            "ancestors": {"edges": sorted(edges, key=lambda e: -e["node"]["level"])},
+        }
+
+    def _category_search(self, variables: dict[str, Any], _is_app: bool) -> FakeResponse:
+        term = (variables.get("search") or "").lower()
+        found = sorted(
+            (
+                pk
+                for pk, c in self.categories.items()
+                if not term or any(term in c[k].lower() for k in ("name", "slug", "description"))
+            ),
+            key=lambda pk: (self.categories[pk]["name"], self.categories[pk]["slug"]),
+        )
+        start = 0
+        if variables.get("after"):
+            try:
+                start = int(base64.b64decode(variables["after"]).decode().removeprefix("c:")) + 1
+            except ValueError:
+                return json_answer({"data": None, "errors": [{"message": "Received cursor is invalid."}]})
+        page = found[start : start + variables["first"]]
+        end = start + len(page) - 1
+        return json_answer(
+            {
+                "data": {
+                    "categories": {
+                        "pageInfo": {
+                            "hasNextPage": start + len(page) < len(found),
+                            "endCursor": base64.b64encode(f"c:{end}".encode()).decode() if page else None,
+                        },
+                        "edges": [{"node": self._category_node(pk)} for pk in page],
+                    }
+                }
+            }
+        )
+
+    def _categories_by_id(self, variables: dict[str, Any], _is_app: bool) -> FakeResponse:
+        pks = []
+        for category_id in variables["ids"]:
+            try:
+                _type, _, raw = base64.b64decode(category_id, validate=True).decode().partition(":")
+                pks.append(int(raw))  # as Saleor's ``filter: {ids}``: whatever the id's type
+            except ValueError:
+                return json_answer({"data": None, "errors": [{"message": f"Invalid ID: {category_id}."}]})
+        found = [pk for pk in sorted(self.categories) if pk in pks][: variables["first"]]
+        return json_answer(
+            {"data": {"categories": {"edges": [{"node": self._category_node(pk)} for pk in found]}}}
         )
 
     # --- checkouts --------------------------------------------------------------------------------

@@ -8,6 +8,7 @@ import pytest
 from saleor_wechat_distribution import host
 from saleor_wechat_distribution.saleor_adapter import wiring
 from saleor_wechat_distribution.saleor_adapter.catalog import SaleorProductCatalog
+from saleor_wechat_distribution.saleor_adapter.categories import SaleorCategoryCatalog
 from saleor_wechat_distribution.saleor_adapter.channels import saleor_channels
 from saleor_wechat_distribution.saleor_adapter.config import PLUGIN_ID
 from saleor_wechat_distribution.saleor_adapter.customer_sessions import SaleorCustomerSessions
@@ -31,6 +32,7 @@ def test_the_adapter_installed_saleors_host():
     assert installed.mini_program_settings is wiring.mini_program
     assert isinstance(installed.voucher_source, SaleorVoucherSource)
     assert isinstance(installed.product_catalog, SaleorProductCatalog)
+    assert isinstance(installed.category_catalog, SaleorCategoryCatalog)
     assert isinstance(installed.customer_directory, SaleorCustomerDirectory)
     assert isinstance(installed.customer_sessions, SaleorCustomerSessions)
     assert isinstance(installed.official_account_gateway, WeChatGateway)  # apps.ready's default

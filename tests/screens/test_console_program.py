@@ -328,3 +328,74 @@ def test_a_rule_picks_its_product_from_the_catalog(browser: Browser):
     app.locator("[data-testid=product-options-empty]").wait_for()
     app.locator("[data-testid=product-option-id]").click()
     assert empty.get_attribute("data-product-id") == "no such thing"
+
+
+def test_a_rule_picks_its_category_from_the_shops_categories(browser: Browser):
+    """The category cell searches the shop's categories (the sandbox's demo tree), each shown with its
+    path; the rule keeps the category's id and, opened again, shows its path. A category the shop does
+    not know keeps its id."""
+    seed_program()
+    page, app = open_program(browser)
+    app.locator("[data-testid=rules]").wait_for()
+    app.get_by_role("button", name="Add rule").click()
+    row = app.locator("[data-testid=rule-row]").last
+    row.locator("input[data-testid=rule-level]").fill("1")
+    row.locator("input[data-testid=rule-value]").fill("12")
+    category = row.locator("input[data-testid=rule-category]")
+    assert category.get_attribute("placeholder") == "every category"
+    category.fill("冰箱")
+    options = row.locator("[data-testid=category-option]")
+    options.first.wait_for()
+    assert options.all_inner_texts() == ["家电 Appliances / 冰箱 Refrigerators"]
+    assert "not in its subcategories" in row.locator("[data-testid=category-options-note]").inner_text()
+    assert row.locator("[data-testid=product-options]").count() == 0, "only the cell being typed in"
+    row.locator("[data-testid=category-options-note]").scroll_into_view_if_needed()
+    screenshot(page, "console-program-category-picker-en-1280")
+    options.first.click()
+    assert category.input_value() == "家电 Appliances / 冰箱 Refrigerators"
+    assert category.get_attribute("data-category-id") == "refrigerators"
+    version = program_now().version
+    app.locator("[data-testid=rules-save]").click()
+    app.locator("[data-testid=program-version]", has_text=f"version {version + 1}").wait_for()
+    assert (1, Decimal("12.0000"), None, None, "refrigerators") in rules_now()
+
+    page, app = open_program(browser)
+    app.locator("[data-testid=rules]").wait_for()
+    app.locator('input[data-testid=rule-category][value="家电 Appliances / 冰箱 Refrigerators"]').wait_for()
+    shown = app.locator("input[data-testid=rule-category]")
+    values = shown.evaluate_all("els => els.map(e => [e.value, e.dataset.categoryId])")
+    assert ["Q2F0ZWdvcnk6Mg==", "Q2F0ZWdvcnk6Mg=="] in values, "not a category of the shop: its id, as saved"
+    assert ["家电 Appliances / 冰箱 Refrigerators", "refrigerators"] in values
+
+    # the rule's category removed again ("every category"), and an id typed when nothing matches
+    saved = app.locator('input[data-testid=rule-category][value="家电 Appliances / 冰箱 Refrigerators"]')
+    saved.click()
+    app.locator("[data-testid=category-option-any]").click()
+    assert app.locator('input[data-testid=rule-category][data-category-id="refrigerators"]').count() == 0
+    empty = app.locator("[data-testid=rule-row]").first.locator("input[data-testid=rule-category]")
+    empty.fill("no such category")
+    app.locator("[data-testid=category-options-empty]").wait_for()
+    app.locator("[data-testid=category-option-id]").click()
+    assert empty.get_attribute("data-category-id") == "no such category"
+
+
+def test_the_category_picker_in_chinese(browser: Browser):
+    seed_program()
+    page, app = open_program(browser, locale="zh-Hans")
+    app.locator("[data-testid=rules]").wait_for()
+    assert "分类" in app.locator("[data-testid=rules] thead").inner_text()
+    category = app.locator("[data-testid=rule-row]").first.locator("input[data-testid=rule-category]")
+    assert (category.get_attribute("aria-label"), category.get_attribute("placeholder")) == (
+        "分类",
+        "全部分类",
+    )
+    category.fill("kitchen")
+    option = app.locator("[data-testid=category-option]")
+    option.first.wait_for()
+    assert option.all_inner_texts() == [
+        "家电 Appliances / 小家电 Small appliances / 厨房电器 Kitchen appliances"
+    ]
+    note = app.locator("[data-testid=category-options-note]").inner_text()
+    assert note == "规则只适用于直接归属该分类的商品，不含其子分类中的商品。"
+    assert app.locator("[data-testid=category-option-id]").inner_text() == "使用“kitchen”作为分类 ID"
+    screenshot(page, "console-program-category-picker-zh-Hans-1280")

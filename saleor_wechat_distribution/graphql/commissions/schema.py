@@ -40,8 +40,15 @@ from ..core.inputs import HOST_ID_MAX_LENGTH, clean_text
 from ..core.permissions import distributor_required, permission_required, permission_required_or_self
 from ..enums import CommissionStatusEnum, WithdrawalStatusEnum
 from ..money.schema import MoneyQueries
+from ..programs.categories import CATEGORY_IDS_MAX, program_categories_page
 from ..programs.products import PRODUCT_IDS_MAX, program_products_page
-from ..programs.types import ChannelProgram, CommissionRule, ProgramChannel, ProgramProductConnection
+from ..programs.types import (
+    ChannelProgram,
+    CommissionRule,
+    ProgramCategoryConnection,
+    ProgramChannel,
+    ProgramProductConnection,
+)
 from .filters import commission_filter
 from .stats_types import DistributorStats
 from .types import (
@@ -154,6 +161,19 @@ class CommissionQueries(MoneyQueries, graphene.ObjectType):
         after=graphene.String(),
         description="Staff: the shop's products in the channel, to pick for a commission rule. "
         "Requires MANAGE_PLUGINS.",
+    )
+    program_categories = graphene.Field(
+        graphene.NonNull(ProgramCategoryConnection),
+        search=graphene.String(description="Part of the name (the host's category search)."),
+        ids=graphene.List(
+            graphene.NonNull(graphene.ID),
+            description=f"These categories (at most {CATEGORY_IDS_MAX}), in this order, instead of a search: "
+            "the names of the categories the rules name (ids the shop does not know are left out).",
+        ),
+        first=graphene.Int(),
+        after=graphene.String(),
+        description="Staff: the shop's product categories (each with its path in the category tree), to "
+        "pick for a commission rule. Requires MANAGE_PLUGINS.",
     )
     channel_program = graphene.Field(
         ChannelProgram,
@@ -277,6 +297,20 @@ class CommissionQueries(MoneyQueries, graphene.ObjectType):
         return program_products_page(
             channel=channel_argument(info, channel), search=search, ids=ids, first=first, after=after
         )
+
+    @staticmethod
+    @permission_required(Permission.MANAGE_PLUGINS)
+    @domain_errors_as_query_errors
+    def resolve_program_categories(
+        root: Any,
+        info: Any,
+        *,
+        search: str | None = None,
+        ids: list[str] | None = None,
+        first: int | None = None,
+        after: str | None = None,
+    ) -> ProgramCategoryConnection:
+        return program_categories_page(search=search, ids=ids, first=first, after=after)
 
     @staticmethod
     @permission_required(Permission.MANAGE_PLUGINS)

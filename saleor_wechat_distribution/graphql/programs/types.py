@@ -65,6 +65,29 @@ class ProgramProductConnection(relay.Connection):
         node = ProgramProduct
 
 
+class ProgramCategory(graphene.ObjectType):
+    id = graphene.ID(required=True, description="The host's category id (Saleor: its global id).")
+    name = graphene.String(required=True)
+    path = graphene.String(
+        required=True,
+        description='The names of its ancestors, root first, then its own: "Appliances / Refrigerators".',
+    )
+    ancestors = graphene.List(
+        graphene.NonNull(graphene.String), required=True, description="The names above it, root first."
+    )
+
+    class Meta:
+        description = (
+            "A product category of the shop, as a commission rule names it (the rule applies to the lines "
+            "of products in this very category)."
+        )
+
+
+class ProgramCategoryConnection(relay.Connection):
+    class Meta:
+        node = ProgramCategory
+
+
 class ProgramChannel(graphene.ObjectType):
     channel = graphene.String(required=True, description="The channel's slug.")
     name = graphene.String(required=True, description="The host's name of the channel (else its slug).")

@@ -9,8 +9,13 @@ class SandboxVouchersConfig(AppConfig):
 
     def ready(self) -> None:
         from ... import host
+        from ..categories import SandboxCategoryCatalog
         from ..channels import sandbox_channels
         from .source import SandboxVoucherSource
 
         # the sandbox's part of the host registry (host.py); the rest comes from Django settings
-        host.fill_defaults(voucher_source=SandboxVoucherSource(), channel_list=sandbox_channels)
+        host.fill_defaults(
+            voucher_source=SandboxVoucherSource(),
+            channel_list=sandbox_channels,
+            category_catalog=SandboxCategoryCatalog(),
+        )

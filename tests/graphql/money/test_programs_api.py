@@ -16,8 +16,9 @@ from saleor_wechat_distribution.domain.permissions import Permission
 from saleor_wechat_distribution.models import (
     ChannelProgram,
 )
-from saleor_wechat_distribution.ports import HostChannel
+from saleor_wechat_distribution.ports import HostChannel, HostUnavailable
 from saleor_wechat_distribution.sandbox.catalog import SandboxProductCatalog
+from saleor_wechat_distribution.sandbox.categories import SandboxCategoryCatalog
 from saleor_wechat_distribution.selectors.programs import program_channels
 
 from ..conftest import Gql, assert_top_level_error
@@ -427,3 +428,99 @@ def test_program_products_without_a_catalog(mw: MoneyWorld, gql: Gql) -> None:
     with host.overridden(product_catalog=None), override_settings(WECHAT_DISTRIBUTION_PRODUCT_CATALOG=None):
         result = gql(PRODUCTS, {"channel": CHANNEL}, mw.staff[Permission.MANAGE_PLUGINS])
     assert_top_level_error(result, "NOT_CONFIGURED")
+
+
+# --------------------------------------------------------------------------------------------------
+# programCategories: the rules editor's category picker (MANAGE_PLUGINS)
+# --------------------------------------------------------------------------------------------------
+
+CATEGORIES = """query($search: String, $ids: [ID!], $first: Int, $after: String) {
+  programCategories(search: $search, ids: $ids, first: $first, after: $after) {
+    edges { node { id name path ancestors } } pageInfo { hasNextPage endCursor }
+  }
+}"""
+
+
+@pytest.mark.parametrize(("role", "expected"), cells(STAFF_TABLE))
+def test_program_categories(mw: MoneyWorld, gql: Gql, role: str, expected: str) -> None:
+    with host.overridden(category_catalog=SandboxCategoryCatalog()):
+        result = gql(CATEGORIES, {"search": "冰箱"}, mw.callers(Permission.MANAGE_PLUGINS)[role])
+    if expected == DENIED:
+        assert_top_level_error(result, DENIED)
+        return
+    found = ok(result, "programCategories")
+    assert [e["node"] for e in found["edges"]] == [
+        {
+            "id": "refrigerators",
+            "name": "冰箱 Refrigerators",
+            "path": "家电 Appliances / 冰箱 Refrigerators",
+            "ancestors": ["家电 Appliances"],
+        }
+    ]
+
+
+def test_program_categories_search_by_english_name_and_pages(mw: MoneyWorld, gql: Gql) -> None:
+    staff = mw.staff[Permission.MANAGE_PLUGINS]
+    found = ok(gql(CATEGORIES, {"search": "  kitchen "}, staff), "programCategories")
+    (kitchen,) = [e["node"] for e in found["edges"]]
+    assert kitchen["path"] == "家电 Appliances / 小家电 Small appliances / 厨房电器 Kitchen appliances"
+    first = ok(gql(CATEGORIES, {"first": 4}, staff), "programCategories")
+    assert [e["node"]["id"] for e in first["edges"]] == [
+        "appliances", "refrigerators", "washing-machines", "air-conditioners"
+    ]  # fmt: skip
+    assert first["pageInfo"]["hasNextPage"] and first["edges"][0]["node"]["ancestors"] == []
+    rest = ok(
+        gql(CATEGORIES, {"first": 4, "after": first["pageInfo"]["endCursor"]}, staff), "programCategories"
+    )
+    assert [e["node"]["id"] for e in rest["edges"]] == ["small-appliances", "kitchen-appliances"]
+    assert not rest["pageInfo"]["hasNextPage"]
+    nothing = ok(gql(CATEGORIES, {"search": "no such category"}, staff), "programCategories")
+    assert nothing["edges"] == [] and not nothing["pageInfo"]["hasNextPage"]
+
+
+def test_program_categories_by_id_keep_the_order_and_leave_out_unknown_ones(mw: MoneyWorld, gql: Gql) -> None:
+    staff = mw.staff[Permission.MANAGE_PLUGINS]
+    ids = ["kitchen-appliances", "Q2F0ZWdvcnk6Mg==", "refrigerators", " kitchen-appliances ", ""]
+    found = ok(gql(CATEGORIES, {"ids": ids}, staff), "programCategories")
+    assert [e["node"]["id"] for e in found["edges"]] == ["kitchen-appliances", "refrigerators"]
+    assert not found["pageInfo"]["hasNextPage"]
+    assert ok(gql(CATEGORIES, {"ids": []}, staff), "programCategories")["edges"] == []
+
+
+@pytest.mark.parametrize(
+    ("variables", "field"),
+    [
+        ({"ids": [f"c{i}" for i in range(101)]}, "ids"),
+        ({"first": 0}, "first"),
+        ({"first": 101}, "first"),
+        ({"search": "x" * 101}, "search"),
+    ],
+)
+def test_program_categories_limits_are_coded_errors(
+    mw: MoneyWorld, gql: Gql, variables: dict[str, Any], field: str
+) -> None:
+    result = gql(CATEGORIES, variables, mw.staff[Permission.MANAGE_PLUGINS])
+    error = assert_top_level_error(result, "INVALID", path=["programCategories"])
+    assert error["extensions"]["exception"]["field"] == field
+    assert result["data"] is None
+
+
+def test_program_categories_without_a_host_catalog(mw: MoneyWorld, gql: Gql) -> None:
+    with host.overridden(category_catalog=None):
+        result = gql(CATEGORIES, {"search": "冰箱"}, mw.staff[Permission.MANAGE_PLUGINS])
+    assert_top_level_error(result, "NOT_CONFIGURED")
+    assert "no product categories" in result["errors"][0]["message"]
+
+
+def test_program_categories_when_the_host_does_not_answer(mw: MoneyWorld, gql: Gql) -> None:
+    class Down:
+        def categories_search(self, **_: Any):
+            raise HostUnavailable("Saleor did not answer; nothing was changed. Try again shortly.")
+
+        categories_get = categories_search
+
+    with host.overridden(category_catalog=Down()):
+        searched = gql(CATEGORIES, {"search": "冰箱"}, mw.staff[Permission.MANAGE_PLUGINS])
+        named = gql(CATEGORIES, {"ids": ["refrigerators"]}, mw.staff[Permission.MANAGE_PLUGINS])
+    assert_top_level_error(searched, "HOST_UNAVAILABLE")
+    assert_top_level_error(named, "HOST_UNAVAILABLE")

@@ -5,12 +5,21 @@
  * shown on the rule and field it is about (the error's ``index`` and ``field``), in its own words.
  */
 import { Box, Button, Input, Text } from "@saleor/macaw-ui";
-import { useEffect, useState } from "react";
+import { useCallback, useEffect, useState } from "react";
 
 import { useClient, useT } from "../../app/hooks";
-import { type Kind, productNames, type Rule, type RuleError, type RuleInput } from "./api";
+import {
+  categoryNames,
+  type Kind,
+  productNames,
+  type Rule,
+  type RuleError,
+  type RuleInput,
+  searchCategories,
+  searchProducts,
+} from "./api";
+import { CatalogPicker, type PickerOption } from "./CatalogPicker";
 import { messages } from "./messages";
-import { ProductPicker } from "./ProductPicker";
 import { NativeSelect, Section } from "./SettingsForm";
 
 interface Row {
@@ -71,7 +80,7 @@ export function RulesEditor({
 }: {
   rules: Rule[];
   currency: string;
-  /** The program's channel: products are picked from its catalog. */
+  /** The program's channel: products are picked from its catalog (categories are the shop's). */
   channel: string;
   /** Save the whole set; resolves to the server's errors (none: saved). */
   onSave: (rules: RuleInput[]) => Promise<RuleError[]>;
@@ -89,18 +98,40 @@ export function RulesEditor({
     setErrors({});
     setGeneral(null);
   }, [rules]);
+  /** category id -> its path in the shop's category tree ("Appliances / Refrigerators") */
+  const [paths, setPaths] = useState<Record<string, string>>({});
   useEffect(() => {
-    const ids = [...new Set(rules.map((rule) => rule.productId).filter((id): id is string => Boolean(id)))];
+    const saved = (pick: (rule: Rule) => string | null) => [
+      ...new Set(rules.map(pick).filter((id): id is string => Boolean(id))),
+    ];
     let current = true;
-    // a missing name is no error: the rule shows its id, as it did before the picker
-    productNames(client, channel, ids).then(
+    // a missing name is no error: the rule shows its id, as it did before the pickers
+    productNames(client, channel, saved((rule) => rule.productId)).then(
       (found) => current && setTitles((previous) => ({ ...previous, ...found })),
+      () => undefined,
+    );
+    categoryNames(client, saved((rule) => rule.categoryId)).then(
+      (found) => current && setPaths((previous) => ({ ...previous, ...found })),
       () => undefined,
     );
     return () => {
       current = false;
     };
   }, [client, channel, rules]);
+  const findProducts = useCallback(
+    async (text: string): Promise<PickerOption[]> =>
+      (await searchProducts(client, channel, text)).map((product) => ({
+        id: product.id,
+        title: product.title,
+        detail: `${product.price.amount} ${product.price.currency}`,
+      })),
+    [client, channel],
+  );
+  const findCategories = useCallback(
+    async (text: string): Promise<PickerOption[]> =>
+      (await searchCategories(client, text)).map((category) => ({ id: category.id, title: category.path })),
+    [client],
+  );
 
   const update = (index: number, change: Partial<Row>) => {
     setRows((previous) => previous.map((row, i) => (i === index ? { ...row, ...change } : row)));
@@ -223,11 +254,12 @@ export function RulesEditor({
                       />
                   </td>
                   <td>
-                      <ProductPicker
-                        channel={channel}
+                      <CatalogPicker
+                        kind="product"
                         value={row.productId}
                         title={titles[row.productId] ?? null}
                         error={Boolean(rowErrors.productId)}
+                        search={findProducts}
                         onPick={(id, title) => {
                           if (id && title) setTitles((previous) => ({ ...previous, [id]: title }));
                           update(index, { productId: id });
@@ -235,14 +267,16 @@ export function RulesEditor({
                       />
                   </td>
                   <td>
-                      <Input
-                        size="small"
-                        aria-label={t("rules.category")}
-                        placeholder={t("rules.anyScope")}
+                      <CatalogPicker
+                        kind="category"
                         value={row.categoryId}
+                        title={paths[row.categoryId] ?? null}
                         error={Boolean(rowErrors.categoryId)}
-                        onChange={(event) => update(index, { categoryId: event.target.value })}
-                        data-testid="rule-category"
+                        search={findCategories}
+                        onPick={(id, path) => {
+                          if (id && path) setPaths((previous) => ({ ...previous, [id]: path }));
+                          update(index, { categoryId: id });
+                        }}
                       />
                   </td>
                   <td>

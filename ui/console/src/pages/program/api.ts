@@ -111,6 +111,35 @@ export async function productNames(client: GraphQLClient, channel: string, ids: 
   return Object.fromEntries(data.programProducts.edges.map((edge) => [edge.node.id, edge.node.title]));
 }
 
+/** A category of the shop, as the rules editor picks it: its path shows where it sits in the tree. */
+export interface ProgramCategory {
+  id: string;
+  name: string;
+  path: string;
+}
+
+const CATEGORY_FIELDS = "edges { node { id name path } }";
+const CATEGORIES_SEARCH = `query ConsoleProgramCategories($search: String) {
+  programCategories(search: $search, first: 8) { ${CATEGORY_FIELDS} }
+}`;
+const CATEGORIES_BY_ID = `query ConsoleProgramCategoryNames($ids: [ID!]) {
+  programCategories(ids: $ids) { ${CATEGORY_FIELDS} }
+}`;
+
+type CategoryPage = { programCategories: { edges: { node: ProgramCategory }[] } };
+
+export async function searchCategories(client: GraphQLClient, search: string): Promise<ProgramCategory[]> {
+  const data = await client.request<CategoryPage>(CATEGORIES_SEARCH, { search });
+  return data.programCategories.edges.map((edge) => edge.node);
+}
+
+/** The paths of the categories the rules name (ids the shop does not know are left out), in one call. */
+export async function categoryNames(client: GraphQLClient, ids: string[]): Promise<Record<string, string>> {
+  if (!ids.length) return {};
+  const data = await client.request<CategoryPage>(CATEGORIES_BY_ID, { ids: ids.slice(0, 100) });
+  return Object.fromEntries(data.programCategories.edges.map((edge) => [edge.node.id, edge.node.path]));
+}
+
 const PROGRAM_FIELDS = `channel currency version commissionDepth freezeDays baseIncludesShipping selfPurchaseEarns
   bindingPolicy { trigger validityDays protectionDays override codePriority }
   withdrawalMinimum { amount } withdrawalDailyLimit { amount } withdrawalAutoApproveBelow { amount }

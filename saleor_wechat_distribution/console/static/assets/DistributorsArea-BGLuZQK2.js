@@ -1,4 +1,4 @@
-import{S as e,T as t,_ as n,b as r,c as i,d as a,f as o,h as s,l as c,m as l,n as u,r as d,t as f,u as p,v as m,w as h,x as g,y as _}from"./index-B07Mu1q8.js";import{t as v}from"./ConfirmDialog-qiVsLA7r.js";var y=t(h(),1),b=`query ConsoleApplicants($first: Int!, $after: String, $search: String) {
+import{S as e,T as t,_ as n,b as r,c as i,d as a,f as o,h as s,l as c,m as l,n as u,r as d,t as f,u as p,v as m,w as h,x as g,y as _}from"./index-1lxo37-L.js";import{t as v}from"./ConfirmDialog-G-8pnk2l.js";var y=t(h(),1),b=`query ConsoleApplicants($first: Int!, $after: String, $search: String) {
   distributors(first: $first, after: $after, filter: {status: PENDING, search: $search}) {
     totalCount
     pageInfo { hasNextPage endCursor }

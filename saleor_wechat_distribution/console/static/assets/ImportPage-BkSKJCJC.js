@@ -1,4 +1,4 @@
-import{S as e,T as t,b as n,c as r,d as i,f as a,l as o,n as s,r as c,s as l,t as u,u as d,v as f,w as p,y as m}from"./index-B07Mu1q8.js";import{t as h}from"./ConfirmDialog-qiVsLA7r.js";var g=t(p(),1),_=`id fileName dryRun status phase rowsDone createdAt finishedAt
+import{S as e,T as t,b as n,c as r,d as i,f as a,l as o,n as s,r as c,s as l,t as u,u as d,v as f,w as p,y as m}from"./index-1lxo37-L.js";import{t as h}from"./ConfirmDialog-G-8pnk2l.js";var g=t(p(),1),_=`id fileName dryRun status phase rowsDone createdAt finishedAt
   totals { rows ok errors skipped create update move unchanged }
   fileError { code message detail }
   errorRows(first: $first, after: $after) {

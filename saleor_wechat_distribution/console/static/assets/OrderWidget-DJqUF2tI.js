@@ -1,4 +1,4 @@
-import{S as e,T as t,b as n,c as r,d as i,f as a,h as o,l as s,m as c,n as l,r as u,t as d,v as f,w as p,x as m}from"./index-B07Mu1q8.js";import{t as h}from"./ConfirmDialog-qiVsLA7r.js";import{o as g,r as _}from"./paging-BDWFu0hr.js";var v=t(p(),1),y=`displayName referralCode`,b=`query ConsoleOrderAttribution($orderId: ID!) {
+import{S as e,T as t,b as n,c as r,d as i,f as a,h as o,l as s,m as c,n as l,r as u,t as d,v as f,w as p,x as m}from"./index-1lxo37-L.js";import{t as h}from"./ConfirmDialog-G-8pnk2l.js";import{o as g,r as _}from"./paging-CEP2Szbd.js";var v=t(p(),1),y=`displayName referralCode`,b=`query ConsoleOrderAttribution($orderId: ID!) {
   orderAttribution(orderId: $orderId) {
     orderId orderNumber channel source code appId decidedAt policyVersion noCommissionReason netTotal { amount currency }
     policy { trigger validityDays protectionDays override codePriority commissionDepth selfPurchaseEarns }

@@ -1,4 +1,4 @@
-import{T as e,b as t,c as n,d as r,f as i,l as a,m as o,n as s,r as c,t as l,u,v as d,w as f,y as p}from"./index-B07Mu1q8.js";var m=e(f(),1),h=`query ConsoleCustomerDistribution($customerId: ID!) {
+import{T as e,b as t,c as n,d as r,f as i,l as a,m as o,n as s,r as c,t as l,u,v as d,w as f,y as p}from"./index-1lxo37-L.js";var m=e(f(),1),h=`query ConsoleCustomerDistribution($customerId: ID!) {
   customerDistribution(customerId: $customerId) {
     distributor { id displayName status referralCode level teamSize createdAt approvedAt }
     bindings { channel distributor { id displayName referralCode } source code boundAt expiresAt isActive throughWechat }
