@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import psycopg
+import psycopg.sql
 from django.apps import apps
 from django.conf import settings
 from django.db import connection
@@ -206,7 +207,16 @@ def our_tables() -> list[str]:
 
 @contextmanager
 def app_database(name: str) -> Iterator[psycopg.Connection]:
+    """A connection to the App's database, in the schema of the installed instance's rows (App mode keeps
+    each Saleor instance's rows in a schema of its own; ``public`` holds the registry)."""
     with psycopg.connect(**database_params(name), autocommit=True) as conn:
+        found = conn.execute(
+            "SELECT schema FROM wechat_distribution_saleorappinstallation"
+            " WHERE schema <> '' ORDER BY id LIMIT 1"
+        ).fetchone()
+        if found:
+            path = psycopg.sql.SQL("SET search_path TO {}, public")
+            conn.execute(path.format(psycopg.sql.Identifier(found[0])))
         yield conn
 
 

@@ -55,6 +55,7 @@ def app_mode(customer_user, e2e_app_api_client, api_client, permission_manage_us
     installation = app_installation_register(
         saleor_api_url=api_url, domain="saleor.test", app_id=to_global_id("App", e2e_app_api_client.app.pk),
         auth_token="the-apps-token", jwks=json.dumps(get_jwt_manager().get_jwks()),
+        schema="public",  # Saleor's database: our tables there (a moved program's instance)
     )  # fmt: skip
     settings.WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS = [api_url]
 
