@@ -30,6 +30,8 @@ MIDDLEWARE = [
 connect_task_hook()
 
 PUBLIC_URL = os.environ["PUBLIC_URL"]
+#: the plugin's WeChat Pay clients talk to the test process's fake WeChat Pay (the plugin's own merchant)
+WECHAT_DISTRIBUTION_WECHATPAY_API_BASE_URL = os.environ.get("WECHAT_DISTRIBUTION_WECHATPAY_API_BASE_URL", "")
 SEND_USAGE_TELEMETRY = False  # the server would post its usage statistics to Saleor's servers at startup
 MEDIA_ROOT = os.environ["WD_LIVE_MEDIA_ROOT"]  # Saleor keeps the installed App's logo there
 ALLOWED_HOSTS = ["127.0.0.1", "localhost"]

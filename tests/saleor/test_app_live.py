@@ -27,16 +27,19 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from graphql_relay import from_global_id, to_global_id
 from saleor.app.models import App
 from saleor.discount.models import Voucher
 from saleor.graphql.tests.utils import get_graphql_content
+from saleor.tests.e2e.channel.utils import create_channel
 from saleor.order.models import FulfillmentLine, OrderGrantedRefund, OrderLine
 from saleor.tests.e2e.checkout.utils import (
     checkout_add_promo_code,
@@ -45,6 +48,12 @@ from saleor.tests.e2e.checkout.utils import (
     checkout_delivery_method_update,
 )
 from saleor.tests.e2e.product.utils.preparing_product import prepare_product
+from saleor.tests.e2e.shipping_zone.utils import (
+    create_shipping_method,
+    create_shipping_method_channel_listing,
+    create_shipping_zone,
+)
+from saleor.tests.e2e.vouchers.utils import create_voucher, create_voucher_channel_listing
 from saleor.tests.e2e.vouchers.utils.prepare_voucher import prepare_voucher
 
 from saleor_wechat_distribution.console.manifest import APP_PERMISSIONS
@@ -52,9 +61,11 @@ from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
 from saleor_wechat_distribution.models import DistributorVoucherCode
 from saleor_wechat_distribution.services.referrals import referral_touch_by_code
 from saleor_wechat_distribution.testing.factories import make_distributor
+from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
 
 from . import live
 from .test_in_saleor import METADATA_UPDATE, plugin_update, shop  # noqa: F401 - the shared fixture
+from .test_providers import merchant_settings
 from .test_refunds_and_disputes import FULFILL, GRANT, REPORT, RETURN, _request_refund, create_transaction
 
 pytestmark = [pytest.mark.saleor, pytest.mark.django_db(transaction=True)]
@@ -66,6 +77,10 @@ mutation ($input: AppInstallInput!) {
 ORDER_CANCEL = """
 mutation ($id: ID!) { orderCancel(id: $id) { order { status } errors { field code message } } }
 """
+VOUCHER_ADD_CODES = """
+mutation ($id: ID!, $codes: [String!]) {
+  voucherUpdate(id: $id, input: {addCodes: $codes}) { errors { field code message } }
+}"""
 SETTLE_S = 120
 
 
@@ -82,8 +97,27 @@ class Live:
         return live.wait_for(condition, timeout=timeout, what=what, logs=self.processes.tails)
 
 
+@dataclass
+class Pays:
+    """Two merchants of the fake WeChat Pay, served over HTTP from this process: the plugin's (configured
+    in the plugin form, ``WECHAT_DISTRIBUTION_WECHATPAY_API_BASE_URL`` in Saleor's processes) and the App's
+    (``WECHAT_DISTRIBUTION_COUPONS`` in the App's). One merchant per side: both adapters sync the same
+    voucher into a stock of their own and consume their own coupon, so neither sees the other's calls
+    (one merchant would see each voucher synced twice and each code used twice)."""
+
+    plugin: FakeWeChatPay
+    app: FakeWeChatPay
+
+
 @pytest.fixture(scope="module")
-def servers(django_db_setup) -> Iterator[Live]:
+def pays() -> Iterator[Pays]:
+    with FakeWeChatPay(mchid="1900000201") as plugin, FakeWeChatPay(mchid="1900000202") as app:
+        yield Pays(plugin, app)
+    assert plugin.errors == [] and app.errors == []
+
+
+@pytest.fixture(scope="module")
+def servers(django_db_setup, pays) -> Iterator[Live]:
     broker = live.redis_url()
     if broker is None:
         pytest.skip("the live tier needs Redis (REDIS_URL or 127.0.0.1:6379) as the broker")
@@ -99,6 +133,7 @@ def servers(django_db_setup) -> Iterator[Live]:
         **os.environ, "DJANGO_SETTINGS_MODULE": "tests.saleor.live_settings", "PYTHONPATH": pythonpath,
         "DATABASE_URL": live.database_url(saleor_db), "CELERY_BROKER_URL": broker,
         "WD_LIVE_SALEOR_QUEUE": f"{run}-saleor", "PUBLIC_URL": saleor_url,
+        "WECHAT_DISTRIBUTION_WECHATPAY_API_BASE_URL": pays.plugin.base_url,
     }  # fmt: skip
     saleor_env.pop("DATABASE_URL_REPLICA", None)
     app_env = {
@@ -106,6 +141,9 @@ def servers(django_db_setup) -> Iterator[Live]:
         "PYTHONPATH": pythonpath, "DATABASE_URL": live.database_url(app_db),
         "SECRET_KEY": "live-tier-" + "k" * 40, "WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS": api_url,
         "CELERY_BROKER_URL": broker, "CELERY_QUEUE": f"{run}-app",
+        "WECHAT_DISTRIBUTION_COUPONS": json.dumps(
+            {"*": [{"v3": pays.app.v3_settings(), "api_key_v2": pays.app.merchant.api_key_v2}]}
+        ),
     }  # fmt: skip
     # the move from plugin mode: the App runs on a database that already holds the program's tables in
     # ``public`` (README: "Moving a running program"), so the installation keeps its rows there and
@@ -554,3 +592,92 @@ def test_returned_products_open_a_dispute_the_refund_resolves(world):
         lambda rows: [r[1] for r in rows] == ["reversed"],
     )
     assert disputes[0][4].startswith("saleor-transaction-event:")  # resolved by the refund
+
+
+# --- card-pack coupons (商家券): a voucher of a CNY channel, each side syncing it with its own merchant ------
+
+STOCK = ["voucher_id", "channel", "status", "codes_total", "codes_uploaded", "error_code"]
+ISSUED = ["code", "state", "openid"]
+
+
+@pytest.fixture
+def cny_channel(world, pays, e2e_staff_api_client) -> dict:
+    """A CNY channel of the shop (WeChat coupons are in CNY) shipping from the shop's warehouse, with the
+    plugin's coupon sync on for the plugin's merchant; a product of 100.00 listed there."""
+    warehouse = world.shop["warehouse"]
+    channel = create_channel(
+        e2e_staff_api_client, warehouse_ids=[warehouse["id"]], slug="cn-live", currency="CNY"
+    )
+    zone = create_shipping_zone(
+        e2e_staff_api_client, warehouse_ids=[warehouse["id"]], channel_ids=[channel["id"]]
+    )
+    method = create_shipping_method(e2e_staff_api_client, shipping_zone_id=zone["id"])
+    create_shipping_method_channel_listing(
+        e2e_staff_api_client, shipping_method_id=method["id"], channel_id=channel["id"], add_channels={}
+    )
+    _, variant_id, _ = prepare_product(
+        e2e_staff_api_client, warehouse["id"], channel["id"], 100, product_type_slug="cny"
+    )
+    assert plugin_update(
+        e2e_staff_api_client, channel["id"], **merchant_settings(pays.plugin, coupon_sync="true")
+    )["errors"] == []  # fmt: skip
+    return {"channel": channel, "shipping_method": method, "variant_id": variant_id}
+
+
+def _stocks(world: World, voucher_pk: str, expect: Callable[[list], bool]) -> list:
+    where, params = "voucher_id = %s", [voucher_pk]
+    last: list = []
+
+    def done() -> bool:
+        plugin = live.plugin_rows("wechat_distribution_couponstock", STOCK, where, params)
+        app = live.app_rows(world.live.app_db, "wechat_distribution_couponstock", STOCK, where, params)
+        last[:] = [(plugin, app)]
+        return plugin == app and expect(plugin) and world.app_events_done()
+
+    try:
+        world.live.wait(done, "coupon stocks: both adapters, the same rows")
+    except AssertionError as timeout:
+        raise AssertionError(f"stocks: {last}\n{world.live.processes.tails()}") from timeout
+    return last[0][0]
+
+
+def _stock_ids(world: World, voucher_pk: str) -> tuple[str, str]:
+    where, params = "voucher_id = %s", [voucher_pk]
+    (plugin,) = live.plugin_rows("wechat_distribution_couponstock", ["stock_id"], where, params)
+    (app,) = live.app_rows(world.live.app_db, "wechat_distribution_couponstock", ["stock_id"], where, params)
+    return plugin[0], app[0]
+
+
+def test_a_voucher_becomes_a_stock_with_the_same_codes_and_added_codes_are_uploaded(
+    world, pays, cny_channel
+):
+    """``voucherCreate`` with codes and the voucher's CNY listing, over Saleor's API: the plugin (its
+    voucher hooks, inside Saleor) and the App (``VOUCHER_CREATED``/``VOUCHER_UPDATED``, reading the voucher
+    back through Saleor's API) each create a 商家券 stock of the voucher with the same codes; codes added
+    later (``voucherCodeBulk…`` through ``voucherUpdate(addCodes)``) are uploaded on both sides."""
+    codes = [f"LIVE-{i:03d}" for i in range(5)]
+    voucher = create_voucher(
+        world.staff,
+        {"name": "满50减10", "addCodes": codes, "discountValueType": "FIXED", "type": "ENTIRE_ORDER",
+         "endDate": (timezone.now() + timedelta(days=30)).isoformat()},
+    )  # fmt: skip
+    create_voucher_channel_listing(
+        world.staff, voucher["id"],
+        [{"channelId": cny_channel["channel"]["id"], "discountValue": 10, "minAmountSpent": 50}],
+    )  # fmt: skip
+    voucher_pk = from_global_id(voucher["id"])[1]
+    rows = _stocks(world, voucher_pk, lambda rows: [r[2:5] for r in rows] == [("synced", 5, 5)])
+    assert rows[0][1] == "cn-live"
+    plugin_stock, app_stock = _stock_ids(world, voucher_pk)
+    for pay, stock_id in ((pays.plugin, plugin_stock), (pays.app, app_stock)):
+        stock = pay.busifavor.stocks[stock_id]
+        assert stock.codes == set(codes)
+        assert stock.body["coupon_use_rule"]["fixed_normal_coupon"] == {
+            "discount_amount": 1000, "transaction_minimum": 5000,
+        }  # fmt: skip
+    added = [f"LIVE-{i:03d}" for i in range(5, 8)]
+    answer = world.staff.post_graphql(VOUCHER_ADD_CODES, {"id": voucher["id"], "codes": added})
+    assert get_graphql_content(answer)["data"]["voucherUpdate"]["errors"] == []
+    _stocks(world, voucher_pk, lambda rows: [r[2:5] for r in rows] == [("synced", 8, 8)])
+    for pay, stock_id in ((pays.plugin, plugin_stock), (pays.app, app_stock)):
+        assert pay.busifavor.stocks[stock_id].codes == set(codes + added)
