@@ -39,8 +39,8 @@ from graphql_relay import from_global_id, to_global_id
 from saleor.app.models import App
 from saleor.discount.models import Voucher
 from saleor.graphql.tests.utils import get_graphql_content
-from saleor.tests.e2e.channel.utils import create_channel
 from saleor.order.models import FulfillmentLine, OrderGrantedRefund, OrderLine
+from saleor.tests.e2e.channel.utils import create_channel
 from saleor.tests.e2e.checkout.utils import (
     checkout_add_promo_code,
     checkout_complete,
@@ -594,7 +594,7 @@ def test_returned_products_open_a_dispute_the_refund_resolves(world):
     assert disputes[0][4].startswith("saleor-transaction-event:")  # resolved by the refund
 
 
-# --- card-pack coupons (商家券): a voucher of a CNY channel, each side syncing it with its own merchant ------
+# --- card-pack coupons (商家券): a CNY channel's voucher, each side syncing it with its own merchant ---
 
 STOCK = ["voucher_id", "channel", "status", "codes_total", "codes_uploaded", "error_code"]
 ISSUED = ["code", "state", "openid"]
@@ -648,9 +648,7 @@ def _stock_ids(world: World, voucher_pk: str) -> tuple[str, str]:
     return plugin[0], app[0]
 
 
-def test_a_voucher_becomes_a_stock_with_the_same_codes_and_added_codes_are_uploaded(
-    world, pays, cny_channel
-):
+def test_a_voucher_becomes_a_stock_with_the_same_codes_and_added_codes_are_uploaded(world, pays, cny_channel):
     """``voucherCreate`` with codes and the voucher's CNY listing, over Saleor's API: the plugin (its
     voucher hooks, inside Saleor) and the App (``VOUCHER_CREATED``/``VOUCHER_UPDATED``, reading the voucher
     back through Saleor's API) each create a 商家券 stock of the voucher with the same codes; codes added
