@@ -648,6 +648,11 @@ def _stock_ids(world: World, voucher_pk: str) -> tuple[str, str]:
     return plugin[0], app[0]
 
 
+@pytest.mark.xfail(
+    strict=True,
+    reason="the plugin's stock fails (PARAM_ERROR): it sets the merchant's coupon notify_url from PUBLIC_URL,"
+    " http:// in the live tier, and WeChat Pay takes https only; the App's stock syncs (5 codes)",
+)
 def test_a_voucher_becomes_a_stock_with_the_same_codes_and_added_codes_are_uploaded(world, pays, cny_channel):
     """``voucherCreate`` with codes and the voucher's CNY listing, over Saleor's API: the plugin (its
     voucher hooks, inside Saleor) and the App (``VOUCHER_CREATED``/``VOUCHER_UPDATED``, reading the voucher
