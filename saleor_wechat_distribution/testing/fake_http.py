@@ -18,6 +18,7 @@ import time
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, Literal, Self
@@ -75,8 +76,23 @@ class Route:
     api: Literal["v3", "v2", "plain"] = "plain"
 
 
+_NUMBER = re.compile(r'"\\u0000number:(-?[0-9.]+)"')
+
+
+def json_dumps_exact(payload: Any) -> str:
+    """JSON with ``Decimal`` values written as JSON numbers of their exact text (``12.30``), as a server
+    answering GraphQL ``Float`` fields writes them; no binary float on the way."""
+
+    def number(value: Any) -> str:
+        if isinstance(value, Decimal):
+            return "\u0000number:" + format(value, "f")
+        raise TypeError(f"{type(value).__name__} is not JSON serializable")
+
+    return _NUMBER.sub(r"\1", json.dumps(payload, ensure_ascii=False, default=number))
+
+
 def json_answer(payload: dict[str, Any], status: int = 200) -> FakeResponse:
-    return FakeResponse(status, json.dumps(payload, ensure_ascii=False).encode())
+    return FakeResponse(status, json_dumps_exact(payload).encode())
 
 
 def error_answer(status: int, code: str, message: str) -> FakeResponse:

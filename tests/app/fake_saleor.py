@@ -40,7 +40,12 @@ from jwt import api_jws
 from jwt.algorithms import RSAAlgorithm
 
 from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
-from saleor_wechat_distribution.testing.fake_http import FakeRequest, FakeResponse, json_answer
+from saleor_wechat_distribution.testing.fake_http import (
+    FakeRequest,
+    FakeResponse,
+    json_answer,
+    json_dumps_exact,
+)
 from saleor_wechat_distribution.testing.fake_saleor_api import FakeSaleorApi
 
 from .fake_saleor_vouchers import FakeVouchers
@@ -235,7 +240,7 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
     @staticmethod
     def _product_node(product: dict[str, Any], channel: str) -> dict[str, Any]:
         listing = product["listings"][channel]
-        price = {"amount": float(listing["price"])}
+        price = {"amount": Decimal(str(listing["price"]))}
         return {
             "id": product["id"],
             "name": product["name"],
@@ -542,7 +547,7 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
             "metadata": [{"key": REF_METADATA_KEY, "value": ref}] if ref else [],
             "shippingPrice": _taxed("0", currency),
             "total": _taxed(str(total), currency),
-            "totalCharged": {"amount": float(total)},
+            "totalCharged": {"amount": Decimal(str(total))},
             "lines": [
                 {
                     "id": gid("OrderLine", lpk),
@@ -607,7 +612,7 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
         grant["transactionEvents"].append({k: event[k] for k in ("id", "type", "createdAt")})
         grant["status"] = "SUCCESS"
         charged = Decimal(str(order["totalCharged"]["amount"])) - Decimal(amount)
-        order["totalCharged"] = {"amount": float(charged)}
+        order["totalCharged"] = {"amount": Decimal(str(charged))}
 
     def grant_failed(self, order: dict[str, Any], grant_pk: int, event_pk: int, *, status_lags: bool = False):
         """REFUND_FAILURE (no webhook); ``status_lags``: read before Saleor saved the grant's status."""
@@ -639,7 +644,7 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
         """A successful Transaction API refund; ``lines`` (line pk -> quantity): a granted refund's lines."""
         event = self._event(order, event_pk, "REFUND_SUCCESS", amount)
         charged = Decimal(str(order["totalCharged"]["amount"])) - Decimal(amount)
-        order["totalCharged"] = {"amount": float(charged)}
+        order["totalCharged"] = {"amount": Decimal(str(charged))}
         if lines:
             order["grantedRefunds"].append(
                 {
@@ -657,7 +662,8 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
 
 
 def _taxed(amount: str, currency: str) -> dict[str, Any]:
-    return {"net": {"amount": float(amount)}, "gross": {"amount": float(amount), "currency": currency}}
+    # Saleor's amounts are GraphQL Floats: written as JSON numbers (json_dumps_exact), never binary floats
+    return {"net": {"amount": Decimal(amount)}, "gross": {"amount": Decimal(amount), "currency": currency}}
 
 
 def post_webhook(url: str, saleor: FakeSaleor, event: str, payload: dict[str, Any], **headers: str) -> int:
@@ -665,7 +671,7 @@ def post_webhook(url: str, saleor: FakeSaleor, event: str, payload: dict[str, An
     import urllib.error
     import urllib.request
 
-    body = json.dumps(payload).encode()
+    body = json_dumps_exact(payload).encode()
     all_headers = {"Content-Type": "application/json"} | saleor.webhook_headers(event, body) | headers
     request = urllib.request.Request(url, data=body, headers=all_headers, method="POST")
     try:

@@ -9,6 +9,7 @@ import itertools
 import re
 import uuid
 from datetime import UTC, datetime, timedelta
+from decimal import Decimal
 from typing import Any
 
 from saleor_wechat_distribution.testing.fake_http import FakeResponse, json_answer
@@ -81,9 +82,11 @@ class FakeVouchers:
             voucher["channelListings"].append(
                 {
                     "channel": {"slug": channel, "isActive": True},
-                    "discountValue": float(value),
+                    "discountValue": Decimal(str(value)),
                     "currency": currency,
-                    "minSpent": {"amount": float(min_spent), "currency": currency} if min_spent else None,
+                    "minSpent": (
+                        {"amount": Decimal(str(min_spent)), "currency": currency} if min_spent else None
+                    ),
                 }
             )
         self.vouchers[voucher["id"]] = voucher
