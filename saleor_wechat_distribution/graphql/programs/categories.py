@@ -3,7 +3,6 @@ category from them (``ports_center.CategoryCatalog``)."""
 
 from __future__ import annotations
 
-import graphene
 from django.utils.translation import gettext_lazy as _
 
 from ...conf import get_category_catalog
@@ -12,7 +11,7 @@ from ...ports_center import HostCategory
 from ..core.connection import page_size
 from ..core.errors import QueryError
 from ..core.inputs import clean_text
-from .products import PRODUCT_IDS_MAX, SEARCH_MAX_LENGTH
+from .products import PRODUCT_IDS_MAX, SEARCH_MAX_LENGTH, host_page, wanted_ids
 from .types import ProgramCategory, ProgramCategoryConnection
 
 #: a rules list names a few dozen categories at most; one host call for all of them
@@ -25,16 +24,6 @@ def _node(category: HostCategory) -> ProgramCategory:
     )
 
 
-def _connection(categories: list[HostCategory], *, has_next: bool, cursor: str | None, after: bool):
-    edges = [ProgramCategoryConnection.Edge(node=_node(c), cursor=cursor or "") for c in categories]
-    return ProgramCategoryConnection(
-        edges=edges,
-        page_info=graphene.relay.PageInfo(
-            has_next_page=has_next, has_previous_page=after, start_cursor=None, end_cursor=cursor
-        ),
-    )
-
-
 def program_categories_page(
     *, search: str | None, ids: list[str] | None, first: int | None, after: str | None
 ) -> ProgramCategoryConnection:
@@ -43,15 +32,14 @@ def program_categories_page(
     if catalog is None:
         raise QueryError(_("This shop has no product categories to search."), code="NOT_CONFIGURED")
     if ids is not None:
-        wanted = list(dict.fromkeys(i.strip() for i in ids if i.strip()))
-        if len(wanted) > CATEGORY_IDS_MAX:
-            raise QueryError(
-                _("Ask for at most %(max)d categories at once.") % {"max": CATEGORY_IDS_MAX},
-                code="INVALID",
-                field="ids",
-            )
+        too_many = _("Ask for at most %(max)d categories at once.") % {"max": CATEGORY_IDS_MAX}
+        wanted = wanted_ids(ids, maximum=CATEGORY_IDS_MAX, too_many=too_many)
         found = catalog.categories_get(category_ids=wanted) if wanted else {}
-        return _connection([found[i] for i in wanted if i in found], has_next=False, cursor=None, after=False)
+        nodes = [_node(found[i]) for i in wanted if i in found]
+        return host_page(ProgramCategoryConnection, nodes, has_next=False, cursor=None, after=False)
     term = clean_text(search, field="search", code=CommissionErrorCode.INVALID, max_length=SEARCH_MAX_LENGTH)
     page = catalog.categories_search(query=term or "", first=page_size(first), after=after)
-    return _connection(list(page.items), has_next=page.has_next, cursor=page.end_cursor, after=bool(after))
+    nodes = [_node(c) for c in page.items]
+    return host_page(
+        ProgramCategoryConnection, nodes, has_next=page.has_next, cursor=page.end_cursor, after=bool(after)
+    )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import graphene
 from django.utils.translation import gettext_lazy as _
 
@@ -28,14 +30,23 @@ def _node(product: ProductSnapshot) -> ProgramProduct:
     )
 
 
-def _connection(products: list[ProductSnapshot], *, has_next: bool, cursor: str | None, after: bool):
-    edges = [ProgramProductConnection.Edge(node=_node(p), cursor=cursor or "") for p in products]
-    return ProgramProductConnection(
+def host_page(connection: type, nodes: list, *, has_next: bool, cursor: str | None, after: bool) -> Any:
+    """A relay connection of ``connection`` over one page the host answered (its cursor is opaque)."""
+    edges = [connection.Edge(node=node, cursor=cursor or "") for node in nodes]
+    return connection(
         edges=edges,
         page_info=graphene.relay.PageInfo(
             has_next_page=has_next, has_previous_page=after, start_cursor=None, end_cursor=cursor
         ),
     )
+
+
+def wanted_ids(ids: list[str], *, maximum: int, too_many: str) -> list[str]:
+    """``ids`` stripped, blanks and repeats left out, in their order; more than ``maximum``: INVALID."""
+    wanted = list(dict.fromkeys(i.strip() for i in ids if i.strip()))
+    if len(wanted) > maximum:
+        raise QueryError(too_many, code="INVALID", field="ids")
+    return wanted
 
 
 def program_products_page(
@@ -46,15 +57,14 @@ def program_products_page(
     if catalog is None:
         raise QueryError(_("This shop has no product catalog to search."), code="NOT_CONFIGURED")
     if ids is not None:
-        wanted = list(dict.fromkeys(i.strip() for i in ids if i.strip()))
-        if len(wanted) > PRODUCT_IDS_MAX:
-            raise QueryError(
-                _("Ask for at most %(max)d products at once.") % {"max": PRODUCT_IDS_MAX},
-                code="INVALID",
-                field="ids",
-            )
+        too_many = _("Ask for at most %(max)d products at once.") % {"max": PRODUCT_IDS_MAX}
+        wanted = wanted_ids(ids, maximum=PRODUCT_IDS_MAX, too_many=too_many)
         found = catalog.products_get(channel=channel, product_ids=wanted) if wanted else {}
-        return _connection([found[i] for i in wanted if i in found], has_next=False, cursor=None, after=False)
+        nodes = [_node(found[i]) for i in wanted if i in found]
+        return host_page(ProgramProductConnection, nodes, has_next=False, cursor=None, after=False)
     term = clean_text(search, field="search", code=CommissionErrorCode.INVALID, max_length=SEARCH_MAX_LENGTH)
     page = catalog.products_search(channel=channel, query=term or "", first=page_size(first), after=after)
-    return _connection(list(page.items), has_next=page.has_next, cursor=page.end_cursor, after=bool(after))
+    nodes = [_node(p) for p in page.items]
+    return host_page(
+        ProgramProductConnection, nodes, has_next=page.has_next, cursor=page.end_cursor, after=bool(after)
+    )
