@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, fields, replace
 from functools import cache
+from typing import Any
 
 from django.conf import settings
 from django.utils.module_loading import import_string
@@ -27,6 +28,14 @@ from .ports_center import CategoryCatalog, CustomerSessions, ProductCatalog
 from .ports_miniprogram import MiniProgramGateway, MiniProgramSettings
 
 
+def setting(name: str, default: Any = None) -> Any:
+    """Our Django setting ``name`` (``WECHAT_DISTRIBUTION_PAYOUTS``, ``_COUPONS``, ``_COMPONENT``,
+    ``WECHAT_DISTRIBUTION``) as the shop in scope sees it: the host's value where it keeps one per shop
+    (App mode: per Saleor instance, ``Host.setting``), else Django's."""
+    lookup = host.current().setting
+    return lookup(name, default) if lookup is not None else getattr(settings, name, default)
+
+
 @dataclass(frozen=True)
 class ProgramConfig:
     auto_approve: bool = False
@@ -36,9 +45,22 @@ ConfigProvider = Callable[[str | None], ProgramConfig]
 
 
 def _from_django_settings(channel: str | None) -> ProgramConfig:
-    raw = dict(getattr(settings, "WECHAT_DISTRIBUTION", {}) or {})
+    raw = dict(setting("WECHAT_DISTRIBUTION", {}) or {})
     known = {f.name for f in fields(ProgramConfig)}
     return replace(ProgramConfig(), **{k: v for k, v in raw.items() if k in known})
+
+
+def program_defaults_check(values: object) -> None:
+    """Raise ``ValueError`` saying what is wrong with a ``WECHAT_DISTRIBUTION`` mapping (App mode checks
+    its settings at start-up: ``app/instance_settings.py``)."""
+    if not isinstance(values, dict):
+        raise ValueError("must be an object")
+    types = {f.name: f.type for f in fields(ProgramConfig)}
+    for key, value in values.items():
+        if key not in types:
+            raise ValueError(f"unknown key {key!r} (known: {', '.join(sorted(types))})")
+        if types[key] in ("bool", bool) and not isinstance(value, bool):
+            raise ValueError(f"{key!r} must be true or false")
 
 
 def get_config(channel: str | None = None) -> ProgramConfig:

@@ -78,6 +78,10 @@ class Host:
     mini_program_settings: Callable[[str], MiniProgramSettings | None] | None = None
     #: how WeChat Mini Programs are called (default: wechatpy, ``wechat/miniprogram.py``)
     mini_program_gateway: MiniProgramGateway | None = None
+    #: (name, default) -> one of our Django settings as the shop in scope sees it (App mode: the Saleor
+    #: instance's own merchants, component and program defaults, ``app/instance_settings.py``); default:
+    #: Django's settings (``conf.setting``)
+    setting: Callable[[str, Any], Any] | None = None
     #: WeChat callback events other modules take (lower-case event name -> handler; ``wechat/event_hooks``)
     wechat_event_handlers: Mapping[str, Callable[[WeChatEvent], str | None]] = field(default_factory=dict)
 

@@ -3,6 +3,9 @@
 ``apps.ready`` (``apps.py``; the core's ``apps.ready`` fills only the fields left unset).
 
 Share posters' ``product_lookup`` stays unset: ``conf.product_lookup`` asks the catalog, as in plugin mode.
+Payouts, coupons, the Open Platform component and program defaults keep the core's defaults (Django
+settings), read through ``setting``: the instance in scope's own values where it has some
+(``instance_settings.py``).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from .channels import saleor_api_channels
 from .checkouts import checkout_lookup
 from .customer_sessions import SaleorApiCustomerSessions
 from .customers import SaleorApiCustomerDirectory
+from .instance_settings import setting
 from .vouchers import SaleorApiVoucherSource
 
 
@@ -28,6 +32,7 @@ def app_host() -> dict[str, Any]:
         "customer_sessions": SaleorApiCustomerSessions(),
         "checkout_lookup": checkout_lookup,
         "voucher_source": SaleorApiVoucherSource(),
+        "setting": setting,
     }
 
 

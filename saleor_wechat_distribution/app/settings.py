@@ -19,17 +19,28 @@
                               instance's rows in a PostgreSQL schema of its own (``schemas.py``), created
                               and migrated when it installs the App; taking a URL off the list stops
                               serving that instance at once (its schema stays)
+- ``WECHAT_DISTRIBUTION_PAYOUTS``, ``WECHAT_DISTRIBUTION_COUPONS``  JSON: the WeChat Pay merchants of
+                              withdrawals and of card-pack coupons, by channel slug (``wechat/gateways.py``,
+                              ``wechat/coupon_gateways.py``): the server's, for every instance without its
+                              own
+- ``WECHAT_DISTRIBUTION_COMPONENT``  JSON: the Open Platform component (``wechat/mp.py``); likewise
+- ``WECHAT_DISTRIBUTION_INSTANCES``  JSON: each instance's own merchants, component and program defaults,
+                              keyed by its API URL (``instance_settings.py``), so that two brands with the
+                              same channel slug never share a merchant
+Every JSON setting is checked here: a mistake stops the server (and the worker) at start-up, saying where.
 """
 
 from __future__ import annotations
 
 import os
+from typing import Any
 
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from .. import task_names
 from ..dburl import database_from_url
+from . import instance_settings
 
 
 def _required(name: str) -> str:
@@ -41,6 +52,11 @@ def _required(name: str) -> str:
 
 def _list(name: str, default: str = "") -> list[str]:
     return [item.strip() for item in os.environ.get(name, default).split(",") if item.strip()]
+
+
+def _json(name: str) -> Any:
+    """A JSON setting from the environment (None when unset), checked as that setting."""
+    return instance_settings.json_setting(name, os.environ.get(name))
 
 
 DEBUG = os.environ.get("DEBUG", "0") == "1"
@@ -89,6 +105,19 @@ if not WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS:  # any Saleor could install it (
         "App mode needs WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS: the API URLs of the Saleor instances it "
         "serves."
     )
+#: the server's merchants and component (JSON in the environment), for instances without their own
+WECHAT_DISTRIBUTION_PAYOUTS = _json("WECHAT_DISTRIBUTION_PAYOUTS")
+WECHAT_DISTRIBUTION_COUPONS = _json("WECHAT_DISTRIBUTION_COUPONS")
+WECHAT_DISTRIBUTION_COMPONENT = _json("WECHAT_DISTRIBUTION_COMPONENT")
+#: each instance's own (``instance_settings.py``: ``{API URL: {setting name: value}}``), checked now
+WECHAT_DISTRIBUTION_INSTANCES = instance_settings.parse(
+    os.environ.get(instance_settings.ENV),
+    WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS,
+    shared={
+        "WECHAT_DISTRIBUTION_PAYOUTS": WECHAT_DISTRIBUTION_PAYOUTS,
+        "WECHAT_DISTRIBUTION_COUPONS": WECHAT_DISTRIBUTION_COUPONS,
+    },
+)
 #: each instance's rows in a schema of its own (``schemas.py``); public keeps the registry
 WECHAT_DISTRIBUTION_INSTANCE_SCHEMAS = True
 DATABASE_ROUTERS = ["saleor_wechat_distribution.app.schemas.InstanceSchemaRouter"]

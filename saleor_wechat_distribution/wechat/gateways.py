@@ -2,8 +2,10 @@
 
 The default source is Django's ``WECHAT_DISTRIBUTION_PAYOUTS`` setting (or the same JSON in the
 environment variable of that name): ``{"<channel or *>": {"v3": {WeChatPayV3Settings kwargs},
-"v2": {WeChatPayV2Settings kwargs}}}``. Saleor's adapter registers its own factory that reads the plugin
-configuration instead. Gateways are cached per configuration, so keys are loaded once per process.
+"v2": {WeChatPayV2Settings kwargs}}}``, as the shop in scope sees it (``conf.setting``: in App mode each
+Saleor instance may have its own). Saleor's adapter registers its own factory that reads the plugin
+configuration instead. Gateways are cached per configuration (the merchant's whole settings, credentials
+included), so keys are loaded once per process and two merchants never share a client.
 """
 
 from __future__ import annotations
@@ -13,9 +15,7 @@ import os
 from functools import lru_cache
 from typing import Any
 
-from django.conf import settings
-
-from ..conf import PayoutNotConfigured
+from ..conf import PayoutNotConfigured, setting
 from ..domain.payouts import PayoutMethod
 from ..instance_scope import with_instance
 from ..ports import PayoutGateway
@@ -26,7 +26,7 @@ _TUPLE_FIELDS = {"platform_certificates", "timeout"}
 
 
 def _configuration() -> dict[str, Any]:
-    configured = getattr(settings, "WECHAT_DISTRIBUTION_PAYOUTS", None)
+    configured = setting("WECHAT_DISTRIBUTION_PAYOUTS")
     if configured is None and os.environ.get("WECHAT_DISTRIBUTION_PAYOUTS"):
         configured = json.loads(os.environ["WECHAT_DISTRIBUTION_PAYOUTS"])
     return configured or {}
@@ -41,12 +41,36 @@ def _v3_settings(values: dict[str, Any]) -> WeChatPayV3Settings:
     return WeChatPayV3Settings(**clean)
 
 
+def _settings(method: str, values: dict[str, Any]) -> WeChatPayV3Settings | WeChatPayV2Settings:
+    return _v3_settings(values) if method == PayoutMethod.V3 else WeChatPayV2Settings(**values)
+
+
 @lru_cache(maxsize=32)
 def _build(method: str, frozen: str) -> PayoutGateway:
-    values = json.loads(frozen)
-    if method == PayoutMethod.V3:
-        return WeChatPayV3Payouts(_v3_settings(values))
-    return WeChatPayV2Payouts(WeChatPayV2Settings(**values))
+    merchant = _settings(method, json.loads(frozen))
+    if isinstance(merchant, WeChatPayV3Settings):
+        return WeChatPayV3Payouts(merchant)
+    return WeChatPayV2Payouts(merchant)
+
+
+def payouts_configuration_check(configuration: object) -> None:
+    """Raise ``ValueError`` saying what is wrong with a ``WECHAT_DISTRIBUTION_PAYOUTS`` mapping (a
+    channel's merchant that is not an object, an unknown method, a missing or unknown key): App mode checks
+    its settings at start-up (``app/instance_settings.py``) instead of failing a withdrawal later."""
+    if not isinstance(configuration, dict):
+        raise ValueError("must be an object: {\"<channel or *>\": {\"v3\": {...}, \"v2\": {...}}}")
+    for channel, merchant in configuration.items():
+        if not isinstance(merchant, dict):
+            raise ValueError(f"[{channel!r}] must be an object: {{\"v3\": {{...}}, \"v2\": {{...}}}}")
+        for method, values in merchant.items():
+            if method not in set(PayoutMethod):
+                raise ValueError(f"[{channel!r}]: unknown method {method!r} (v3 or v2)")
+            if not isinstance(values, dict):
+                raise ValueError(f"[{channel!r}][{method!r}] must be an object")
+            try:
+                _settings(method, values)
+            except (TypeError, ValueError) as error:
+                raise ValueError(f"[{channel!r}][{method!r}]: {error}") from None
 
 
 def payout_gateway_from_values(method: str, values: dict[str, Any]) -> PayoutGateway:

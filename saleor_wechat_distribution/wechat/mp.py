@@ -5,7 +5,8 @@ Configuration (Django settings; Saleor's adapter may register its own gateway in
 - ``WECHAT_DISTRIBUTION_API_BASE_URL``: WeChat's API root, ``https://api.weixin.qq.com/`` by default
   (tests point it at ``testing.fake_wechat_mp``). Clients get it through their ``API_BASE_URL``.
 - ``WECHAT_DISTRIBUTION_COMPONENT``: ``{"app_id", "app_secret", "token", "encoding_aes_key"}`` of our
-  Open Platform third-party platform (第三方平台), when accounts are bound by authorization.
+  Open Platform third-party platform (第三方平台), when accounts are bound by authorization; as the shop
+  in scope sees it (``conf.setting``: in App mode each Saleor instance may have its own).
 
 Access tokens live in Django's cache (``CacheSessionStorage``), so every worker process shares one token
 per account. A refresh takes a PostgreSQL advisory lock named after the account and first re-reads the
@@ -28,6 +29,7 @@ from wechatpy.component import ComponentOAuth
 from wechatpy.exceptions import WeChatClientException
 from wechatpy.session import SessionStorage
 
+from ..conf import setting
 from ..domain.storefronts import AccountMode, OAuthScope
 from ..locks import named_exclusive
 from ..models import ComponentTicket
@@ -52,8 +54,12 @@ def api_base_url() -> str:
     return base if base.endswith("/") else base + "/"
 
 
+#: the keys of ``WECHAT_DISTRIBUTION_COMPONENT``, all required
+COMPONENT_KEYS = ("app_id", "app_secret", "token", "encoding_aes_key")
+
+
 def component_settings() -> dict[str, str]:
-    return dict(getattr(settings, "WECHAT_DISTRIBUTION_COMPONENT", None) or {})
+    return dict(setting("WECHAT_DISTRIBUTION_COMPONENT") or {})
 
 
 class CacheSessionStorage(SessionStorage):
@@ -81,6 +87,28 @@ class CacheSessionStorage(SessionStorage):
 
     def delete(self, key: str) -> None:
         cache.delete(self.prefix + key)
+
+
+class ComponentSessionStorage(CacheSessionStorage):
+    """The component's session: wechatpy keeps its token under ``component_access_token``, which names no
+    component; here it names the component's app id, so that a component replaced in the settings (or
+    another instance's) never uses this one's token. The authorizers' tokens it stores (``query_auth``)
+    keep their keys, which name the authorizer: ``AuthorizerClient`` reads them there."""
+
+    def __init__(self, component_app_id: str) -> None:
+        self.component_app_id = component_app_id
+
+    def _key(self, key: str) -> str:
+        return f"{key}:{self.component_app_id}" if key == "component_access_token" else key
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return super().get(self._key(key), default)
+
+    def set(self, key: str, value: Any, ttl: int | None = None) -> None:
+        super().set(self._key(key), value, ttl)
+
+    def delete(self, key: str) -> None:
+        super().delete(self._key(key))
 
 
 def _under_refresh_lock(name: str, stale: str | None, read: Any, fetch: Any) -> None:
@@ -156,7 +184,8 @@ class Component(WeChatComponent):
             values["app_secret"],
             values["token"],
             values["encoding_aes_key"],
-            session=CacheSessionStorage(),
+            # App mode's cache keys also name the instance in scope (``instance_scope.cache_key``)
+            session=ComponentSessionStorage(values["app_id"]),
             auto_retry=False,
         )
         bounded(self)
