@@ -76,7 +76,8 @@ def _check(where: str, name: str, value: object) -> None:
     try:
         _checks()[name](value)
     except ValueError as error:
-        raise ImproperlyConfigured(f"{where}: {error}") from None
+        said = str(error)  # "['<channel>']['v3']: ..." goes on the path, anything else after it
+        raise ImproperlyConfigured(f"{where}{'' if said.startswith('[') else ': '}{said}") from None
 
 
 def json_setting(name: str, raw: str | None) -> Any:
