@@ -23,6 +23,7 @@ from django.utils import timezone
 from saleor_wechat_distribution import instance_scope, task_names
 from saleor_wechat_distribution.app.webhooks import event_key
 from saleor_wechat_distribution.models import Commission, CouponStock, InboundEvent, SaleorAppInstallation
+from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
 
 from ..celery.conftest import ROOT, database_url, redis_url, wait_for
 from ..ports import free_port
@@ -44,7 +45,13 @@ def _get(path: str) -> tuple[int, bytes]:
         return 0, b""
 
 
-def _env(saleor, other_saleor, world, broker: str) -> dict[str, str]:
+def _coupon_merchant(world: FakeWeChatPay) -> list[dict]:
+    return [{"v3": world.v3_settings(), "api_key_v2": world.merchant.api_key_v2}]
+
+
+def _env(saleor, other_saleor, world, other_world, broker: str) -> dict[str, str]:
+    """The server's coupon merchant is ``world``'s; ``other_saleor``'s instance has its own, ``other_world``'s
+    (``WECHAT_DISTRIBUTION_INSTANCES``), for the same channel slug."""
     return {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "saleor_wechat_distribution.app.settings",
@@ -53,8 +60,9 @@ def _env(saleor, other_saleor, world, broker: str) -> dict[str, str]:
         "WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS": f"{saleor.api_url},{other_saleor.api_url}",
         "CELERY_BROKER_URL": broker,
         "CELERY_QUEUE": f"wd-app-test-{os.getpid()}-{time.monotonic_ns()}",
-        "WECHAT_DISTRIBUTION_COUPONS": json.dumps(
-            {"*": [{"v3": world.v3_settings(), "api_key_v2": world.merchant.api_key_v2}]}
+        "WECHAT_DISTRIBUTION_COUPONS": json.dumps({"*": _coupon_merchant(world)}),
+        "WECHAT_DISTRIBUTION_INSTANCES": json.dumps(
+            {other_saleor.api_url: {"coupons": {"default-channel": _coupon_merchant(other_world)}}}
         ),
         "PYTHONPATH": str(ROOT),
     }
@@ -69,14 +77,22 @@ def _drop_instance_schemas() -> None:
 
 
 @pytest.fixture
-def app_processes(transactional_db, saleor, other_saleor, world) -> Iterator[dict[str, str]]:
+def other_world() -> Iterator[FakeWeChatPay]:
+    """The second instance's own WeChat Pay merchant."""
+    with FakeWeChatPay(mchid="1900000209") as fake:
+        yield fake
+    assert fake.errors == []
+
+
+@pytest.fixture
+def app_processes(transactional_db, saleor, other_saleor, world, other_world) -> Iterator[dict[str, str]]:
     """The server and the worker, running, for two Saleor instances; yields their environment (broker,
     queue); afterwards drops the instance schemas the server made (a transactional test's flush empties
     public only)."""
     broker = redis_url()
     if broker is None or connection.vendor != "postgresql":
         pytest.skip("App mode's server test needs Redis and PostgreSQL")
-    env = _env(saleor, other_saleor, world, broker)
+    env = _env(saleor, other_saleor, world, other_world, broker)
     run = [sys.executable, "-m", "saleor_wechat_distribution.app"]
     server = subprocess.Popen(
         [*run, "serve", "--port", str(PORT), "--workers", "1"],
@@ -156,10 +172,16 @@ def _commissions_in(schema: str, order_id: str) -> list[Decimal]:
         return sorted(Commission.objects.filter(order_id=order_id).values_list("amount", flat=True))
 
 
-def test_two_instances_on_one_server_stay_apart(app_processes, saleor, other_saleor):
+def _stock_in(schema: str) -> CouponStock | None:
+    with instance_scope.scoped(schema):
+        return CouponStock.objects.filter(status="synced").first()
+
+
+def test_two_instances_on_one_server_stay_apart(app_processes, saleor, other_saleor, world, other_world):
     """Two Saleor instances install the server; the same channel, referral code and order id in both; the
-    worker writes each one's commissions in its schema; staff see their own; the periodic jobs' fan-out and
-    a ``migrate`` run reach every instance."""
+    worker writes each one's commissions in its schema; staff see their own; each one's voucher becomes a
+    stock of its own brand's WeChat Pay merchant (the server's; the second instance's own); the periodic
+    jobs' fan-out and a ``migrate`` run reach every instance."""
     app_env = app_processes
     a, b = _register(saleor), _register(other_saleor)
     assert a.schema == "public" and b.schema.startswith("wd_")  # public held the program's tables already
@@ -179,6 +201,18 @@ def test_two_instances_on_one_server_stay_apart(app_processes, saleor, other_sal
     assert _commissions_in(b.schema, order_id) == [Decimal("9.00"), Decimal("30.00")]
     assert _staff_commissions(saleor) == [(1, "20.00"), (2, "6.00")]
     assert _staff_commissions(other_saleor) == [(1, "30.00"), (2, "9.00")]
+
+    # the same voucher id and channel slug in both: each brand's codes in its own merchant's stock
+    for fake, prefix in ((saleor, "SA"), (other_saleor, "SB")):
+        voucher = fake.add_voucher(601, [f"{prefix}{i:03d}" for i in range(5)])
+        event = {"__typename": "VoucherCreated", "voucher": {"id": voucher["id"]}}
+        assert post_webhook(f"{BASE}/api/webhooks/", fake, "VOUCHER_CREATED", event) == 200
+    wait_for(lambda: _stock_in(a.schema) is not None and _stock_in(b.schema) is not None, timeout=120)
+    for installation, merchant, prefix in ((a, world, "SA"), (b, other_world, "SB")):
+        stock = _stock_in(installation.schema)
+        assert stock.mchid == merchant.merchant.mchid
+        assert merchant.busifavor.stocks[stock.stock_id].codes == {f"{prefix}{i:03d}" for i in range(5)}
+        assert merchant.calls["busifavor.stocks.create"] == 1
 
     # B's key, A's URL: refused, nothing stored anywhere
     body = json.dumps({"__typename": "OrderPaid", "order": {"id": order_id}}).encode()
