@@ -40,6 +40,15 @@ def world() -> Iterator[FakeWeChatPay]:
     assert fake.errors == []
 
 
+@pytest.fixture
+def other_world() -> Iterator[FakeWeChatPay]:
+    """A second WeChat Pay merchant: the second instance's own (``WECHAT_DISTRIBUTION_INSTANCES``,
+    ``test_server.app_processes``)."""
+    with FakeWeChatPay(mchid="1900000209") as fake:
+        yield fake
+    assert fake.errors == []
+
+
 @pytest.fixture(autouse=True)
 def _fast_backoff(monkeypatch) -> None:
     monkeypatch.setattr(saleor_api, "BACKOFF_S", 0.001)

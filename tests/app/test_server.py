@@ -77,14 +77,6 @@ def _drop_instance_schemas() -> None:
 
 
 @pytest.fixture
-def other_world() -> Iterator[FakeWeChatPay]:
-    """The second instance's own WeChat Pay merchant."""
-    with FakeWeChatPay(mchid="1900000209") as fake:
-        yield fake
-    assert fake.errors == []
-
-
-@pytest.fixture
 def app_processes(transactional_db, saleor, other_saleor, world, other_world) -> Iterator[dict[str, str]]:
     """The server and the worker, running, for two Saleor instances; yields their environment (broker,
     queue); afterwards drops the instance schemas the server made (a transactional test's flush empties
