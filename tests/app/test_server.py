@@ -27,11 +27,11 @@ from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
 
 from ..celery.conftest import ROOT, database_url, redis_url, wait_for
 from ..ports import free_port
-from .conftest import make_chain, make_program
+from .conftest import last_migration, make_chain, make_program
 from .fake_saleor import APP_TOKEN, FakeSaleor, post_webhook
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-LAST_MIGRATION = "0020_installation_schema"
+LAST_MIGRATION = last_migration()
 #: ``WD_APP_TEST_PORT=first-last`` keeps a session inside its own ports; else the system picks one
 PORT = free_port("WD_APP_TEST_PORT")
 BASE = f"http://127.0.0.1:{PORT}"
