@@ -25,3 +25,23 @@ def poster_font_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessa
             id="wechat_distribution.W001",
         )
     ]
+
+
+@register()
+def event_retention_check(app_configs: Any = None, **kwargs: Any) -> list[CheckMessage]:
+    """Warn when the inbound event retention window is not a number of days, or is shorter than a sender
+    may redeliver an event (the job then uses the default, or the minimum)."""
+    from django.conf import settings
+
+    from .services.inbound_event_retention import SETTING, retention_days_of
+
+    _days, problem = retention_days_of(getattr(settings, SETTING, None))
+    if not problem:
+        return []
+    return [
+        Warning(
+            problem + ".",
+            hint=f"Set {SETTING} to a whole number of days, 14 or more (README, configuration).",
+            id="wechat_distribution.W002",
+        )
+    ]

@@ -10,6 +10,10 @@ from __future__ import annotations
 
 PREFIX = "saleor_wechat_distribution."
 
+# --- the inbound event log -----------------------------------------------------------------------------
+#: periodic: processed events older than the retention window deleted (``services/inbound_event_retention``)
+INBOUND_EVENTS_PRUNE = PREFIX + "inbound_events_prune"
+
 # --- payouts and commissions --------------------------------------------------------------------------
 WITHDRAWAL_SEND = PREFIX + "withdrawal_send"
 WITHDRAWAL_RECONCILE = PREFIX + "withdrawal_reconcile"

@@ -33,6 +33,7 @@ from .services.coupons.redemption import coupon_order_cancelled, coupon_order_us
 from .services.coupons.stock_sync import coupon_sync_give_up, coupon_sync_voucher
 from .services.coupons.voucher_codes import coupon_voucher_codes_deleted
 from .services.identities import identity_profile_refresh
+from .services.inbound_event_retention import inbound_events_prune
 from .services.miniprogram.subscriptions import SubscribeTemporaryError, subscribe_send
 from .services.network_import.jobs import distributor_import_job_run
 from .services.notifications import (
@@ -79,6 +80,19 @@ def commissions_settle_due_task() -> int:
     notify_commissions_settled(settled_at=now)
     logger.info("settled %d commissions", settled)
     return settled
+
+
+@shared_task(name=names.INBOUND_EVENTS_PRUNE)
+def inbound_events_prune_task() -> dict[str, int]:
+    """Periodic (Celery beat, hourly; App mode: once in each instance's schema): processed inbound events
+    older than the retention window deleted in batches; old events still to apply counted and logged."""
+    result = inbound_events_prune()
+    return {
+        "deleted": result.deleted,
+        "more": int(result.more),
+        "unapplied": sum(group.count for group in result.unapplied),
+        "failed": sum(group.failed for group in result.unapplied),
+    }
 
 
 # --- order events: one task per service call, keyword arguments; every service is idempotent, so the

@@ -34,3 +34,17 @@ def payout_merchant(settings) -> Iterator[FakeWeChatPay]:
     with FakeWeChatPay() as fake:
         settings.WECHAT_DISTRIBUTION_PAYOUTS = {"*": {"v3": fake.v3_settings()}}
         yield fake
+
+
+
+@pytest.fixture(autouse=True)
+def _celery_join_flag_reset() -> Iterator[None]:
+    """Celery marks "inside a task" in one process-wide flag, set and restored around every eager
+    ``apply_async`` without a lock: tests that send eager tasks from several threads at once (the
+    reliability tests) can leave it set, and a later test's ``task.apply().get()`` then refuses to run
+    ("Never call result.get() within a task!"), depending on which tests ran before on the same worker.
+    The product never joins a task result; the tests do, so each test starts with the flag clear."""
+    from celery._state import _set_task_join_will_block
+
+    _set_task_join_will_block(False)
+    yield

@@ -14,6 +14,9 @@
 - ``WECHAT_DISTRIBUTION_CENTER_TOKEN_TTL``  seconds a WeChat sign-in's token lives (default 3600)
 - ``WECHAT_DISTRIBUTION_IMPORT_CREATES_CUSTOMERS``  ``1``: network imports create missing customers in
                               Saleor (default: they only match existing ones)
+- ``WECHAT_DISTRIBUTION_EVENT_RETENTION_DAYS``  days processed inbound events (webhooks, WeChat
+                              callbacks) are kept before the hourly job deletes them (default 90, at
+                              least 14; events still to apply are kept)
 - ``WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS``  comma-separated API URLs of the Saleor instances that may
                               install the App (required: one or more). One server serves them all, each
                               instance's rows in a PostgreSQL schema of its own (``schemas.py``), created
@@ -97,6 +100,8 @@ DATABASE_ROUTERS = ["saleor_wechat_distribution.app.schemas.InstanceSchemaRouter
 WECHAT_DISTRIBUTION_TOKEN_RECHECK_S = int(os.environ.get("WECHAT_DISTRIBUTION_TOKEN_RECHECK_S", "30"))
 #: the lifetime of the App's center tokens after a WeChat sign-in (app/customer_sessions.py)
 WECHAT_DISTRIBUTION_CENTER_TOKEN_TTL = int(os.environ.get("WECHAT_DISTRIBUTION_CENTER_TOKEN_TTL", "3600"))
+#: days processed inbound events (webhooks, WeChat callbacks) are kept (services/inbound_event_retention.py)
+WECHAT_DISTRIBUTION_EVENT_RETENTION_DAYS = os.environ.get("WECHAT_DISTRIBUTION_EVENT_RETENTION_DAYS", "")
 #: network imports may create missing customers in Saleor (``customerCreate``; app/customers.py)
 WECHAT_DISTRIBUTION_IMPORT_CREATES_CUSTOMERS = (
     os.environ.get("WECHAT_DISTRIBUTION_IMPORT_CREATES_CUSTOMERS") == "1"
@@ -114,6 +119,7 @@ _PERIODIC = {
     "resume-saleor-events": (task_names.APP_EVENTS_RESUME, 600.0),
     "poll-saleor-orders": (task_names.APP_ORDERS_POLL, 300.0),
     "refresh-authorizer-tokens": (task_names.WECHAT_AUTHORIZER_TOKENS_REFRESH, 600.0),
+    "prune-inbound-events": (task_names.INBOUND_EVENTS_PRUNE, 3600.0),
 }
 CELERY_BEAT_SCHEDULE = {
     name: {"task": task_names.APP_FOR_EACH_INSTANCE, "args": (task,), "schedule": every}

@@ -43,6 +43,7 @@ class InboundEvent(models.Model):
 
     ``dedupe_key`` (the notification id, the MsgId, a digest of the event) makes replays no-ops; a row
     with ``processed_at`` empty failed (``error`` says why) and is applied by the next delivery.
+    Processed rows older than the retention window are deleted (``services.inbound_event_retention``).
     """
 
     source = models.CharField(max_length=32)
@@ -56,6 +57,17 @@ class InboundEvent(models.Model):
 
     class Meta:
         app_label = "wechat_distribution"
+        indexes = [
+            #: the retention job's oldest-first batches (``services.inbound_event_retention``)
+            models.Index(fields=["received_at"], name="wd_inbound_received"),
+            #: the few events still to apply: counted by the retention job, resumed by App mode's
+            #: ``app_events_resume``
+            models.Index(
+                fields=["received_at"],
+                condition=models.Q(processed_at__isnull=True),
+                name="wd_inbound_unprocessed",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.source} {self.dedupe_key}"

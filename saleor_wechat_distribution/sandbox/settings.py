@@ -110,4 +110,6 @@ CELERY_BEAT_SCHEDULE = {
         "task": task_names.WECHAT_AUTHORIZER_TOKENS_REFRESH,
         "schedule": 600.0,
     },
+    # processed inbound events older than WECHAT_DISTRIBUTION_EVENT_RETENTION_DAYS (default 90) deleted
+    "prune-inbound-events": {"task": task_names.INBOUND_EVENTS_PRUNE, "schedule": 3600.0},
 }

@@ -25,6 +25,15 @@ from .fake_saleor import APP_TOKEN, FakeSaleor
 CHANNEL = "default-channel"
 
 
+def last_migration() -> str:
+    """The program's newest migration (the tests that undo it and migrate again need no edit per
+    migration)."""
+    from django.db.migrations.loader import MigrationLoader
+
+    (leaf,) = MigrationLoader(None, ignore_no_migrations=True).graph.leaf_nodes("wechat_distribution")
+    return leaf[1]
+
+
 @pytest.fixture
 def saleor() -> Iterator[FakeSaleor]:
     with FakeSaleor() as fake:

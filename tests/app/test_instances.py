@@ -20,7 +20,7 @@ from saleor_wechat_distribution.models import (
     SaleorAppInstallation,
 )
 
-from .conftest import install, make_chain, make_program
+from .conftest import install, last_migration, make_chain, make_program
 from .fake_saleor import FakeSaleor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("saleor_wechat_distribution.app.urls")]
@@ -192,16 +192,12 @@ def test_cached_values_are_per_instance(two):
 
 def test_migrating_brings_every_instance_schema_up_to_date(two):
     _a, b = two
+    last = last_migration()
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'DELETE FROM "{b.schema}".django_migrations WHERE name = %s', ["0020_installation_schema"]
-        )
+        cursor.execute(f'DELETE FROM "{b.schema}".django_migrations WHERE name = %s', [last])
     assert migrate_instance_schemas() == [b.schema]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f'SELECT count(*) FROM "{b.schema}".django_migrations WHERE name = %s',
-            ["0020_installation_schema"],
-        )
+        cursor.execute(f'SELECT count(*) FROM "{b.schema}".django_migrations WHERE name = %s', [last])
         assert cursor.fetchone()[0] == 1
 
 

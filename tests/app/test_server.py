@@ -25,12 +25,14 @@ from saleor_wechat_distribution.app.webhooks import event_key
 from saleor_wechat_distribution.models import Commission, CouponStock, InboundEvent, SaleorAppInstallation
 
 from ..celery.conftest import ROOT, database_url, redis_url, wait_for
-from .conftest import make_chain, make_program
+from ..ports import free_port
+from .conftest import last_migration, make_chain, make_program
 from .fake_saleor import APP_TOKEN, FakeSaleor, post_webhook
 
 pytestmark = [pytest.mark.celery_worker, pytest.mark.django_db(transaction=True)]
-LAST_MIGRATION = "0020_installation_schema"
-PORT = int(os.environ.get("WD_APP_TEST_PORT", "8291"))
+LAST_MIGRATION = last_migration()
+#: ``WD_APP_TEST_PORT=first-last`` keeps a session inside its own ports; else the system picks one
+PORT = free_port("WD_APP_TEST_PORT")
 BASE = f"http://127.0.0.1:{PORT}"
 
 

@@ -10,7 +10,6 @@ to ``test-artifacts/screenshots/`` (gitignored), named page-state-locale-viewpor
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from ..ports import free_port, worker_tag
 from .wechat_world import WeChatWorld
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -35,9 +35,6 @@ CHROMIUM_FLAGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = ROOT / "test-artifacts" / "screenshots"
-#: the sandbox's port comes from this range (``WD_BROWSER_PORTS=first-last`` gives a session its own)
-_FIRST, _LAST = os.environ.get("WD_BROWSER_PORTS", "8141-8149").split("-")
-PORTS = range(int(_FIRST), int(_LAST) + 1)
 DESKTOP = {"width": 1280, "height": 800}
 TABLET = {"width": 820, "height": 1180}
 PHONE = {"width": 390, "height": 844}
@@ -60,14 +57,9 @@ def browser_unavailable() -> str | None:
 
 
 def _free_port() -> int:
-    for port in PORTS:
-        with socket.socket() as probe:
-            try:
-                probe.bind(("127.0.0.1", port))
-            except OSError:
-                continue
-            return port
-    raise RuntimeError(f"no free port in {PORTS.start}-{PORTS.stop - 1}")
+    """The sandbox's port: from ``WD_BROWSER_PORTS=first-last`` (a session's own range, split between
+    parallel workers) when it is set, else one the operating system picks."""
+    return free_port("WD_BROWSER_PORTS")
 
 
 @pytest.fixture(scope="session")
@@ -84,7 +76,7 @@ def sandbox_server(django_db_setup, django_db_blocker, wechat_world) -> Iterator
     port = _free_port()
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "tests.screens.server_settings", "PYTHONPATH": str(ROOT)}
     env |= wechat_world.server_env(f"http://127.0.0.1:{port}")
-    log = (ROOT / "test-artifacts").joinpath("gunicorn.log")
+    log = (ROOT / "test-artifacts").joinpath(f"gunicorn{worker_tag()}.log")
     log.parent.mkdir(exist_ok=True)
     with log.open("w") as output:
         server = subprocess.Popen(

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from tests.settings import *  # noqa: F403
 
-DATABASES["default"]["NAME"] = DATABASES["default"]["TEST"]["NAME"]  # noqa: F405
+DATABASES["default"]["NAME"] = WORKER_DATABASE  # noqa: F405
 
 # share posters drawn by the browser tests go to the (ignored) artifacts, never into the checkout
 MEDIA_ROOT = str(Path(__file__).resolve().parents[2] / "test-artifacts" / "media")

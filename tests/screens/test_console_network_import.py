@@ -23,6 +23,7 @@ import pytest
 from saleor_wechat_distribution.models import Distributor, DistributorImportJob
 
 from ..celery.conftest import redis_url
+from ..ports import worker_tag
 from .conftest import (
     DESKTOP,
     ROOT,
@@ -73,7 +74,8 @@ def worker_sandbox(django_db_setup, django_db_blocker, sandbox_server) -> Iterat
     logs = ROOT / "test-artifacts"
     logs.mkdir(exist_ok=True)
     port = _free_port()
-    worker_path, web_path = logs / "import-worker.log", logs / "import-gunicorn.log"
+    tag = worker_tag()
+    worker_path, web_path = logs / f"import-worker{tag}.log", logs / f"import-gunicorn{tag}.log"
     with worker_path.open("w") as worker_log, web_path.open("w") as web_log:
         worker = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "saleor_wechat_distribution.sandbox.celery", "worker",
