@@ -110,7 +110,7 @@ def test_a_sign_in_resolves_through_each_instances_own_mini_program(
 
 def test_access_tokens_are_kept_under_each_instances_app_id(minis, mp):  # noqa: F811
     """A Mini Program's calls that need an access token (a distributor code) fetch and keep it under their
-    own app id, in their own instance: neither brand ever sends the other's token."""
+    own app id: neither brand ever sends the other's token."""
     a, b = minis
     gateway = conf.get_mini_program_gateway()
     for installation in (a, b):
@@ -120,11 +120,43 @@ def test_access_tokens_are_kept_under_each_instances_app_id(minis, mp):  # noqa:
             assert png.startswith(b"\x89PNG")
     assert [made.app_id for made in mp.codes_made] == [MINI_A, MINI_B]
     assert mp.token_fetches[MINI_A] == 1 and mp.token_fetches[MINI_B] == 1  # each app its own token
-    for installation, app_id, other in ((a, MINI_A, MINI_B), (b, MINI_B, MINI_A)):
+    for installation, app_id in ((a, MINI_A), (b, MINI_B)):
         with instance_scope.scoped(installation.schema):
             kept = cache.get(f"wd:wechatpy:{app_id}_access_token")
             assert mp.tokens[kept][0] == app_id  # WeChat's token of this instance's app
-            assert cache.get(f"wd:wechatpy:{other}_access_token") is None
+
+
+def test_instances_sharing_the_servers_mini_program_share_its_one_token(
+    minis,
+    mp,  # noqa: F811
+    settings,
+    saleor,
+    other_saleor,
+):
+    """WeChat keeps one valid access token per app: a new one retires the last within minutes. Two
+    instances on the server's Mini Program fetch it once and both use it (kept per instance, each would
+    keep retiring the other's, and spend the app's daily token quota)."""
+    a, b = minis
+    configure(settings, saleor, other_saleor, {"program": {"auto_approve": True}}, mp)  # B: the server's
+    gateway = conf.get_mini_program_gateway()
+    for installation in (a, b, a):
+        with instance_scope.scoped(installation.schema):
+            found = conf.mini_program_settings(CHANNEL)
+            assert found.app_id == MINI_A
+            png = gateway.unlimited_code(found, scene="s=abc", page="pages/index/index", check_path=True)
+            assert png.startswith(b"\x89PNG")
+    assert [made.app_id for made in mp.codes_made] == [MINI_A] * 3
+    assert mp.token_fetches[MINI_A] == 1
+    tokens = set()
+    for installation in (a, b):
+        with instance_scope.scoped(installation.schema):
+            tokens.add(cache.get(f"wd:wechatpy:{MINI_A}_access_token"))
+    assert len(tokens) == 1 and mp.tokens[tokens.pop()][0] == MINI_A
+    # what is not a WeChat app's stays the instance's own
+    with instance_scope.scoped(a.schema):
+        cache.set("wd:import-progress", "a's")
+    with instance_scope.scoped(b.schema):
+        assert cache.get("wd:import-progress") is None
 
 
 @pytest.mark.parametrize("none", [{}, None])
