@@ -3,8 +3,10 @@
 Layout of App mode's database:
 
 - ``public``: the registry of installations (``SaleorAppInstallation``: API URL, sealed token, JWKS, the
-  schema) and Django's own tables. In a database created by App mode, nothing else: a query made outside
-  any instance finds no table of the program and fails, it never reads some instance's rows.
+  schema), what Open Platform components keep for every instance they serve (``ComponentTicket``,
+  ``OfficialAccountRoute``: ``wechat_routes.py``) and Django's own tables. In a
+  database created by App mode, nothing else: a query made outside any instance finds no table of the
+  program holding an instance's rows and fails, it never reads some instance's rows.
 - ``wd_<key>``: one per installed instance (``key`` = the first 16 hex digits of the SHA-256 of its API
   URL, so a reinstallation finds its rows again), with every table of the program and its own
   ``django_migrations``. Created and migrated when the instance registers (``/api/register``), migrated
@@ -38,8 +40,10 @@ from ..models import SaleorAppInstallation
 logger = logging.getLogger(__name__)
 
 APP_LABEL = "wechat_distribution"
-#: models of the registry: in public only, never in an instance's schema
-REGISTRY_MODELS = frozenset({"saleorappinstallation"})
+#: models of the registry: in public only, never in an instance's schema. Besides the installations, what
+#: one Open Platform component shared by several instances keeps once for all of them: its verify ticket,
+#: and which instance holds each Official Account (``wechat_routes.py``)
+REGISTRY_MODELS = frozenset({"saleorappinstallation", "componentticket", "officialaccountroute"})
 #: a table every instance schema has (the program's first): its presence in public means public holds an
 #: instance's rows
 PROBE_TABLE = "wechat_distribution_distributor"

@@ -10,8 +10,10 @@
 - ``wechat/…``, ``wechatpay/…``: WeChat's callbacks
 
 Every route that reads or writes an instance's rows runs in that instance's scope (``requests.py``), and
-is also served under ``i/<key>/`` (``key``: the instance's schema), the form WeChat's callback and
-notification URLs must take when the server serves several instances.
+is also served under ``i/<key>/`` (``key``: the instance's schema), the form WeChat Pay's notification
+URLs and an account's own callback URL may take when the server serves several instances. The Open
+Platform's two URLs (``wechat/component/``, ``wechat/$APPID$/``) are one per component, however many
+instances use it: un-prefixed, they find the instance themselves (``wechat_routes.py``).
 """
 
 from __future__ import annotations
@@ -39,6 +41,7 @@ from .requests import INSTANCE_PREFIX, in_instance
 from .schemas import migrate_schema, registrations_one_at_a_time, schema_of_new_installation
 from .subscriptions import WEBHOOK_PATH, manifest_webhooks
 from .webhooks import webhook_view
+from .wechat_routes import account_view, component_view
 
 GRAPHQL_PATH = "/graphql/"
 
@@ -113,8 +116,6 @@ _instance_routes = [
     path("graphql/", graphql_view, name="graphql"),
     path("export/distributors.<slug:file_format>", distributors_export_view, name="distributors-export"),
     path("export/<slug:kind>.csv", export_view, name="audit-export"),
-    path("wechat/component/", in_instance(component_callback), name="wechat-component"),
-    path("wechat/<str:app_id>/", in_instance(official_account_callback), name="wechat-callback"),
     path(
         "wechatpay/<slug:channel>/notify/",
         csrf_exempt(in_instance(payout_notification_view)),
@@ -126,6 +127,11 @@ _instance_routes = [
         name="wechatpay-coupon-notify",
     ),
 ]
+#: WeChat's callbacks under ``i/<key>/``; un-prefixed, the instance is found from the message
+_prefixed_wechat_routes = [
+    path("wechat/component/", in_instance(component_callback)),
+    path("wechat/<str:app_id>/", in_instance(official_account_callback)),
+]
 
 urlpatterns = [
     path(MANIFEST_PATH, manifest_view, name="app-manifest"),
@@ -135,6 +141,11 @@ urlpatterns = [
     path(WEBHOOK_PATH, webhook_view, name="app-webhooks"),
     re_path(r"^(?P<route>console(?:/.*)?)$", console_view, name="console"),
     re_path(r"^(?P<route>center(?:/.*)?)$", center_view, name="center"),
+    path("wechat/component/", component_view, name="wechat-component"),
+    path("wechat/<str:app_id>/", account_view, name="wechat-callback"),
     *_instance_routes,
-    *(path(INSTANCE_PREFIX + str(route.pattern), route.callback) for route in _instance_routes),
+    *(
+        path(INSTANCE_PREFIX + str(route.pattern), route.callback)
+        for route in (*_instance_routes, *_prefixed_wechat_routes)
+    ),
 ]

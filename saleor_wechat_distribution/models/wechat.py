@@ -126,7 +126,9 @@ class OfficialAccount(models.Model):
 
 
 class ComponentTicket(models.Model):
-    """The Open Platform's ``component_verify_ticket`` (pushed every 10 minutes, valid 12 hours)."""
+    """The Open Platform's ``component_verify_ticket`` (pushed every 10 minutes, valid 12 hours), one per
+    component. In App mode a registry table (``public``, ``app/schemas.py``): one component may serve
+    several Saleor instances, and WeChat pushes its ticket to one URL; each instance reads it here."""
 
     component_app_id = models.CharField(max_length=32, unique=True)
     ticket = models.TextField()
@@ -137,6 +139,24 @@ class ComponentTicket(models.Model):
 
     def __str__(self) -> str:
         return self.component_app_id
+
+
+class OfficialAccountRoute(models.Model):
+    """Which instance's rows hold an Official Account (App mode's registry, in ``public``): the Open
+    Platform sends every authorizer's notices to one URL and its messages to one URL template
+    (``wechat/$APPID$/``), whichever instance bound it, so App mode finds the instance here
+    (``app/wechat_routes.py``). Written with the account, in the same transaction
+    (``services/official_account_routes.py``); ``schema`` is the instance's (``instance_scope``)."""
+
+    app_id = models.CharField(max_length=32, unique=True)
+    schema = models.CharField(max_length=63)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        app_label = "wechat_distribution"
+
+    def __str__(self) -> str:
+        return f"{self.app_id} -> {self.schema}"
 
 
 class QrCode(models.Model):

@@ -26,6 +26,11 @@ from ..domain.storefronts import AccountMode, MessageEncryption
 from ..models import OfficialAccount, Storefront
 from ..ports import AccountCredentials, Principal, WeChatApiError
 from ..sealing import seal, unseal
+from .official_account_routes import (
+    official_account_active_elsewhere,
+    official_account_route_claim,
+    official_account_route_release,
+)
 from .storefronts import clean_input, clean_url, storefront_for_update
 from .wechat_failures import wechat_failure
 
@@ -113,7 +118,7 @@ def official_account_bind_credentials(
         taken = OfficialAccount.objects.filter(app_id=app_id, storefront__isnull=False).exclude(
             storefront=storefront
         )
-        if taken.exists():
+        if taken.exists() or official_account_active_elsewhere(app_id=app_id):
             raise DistributionError(
                 Code.APP_ID_TAKEN, _("This account is bound to another storefront."), field="appId"
             )
@@ -144,6 +149,7 @@ def official_account_bind_credentials(
         try:
             with transaction.atomic():
                 account, _created = OfficialAccount.objects.update_or_create(app_id=app_id, defaults=values)
+                official_account_route_claim(app_id=app_id)
         except IntegrityError:
             raise DistributionError(
                 Code.APP_ID_TAKEN, _("This account is bound to another storefront."), field="appId"
@@ -198,7 +204,9 @@ def official_account_authorization_complete(
         ) from None
     with transaction.atomic():
         taken = OfficialAccount.objects.filter(app_id=info.app_id).exclude(storefront=storefront)
-        if taken.filter(storefront__isnull=False).exists():
+        if taken.filter(storefront__isnull=False).exists() or official_account_active_elsewhere(
+            app_id=info.app_id
+        ):
             raise DistributionError(
                 Code.APP_ID_TAKEN,
                 _("This account is bound to another storefront."),
@@ -209,6 +217,7 @@ def official_account_authorization_complete(
             app_id=info.app_id,
             defaults=authorizer_values(info) | {"storefront": storefront},
         )
+        official_account_route_claim(app_id=info.app_id)
     return account
 
 
@@ -262,6 +271,7 @@ def _detach_previous_account(*, storefront: Storefront, keep_app_id: str) -> Non
         OfficialAccount.objects.filter(pk=account.pk).update(
             storefront=None, status=OfficialAccount.Status.DETACHED, updated_at=timezone.now(), **_WIPED
         )
+        official_account_route_release(app_id=account.app_id)
         logger.info("official account %s detached from storefront %s", account.app_id, storefront.pk)
         forget_tokens_after_commit(account.app_id)
 

@@ -1,6 +1,6 @@
 """WeChat callback endpoints: ``wechat/<app id>/`` per Official Account, ``wechat/component/`` for the
 Open Platform. Plain Django views taking ``(request, app_id)`` / ``(request)``: the sandbox and Saleor's
-adapter route to them.
+adapter route to them; App mode's un-prefixed ones first find the instance (``app/wechat_routes.py``).
 
 Before anything is written: the body size is bounded, the account must be known, the timestamp must be
 within ``WINDOW_SECONDS``, the signature must verify, the message must come the way the account's
@@ -42,10 +42,13 @@ SUCCESS = "success"
 
 
 class Refused(Exception):
-    def __init__(self, status: int, reason: str) -> None:
+    """``wrong_keys``: the message does not verify under the keys tried (another component's, maybe)."""
+
+    def __init__(self, status: int, reason: str, *, wrong_keys: bool = False) -> None:
         super().__init__(reason)
         self.status = status
         self.reason = reason
+        self.wrong_keys = wrong_keys
 
 
 def _plain(status: int, text: str) -> HttpResponse:
@@ -91,8 +94,17 @@ def _check_time_and_signature(request: HttpRequest, token: str) -> tuple[str, st
     try:
         check_signature(token, signature, timestamp, nonce)
     except InvalidSignatureException:
-        raise Refused(403, "bad signature") from None
+        raise Refused(403, "bad signature", wrong_keys=True) from None
     return timestamp, nonce
+
+
+def signed_with(request: HttpRequest, token: str) -> bool:
+    """Whether ``request`` carries a fresh, valid signature made with ``token`` (nothing remembered)."""
+    try:
+        _check_time_and_signature(request, token)
+    except Refused:
+        return False
+    return True
 
 
 def _remember_nonce(scope: str, timestamp: str, nonce: str) -> None:
@@ -125,9 +137,9 @@ def _decrypt(
             {"Encrypt": envelope["Encrypt"]}, request.GET.get("msg_signature", ""), ts, nonce
         )
     except (InvalidSignatureException, InvalidAppIdException):
-        raise Refused(403, "bad message signature") from None
-    except Exception as error:  # a corrupt envelope: bad base64, bad padding, bad UTF-8
-        raise Refused(400, f"undecryptable message ({type(error).__name__})") from None
+        raise Refused(403, "bad message signature", wrong_keys=True) from None
+    except Exception as error:  # a corrupt envelope: bad base64, bad padding, bad UTF-8 (or another key)
+        raise Refused(400, f"undecryptable message ({type(error).__name__})", wrong_keys=True) from None
 
 
 def _check_encryption(account: OfficialAccount, *, encrypted: bool) -> None:
@@ -182,23 +194,29 @@ def _official_account_callback(request: HttpRequest, app_id: str) -> HttpRespons
     return HttpResponse(reply, content_type="application/xml; charset=utf-8")
 
 
+def component_notice(request: HttpRequest, values: dict[str, str]) -> dict[str, str]:
+    """The Open Platform notice of ``request``, verified with component ``values`` (its token's signature,
+    its AES envelope, its app id in the message, a fresh nonce); raises ``Refused``."""
+    if request.method != "POST":
+        raise Refused(405, "POST only")
+    body = _read_body(request)
+    if not values:
+        raise Refused(404, "no Open Platform component configured")
+    keys = (values.get("token", ""), values.get("encoding_aes_key", ""), values.get("app_id", ""))
+    timestamp, nonce = _check_time_and_signature(request, keys[0])
+    message = parse_xml(_decrypt(keys, body, request, timestamp, nonce))
+    if message.get("AppId") != values.get("app_id") or not message.get("InfoType"):
+        raise Refused(400, "not for this component", wrong_keys=True)
+    _remember_nonce(f"component:{values.get('app_id', '')}", timestamp, nonce)
+    return message
+
+
 @csrf_exempt
 def component_callback(request: HttpRequest) -> HttpResponse:
     """Open Platform notices: component_verify_ticket, authorized, updateauthorized, unauthorized."""
     try:
-        if request.method != "POST":
-            raise Refused(405, "POST only")
-        body = _read_body(request)
-        values = component_settings()
-        if not values:
-            raise Refused(404, "no Open Platform component configured")
-        keys = (values.get("token", ""), values.get("encoding_aes_key", ""), values.get("app_id", ""))
-        timestamp, nonce = _check_time_and_signature(request, keys[0])
-        message = parse_xml(_decrypt(keys, body, request, timestamp, nonce))
-        if message.get("AppId") != values.get("app_id") or not message.get("InfoType"):
-            raise Refused(400, "not for this component")
-        _remember_nonce("component", timestamp, nonce)
-        handlers.handle_component_notice(message=message, raw=body, query=dict(request.GET.items()))
+        message = component_notice(request, component_settings())
+        handlers.handle_component_notice(message=message, raw=request.body, query=dict(request.GET.items()))
     except Refused as refused:
         logger.warning("refused an Open Platform notice: %s", refused.reason)
         return _plain(refused.status, refused.reason)

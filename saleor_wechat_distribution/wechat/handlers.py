@@ -168,10 +168,17 @@ def handle_message(
     return _once(account, message, raw, query, dispatched)
 
 
+#: the Open Platform's notice carrying its verify ticket (the others name an authorizer)
+TICKET_NOTICE = "component_verify_ticket"
+
+
 def handle_component_notice(*, message: dict[str, str], raw: bytes, query: dict) -> None:
+    """A verified Open Platform notice. The ticket is the component's (``ComponentTicket``: App mode's
+    registry, read by every instance using the component); an authorizer's notice acts on the account in
+    scope (App mode: the instance holding it, ``app/wechat_routes.py``)."""
     info_type = message.get("InfoType", "")
     component_app_id = message.get("AppId", "")
-    if info_type == "component_verify_ticket":
+    if info_type == TICKET_NOTICE:
         ticket = message.get("ComponentVerifyTicket", "")
         if ticket:
             ComponentTicket.objects.update_or_create(
