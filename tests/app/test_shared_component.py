@@ -189,3 +189,41 @@ def test_an_unknown_authorizer_is_logged_and_answered_success_with_no_rows_anywh
     answer = client.post(f"/wechat/component/?{query}", body, content_type="text/xml")
     assert answer.status_code == 403
     assert rows(a.schema)["accounts"][OA_A][0] == "active"
+
+
+def test_migration_0022_moves_an_instance_schemas_ticket_to_public_and_routes_its_accounts(brands):
+    """A database of App mode before: B's schema has its own ticket table (newer ticket than public's) and
+    an account bound; migrating B again merges the ticket into public, drops B's table, routes the account."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from saleor_wechat_distribution.app.schemas import migrate_instance_schemas
+
+    (_a, _), (b, _) = brands
+    ComponentTicket.objects.create(
+        component_app_id="wxcomp", ticket="old", received_at=timezone.now() - timedelta(hours=1)
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'CREATE TABLE "{b.schema}".wechat_distribution_componentticket '
+            "(LIKE public.wechat_distribution_componentticket INCLUDING ALL)"
+        )
+        cursor.execute(
+            f'INSERT INTO "{b.schema}".wechat_distribution_componentticket (component_app_id, ticket, '
+            "received_at) VALUES ('wxcomp', 'newer', now())"
+        )
+    with instance_scope.scoped(b.schema):
+        OfficialAccount.objects.create(app_id="wxlegacyaccount01", mode="component")
+        OfficialAccount.objects.create(app_id="wxlegacydetached", mode="component", status="detached")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f'DELETE FROM "{b.schema}".django_migrations WHERE name = %s', ["0022_shared_component"]
+        )
+    assert migrate_instance_schemas() == [b.schema]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s)", [f'"{b.schema}".wechat_distribution_componentticket'])
+        assert cursor.fetchone()[0] is None
+    assert ComponentTicket.objects.get(component_app_id="wxcomp").ticket == "newer"
+    routes = dict(OfficialAccountRoute.objects.values_list("app_id", "schema"))
+    assert routes == {"wxlegacyaccount01": b.schema}
