@@ -79,5 +79,7 @@ def checkout_lookup(checkout_id: str) -> HostCheckout | None:
     user = checkout.get("user")
     pk = database_pk(user.get("id")) if isinstance(user, dict) else None
     if user is not None and not (pk and pk.isdigit()):
-        raise HostUnavailable(_("Saleor's answer about the checkout's customer is not understood."))
+        raise HostUnavailable(
+            _("Saleor's answer about the checkout's customer is not understood; nothing was changed.")
+        )
     return HostCheckout(checkout_id=token, channel=slug, customer_user_id=int(pk) if pk else None)
