@@ -87,6 +87,9 @@ class StockIssue(StrEnum):
     CARD_CONSUME_REFUSED = "CARD_CONSUME_REFUSED"
     #: marking a coupon used for an order kept failing until the retries ran out
     USE_FAILED = "USE_FAILED"
+    #: the merchant's coupon notification URL is one WeChat Pay refuses (not https, a query, too long):
+    #: a configuration error, found before any call (a failure: no stock is made)
+    NOTIFY_URL_INVALID = "NOTIFY_URL_INVALID"
 
 
 class CouponNote(StrEnum):
@@ -123,6 +126,22 @@ class IssuedCouponState(StrEnum):
     ISSUED = "issued"  # in the user's card pack (WeChat: SENDED)
     USED = "used"  # redeemed (online order or in a store)
     DEACTIVATED = "deactivated"  # made invalid (使券失效)
+
+
+#: 设置商家券事件通知地址 / 商品券 notify-configs: "notify_url 必须为不带参数的HTTPS地址，最长256"
+NOTIFY_URL_MAX = 256
+
+
+def notify_url_problem(url: str) -> str | None:
+    """Why WeChat Pay would refuse ``url`` as a merchant's coupon notification address (it takes only an
+    https address without a query, at most 256 characters), or None when it would take it."""
+    if not url.lower().startswith("https://"):
+        return "WeChat Pay sends coupon notifications only to an https address"
+    if "?" in url:
+        return "WeChat Pay takes a coupon notification address without a query string"
+    if len(url) > NOTIFY_URL_MAX:
+        return f"WeChat Pay takes a coupon notification address of at most {NOTIFY_URL_MAX} characters"
+    return None
 
 
 def is_valid_code(code: str) -> bool:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import binascii
 import json
 import logging
+import os
 import uuid
 from contextlib import ExitStack
 from typing import Any
@@ -84,8 +85,21 @@ def mini_program(channel: str) -> Any:
     return parsed.mini_program if parsed else None
 
 
+def public_base_url() -> str:
+    """The address WeChat reaches this Saleor at, for the notification URLs the plugin hands WeChat Pay:
+    ``WECHAT_DISTRIBUTION_PUBLIC_URL`` when set (the Django setting, else the environment variable, as
+    Saleor is configured), for when Saleor's ``PUBLIC_URL`` is not the address WeChat uses (e.g. an
+    internal http address behind a TLS proxy), else ``PUBLIC_URL``; empty when neither is set (then no
+    notification URL is given). WeChat Pay takes https addresses only: an http one is passed on as it
+    is, and the coupon sync refuses it with a clear error (``stock_changes.check_notify_url``)."""
+    own = getattr(settings, "WECHAT_DISTRIBUTION_PUBLIC_URL", None) or os.environ.get(
+        "WECHAT_DISTRIBUTION_PUBLIC_URL", ""
+    )
+    return (own or getattr(settings, "PUBLIC_URL", None) or "").rstrip("/")
+
+
 def notify_url(channel: str) -> str:
-    base = (getattr(settings, "PUBLIC_URL", None) or "").rstrip("/")
+    base = public_base_url()
     return f"{base}/plugins/channel/{channel}/{PLUGIN_ID}/wechatpay/notify/" if base else ""
 
 
@@ -111,7 +125,7 @@ def _api_base() -> dict[str, str]:
 
 
 def coupon_notify_url(channel: str, mchid: str) -> str:
-    base = (getattr(settings, "PUBLIC_URL", None) or "").rstrip("/")
+    base = public_base_url()
     route = f"/plugins/channel/{channel}/{PLUGIN_ID}/wechatpay/coupons/{mchid}/notify/"
     return base + route if base else ""
 

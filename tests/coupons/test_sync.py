@@ -341,6 +341,48 @@ def test_the_notification_url_is_set_with_the_stock(world, make_voucher):
     assert world.busifavor.notify_url == url
 
 
+@pytest.mark.parametrize(
+    "url, problem",
+    [
+        ("http://shop.example.com/wechatpay/coupons/1/notify/", "only to an https address"),
+        ("https://shop.example.com/wechatpay/coupons/1/notify/?a=1", "without a query string"),
+        ("https://shop.example.com/" + "n" * 240, "at most 256 characters"),
+    ],
+)
+def test_a_notification_url_wechat_pay_would_refuse_is_a_clear_configuration_error(
+    world, make_voucher, url, problem, caplog
+):
+    """An http ``notify_url`` (a Saleor whose PUBLIC_URL is http, say) is not sent to WeChat Pay for its
+    bare PARAM_ERROR: the stock fails before any call, saying what is wrong, and the error is logged."""
+    from dataclasses import replace
+
+    from saleor_wechat_distribution.wechat.coupons import WeChatPayCoupons
+
+    from .conftest import coupon_settings
+
+    gateway = WeChatPayCoupons(replace(coupon_settings(world), notify_url=url))
+    saved = host.current()
+    host.update(coupon_gateways=lambda channel, distributor_id: [gateway])
+    try:
+        with caplog.at_level("ERROR", logger="saleor_wechat_distribution.services.coupons.stock_changes"):
+            [stock] = coupon_sync_voucher(voucher_id=make_voucher(codes=2).voucher_id)
+    finally:
+        host.install(saved)
+    assert (stock.status, stock.error_code, stock.stock_id) == ("failed", "NOTIFY_URL_INVALID", "")
+    assert problem in stock.error_message and url[:40] in stock.error_message
+    assert world.calls["busifavor.callbacks.set"] == 0 and world.calls["busifavor.stocks.create"] == 0
+    assert world.busifavor.notify_url == "" and not world.busifavor.stocks
+    [record] = caplog.records
+    assert problem in record.getMessage() and world.merchant.mchid in record.getMessage()
+
+
+def test_no_notification_url_makes_the_stock_without_setting_one(merchant, world, make_voucher):
+    """No ``notify_url`` configured (the sandbox, a deployment without a public address): nothing to set;
+    the stock is made as before."""
+    [stock] = coupon_sync_voucher(voucher_id=make_voucher(codes=2).voucher_id)
+    assert stock.status == "synced" and world.calls["busifavor.callbacks.set"] == 0
+
+
 def test_a_coupon_redeemed_in_a_store_marks_the_voucher_code_used(merchant, world, make_voucher):
     from saleor_wechat_distribution.services.coupons.reconcile import coupon_reconcile
 

@@ -74,6 +74,16 @@ def http_get(url: str) -> tuple[int, bytes]:
         return 0, b""
 
 
+def http_post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, bytes]:
+    """POST as an outside caller would (e.g. WeChat Pay's notifications): the status and the answer."""
+    request = urllib.request.Request(url, data=body, headers=headers, method="POST")
+    try:
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return answer.status, answer.read()
+    except urllib.error.HTTPError as error:
+        return error.code, error.read()
+
+
 def database_params(name: str) -> dict[str, Any]:
     db = settings.DATABASES["default"]
     return {

@@ -30,6 +30,8 @@ MIDDLEWARE = [
 connect_task_hook()
 
 PUBLIC_URL = os.environ["PUBLIC_URL"]
+# the plugin's notification URLs for WeChat Pay (https only) are built from WECHAT_DISTRIBUTION_PUBLIC_URL,
+# read from the environment as a deployment would set it (test_app_live.py: a TLS proxy's address)
 #: the plugin's WeChat Pay clients talk to the test process's fake WeChat Pay (the plugin's own merchant)
 WECHAT_DISTRIBUTION_WECHATPAY_API_BASE_URL = os.environ.get("WECHAT_DISTRIBUTION_WECHATPAY_API_BASE_URL", "")
 SEND_USAGE_TELEMETRY = False  # the server would post its usage statistics to Saleor's servers at startup

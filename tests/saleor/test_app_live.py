@@ -37,9 +37,9 @@ from django.db import connection
 from django.utils import timezone
 from graphql_relay import from_global_id, to_global_id
 from saleor.app.models import App
-from saleor.discount.models import Voucher
+from saleor.discount.models import Voucher, VoucherCode
 from saleor.graphql.tests.utils import get_graphql_content
-from saleor.order.models import FulfillmentLine, OrderGrantedRefund, OrderLine
+from saleor.order.models import FulfillmentLine, Order, OrderGrantedRefund, OrderLine
 from saleor.tests.e2e.channel.utils import create_channel
 from saleor.tests.e2e.checkout.utils import (
     checkout_add_promo_code,
@@ -53,6 +53,7 @@ from saleor.tests.e2e.shipping_zone.utils import (
     create_shipping_method_channel_listing,
     create_shipping_zone,
 )
+from saleor.tests.e2e.transactions.utils import create_transaction as create_saleor_transaction
 from saleor.tests.e2e.vouchers.utils import create_voucher, create_voucher_channel_listing
 from saleor.tests.e2e.vouchers.utils.prepare_voucher import prepare_voucher
 
@@ -65,7 +66,7 @@ from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
 
 from . import live
 from .test_in_saleor import METADATA_UPDATE, plugin_update, shop  # noqa: F401 - the shared fixture
-from .test_providers import merchant_settings
+from .test_providers import APP_ID, merchant_settings
 from .test_refunds_and_disputes import FULFILL, GRANT, REPORT, RETURN, _request_refund, create_transaction
 
 pytestmark = [pytest.mark.saleor, pytest.mark.django_db(transaction=True)]
@@ -92,6 +93,8 @@ class Live:
     app_db: str
     processes: live.Processes
     app_env: dict[str, str]
+    #: the plugin's public https address (``WECHAT_DISTRIBUTION_PUBLIC_URL``), which WeChat Pay is given
+    public_https: str
 
     def wait(self, condition: Callable[[], Any], what: str, timeout: float = SETTLE_S) -> Any:
         return live.wait_for(condition, timeout=timeout, what=what, logs=self.processes.tails)
@@ -111,7 +114,11 @@ class Pays:
 
 @pytest.fixture(scope="module")
 def pays() -> Iterator[Pays]:
-    with FakeWeChatPay(mchid="1900000201") as plugin, FakeWeChatPay(mchid="1900000202") as app:
+    appids = (APP_ID, "wx8888888888888888")  # one app (its users hold the coupons), two merchants
+    with (
+        FakeWeChatPay(mchid="1900000201", appids=appids) as plugin,
+        FakeWeChatPay(mchid="1900000202", appids=appids) as app,
+    ):
         yield Pays(plugin, app)
     assert plugin.errors == [] and app.errors == []
 
@@ -126,6 +133,9 @@ def servers(django_db_setup, pays) -> Iterator[Live]:
     live.recreate_database(app_db)
     saleor_port, app_port = live.free_port(), live.free_port()
     saleor_url, app_url = f"http://127.0.0.1:{saleor_port}", f"http://127.0.0.1:{app_port}"
+    # the address WeChat would reach Saleor at, through a TLS proxy: what the plugin hands WeChat Pay as its
+    # notification URLs (WeChat Pay takes https only); the tests post WeChat's notifications to saleor_url
+    public_https = f"https://saleor-{saleor_port}.live.test"
     api_url = f"{saleor_url}/graphql/"
     run = f"wd-live-{os.getpid()}-{secrets.token_hex(3)}"
     pythonpath = os.pathsep.join(filter(None, [str(live.ROOT), os.environ.get("PYTHONPATH", "")]))
@@ -133,6 +143,7 @@ def servers(django_db_setup, pays) -> Iterator[Live]:
         **os.environ, "DJANGO_SETTINGS_MODULE": "tests.saleor.live_settings", "PYTHONPATH": pythonpath,
         "DATABASE_URL": live.database_url(saleor_db), "CELERY_BROKER_URL": broker,
         "WD_LIVE_SALEOR_QUEUE": f"{run}-saleor", "PUBLIC_URL": saleor_url,
+        "WECHAT_DISTRIBUTION_PUBLIC_URL": public_https,
         "WECHAT_DISTRIBUTION_WECHATPAY_API_BASE_URL": pays.plugin.base_url,
     }  # fmt: skip
     saleor_env.pop("DATABASE_URL_REPLICA", None)
@@ -141,9 +152,11 @@ def servers(django_db_setup, pays) -> Iterator[Live]:
         "PYTHONPATH": pythonpath, "DATABASE_URL": live.database_url(app_db),
         "SECRET_KEY": "live-tier-" + "k" * 40, "WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS": api_url,
         "CELERY_BROKER_URL": broker, "CELERY_QUEUE": f"{run}-app",
-        "WECHAT_DISTRIBUTION_COUPONS": json.dumps(
-            {"*": [{"v3": pays.app.v3_settings(), "api_key_v2": pays.app.merchant.api_key_v2}]}
-        ),
+        "WECHAT_DISTRIBUTION_COUPONS": json.dumps({"*": [{
+            "v3": pays.app.v3_settings(), "api_key_v2": pays.app.merchant.api_key_v2,
+            # as the README says to configure it: the App's route behind its TLS proxy
+            "notify_url": f"https://app-{app_port}.live.test/wechatpay/coupons/{pays.app.merchant.mchid}/notify/",
+        }]}),
     }  # fmt: skip
     # the move from plugin mode: the App runs on a database that already holds the program's tables in
     # ``public`` (README: "Moving a running program"), so the installation keeps its rows there and
@@ -188,7 +201,7 @@ def servers(django_db_setup, pays) -> Iterator[Live]:
         processes.start(
             "app-worker", [py, "-m", "saleor_wechat_distribution.app", "worker", "--no-beat"], app_env
         )
-        state = Live(saleor_url, api_url, app_url, app_db, processes, app_env)
+        state = Live(saleor_url, api_url, app_url, app_db, processes, app_env, public_https)
         state.wait(lambda: live.http_get(f"{saleor_url}/health/")[0] == 200, "Saleor's server up", 300)
         state.wait(lambda: live.http_get(f"{app_url}/api/manifest")[0] == 200, "the App's server up", 300)
         for worker in ("saleor-worker", "app-worker"):
@@ -597,7 +610,7 @@ def test_returned_products_open_a_dispute_the_refund_resolves(world):
 # --- card-pack coupons (商家券): a CNY channel's voucher, each side syncing it with its own merchant ---
 
 STOCK = ["voucher_id", "channel", "status", "codes_total", "codes_uploaded", "error_code"]
-ISSUED = ["code", "state", "openid"]
+ISSUED = ["code", "app_id", "openid", "state", "order_id"]
 
 
 @pytest.fixture
@@ -637,7 +650,12 @@ def _stocks(world: World, voucher_pk: str, expect: Callable[[list], bool]) -> li
     try:
         world.live.wait(done, "coupon stocks: both adapters, the same rows")
     except AssertionError as timeout:
-        raise AssertionError(f"stocks: {last}\n{world.live.processes.tails()}") from timeout
+        messages = ["error_code", "error_message"]  # what each side's stock failed with
+        errors = (
+            live.plugin_rows("wechat_distribution_couponstock", messages, where, params),
+            live.app_rows(world.live.app_db, "wechat_distribution_couponstock", messages, where, params),
+        )
+        raise AssertionError(f"stocks: {last}\nerrors: {errors}\n{world.live.processes.tails()}") from timeout
     return last[0][0]
 
 
@@ -648,11 +666,6 @@ def _stock_ids(world: World, voucher_pk: str) -> tuple[str, str]:
     return plugin[0], app[0]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="the plugin's stock fails (PARAM_ERROR): it sets the merchant's coupon notify_url from PUBLIC_URL,"
-    " http:// in the live tier, and WeChat Pay takes https only; the App's stock syncs (5 codes)",
-)
 def test_a_voucher_becomes_a_stock_with_the_same_codes_and_added_codes_are_uploaded(world, pays, cny_channel):
     """``voucherCreate`` with codes and the voucher's CNY listing, over Saleor's API: the plugin (its
     voucher hooks, inside Saleor) and the App (``VOUCHER_CREATED``/``VOUCHER_UPDATED``, reading the voucher
@@ -678,9 +691,157 @@ def test_a_voucher_becomes_a_stock_with_the_same_codes_and_added_codes_are_uploa
         assert stock.body["coupon_use_rule"]["fixed_normal_coupon"] == {
             "discount_amount": 1000, "transaction_minimum": 5000,
         }  # fmt: skip
+    # each merchant's 商家券 notifications go to its side's https route (WeChat Pay takes no http address)
+    route = f"wechat.distribution/wechatpay/coupons/{pays.plugin.merchant.mchid}/notify/"
+    assert pays.plugin.busifavor.notify_url == f"{world.live.public_https}/plugins/channel/cn-live/{route}"
+    assert pays.app.busifavor.notify_url.endswith(f"/wechatpay/coupons/{pays.app.merchant.mchid}/notify/")
     added = [f"LIVE-{i:03d}" for i in range(5, 8)]
     answer = world.staff.post_graphql(VOUCHER_ADD_CODES, {"id": voucher["id"], "codes": added})
     assert get_graphql_content(answer)["data"]["voucherUpdate"]["errors"] == []
     _stocks(world, voucher_pk, lambda rows: [r[2:5] for r in rows] == [("synced", 8, 8)])
     for pay, stock_id in ((pays.plugin, plugin_stock), (pays.app, app_stock)):
         assert pay.busifavor.stocks[stock_id].codes == set(codes + added)
+
+
+# --- a voucher code in a Saleor order: its coupon 核销 on both merchants; a cancelled order gives it back -
+
+
+@dataclass
+class Coupons:
+    """One synced voucher, each side's stock of it, and one code a WeChat user holds on both merchants."""
+
+    voucher_pk: str
+    stocks: dict[str, str]  # "plugin" / "app" -> the stock id in that side's merchant
+    code: str
+    openid: str
+
+    def fakes(self, pays: Pays) -> dict[str, Any]:
+        """The code's coupon in each merchant of the fake WeChat Pay."""
+        return {
+            side: pay.busifavor.coupons[(self.stocks[side], self.code)]
+            for side, pay in (("plugin", pays.plugin), ("app", pays.app))
+        }
+
+
+def _issued(world: World, coupons: Coupons, expect: Callable[[list], bool]) -> list:
+    """Wait until both adapters hold the same ``IssuedCoupon`` rows of the voucher, as ``expect`` says."""
+    where = "stock_id IN (SELECT id FROM wechat_distribution_couponstock WHERE voucher_id = %s)"
+    params = [coupons.voucher_pk]
+    last: list = []
+
+    def done() -> bool:
+        plugin = live.plugin_rows("wechat_distribution_issuedcoupon", ISSUED, where, params)
+        app = live.app_rows(world.live.app_db, "wechat_distribution_issuedcoupon", ISSUED, where, params)
+        last[:] = [(plugin, app)]
+        return plugin == app and expect(plugin) and world.app_events_done()
+
+    try:
+        world.live.wait(done, "issued coupons: both adapters, the same rows")
+    except AssertionError as timeout:
+        raise AssertionError(f"issued coupons: {last}\n{world.live.processes.tails()}") from timeout
+    return last[0][0]
+
+
+def _notify(url: str, headers: dict[str, str], body: bytes) -> None:
+    status, answer = live.http_post(url, body, {**headers, "Content-Type": "application/json"})
+    assert status in (200, 204), (url, status, answer)
+
+
+def coupon_held(world: World, pays: Pays, cny_channel: dict, openid: str = "o-live-buyer") -> Coupons:
+    """A voucher (满50减10, 3 codes) synced on both sides; a WeChat user takes the coupon of one code from
+    each merchant's stock, and each merchant posts its signed, encrypted ``COUPON.SEND`` to its side's
+    route (the plugin's in Saleor, the App's), over HTTP, as WeChat Pay does."""
+    codes = [f"USE-{i:03d}" for i in range(3)]
+    voucher = create_voucher(
+        world.staff,
+        {"name": "满50减10", "addCodes": codes, "discountValueType": "FIXED", "type": "ENTIRE_ORDER",
+         "endDate": (timezone.now() + timedelta(days=30)).isoformat()},
+    )  # fmt: skip
+    create_voucher_channel_listing(
+        world.staff, voucher["id"],
+        [{"channelId": cny_channel["channel"]["id"], "discountValue": 10, "minAmountSpent": 50}],
+    )  # fmt: skip
+    voucher_pk = from_global_id(voucher["id"])[1]
+    _stocks(world, voucher_pk, lambda rows: [r[2:5] for r in rows] == [("synced", 3, 3)])
+    plugin_stock, app_stock = _stock_ids(world, voucher_pk)
+    coupons = Coupons(voucher_pk, {"plugin": plugin_stock, "app": app_stock}, codes[1], openid)
+    plugin_route = "wechat.distribution/wechatpay/coupons"
+    routes = {
+        "plugin": f"{world.live.saleor_url}/plugins/channel/cn-live/{plugin_route}",
+        "app": f"{world.live.app_url}/wechatpay/coupons",
+    }
+    for side, pay in (("plugin", pays.plugin), ("app", pays.app)):
+        coupon = pay.busifavor.user_receives(coupons.stocks[side], openid, code=coupons.code)
+        headers, body = pay.busifavor.coupon_notification(coupon)
+        _notify(f"{routes[side]}/{pay.merchant.mchid}/notify/", headers, body)
+    appid = pays.plugin.merchant.appid
+    assert appid == pays.app.merchant.appid  # one app id: the rows compare whole
+    held = [(coupons.code, appid, openid, "issued", "")]
+    assert _issued(world, coupons, lambda rows: rows == held) == held
+    return coupons
+
+
+def place_cny_order(world: World, cny_channel: dict, voucher_code: str) -> dict:
+    """One line (100.00 CNY) with the voucher code (10.00 off), paid in full by the payment app."""
+    lines = [{"variantId": cny_channel["variant_id"], "quantity": 1}]
+    checkout = checkout_create(world.anonymous, lines, "cn-live", email="buyer@example.com")
+    checkout = checkout_delivery_method_update(
+        world.anonymous, checkout["id"], cny_channel["shipping_method"]["id"]
+    )
+    checkout = checkout_add_promo_code(world.anonymous, checkout["id"], voucher_code)
+    assert checkout["discount"]["amount"] == 10, checkout["discount"]
+    paid = checkout["totalPrice"]["gross"]["amount"]
+    create_saleor_transaction(
+        world.payments, checkout["id"], amount_charged=paid, currency="CNY", available_actions=["REFUND"]
+    )
+    return checkout_complete(world.anonymous, checkout["id"])
+
+
+def _saleor_code(code: str) -> tuple[int, bool]:
+    used, active = VoucherCode.objects.filter(code=code).values_list("used", "is_active").get()
+    return used, active
+
+
+def test_a_voucher_code_used_in_a_saleor_order_is_used_in_wechat_on_both_merchants(world, pays, cny_channel):
+    """The coupon's code applied in a CNY checkout, the order paid (``checkoutComplete``): each side 核销
+    its own merchant's coupon (``coupons/use``), with the same ``use_request_no`` (derived from the order),
+    and records it used by the order."""
+    coupons = coupon_held(world, pays, cny_channel)
+    before = _saleor_code(coupons.code)
+    order = place_cny_order(world, cny_channel, coupons.code)
+    assert Order.objects.get(pk=from_global_id(order["id"])[1]).voucher_code == coupons.code
+    used = [(coupons.code, pays.app.merchant.appid, coupons.openid, "used", order["id"])]
+    _issued(world, coupons, lambda rows: rows == used)
+    fakes = coupons.fakes(pays)
+    assert {side: fake.state for side, fake in fakes.items()} == {"plugin": "USED", "app": "USED"}
+    assert fakes["plugin"].use_request_no == fakes["app"].use_request_no != ""
+    # Saleor counts its own order's use as the voucher says (no usage limit, not single use: nothing)
+    assert _saleor_code(coupons.code) == before == (0, True)
+
+
+def test_a_cancelled_order_gives_the_coupon_back_on_both_merchants_and_the_code_is_used_again(
+    world, pays, cny_channel
+):
+    """``orderCancel``: each side returns its coupon (退券, ``coupons/return``) to the user's card pack, with
+    the same ``return_request_no``; the code stays usable in Saleor (the voucher counts no use), and a new
+    order with it 核销 the coupon again on both merchants."""
+    coupons = coupon_held(world, pays, cny_channel)
+    first = place_cny_order(world, cny_channel, coupons.code)
+    appid = pays.app.merchant.appid
+    used = [(coupons.code, appid, coupons.openid, "used", first["id"])]
+    _issued(world, coupons, lambda rows: rows == used)
+    cancel(world, {"id": first["id"]})
+    held = [(coupons.code, appid, coupons.openid, "issued", "")]
+    _issued(world, coupons, lambda rows: rows == held)
+    fakes = coupons.fakes(pays)
+    assert {side: (f.state, f.use_request_no) for side, f in fakes.items()} == {
+        "plugin": ("SENDED", ""), "app": ("SENDED", ""),
+    }  # fmt: skip
+    assert fakes["plugin"].return_request_nos == fakes["app"].return_request_nos
+    assert len(fakes["plugin"].return_request_nos) == 1
+    assert _saleor_code(coupons.code) == (0, True)
+    # the code again, in a new order: the coupon given back is used again on both sides
+    second = place_cny_order(world, cny_channel, coupons.code)
+    again = [(coupons.code, appid, coupons.openid, "used", second["id"])]
+    _issued(world, coupons, lambda rows: rows == again)
+    assert {side: f.state for side, f in coupons.fakes(pays).items()} == {"plugin": "USED", "app": "USED"}

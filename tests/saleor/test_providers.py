@@ -162,6 +162,49 @@ def test_a_saleor_voucher_becomes_a_coupon_stock_and_its_use_in_an_order_is_used
     assert issued.state == "used"
 
 
+def test_notification_urls_are_built_from_the_public_https_address(settings, monkeypatch):
+    """``WECHAT_DISTRIBUTION_PUBLIC_URL`` (the setting, else the environment variable) is the address WeChat
+    reaches Saleor at, when Saleor's PUBLIC_URL is not (an internal http address behind a TLS proxy)."""
+    route = "/plugins/channel/cn/wechat.distribution/wechatpay"
+    settings.PUBLIC_URL = "http://saleor.internal:8000"
+    settings.WECHAT_DISTRIBUTION_PUBLIC_URL = ""
+    monkeypatch.delenv("WECHAT_DISTRIBUTION_PUBLIC_URL", raising=False)
+    assert wiring.coupon_notify_url("cn", "19") == f"http://saleor.internal:8000{route}/coupons/19/notify/"
+    monkeypatch.setenv("WECHAT_DISTRIBUTION_PUBLIC_URL", "https://shop.example.com/")
+    assert wiring.coupon_notify_url("cn", "19") == f"https://shop.example.com{route}/coupons/19/notify/"
+    assert wiring.notify_url("cn") == f"https://shop.example.com{route}/notify/"
+    settings.WECHAT_DISTRIBUTION_PUBLIC_URL = "https://api.example.com"
+    assert wiring.notify_url("cn") == f"https://api.example.com{route}/notify/"
+    settings.PUBLIC_URL, settings.WECHAT_DISTRIBUTION_PUBLIC_URL = None, ""
+    monkeypatch.delenv("WECHAT_DISTRIBUTION_PUBLIC_URL")
+    assert wiring.coupon_notify_url("cn", "19") == wiring.notify_url("cn") == ""
+
+
+def test_a_plugin_on_an_http_public_url_fails_its_stock_with_a_clear_error(
+    cny_shop, world, settings, e2e_staff_api_client, caplog
+):
+    """Saleor's PUBLIC_URL is http and nothing else is set: WeChat Pay would refuse the coupon notification
+    URL (PARAM_ERROR); the stock fails before any call, saying so, and the error is logged."""
+    settings.PUBLIC_URL = "http://saleor.internal:8000"
+    channel = cny_shop["channel"]
+    settings_ = merchant_settings(world, coupon_sync="true")
+    assert plugin_update(e2e_staff_api_client, channel["id"], **settings_)["errors"] == []
+    voucher = create_voucher(
+        e2e_staff_api_client,
+        {"name": "满50减10", "addCodes": ["HTTP-1"], "discountValueType": "FIXED", "type": "ENTIRE_ORDER",
+         "endDate": (timezone.now() + timedelta(days=30)).isoformat()},
+    )  # fmt: skip
+    with caplog.at_level("ERROR"):
+        create_voucher_channel_listing(
+            e2e_staff_api_client, voucher["id"], [{"channelId": channel["id"], "discountValue": 10}]
+        )
+    stock = CouponStock.objects.get(voucher_id=from_global_id(voucher["id"])[1])
+    assert (stock.status, stock.error_code) == ("failed", "NOTIFY_URL_INVALID")
+    assert "https" in stock.error_message and "http://saleor.internal:8000/plugins/" in stock.error_message
+    assert not world.busifavor.stocks and world.calls["busifavor.callbacks.set"] == 0
+    assert any("WECHAT_DISTRIBUTION_PUBLIC_URL" in r.getMessage() for r in caplog.records)
+
+
 def test_saleor_users_are_the_customer_directory(cny_shop, e2e_staff_api_client):
     channel = cny_shop["channel"]
     known = User.objects.create(email="known@example.com")

@@ -3,6 +3,7 @@ under 修改商家券基本信息's rules, and the budget through 修改批次�
 
 from __future__ import annotations
 
+import logging
 from datetime import datetime
 
 from django.utils import timezone
@@ -15,12 +16,15 @@ from ...domain.coupons import (
     StockIssue,
     budget_for,
     cut_text,
+    notify_url_problem,
     request_no,
     stock_request,
 )
 from ...models import CouponStock
 from ...ports import CouponGateway, VoucherSnapshot
 from .stocks import stock_save
+
+logger = logging.getLogger(__name__)
 
 
 def stock_body(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway, code_count: int) -> dict:
@@ -116,8 +120,30 @@ def reconcile_edits(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponG
     stock_save(row, pushed=wanted, notices=notices)
 
 
+def check_notify_url(gateway: CouponGateway) -> str:
+    """The merchant's coupon notification URL (empty: none configured, nothing to set), checked before
+    any call: one WeChat Pay would refuse (http, say) is a configuration error, logged and raised with
+    what is wrong, rather than WeChat's bare PARAM_ERROR on a stock half set up. Without the
+    notifications nobody is known to hold a coupon, so an order using its code could not 核销 it: the
+    stock is not made until the address is right."""
+    notify_url = str(getattr(gateway, "notify_url", "") or "")
+    problem = notify_url_problem(notify_url) if notify_url else None
+    if problem:
+        logger.error(
+            "coupon merchant %s: %s, and its notification URL is %r: set the deployment's public https "
+            "address (in Saleor, PUBLIC_URL or WECHAT_DISTRIBUTION_PUBLIC_URL; in App mode the merchant's "
+            "notify_url in WECHAT_DISTRIBUTION_COUPONS)",
+            gateway.mchid, problem, notify_url,
+        )  # fmt: skip
+        raise CouponApiError(
+            StockIssue.NOTIFY_URL_INVALID,
+            f"{problem}; this merchant's is {notify_url[:120]}: configure the public https address",
+        )
+    return notify_url
+
+
 def create_stock(row: CouponStock, voucher: VoucherSnapshot, gateway: CouponGateway, code_count: int) -> None:
-    notify_url = getattr(gateway, "notify_url", "")
+    notify_url = check_notify_url(gateway)
     if notify_url:  # 设置商家券事件通知地址 (per merchant; setting it again is harmless)
         gateway.callbacks_set(notify_url=notify_url)
     if not row.request:

@@ -32,8 +32,8 @@ RESOURCE_NOT_EXISTS.
 Test controls: ``other_stock`` (a stock made outside our requests, e.g. in the merchant platform or for
 another 归属商户, with its own body), ``faults`` (error outcomes consumed one per busifavor request, e.g.
 FREQUENCY_LIMITED), ``enabled`` (False: a merchant without the 商家券 product, NO_AUTH),
-``user_receives`` (a user takes a coupon: WeChat picks an uploaded code), ``coupon_notification`` (the
-signed, encrypted COUPON.SEND).
+``user_receives`` (a user takes a coupon: WeChat picks an uploaded code, or the test names it),
+``coupon_notification`` (the signed, encrypted COUPON.SEND).
 """
 
 from __future__ import annotations
@@ -125,13 +125,21 @@ class FakeBusifavor(BusifavorStocks, BusifavorCoupons):
 
     # --- the user's side -----------------------------------------------------------------------------
 
-    def user_receives(self, stock_id: str, openid: str, *, appid: str | None = None) -> FakeCoupon:
-        """A user takes a coupon (H5 / mini program): WeChat hands out one uploaded code at random."""
+    def user_receives(
+        self, stock_id: str, openid: str, *, appid: str | None = None, code: str | None = None
+    ) -> FakeCoupon:
+        """A user takes a coupon (H5 / mini program): WeChat hands out one uploaded code at random, or
+        ``code`` when the test names it (e.g. the same code taken from two merchants' stocks)."""
         with self.world._lock:
             stock = self.stocks[stock_id]
             if not stock.pool:
                 raise ValueError(f"stock {stock_id} has no code left")
-            code = stock.pool.pop(secrets.randbelow(len(stock.pool)))
+            if code is None:
+                code = stock.pool.pop(secrets.randbelow(len(stock.pool)))
+            elif code in stock.pool:
+                stock.pool.remove(code)
+            else:
+                raise ValueError(f"stock {stock_id} has no code {code!r} left to hand out")
             coupon = FakeCoupon(
                 stock_id, code, openid, appid or self.world.merchant.appid, send_time=now_rfc3339()
             )
