@@ -444,7 +444,11 @@ class CustomerDirectory(Protocol):
 @dataclass(frozen=True)
 class HostCheckout:
     """A checkout as the host knows it (``host.Host.checkout_lookup``): the id its orders will carry
-    (``OrderSnapshot.checkout_id``, the key a code is kept under) and its channel."""
+    (``OrderSnapshot.checkout_id``, the key a code is kept under), its channel and whose it is."""
 
     checkout_id: str
     channel: str
+    #: the customer account the checkout belongs to (Saleor: ``Checkout.user``); None for a guest's
+    #: checkout. ``checkoutAttribute`` binds a signed-in caller only to a checkout that is theirs or a
+    #: guest's, never through another customer's checkout (``services/referrals.checkout_attribute``)
+    customer_user_id: int | None = None

@@ -4,9 +4,10 @@
 The Saleor of the instance in scope (``instances.installation_in_scope``: the request's, the task's). Two
 clients:
 
-- ``app_client``: with the App's token, for what needs the App's permissions (customers: MANAGE_USERS);
+- ``app_client``: with the App's token, for what needs the App's permissions (customers, and a checkout's
+  customer: MANAGE_USERS);
 - ``shopper_client``: without any token, for what a storefront may read (products on sale in a channel,
-  a checkout by its id). The App's token would show more than a shopper sees: with MANAGE_ORDERS Saleor's
+  categories). The App's token would show more than a shopper sees: with MANAGE_ORDERS Saleor's
   ``products`` include unpublished and hidden products.
 
 These lookups run while a person waits (the center, a mutation), so they try twice with a short timeout

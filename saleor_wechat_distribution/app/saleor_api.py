@@ -31,6 +31,18 @@ class SaleorApiError(Exception):
     """A final answer: the query is wrong, or the token refused (retrying will not help)."""
 
 
+class SaleorGraphQLError(SaleorApiError):
+    """Saleor answered, with GraphQL ``errors``: kept, so a caller can tell where they are (``path``)."""
+
+    def __init__(self, message: str, errors: list[dict[str, Any]]) -> None:
+        super().__init__(message)
+        self.errors = errors
+
+    def only_at(self, *path: str) -> bool:
+        """Every error is on exactly ``path`` (e.g. ``checkout``: the field refused as a whole)."""
+        return bool(self.errors) and all(e.get("path") == list(path) for e in self.errors)
+
+
 class SaleorUnavailable(Exception):
     """Saleor did not answer usefully after every attempt (the Celery task retries later)."""
 
@@ -92,7 +104,7 @@ class SaleorClient:
             if answer.get("errors"):
                 errors = [e for e in answer["errors"] if isinstance(e, dict)]
                 messages = "; ".join(str(e.get("message", e)) for e in errors)
-                raise SaleorApiError(messages or "Saleor answered with errors.")
+                raise SaleorGraphQLError(messages or "Saleor answered with errors.", errors)
             data = answer.get("data")
             if not isinstance(data, dict):
                 raise SaleorApiError("Saleor's answer has no data.")

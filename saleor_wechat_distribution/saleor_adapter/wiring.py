@@ -192,13 +192,16 @@ def _checkout_token(checkout_id: str) -> uuid.UUID | None:
 
 def checkout_channel(checkout_id: str) -> HostCheckout | None:
     """``checkoutAttribute``'s checkout: by Saleor's global id or its token; the code is kept under the
-    token, which the order's snapshot carries (``OrderSnapshot.checkout_id``)."""
+    token, which the order's snapshot carries (``OrderSnapshot.checkout_id``). Its customer (``user``,
+    None for a guest's) decides whether the caller is bound."""
     token = _checkout_token(str(checkout_id))
     if token is None:
         return None
     with allow_writer():
-        channel = Checkout.objects.filter(token=token).values_list("channel__slug", flat=True).first()
-    return HostCheckout(checkout_id=str(token), channel=channel) if channel else None
+        row = Checkout.objects.filter(token=token).values_list("channel__slug", "user_id").first()
+    if row is None or not row[0]:
+        return None
+    return HostCheckout(checkout_id=str(token), channel=row[0], customer_user_id=row[1])
 
 
 def _enter_writer(task_id: str | None = None, task: Any = None, **_: Any) -> None:

@@ -65,7 +65,14 @@ def checkout_attribute(
     *, principal: Principal, checkout_id: str, code: str, now: datetime | None = None
 ) -> str:
     """Put a referral code on a checkout (the mutation's way; checkout metadata is the other). The code is
-    kept under the id the host says its order will carry, whichever of the checkout's ids was given."""
+    kept under the id the host says its order will carry, whichever of the checkout's ids was given.
+
+    A signed-in caller (a verified token: the principal) arrived through the distributor's link: bound now,
+    as the channel's binding policy says (first binding wins, no poaching: ``bindings.binding_touch``),
+    when the checkout is theirs or a guest's. Through another customer's checkout the code is kept and
+    nobody is bound: not the caller (the cart is not theirs), and never the checkout's owner (the caller is
+    not them). An anonymous caller binds nobody; the order binds its customer when it is placed.
+    """
     if not checkout_id or len(checkout_id) > HOST_ID_MAX_LENGTH:
         raise DistributionError(Code.NOT_FOUND, _("No such checkout."), field="checkoutId")
     lookup = host.current().checkout_lookup
@@ -74,7 +81,9 @@ def checkout_attribute(
         raise DistributionError(Code.NOT_FOUND, _("No such checkout."), field="checkoutId")
     channel = checkout.channel
     distributor = _active_by_code(code)
-    if principal.user_id is not None and principal.user_id == distributor.user_id:
+    caller = principal.user_id
+    buyer = caller is not None and checkout.customer_user_id in (None, caller)  # the caller's own cart
+    if buyer and caller == distributor.user_id:
         program = program_for_channel(channel=channel)
         if not program.self_purchase_earns:
             raise DistributionError(
@@ -85,13 +94,14 @@ def checkout_attribute(
             checkout_id=checkout.checkout_id,
             defaults={"channel": channel, "code": distributor.referral_code, "distributor": distributor},
         )
-        referral_touch(
-            channel=channel,
-            keys=customer_keys(user_id=principal.user_id),
-            distributor=distributor,
-            source=AttributionSource.LINK,
-            now=now,
-        )
+        if buyer:
+            referral_touch(
+                channel=channel,
+                keys=customer_keys(user_id=caller),
+                distributor=distributor,
+                source=AttributionSource.LINK,
+                now=now,
+            )
     return channel
 
 

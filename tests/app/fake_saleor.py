@@ -10,7 +10,9 @@
   ``return_products``): each moves the order's ``updatedAt`` on a clock of its own (one second a step);
 - the host lookups' (``app/catalog.py``, ``checkouts.py``, ``customers.py``, ``customer_sessions.py``):
   ``products`` as Saleor shows them (to a shopper: published, visible, priced listings only; to the App's
-  token, which has MANAGE_ORDERS: every listed product), ``checkout(id:)``, users by e-mail and by phone,
+  token, which has MANAGE_ORDERS: every listed product), ``checkout(id:)`` (its ``user`` only to the owner
+  or MANAGE_USERS, an inactive channel's only to MANAGE_CHECKOUTS and the like: ``app_permissions``),
+  users by e-mail and by phone,
   ``customerCreate``, ``user(id:)``; ``down`` makes every GraphQL request fail (a 503 with no body);
 - ``categories`` (public, as in Saleor): ``filter: {search}`` (a substring of the name, slug or
   description), ``sortBy: NAME`` pages with Saleor-like opaque cursors, ``filter: {ids}`` (as Saleor: the
@@ -168,12 +170,13 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
             if not is_app:
                 return json_answer({"errors": [{"message": "Unauthorized"}]}, 401)
             return json_answer({"data": {"order": self.orders.get(variables["id"])}})
+        if name == "WeChatDistributionCheckout":
+            return self._checkout(query, variables, self.app_permissions if is_app else set(), token)
         handler = {
             "WeChatDistributionProductSearch": self._product_search,
             "WeChatDistributionProducts": self._products_by_id,
             "WeChatDistributionCategorySearch": self._category_search,
             "WeChatDistributionCategories": self._categories_by_id,
-            "WeChatDistributionCheckout": self._checkout,
             "WeChatDistributionTokenVerify": self._token_verify,
         }.get(name)
         if handler is not None:
@@ -396,18 +399,52 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
         order["checkoutId"] = checkout_id
         return order
 
-    def _checkout(self, variables: dict[str, Any], is_app: bool) -> FakeResponse:
+    def _checkout(self, query: str, variables: dict[str, Any], app_permissions: set[str], token: str):
+        """``checkout(id:)`` as Saleor's ``resolve_checkout`` and ``Checkout.resolve_user`` answer it: anyone
+        holding the id in an active channel; in an inactive one only MANAGE_CHECKOUTS, IMPERSONATE_USER or
+        HANDLE_PAYMENTS (else PermissionDenied on ``checkout``); ``user`` to its owner (their token) or to
+        MANAGE_USERS, HANDLE_PAYMENTS, HANDLE_TAXES (else PermissionDenied on ``checkout.user``, the rest
+        answered)."""
         try:
-            type_name, _, token = base64.b64decode(variables["id"], validate=True).decode().partition(":")
+            type_name, _, raw = base64.b64decode(variables["id"], validate=True).decode().partition(":")
         except ValueError:
-            type_name, token = "", ""
+            type_name, raw = "", ""
         if type_name != "Checkout":
-            return json_answer({"data": None, "errors": [{"message": "Couldn't resolve id."}]})
-        checkout = self.checkouts.get(token)
-        if checkout is not None and checkout["channel"] in self.inactive_channels and not is_app:
-            return json_answer({"data": {"checkout": None}, "errors": [{"message": "PermissionDenied"}]})
-        answer = {"id": variables["id"], "channel": {"slug": checkout["channel"]}} if checkout else None
-        return json_answer({"data": {"checkout": answer}})
+            return json_answer(
+                {"data": {"checkout": None}, "errors": [_error("Couldn't resolve id.", "checkout")]}
+            )
+        checkout = self.checkouts.get(raw)
+        if checkout is None:
+            return json_answer({"data": {"checkout": None}})
+        if checkout["channel"] in self.inactive_channels and not app_permissions & {
+            "MANAGE_CHECKOUTS", "IMPERSONATE_USER", "HANDLE_PAYMENTS"
+        }:  # fmt: skip
+            return json_answer({"data": {"checkout": None}, "errors": [_denied("checkout")]})
+        answer: dict[str, Any] = {"id": variables["id"], "channel": {"slug": checkout["channel"]}}
+        errors = []
+        if re.search(r"\buser\s*\{", query):
+            owner = checkout["user_pk"]
+            if owner is None:
+                answer["user"] = None
+            elif (
+                app_permissions & {"MANAGE_USERS", "HANDLE_PAYMENTS", "HANDLE_TAXES"}
+                or self._holder(token) == owner
+            ):
+                answer["user"] = {"id": gid("User", owner)}
+            else:
+                answer["user"] = None
+                errors.append(_denied("checkout", "user"))
+        return json_answer({"data": {"checkout": answer}, **({"errors": errors} if errors else {})})
+
+    def _holder(self, token: str) -> int | None:
+        """The user a customer's access token names (signature checked), else None."""
+        try:
+            payload = jwt.decode(
+                token, self.key.public_key(), algorithms=["RS256"], options={"verify_aud": False}
+            )
+        except jwt.PyJWTError:
+            return None
+        return int(base64.b64decode(payload["user_id"]).decode().partition(":")[2])
 
     # --- users ------------------------------------------------------------------------------------
     def add_user(
@@ -659,6 +696,14 @@ class FakeSaleor(FakeVouchers, FakeSaleorApi):
                     "transactionEvents": [{k: event[k] for k in ("id", "type", "createdAt")}],
                 }
             )
+
+
+def _error(message: str, *path: str, code: str = "GraphQLError") -> dict[str, Any]:
+    return {"message": message, "path": list(path), "extensions": {"exception": {"code": code}}}
+
+
+def _denied(*path: str) -> dict[str, Any]:
+    return _error("You do not have permission to perform this action", *path, code="PermissionDenied")
 
 
 def _taxed(amount: str, currency: str) -> dict[str, Any]:

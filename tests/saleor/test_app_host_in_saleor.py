@@ -27,7 +27,7 @@ from saleor_wechat_distribution.app.host_wiring import app_host
 from saleor_wechat_distribution.app.orders import order_fetch, order_snapshot
 from saleor_wechat_distribution.domain.referrals import REF_METADATA_KEY
 from saleor_wechat_distribution.graphql.views import AuthenticationFailed
-from saleor_wechat_distribution.ports import CustomerRequest
+from saleor_wechat_distribution.ports import CustomerRequest, HostUnavailable
 from saleor_wechat_distribution.saleor_adapter.catalog import SaleorProductCatalog
 from saleor_wechat_distribution.saleor_adapter.customer_sessions import SaleorCustomerSessions
 from saleor_wechat_distribution.saleor_adapter.customers import SaleorCustomerDirectory
@@ -95,13 +95,34 @@ def test_the_catalog_is_the_plugins(app_mode, product, channel_USD, e2e_app_api_
     assert [e["node"]["id"] for e in json.loads(as_app.content)["data"]["products"]["edges"]] == [product_id]
 
 
-def test_checkouts_are_found_as_the_plugin_finds_them(app_mode, checkout):
-    global_id = to_global_id("Checkout", checkout.token)
-    for given in (global_id, str(checkout.token)):
-        assert checkout_lookup(given) == checkout_channel(given)
-        assert checkout_lookup(given).checkout_id == str(checkout.token)
+def test_checkouts_are_found_as_the_plugin_finds_them(app_mode, checkout, user_checkout, customer_user):
+    """With its customer: Saleor shows ``Checkout.user`` to the App's MANAGE_USERS (no checkout permission),
+    so ``checkoutAttribute`` can tell the caller's own checkout from another customer's."""
+    for the_checkout, owner in ((checkout, None), (user_checkout, customer_user.pk)):
+        global_id = to_global_id("Checkout", the_checkout.token)
+        for given in (global_id, str(the_checkout.token)):
+            assert checkout_lookup(given) == checkout_channel(given)
+            assert checkout_lookup(given).checkout_id == str(the_checkout.token)
+            assert checkout_lookup(given).customer_user_id == owner
     unknown = to_global_id("Checkout", "00000000-0000-4000-8000-000000000000")
     assert checkout_lookup(unknown) is None and checkout_channel(unknown) is None
+
+
+def test_saleors_refusals_of_the_checkout_read(
+    app_mode, user_checkout, e2e_app_api_client, permission_manage_users
+):
+    """Where Saleor puts its refusals (``app/checkouts.py`` tells them apart by the error's path): a checkout
+    of an inactive channel is refused as a whole to an App without MANAGE_CHECKOUTS (no such checkout); the
+    customer field refused (MANAGE_USERS taken from the App) is not "no such checkout" but an error."""
+    global_id = to_global_id("Checkout", user_checkout.token)
+    e2e_app_api_client.app.permissions.remove(permission_manage_users)
+    with pytest.raises(HostUnavailable):
+        checkout_lookup(global_id)
+    e2e_app_api_client.app.permissions.add(permission_manage_users)
+    assert checkout_lookup(global_id) is not None
+    user_checkout.channel.is_active = False
+    user_checkout.channel.save(update_fields=["is_active"])
+    assert checkout_lookup(global_id) is None
 
 
 def test_saleor_copies_the_checkouts_referral_code_onto_the_order_the_app_reads(

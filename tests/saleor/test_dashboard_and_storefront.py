@@ -16,7 +16,12 @@ from saleor.tests.e2e.checkout.utils import (
 from saleor.tests.e2e.transactions.utils import create_transaction
 from saleor.tests.e2e.utils import assign_permissions
 
-from saleor_wechat_distribution.models import ChannelProgram, CheckoutReferral, OrderAttribution
+from saleor_wechat_distribution.models import (
+    ChannelProgram,
+    CheckoutReferral,
+    CustomerBinding,
+    OrderAttribution,
+)
 from saleor_wechat_distribution.saleor_adapter.plugin import WeChatDistributionPlugin
 
 from .saleor_fixtures import post_ours
@@ -74,6 +79,34 @@ def test_checkout_attribute_takes_saleors_checkout_global_id_or_its_token(
     order = checkout_complete(e2e_not_logged_api_client, global_id)
     attribution = OrderAttribution.objects.get(order_id=order["id"])
     assert (attribution.distributor_id, attribution.source) == (distributor.pk, "link")
+
+
+def test_checkout_attribute_binds_a_signed_in_customer_through_their_own_or_a_guests_checkout(
+    shop,  # noqa: F811
+    e2e_staff_api_client,
+    e2e_logged_api_client,
+    e2e_not_logged_api_client,
+):
+    """Plugin mode's side of App mode's rule (``services/referrals.checkout_attribute``, the checkout's
+    customer from ``Checkout.user``): nobody is bound by an anonymous call or through another customer's
+    checkout (here the distributor itself on the customer's cart: no self-referral either)."""
+    channel = shop["channel"]
+    slug = channel["slug"]
+    one_level_program(e2e_staff_api_client, channel["id"])
+    distributor = staff_distributor(e2e_staff_api_client)
+    lines = [{"variantId": shop["variant_id"], "quantity": 1}]
+    customer = e2e_logged_api_client.user
+    own = checkout_create(e2e_logged_api_client, lines, slug)["id"]
+    guest = checkout_create(e2e_not_logged_api_client, lines, slug, email="guest@example.com")["id"]
+    code = distributor.referral_code
+    for client in (e2e_not_logged_api_client, e2e_staff_api_client):
+        assert _attribute(client, slug, own, code)["errors"] == []
+    assert not CustomerBinding.objects.exists()
+    assert _attribute(e2e_logged_api_client, slug, guest, code)["errors"] == []
+    assert _attribute(e2e_logged_api_client, slug, own, code)["errors"] == []
+    assert list(CustomerBinding.objects.values_list("customer_key", "distributor_id")) == [
+        (f"user:{customer.pk}", distributor.pk)
+    ]
 
 
 def _shown(plugin_answer, slug):

@@ -16,8 +16,9 @@ CheckoutAttributeError = mutation_error_type("CheckoutAttributeError", Commissio
 class CheckoutAttribute(BaseMutation):
     """Put a distributor's referral code on a checkout, so that the order it becomes is attributed to
     that distributor (Saleor's checkout metadata is the other way). Any caller, signed in or not:
-    storefronts call it. A signed-in customer may also be bound to the distributor, as the channel's
-    binding policy says.
+    storefronts call it. A signed-in customer is also bound to the distributor at once, as the channel's
+    binding policy says, when the checkout is theirs or a guest's; an anonymous call, or one on another
+    customer's checkout, only keeps the code.
     """
 
     error_type = CheckoutAttributeError
