@@ -30,8 +30,8 @@ from .ports_miniprogram import MiniProgramGateway, MiniProgramSettings
 
 def setting(name: str, default: Any = None) -> Any:
     """Our Django setting ``name`` (``WECHAT_DISTRIBUTION_PAYOUTS``, ``_COUPONS``, ``_COMPONENT``,
-    ``WECHAT_DISTRIBUTION``) as the shop in scope sees it: the host's value where it keeps one per shop
-    (App mode: per Saleor instance, ``Host.setting``), else Django's."""
+    ``_MINI_PROGRAMS``, ``WECHAT_DISTRIBUTION``) as the shop in scope sees it: the host's value where it
+    keeps one per shop (App mode: per Saleor instance, ``Host.setting``), else Django's."""
     lookup = host.current().setting
     return lookup(name, default) if lookup is not None else getattr(settings, name, default)
 
@@ -236,7 +236,8 @@ def get_customer_sessions() -> CustomerSessions:
 def mini_program_settings(channel: str) -> MiniProgramSettings | None:
     """The channel's Mini Program: the host's (``Host.mini_program_settings``), else
     ``WECHAT_DISTRIBUTION_MINI_PROGRAMS`` (``{"<channel or *>": {...}}``, see
-    ``miniprogram_settings.settings_from_mapping``), else None."""
+    ``miniprogram_settings.settings_from_mapping``) read through :func:`setting` (App mode: the instance
+    in scope's own where it has some), else None."""
     provider = host.current().mini_program_settings
     if provider is not None:
         return provider(channel)

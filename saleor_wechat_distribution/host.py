@@ -74,13 +74,13 @@ class Host:
     #: None when there is no such checkout; default: none (``checkoutAttribute`` finds no checkout)
     checkout_lookup: Callable[[str], HostCheckout | None] | None = None
     #: channel -> the channel's Mini Program (Saleor: the plugin configuration's ``mp_*`` fields), or None;
-    #: default: Django's ``WECHAT_DISTRIBUTION_MINI_PROGRAMS`` setting
+    #: default: Django's ``WECHAT_DISTRIBUTION_MINI_PROGRAMS`` setting (through ``conf.setting``)
     mini_program_settings: Callable[[str], MiniProgramSettings | None] | None = None
     #: how WeChat Mini Programs are called (default: wechatpy, ``wechat/miniprogram.py``)
     mini_program_gateway: MiniProgramGateway | None = None
     #: (name, default) -> one of our Django settings as the shop in scope sees it (App mode: the Saleor
-    #: instance's own merchants, component and program defaults, ``app/instance_settings.py``); default:
-    #: Django's settings (``conf.setting``)
+    #: instance's own merchants, component, Mini Programs and program defaults,
+    #: ``app/instance_settings.py``); default: Django's settings (``conf.setting``)
     setting: Callable[[str, Any], Any] | None = None
     #: WeChat callback events other modules take (lower-case event name -> handler; ``wechat/event_hooks``)
     wechat_event_handlers: Mapping[str, Callable[[WeChatEvent], str | None]] = field(default_factory=dict)

@@ -93,9 +93,19 @@ def with_instance(values: dict, field: str = "notify_url") -> dict:
     return values | {field: url.replace(URL_PLACEHOLDER, schema)}
 
 
+#: Cache keys that belong to a WeChat app, not to an instance: wechatpy's access tokens and tickets, each
+#: named by its app id. WeChat keeps one valid access token per app (fetching a new one retires the old
+#: one within minutes), so instances that share an app (the server's Mini Program, one Open Platform
+#: component) must share its token; kept per instance, each would keep retiring the others'.
+SHARED_CACHE_PREFIXES = ("wd:wechatpy:",)
+
+
 def cache_key(key: str, key_prefix: str, version: int) -> str:
     """Django cache ``KEY_FUNCTION`` (App mode): the instance's schema in every key made in its scope, so
-    cached per-instance data (WeChat tokens of its accounts, replayed nonces, counters, import progress)
-    never answers for another instance."""
+    cached per-instance data (replayed nonces, counters, import progress) never answers for another
+    instance; a WeChat app's tokens (:data:`SHARED_CACHE_PREFIXES`) are the app's, whichever instance
+    uses it."""
     schema = _schema.get()
-    return f"{key_prefix}:{version}:{schema}:{key}" if schema else f"{key_prefix}:{version}:{key}"
+    if schema and not key.startswith(SHARED_CACHE_PREFIXES):
+        return f"{key_prefix}:{version}:{schema}:{key}"
+    return f"{key_prefix}:{version}:{key}"

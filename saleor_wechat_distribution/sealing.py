@@ -23,8 +23,8 @@ class SealingError(Exception):
     """A sealed value could not be opened (wrong key, or corrupted)."""
 
 
-def _fernet() -> Fernet:
-    raw = getattr(settings, "WECHAT_DISTRIBUTION_SECRET_KEY", "") or settings.SECRET_KEY
+def _fernet(key: str | None = None) -> Fernet:
+    raw = key or getattr(settings, "WECHAT_DISTRIBUTION_SECRET_KEY", "") or settings.SECRET_KEY
     try:
         if len(base64.urlsafe_b64decode(raw.encode())) == 32:
             return Fernet(raw.encode())
@@ -38,11 +38,13 @@ def seal(value: str) -> str:
     return "" if not value else _fernet().encrypt(value.encode()).decode()
 
 
-def unseal(sealed: str) -> str:
+def unseal(sealed: str, *, key: str | None = None) -> str:
+    """``sealed`` opened with the settings' key, or with ``key`` (a settings module checking its own values
+    before Django's settings exist: App mode's start-up)."""
     if not sealed:
         return ""
     try:
-        return _fernet().decrypt(sealed.encode()).decode()
+        return _fernet(key).decrypt(sealed.encode()).decode()
     except InvalidToken:
         raise SealingError("a sealed secret could not be opened (was the key changed?)") from None
 

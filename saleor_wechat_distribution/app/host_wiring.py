@@ -3,8 +3,8 @@
 ``apps.ready`` (``apps.py``; the core's ``apps.ready`` fills only the fields left unset).
 
 Share posters' ``product_lookup`` stays unset: ``conf.product_lookup`` asks the catalog, as in plugin mode.
-Payouts, coupons, the Open Platform component and program defaults keep the core's defaults (Django
-settings), read through ``setting``: the instance in scope's own values where it has some
+Payouts, coupons, the Open Platform component, Mini Programs and program defaults keep the core's
+defaults (Django settings), read through ``setting``: the instance in scope's own values where it has some
 (``instance_settings.py``).
 """
 

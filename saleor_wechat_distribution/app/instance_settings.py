@@ -9,7 +9,9 @@ one WeChat Pay merchant. So each instance may have its own, keyed by its API URL
         "payouts": {"<channel or *>": {"v3": {...}, "v2": {...}}},    # WECHAT_DISTRIBUTION_PAYOUTS
         "coupons": {"<channel or *>": [{"v3": {...}, ...}]},           # WECHAT_DISTRIBUTION_COUPONS
         "component": {"app_id", "app_secret", "token", "encoding_aes_key"},  # WECHAT_DISTRIBUTION_COMPONENT
-        "program": {"auto_approve": true}                              # WECHAT_DISTRIBUTION
+        "program": {"auto_approve": true},                             # WECHAT_DISTRIBUTION
+        "mini_programs": {"<channel or *>": {"app_id": "wx…", "app_secret_sealed": "…"}}
+                                                                 # WECHAT_DISTRIBUTION_MINI_PROGRAMS
     }}
 
 A key given replaces the server's setting of that name for the instance, whole (``{}``: none, e.g. no
@@ -17,9 +19,15 @@ coupon merchant rather than the server's); a key left out, or an instance withou
 server's setting. The core reads these settings through ``conf.setting``, which App mode's host answers
 with :func:`setting`: the entry of the instance in scope (``instance_scope``), else Django's settings.
 
-Everything is checked when the settings load (:func:`parse`, :func:`check_shared`): bad JSON, a URL that
-is not allowed, an unknown key, a merchant missing a key stop the server and the worker at start-up with
-a message naming the instance and the place, instead of failing a withdrawal or a voucher later.
+Everything is checked when the settings load (:func:`parse`, :func:`json_setting`,
+:func:`mini_program_secrets_check`): bad JSON, a URL that is not allowed, an unknown key, a merchant
+missing a key, a Mini Program secret the server's key cannot open stop the server and the worker at
+start-up with a message naming the instance and the place, instead of failing a withdrawal, a voucher or
+a sign-in later.
+
+A Mini Program's WeChat access token is cached under its AppID (wechatpy's ``<appid>_access_token``) and,
+in App mode's cache, the instance's schema: two instances' Mini Programs never use each other's token,
+whatever their channels are called.
 """
 
 from __future__ import annotations
@@ -40,12 +48,14 @@ KEYS = {
     "coupons": "WECHAT_DISTRIBUTION_COUPONS",
     "component": "WECHAT_DISTRIBUTION_COMPONENT",
     "program": "WECHAT_DISTRIBUTION",
+    "mini_programs": "WECHAT_DISTRIBUTION_MINI_PROGRAMS",
 }
 
 
 def _checks() -> dict[str, Callable[[object], None]]:
     """Each setting's check (imported when used: settings load before Django's apps)."""
     from ..conf import program_defaults_check
+    from ..miniprogram_settings import mini_programs_configuration_check
     from ..wechat.coupon_gateways import coupons_configuration_check
     from ..wechat.gateways import payouts_configuration_check
 
@@ -54,6 +64,7 @@ def _checks() -> dict[str, Callable[[object], None]]:
         "WECHAT_DISTRIBUTION_COUPONS": coupons_configuration_check,
         "WECHAT_DISTRIBUTION_COMPONENT": component_check,
         "WECHAT_DISTRIBUTION": program_defaults_check,
+        "WECHAT_DISTRIBUTION_MINI_PROGRAMS": mini_programs_configuration_check,
     }
 
 
@@ -147,6 +158,38 @@ def platform_cert_dirs_apart(parsed: Mapping[str, Mapping[str, Any]], shared: Ma
                 raise ImproperlyConfigured(
                     f"{where}: platform_cert_dir {directory!r} is merchant {seen[0]}'s too ({seen[1]}); "
                     "give each merchant a directory of its own"
+                )
+
+
+def mini_program_secrets_check(
+    parsed: Mapping[str, Mapping[str, Any]], shared: Mapping[str, Any], *, key: str
+) -> None:
+    """Every sealed Mini Program secret opens with the server's sealing ``key`` (``WECHAT_DISTRIBUTION_
+    SECRET_KEY``, else ``SECRET_KEY``), and one AppID has one secret wherever it is configured: a secret
+    sealed under another key, or a stale copy, would otherwise surface as "no Mini Program" at sign-in."""
+    from ..miniprogram_settings import SETTING
+    from ..sealing import SealingError, unseal
+
+    secrets: dict[str, tuple[str, str]] = {}
+    sources = [(SETTING, shared.get(SETTING))]
+    sources += [(f"{ENV}[{url!r}]['mini_programs']", entry.get(SETTING)) for url, entry in parsed.items()]
+    for where, configured in sources:
+        for channel, values in (configured or {}).items():
+            place = f"{where}[{channel!r}]"
+            secret = values.get("app_secret") or ""
+            if values.get("app_secret_sealed"):
+                try:
+                    secret = unseal(values["app_secret_sealed"], key=key)
+                except SealingError:
+                    raise ImproperlyConfigured(
+                        f"{place}['app_secret_sealed']: does not open with this server's key "
+                        "(WECHAT_DISTRIBUTION_SECRET_KEY, else SECRET_KEY); seal it with that key"
+                    ) from None
+            seen = secrets.setdefault(values["app_id"], (secret, place))
+            if seen[0] != secret:
+                raise ImproperlyConfigured(
+                    f"{place}: AppID {values['app_id']} has another AppSecret in {seen[1]}; one Mini "
+                    "Program has one secret"
                 )
 
 

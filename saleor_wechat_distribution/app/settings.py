@@ -27,9 +27,12 @@
                               ``wechat/coupon_gateways.py``): the server's, for every instance without its
                               own
 - ``WECHAT_DISTRIBUTION_COMPONENT``  JSON: the Open Platform component (``wechat/mp.py``); likewise
-- ``WECHAT_DISTRIBUTION_INSTANCES``  JSON: each instance's own merchants, component and program defaults,
-                              keyed by its API URL (``instance_settings.py``), so that two brands with the
-                              same channel slug never share a merchant
+- ``WECHAT_DISTRIBUTION_MINI_PROGRAMS``  JSON: the Mini Programs (小程序) by channel slug
+                              (``miniprogram_settings.py``; secrets as ``app_secret_sealed``, sealed with
+                              this server's key); likewise
+- ``WECHAT_DISTRIBUTION_INSTANCES``  JSON: each instance's own merchants, component, Mini Programs and
+                              program defaults, keyed by its API URL (``instance_settings.py``), so that two
+                              brands with the same channel slug never share a merchant or a Mini Program
 Every JSON setting is checked here: a mistake stops the server (and the worker) at start-up, saying where.
 """
 
@@ -108,10 +111,12 @@ if not WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS:  # any Saleor could install it (
         "App mode needs WECHAT_DISTRIBUTION_ALLOWED_SALEOR_URLS: the API URLs of the Saleor instances it "
         "serves."
     )
-#: the server's merchants and component (JSON in the environment), for instances without their own
+#: the server's merchants, component and Mini Programs (JSON in the environment), for instances without
+#: their own
 WECHAT_DISTRIBUTION_PAYOUTS = _json("WECHAT_DISTRIBUTION_PAYOUTS")
 WECHAT_DISTRIBUTION_COUPONS = _json("WECHAT_DISTRIBUTION_COUPONS")
 WECHAT_DISTRIBUTION_COMPONENT = _json("WECHAT_DISTRIBUTION_COMPONENT")
+WECHAT_DISTRIBUTION_MINI_PROGRAMS = _json("WECHAT_DISTRIBUTION_MINI_PROGRAMS")
 #: each instance's own (``instance_settings.py``: ``{API URL: {setting name: value}}``), checked now
 WECHAT_DISTRIBUTION_INSTANCES = instance_settings.parse(
     os.environ.get(instance_settings.ENV),
@@ -120,6 +125,12 @@ WECHAT_DISTRIBUTION_INSTANCES = instance_settings.parse(
         "WECHAT_DISTRIBUTION_PAYOUTS": WECHAT_DISTRIBUTION_PAYOUTS,
         "WECHAT_DISTRIBUTION_COUPONS": WECHAT_DISTRIBUTION_COUPONS,
     },
+)
+#: sealed Mini Program secrets open with this server's key (``sealing.py``), one secret per AppID
+instance_settings.mini_program_secrets_check(
+    WECHAT_DISTRIBUTION_INSTANCES,
+    {"WECHAT_DISTRIBUTION_MINI_PROGRAMS": WECHAT_DISTRIBUTION_MINI_PROGRAMS},
+    key=WECHAT_DISTRIBUTION_SECRET_KEY or SECRET_KEY,
 )
 #: each instance's rows in a schema of its own (``schemas.py``); public keeps the registry
 WECHAT_DISTRIBUTION_INSTANCE_SCHEMAS = True

@@ -115,7 +115,7 @@ def _under_refresh_lock(name: str, stale: str | None, read: Any, fetch: Any) -> 
     """Refresh a token once across processes: whoever holds the lock first fetches; the others find a
     token different from the stale one they saw and use it."""
     with transaction.atomic():
-        named_exclusive(f"wechat-token:{name}")
+        named_exclusive(f"wechat-token:{name}", across_instances=True)
         current = read()
         if current and current != stale:
             return
@@ -362,7 +362,7 @@ class WeChatMpGateway:
 
         def fetch(client: Any) -> dict:
             with transaction.atomic():
-                named_exclusive(f"wechat-token:{client.appid}")
+                named_exclusive(f"wechat-token:{client.appid}", across_instances=True)
                 return client._fetch_token_now()
 
         if account.mode != AccountMode.COMPONENT:

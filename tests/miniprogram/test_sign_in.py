@@ -169,3 +169,11 @@ def test_a_session_key_in_a_wechat_log_line_is_redacted():
         and "abc" not in cleaned
         and '"openid": "o"' in cleaned
     )
+
+
+def test_a_secret_that_no_longer_opens_is_no_mini_program_not_a_crash(gql, shop, mp, mini, settings):
+    """A sealed secret the key cannot open (the key was changed) reads as "not configured", never a 500."""
+    settings.WECHAT_DISTRIBUTION_MINI_PROGRAMS[CHANNEL]["app_secret_sealed"] = "gAAAAAB-sealed-elsewhere"
+    answer = sign_in(gql, mp.wx_login(MINI_APP, "mini-o9"))
+    assert [(e["field"], e["code"]) for e in answer["errors"]] == [("channel", "NOT_CONFIGURED")]
+    assert answer["token"] is None and mp.calls["wxa.jscode2session"] == 0
