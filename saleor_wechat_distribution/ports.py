@@ -229,6 +229,28 @@ class VoucherSummary:
     position: int
 
 
+@dataclass(frozen=True)
+class VoucherCodeUsability:
+    """Whether the host would accept a voucher code in a checkout now, as far as its uses go (the host's
+    own rule: the code is active and the voucher's usage limit is not reached)."""
+
+    usable: bool
+    #: why not, for staff (English, stored in the coupon's note): "inactive", "usage limit 1 reached", ...
+    reason: str = ""
+
+    @classmethod
+    def of(cls, *, found: bool, active: bool, usage_limit: int | None, used: int) -> VoucherCodeUsability:
+        """Saleor's rule for a code in a checkout (``get_voucher_code_instance``): the code active, the
+        voucher's ``usage_limit`` (if any) above the uses of all its codes."""
+        if not found:
+            return cls(False, "the code no longer exists in Saleor")
+        if not active:
+            return cls(False, "the code is inactive in Saleor (a single-use code once used)")
+        if usage_limit is not None and used >= usage_limit:
+            return cls(False, f"the voucher's usage limit {usage_limit} is reached ({used} uses)")
+        return cls(True)
+
+
 class VoucherSource(Protocol):
     """The host's vouchers (Saleor's, or the sandbox's table)."""
 
@@ -249,6 +271,15 @@ class VoucherSource(Protocol):
     def voucher_code_mark_used(self, *, voucher_id: str, code: str, reference: str) -> bool:
         """A code was redeemed outside Saleor (in a store, through WeChat): count it used once.
         ``reference`` (the WeChat use request) makes a repeated call a no-op; False if the code is unknown."""
+        ...
+
+    def voucher_code_usable(self, *, voucher_id: str, code: str) -> VoucherCodeUsability:
+        """Whether ``code`` of the voucher can be used again (read, never written): the code exists and
+        is active (a single-use voucher deactivates a code when it is used) and the voucher's usage limit
+        is above the uses its codes count. Saleor's cancellation of an order gives no use back (it releases
+        a code only for draft orders and failed checkouts), so this answers whether the coupon of a
+        cancelled order's code may go back to the card pack. The host unreachable:
+        ``CouponTemporaryError`` (the caller retries; never a guess)."""
         ...
 
 

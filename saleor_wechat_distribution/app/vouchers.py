@@ -18,6 +18,11 @@ voucher_source.py``); the App needs ``MANAGE_DISCOUNTS`` (``console/manifest.py`
   ``VoucherCode.isActive`` nor one that counts a use, so the code is deleted (``voucherCodeBulkDelete``,
   ``MANAGE_DISCOUNTS``): a checkout can no longer apply it. Orders that used it keep their
   ``voucherCode`` text. The reference is recorded (``InboundEvent``) so a repeated report calls nothing.
+- Whether a code can be used again (``voucher_code_usable``, after an order that used it was cancelled):
+  Saleor's rule for a code in a checkout (the code's ``isActive``, the voucher's ``usageLimit`` above its
+  ``used``, the sum over its codes), read through ``voucher(id:)`` (``CODE_STATE_QUERY``). Saleor's
+  ``voucher.codes`` cannot be filtered by code (nor is a ``VoucherCode`` a ``Node``), so the code is found
+  in that connection's pages, read until it turns up (one query for a voucher of at most 100 codes).
 - Saleor unreachable or refusing: :class:`~..domain.coupons.CouponTemporaryError` (the coupon tasks retry
   with backoff and show the error on the stock when the retries run out); never ``None``, which would
   read as "the voucher was deleted" and deactivate its coupons.
@@ -40,7 +45,7 @@ from .. import conf
 from ..domain.coupons import CouponTemporaryError, VoucherDiscountType
 from ..domain.inbound_events import InboundSource
 from ..models import InboundEvent, SaleorVoucherCode
-from ..ports import VoucherSnapshot, VoucherSummary
+from ..ports import VoucherCodeUsability, VoucherSnapshot, VoucherSummary
 from ..services.inbound_events import inbound_event_apply_once, inbound_event_key
 from .instances import installation_in_scope
 from .orders import database_pk
@@ -54,6 +59,8 @@ CODE_USE_SOURCE = InboundSource.VOUCHER_CODE_USE
 PAGE = 100
 #: the vouchers list reads at most this many pages of matching vouchers (the console's search narrows)
 MAX_LIST_PAGES = 100
+#: a code's state is looked for in at most this many pages of its voucher's codes (100,000 codes)
+MAX_CODE_PAGES = 1000
 
 _LISTING = "channel { slug isActive } discountValue currency minSpent { amount currency }"
 VOUCHER_QUERY = f"""
@@ -85,6 +92,17 @@ VOUCHER_COUNT_QUERY = """
 query WeChatDistributionVoucherCount($filter: VoucherFilterInput) {
   vouchers(first: 1, filter: $filter) { totalCount }
 }
+"""
+CODE_STATE_QUERY = f"""
+query WeChatDistributionVoucherCodeState($id: ID!, $after: String) {{
+  voucher(id: $id) {{
+    id usageLimit used
+    codes(first: {PAGE}, after: $after) {{
+      pageInfo {{ hasNextPage endCursor }}
+      edges {{ node {{ code isActive }} }}
+    }}
+  }}
+}}
 """
 CODE_DELETE_MUTATION = """
 mutation WeChatDistributionVoucherCodeDelete($ids: [ID!]!) {
@@ -370,6 +388,35 @@ class SaleorApiVoucherSource:
     def voucher_count(self, *, search: str) -> int:
         answer = self._query(VOUCHER_COUNT_QUERY, {"filter": self._filter(search)})
         return int((answer.get("vouchers") or {}).get("totalCount") or 0)
+
+    # --- whether a code can be used again -------------------------------------------------------
+    def voucher_code_usable(self, *, voucher_id: str, code: str) -> VoucherCodeUsability:
+        """Read (never write) the voucher's usage and the code's state, page after page of its codes until
+        the code is found; Saleor unreachable or refusing: ``CouponTemporaryError``."""
+        if not str(voucher_id).isdigit():
+            return VoucherCodeUsability(False, "the voucher no longer exists in Saleor")
+        after: str | None = None
+        for _page in range(MAX_CODE_PAGES):
+            voucher = self._query(
+                CODE_STATE_QUERY, {"id": voucher_global_id(str(voucher_id)), "after": after}
+            ).get("voucher")
+            if not isinstance(voucher, dict):
+                return VoucherCodeUsability(False, "the voucher no longer exists in Saleor")
+            connection = voucher.get("codes") or {}
+            for edge in connection.get("edges") or ():
+                node = (edge or {}).get("node") or {}
+                if node.get("code") == code:
+                    return VoucherCodeUsability.of(
+                        found=True,
+                        active=node.get("isActive") is not False,
+                        usage_limit=voucher.get("usageLimit"),
+                        used=int(voucher.get("used") or 0),
+                    )
+            info = connection.get("pageInfo") or {}
+            if not info.get("hasNextPage") or not info.get("endCursor"):
+                return VoucherCodeUsability.of(found=False, active=False, usage_limit=None, used=0)
+            after = str(info["endCursor"])
+        raise CouponTemporaryError("SALEOR_CODE_NOT_REACHED", f"{code}: not within {MAX_CODE_PAGES} pages")
 
     # --- a code redeemed outside Saleor ----------------------------------------------------------
     def voucher_code_mark_used(self, *, voucher_id: str, code: str, reference: str) -> bool:

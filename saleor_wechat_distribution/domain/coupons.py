@@ -83,6 +83,9 @@ class StockIssue(StrEnum):
     BUDGET_BELOW_ISSUED = "BUDGET_BELOW_ISSUED"
     #: a legacy 卡券 code used by an order that was cancelled: a consumed card cannot be given back
     CARD_NOT_RETURNABLE = "CARD_NOT_RETURNABLE"
+    #: a 商家券 code used by an order that was cancelled: Saleor does not take the code again (a single-use
+    #: code, a usage limit reached), so the coupon is not given back (退券) and stays used
+    CODE_USED_IN_SALEOR = "CODE_USED_IN_SALEOR"
     #: WeChat refused to consume a legacy 卡券 code used by an order (errcode in the message)
     CARD_CONSUME_REFUSED = "CARD_CONSUME_REFUSED"
     #: marking a coupon used for an order kept failing until the retries ran out
@@ -98,6 +101,7 @@ class CouponNote(StrEnum):
     CARD_CONSUME_REFUSED = StockIssue.CARD_CONSUME_REFUSED.value
     USE_FAILED = StockIssue.USE_FAILED.value
     CARD_NOT_RETURNABLE = StockIssue.CARD_NOT_RETURNABLE.value
+    CODE_USED_IN_SALEOR = StockIssue.CODE_USED_IN_SALEOR.value
 
 
 #: what each note means, for staff (the detail after the code is WeChat's or ours, untranslated)
@@ -110,6 +114,10 @@ COUPON_NOTE_MESSAGES: dict[CouponNote, str] = {
     ),
     CouponNote.CARD_NOT_RETURNABLE: _(
         "The order was cancelled, but WeChat cannot give a consumed legacy card back to the card pack."
+    ),
+    CouponNote.CODE_USED_IN_SALEOR: _(
+        "The order was cancelled, but Saleor does not take this code again (single use or usage limit "
+        "reached), so the coupon stays used in the card pack."
     ),
 }
 

@@ -51,7 +51,9 @@ CouponNoteEnum = graphene.Enum.from_enum(
     CouponNote,
     description="What WeChat could not do for a handed-out coupon: CARD_CONSUME_REFUSED (WeChat refused to "
     "consume a legacy card code for its order), USE_FAILED (marking it used kept failing), "
-    "CARD_NOT_RETURNABLE (its order was cancelled; a consumed legacy card cannot come back).",
+    "CARD_NOT_RETURNABLE (its order was cancelled; a consumed legacy card cannot come back), "
+    "CODE_USED_IN_SALEOR (its order was cancelled; Saleor does not take the code again, so the coupon stays "
+    "used).",
 )
 IssuedCouponStateEnum = graphene.Enum.from_enum(IssuedCouponState)
 StorefrontErrorCodeEnum = graphene.Enum.from_enum(StorefrontErrorCode)

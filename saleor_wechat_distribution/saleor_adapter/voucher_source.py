@@ -12,6 +12,9 @@ the core's :class:`~..ports.VoucherSnapshot`.
 - Codes are streamed in ascending order, a page at a time (keyset on the unique ``code``), never all
   loaded; they are read from the table, so codes Saleor creates with ``bulk_create`` (no per-row
   signal) are included. Deactivated codes (``is_active=False``) are left out.
+- Whether a code can be used again (``voucher_code_usable``): Saleor's rule for a code in a checkout
+  (``get_voucher_code_instance``: ``VoucherCode.is_active`` and ``Voucher.objects.active`` with
+  ``usage_limit`` above the sum of its codes' ``used``), read in one statement.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ import logging
 from collections.abc import Callable, Iterator
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery, Sum
 from django.utils import timezone
 from saleor.core.db.connection import allow_writer
 from saleor.discount import VoucherType
@@ -28,7 +31,7 @@ from saleor.discount.models import Voucher, VoucherChannelListing, VoucherCode
 
 from ..domain.coupons import VoucherDiscountType
 from ..domain.inbound_events import InboundSource
-from ..ports import VoucherSnapshot, VoucherSummary
+from ..ports import VoucherCodeUsability, VoucherSnapshot, VoucherSummary
 from ..services.inbound_events import inbound_event_apply_once
 
 logger = logging.getLogger(__name__)
@@ -177,3 +180,29 @@ class SaleorVoucherSource:
                 apply=lambda: VoucherCode.objects.filter(pk=row[0]).update(used=F("used") + 1),
             )  # fmt: skip
         return True
+
+    def voucher_code_usable(self, *, voucher_id: str, code: str) -> VoucherCodeUsability:
+        """One statement: the code's ``is_active``, its voucher's ``usage_limit`` and the uses of all the
+        voucher's codes (Saleor counts a voucher's usage limit over all its codes)."""
+        if not str(voucher_id).isdigit():
+            return VoucherCodeUsability(False, "the voucher no longer exists in Saleor")
+        total_used = (
+            VoucherCode.objects.filter(voucher_id=OuterRef("voucher_id"))
+            .order_by()
+            .values("voucher_id")
+            .annotate(total=Sum("used"))
+            .values("total")
+        )
+        with allow_writer():
+            row = (
+                VoucherCode.objects.filter(voucher_id=int(voucher_id), code=code)
+                .annotate(usage_limit=F("voucher__usage_limit"), total_used=Subquery(total_used))
+                .values("is_active", "usage_limit", "total_used")
+                .first()
+            )
+        return VoucherCodeUsability.of(
+            found=row is not None,
+            active=bool(row and row["is_active"]),
+            usage_limit=row["usage_limit"] if row else None,
+            used=(row["total_used"] or 0) if row else 0,
+        )

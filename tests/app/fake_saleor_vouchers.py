@@ -63,6 +63,8 @@ class FakeVouchers:
         end: str | None = "in 30 days",
         distributor: int | None = None,
         listed: bool = True,
+        usage_limit: int | None = None,
+        single_use: bool = False,
     ) -> dict[str, Any]:
         now = datetime.now(UTC)
         voucher: dict[str, Any] = {
@@ -72,7 +74,8 @@ class FakeVouchers:
             "discountValueType": "FIXED",
             "startDate": (now - timedelta(days=1)).isoformat(),
             "endDate": (now + timedelta(days=30)).isoformat() if end == "in 30 days" else end,
-            "usageLimit": None,
+            "usageLimit": usage_limit,
+            "singleUse": single_use,
             "applyOncePerCustomer": False,
             "private": {"wechat_distribution.distributor": str(distributor)} if distributor else {},
             "channelListings": [],
@@ -110,6 +113,17 @@ class FakeVouchers:
                     return item
         return None
 
+    def use_code(self, code: str) -> None:
+        """An order placed with ``code``: Saleor's ``increase_voucher_usage`` (a use counted when the voucher
+        has a usage limit; a single-use voucher's code deactivated). ``orderCancel`` gives nothing back."""
+        for voucher in self.vouchers.values():
+            for item in voucher["codes"]:
+                if item["code"] == code:
+                    if voucher["usageLimit"]:
+                        item["used"] += 1
+                    if voucher["singleUse"]:
+                        item["isActive"] = False
+
     # --- GraphQL ------------------------------------------------------------------------------------
     def vouchers_graphql(
         self, query: str, variables: dict[str, Any], app_id: str | None
@@ -122,6 +136,7 @@ class FakeVouchers:
             "WeChatDistributionVoucherCount": self._vouchers,
             "WeChatDistributionVoucherOfCode": self._vouchers,
             "WeChatDistributionVoucherCodeDelete": self._code_delete,
+            "WeChatDistributionVoucherCodeState": self._code_state,
         }.get(name)
         if handler is None:
             return None
@@ -165,6 +180,27 @@ class FakeVouchers:
     def _voucher(self, variables: dict[str, Any]) -> dict[str, Any]:
         voucher = self.vouchers.get(variables["id"])
         return {"voucher": self._node(voucher, PAGE_MAX, variables.get("after")) if voucher else None}
+
+    def _code_state(self, variables: dict[str, Any]) -> dict[str, Any]:
+        """``voucher(id:) { id usageLimit used codes { code isActive } }``: ``used`` is Saleor's
+        ``UsedByVoucherIDLoader``, the sum of the voucher's codes' uses; the codes are not filterable."""
+        voucher = self.vouchers.get(variables["id"])
+        if voucher is None:
+            return {"voucher": None}
+        page = self._codes(voucher, PAGE_MAX, variables.get("after"))
+        return {
+            "voucher": {
+                "id": voucher["id"],
+                "usageLimit": voucher["usageLimit"],
+                "used": sum(c["used"] for c in voucher["codes"]),
+                "codes": {
+                    "pageInfo": page["pageInfo"],
+                    "edges": [
+                        {"node": {k: e["node"][k] for k in ("code", "isActive")}} for e in page["edges"]
+                    ],
+                },
+            }
+        }
 
     def _vouchers(self, variables: dict[str, Any]) -> dict[str, Any]:
         filter_ = variables.get("filter") or {}

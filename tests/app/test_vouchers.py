@@ -89,6 +89,29 @@ def coupon_held(saleor, world, voucher_created) -> Callable[..., tuple[dict, Cou
     return coupon_held
 
 
+@pytest.fixture
+def saleor_voucher_held(saleor, world, voucher_created) -> Callable[..., object]:
+    """``coupon_held`` for a voucher with Saleor's usage options (``usage_limit``, ``single_use``); the
+    coupon held is of the voucher's first code, the oldest: on the last page of Saleor's codes."""
+
+    def held(
+        pk: int, voucher_codes: list[str], openid: str, notification_id: str, **limits: object
+    ) -> object:
+        voucher = saleor.add_voucher(pk, voucher_codes, **limits)
+        voucher_created(voucher)
+        stock, _fake = the_stock(world)
+        coupon = world.busifavor.user_receives(stock.stock_id, openid, code=voucher_codes[0])
+        coupon_received(
+            mchid=world.merchant.mchid,
+            received=CouponReceived(
+                notification_id=notification_id, stock_id=stock.stock_id, code=coupon.code, openid=openid
+            ),
+        )
+        return coupon
+
+    return held
+
+
 def codes(prefix: str, n: int) -> list[str]:
     return [f"{prefix}{i:05d}" for i in range(n)]
 
@@ -249,6 +272,68 @@ def test_a_code_used_in_a_saleor_order_consumes_the_wechat_coupon(
     event = {"__typename": "OrderCancelled", "order": {"id": order["id"]}}
     send("ORDER_CANCELLED", event)
     assert held.state == "SENDED"  # given back to the card pack
+
+
+def _order_with(saleor, send, code: str, order_pk: str) -> dict:
+    """A Saleor order placed with ``code`` (Saleor counting the use as its voucher says), announced."""
+    order = saleor.add_order(order_pk, ("l-1", 1, "150.00"))
+    order["voucherCode"] = code
+    saleor.use_code(code)
+    send("ORDER_CREATED", {"__typename": "OrderCreated", "order": {"id": order["id"]}})
+    return order
+
+
+@pytest.mark.parametrize(
+    ("limits", "reason"),
+    [
+        ({"single_use": True}, "the code is inactive in Saleor (a single-use code once used)"),
+        ({"usage_limit": 1}, "the voucher's usage limit 1 is reached (1 uses)"),
+    ],
+)
+def test_a_cancelled_order_whose_code_saleor_keeps_used_keeps_the_coupon_used(
+    installed, saleor, coupons, program, send, saleor_voucher_held, limits, reason
+):
+    """Saleor's ``orderCancel`` gives no use back: the coupon is not returned (退券) and says why."""
+    held = saleor_voucher_held(32, codes("APPS", 150), "o-once", "n5", **limits)  # two pages of codes
+    order = _order_with(saleor, send, held.code, "vo-2")
+    assert held.state == "USED"
+    states = saleor.operations.count("WeChatDistributionVoucherCodeState")
+    send("ORDER_CANCELLED", {"__typename": "OrderCancelled", "order": {"id": order["id"]}})
+    assert held.state == "USED" and world_returns(held) == 0
+    coupon = IssuedCoupon.objects.get(code=held.code)
+    assert (coupon.state, coupon.order_id) == ("used", order["id"])
+    assert coupon.note == f"CODE_USED_IN_SALEOR: order {order['id']} was cancelled; {reason}"
+    assert saleor.operations.count("WeChatDistributionVoucherCodeState") - states in (1, 2)  # to its page
+
+
+def test_a_cancelled_order_of_a_limited_voucher_with_uses_left_gives_the_coupon_back(
+    installed, saleor, coupons, program, send, saleor_voucher_held
+):
+    held = saleor_voucher_held(33, codes("APPT", 3), "o-twice", "n6", usage_limit=2)
+    order = _order_with(saleor, send, held.code, "vo-3")
+    send("ORDER_CANCELLED", {"__typename": "OrderCancelled", "order": {"id": order["id"]}})
+    assert held.state == "SENDED" and IssuedCoupon.objects.get(code=held.code).state == "issued"
+
+
+def test_a_cancellation_while_saleor_is_down_writes_nothing(
+    installed, saleor, coupons, program, send, coupon_held
+):
+    from saleor_wechat_distribution.domain.coupons import CouponTemporaryError
+    from saleor_wechat_distribution.services.coupons.redemption import coupon_order_cancelled
+
+    *_, held = coupon_held(34, codes("APPU", 2), "o-wait", "n7")
+    order = _order_with(saleor, send, held.code, "vo-4")
+    saleor.down = True
+    with pytest.raises(CouponTemporaryError, match="SALEOR_UNAVAILABLE"):
+        coupon_order_cancelled(order_id=order["id"])
+    coupon = IssuedCoupon.objects.get(code=held.code)
+    assert (coupon.state, coupon.note, held.state) == ("used", "", "USED")
+    saleor.down = False
+    assert coupon_order_cancelled(order_id=order["id"]) == 1 and held.state == "SENDED"
+
+
+def world_returns(held) -> int:
+    return len(held.return_request_nos)
 
 
 def test_the_vouchers_list_is_newest_first_with_saleors_search(installed, saleor, coupons, source):

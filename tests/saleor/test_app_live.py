@@ -747,15 +747,23 @@ def _notify(url: str, headers: dict[str, str], body: bytes) -> None:
     assert status in (200, 204), (url, status, answer)
 
 
-def coupon_held(world: World, pays: Pays, cny_channel: dict, openid: str = "o-live-buyer") -> Coupons:
-    """A voucher (满50减10, 3 codes) synced on both sides; a WeChat user takes the coupon of one code from
-    each merchant's stock, and each merchant posts its signed, encrypted ``COUPON.SEND`` to its side's
-    route (the plugin's in Saleor, the App's), over HTTP, as WeChat Pay does."""
-    codes = [f"USE-{i:03d}" for i in range(3)]
+def coupon_held(
+    world: World,
+    pays: Pays,
+    cny_channel: dict,
+    openid: str = "o-live-buyer",
+    prefix: str = "USE",
+    **usage: Any,
+) -> Coupons:
+    """A voucher (满50减10, 3 codes; ``usage``: more of Saleor's ``VoucherInput``, e.g. ``singleUse``) synced
+    on both sides; a WeChat user takes the coupon of one code from each merchant's stock, and each merchant
+    posts its signed, encrypted ``COUPON.SEND`` to its side's route (the plugin's in Saleor, the App's),
+    over HTTP, as WeChat Pay does."""
+    codes = [f"{prefix}-{i:03d}" for i in range(3)]
     voucher = create_voucher(
         world.staff,
         {"name": "满50减10", "addCodes": codes, "discountValueType": "FIXED", "type": "ENTIRE_ORDER",
-         "endDate": (timezone.now() + timedelta(days=30)).isoformat()},
+         "endDate": (timezone.now() + timedelta(days=30)).isoformat(), **usage},
     )  # fmt: skip
     create_voucher_channel_listing(
         world.staff, voucher["id"],
@@ -845,3 +853,40 @@ def test_a_cancelled_order_gives_the_coupon_back_on_both_merchants_and_the_code_
     again = [(coupons.code, appid, coupons.openid, "used", second["id"])]
     _issued(world, coupons, lambda rows: rows == again)
     assert {side: f.state for side, f in coupons.fakes(pays).items()} == {"plugin": "USED", "app": "USED"}
+
+
+def test_a_cancelled_order_of_a_single_use_code_keeps_the_coupon_used_on_both_merchants(
+    world, pays, cny_channel
+):
+    """A single-use voucher: Saleor deactivates the code when the order uses it, and ``orderCancel`` does
+    not give it back; each side asks Saleor (the plugin its tables, the App its GraphQL API) and keeps the
+    coupon used, in its merchant and in its rows, with the same ``CODE_USED_IN_SALEOR`` note: the card
+    pack shows no coupon whose code Saleor's checkout would refuse."""
+    coupons = coupon_held(world, pays, cny_channel, prefix="ONCE", singleUse=True)
+    order = place_cny_order(world, cny_channel, coupons.code)
+    appid = pays.app.merchant.appid
+    used = [(coupons.code, appid, coupons.openid, "used", order["id"])]
+    _issued(world, coupons, lambda rows: rows == used)
+    assert _saleor_code(coupons.code) == (0, False)  # single use: deactivated, no usage limit counted
+    cancel(world, {"id": order["id"]})
+    note = f"CODE_USED_IN_SALEOR: order {order['id']} was cancelled; the code is inactive in Saleor " \
+           "(a single-use code once used)"  # fmt: skip
+    where = "stock_id IN (SELECT id FROM wechat_distribution_couponstock WHERE voucher_id = %s)"
+    columns = [*ISSUED, "note"]
+    last: list = []
+
+    def noted() -> bool:
+        plugin = live.plugin_rows("wechat_distribution_issuedcoupon", columns, where, [coupons.voucher_pk])
+        app = live.app_rows(world.live.app_db, "wechat_distribution_issuedcoupon", columns, where,
+                            [coupons.voucher_pk])  # fmt: skip
+        last[:] = [(plugin, app)]
+        return plugin == app == [(*used[0], note)] and world.app_events_done()
+
+    try:
+        world.live.wait(noted, "both sides: the coupon stays used, with the note")
+    except AssertionError as timeout:
+        raise AssertionError(f"issued coupons: {last}\n{world.live.processes.tails()}") from timeout
+    fakes = coupons.fakes(pays)
+    assert {side: f.state for side, f in fakes.items()} == {"plugin": "USED", "app": "USED"}
+    assert fakes["plugin"].return_request_nos == fakes["app"].return_request_nos == set()
+    assert _saleor_code(coupons.code) == (0, False)  # Saleor agrees: the code cannot be used again

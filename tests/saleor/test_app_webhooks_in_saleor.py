@@ -139,3 +139,61 @@ def test_the_app_token_reads_a_voucher_and_deletes_a_code_redeemed_in_wechat(
     assert summary.voucher_id == voucher_id and source.voucher_count(search="APP-10") == 1
     assert source.voucher_code_mark_used(voucher_id=voucher_id, code="APP-10", reference="wx:test:1")
     assert not VoucherCode.objects.filter(code="APP-10").exists()  # no checkout can apply it any more
+
+
+def test_both_adapters_answer_whether_a_code_is_usable_again_as_saleor_does(
+    shop,  # noqa: F811 - the fixture imported above
+    installed_app,
+    e2e_staff_api_client,
+    e2e_app_api_client,
+    permission_manage_discounts,
+):
+    """``voucher_code_usable``: the plugin's one ORM statement and the App's ``voucher(id:)`` query through
+    Saleor's schema give the same answer, and it is Saleor's (``get_voucher_code_instance``) after uses
+    counted by Saleor's own ``increase_voucher_usage`` (which an order's cancellation does not undo)."""
+    from saleor.core.utils.promo_code import InvalidPromoCode
+    from saleor.discount.models import Voucher, VoucherCode
+    from saleor.discount.utils.voucher import get_voucher_code_instance, increase_voucher_usage
+    from saleor.tests.e2e.utils import assign_permissions
+    from saleor.tests.e2e.vouchers.utils.prepare_voucher import prepare_voucher
+
+    from saleor_wechat_distribution.app.saleor_api import SaleorClient
+    from saleor_wechat_distribution.app.vouchers import SaleorApiVoucherSource
+    from saleor_wechat_distribution.saleor_adapter.voucher_source import SaleorVoucherSource
+
+    assign_permissions(e2e_app_api_client, [permission_manage_discounts])
+    prepare_voucher(e2e_staff_api_client, shop["channel"]["id"], "ONCE-0", "FIXED", 10, "ENTIRE_ORDER")
+    voucher = Voucher.objects.get(codes__code="ONCE-0")
+    Voucher.objects.filter(pk=voucher.pk).update(usage_limit=None, single_use=False)  # unlimited first
+    VoucherCode.objects.bulk_create([VoucherCode(voucher=voucher, code=f"ONCE-{i}") for i in range(1, 151)])
+    plugin = SaleorVoucherSource()
+    app = SaleorApiVoucherSource(lambda: SaleorClient.of(installed_app), coupon_channel=lambda slug: True)
+    slug = shop["channel"]["slug"]
+
+    def answers(code: str) -> tuple:
+        mine = plugin.voucher_code_usable(voucher_id=str(voucher.pk), code=code)
+        assert app.voucher_code_usable(voucher_id=str(voucher.pk), code=code) == mine
+        try:
+            get_voucher_code_instance(code, slug)
+            saleors = True
+        except InvalidPromoCode:
+            saleors = False
+        assert mine.usable is saleors, (code, mine)
+        return mine.usable, mine.reason
+
+    def use(code: str) -> None:
+        voucher.refresh_from_db()
+        increase_voucher_usage(voucher, VoucherCode.objects.get(code=code), "buyer@example.com")
+
+    use("ONCE-0")  # no limit, not single use: Saleor counts nothing
+    assert answers("ONCE-0") == (True, "")  # the oldest code: past Saleor's first page of 100 codes
+    Voucher.objects.filter(pk=voucher.pk).update(usage_limit=2)
+    use("ONCE-0")
+    assert answers("ONCE-0") == (True, "")
+    use("ONCE-7")  # the limit counts every code's uses
+    assert answers("ONCE-0") == (False, "the voucher's usage limit 2 is reached (2 uses)")
+    Voucher.objects.filter(pk=voucher.pk).update(usage_limit=None, single_use=True)
+    use("ONCE-3")
+    assert answers("ONCE-3") == (False, "the code is inactive in Saleor (a single-use code once used)")
+    assert answers("ONCE-4") == (True, "")
+    assert answers("NOT-A-CODE") == (False, "the code no longer exists in Saleor")

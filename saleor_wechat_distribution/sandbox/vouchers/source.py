@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 from django.db import IntegrityError, transaction
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet, Sum
 
 from ...domain.coupons import VoucherDiscountType
-from ...ports import VoucherSnapshot, VoucherSummary
+from ...ports import VoucherCodeUsability, VoucherSnapshot, VoucherSummary
 from .models import SandboxCodeUse, SandboxVoucher, SandboxVoucherCode
 
 PAGE = 1000
@@ -96,3 +96,23 @@ class SandboxVoucherSource:
         except IntegrityError:
             pass  # reported before: counted once
         return True
+
+    def voucher_code_usable(self, *, voucher_id: str, code: str) -> VoucherCodeUsability:
+        """Saleor's rule over the sandbox's tables (its codes have no ``is_active``: a code is active while
+        it exists; the usage limit counts the uses of all the voucher's codes)."""
+        row = (
+            SandboxVoucherCode.objects.filter(voucher__voucher_id=voucher_id, code=code)
+            .select_related("voucher")
+            .first()
+        )
+        used = (
+            SandboxVoucherCode.objects.filter(voucher_id=row.voucher_id).aggregate(total=Sum("used"))["total"]
+            if row is not None
+            else 0
+        )
+        return VoucherCodeUsability.of(
+            found=row is not None,
+            active=row is not None,
+            usage_limit=row.voucher.usage_limit if row is not None else None,
+            used=used or 0,
+        )

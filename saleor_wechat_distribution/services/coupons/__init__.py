@@ -24,10 +24,11 @@ trigger it), per configured merchant / app id:
    retries with exponential backoff, marking it ``failed`` when the retries run out.
 
 Redemption: a voucher code used in an order -> 核销 in WeChat (a linked legacy 卡券: ``card/code/consume``);
-the order cancelled -> 退券 (a consumed legacy card cannot be given back: recorded on the coupon as
-``CARD_NOT_RETURNABLE``); the voucher deactivated or deleted -> 使券失效 for every coupon still in a card
-pack; a coupon consumed in a store (a legacy card's ``user_consume_card``) -> the host marks the voucher
-code used.
+the order cancelled -> 退券 when the host takes the code again (``VoucherSource.voucher_code_usable``; a
+single-use code or a voucher at its usage limit keeps the coupon used: ``CODE_USED_IN_SALEOR``; a consumed
+legacy card cannot be given back: ``CARD_NOT_RETURNABLE``); the voucher deactivated or deleted -> 使券失效
+for every coupon still in a card pack; a coupon consumed in a store (a legacy card's ``user_consume_card``)
+-> the host marks the voucher code used.
 
 Rooms: ``stock_sync`` (the entry points of a sync and the order of its steps), ``stock_changes`` (the
 stock's body, create, edits, budget), ``code_upload`` (codes in batches), ``stocks`` (the stock row's

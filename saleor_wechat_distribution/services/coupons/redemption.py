@@ -1,5 +1,7 @@
 """Redemption from the host's orders: a voucher code used in an order is 核销 in WeChat (a linked legacy 卡券:
-``card/code/consume``); the order cancelled gives 商家券 back (退券)."""
+``card/code/consume``); the order cancelled gives 商家券 back (退券) when the host says the code can be used
+again (Saleor is the source of truth: its cancellation gives no use back, so a single-use code or one of
+a voucher whose usage limit is reached stays used on both sides)."""
 
 from __future__ import annotations
 
@@ -18,7 +20,7 @@ from ...domain.coupons import (
     request_no,
 )
 from ...models import IssuedCoupon, OfficialAccount
-from ...ports import WeChatApiError
+from ...ports import VoucherCodeUsability, WeChatApiError
 from ..official_accounts import account_credentials
 from .stocks import stock_gateway
 
@@ -114,8 +116,14 @@ def coupon_order_use_give_up(*, order_id: str, channel: str, voucher_code: str, 
 
 
 def coupon_order_cancelled(*, order_id: str) -> int:
-    """The order was cancelled: its coupons go back to the users' card packs (退券), where WeChat allows
-    (only a USED coupon can be returned; one WeChat refuses stays used and is logged). A consumed legacy
+    """The order was cancelled: its 商家券 go back to the users' card packs (退券) when Saleor says the code
+    can be used again (``VoucherSource.voucher_code_usable``: the code active, the voucher's usage limit
+    not reached). Saleor's ``cancel_order`` gives no use back (it releases a code only for draft orders
+    and failed checkouts): a single-use code (deactivated when used) or a voucher whose usage limit is
+    reached stays used, so the coupon stays USED here and in WeChat and records ``CODE_USED_IN_SALEOR``;
+    a coupon given back would look usable in the card pack while Saleor's checkout refuses its code.
+    Saleor unreachable: ``CouponTemporaryError`` before anything is written (the task retries).
+    Only a USED coupon can be returned; one WeChat refuses stays used and is logged. A consumed legacy
     卡券 cannot come back: the 卡券 API consumes a code (card/code/consume) or makes it unavailable, but has
     no call that restores a consumed code; the coupon stays used and records ``CARD_NOT_RETURNABLE``
     (the voucher code may be usable again in Saleor while the card is gone from the card pack)."""
@@ -128,9 +136,22 @@ def coupon_order_cancelled(*, order_id: str) -> int:
         _note(card, f"{StockIssue.CARD_NOT_RETURNABLE}: order {order_id} was cancelled; WeChat cannot "
                     "give back a consumed legacy card")  # fmt: skip
     returned = 0
+    source = conf.get_voucher_source()
+    usable: dict[tuple[str, str], VoucherCodeUsability] = {}  # one read per code, whatever its stocks
     for coupon in IssuedCoupon.objects.select_related("stock").filter(
         order_id=order_id, state=IssuedCouponState.USED, stock__kind=CouponStockKind.BUSIFAVOR
     ):
+        key = (coupon.stock.voucher_id, coupon.code)
+        if key not in usable:
+            usable[key] = source.voucher_code_usable(voucher_id=coupon.stock.voucher_id, code=coupon.code)
+        if not usable[key].usable:
+            logger.info(
+                "order %s cancelled: coupon %s stays used, Saleor will not take its code again: %s",
+                order_id, coupon.code, usable[key].reason,
+            )  # fmt: skip
+            _note(coupon, f"{StockIssue.CODE_USED_IN_SALEOR}: order {order_id} was cancelled; "
+                          f"{usable[key].reason}")  # fmt: skip
+            continue
         try:
             stock_gateway(coupon.stock).coupon_return(
                 stock_id=coupon.stock.stock_id,
@@ -144,7 +165,7 @@ def coupon_order_cancelled(*, order_id: str) -> int:
             logger.warning("WeChat refused to return coupon %s of order %s: %s", coupon.code, order_id, error)
             continue
         IssuedCoupon.objects.filter(pk=coupon.pk).update(
-            state=IssuedCouponState.ISSUED, order_id="", used_at=None, updated_at=timezone.now()
+            state=IssuedCouponState.ISSUED, order_id="", used_at=None, note="", updated_at=timezone.now()
         )
         returned += 1
     return returned
