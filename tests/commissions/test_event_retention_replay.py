@@ -5,12 +5,10 @@ anew and a timestamp more than 300 s off is refused; what can come is a new deli
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.test import Client
 from django.utils import timezone
 
 from saleor_wechat_distribution.models import InboundEvent, LedgerEntry, WeChatIdentity
@@ -18,34 +16,15 @@ from saleor_wechat_distribution.ports import SYSTEM, Principal
 from saleor_wechat_distribution.services.inbound_event_retention import inbound_events_prune
 from saleor_wechat_distribution.services.ledger import ledger_append, ledger_balance
 from saleor_wechat_distribution.services.withdrawals import withdrawal_approve, withdrawal_request
-from saleor_wechat_distribution.testing.fake_wechatpay import FakeWeChatPay
+
+from .test_withdrawal_payouts import OPENID, notify, world  # noqa: F401 - the fake WeChat Pay fixture
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-OPENID = "o-distributor-b-openid-000001"
-
-
-@pytest.fixture
-def world(settings, program) -> Iterator[FakeWeChatPay]:
-    with FakeWeChatPay() as fake:
-        settings.WECHAT_DISTRIBUTION_PAYOUTS = {"*": {"v3": fake.v3_settings()}}
-        program.payout_app_id = fake.merchant.appid
-        program.save()
-        yield fake
-    assert fake.errors == []
-
-
-def notify(world: FakeWeChatPay, out_bill_no: str) -> int:
-    headers, body = world.transfer_notification(out_bill_no)
-    extra = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
-    answer = Client().post(
-        "/wechatpay/default-channel/notify/", body, content_type="application/json", **extra
-    )
-    return answer.status_code
 
 
 def test_a_cancelled_transfer_notified_again_after_retention_returns_the_money_once(
-    world, chain, settings, django_capture_on_commit_callbacks
+    world, chain, settings, django_capture_on_commit_callbacks  # noqa: F811 - the imported fixture
 ):
     _, _, b = chain
     WeChatIdentity.objects.create(app_id=world.merchant.appid, openid=OPENID, user_id=b.user_id)
