@@ -143,25 +143,13 @@ def playwright_driver() -> Iterator[object]:
             os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = previous
 
 
-@pytest.fixture(scope="module")
-def chromium(playwright_driver) -> Iterator[object]:
-    """One Chromium per module; every page opens in a fresh context of its own (no cookies, storage or
-    cache shared with any other page, like a new profile), without starting another browser each time."""
-    launched = playwright_driver.chromium.launch(  # type: ignore[attr-defined]
-        executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_FLAGS
-    )
-    try:
-        yield launched
-    finally:
-        launched.close()
-
-
 class Browser:
-    """Opens pages, each in a fresh browser context; records every request and keeps screenshots."""
+    """Opens pages in a fresh Chromium profile; records every request and keeps screenshots."""
 
-    def __init__(self, chromium: object, base: str, also: tuple[str, ...] = ()) -> None:
-        self.chromium = chromium
+    def __init__(self, driver: object, base: str, profile: Path, also: tuple[str, ...] = ()) -> None:
+        self.driver = driver
         self.base = base
+        self.profile = profile
         #: other origins pages may reach: the fake WeChat's own pages (authorization, 确认收款)
         self.also = also
         self.contexts: list = []
@@ -178,8 +166,14 @@ class Browser:
         offline: bool = False,
     ):
         """``offline``: as on a host without internet, every request to another origin fails."""
-        context = self.chromium.new_context(  # type: ignore[attr-defined]
-            viewport=viewport, user_agent=user_agent, locale=locale
+        context = self.driver.chromium.launch_persistent_context(  # type: ignore[attr-defined]
+            str(self.profile / f"profile-{len(self.contexts)}"),
+            executable_path=str(CHROMIUM),
+            headless=True,
+            args=CHROMIUM_FLAGS,
+            viewport=viewport,
+            user_agent=user_agent,
+            locale=locale,
         )
         self.contexts.append(context)
         context.on("request", lambda request: self.requests.append(request))
@@ -194,7 +188,7 @@ class Browser:
                     else route.abort("internetdisconnected")
                 ),
             )
-        page = context.new_page()
+        page = context.pages[0] if context.pages else context.new_page()
         page.set_default_timeout(15_000)
         page.goto(self.base + path)
         return page
@@ -209,8 +203,8 @@ class Browser:
 
 
 @pytest.fixture
-def browser(chromium, sandbox_server, wechat_world, transactional_db) -> Iterator[Browser]:
-    opened = Browser(chromium, sandbox_server, also=wechat_world.origins)
+def browser(playwright_driver, sandbox_server, wechat_world, transactional_db, tmp_path) -> Iterator[Browser]:
+    opened = Browser(playwright_driver, sandbox_server, tmp_path, also=wechat_world.origins)
     try:
         yield opened
         assert opened.foreign_requests() == [], "pages loaded something from another host"

@@ -121,8 +121,8 @@ def _wait(ready, process: subprocess.Popen, log: Path, timeout: float = 120) -> 
 
 
 @pytest.fixture
-def browser(chromium, worker_sandbox, transactional_db) -> Iterator[Browser]:
-    opened = Browser(chromium, worker_sandbox)
+def browser(playwright_driver, worker_sandbox, transactional_db, tmp_path) -> Iterator[Browser]:
+    opened = Browser(playwright_driver, worker_sandbox, tmp_path)
     try:
         yield opened
         assert opened.foreign_requests() == [], "pages loaded something from another host"
