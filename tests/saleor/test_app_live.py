@@ -637,26 +637,35 @@ def cny_channel(world, pays, e2e_staff_api_client) -> dict:
     return {"channel": channel, "shipping_method": method, "variant_id": variant_id}
 
 
-def _stocks(world: World, voucher_pk: str, expect: Callable[[list], bool]) -> list:
-    where, params = "voucher_id = %s", [voucher_pk]
+def _same_rows(world: World, table: str, columns: list, where: str, params: list, expect, what: str) -> list:
+    """Wait until both adapters hold the same rows of ``table`` and ``expect`` accepts them; the rows, or
+    an AssertionError with what each side held last."""
     last: list = []
 
     def done() -> bool:
-        plugin = live.plugin_rows("wechat_distribution_couponstock", STOCK, where, params)
-        app = live.app_rows(world.live.app_db, "wechat_distribution_couponstock", STOCK, where, params)
+        plugin = live.plugin_rows(table, columns, where, params)
+        app = live.app_rows(world.live.app_db, table, columns, where, params)
         last[:] = [(plugin, app)]
         return plugin == app and expect(plugin) and world.app_events_done()
 
     try:
-        world.live.wait(done, "coupon stocks: both adapters, the same rows")
+        world.live.wait(done, f"{what}: both adapters, the same rows")
+    except AssertionError as timeout:
+        raise AssertionError(f"{what}: {last}") from timeout
+    return last[0][0]
+
+
+def _stocks(world: World, voucher_pk: str, expect: Callable[[list], bool]) -> list:
+    table, where, params = "wechat_distribution_couponstock", "voucher_id = %s", [voucher_pk]
+    try:
+        return _same_rows(world, table, STOCK, where, params, expect, "coupon stocks")
     except AssertionError as timeout:
         messages = ["error_code", "error_message"]  # what each side's stock failed with
         errors = (
-            live.plugin_rows("wechat_distribution_couponstock", messages, where, params),
-            live.app_rows(world.live.app_db, "wechat_distribution_couponstock", messages, where, params),
+            live.plugin_rows(table, messages, where, params),
+            live.app_rows(world.live.app_db, table, messages, where, params),
         )
-        raise AssertionError(f"stocks: {last}\nerrors: {errors}\n{world.live.processes.tails()}") from timeout
-    return last[0][0]
+        raise AssertionError(f"{timeout}\nerrors: {errors}\n{world.live.processes.tails()}") from timeout
 
 
 def _stock_ids(world: World, voucher_pk: str) -> tuple[str, str]:
@@ -725,21 +734,12 @@ class Coupons:
 
 def _issued(world: World, coupons: Coupons, expect: Callable[[list], bool]) -> list:
     """Wait until both adapters hold the same ``IssuedCoupon`` rows of the voucher, as ``expect`` says."""
+    table, params = "wechat_distribution_issuedcoupon", [coupons.voucher_pk]
     where = "stock_id IN (SELECT id FROM wechat_distribution_couponstock WHERE voucher_id = %s)"
-    params = [coupons.voucher_pk]
-    last: list = []
-
-    def done() -> bool:
-        plugin = live.plugin_rows("wechat_distribution_issuedcoupon", ISSUED, where, params)
-        app = live.app_rows(world.live.app_db, "wechat_distribution_issuedcoupon", ISSUED, where, params)
-        last[:] = [(plugin, app)]
-        return plugin == app and expect(plugin) and world.app_events_done()
-
     try:
-        world.live.wait(done, "issued coupons: both adapters, the same rows")
+        return _same_rows(world, table, ISSUED, where, params, expect, "issued coupons")
     except AssertionError as timeout:
-        raise AssertionError(f"issued coupons: {last}\n{world.live.processes.tails()}") from timeout
-    return last[0][0]
+        raise AssertionError(f"{timeout}\n{world.live.processes.tails()}") from timeout
 
 
 def _notify(url: str, headers: dict[str, str], body: bytes) -> None:
