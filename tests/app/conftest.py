@@ -97,6 +97,15 @@ def app_mode(installed, saleor, settings) -> Iterator[SaleorAppInstallation]:
         yield installed
 
 
+def webhook_post(client: Client, saleor: FakeSaleor, event: str, body: bytes, capture) -> None:
+    """Deliver one signed Saleor webhook (``body`` as Saleor sent it) to App mode's ``/api/webhooks/``;
+    ``capture`` (``django_capture_on_commit_callbacks``) runs the tasks it queues on commit."""
+    headers = saleor.webhook_headers(event, body)
+    with capture(execute=True):
+        answer = client.post("/api/webhooks/", body, content_type="application/json", headers=headers)
+    assert answer.status_code == 200, answer.content
+
+
 def gql(client: Client, query: str, variables: dict | None = None, token: str | None = None):
     """POST to App mode's ``/graphql/`` (the test needs ``pytest.mark.urls`` of ``app.urls``)."""
     headers = {"Authorization": f"Bearer {token}"} if token else {}

@@ -20,6 +20,8 @@ from saleor_wechat_distribution.models import Commission, InboundEvent, LedgerEn
 from saleor_wechat_distribution.services.commissions import commissions_settle_due
 from saleor_wechat_distribution.services.ledger import ledger_balance
 
+from .conftest import webhook_post
+
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("saleor_wechat_distribution.app.urls")]
 D = Decimal
 
@@ -48,12 +50,7 @@ def test_redelivered_webhooks_after_retention_double_no_money(
 
     def deliver(event: str, payload: dict) -> None:
         body = json.dumps(payload).encode()
-        with django_capture_on_commit_callbacks(execute=True):
-            answer = client.post(
-                "/api/webhooks/", body, content_type="application/json",
-                headers=saleor.webhook_headers(event, body),
-            )  # fmt: skip
-        assert answer.status_code == 200
+        webhook_post(client, saleor, event, body, django_capture_on_commit_callbacks)
         deliveries.append((event, body))
 
     deliver("ORDER_PAID", {"__typename": "OrderPaid", "order": {"id": order["id"]}})
@@ -73,12 +70,7 @@ def test_redelivered_webhooks_after_retention_double_no_money(
 
     # Saleor delivers every one of them again (the same bodies, the same signatures): stored anew, applied
     for event, body in deliveries:
-        with django_capture_on_commit_callbacks(execute=True):
-            answer = client.post(
-                "/api/webhooks/", body, content_type="application/json",
-                headers=saleor.webhook_headers(event, body),
-            )  # fmt: skip
-        assert answer.status_code == 200
+        webhook_post(client, saleor, event, body, django_capture_on_commit_callbacks)
     assert InboundEvent.objects.filter(processed_at__isnull=False, error="").count() == 3
     commissions_settle_due(now=timezone.now() + timedelta(days=30))
     assert money((a, b)) == before

@@ -30,7 +30,7 @@ from saleor_wechat_distribution.wechat.gateways import payout_gateway_from_setti
 from saleor_wechat_distribution.wechat.mp import Component, component_settings
 
 from ..celery.conftest import ROOT
-from .conftest import CHANNEL, install, make_chain, make_program
+from .conftest import CHANNEL, install, make_chain, make_program, webhook_post
 from .fake_saleor import FakeSaleor
 
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("saleor_wechat_distribution.app.urls")]
@@ -99,15 +99,7 @@ def shops(db, client, saleor, other_saleor, merchants, settings):
 
 
 def deliver(client: Client, saleor: FakeSaleor, event: str, payload: dict, capture) -> None:
-    body = json.dumps(payload).encode()
-    with capture(execute=True):
-        answer = client.post(
-            "/api/webhooks/",
-            body,
-            content_type="application/json",
-            headers=saleor.webhook_headers(event, body),
-        )
-    assert answer.status_code == 200, answer.content
+    webhook_post(client, saleor, event, json.dumps(payload).encode(), capture)
 
 
 def test_the_same_channel_in_two_instances_syncs_vouchers_into_each_brands_merchant(

@@ -21,6 +21,8 @@ from saleor_wechat_distribution.services.coupons.reconcile import coupon_reconci
 from saleor_wechat_distribution.wechat.coupons import WeChatPayCoupons, WeChatPayCouponSettings
 from saleor_wechat_distribution.wechat.payouts_v3 import WeChatPayV3Settings
 
+from .conftest import webhook_post
+
 pytestmark = [pytest.mark.django_db, pytest.mark.urls("saleor_wechat_distribution.app.urls")]
 
 
@@ -47,15 +49,7 @@ def send(client, saleor, django_capture_on_commit_callbacks) -> Callable[[str, d
     """Deliver a signed Saleor webhook to the App; the tasks it queues on commit run."""
 
     def send(event: str, payload: dict) -> None:
-        body = json.dumps(payload).encode()
-        with django_capture_on_commit_callbacks(execute=True):
-            answer = client.post(
-                "/api/webhooks/",
-                body,
-                content_type="application/json",
-                headers=saleor.webhook_headers(event, body),
-            )
-        assert answer.status_code == 200, answer.content
+        webhook_post(client, saleor, event, json.dumps(payload).encode(), django_capture_on_commit_callbacks)
 
     return send
 
