@@ -675,22 +675,28 @@ def _stock_ids(world: World, voucher_pk: str) -> tuple[str, str]:
     return plugin[0], app[0]
 
 
+def _cny_voucher(world: World, cny_channel: dict, codes: list[str], **extra: Any) -> tuple[dict, str]:
+    """``voucherCreate`` (满50减10, these codes, 30 days; ``extra``: more of its fields) and its CNY listing,
+    through Saleor's API; the voucher and its primary key."""
+    voucher = create_voucher(
+        world.staff,
+        {"name": "满50减10", "addCodes": codes, "discountValueType": "FIXED", "type": "ENTIRE_ORDER",
+         "endDate": (timezone.now() + timedelta(days=30)).isoformat(), **extra},
+    )  # fmt: skip
+    create_voucher_channel_listing(
+        world.staff, voucher["id"],
+        [{"channelId": cny_channel["channel"]["id"], "discountValue": 10, "minAmountSpent": 50}],
+    )  # fmt: skip
+    return voucher, from_global_id(voucher["id"])[1]
+
+
 def test_a_voucher_becomes_a_stock_with_the_same_codes_and_added_codes_are_uploaded(world, pays, cny_channel):
     """``voucherCreate`` with codes and the voucher's CNY listing, over Saleor's API: the plugin (its
     voucher hooks, inside Saleor) and the App (``VOUCHER_CREATED``/``VOUCHER_UPDATED``, reading the voucher
     back through Saleor's API) each create a 商家券 stock of the voucher with the same codes; codes added
     later (``voucherCodeBulk…`` through ``voucherUpdate(addCodes)``) are uploaded on both sides."""
     codes = [f"LIVE-{i:03d}" for i in range(5)]
-    voucher = create_voucher(
-        world.staff,
-        {"name": "满50减10", "addCodes": codes, "discountValueType": "FIXED", "type": "ENTIRE_ORDER",
-         "endDate": (timezone.now() + timedelta(days=30)).isoformat()},
-    )  # fmt: skip
-    create_voucher_channel_listing(
-        world.staff, voucher["id"],
-        [{"channelId": cny_channel["channel"]["id"], "discountValue": 10, "minAmountSpent": 50}],
-    )  # fmt: skip
-    voucher_pk = from_global_id(voucher["id"])[1]
+    voucher, voucher_pk = _cny_voucher(world, cny_channel, codes)
     rows = _stocks(world, voucher_pk, lambda rows: [r[2:5] for r in rows] == [("synced", 5, 5)])
     assert rows[0][1] == "cn-live"
     plugin_stock, app_stock = _stock_ids(world, voucher_pk)
@@ -760,16 +766,7 @@ def coupon_held(
     posts its signed, encrypted ``COUPON.SEND`` to its side's route (the plugin's in Saleor, the App's),
     over HTTP, as WeChat Pay does."""
     codes = [f"{prefix}-{i:03d}" for i in range(3)]
-    voucher = create_voucher(
-        world.staff,
-        {"name": "满50减10", "addCodes": codes, "discountValueType": "FIXED", "type": "ENTIRE_ORDER",
-         "endDate": (timezone.now() + timedelta(days=30)).isoformat(), **usage},
-    )  # fmt: skip
-    create_voucher_channel_listing(
-        world.staff, voucher["id"],
-        [{"channelId": cny_channel["channel"]["id"], "discountValue": 10, "minAmountSpent": 50}],
-    )  # fmt: skip
-    voucher_pk = from_global_id(voucher["id"])[1]
+    _, voucher_pk = _cny_voucher(world, cny_channel, codes, **usage)
     _stocks(world, voucher_pk, lambda rows: [r[2:5] for r in rows] == [("synced", 3, 3)])
     plugin_stock, app_stock = _stock_ids(world, voucher_pk)
     coupons = Coupons(voucher_pk, {"plugin": plugin_stock, "app": app_stock}, codes[1], openid)
